@@ -1,0 +1,56 @@
+/**
+ * Object models by id and version, per instance. Built-ins come from the generated
+ * table; a models folder (vendor objects) can add or override.
+ * (Minimal version: the DDF loader and the built-in table fill it.)
+ */
+import type { ModelProvider, ObjectModel, ResourceModel } from './types.js';
+
+export class ModelRegistry implements ModelProvider {
+  /** objectId -> version -> model */
+  private readonly objects = new Map<number, Map<string, ObjectModel>>();
+
+  add(model: ObjectModel): void {
+    let versions = this.objects.get(model.id);
+    if (!versions) {
+      versions = new Map();
+      this.objects.set(model.id, versions);
+    }
+    versions.set(model.version, model);
+  }
+
+  getObject(objectId: number, version?: string): ObjectModel | undefined {
+    const versions = this.objects.get(objectId);
+    if (!versions) return undefined;
+    if (version !== undefined) {
+      const exact = versions.get(version);
+      if (exact) return exact;
+    }
+    let best: ObjectModel | undefined;
+    for (const m of versions.values()) if (!best || compareVersions(m.version, best.version) > 0) best = m;
+    return best;
+  }
+
+  getResource(objectId: number, resourceId: number, version?: string): ResourceModel | undefined {
+    return this.getObject(objectId, version)?.resources.get(resourceId);
+  }
+
+  objectIds(): number[] {
+    return [...this.objects.keys()].sort((a, b) => a - b);
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const v of this.objects.values()) n += v.size;
+    return n;
+  }
+}
+
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
