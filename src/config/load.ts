@@ -1,0 +1,158 @@
+/**
+ * Loads the gateway config: YAML file, then environment overrides, validated by the
+ * JSON Schema. Errors name the file, line, column and key.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve, dirname, isAbsolute } from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import { LineCounter, parseDocument, isMap, type Document } from 'yaml';
+import { CONFIG_SCHEMA, DEFAULT_CONFIG, type GatewayConfig } from './schema.js';
+
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    readonly file: string | undefined,
+    readonly key: string | undefined,
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Prefix of environment overrides; `__` separates keys: LWM2MGW_COAP__PORT=5690. */
+export const ENV_PREFIX = 'LWM2MGW_';
+
+type Plain = Record<string, unknown>;
+
+function isPlain(v: unknown): v is Plain {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function merge(base: Plain, over: Plain): Plain {
+  const out: Plain = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] = isPlain(b) && isPlain(v) ? merge(b, v) : v;
+  }
+  return out;
+}
+
+function parseEnvValue(raw: string): unknown {
+  if (raw === 'null') return null;
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  if (/^-?\d+(\.\d+)?$/.test(raw)) return Number(raw);
+  return raw;
+}
+
+/** Maps environment variables to config keys, case-insensitively against the defaults' key names. */
+export function envOverrides(env: NodeJS.ProcessEnv): { overrides: Plain; keys: string[] } {
+  const overrides: Plain = {};
+  const keys: string[] = [];
+  for (const [name, raw] of Object.entries(env)) {
+    if (!name.startsWith(ENV_PREFIX) || raw === undefined) continue;
+    const parts = name.slice(ENV_PREFIX.length).split('__').map((p) => p.toLowerCase());
+    let node: Plain = overrides;
+    let shape: unknown = DEFAULT_CONFIG;
+    const path: string[] = [];
+    for (let i = 0; i < parts.length; i++) {
+      const want = parts[i]!;
+      const key = isPlain(shape) ? (Object.keys(shape).find((k) => k.toLowerCase() === want) ?? want) : want;
+      path.push(key);
+      shape = isPlain(shape) ? shape[key] : undefined;
+      if (i === parts.length - 1) node[key] = parseEnvValue(raw);
+      else {
+        const next = node[key];
+        node = isPlain(next) ? next : (node[key] = {});
+      }
+    }
+    keys.push(path.join('.'));
+  }
+  return { overrides, keys };
+}
+
+function keyOf(err: ErrorObject): string[] {
+  const path = err.instancePath.split('/').filter(Boolean).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (err.keyword === 'additionalProperties') path.push(String((err.params as { additionalProperty: string }).additionalProperty));
+  return path;
+}
+
+function describe(err: ErrorObject): string {
+  if (err.keyword === 'additionalProperties') return 'unknown key';
+  if (err.keyword === 'enum') return `must be one of ${(err.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
+  return err.message ?? 'invalid';
+}
+
+function position(doc: Document | undefined, lc: LineCounter, path: string[], atKey = false): string {
+  if (!doc) return '';
+  for (let n = path.length; n > 0; n--) {
+    const sub = path.slice(0, n);
+    const parent = n > 1 ? doc.getIn(sub.slice(0, -1), true) : doc.contents;
+    if (isMap(parent)) {
+      const pair = parent.items.find((p) => (p.key as { value?: unknown } | null)?.value === sub[sub.length - 1]);
+      const node = (n === path.length && !atKey ? (pair?.value ?? pair?.key) : pair?.key) as { range?: [number, number, number] } | null | undefined;
+      if (node?.range) {
+        const { line, col } = lc.linePos(node.range[0]);
+        return `:${line}:${col}`;
+      }
+    }
+  }
+  return '';
+}
+
+export interface LoadedConfig {
+  config: GatewayConfig;
+  file: string | undefined;
+  /** the folder relative paths in the config are resolved against */
+  baseDir: string;
+}
+
+export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  let fromFile: Plain = {};
+  let doc: Document | undefined;
+  const lc = new LineCounter();
+  const where = file ?? '(defaults)';
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new ConfigError(`${file}: cannot read config file (${(e as NodeJS.ErrnoException).code ?? String(e)})`, file, undefined);
+    }
+    doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
+    const first = doc.errors[0];
+    if (first) {
+      const { line, col } = lc.linePos(first.pos[0]);
+      throw new ConfigError(`${file}:${line}:${col}: YAML error: ${first.message.split('\n')[0]}`, file, undefined);
+    }
+    const js: unknown = doc.toJS();
+    if (js !== null && js !== undefined && !isPlain(js)) throw new ConfigError(`${file}:1:1: the config must be a mapping of keys`, file, undefined);
+    fromFile = (js as Plain | null) ?? {};
+  }
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  const validate = ajv.compile(CONFIG_SCHEMA);
+  if (!validate(fromFile)) {
+    const lines = (validate.errors ?? []).map((e) => {
+      const key = keyOf(e);
+      return `${where}${position(doc, lc, key, e.keyword === 'additionalProperties')}: ${key.join('.') || '(root)'}: ${describe(e)}`;
+    });
+    throw new ConfigError(lines.join('\n'), file, keyOf(validate.errors![0]!).join('.'));
+  }
+  const { overrides, keys } = envOverrides(env);
+  const merged = merge(merge(DEFAULT_CONFIG as unknown as Plain, fromFile), overrides);
+  if (!validate(merged)) {
+    const lines = (validate.errors ?? []).map((e) => {
+      const key = keyOf(e).join('.');
+      const envName = ENV_PREFIX + keyOf(e).map((k) => k.toUpperCase()).join('__');
+      return `environment ${keys.includes(key) ? envName : ''}: ${key}: ${describe(e)}`.replace('environment :', 'config:');
+    });
+    throw new ConfigError(lines.join('\n'), file, keyOf(validate.errors![0]!).join('.'));
+  }
+  const config = merged as unknown as GatewayConfig;
+  const lt = config.lwm2m.lifetime;
+  if (lt.min > lt.max || lt.default < lt.min || lt.default > lt.max) {
+    throw new ConfigError(`${where}${position(doc, lc, ['lwm2m', 'lifetime'])}: lwm2m.lifetime: need min <= default <= max`, file, 'lwm2m.lifetime');
+  }
+  const baseDir = file ? dirname(resolve(file)) : process.cwd();
+  if (config.models.dir && !isAbsolute(config.models.dir)) config.models.dir = resolve(baseDir, config.models.dir);
+  return { config, file, baseDir };
+}

@@ -1,0 +1,87 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, ConfigError, envOverrides } from '../../../src/config/load.js';
+import { DEFAULT_CONFIG } from '../../../src/config/schema.js';
+
+function withFile(text: string, fn: (file: string) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), 'gwcfg-'));
+  try {
+    const file = join(dir, 'gateway.yaml');
+    writeFileSync(file, text);
+    fn(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+void test('the shipped config/gateway.yaml loads and equals the defaults', () => {
+  const { config } = loadConfig('config/gateway.yaml', {});
+  assert.deepEqual(config, DEFAULT_CONFIG);
+});
+
+void test('no file gives the defaults', () => {
+  assert.deepEqual(loadConfig(undefined, {}).config, DEFAULT_CONFIG);
+});
+
+void test('a partial file is merged over the defaults', () => {
+  withFile('coap:\n  port: 5690\n', (f) => {
+    const { config } = loadConfig(f, {});
+    assert.equal(config.coap.port, 5690);
+    assert.equal(config.coap.address, '::');
+    assert.equal(config.lwm2m.lifetime.default, 86400);
+  });
+});
+
+void test('an unknown key is named with file, line and column', () => {
+  withFile('coap:\n  port: 5683\n  prot: 1\n', (f) => {
+    assert.throws(() => loadConfig(f, {}), (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      assert.match(e.message, /gateway\.yaml:3:3: coap\.prot: unknown key/);
+      return true;
+    });
+  });
+});
+
+void test('a wrong type names the key and its line', () => {
+  withFile('log:\n  level: info\ncoap:\n  port: "abc"\n', (f) => {
+    assert.throws(() => loadConfig(f, {}), /gateway\.yaml:4:9: coap\.port: must be integer/);
+  });
+});
+
+void test('a YAML syntax error gives file:line:col', () => {
+  withFile('coap:\n  port: [1, 2\n', (f) => {
+    assert.throws(() => loadConfig(f, {}), /gateway\.yaml:\d+:\d+: YAML error/);
+  });
+});
+
+void test('inconsistent lifetimes are refused', () => {
+  withFile('lwm2m:\n  lifetime:\n    min: 100\n    max: 50\n', (f) => {
+    assert.throws(() => loadConfig(f, {}), /lwm2m\.lifetime: need min <= default <= max/);
+  });
+});
+
+void test('environment variables override keys, case-insensitively', () => {
+  const { overrides, keys } = envOverrides({ LWM2MGW_COAP__PORT: '5999', LWM2MGW_LWM2M__QUEUE__MAXPERDEVICE: '7', OTHER: 'x' });
+  assert.deepEqual(overrides, { coap: { port: 5999 }, lwm2m: { queue: { maxPerDevice: 7 } } });
+  assert.deepEqual(keys.sort(), ['coap.port', 'lwm2m.queue.maxPerDevice']);
+  const { config } = loadConfig(undefined, { LWM2MGW_COAP__PORT: '5999' });
+  assert.equal(config.coap.port, 5999);
+});
+
+void test('a bad environment value is refused naming the variable', () => {
+  assert.throws(() => loadConfig(undefined, { LWM2MGW_COAP__PORT: 'abc' }), /LWM2MGW_COAP__PORT: coap\.port: must be integer/);
+});
+
+void test('models.dir is resolved against the config file folder', () => {
+  withFile('models:\n  dir: ./vendor\n', (f) => {
+    const { config, baseDir } = loadConfig(f, {});
+    assert.equal(config.models.dir, join(baseDir, 'vendor'));
+  });
+});
+
+void test('a missing config file is a clear error', () => {
+  assert.throws(() => loadConfig('/nonexistent/gw.yaml', {}), /\/nonexistent\/gw\.yaml: cannot read config file \(ENOENT\)/);
+});
