@@ -1,0 +1,95 @@
+/**
+ * Reassembles request bodies that devices send in Block1 blocks (RFC 7959 section 2.5),
+ * per peer and request target, bounded in total size and in time.
+ */
+import type { BlockValue } from './block.js';
+import { blockSize } from './block.js';
+
+export type Block1Result =
+  | { kind: 'continue'; block: BlockValue }
+  | { kind: 'complete'; payload: Buffer; block: BlockValue }
+  /** 4.08: a block arrived with no transfer to continue, or out of order */
+  | { kind: 'incomplete' }
+  /** 4.13 with Size1 = maxBodySize */
+  | { kind: 'tooLarge' };
+
+interface Assembly {
+  parts: Buffer[];
+  received: number;
+  timer: NodeJS.Timeout;
+}
+
+export interface Block1AssemblerOptions {
+  maxBodySize: number;
+  /** the largest block size this side accepts (SZX) */
+  szx: number;
+  /** a transfer not finished within this time is dropped */
+  transferTimeoutMs: number;
+}
+
+export class Block1Assembler {
+  private readonly assemblies = new Map<string, Assembly>();
+
+  constructor(private readonly opts: Block1AssemblerOptions) {}
+
+  /**
+   * One block of a request body. `size1` is the total the device announced, if it did.
+   * Blocks are placed by offset (NUM * size), so a device may switch to smaller blocks.
+   */
+  accept(key: string, block: BlockValue, payload: Buffer, size1: number | undefined): Block1Result {
+    if (size1 !== undefined && size1 > this.opts.maxBodySize) {
+      this.drop(key);
+      return { kind: 'tooLarge' };
+    }
+    const offset = block.num * blockSize(block.szx);
+    let a = this.assemblies.get(key);
+    if (offset === 0) {
+      this.drop(key);
+      a = undefined;
+    }
+    if (!a) {
+      if (offset !== 0) return { kind: 'incomplete' };
+      a = { parts: [], received: 0, timer: setTimeout(() => this.drop(key), this.opts.transferTimeoutMs) };
+      this.assemblies.set(key, a);
+    }
+    if (offset > a.received) {
+      this.drop(key);
+      return { kind: 'incomplete' };
+    }
+    if (offset < a.received) {
+      // a block sent again under a new message id: keep what came before it
+      const kept = Buffer.concat(a.parts, a.received).subarray(0, offset);
+      a.parts = [kept];
+      a.received = offset;
+    }
+    if (a.received + payload.length > this.opts.maxBodySize) {
+      this.drop(key);
+      return { kind: 'tooLarge' };
+    }
+    a.parts.push(payload);
+    a.received += payload.length;
+    if (block.more) {
+      // ask for blocks no larger than ours from now on (2.3)
+      return { kind: 'continue', block: { num: block.num, more: true, szx: Math.min(block.szx, this.opts.szx) } };
+    }
+    const body = Buffer.concat(a.parts, a.received);
+    this.drop(key);
+    return { kind: 'complete', payload: body, block: { num: block.num, more: false, szx: block.szx } };
+  }
+
+  private drop(key: string): void {
+    const a = this.assemblies.get(key);
+    if (!a) return;
+    clearTimeout(a.timer);
+    this.assemblies.delete(key);
+  }
+
+  get size(): number {
+    return this.assemblies.size;
+  }
+
+  clear(): void {
+    for (const a of this.assemblies.values()) clearTimeout(a.timer);
+    this.assemblies.clear();
+  }
+}

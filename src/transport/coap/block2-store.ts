@@ -1,0 +1,45 @@
+/**
+ * Large responses to devices kept while the device fetches them block by block
+ * (RFC 7959 section 2.4), per peer and request target, for a bounded time.
+ */
+import type { ResponseParts } from './uplink-map.js';
+
+interface Stored {
+  parts: ResponseParts;
+  timer: NodeJS.Timeout;
+}
+
+export class Block2Store {
+  private readonly stored = new Map<string, Stored>();
+
+  constructor(
+    private readonly lifetimeMs: number,
+    private readonly maxEntries = 1000,
+  ) {}
+
+  get(key: string): ResponseParts | undefined {
+    return this.stored.get(key)?.parts;
+  }
+
+  set(key: string, parts: ResponseParts): void {
+    this.delete(key);
+    this.stored.set(key, { parts, timer: setTimeout(() => this.delete(key), this.lifetimeMs) });
+    while (this.stored.size > this.maxEntries) {
+      const oldest = this.stored.keys().next();
+      if (oldest.done) break;
+      this.delete(oldest.value);
+    }
+  }
+
+  delete(key: string): void {
+    const s = this.stored.get(key);
+    if (!s) return;
+    clearTimeout(s.timer);
+    this.stored.delete(key);
+  }
+
+  clear(): void {
+    for (const s of this.stored.values()) clearTimeout(s.timer);
+    this.stored.clear();
+  }
+}

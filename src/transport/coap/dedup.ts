@@ -1,0 +1,60 @@
+/**
+ * Remembers incoming message ids per peer for EXCHANGE_LIFETIME / NON_LIFETIME
+ * (RFC 7252 section 4.5) with the reply sent, so a duplicate gets the same reply and a
+ * duplicate of a request still being handled is not handled twice.
+ */
+export interface DedupEntry {
+  expiresAt: number;
+  /** the datagram answered, once there is one (piggybacked response, empty ACK, RST) */
+  reply?: Buffer;
+}
+
+export class DedupCache {
+  private readonly entries = new Map<string, DedupEntry>();
+
+  constructor(private readonly maxEntries = 200_000) {}
+
+  static key(peerKey: string, messageId: number): string {
+    return `${peerKey}#${messageId}`;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** The live entry for this message, if it was seen before. */
+  get(key: string, now: number): DedupEntry | undefined {
+    this.sweep(now);
+    const e = this.entries.get(key);
+    if (e && e.expiresAt <= now) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return e;
+  }
+
+  /** Records a first sighting; the reply is set later. */
+  begin(key: string, lifetimeMs: number, now: number): DedupEntry {
+    const e: DedupEntry = { expiresAt: now + lifetimeMs };
+    this.entries.delete(key);
+    this.entries.set(key, e);
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done) break;
+      this.entries.delete(oldest.value);
+    }
+    return e;
+  }
+
+  /** Drops expired entries from the oldest end (entries are added in time order). */
+  private sweep(now: number): void {
+    for (const [k, e] of this.entries) {
+      if (e.expiresAt > now) break;
+      this.entries.delete(k);
+    }
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * The server as an observer (RFC 7641): observations it started, per peer and token;
+ * notifications checked for freshness (3.4) and handed to the core; block-wise
+ * notifications completed with plain requests first (RFC 7959 2.6).
+ */
+import type { Peer, UplinkHandler } from '../../lwm2m/transport.js';
+import type { BlockClient } from './block-client.js';
+import { getBlock } from './block.js';
+import type { WireContext } from './context.js';
+import type { CoapMessage } from './message.js';
+import { codeClass, codeText } from './message.js';
+import { Opt, getUintOption } from './options.js';
+import type { RequestSpec } from './requester.js';
+import { tokenKey } from './requester.js';
+
+const SEQ_HALF = 2 ** 23;
+const FRESHNESS_WINDOW_MS = 128_000;
+
+/**
+ * RFC 7641 section 3.4: is a notification numbered v2, received at t2 (ms), newer than
+ * the last one, v1 received at t1? Observe numbers are 24-bit and wrap.
+ */
+export function isFresh(v1: number, t1: number, v2: number, t2: number): boolean {
+  return (v1 < v2 && v2 - v1 < SEQ_HALF) || (v1 > v2 && v1 - v2 > SEQ_HALF) || t2 > t1 + FRESHNESS_WINDOW_MS;
+}
+
+interface Observation {
+  peer: Peer;
+  token: Buffer;
+  /** the request that started it, reused (without Observe) to fetch further blocks */
+  spec: RequestSpec;
+  lastSeq: number | undefined;
+  lastTime: number;
+  /** counts fresh notifications; a reassembled one is handed on only if none newer was */
+  generation: number;
+  delivered: number;
+}
+
+export type NotificationVerdict = 'ack' | 'rst';
+
+export interface ObserverOptions {
+  blockTransferTimeoutMs: number;
+}
+
+export class Observer {
+  private readonly observations = new Map<string, Observation>();
+
+  constructor(
+    private readonly ctx: WireContext,
+    private readonly handler: UplinkHandler,
+    private readonly blocks: BlockClient,
+    private readonly opts: ObserverOptions,
+  ) {}
+
+  register(peer: Peer, token: Buffer, spec: RequestSpec, seq: number | undefined): void {
+    this.observations.set(tokenKey(peer.key, token), {
+      peer,
+      token: Buffer.from(token),
+      spec,
+      lastSeq: seq,
+      lastTime: this.ctx.now(),
+      generation: 0,
+      delivered: 0,
+    });
+  }
+
+  forget(peerKey: string, token: Uint8Array): boolean {
+    return this.observations.delete(tokenKey(peerKey, Buffer.from(token)));
+  }
+
+  has(key: string): boolean {
+    return this.observations.has(key);
+  }
+
+  get size(): number {
+    return this.observations.size;
+  }
+
+  /** A CON or NON response that no request in flight claimed. */
+  handle(peer: Peer, message: CoapMessage): NotificationVerdict {
+    const key = tokenKey(peer.key, message.token);
+    const obs = this.observations.get(key);
+    if (!obs) return 'rst';
+    const seq = getUintOption(message.options, Opt.Observe);
+    const success = codeClass(message.code) === 2;
+    if (seq !== undefined && success) {
+      const now = this.ctx.now();
+      if (obs.lastSeq !== undefined && !isFresh(obs.lastSeq, obs.lastTime, seq, now)) {
+        this.ctx.log.debug('coap: stale notification dropped', { peer: peer.key, seq, last: obs.lastSeq });
+        return 'ack';
+      }
+      obs.lastSeq = seq;
+      obs.lastTime = now;
+    } else {
+      // an error or a response without Observe ends the observation (RFC 7641 3.2)
+      this.observations.delete(key);
+    }
+    const generation = ++obs.generation;
+    const b2 = success ? getBlock(message.options, Opt.Block2) : undefined;
+    if (b2 && b2.more && b2.num === 0) {
+      this.completeBlocks(obs, message, generation);
+      return 'ack';
+    }
+    obs.delivered = generation;
+    return this.deliver(obs, message, message.payload) ? 'ack' : 'rst';
+  }
+
+  private completeBlocks(obs: Observation, first: CoapMessage, generation: number): void {
+    const deadline = this.ctx.now() + this.opts.blockTransferTimeoutMs;
+    this.blocks.followBlock2(obs.peer, obs.spec, first, deadline, false).then(
+      ({ payload }) => {
+        if (this.ctx.isStopped() || generation <= obs.delivered) return;
+        obs.delivered = generation;
+        this.deliver(obs, first, payload);
+      },
+      (err: unknown) => {
+        this.ctx.log.debug('coap: block-wise notification incomplete', { peer: obs.peer.key, error: String(err) });
+      },
+    );
+  }
+
+  /** Hands the notification to the core; false when the core does not know it. */
+  private deliver(obs: Observation, message: CoapMessage, payload: Buffer): boolean {
+    const seq = getUintOption(message.options, Opt.Observe);
+    const cf = getUintOption(message.options, Opt.ContentFormat);
+    let accepted: boolean;
+    try {
+      accepted = this.handler.handleNotification(obs.peer, {
+        token: Buffer.from(obs.token),
+        code: codeText(message.code),
+        ...(cf !== undefined ? { contentFormat: cf } : {}),
+        payload: new Uint8Array(payload),
+        ...(seq !== undefined ? { observe: seq } : {}),
+      });
+    } catch (err) {
+      this.ctx.log.warn('coap: notification handler failed', { peer: obs.peer.key, error: String(err) });
+      return true;
+    }
+    const key = tokenKey(obs.peer.key, obs.token);
+    if (!accepted && this.observations.get(key) === obs) this.observations.delete(key);
+    return accepted;
+  }
+
+  clear(): void {
+    this.observations.clear();
+  }
+}

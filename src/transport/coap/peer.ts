@@ -1,0 +1,29 @@
+/**
+ * UDP peers: one key per source address and port, IPv4-mapped IPv6 addresses folded to IPv4.
+ */
+import { isIPv4 } from 'node:net';
+import type { Peer } from '../../lwm2m/transport.js';
+
+export const TRANSPORT_NAME = 'udp';
+
+/** "::ffff:1.2.3.4" -> "1.2.3.4"; everything else unchanged. */
+export function normalizeAddress(address: string): string {
+  const m = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
+  return m && isIPv4(m[1]!) ? m[1]! : address;
+}
+
+export function udpPeer(address: string, port: number): Peer {
+  const a = normalizeAddress(address);
+  return { transport: TRANSPORT_NAME, key: `${TRANSPORT_NAME}:${a}:${port}`, address: a, port };
+}
+
+/** The key for a peer handed in by the core, recomputed so a hand-made Peer still matches. */
+export function peerKey(peer: Peer): string {
+  return `${TRANSPORT_NAME}:${normalizeAddress(peer.address)}:${peer.port}`;
+}
+
+/** Where to send on a socket of this family: IPv4 peers on a dual-stack socket become mapped. */
+export function wireAddress(address: string, socketFamily: 'udp4' | 'udp6'): string {
+  const a = normalizeAddress(address);
+  return socketFamily === 'udp6' && isIPv4(a) ? `::ffff:${a}` : a;
+}

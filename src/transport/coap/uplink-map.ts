@@ -1,0 +1,51 @@
+/**
+ * CoAP requests from devices as UplinkRequest, and the core's UplinkResponse back as
+ * the parts of a CoAP response.
+ */
+import type { UplinkRequest, UplinkResponse } from '../../lwm2m/transport.js';
+import type { CoapMessage } from './message.js';
+import { codeClass, codeFromText, methodName } from './message.js';
+import type { CoapOption } from './options.js';
+import { Opt, getStringOptions, getUintOption, stringOptions, uintOption } from './options.js';
+
+/** undefined for a method code the core has no name for */
+export function toUplinkRequest(m: CoapMessage, payload: Buffer = m.payload): UplinkRequest | undefined {
+  const method = methodName(m.code);
+  if (!method) return undefined;
+  const req: UplinkRequest = {
+    method,
+    uriPath: getStringOptions(m.options, Opt.UriPath),
+    uriQuery: getStringOptions(m.options, Opt.UriQuery),
+    payload: new Uint8Array(payload),
+  };
+  const cf = getUintOption(m.options, Opt.ContentFormat);
+  if (cf !== undefined) req.contentFormat = cf;
+  const accept = getUintOption(m.options, Opt.Accept);
+  if (accept !== undefined) req.accept = accept;
+  return req;
+}
+
+export interface ResponseParts {
+  code: number;
+  options: CoapOption[];
+  payload: Buffer;
+}
+
+/** undefined when the core's answer is not a valid response (the device then gets 5.00). */
+export function toResponseParts(r: UplinkResponse): ResponseParts | undefined {
+  const code = typeof r.code === 'string' ? codeFromText(r.code) : undefined;
+  if (code === undefined || codeClass(code) < 2 || codeClass(code) > 5) return undefined;
+  const options: CoapOption[] = [];
+  try {
+    if (r.location && r.location.length > 0) options.push(...stringOptions(Opt.LocationPath, r.location));
+    if (r.contentFormat !== undefined) options.push(uintOption(Opt.ContentFormat, r.contentFormat));
+  } catch {
+    return undefined;
+  }
+  if (options.some((o) => o.value.length > 255)) return undefined;
+  return { code, options, payload: r.payload ? Buffer.from(r.payload) : Buffer.alloc(0) };
+}
+
+export function uriKey(m: CoapMessage): string {
+  return `${m.code}|${getStringOptions(m.options, Opt.UriPath).join('/')}?${getStringOptions(m.options, Opt.UriQuery).join('&')}`;
+}
