@@ -125,7 +125,7 @@ void test('encoding beyond the size limit throws a RangeError', () => {
 });
 
 void test('unknown, repeated or oversized critical options are reported; elective ones are not', () => {
-  const o = (number: number, value = Buffer.alloc(0)) => ({ number, value });
+  const o = (number: number, value: Buffer = Buffer.alloc(0)) => ({ number, value });
   assert.equal(firstBadCriticalOption([o(Opt.UriPath, Buffer.from('rd')), o(Opt.UriQuery)]), undefined);
   assert.equal(firstBadCriticalOption([o(2049)]), 2049);
   assert.equal(firstBadCriticalOption([o(2048)]), undefined);
