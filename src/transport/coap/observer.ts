@@ -107,7 +107,10 @@ export class Observer {
 
   private completeBlocks(obs: Observation, first: CoapMessage, generation: number): void {
     const deadline = this.ctx.now() + this.opts.blockTransferTimeoutMs;
-    this.blocks.followBlock2(obs.peer, obs.spec, first, deadline, false).then(
+    // started after the caller has acknowledged block 0
+    Promise.resolve()
+      .then(() => this.blocks.followBlock2(obs.peer, obs.spec, first, deadline, false))
+      .then(
       ({ payload }) => {
         if (this.ctx.isStopped() || generation <= obs.delivered) return;
         obs.delivered = generation;
@@ -126,7 +129,7 @@ export class Observer {
     let accepted: boolean;
     try {
       accepted = this.handler.handleNotification(obs.peer, {
-        token: Buffer.from(obs.token),
+        token: new Uint8Array(obs.token),
         code: codeText(message.code),
         ...(cf !== undefined ? { contentFormat: cf } : {}),
         payload: new Uint8Array(payload),
