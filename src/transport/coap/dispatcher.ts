@@ -4,6 +4,7 @@
  * deduplication cache, requests to the server part, separate responses and
  * notifications to the requester and the observer.
  */
+import { TransportError } from '../../lwm2m/transport.js';
 import type { Peer } from '../../lwm2m/transport.js';
 import type { WireContext } from './context.js';
 import { DedupCache } from './dedup.js';
@@ -76,6 +77,7 @@ export class Dispatcher {
   private onResponse(peer: Peer, m: CoapMessage): Buffer | undefined {
     if (firstBadCriticalOption(m.options) !== undefined) {
       // 5.4.1: a response with an unrecognized critical option is rejected
+      this.requester.failByToken(peer, m.token, new TransportError('RESET', 'response with an unrecognized critical option'));
       return m.type === CON ? this.ctx.send(peer, emptyMessage(RST, m.messageId)) : undefined;
     }
     if (this.requester.handleSeparateResponse(peer, m)) {

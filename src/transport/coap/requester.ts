@@ -10,7 +10,7 @@ import type { WireContext } from './context.js';
 import type { CoapMessage } from './message.js';
 import { CON, EMPTY_CODE } from './message.js';
 import type { CoapOption } from './options.js';
-import { Opt } from './options.js';
+import { Opt, firstBadCriticalOption } from './options.js';
 import type { ConHandle, ConOutcome, Retransmitter } from './retransmitter.js';
 
 export interface RequestSpec {
@@ -131,7 +131,12 @@ export class Requester {
         this.releaseSlot(ex);
         // a piggybacked response carries the request's token (5.2.1); an empty ACK
         // promises a separate response (5.2.2)
-        if (o.message.code !== EMPTY_CODE && o.message.token.equals(ex.token)) this.complete(ex, o.message);
+        if (o.message.code !== EMPTY_CODE && o.message.token.equals(ex.token)) {
+          if (firstBadCriticalOption(o.message.options) !== undefined) {
+            // 5.4.1: such a response is rejected; nothing else will answer this request
+            this.fail(ex, new TransportError('RESET', 'response with an unrecognized critical option'));
+          } else this.complete(ex, o.message);
+        }
         return;
       case 'rst':
         this.fail(ex, new TransportError('RESET', 'the device reset the request'));
@@ -196,6 +201,12 @@ export class Requester {
   private dropSlotIfIdle(peerKey: string): void {
     const slot = this.slots.get(peerKey);
     if (slot && slot.active <= 0 && slot.queue.length === 0) this.slots.delete(peerKey);
+  }
+
+  /** Fails the request in flight with this token, if any (its response was rejected). */
+  failByToken(peer: Peer, token: Buffer, err: TransportError): void {
+    const ex = this.byToken.get(tokenKey(peer.key, token));
+    if (ex && ex.started) this.fail(ex, err);
   }
 
   isTokenInUse(key: string): boolean {

@@ -30,6 +30,8 @@ const C = {
   proxyingNotSupported: code(5, 5),
 } as const;
 
+const REQUEST_TAG = 292;
+
 export interface ServerOptions {
   /** a handler still running after this long gets an empty ACK and a separate response */
   separateResponseAfterMs: number;
@@ -108,7 +110,10 @@ export class RequestServer {
     let payload = request.payload;
     let b1Echo: BlockValue | undefined;
     if (b1) {
-      const r: Block1Result = this.assembler.accept(target, b1, request.payload, getUintOption(opts, Opt.Size1));
+      // bodies sent with different Request-Tags are different bodies (RFC 9175 3)
+      const tags = opts.filter((o) => o.number === REQUEST_TAG).map((o) => o.value.toString('hex'));
+      const key = tags.length > 0 ? `${target}|${tags.join(',')}` : target;
+      const r: Block1Result = this.assembler.accept(key, b1, request.payload, getUintOption(opts, Opt.Size1));
       switch (r.kind) {
         case 'continue':
           this.respond(ex, parts(C.continue, [blockOption(Opt.Block1, r.block)]));

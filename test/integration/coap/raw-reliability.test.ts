@@ -151,6 +151,28 @@ void test('RST rejects with RESET', async () => {
   }
 });
 
+void test('a response with an unrecognized critical option is rejected: RESET, and a RST for a CON', async () => {
+  const { transport, port } = await startTransport(new RecordingHandler());
+  const dev = await RawPeer.open();
+  const odd = { number: 2051, value: Buffer.from([1]) };
+  try {
+    const piggy = transport.send(dev.peer, READ);
+    const r1 = await dev.nextMessage();
+    dev.send(port, answer(r1, 0x45, 'x', { options: [odd] }));
+    await rejectsWith(piggy, 'RESET');
+    const separate = rejectsWith(transport.send(dev.peer, READ), 'RESET');
+    const r2 = await dev.nextMessage();
+    dev.send(port, emptyMessage(ACK, r2.messageId));
+    dev.send(port, answer(r2, 0x45, 'x', { type: CON, messageId: 31, options: [odd] }));
+    const rst = await dev.nextMessage();
+    assert.deepEqual([rst.type, rst.messageId], [RST, 31]);
+    await separate;
+  } finally {
+    await dev.close();
+    await transport.stop();
+  }
+});
+
 void test('NSTART=1: a second downlink to the same peer waits for the first; other peers do not', async () => {
   const { transport, port } = await startTransport(new RecordingHandler(), { timing: { ackTimeoutMs: 1000 } });
   const a = await RawPeer.open();
