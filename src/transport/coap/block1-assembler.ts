@@ -25,6 +25,8 @@ export interface Block1AssemblerOptions {
   szx: number;
   /** a transfer not finished within this time is dropped */
   transferTimeoutMs: number;
+  /** transfers in progress at once; the oldest is dropped beyond it (default 1000) */
+  maxTransfers?: number;
 }
 
 export class Block1Assembler {
@@ -51,6 +53,11 @@ export class Block1Assembler {
       if (offset !== 0) return { kind: 'incomplete' };
       a = { parts: [], received: 0, timer: setTimeout(() => this.drop(key), this.opts.transferTimeoutMs) };
       this.assemblies.set(key, a);
+      while (this.assemblies.size > (this.opts.maxTransfers ?? 1000)) {
+        const oldest = this.assemblies.keys().next();
+        if (oldest.done) break;
+        this.drop(oldest.value);
+      }
     }
     if (offset > a.received) {
       this.drop(key);

@@ -113,7 +113,8 @@ export class CoapUdpTransport implements DeviceTransport {
       socket = await this.bind(isIPv4(address) ? 'udp4' : 'udp6', address, port);
     } catch (err) {
       // a machine without IPv6 still serves IPv4 when the default address was asked for
-      if (this.options.address !== undefined || (err as NodeJS.ErrnoException).code !== 'EAFNOSUPPORT') throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (this.options.address !== undefined || (code !== 'EAFNOSUPPORT' && code !== 'EADDRNOTAVAIL')) throw err;
       socket = await this.bind('udp4', '0.0.0.0', port);
     }
     this.socket = socket;

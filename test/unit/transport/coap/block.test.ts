@@ -103,3 +103,12 @@ void test('an unfinished transfer is dropped after the transfer timeout', async 
   assert.equal(a.size, 0);
   assert.deepEqual(a.accept('k', { num: 1, more: false, szx: 0 }, Buffer.alloc(1), undefined), { kind: 'incomplete' });
 });
+
+void test('the number of transfers in progress is bounded, the oldest dropped first', () => {
+  const a = new Block1Assembler({ maxBodySize: 1000, szx: 6, transferTimeoutMs: 60_000, maxTransfers: 2 });
+  for (const k of ['a', 'b', 'c']) a.accept(k, { num: 0, more: true, szx: 0 }, Buffer.alloc(16), undefined);
+  assert.equal(a.size, 2);
+  assert.deepEqual(a.accept('a', { num: 1, more: false, szx: 0 }, Buffer.alloc(1), undefined), { kind: 'incomplete' });
+  assert.equal(a.accept('c', { num: 1, more: false, szx: 0 }, Buffer.alloc(1), undefined).kind, 'complete');
+  a.clear();
+});
