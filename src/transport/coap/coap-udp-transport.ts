@@ -50,6 +50,12 @@ export interface CoapUdpTransportOptions {
 }
 
 const MAX_PEERS_WITH_MID = 100_000;
+/** the longest delay a Node timer takes */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function positive(v: number | undefined, fallback: number): number {
+  return typeof v === 'number' && v > 0 ? Math.min(v, MAX_TIMER_MS) : Math.min(fallback, MAX_TIMER_MS);
+}
 
 export class CoapUdpTransport implements DeviceTransport {
   readonly name = TRANSPORT_NAME;
@@ -76,8 +82,8 @@ export class CoapUdpTransport implements DeviceTransport {
     const szx = szxFor(options.blockSize ?? 1024);
     this.maxMessageSize = Math.max(options.maxMessageSize ?? 1280, 64);
     const maxBodySize = options.maxBodySize ?? 1024 * 1024;
-    this.blockTransferTimeoutMs = options.blockTransferTimeoutMs ?? 300_000;
-    this.requestTimeoutMs = options.requestTimeoutMs ?? this.timing.exchangeLifetimeMs;
+    this.blockTransferTimeoutMs = positive(options.blockTransferTimeoutMs, 300_000);
+    this.requestTimeoutMs = positive(options.requestTimeoutMs, this.timing.exchangeLifetimeMs);
     this.ctx = {
       timing: this.timing,
       log: this.log,
@@ -94,7 +100,7 @@ export class CoapUdpTransport implements DeviceTransport {
       blockTransferTimeoutMs: this.blockTransferTimeoutMs,
     });
     this.server = new RequestServer(this.ctx, this.retransmitter, options.handler, {
-      separateResponseAfterMs: options.separateResponseAfterMs ?? 1000,
+      separateResponseAfterMs: positive(options.separateResponseAfterMs, 1000),
       szx,
       maxBodySize,
       blockTransferTimeoutMs: this.blockTransferTimeoutMs,
@@ -172,7 +178,8 @@ export class CoapUdpTransport implements DeviceTransport {
     if (observing && !spec.token) spec.token = this.requester.newToken(target);
     if (spec.isObserveCancel && spec.token) this.observer.forget(target.key, spec.token);
     const now = Date.now();
-    const timeoutMs = options?.timeoutMs ?? this.requestTimeoutMs;
+    const asked = options?.timeoutMs;
+    const timeoutMs = typeof asked === 'number' && asked > 0 ? Math.min(asked, MAX_TIMER_MS) : this.requestTimeoutMs;
     const onFirst = observing
       ? (m: CoapMessage): void => this.maybeRegister(target, spec, m)
       : undefined;

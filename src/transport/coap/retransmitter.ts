@@ -69,7 +69,7 @@ export class Retransmitter {
   }
 
   private arm(p: Pending): void {
-    p.timer = setTimeout(() => this.onTimeout(p), p.timeoutMs);
+    p.timer = setTimeout(() => this.onTimeout(p), Math.min(p.timeoutMs, 2 ** 31 - 1));
   }
 
   private onTimeout(p: Pending): void {

@@ -99,6 +99,23 @@ void test('timeoutMs shorter than the retransmissions wins', async () => {
   }
 });
 
+void test('a nonsensical timeoutMs falls back to the default instead of firing at once', async () => {
+  const { transport, port } = await startTransport(new RecordingHandler());
+  const dev = await RawPeer.open();
+  try {
+    for (const timeoutMs of [Number.NaN, -5, 0, Number.POSITIVE_INFINITY]) {
+      const pending = transport.send(dev.peer, READ, { timeoutMs });
+      const req = await dev.nextMessage();
+      await sleep(30);
+      dev.send(port, answer(req, 0x45, 'ok'));
+      assert.equal((await pending).code, '2.05', `timeoutMs ${timeoutMs}`);
+    }
+  } finally {
+    await dev.close();
+    await transport.stop();
+  }
+});
+
 void test('a piggybacked response resolves the downlink and stops retransmission', async () => {
   const { transport } = await startTransport(new RecordingHandler(), { timing: { ackTimeoutMs: 100, ackRandomFactor: 1 } });
   const dev = await RawPeer.open();
