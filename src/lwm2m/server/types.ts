@@ -95,6 +95,8 @@ export interface OperationResult {
   node?: LwM2mNode;
   /** composite read/observe: path string -> node (null: absent) */
   nodes?: Map<string, LwM2mNode | null>;
+  /** notifications/reads with several timestamps (SenML, LwM2M CBOR): every record, oldest first */
+  timestamped?: TimestampedNodes[];
   /** discover: the links */
   links?: Link[];
   /** create: the new instance's path, e.g. "/3303/1" */
