@@ -1,14 +1,24 @@
 /**
  * Object models by id and version, per instance. Built-ins come from the generated
  * table; a models folder (vendor objects) can add or override.
- * (Minimal version: the DDF loader and the built-in table fill it.)
+ * Versions of one object are kept apart; `add` replaces only the same id and version.
  */
 import type { ModelProvider, ObjectModel, ResourceModel } from './types.js';
+import { BUILTIN_OBJECTS } from './builtin-objects.js';
+import { fromRow } from './compact.js';
 
 export class ModelRegistry implements ModelProvider {
   /** objectId -> version -> model */
   private readonly objects = new Map<number, Map<string, ObjectModel>>();
 
+  /** A new registry holding the built-in objects (the generated OMA registry table). */
+  static withBuiltins(): ModelRegistry {
+    const registry = new ModelRegistry();
+    for (const row of BUILTIN_OBJECTS) registry.add(fromRow(row));
+    return registry;
+  }
+
+  /** Adds or replaces (same id and version) an object model. */
   add(model: ObjectModel): void {
     let versions = this.objects.get(model.id);
     if (!versions) {
@@ -32,6 +42,25 @@ export class ModelRegistry implements ModelProvider {
 
   getResource(objectId: number, resourceId: number, version?: string): ResourceModel | undefined {
     return this.getObject(objectId, version)?.resources.get(resourceId);
+  }
+
+  addAll(models: Iterable<ObjectModel>): void {
+    for (const m of models) this.add(m);
+  }
+
+  /** Known versions of an object, oldest first. */
+  versions(objectId: number): string[] {
+    return [...(this.objects.get(objectId)?.keys() ?? [])].sort(compareVersions);
+  }
+
+  has(objectId: number, version?: string): boolean {
+    const versions = this.objects.get(objectId);
+    return versions !== undefined && (version === undefined || versions.has(version));
+  }
+
+  /** Every model, by id then version. */
+  all(): ObjectModel[] {
+    return this.objectIds().flatMap((id) => this.versions(id).map((v) => this.objects.get(id)?.get(v) as ObjectModel));
   }
 
   objectIds(): number[] {
