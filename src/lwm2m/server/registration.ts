@@ -1,0 +1,343 @@
+/**
+ * Register and Update requests (`POST /rd?...`, `POST /rd/<id>?...`) turned into validated
+ * parameters: query parsing, version and binding rules, lifetime policy, and the
+ * link-format object list (alternate path, `ct`, object versions). Pure: no I/O.
+ */
+import { randomBytes } from 'node:crypto';
+import { LwM2mPath } from '../path.js';
+import { ContentFormat } from '../codec/codec.js';
+import { parseLinks } from '../codec/link-format.js';
+import type { Link } from '../codec/link-format.js';
+import type { Peer } from '../transport.js';
+import type { Registration } from './types.js';
+
+export const SUPPORTED_VERSIONS: readonly string[] = ['1.0', '1.1', '1.2'];
+
+export interface LifetimePolicy {
+  /** seconds; a smaller `lt` is raised to this (the client simply updates more often than needed) */
+  min: number;
+  /** seconds; a larger `lt` is refused with 4.00 (the client could not learn a shortened lifetime) */
+  max: number;
+  /** seconds, when the Register carries no `lt` */
+  default: number;
+}
+
+export const DEFAULT_LIFETIME: LifetimePolicy = { min: 1, max: 10 * 365 * 86400, default: 86400 };
+
+/** A refusal: the CoAP code and a reason for the log (never sent to the device). */
+export interface Refusal {
+  ok: false;
+  code: '4.00' | '4.03' | '4.04' | '4.05' | '4.12' | '4.15';
+  reason: string;
+}
+
+export interface ObjectList {
+  /** false when no link named the root (`rt="oma.lwm2m"` or `</>`): an Update then keeps the old root and `ct` */
+  rootDeclared: boolean;
+  rootPath: string;
+  contentFormats: number[];
+  objectLinks: Link[];
+  objects: Map<number, { version: string; instances: number[] }>;
+}
+
+export interface RegisterParams extends Omit<ObjectList, 'rootDeclared'> {
+  ok: true;
+  endpoint: string;
+  lifetime: number;
+  version: string;
+  binding: string;
+  queueMode: boolean;
+  smsNumber?: string;
+  extra: Record<string, string>;
+}
+
+export interface UpdateParams {
+  ok: true;
+  lifetime?: number;
+  binding?: string;
+  /** valueless `Q` present */
+  queueFlag: boolean;
+  smsNumber?: string;
+  /** a new object list replacing the whole old one */
+  objectList?: ObjectList;
+}
+
+const refuse = (code: Refusal['code'], reason: string): Refusal => ({ ok: false, code, reason });
+
+/** Query items `k=v` or valueless `k`; a repeated name is refused. */
+export function parseQuery(items: readonly string[]): Map<string, string | true> | Refusal {
+  const out = new Map<string, string | true>();
+  for (const item of items) {
+    const eq = item.indexOf('=');
+    const name = eq < 0 ? item : item.slice(0, eq);
+    if (name === '') return refuse('4.00', `query item without a name: "${item}"`);
+    if (out.has(name)) return refuse('4.00', `query parameter "${name}" repeated`);
+    out.set(name, eq < 0 ? true : item.slice(eq + 1));
+  }
+  return out;
+}
+
+function isRefusal(x: unknown): x is Refusal {
+  return typeof x === 'object' && x !== null && (x as { ok?: unknown }).ok === false;
+}
+
+/** `lt`: decimal seconds, checked against the policy. */
+export function checkLifetime(raw: string | true, policy: LifetimePolicy): number | Refusal {
+  if (raw === true || !/^\d{1,10}$/.test(raw)) return refuse('4.00', `bad lifetime "${String(raw)}"`);
+  const lt = Number(raw);
+  if (lt > policy.max) return refuse('4.00', `lifetime ${lt} s above the maximum ${policy.max} s`);
+  return Math.max(lt, policy.min);
+}
+
+/**
+ * Binding letters: U (UDP), S (SMS), N (non-IP), T (TCP), M (MQTT), H (HTTP), and Q
+ * (queue mode in LwM2M 1.0: UQ, SQ, UQS; accepted from any version).
+ */
+function checkBinding(raw: string | true): { binding: string; queue: boolean } | Refusal {
+  if (raw === true || !/^[USNTMHQ]{1,7}$/.test(raw)) return refuse('4.00', `bad binding "${String(raw)}"`);
+  return { binding: raw, queue: raw.includes('Q') };
+}
+
+function text(v: string | true | undefined): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** Content formats listed in `ct`: `110`, `"110 112"`, or unquoted with spaces or commas. */
+function parseCt(v: string | true): number[] {
+  if (v === true) return [];
+  const out: number[] = [];
+  for (const part of v.split(/[\s,]+/)) {
+    if (/^\d{1,5}$/.test(part)) {
+      const n = Number(part);
+      if (n <= 65535 && !out.includes(n)) out.push(n);
+    }
+  }
+  return out;
+}
+
+function trimUri(uri: string): string {
+  let u = uri.trim();
+  if (u.length > 1 && u.endsWith('/')) u = u.slice(0, -1);
+  return u === '' ? '/' : u;
+}
+
+/**
+ * The object list of a Register or Update payload. A link with `rt="oma.lwm2m"` names the
+ * root (alternate path when it is not `/`) and may carry `ct`; object and instance links
+ * below the root fill `objects`; anything else is ignored. Unknown objects are kept.
+ */
+export function interpretLinks(links: readonly Link[], defaultRoot = '/'): ObjectList {
+  let rootPath = defaultRoot;
+  let contentFormats: number[] = [];
+  let rootDeclared = false;
+  for (const link of links) {
+    if (link.attributes.get('rt') === 'oma.lwm2m') {
+      rootDeclared = true;
+      rootPath = trimUri(link.uri);
+      const ct = link.attributes.get('ct');
+      if (ct !== undefined) contentFormats = parseCt(ct);
+    }
+  }
+  // a plain `</>` link may carry `ct` without `rt` (root path "/")
+  if (!rootDeclared) {
+    const root = links.find((l) => trimUri(l.uri) === '/');
+    if (root) {
+      rootDeclared = true;
+      rootPath = '/';
+      const ct = root.attributes.get('ct');
+      if (ct !== undefined) contentFormats = parseCt(ct);
+    }
+  }
+  const prefix = rootPath === '/' ? '' : rootPath;
+  const objectLinks: Link[] = [];
+  const objects = new Map<number, { version: string; instances: number[] }>();
+  for (const link of links) {
+    const uri = trimUri(link.uri);
+    if (link.attributes.get('rt') === 'oma.lwm2m' || uri === '/' || uri === rootPath) continue;
+    if (prefix && !uri.startsWith(prefix + '/')) continue;
+    let path: LwM2mPath;
+    try {
+      path = LwM2mPath.parse(uri.slice(prefix.length));
+    } catch {
+      continue;
+    }
+    if (path.depth < 1 || path.depth > 2 || path.objectId === undefined) continue;
+    objectLinks.push(link);
+    let entry = objects.get(path.objectId);
+    if (!entry) {
+      entry = { version: '1.0', instances: [] };
+      objects.set(path.objectId, entry);
+    }
+    const ver = link.attributes.get('ver');
+    if (typeof ver === 'string' && ver.trim() !== '') entry.version = ver.trim();
+    if (path.instanceId !== undefined && !entry.instances.includes(path.instanceId)) entry.instances.push(path.instanceId);
+  }
+  for (const e of objects.values()) e.instances.sort((a, b) => a - b);
+  return { rootDeclared, rootPath, contentFormats, objectLinks, objects };
+}
+
+/** The link-format payload of Register/Update; `required`: Register needs at least one object. */
+export function parseObjectList(payload: Uint8Array, contentFormat: number | undefined, defaultRoot = '/'): ObjectList | Refusal {
+  if (contentFormat !== undefined && contentFormat !== ContentFormat.LINK) {
+    return refuse('4.00', `object list in content format ${contentFormat}, expected ${ContentFormat.LINK}`);
+  }
+  let links: Link[];
+  try {
+    links = parseLinks(Buffer.from(payload).toString('utf8'));
+  } catch (e) {
+    return refuse('4.00', `bad link-format payload: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const list = interpretLinks(links, defaultRoot);
+  if (list.objects.size === 0) return refuse('4.00', 'empty object list');
+  return list;
+}
+
+const KNOWN_REGISTER = new Set(['ep', 'lt', 'lwm2m', 'b', 'sms', 'Q']);
+
+/** Register: `ep` required; `lwm2m` absent means 1.0 (lenient); payload required. */
+export function parseRegister(
+  query: readonly string[],
+  payload: Uint8Array,
+  contentFormat: number | undefined,
+  policy: LifetimePolicy,
+): RegisterParams | Refusal {
+  const q = parseQuery(query);
+  if (isRefusal(q)) return q;
+  const ep = q.get('ep');
+  if (typeof ep !== 'string' || ep === '') return refuse('4.00', 'missing endpoint name (ep)');
+  const v = q.get('lwm2m');
+  let version = '1.0';
+  if (v !== undefined) {
+    if (v === true || !/^\d{1,3}\.\d{1,3}$/.test(v)) return refuse('4.00', `bad LwM2M version "${String(v)}"`);
+    if (!SUPPORTED_VERSIONS.includes(v)) return refuse('4.12', `unsupported LwM2M version ${v}`);
+    version = v;
+  }
+  let lifetime = Math.max(policy.default, policy.min);
+  const lt = q.get('lt');
+  if (lt !== undefined) {
+    const r = checkLifetime(lt, policy);
+    if (isRefusal(r)) return r;
+    lifetime = r;
+  }
+  let binding = 'U';
+  let queueMode = q.has('Q');
+  const b = q.get('b');
+  if (b !== undefined) {
+    const r = checkBinding(b);
+    if (isRefusal(r)) return r;
+    binding = r.binding;
+    queueMode ||= r.queue;
+  }
+  const sms = q.get('sms');
+  if (sms === true) return refuse('4.00', 'sms without a number');
+  const parsed = parseObjectList(payload, contentFormat);
+  if (isRefusal(parsed)) return parsed;
+  const { rootDeclared: _declared, ...list } = parsed;
+  const extra: Record<string, string> = {};
+  for (const [k, val] of q) if (!KNOWN_REGISTER.has(k)) extra[k] = val === true ? '' : val;
+  return {
+    ok: true,
+    endpoint: ep,
+    lifetime,
+    version,
+    binding,
+    queueMode,
+    ...(sms !== undefined ? { smsNumber: sms } : {}),
+    extra,
+    ...list,
+  };
+}
+
+/** Update: every parameter optional; an empty one is a lifetime refresh. `ep` (old clients) is ignored. */
+export function parseUpdate(
+  query: readonly string[],
+  payload: Uint8Array,
+  contentFormat: number | undefined,
+  policy: LifetimePolicy,
+  /** the registration's root path, for a payload that does not repeat the root link */
+  currentRoot = '/',
+): UpdateParams | Refusal {
+  const q = parseQuery(query);
+  if (isRefusal(q)) return q;
+  const out: UpdateParams = { ok: true, queueFlag: q.has('Q') };
+  const lt = q.get('lt');
+  if (lt !== undefined) {
+    const r = checkLifetime(lt, policy);
+    if (isRefusal(r)) return r;
+    out.lifetime = r;
+  }
+  const b = q.get('b');
+  if (b !== undefined) {
+    const r = checkBinding(b);
+    if (isRefusal(r)) return r;
+    out.binding = r.binding;
+  }
+  const sms = q.get('sms');
+  if (sms === true) return refuse('4.00', 'sms without a number');
+  if (sms !== undefined) out.smsNumber = text(sms);
+  if (payload.length > 0) {
+    const list = parseObjectList(payload, contentFormat, currentRoot);
+    if (isRefusal(list)) return list;
+    out.objectList = list;
+  }
+  return out;
+}
+
+export { isRefusal };
+
+export function buildRegistration(id: string, p: RegisterParams, peer: Peer, now: number): Registration {
+  return {
+    id,
+    endpoint: p.endpoint,
+    lifetime: p.lifetime,
+    version: p.version,
+    binding: p.binding,
+    queueMode: p.queueMode,
+    ...(p.smsNumber !== undefined ? { smsNumber: p.smsNumber } : {}),
+    rootPath: p.rootPath,
+    contentFormats: p.contentFormats,
+    objectLinks: p.objectLinks,
+    objects: p.objects,
+    peer,
+    registeredAt: now,
+    lastUpdateAt: now,
+    expiresAt: now + p.lifetime * 1000,
+    extra: p.extra,
+  };
+}
+
+/**
+ * The registration after an Update. Queue mode: a 1.0 client states it in `b` (so `b=U`
+ * turns it off); 1.1+ clients with `Q` (or Q inside `b`) turn it on, otherwise it stays.
+ */
+export function applyUpdate(prev: Registration, u: UpdateParams, peer: Peer, now: number): Registration {
+  const lifetime = u.lifetime ?? prev.lifetime;
+  const bindingQueue = u.binding !== undefined && u.binding.includes('Q');
+  let queueMode = prev.queueMode;
+  if (u.queueFlag || bindingQueue) queueMode = true;
+  else if (u.binding !== undefined && prev.version === '1.0') queueMode = false;
+  const next: Registration = {
+    ...prev,
+    lifetime,
+    binding: u.binding ?? prev.binding,
+    queueMode,
+    peer,
+    lastUpdateAt: now,
+    expiresAt: now + lifetime * 1000,
+  };
+  if (u.smsNumber !== undefined) next.smsNumber = u.smsNumber;
+  if (u.objectList) {
+    if (u.objectList.rootDeclared) {
+      next.rootPath = u.objectList.rootPath;
+      next.contentFormats = u.objectList.contentFormats;
+    }
+    next.objectLinks = u.objectList.objectLinks;
+    next.objects = u.objectList.objects;
+  }
+  return next;
+}
+
+/** 12 characters of base64url from 72 random bits: unique in practice, not guessable. */
+export function newRegistrationId(): string {
+  return randomBytes(9).toString('base64url');
+}
