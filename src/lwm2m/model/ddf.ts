@@ -74,7 +74,9 @@ export function parseDdfDocument(xml: string | Uint8Array, file: string): DdfDoc
   if (source.charCodeAt(0) === 0xfeff) source = source.slice(1);
   const valid = XMLValidator.validate(source);
   if (valid !== true) {
-    throw new DdfError(file, 'XML', `line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`);
+    const { line, col, msg } = valid.err;
+    const where = typeof col === 'number' ? `line ${line}, column ${col}` : `line ${line}`;
+    throw new DdfError(file, 'XML', `${where}: ${msg}`);
   }
   let doc: Node;
   try {
