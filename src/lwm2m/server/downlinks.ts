@@ -1,0 +1,212 @@
+/**
+ * Device-management requests from the server to a client: typed request -> binding
+ * request (operations.ts) -> transport -> typed result, with a per-request timeout on
+ * the Clock, queue mode, observation bookkeeping and cancellation. Never rejects:
+ * every failure is an OperationResult with an error code.
+ */
+import { LwM2mPath } from '../path.js';
+import { TransportError } from '../transport.js';
+import type { DeviceTransport, DownlinkRequest, DownlinkResponse } from '../transport.js';
+import { OperationError, toDownlink, toResult } from './operations.js';
+import type { ObservationEntry } from './observations.js';
+import { failure } from './queue.js';
+import type { ServerCore } from './server.js';
+import type { OperationRequest, OperationResult, PathLike, Registration } from './types.js';
+
+export interface RequestOptions {
+  /** how long to wait for the client's answer once the request has left, ms */
+  timeoutMs?: number;
+}
+
+interface InFlight {
+  settle(r: OperationResult): void;
+}
+
+type Sent = { ok: true; response: DownlinkResponse } | { ok: false; result: OperationResult };
+
+function toPath(p: PathLike): LwM2mPath {
+  return typeof p === 'string' ? LwM2mPath.parse(p) : p;
+}
+
+/** The paths an observe-like request names, and whether it is composite. */
+function observedPaths(req: OperationRequest): { paths: LwM2mPath[]; composite: boolean } | undefined {
+  switch (req.op) {
+    case 'observe':
+    case 'cancelObserve':
+      return { paths: [toPath(req.path)], composite: false };
+    case 'observeComposite':
+    case 'cancelObserveComposite':
+      return { paths: req.paths.map(toPath), composite: true };
+    default:
+      return undefined;
+  }
+}
+
+function transportFailure(e: unknown): OperationResult {
+  if (e instanceof TransportError) {
+    if (e.code === 'TIMEOUT') return failure('TIMEOUT', e.message);
+    return failure('TRANSPORT', `${e.code}: ${e.message}`);
+  }
+  return failure('TRANSPORT', e instanceof Error ? e.message : String(e));
+}
+
+export class Downlinks {
+  /** registration id -> requests in flight */
+  private readonly inFlight = new Map<string, Set<InFlight>>();
+
+  constructor(
+    private readonly core: ServerCore,
+    private readonly defaultTimeoutMs: number,
+  ) {}
+
+  async request(endpoint: string, req: OperationRequest, opts: RequestOptions): Promise<OperationResult> {
+    const reg = this.core.store.getByEndpoint(endpoint);
+    if (!reg) return failure('NOT_REGISTERED', `${endpoint} is not registered`);
+    let target: ReturnType<typeof observedPaths>;
+    try {
+      target = observedPaths(req);
+    } catch (e) {
+      return failure('BAD_REQUEST', e instanceof Error ? e.message : String(e));
+    }
+    if ((req.op === 'cancelObserve' || req.op === 'cancelObserveComposite') && target) {
+      const entry = this.core.observations.find(reg.id, target.paths, target.composite);
+      if (!entry) return failure('BAD_REQUEST', 'no such observation');
+      // passive: nothing goes to the client; the binding answers its next notification with RST
+      if (req.passive) {
+        this.core.endObservation(entry, 'cancelled', true);
+        return { success: true };
+      }
+    }
+    // fail fast on a request that cannot be encoded (it is built again when it leaves)
+    try {
+      toDownlink(reg, req, this.core.ctx, target ? new Uint8Array(8) : undefined);
+    } catch (e) {
+      return failure('BAD_REQUEST', e instanceof Error ? e.message : String(e));
+    }
+    if (reg.queueMode) return this.core.queues.enqueue(endpoint, () => this.execute(endpoint, req, opts));
+    return this.execute(endpoint, req, opts);
+  }
+
+  private async execute(endpoint: string, req: OperationRequest, opts: RequestOptions): Promise<OperationResult> {
+    const reg = this.core.store.getByEndpoint(endpoint);
+    if (!reg) return failure('NOT_REGISTERED', `${endpoint} is not registered`);
+    const transport = this.core.transport(reg.peer.transport);
+    if (!transport) return failure('TRANSPORT', `no transport "${reg.peer.transport}"`);
+    const target = observedPaths(req);
+    const observing = req.op === 'observe' || req.op === 'observeComposite';
+    const cancelling = req.op === 'cancelObserve' || req.op === 'cancelObserveComposite';
+    let token: Uint8Array | undefined;
+    let cancelled: ObservationEntry | undefined;
+    if (observing) token = this.core.observations.newToken();
+    if (cancelling && target) {
+      cancelled = this.core.observations.find(reg.id, target.paths, target.composite);
+      if (!cancelled) return failure('BAD_REQUEST', 'no such observation');
+      token = cancelled.observation.token;
+    }
+    let downlink: DownlinkRequest;
+    try {
+      downlink = toDownlink(reg, req, this.core.ctx, token);
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      return failure(e instanceof OperationError ? e.code : 'BAD_REQUEST', msg);
+    }
+    let pending: ObservationEntry | undefined;
+    if (observing && token && target) {
+      pending = {
+        observation: {
+          id: this.core.observations.newId(),
+          registrationId: reg.id,
+          endpoint: reg.endpoint,
+          paths: target.paths,
+          composite: target.composite,
+          token,
+          ...('format' in req && req.format !== undefined ? { format: req.format } : {}),
+          createdAt: this.core.clock.now(),
+        },
+        request: req,
+        downlink,
+        established: false,
+      };
+      this.core.observations.addPending(pending);
+    }
+    // the binding forgets the observation when the cancel leaves; so do we, whatever the answer
+    if (cancelled) this.core.endObservation(cancelled, 'cancelled', false);
+    const sent = await this.send(reg, transport, downlink, opts.timeoutMs ?? this.defaultTimeoutMs);
+    if (!sent.ok) {
+      if (pending) this.core.observations.remove(pending);
+      if (sent.result.error?.code === 'TIMEOUT' && reg.queueMode) this.core.queues.sleep(reg.endpoint);
+      return sent.result;
+    }
+    const current = this.core.store.get(reg.id);
+    if (current) this.core.touch(current, undefined);
+    const result = toResult(current ?? reg, req, downlink, sent.response, this.core.ctx);
+    if (pending) this.settleObservation(pending, result, sent.response);
+    return result;
+  }
+
+  /** The client answered an observe: it observes only with 2.xx and an Observe option (RFC 7641 3.1). */
+  private settleObservation(entry: ObservationEntry, result: OperationResult, res: DownlinkResponse): void {
+    const obs = this.core.observations;
+    if (obs.get(entry.observation.id) !== entry) return; // the registration ended meanwhile
+    if (!result.success || res.observe === undefined) {
+      obs.remove(entry);
+      return;
+    }
+    const replaced = obs.establish(entry);
+    if (replaced) {
+      // passive cancel of the older observation of the same paths: its notifications get RST
+      const reg = this.core.store.get(replaced.observation.registrationId);
+      if (reg) this.core.transport(reg.peer.transport)?.forgetObservation?.(reg.peer, replaced.observation.token);
+      this.core.emit('observationEnded', replaced.observation, 'replaced');
+    }
+    result.observationId = entry.observation.id;
+  }
+
+  /** transport.send raced against a Clock timer and against cancellation. */
+  private send(reg: Registration, transport: DeviceTransport, downlink: DownlinkRequest, timeoutMs: number): Promise<Sent> {
+    return new Promise<Sent>((resolve) => {
+      let done = false;
+      let set = this.inFlight.get(reg.id);
+      if (!set) {
+        set = new Set();
+        this.inFlight.set(reg.id, set);
+      }
+      const flights = set;
+      const finish = (s: Sent): void => {
+        if (done) return;
+        done = true;
+        guard.cancel();
+        flights.delete(me);
+        if (flights.size === 0 && this.inFlight.get(reg.id) === flights) this.inFlight.delete(reg.id);
+        resolve(s);
+      };
+      const me: InFlight = { settle: (r) => finish({ ok: false, result: r }) };
+      flights.add(me);
+      const guard = this.core.clock.setTimer(timeoutMs, () =>
+        finish({ ok: false, result: failure('TIMEOUT', `no answer within ${timeoutMs} ms`) }),
+      );
+      let sending: Promise<DownlinkResponse>;
+      try {
+        sending = transport.send(reg.peer, downlink, { timeoutMs });
+      } catch (e) {
+        sending = Promise.reject(e);
+      }
+      sending.then(
+        (response) => finish({ ok: true, response }),
+        (e: unknown) => finish({ ok: false, result: transportFailure(e) }),
+      );
+    });
+  }
+
+  /** Requests in flight for a registration resolve with CANCELLED. */
+  cancelRegistration(registrationId: string, message: string): void {
+    const set = this.inFlight.get(registrationId);
+    if (!set) return;
+    this.inFlight.delete(registrationId);
+    for (const f of [...set]) f.settle(failure('CANCELLED', message));
+  }
+
+  cancelAll(message: string): void {
+    for (const id of [...this.inFlight.keys()]) this.cancelRegistration(id, message);
+  }
+}

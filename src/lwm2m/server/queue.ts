@@ -1,0 +1,168 @@
+/**
+ * Queue mode: requests for a client that may be asleep wait here, in order, until it is
+ * awake (it just registered, updated or sent anything), then leave one at a time. A
+ * request never waits longer than the TTL (QUEUE_EXPIRED); a full queue answers
+ * QUEUE_FULL. The awake window closes `awakeTimeMs` after the client's latest message.
+ * Every timer runs on the injected Clock. Keyed by endpoint, so a queue survives a
+ * re-registration of the same client.
+ */
+import type { Clock, TimerHandle } from '../clock.js';
+import type { OperationErrorCode, OperationResult } from './types.js';
+
+export interface QueueOptions {
+  /** how long a request may wait for the client, ms (default 24 h) */
+  ttlMs: number;
+  /** waiting requests per client (default 100) */
+  maxPerDevice: number;
+  /** the client is taken to sleep this long after its latest message, ms (default 93 s) */
+  awakeTimeMs: number;
+}
+
+export const DEFAULT_QUEUE: QueueOptions = { ttlMs: 86_400_000, maxPerDevice: 100, awakeTimeMs: 93_000 };
+
+interface Item {
+  run: () => Promise<OperationResult>;
+  settle: (r: OperationResult) => void;
+  ttl: TimerHandle | undefined;
+}
+
+interface DeviceQueue {
+  items: Item[];
+  busy: boolean;
+  awake: boolean;
+  awakeTimer: TimerHandle | undefined;
+  /** set when the queue is dropped: a run still in flight must not pump a dead queue */
+  dead: boolean;
+}
+
+export function failure(code: OperationErrorCode, message: string): OperationResult {
+  return { success: false, error: { code, message } };
+}
+
+export class RequestQueues {
+  private readonly queues = new Map<string, DeviceQueue>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly opts: QueueOptions,
+    private readonly onSleeping: (endpoint: string) => void,
+  ) {}
+
+  private queue(endpoint: string): DeviceQueue {
+    let q = this.queues.get(endpoint);
+    if (!q) {
+      q = { items: [], busy: false, awake: false, awakeTimer: undefined, dead: false };
+      this.queues.set(endpoint, q);
+    }
+    return q;
+  }
+
+  /** Queues `run` for `endpoint`; resolves with its result, or with QUEUE_FULL / QUEUE_EXPIRED / CANCELLED. */
+  enqueue(endpoint: string, run: () => Promise<OperationResult>): Promise<OperationResult> {
+    const q = this.queue(endpoint);
+    if (q.items.length >= this.opts.maxPerDevice) {
+      return Promise.resolve(failure('QUEUE_FULL', `${q.items.length} requests already wait for ${endpoint}`));
+    }
+    return new Promise<OperationResult>((resolve) => {
+      const item: Item = { run, settle: resolve, ttl: undefined };
+      item.ttl = this.clock.setTimer(this.opts.ttlMs, () => {
+        item.ttl = undefined;
+        const i = q.items.indexOf(item);
+        if (i < 0) return;
+        q.items.splice(i, 1);
+        resolve(failure('QUEUE_EXPIRED', `the client did not wake up within ${this.opts.ttlMs} ms`));
+      });
+      q.items.push(item);
+      this.schedulePump(endpoint, q);
+    });
+  }
+
+  /**
+   * The client spoke: it is awake for another `awakeTimeMs`. Returns true when it was
+   * asleep before (the caller emits 'awake'). Waiting requests start leaving.
+   */
+  wake(endpoint: string): boolean {
+    const q = this.queue(endpoint);
+    const wasAsleep = !q.awake;
+    q.awake = true;
+    q.awakeTimer?.cancel();
+    q.awakeTimer = this.clock.setTimer(this.opts.awakeTimeMs, () => {
+      q.awakeTimer = undefined;
+      this.fallAsleep(endpoint, q);
+    });
+    this.schedulePump(endpoint, q);
+    return wasAsleep;
+  }
+
+  /** The client stopped answering (a request timed out): hold the rest until it speaks again. */
+  sleep(endpoint: string): void {
+    const q = this.queues.get(endpoint);
+    if (q?.awake) {
+      q.awakeTimer?.cancel();
+      q.awakeTimer = undefined;
+      this.fallAsleep(endpoint, q);
+    }
+  }
+
+  private fallAsleep(endpoint: string, q: DeviceQueue): void {
+    if (!q.awake || q.dead) return;
+    q.awake = false;
+    this.onSleeping(endpoint);
+  }
+
+  isAwake(endpoint: string): boolean {
+    return this.queues.get(endpoint)?.awake ?? false;
+  }
+
+  /** Requests waiting (not the one in flight). */
+  waiting(endpoint: string): number {
+    return this.queues.get(endpoint)?.items.length ?? 0;
+  }
+
+  /** Ends the client's queue: waiting requests resolve with `code`, timers stop. */
+  drop(endpoint: string, code: OperationErrorCode = 'CANCELLED', message = 'registration ended'): void {
+    const q = this.queues.get(endpoint);
+    if (!q) return;
+    this.queues.delete(endpoint);
+    q.dead = true;
+    q.awakeTimer?.cancel();
+    q.awakeTimer = undefined;
+    const items = q.items.splice(0);
+    for (const item of items) {
+      item.ttl?.cancel();
+      item.settle(failure(code, message));
+    }
+  }
+
+  /** Drops every queue (server stop). */
+  clear(message = 'server stopped'): void {
+    for (const endpoint of [...this.queues.keys()]) this.drop(endpoint, 'CANCELLED', message);
+  }
+
+  /** Pumps after the current call stack: never send from inside an uplink handler. */
+  private schedulePump(endpoint: string, q: DeviceQueue): void {
+    queueMicrotask(() => this.pump(endpoint, q));
+  }
+
+  private pump(endpoint: string, q: DeviceQueue): void {
+    if (q.dead || q.busy || !q.awake) return;
+    const item = q.items.shift();
+    if (!item) return;
+    item.ttl?.cancel();
+    item.ttl = undefined;
+    q.busy = true;
+    let running: Promise<OperationResult>;
+    try {
+      running = item.run();
+    } catch (e) {
+      running = Promise.resolve(failure('TRANSPORT', e instanceof Error ? e.message : String(e)));
+    }
+    running
+      .catch((e: unknown) => failure('TRANSPORT', e instanceof Error ? e.message : String(e)))
+      .then((r) => {
+        q.busy = false;
+        item.settle(r);
+        this.pump(endpoint, q);
+      });
+  }
+}

@@ -1,0 +1,408 @@
+/**
+ * The LwM2M server core: registrations (Register, Update, De-register, expiry), Send,
+ * notifications, and device-management requests with queue mode. Transport-agnostic:
+ * bindings call handleRequest/handleNotification (UplinkHandler) and the core sends
+ * through DeviceTransport.send. All time goes through the injected Clock.
+ */
+import { EventEmitter } from 'node:events';
+import { systemClock } from '../clock.js';
+import type { Clock, TimerHandle } from '../clock.js';
+import { CodecRegistry } from '../codec/registry.js';
+import type { DecodeLimits } from '../codec/codec.js';
+import type { ModelProvider } from '../model/types.js';
+import type { DeviceTransport, Notification, Peer, UplinkHandler, UplinkRequest, UplinkResponse } from '../transport.js';
+import { silentLogger } from '../../log.js';
+import type { Logger } from '../../log.js';
+import type { OperationContext } from './operations.js';
+import { toResult } from './operations.js';
+import { DEFAULT_LIFETIME } from './registration.js';
+import type { LifetimePolicy } from './registration.js';
+import { InMemoryRegistrationStore } from './registration-store.js';
+import type { RegistrationStore } from './registration-store.js';
+import { ObservationRegistry } from './observations.js';
+import type { ObservationEntry } from './observations.js';
+import { DEFAULT_QUEUE, RequestQueues } from './queue.js';
+import type { QueueOptions } from './queue.js';
+import { handleUplink } from './uplink.js';
+import { Downlinks } from './downlinks.js';
+import type { RequestOptions } from './downlinks.js';
+import type { Attributes, Observation, OperationRequest, OperationResult, PathLike, Registration, ServerEvents } from './types.js';
+import type { LwM2mNode, ObjectInstanceNode } from '../node.js';
+import { LwM2mPath } from '../path.js';
+
+export interface LwM2mServerOptions {
+  models: ModelProvider;
+  codecs?: CodecRegistry;
+  clock?: Clock;
+  /** seconds; see registration.ts: below min is raised, above max refused (4.00) */
+  lifetime?: Partial<LifetimePolicy>;
+  /** a registration expires this long after its lifetime ran out without an Update, ms (default 0) */
+  expiryGraceMs?: number;
+  /** per-request timeout when the caller gives none, ms (default 30 s) */
+  requestTimeoutMs?: number;
+  queue?: Partial<QueueOptions>;
+  logger?: Logger;
+  store?: RegistrationStore;
+  limits?: DecodeLimits;
+}
+
+/** What the uplink handlers and the downlink runner share with the server (internal). */
+export interface ServerCore {
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly store: RegistrationStore;
+  readonly observations: ObservationRegistry;
+  readonly queues: RequestQueues;
+  readonly lifetime: LifetimePolicy;
+  readonly ctx: OperationContext;
+  transport(name: string): DeviceTransport | undefined;
+  emit<K extends keyof ServerEvents>(event: K, ...args: ServerEvents[K]): void;
+  /** runs `fn` after the current response has gone out (setImmediate), unless stopped */
+  afterResponse(fn: () => void): void;
+  /** (re)starts the expiry timer of `reg` */
+  scheduleExpiry(reg: Registration): void;
+  /** the registration speaking from `peer`, for Send (same address, or same authenticated identity) */
+  registrationAt(peer: Peer): Registration | undefined;
+  /** records a (possibly new) registration state in the peer index */
+  indexPeer(reg: Registration, previous?: Registration): void;
+  /** ends what belonged to a registration: timers, observations, requests in flight; the queue if `dropQueue` */
+  endRegistration(reg: Registration, reason: string, dropQueue: boolean): void;
+  /** the client spoke from `peer`: record the address (NAT), open its awake window */
+  touch(reg: Registration, peer: Peer | undefined): Registration;
+  endObservation(entry: ObservationEntry, reason: string, forget: boolean): void;
+}
+
+const fmt = (o: { format?: number }): { format?: number } => (o.format !== undefined ? { format: o.format } : {});
+
+const peerId = (p: Peer): string => `${p.transport}|${p.key}`;
+
+function samePeer(a: Peer, b: Peer): boolean {
+  return a.transport === b.transport && a.key === b.key && a.address === b.address && a.port === b.port && a.identity === b.identity;
+}
+
+export class LwM2mServer extends EventEmitter<ServerEvents> implements UplinkHandler {
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly store: RegistrationStore;
+  readonly lifetime: LifetimePolicy;
+  private readonly transports = new Map<string, DeviceTransport>();
+  private readonly expiry = new Map<string, TimerHandle>();
+  private readonly byPeer = new Map<string, string>();
+  private readonly immediates = new Set<NodeJS.Immediate>();
+  private readonly core: ServerCore;
+  private readonly downlinks: Downlinks;
+  private readonly expiryGraceMs: number;
+  private stopped = false;
+
+  constructor(options: LwM2mServerOptions) {
+    super();
+    this.clock = options.clock ?? systemClock;
+    this.log = options.logger ?? silentLogger;
+    this.store = options.store ?? new InMemoryRegistrationStore();
+    this.lifetime = { ...DEFAULT_LIFETIME, ...options.lifetime };
+    this.expiryGraceMs = Math.max(0, options.expiryGraceMs ?? 0);
+    const queueOptions = { ...DEFAULT_QUEUE, ...options.queue };
+    const codecs = options.codecs ?? new CodecRegistry();
+    const ctx: OperationContext = { codecs, models: options.models, ...(options.limits ? { limits: options.limits } : {}) };
+    const observations = new ObservationRegistry();
+    const queues = new RequestQueues(this.clock, queueOptions, (endpoint) => {
+      const reg = this.store.getByEndpoint(endpoint);
+      if (reg?.queueMode) this.safeEmit('sleeping', reg);
+    });
+    this.core = {
+      clock: this.clock,
+      log: this.log,
+      store: this.store,
+      observations,
+      queues,
+      lifetime: this.lifetime,
+      ctx,
+      transport: (name) => this.transports.get(name),
+      emit: (event, ...args) => this.safeEmit(event, ...args),
+      afterResponse: (fn) => this.afterResponse(fn),
+      scheduleExpiry: (reg) => this.scheduleExpiry(reg),
+      registrationAt: (peer) => this.registrationAt(peer),
+      indexPeer: (reg, previous) => this.indexPeer(reg, previous),
+      endRegistration: (reg, reason, dropQueue) => this.endRegistration(reg, reason, dropQueue),
+      touch: (reg, peer) => this.touch(reg, peer),
+      endObservation: (entry, reason, forget) => this.endObservation(entry, reason, forget),
+    };
+    this.downlinks = new Downlinks(this.core, options.requestTimeoutMs ?? 30_000);
+  }
+
+  // ---- lifecycle ----
+
+  /** Adds a binding; downlinks go through the one named like the registration's `peer.transport`. */
+  addTransport(t: DeviceTransport): void {
+    this.transports.set(t.name, t);
+  }
+
+  /** (Re)arms expiry timers for registrations already in the store (a persistent one). */
+  start(): void {
+    this.stopped = false;
+    for (const reg of this.store.all()) {
+      this.scheduleExpiry(reg);
+      this.indexPeer(reg);
+    }
+  }
+
+  /** Stops every timer; requests waiting or in flight resolve with CANCELLED. Registrations stay in the store. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const i of this.immediates) clearImmediate(i);
+    this.immediates.clear();
+    for (const t of this.expiry.values()) t.cancel();
+    this.expiry.clear();
+    this.core.queues.clear();
+    this.downlinks.cancelAll('server stopped');
+    this.core.observations.clear();
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  // ---- UplinkHandler ----
+
+  async handleRequest(peer: Peer, request: UplinkRequest): Promise<UplinkResponse> {
+    if (this.stopped) return { code: '5.03' };
+    try {
+      return await Promise.resolve(handleUplink(this.core, peer, request));
+    } catch (e) {
+      this.log.error('lwm2m: uplink handling failed', { peer: peer.key, error: String(e) });
+      return { code: '5.00' };
+    }
+  }
+
+  handleNotification(peer: Peer, n: Notification): boolean {
+    if (this.stopped) return false;
+    const entry = this.core.observations.byTokenOf(n.token);
+    if (!entry) return false;
+    const obs = entry.observation;
+    let reg = this.store.get(obs.registrationId);
+    if (!reg || reg.peer.transport !== peer.transport) {
+      this.core.observations.remove(entry);
+      return false;
+    }
+    reg = this.touch(reg, peer);
+    if (!n.code.startsWith('2.')) {
+      // RFC 7641 3.2: an error response ends the observation (the binding has dropped it)
+      this.endObservation(entry, `error ${n.code}`, false);
+      return true;
+    }
+    const result = toResult(reg, entry.request, entry.downlink, {
+      code: n.code,
+      ...(n.contentFormat !== undefined ? { contentFormat: n.contentFormat } : {}),
+      payload: n.payload,
+      ...(n.observe !== undefined ? { observe: n.observe } : {}),
+    }, this.core.ctx);
+    if (!result.success) {
+      this.log.warn('lwm2m: notification not decoded', { endpoint: reg.endpoint, error: result.error?.message });
+      return true;
+    }
+    this.safeEmit('notification', {
+      registration: reg,
+      observation: obs,
+      ...(result.node ? { node: result.node } : {}),
+      ...(result.nodes ? { nodes: result.nodes } : {}),
+      ...(result.timestamped ? { timestamped: result.timestamped } : {}),
+      ...(result.contentFormat !== undefined ? { contentFormat: result.contentFormat } : n.contentFormat !== undefined ? { contentFormat: n.contentFormat } : {}),
+      ...(n.observe !== undefined ? { sequence: n.observe } : {}),
+      receivedAt: this.clock.now(),
+    });
+    return true;
+  }
+
+  // ---- queries ----
+
+  getRegistration(endpoint: string): Registration | undefined {
+    return this.store.getByEndpoint(endpoint);
+  }
+
+  getRegistrationById(id: string): Registration | undefined {
+    return this.store.get(id);
+  }
+
+  registrations(): Registration[] {
+    return this.store.all();
+  }
+
+  /** Established observations of an endpoint's current registration. */
+  observations(endpoint: string): Observation[] {
+    const reg = this.store.getByEndpoint(endpoint);
+    return reg ? this.core.observations.list(reg.id).map((e) => e.observation) : [];
+  }
+
+  /** Requests waiting for a sleeping queue-mode client. */
+  queuedRequests(endpoint: string): number {
+    return this.core.queues.waiting(endpoint);
+  }
+
+  isAwake(endpoint: string): boolean {
+    const reg = this.store.getByEndpoint(endpoint);
+    if (!reg) return false;
+    return !reg.queueMode || this.core.queues.isAwake(endpoint);
+  }
+
+  // ---- device management ----
+
+  /** Sends `req` (queued for a sleeping queue-mode client). Never rejects: failures are results. */
+  request(endpoint: string, req: OperationRequest, opts: RequestOptions = {}): Promise<OperationResult> {
+    if (this.stopped) return Promise.resolve({ success: false, error: { code: 'CANCELLED', message: 'server stopped' } });
+    return this.downlinks.request(endpoint, req, opts);
+  }
+
+  read(endpoint: string, path: PathLike, opts: RequestOptions & { format?: number } = {}): Promise<OperationResult> {
+    return this.request(endpoint, { op: 'read', path, ...fmt(opts) }, opts);
+  }
+
+  discover(endpoint: string, path: PathLike, opts: RequestOptions & { depth?: number } = {}): Promise<OperationResult> {
+    return this.request(endpoint, { op: 'discover', path, ...(opts.depth !== undefined ? { depth: opts.depth } : {}) }, opts);
+  }
+
+  /** Replace (PUT), or with `partial` a partial update (POST on an instance). */
+  write(endpoint: string, path: PathLike, node: LwM2mNode, opts: RequestOptions & { partial?: boolean; format?: number } = {}): Promise<OperationResult> {
+    return this.request(endpoint, { op: 'write', path, node, ...(opts.partial ? { partial: true } : {}), ...fmt(opts) }, opts);
+  }
+
+  writeAttributes(endpoint: string, path: PathLike, attributes: Attributes, opts: RequestOptions = {}): Promise<OperationResult> {
+    return this.request(endpoint, { op: 'writeAttributes', path, attributes }, opts);
+  }
+
+  execute(endpoint: string, path: PathLike, opts: RequestOptions & { args?: string } = {}): Promise<OperationResult> {
+    return this.request(endpoint, { op: 'execute', path, ...(opts.args !== undefined ? { args: opts.args } : {}) }, opts);
+  }
+
+  create(endpoint: string, path: PathLike, instance: ObjectInstanceNode, opts: RequestOptions & { format?: number } = {}): Promise<OperationResult> {
+    return this.request(endpoint, { op: 'create', path, instance, ...fmt(opts) }, opts);
+  }
+
+  delete(endpoint: string, path: PathLike, opts: RequestOptions = {}): Promise<OperationResult> {
+    return this.request(endpoint, { op: 'delete', path }, opts);
+  }
+
+  readComposite(endpoint: string, paths: PathLike[], opts: RequestOptions & { format?: number } = {}): Promise<OperationResult> {
+    return this.request(endpoint, { op: 'readComposite', paths, ...fmt(opts) }, opts);
+  }
+
+  writeComposite(endpoint: string, nodes: Map<string, LwM2mNode | null>, opts: RequestOptions & { format?: number } = {}): Promise<OperationResult> {
+    return this.request(endpoint, { op: 'writeComposite', nodes, ...fmt(opts) }, opts);
+  }
+
+  /** On success `observationId` names the observation; notifications arrive as 'notification' events. */
+  observe(endpoint: string, path: PathLike, opts: RequestOptions & { format?: number } = {}): Promise<OperationResult> {
+    return this.request(endpoint, { op: 'observe', path, ...fmt(opts) }, opts);
+  }
+
+  observeComposite(endpoint: string, paths: PathLike[], opts: RequestOptions & { format?: number } = {}): Promise<OperationResult> {
+    return this.request(endpoint, { op: 'observeComposite', paths, ...fmt(opts) }, opts);
+  }
+
+  /**
+   * Ends an observation, by id or by its (single) path. Active (default): a GET with
+   * Observe=1 goes to the client. Passive: forgotten here; the client's next notification
+   * gets a RST.
+   */
+  cancelObservation(endpoint: string, observation: string | PathLike, opts: RequestOptions & { passive?: boolean } = {}): Promise<OperationResult> {
+    const passive = opts.passive ? { passive: true } : {};
+    if (typeof observation === 'string' && !observation.startsWith('/')) {
+      const found = this.observations(endpoint).find((o) => o.id === observation);
+      if (!found) return Promise.resolve({ success: false, error: { code: 'BAD_REQUEST', message: 'no such observation' } });
+      const req: OperationRequest = found.composite
+        ? { op: 'cancelObserveComposite', paths: found.paths, ...passive }
+        : { op: 'cancelObserve', path: found.paths[0] ?? LwM2mPath.ROOT, ...passive };
+      return this.request(endpoint, req, opts);
+    }
+    return this.request(endpoint, { op: 'cancelObserve', path: observation, ...passive }, opts);
+  }
+
+  // ---- internals shared through ServerCore ----
+
+  private safeEmit<K extends keyof ServerEvents>(event: K, ...args: ServerEvents[K]): void {
+    try {
+      (this.emit as (e: K, ...a: ServerEvents[K]) => boolean)(event, ...args);
+    } catch (e) {
+      this.log.error('lwm2m: event listener failed', { event, error: String(e) });
+    }
+  }
+
+  private afterResponse(fn: () => void): void {
+    if (this.stopped) return;
+    const i = setImmediate(() => {
+      this.immediates.delete(i);
+      if (!this.stopped) fn();
+    });
+    this.immediates.add(i);
+  }
+
+  private scheduleExpiry(reg: Registration): void {
+    this.expiry.get(reg.id)?.cancel();
+    if (this.stopped) return;
+    const delay = Math.max(0, reg.expiresAt + this.expiryGraceMs - this.clock.now());
+    this.expiry.set(
+      reg.id,
+      this.clock.setTimer(delay, () => {
+        this.expiry.delete(reg.id);
+        const current = this.store.get(reg.id);
+        if (!current) return;
+        if (current.expiresAt + this.expiryGraceMs > this.clock.now()) {
+          this.scheduleExpiry(current);
+          return;
+        }
+        this.store.remove(current.id);
+        this.endRegistration(current, 'expired', true);
+        this.log.debug('lwm2m: registration expired', { endpoint: current.endpoint, id: current.id });
+        this.safeEmit('expired', current);
+      }),
+    );
+  }
+
+  private registrationAt(peer: Peer): Registration | undefined {
+    const id = this.byPeer.get(peerId(peer));
+    const reg = id !== undefined ? this.store.get(id) : undefined;
+    if (reg) return reg;
+    if (peer.identity !== undefined) {
+      return this.store.all().find((r) => r.peer.transport === peer.transport && r.peer.identity === peer.identity);
+    }
+    return undefined;
+  }
+
+  private indexPeer(reg: Registration, previous?: Registration): void {
+    if (previous && this.byPeer.get(peerId(previous.peer)) === previous.id) this.byPeer.delete(peerId(previous.peer));
+    this.byPeer.set(peerId(reg.peer), reg.id);
+  }
+
+  private endRegistration(reg: Registration, reason: string, dropQueue: boolean): void {
+    this.expiry.get(reg.id)?.cancel();
+    this.expiry.delete(reg.id);
+    if (this.byPeer.get(peerId(reg.peer)) === reg.id) this.byPeer.delete(peerId(reg.peer));
+    for (const entry of this.core.observations.removeRegistration(reg.id)) {
+      this.transports.get(reg.peer.transport)?.forgetObservation?.(reg.peer, entry.observation.token);
+      this.safeEmit('observationEnded', entry.observation, reason);
+    }
+    this.downlinks.cancelRegistration(reg.id, `registration ${reason}`);
+    if (dropQueue) this.core.queues.drop(reg.endpoint, 'CANCELLED', `registration ${reason}`);
+  }
+
+  private touch(reg: Registration, peer: Peer | undefined): Registration {
+    let current = reg;
+    if (peer && !samePeer(peer, reg.peer)) {
+      const next: Registration = { ...reg, peer };
+      if (this.store.update(next)) {
+        this.indexPeer(next, reg);
+        current = next;
+      }
+    }
+    if (current.queueMode && this.core.queues.wake(current.endpoint)) this.safeEmit('awake', current);
+    return current;
+  }
+
+  private endObservation(entry: ObservationEntry, reason: string, forget: boolean): void {
+    if (!this.core.observations.remove(entry)) return;
+    if (forget) {
+      const reg = this.store.get(entry.observation.registrationId);
+      if (reg) this.transports.get(reg.peer.transport)?.forgetObservation?.(reg.peer, entry.observation.token);
+    }
+    if (entry.established) this.safeEmit('observationEnded', entry.observation, reason);
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Requests from clients: Register (`POST /rd`), Update (`POST /rd/<id>`, PUT too for old
+ * clients), De-register (`DELETE /rd/<id>`), Send (`POST /dp`). Bootstrap is not served
+ * here (4.04). Events go out after the response (afterResponse): a listener may send a
+ * request to the client at once and it must not overtake the 2.01.
+ */
+import type { Peer, UplinkRequest, UplinkResponse } from '../transport.js';
+import { decodeSend } from './operations.js';
+import { applyUpdate, buildRegistration, isRefusal, newRegistrationId, parseRegister, parseUpdate } from './registration.js';
+import type { ServerCore } from './server.js';
+
+const answer = (code: string): UplinkResponse => ({ code });
+
+export function handleUplink(core: ServerCore, peer: Peer, req: UplinkRequest): UplinkResponse {
+  const [first, second, ...rest] = req.uriPath;
+  switch (first) {
+    case 'rd':
+      if (second === undefined || second === '') {
+        if (rest.length > 0) return answer('4.04');
+        return req.method === 'POST' ? register(core, peer, req) : answer('4.05');
+      }
+      if (rest.length > 0) return answer('4.04');
+      if (req.method === 'POST' || req.method === 'PUT') return update(core, peer, second, req);
+      if (req.method === 'DELETE') return deregister(core, peer, second);
+      return answer('4.05');
+    case 'dp':
+      if (second !== undefined) return answer('4.04');
+      return req.method === 'POST' ? send(core, peer, req) : answer('4.05');
+    case 'bspack':
+      // LwM2M 1.2 Bootstrap-Pack: not implemented (clients fall back to Bootstrap-Request)
+      return answer('5.01');
+    default:
+      return answer('4.04');
+  }
+}
+
+function register(core: ServerCore, peer: Peer, req: UplinkRequest): UplinkResponse {
+  const p = parseRegister(req.uriQuery, req.payload, req.contentFormat, core.lifetime);
+  if (isRefusal(p)) {
+    core.log.debug('lwm2m: register refused', { peer: peer.key, code: p.code, reason: p.reason });
+    return answer(p.code);
+  }
+  let id = newRegistrationId();
+  while (core.store.get(id)) id = newRegistrationId();
+  const now = core.clock.now();
+  const reg = buildRegistration(id, p, peer, now);
+  const previous = core.store.add(reg);
+  if (previous) core.endRegistration(previous, 'replaced', false);
+  core.indexPeer(reg);
+  core.scheduleExpiry(reg);
+  core.log.debug('lwm2m: registered', { endpoint: reg.endpoint, id, peer: peer.key });
+  core.afterResponse(() => {
+    const current = core.store.get(id);
+    if (!current) return;
+    // a queue from the previous registration drains now if this one does not sleep
+    const wasAsleep = current.queueMode || core.queues.waiting(current.endpoint) > 0 ? core.queues.wake(current.endpoint) : false;
+    core.emit('registered', current);
+    if (current.queueMode && wasAsleep) core.emit('awake', current);
+  });
+  return { code: '2.01', location: ['rd', id] };
+}
+
+function update(core: ServerCore, peer: Peer, id: string, req: UplinkRequest): UplinkResponse {
+  const prev = core.store.get(id);
+  if (!prev) return answer('4.04');
+  const u = parseUpdate(req.uriQuery, req.payload, req.contentFormat, core.lifetime, prev.rootPath);
+  if (isRefusal(u)) {
+    core.log.debug('lwm2m: update refused', { peer: peer.key, endpoint: prev.endpoint, code: u.code, reason: u.reason });
+    return answer(u.code);
+  }
+  const next = applyUpdate(prev, u, peer, core.clock.now());
+  if (!core.store.update(next)) return answer('4.04');
+  core.indexPeer(next, prev);
+  core.scheduleExpiry(next);
+  core.afterResponse(() => {
+    const current = core.store.get(id);
+    if (!current) return;
+    const wasAsleep = current.queueMode || core.queues.waiting(current.endpoint) > 0 ? core.queues.wake(current.endpoint) : false;
+    if (current.queueMode && wasAsleep) core.emit('awake', current);
+    core.emit('updated', current, prev);
+  });
+  return answer('2.04');
+}
+
+function deregister(core: ServerCore, peer: Peer, id: string): UplinkResponse {
+  const reg = core.store.remove(id);
+  if (!reg) return answer('4.04');
+  core.endRegistration(reg, 'deregistered', true);
+  core.log.debug('lwm2m: deregistered', { endpoint: reg.endpoint, id, peer: peer.key });
+  core.afterResponse(() => core.emit('deregistered', reg));
+  return answer('2.02');
+}
+
+/**
+ * Send (LwM2M 1.1+): the client is known by the address it speaks from (or its
+ * authenticated identity); an unknown sender gets 4.04 (no registration to report for).
+ */
+function send(core: ServerCore, peer: Peer, req: UplinkRequest): UplinkResponse {
+  const found = core.registrationAt(peer);
+  if (!found) {
+    core.log.debug('lwm2m: send from an unregistered client', { peer: peer.key });
+    return answer('4.04');
+  }
+  const reg = core.touch(found, peer);
+  const decoded = decodeSend(reg, req.contentFormat, req.payload, core.ctx);
+  if (!decoded.ok) {
+    core.log.debug('lwm2m: send refused', { endpoint: reg.endpoint, code: decoded.code, reason: decoded.message });
+    return answer(decoded.code);
+  }
+  const receivedAt = core.clock.now();
+  core.afterResponse(() =>
+    core.emit('send', { registration: reg, data: decoded.data, contentFormat: req.contentFormat ?? -1, receivedAt }),
+  );
+  return answer('2.04');
+}
