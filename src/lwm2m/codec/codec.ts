@@ -65,6 +65,11 @@ export interface CodecContext {
   /** Object versions announced by the client at registration (objectId -> "1.1"). */
   objectVersions?: ReadonlyMap<number, string>;
   limits: DecodeLimits;
+  /**
+   * Milliseconds since the epoch (like Clock.now), used to turn SenML relative times
+   * (RFC 8428 section 4.5.3: resolved times below 2^28) into absolute ones. Default Date.now.
+   */
+  now?: () => number;
 }
 
 export function resourceModel(ctx: CodecContext, objectId: number | undefined, resourceId: number | undefined): ResourceModel | undefined {

@@ -1,9 +1,141 @@
-// STUB: replaced by the real codec.
-import { CodecError, type NodeCodec } from './codec.js';
+/**
+ * SenML CBOR (RFC 8428 section 6; LwM2M content formats 112 and SenML-ETCH CBOR 322).
+ * Labels: bn -2, bt -3, n 0, v 2, vs 3, vb 4, t 6, vd 8 (a byte string); `vlo` stays a
+ * text key. Text keys ("bn", "v", ...) are accepted too. Other RFC 8428 labels are read and
+ * ignored (bv -5 is added to v); a text label ending in "_" (must-understand) is refused.
+ * Integers beyond 32 bits are written as CBOR integers (not floats), 64-bit ones exactly.
+ * The payload is checked structurally first (senml-cbor-scan.ts), then decoded by cbor-x.
+ */
+import { Decoder, Encoder } from 'cbor-x';
+import { CodecError, ContentFormat, type CodecContext } from './codec.js';
+import { decodeBase64, type OutRecord, type RawRecord, type RawValue } from './senml-records.js';
+import { scanCbor } from './senml-cbor-scan.js';
+import { makeSenmlCodec, type SenmlWire } from './senml.js';
 
-export const senmlCborCodec: NodeCodec = {
-  formats: [],
+const LABELS: ReadonlyMap<number | string, string> = new Map<number | string, string>([
+  [-2, 'bn'], [-3, 'bt'], [0, 'n'], [6, 't'], [2, 'v'], [3, 'vs'], [4, 'vb'], [8, 'vd'], [-5, 'bv'],
+  ['bn', 'bn'], ['bt', 'bt'], ['n', 'n'], ['t', 't'], ['v', 'v'], ['vs', 'vs'], ['vb', 'vb'], ['vd', 'vd'], ['vlo', 'vlo'], ['bv', 'bv'],
+]);
+
+const decoder = new Decoder({ useRecords: false, mapsAsObjects: false } as ConstructorParameters<typeof Decoder>[0]);
+const encoder = new Encoder({ useRecords: false, mapsAsObjects: false, tagUint8Array: false, variableMapSize: true } as ConstructorParameters<typeof Encoder>[0]);
+
+function bad(msg: string): CodecError {
+  return new CodecError('MALFORMED', msg);
+}
+
+const SAFE_MIN = BigInt(Number.MIN_SAFE_INTEGER);
+const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
+
+function num(v: unknown, key: string): number | bigint {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return v >= SAFE_MIN && v <= SAFE_MAX ? Number(v) : v;
+  throw bad(`SenML label "${key}" must be a number`);
+}
+
+function plainNumber(v: unknown, key: string): number {
+  return Number(num(v, key));
+}
+
+function text(v: unknown, key: string): string {
+  if (typeof v !== 'string') throw bad(`SenML label "${key}" must be a text string`);
+  return v;
+}
+
+function recordFrom(item: unknown): RawRecord {
+  if (!(item instanceof Map)) throw bad('a SenML record must be a CBOR map');
+  const r: RawRecord = {};
+  let value: RawValue | undefined;
+  let bv: number | undefined;
+  const setValue = (v: RawValue): void => {
+    if (value) throw bad('a SenML record carries more than one value');
+    value = v;
+  };
+  for (const [label, v] of item as Map<unknown, unknown>) {
+    const key = LABELS.get(label as number | string);
+    switch (key) {
+      case 'bn': r.bn = text(v, key); break;
+      case 'bt': r.bt = plainNumber(v, key); break;
+      case 'n': r.n = text(v, key); break;
+      case 't': r.t = plainNumber(v, key); break;
+      case 'bv': bv = plainNumber(v, key); break;
+      case 'v': {
+        const n = num(v, key);
+        setValue({ k: 'num', v: n, int: typeof n === 'bigint' || Number.isInteger(n) });
+        break;
+      }
+      case 'vs': setValue({ k: 'str', v: text(v, key) }); break;
+      case 'vb':
+        if (typeof v !== 'boolean') throw bad('SenML label "vb" must be a boolean');
+        setValue({ k: 'bool', v });
+        break;
+      case 'vd':
+        if (v instanceof Uint8Array) setValue({ k: 'bytes', v: new Uint8Array(v) });
+        else setValue({ k: 'bytes', v: decodeBase64(text(v, key)) });
+        break;
+      case 'vlo': setValue({ k: 'objlnk', v: text(v, key) }); break;
+      default:
+        if (typeof label === 'string' && label.endsWith('_')) throw bad(`SenML label "${label.slice(0, 16)}" must be understood and is not`);
+        if (typeof label !== 'string' && typeof label !== 'number') throw bad('a SenML label must be an integer or a text string');
+    }
+  }
+  if (bv !== undefined && value?.k === 'num') {
+    const sum = Number(value.v) + bv;
+    value = { k: 'num', v: sum, int: Number.isInteger(sum) };
+  }
+  if (value) r.value = value;
+  return r;
+}
+
+export function readSenmlCbor(payload: Uint8Array, ctx: CodecContext): RawRecord[] {
+  const { maxDepth, maxRecords } = ctx.limits;
+  scanCbor(payload, maxDepth, Math.max(1, maxRecords) * 24);
+  let doc: unknown;
+  try {
+    doc = decoder.decode(payload);
+  } catch (e) {
+    const incomplete = typeof e === 'object' && e !== null && (e as { incomplete?: boolean }).incomplete === true;
+    throw new CodecError(incomplete ? 'TRUNCATED' : 'MALFORMED', `bad CBOR: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (!Array.isArray(doc)) throw bad('a SenML CBOR payload must be an array');
+  if (doc.length > maxRecords) throw new CodecError('LIMIT_EXCEEDED', `${doc.length} records`);
+  return doc.map(recordFrom);
+}
+
+function valueEntry(v: RawValue): [number | string, unknown] {
+  switch (v.k) {
+    case 'num':
+      // cbor-x writes integral numbers beyond 32 bits as floats: give it a bigint instead
+      if (v.int && typeof v.v === 'number' && Math.abs(v.v) > 0xffffffff) return [2, BigInt(v.v)];
+      return [2, v.v];
+    case 'str': return [3, v.v];
+    case 'bool': return [4, v.v];
+    case 'bytes': return [8, v.v];
+    case 'objlnk': return ['vlo', v.v];
+  }
+}
+
+export function writeSenmlCbor(records: readonly OutRecord[]): Uint8Array {
+  const items = records.map((r) => {
+    const m = new Map<number | string, unknown>();
+    if (r.bn !== undefined) m.set(-2, r.bn);
+    if (r.bt !== undefined) m.set(-3, r.bt);
+    if (r.n !== undefined) m.set(0, r.n);
+    if (r.value !== undefined) {
+      const [k, v] = valueEntry(r.value);
+      m.set(k, v);
+    }
+    if (r.t !== undefined) m.set(6, r.t);
+    return m;
+  });
+  return new Uint8Array(encoder.encode(items));
+}
+
+export const senmlCborWire: SenmlWire = { read: readSenmlCbor, write: writeSenmlCbor };
+
+export const senmlCborCodec = makeSenmlCodec({
   name: 'senml-cbor',
-  encode() { throw new CodecError('UNSUPPORTED', 'senml-cbor: not implemented'); },
-  decode() { throw new CodecError('UNSUPPORTED', 'senml-cbor: not implemented'); },
-};
+  formats: [ContentFormat.SENML_CBOR, ContentFormat.SENML_ETCH_CBOR],
+  wire: senmlCborWire,
+  pathLists: true,
+});
