@@ -112,7 +112,10 @@ export function valueArb(type: ResourceType, opts: ArbOptions = {}): fc.Arbitrar
     case 'time':
       return fc.oneof(fc.integer({ min: 0, max: 2 ** 32 }), fc.maxSafeInteger());
     case 'objlnk':
-      return fc.record({ objectId: fc.integer({ min: 0, max: 65535 }), instanceId: fc.integer({ min: 0, max: 65535 }) });
+      // fc.record builds null-prototype objects: rebuild them as plain ones
+      return fc
+        .tuple(fc.integer({ min: 0, max: 65535 }), fc.integer({ min: 0, max: 65535 }))
+        .map(([objectId, instanceId]) => ({ objectId, instanceId }));
     case 'none':
       return fc.constant(null);
   }
