@@ -37,13 +37,14 @@ export class LwM2mPath {
 
   static readonly ROOT = new LwM2mPath();
 
-  /** Parses `/3/0/1`, `3/0/1`, `/3/0/` (a trailing slash is tolerated). */
+  /** Parses `/3/0/1`, `3/0/1`, `/3/0/` (a trailing slash is tolerated); `/` and `` are the root. */
   static parse(text: string): LwM2mPath {
     if (typeof text !== 'string') throw new PathError('path must be a string');
     let s = text.trim();
+    if (s === '' || s === '/') return LwM2mPath.ROOT;
     if (s.startsWith('/')) s = s.slice(1);
     if (s.endsWith('/')) s = s.slice(0, -1);
-    if (s === '') return LwM2mPath.ROOT;
+    if (s === '') throw new PathError(`empty path segment in ${text}`);
     const parts = s.split('/');
     if (parts.length > 4) throw new PathError(`too many path segments: ${text}`);
     const ids = parts.map((p) => {
