@@ -1,0 +1,135 @@
+/**
+ * Compiles one schema-checked mapping file against the object models: names resolved
+ * to ids, templates and transforms turned into functions. Errors go to the file's sink.
+ */
+import { basename, extname } from 'node:path';
+import type { Attributes, Registration } from '../lwm2m/server/types.js';
+import { compileCommand, type CompiledCommand } from './commands.js';
+import type { FieldPath } from './errors.js';
+import type { ModelIndex } from './models.js';
+import { compilePublish, type CompiledPublish } from './publish.js';
+import type { ParsedSource } from './source.js';
+import { TargetEnv } from './target-env.js';
+import type { MappingFileSpec, OneOrList, TargetSpec } from './types.js';
+
+export interface CompiledObserve {
+  /** undefined: the whole instance */
+  resources?: number[];
+  attributes?: Attributes;
+  composite: boolean;
+}
+
+export interface CompiledTarget {
+  objectId: number;
+  objectName: string;
+  /** undefined: every registered instance */
+  instances?: number[];
+  observe: CompiledObserve[];
+  publish: CompiledPublish[];
+  commands: CompiledCommand[];
+  /** kept as written, for the REST and oneM2M northbounds */
+  rest?: Record<string, unknown>;
+  onem2m?: Record<string, unknown>;
+}
+
+export interface CompiledFile {
+  /** file name without extension: "temperature" */
+  name: string;
+  file: string;
+  enabled: boolean;
+  description?: string;
+  /** true when the file's `devices` selects this registration */
+  matches(registration: Registration): boolean;
+  targets: CompiledTarget[];
+  rest?: Record<string, unknown>;
+  onem2m?: Record<string, unknown>;
+}
+
+function list<T>(v: OneOrList<T> | undefined): T[] {
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+function globToRegex(glob: string): string {
+  return glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+}
+
+function compileDevices(spec: MappingFileSpec['devices'], parsed: ParsedSource, index: ModelIndex): (r: Registration) => boolean {
+  if (!spec) return () => true;
+  const checks: ((r: Registration) => boolean)[] = [];
+  if (spec.endpoint !== undefined) {
+    const globs = Array.isArray(spec.endpoint) ? spec.endpoint : [spec.endpoint];
+    const re = new RegExp(`^(?:${globs.map(globToRegex).join('|')})$`);
+    checks.push((r) => re.test(r.endpoint));
+  }
+  if (spec.endpointPattern !== undefined) {
+    try {
+      const re = new RegExp(spec.endpointPattern);
+      checks.push((r) => re.test(r.endpoint));
+    } catch (e) {
+      parsed.sink.add(['devices', 'endpointPattern'], `bad regular expression: ${(e as Error).message}`);
+    }
+  }
+  if (spec.objects) {
+    const ids: number[] = [];
+    spec.objects.forEach((ref, i) => {
+      const o = index.object(ref);
+      if (o.ok) ids.push(o.value.id);
+      else parsed.sink.add(['devices', 'objects', i], o.message);
+    });
+    checks.push((r) => ids.every((id) => r.objects.has(id)));
+  }
+  return (r) => checks.every((c) => c(r));
+}
+
+function compileTarget(spec: TargetSpec, path: FieldPath, name: string, parsed: ParsedSource, index: ModelIndex): CompiledTarget | undefined {
+  const o = index.object(spec.object);
+  if (!o.ok) {
+    parsed.sink.add([...path, 'object'], o.message);
+    return undefined;
+  }
+  const env = new TargetEnv(name, o.value, index, parsed.sink);
+  const instances = spec.instances ? [...new Set(spec.instances)] : undefined;
+  if (instances && !o.value.multiple && instances.some((i) => i !== 0)) {
+    parsed.sink.add([...path, 'instances'], `object ${o.value.id} (${o.value.name}) is single-instance: only instance 0 exists`);
+  }
+  const single = !Array.isArray(spec.observe);
+  const observe: CompiledObserve[] = list(spec.observe).map((ob, i) => {
+    const obPath = single ? [...path, 'observe'] : [...path, 'observe', i];
+    const resources = env.resourceList(ob.resources, [...obPath, 'resources']);
+    for (const id of resources ?? []) {
+      const r = o.value.resources.get(id)!;
+      if (!r.operations.includes('R')) parsed.sink.add([...obPath, 'resources'], `resource ${id} (${r.name}) is not readable (operations "${r.operations}") and cannot be observed`);
+    }
+    const a = ob.attributes;
+    if (a && a.pmin != null && a.pmax != null && a.pmin > a.pmax) parsed.sink.add([...obPath, 'attributes', 'pmin'], 'pmin must not exceed pmax');
+    // LwM2M 1.1 5.1.2: lt < gt, and lt + 2 * st < gt
+    if (a && a.lt != null && a.gt != null && a.lt + 2 * (a.st ?? 0) >= a.gt) {
+      parsed.sink.add([...obPath, 'attributes', 'lt'], a.st != null ? 'lt + 2 * st must be lower than gt' : 'lt must be lower than gt');
+    }
+    return { resources, attributes: ob.attributes, composite: ob.composite ?? false };
+  });
+  const instSet = instances ? new Set(instances) : undefined;
+  const pubs = spec.mqtt?.publish;
+  const publish = list(pubs)
+    .map((p, i) => compilePublish(p, env, Array.isArray(pubs) ? [...path, 'mqtt', 'publish', i] : [...path, 'mqtt', 'publish'], instSet))
+    .filter((p): p is CompiledPublish => p !== undefined);
+  const cmds = spec.mqtt?.commands;
+  const commands = list(cmds)
+    .map((c, i) => compileCommand(c, env, Array.isArray(cmds) ? [...path, 'mqtt', 'commands', i] : [...path, 'mqtt', 'commands'], instances))
+    .filter((c): c is CompiledCommand => c !== undefined);
+  return { objectId: o.value.id, objectName: o.value.name, instances, observe, publish, commands, rest: spec.rest, onem2m: spec.onem2m };
+}
+
+/** Compiles a parsed file; undefined (and errors in parsed.sink) when anything is wrong. */
+export function compileFile(parsed: ParsedSource, index: ModelIndex): CompiledFile | undefined {
+  const spec = parsed.spec;
+  if (!spec) return undefined;
+  const name = basename(parsed.file, extname(parsed.file));
+  const before = parsed.sink.errors.length;
+  const matches = compileDevices(spec.devices, parsed, index);
+  const targets = spec.targets
+    .map((t, i) => compileTarget(t, ['targets', i], name, parsed, index))
+    .filter((t): t is CompiledTarget => t !== undefined);
+  if (parsed.sink.errors.length > before) return undefined;
+  return { name, file: parsed.file, enabled: spec.enabled ?? true, description: spec.description, matches, targets, rest: spec.rest, onem2m: spec.onem2m };
+}

@@ -1,0 +1,86 @@
+/**
+ * The compiled set of mapping files: device plans (cached per registration object),
+ * rendering of events, and command topic lookup.
+ */
+import type { NotificationEvent, Registration, SendEvent } from '../lwm2m/server/types.js';
+import { compileFile, type CompiledFile } from './compile.js';
+import type { CompiledCommand } from './commands.js';
+import type { MappingError } from './errors.js';
+import { ModelIndex, type MappingModels } from './models.js';
+import { DevicePlan } from './plan.js';
+import { parseSource } from './source.js';
+import type { CommandMatch, OutboundMessage, ParseCommandOptions } from './types.js';
+
+export interface MappingSource {
+  /** file path, used in errors; its name without extension names the mapping */
+  file: string;
+  text: string;
+}
+
+export class CompiledMappings {
+  /** the enabled files, in file name order */
+  readonly files: readonly CompiledFile[];
+  private readonly plans = new WeakMap<Registration, DevicePlan>();
+  private readonly commands: { file: CompiledFile; command: CompiledCommand }[] = [];
+
+  constructor(files: readonly CompiledFile[]) {
+    this.files = files.filter((f) => f.enabled);
+    for (const file of this.files) for (const t of file.targets) for (const command of t.commands) this.commands.push({ file, command });
+  }
+
+  static empty(): CompiledMappings {
+    return new CompiledMappings([]);
+  }
+
+  /** What the mappings ask for this device; cached per Registration object (an Update makes a new one). */
+  matchDevice(registration: Registration): DevicePlan {
+    let plan = this.plans.get(registration);
+    if (!plan) {
+      plan = new DevicePlan(registration, this.files.filter((f) => f.matches(registration)));
+      this.plans.set(registration, plan);
+    }
+    return plan;
+  }
+
+  /** The MQTT messages for a notification or Send event. */
+  render(event: NotificationEvent | SendEvent): OutboundMessage[] {
+    return this.matchDevice(event.registration).render(event);
+  }
+
+  /** MQTT subscription filters covering every command topic. */
+  commandSubscriptions(): string[] {
+    return [...new Set(this.commands.map((c) => c.command.subscription))];
+  }
+
+  /**
+   * Turns a message on a command topic into an operation request; undefined when no
+   * command topic matches. The first matching command (file name order) wins.
+   */
+  parseCommand(topic: string, payload: Buffer | string, options: ParseCommandOptions = {}): CommandMatch | undefined {
+    for (const { file, command } of this.commands) {
+      const m = command.match(topic, payload, options.correlationId);
+      if (!m) continue;
+      if (options.registrationOf) {
+        const reg = options.registrationOf(m.endpoint);
+        if (reg && !file.matches(reg)) continue;
+      }
+      return m;
+    }
+    return undefined;
+  }
+}
+
+/** Parses, validates and compiles mapping files; a file with errors is left out and its errors returned. */
+export function compileMappings(sources: readonly MappingSource[], models: MappingModels): { mappings: CompiledMappings; errors: MappingError[] } {
+  const index = new ModelIndex(models);
+  const files: CompiledFile[] = [];
+  const errors: MappingError[] = [];
+  const sorted = [...sources].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  for (const src of sorted) {
+    const parsed = parseSource(src.file, src.text);
+    const compiled = compileFile(parsed, index);
+    errors.push(...parsed.sink.errors);
+    if (compiled && parsed.sink.errors.length === 0) files.push(compiled);
+  }
+  return { mappings: new CompiledMappings(files), errors };
+}

@@ -1,0 +1,12 @@
+/** Mapping files: load, compile, render, parse commands, watch. */
+export { MAPPING_SCHEMA } from './schema.js';
+export { MappingError, formatField } from './errors.js';
+export { CompiledMappings, compileMappings, type MappingSource } from './compiled.js';
+export type { CompiledFile, CompiledTarget, CompiledObserve } from './compile.js';
+export { DevicePlan } from './plan.js';
+export { loadMappingDir, readMappingDir, MappingLoadError, type LoadResult } from './load.js';
+export { MappingStore, type MappingStoreOptions, type ReloadOutcome } from './store.js';
+export { validateMappings, type ValidateResult } from './validate.js';
+export { slugify, type MappingModels } from './models.js';
+export { BUILTINS as TEMPLATE_PLACEHOLDERS } from './template.js';
+export type * from './types.js';

@@ -1,0 +1,172 @@
+/**
+ * One publish output compiled into `emit(group)`: topic and payload templates, the
+ * payload kind (JSON, text, SenML) and transforms, all resolved at load time.
+ */
+import type { Value } from '../lwm2m/node.js';
+import type { FieldPath } from './errors.js';
+import type { TargetEnv } from './target-env.js';
+import { BUILTINS, RESOURCE_SCOPED, parseTemplate, type CompiledTemplate, type RenderContext } from './template.js';
+import { applyForward, type Transform } from './transform.js';
+import type { OutboundMessage, PublishSpec } from './types.js';
+import { valueToJson, type LeafValue } from './values.js';
+
+/** The values of one object instance at one time, as a notification or Send carried them. */
+export interface InstanceGroup extends RenderContext {
+  objectId: number;
+  instanceId: number;
+}
+
+export interface CompiledPublish {
+  objectId: number;
+  /** undefined: every instance */
+  instances?: ReadonlySet<number>;
+  emit(group: InstanceGroup, out: OutboundMessage[]): void;
+}
+
+const BUILTIN_NAMES: ReadonlySet<string> = new Set(BUILTINS);
+const RESPONSE_ONLY = new Map([
+  ['operation', 'is only for command responses'],
+  ['correlationId', 'is only for command responses'],
+]);
+
+function templateStrings(v: unknown, out: string[]): string[] {
+  if (typeof v === 'string') out.push(v);
+  else if (Array.isArray(v)) for (const x of v) templateStrings(x, out);
+  else if (v && typeof v === 'object') for (const x of Object.values(v)) templateStrings(x, out);
+  return out;
+}
+
+/** resource when a template uses {value} & co, instance when it names resources only (senml: instance). */
+function guessEach(spec: PublishSpec): 'resource' | 'instance' {
+  let refs = false;
+  for (const s of templateStrings([spec.topic, spec.payload, spec.baseName], [])) {
+    const p = parseTemplate(s);
+    if (!p.ok) continue;
+    for (const part of p.parts) {
+      if (typeof part === 'string') continue;
+      if (RESOURCE_SCOPED.has(part.name)) return 'resource';
+      if (!BUILTIN_NAMES.has(part.name)) refs = true;
+    }
+  }
+  return refs ? 'instance' : 'resource';
+}
+
+type JsonFn = (ctx: RenderContext) => unknown;
+
+function compileJson(v: unknown, path: FieldPath, env: TargetEnv, opts: Parameters<TargetEnv['template']>[2]): JsonFn | undefined {
+  if (typeof v === 'string') {
+    const t = env.template(v, path, opts);
+    return t ? (c) => t.json(c) : undefined;
+  }
+  if (Array.isArray(v)) {
+    const fns = v.map((x, i) => compileJson(x, [...path, i], env, opts));
+    if (fns.some((f) => !f)) return undefined;
+    return (c) => fns.map((f) => f!(c));
+  }
+  if (v && typeof v === 'object') {
+    const entries = Object.entries(v).map(([k, x]) => [k, compileJson(x, [...path, k], env, opts)] as const);
+    if (entries.some(([, f]) => !f)) return undefined;
+    return (c) => {
+      const o: Record<string, unknown> = {};
+      for (const [k, f] of entries) o[k] = f!(c);
+      return o;
+    };
+  }
+  return () => v;
+}
+
+function senmlValue(rec: Record<string, unknown>, v: Value): void {
+  if (typeof v === 'number' || typeof v === 'bigint') rec.v = Number(v);
+  else if (typeof v === 'boolean') rec.vb = v;
+  else if (typeof v === 'string') rec.vs = v;
+  else if (v instanceof Uint8Array) rec.vd = Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64url');
+  else if (v !== null) rec.vlo = valueToJson(v);
+}
+
+export function compilePublish(spec: PublishSpec, env: TargetEnv, path: FieldPath, instances: ReadonlySet<number> | undefined): CompiledPublish | undefined {
+  const before = env.sink.errors.length;
+  const each = spec.each ?? (spec.format === 'senml' ? 'instance' : guessEach(spec));
+  const format = spec.format ?? (spec.payload === undefined ? (each === 'resource' ? 'text' : 'json') : typeof spec.payload === 'string' ? 'text' : 'json');
+  const filter = env.resourceList(spec.resources, [...path, 'resources']);
+
+  const perResource = new Map<number, Transform | undefined>();
+  for (const [ref, t] of Object.entries(spec.transforms ?? {})) {
+    const id = env.resource(ref, [...path, 'transforms', ref], true);
+    if (id !== undefined) perResource.set(id, env.transform(t, [...path, 'transforms', ref], [id]));
+  }
+  const fallback = env.transform(spec.transform, [...path, 'transform'], filter);
+  const transformFor = (id: number): Transform | undefined => (perResource.has(id) ? perResource.get(id) : fallback);
+
+  const forbidden = new Map(RESPONSE_ONLY);
+  if (each === 'instance') for (const n of RESOURCE_SCOPED) forbidden.set(n, 'needs each: resource (this output renders one message per object instance)');
+  const opts = { forbidden, transformFor };
+  const topic = env.template(spec.topic, [...path, 'topic'], { ...opts, topic: true });
+
+  let payload: ((c: RenderContext, ids: number[]) => string) | undefined;
+  if (format === 'senml') {
+    if (spec.payload !== undefined) env.sink.add([...path, 'payload'], 'format senml builds the payload itself; use baseName to set the SenML base name', { atKey: true });
+    const base = spec.baseName !== undefined ? env.template(spec.baseName, [...path, 'baseName'], opts) : undefined;
+    const objectId = env.object.id;
+    payload = (c, ids) => {
+      const records: Record<string, unknown>[] = [];
+      for (const id of ids) {
+        const v = applyForward(transformFor(id), c.values.get(id));
+        const unit = env.resources.get(id)?.unit;
+        const entries: [string, Value][] = v instanceof Map ? [...v].map(([ri, x]) => [`${id}/${ri}`, x]) : [[String(id), (v ?? null) as Value]];
+        for (const [n, x] of entries) {
+          const rec: Record<string, unknown> = records.length === 0 ? { bn: base ? base.text(c) : `/${objectId}/${c.instanceId}/`, bt: c.timeMs / 1000 } : {};
+          rec.n = n;
+          if (unit) rec.u = unit;
+          senmlValue(rec, x);
+          records.push(rec);
+        }
+      }
+      return JSON.stringify(records);
+    };
+  } else if (spec.baseName !== undefined) {
+    env.sink.add([...path, 'baseName'], 'baseName is for format: senml', { atKey: true });
+  } else if (format === 'text') {
+    if (spec.payload !== undefined && typeof spec.payload !== 'string') env.sink.add([...path, 'payload'], 'format text needs a string payload template');
+    else if (spec.payload === undefined && each === 'instance') env.sink.add([...path, 'format'], 'each: instance with format text needs a payload template');
+    else {
+      const t: CompiledTemplate | undefined = env.template(spec.payload === undefined ? '{value}' : (spec.payload as string), [...path, 'payload'], opts);
+      if (t) payload = (c) => t.text(c);
+    }
+  } else if (spec.payload !== undefined) {
+    const f = compileJson(spec.payload, [...path, 'payload'], env, opts);
+    if (f) payload = (c) => JSON.stringify(f(c));
+  } else if (each === 'resource') {
+    payload = (c) => JSON.stringify({ value: valueToJson(applyForward(transformFor(c.resourceId!), c.values.get(c.resourceId!))), timestamp: new Date(c.timeMs).toISOString() });
+  } else {
+    payload = (c, ids) => {
+      const o: Record<string, unknown> = {};
+      for (const id of ids) o[env.resources.get(id)?.slug ?? String(id)] = valueToJson(applyForward(transformFor(id), c.values.get(id)));
+      o.timestamp = new Date(c.timeMs).toISOString();
+      return JSON.stringify(o);
+    };
+  }
+  if (env.sink.errors.length > before || !topic || !payload) return undefined;
+
+  const qos = spec.qos ?? 1;
+  const retain = spec.retain ?? false;
+  const mapping = env.mapping;
+  const wanted = filter ? new Set(filter) : undefined;
+  const render = payload;
+  const emit = (group: InstanceGroup, out: OutboundMessage[]): void => {
+    const ids: number[] = [];
+    for (const id of group.values.keys()) if (!wanted || wanted.has(id)) ids.push(id);
+    if (ids.length === 0) return;
+    ids.sort((a, b) => a - b);
+    if (each === 'instance') {
+      out.push({ topic: topic.text(group), payload: render(group, ids), qos, retain, mapping });
+      return;
+    }
+    for (const id of ids) {
+      const c: RenderContext = { ...group, resourceId: id };
+      out.push({ topic: topic.text(c), payload: render(c, [id]), qos, retain, mapping });
+    }
+  };
+  return { objectId: env.object.id, instances, emit };
+}
+
+export type { LeafValue };
