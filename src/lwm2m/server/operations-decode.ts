@@ -63,10 +63,13 @@ export function decodeAt(
   for (const f of formats) {
     const codec = codecs.get(f);
     if (codec && isMultiNodeCodec(codec)) {
+      // one parse gives both the history (if any) and the latest values
       const t = codecs.decodeTimestamped(f, path, payload, cc);
-      if (t.ok && hasHistory(t.value)) {
-        const node = latestAt(path, t.value);
-        return { ok: true, format: f, node, timestamped: t.value };
+      if (t.ok) {
+        const history = hasHistory(t.value);
+        const only = t.value.length === 1 ? t.value[0]?.nodes : undefined;
+        const node = only && only.size === 1 && only.has(path.toString()) ? only.get(path.toString()) : latestAt(path, t.value);
+        return history ? { ok: true, format: f, node, timestamped: t.value } : { ok: true, format: f, node };
       }
     }
     const d = codecs.decode(f, path, payload, cc);

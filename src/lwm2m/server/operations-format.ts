@@ -16,6 +16,9 @@
  * | composite values (iPATCH)                | refused    | SenML CBOR > SenML JSON (JSON when none announced) | LwM2M CBOR > SenML CBOR > SenML JSON |
  * | composite path list (FETCH)              | refused    | SenML CBOR > SenML JSON (JSON when none announced) | SenML-ETCH CBOR > ETCH JSON > SenML CBOR > SenML JSON |
  *
+ * Create without an instance id (the client picks it): TLV, the only format that can carry
+ * resources without naming their instance.
+ *
  * "A > B" means: the first one the client announced in `ct` (and we have a codec for);
  * the last entry of each row is the fallback when none was announced. A 1.0 client must
  * do TLV (plain text and opaque for single values), so TLV is its only multi-value format.

@@ -8,6 +8,7 @@ import type { LwM2mPath } from '../path.js';
 import type { LwM2mNode, ObjectInstanceNode } from '../node.js';
 import type { DownlinkRequest } from '../transport.js';
 import type { Registration } from './types.js';
+import { ContentFormat } from '../codec/codec.js';
 import { badRequest, type OperationContext } from './operations-common.js';
 import { atLeast, codecFormat, multiValueFormat, singleValueFormat } from './operations-format.js';
 import { codecContext } from './operations-decode.js';
@@ -88,6 +89,7 @@ export function createDownlink(reg: Registration, ctx: OperationContext, path: L
   if (!path.isObject()) throw badRequest(`create needs an object path, not ${path.toString()}`);
   if (!isNode(inst) || inst.kind !== 'instance') throw badRequest('create needs an object instance node');
   const node: ObjectInstanceNode = inst;
-  const f = format !== undefined ? checkFormat(ctx, format) : multiValueFormat(reg, ctx.codecs);
+  // SenML and LwM2M CBOR name every value by its full path: without an instance id only TLV can carry it
+  const f = format !== undefined ? checkFormat(ctx, format) : node.id === undefined ? ContentFormat.TLV : multiValueFormat(reg, ctx.codecs);
   return { op: 'create', path, rootPath: reg.rootPath, contentFormat: f, payload: encode(reg, ctx, f, path, node) };
 }
