@@ -16,7 +16,7 @@ const token = new Uint8Array([0xab, 0xcd]);
 /** SenML times below 2^28 are relative to now (RFC 8428 4.5.3): use absolute epoch seconds. */
 const T = 1_700_000_000;
 
-const temp = (v: number): LwM2mNode => resource(5700, 'float', v);
+const temp = (v: number) => resource(5700, 'float', v);
 
 void test('read-composite: the path list decodes back; the answer decodes per path', () => {
   for (const [version, ct] of [
