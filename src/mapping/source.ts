@@ -53,21 +53,16 @@ function valueAt(root: unknown, path: FieldPath): unknown {
 }
 
 /**
- * Ajv reports every branch of an "one or a list" anyOf. Keep the branch that fits the
- * value's shape (object vs array), and drop the anyOf summary when details remain.
+ * Ajv reports every branch of an "one or a list" anyOf. When the value is an object or
+ * an array, the branch of the other shape only says "must be array/object": drop that,
+ * and drop the anyOf summary when details remain.
  */
 function relevant(errors: ErrorObject[], data: unknown): ErrorObject[] {
+  const anyOfAt = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
   const kept = errors.filter((e) => {
-    if (!e.schemaPath.includes('/anyOf/')) return true;
-    const anyOfPath = e.schemaPath.slice(0, e.schemaPath.lastIndexOf('/anyOf/'));
-    const branch = Number(e.schemaPath.slice(anyOfPath.length + '/anyOf/'.length).split('/')[0]);
-    const sibling = errors.find((x) => x.keyword === 'anyOf' && x.schemaPath === `${anyOfPath}/anyOf`);
-    if (!sibling) return true;
-    const value = valueAt(data, pathOf(sibling));
-    const isArray = Array.isArray(value);
-    // branch 0: the single form; branch 1: the list form (see oneOrList in schema.ts)
-    if (typeof value === 'object' && value !== null) return isArray ? branch === 1 : branch === 0;
-    return false;
+    if (e.keyword !== 'type' || !anyOfAt.has(e.instancePath)) return true;
+    const value = valueAt(data, pathOf(e));
+    return typeof value !== 'object' || value === null;
   });
   const detailed = kept.filter((e) => e.keyword !== 'anyOf');
   return detailed.length ? detailed : kept;
