@@ -26,15 +26,20 @@ const files = readdirSync(dir)
   .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
 const models: ObjectModel[] = [];
 const origin = new Map<string, string>();
-for (const f of files) {
-  const doc = parseDdfDocument(readFileSync(join(dir, f)), f);
-  for (const m of doc.objects) {
-    const key = `${m.id}@${m.version}`;
-    const before = origin.get(key);
-    if (before) throw new Error(`object ${m.id} version ${m.version} is defined in both ${before} and ${f}`);
-    origin.set(key, f);
-    models.push(m);
+try {
+  for (const f of files) {
+    const doc = parseDdfDocument(readFileSync(join(dir, f)), f);
+    for (const m of doc.objects) {
+      const key = `${m.id}@${m.version}`;
+      const before = origin.get(key);
+      if (before) throw new Error(`object ${m.id} version ${m.version} is defined in both ${before} and ${f}`);
+      origin.set(key, f);
+      models.push(m);
+    }
   }
+} catch (e) {
+  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
 }
 models.sort((a, b) => a.id - b.id || compareVersions(a.version, b.version));
 
