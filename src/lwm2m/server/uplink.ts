@@ -6,6 +6,7 @@
  */
 import type { Peer, UplinkRequest, UplinkResponse } from '../transport.js';
 import { decodeSend } from './operations.js';
+import { guessSendFormat } from './operations-format.js';
 import { applyUpdate, buildRegistration, isRefusal, newRegistrationId, parseRegister, parseUpdate } from './registration.js';
 import type { ServerCore } from './server.js';
 
@@ -108,8 +109,8 @@ function send(core: ServerCore, peer: Peer, req: UplinkRequest): UplinkResponse 
     return answer(decoded.code);
   }
   const receivedAt = core.clock.now();
-  core.afterResponse(() =>
-    core.emit('send', { registration: reg, data: decoded.data, contentFormat: req.contentFormat ?? -1, receivedAt }),
-  );
+  // without a Content-Format the decoder recognised the format from the bytes
+  const contentFormat = req.contentFormat ?? guessSendFormat(req.payload) ?? -1;
+  core.afterResponse(() => core.emit('send', { registration: reg, data: decoded.data, contentFormat, receivedAt }));
   return answer('2.04');
 }
