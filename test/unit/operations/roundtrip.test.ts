@@ -112,3 +112,66 @@ void test('a resource the model does not know is written with the node type', ()
     assert.equal(Number(got.value), 77);
   }
 });
+
+void test('create: TLV without instance id; with an id the client format; location from the answer', () => {
+  const node = (id: number | undefined) => instance(id, [resource(5750, 'string', 'kitchen'), resource(5700, 'float', 1.5)]);
+  for (const [version, ct, id, expected] of [
+    ['1.0', [], undefined, 11542],
+    ['1.1', [110], undefined, 11542],
+    ['1.1', [110], 5, 110],
+    ['1.1', [112], 5, 112],
+    ['1.2', [11544], 5, 11544],
+  ] as [string, number[], number | undefined, number][]) {
+    const r = reg(version, ct);
+    const req: OperationRequest = { op: 'create', path: '/3303', instance: node(id) };
+    const dl = toDownlink(r, req, ctx);
+    assert.equal(dl.contentFormat, expected, `${version} ${id}`);
+    assert.ok(dl.payload);
+    // what the client sees: an instance of 3303 with both resources
+    const seen = ctx.codecs.decode(expected, dl.path, dl.payload, { model: ctx.models, limits: { maxPayload: 1e6, maxRecords: 1e3, maxDepth: 16 } });
+    assert.ok(seen.ok && seen.value.kind === 'object', seen.ok ? '' : seen.error.message);
+    const inst = [...seen.value.instances.values()][0];
+    assert.deepEqual([...(inst?.resources.keys() ?? [])].sort(), [5700, 5750]);
+    if (id !== undefined) assert.equal(inst?.id, id);
+    const res = toResult(r, req, dl, { code: '2.01', payload: new Uint8Array(0), location: ['3303', String(id ?? 0)] }, ctx);
+    assert.deepEqual([res.success, res.location], [true, `/3303/${id ?? 0}`]);
+  }
+  // an explicit format that cannot carry an instance without id
+  assert.throws(() => toDownlink(reg('1.1', [110]), { op: 'create', path: '/3303', instance: node(undefined), format: 110 }, ctx), /cannot encode/);
+});
+
+void test('legacy content-format numbers and OMA JSON answers from 1.0 clients decode', () => {
+  const r = reg('1.0');
+  const write = toDownlink(r, { op: 'write', path: '/3/0', node: device }, ctx);
+  const read: OperationRequest = { op: 'read', path: '/3/0' };
+  const dl = toDownlink(r, read, ctx);
+  assert.ok(write.payload);
+  const legacy = toResult(r, read, dl, { code: '2.05', payload: write.payload, contentFormat: 1542 }, ctx);
+  assert.equal(legacy.success, true, legacy.error?.message);
+  assert.deepEqual(legacy.node, device);
+  assert.equal(legacy.contentFormat, 1542);
+  const json = ctx.codecs.encode(11543, dl.path, device, { model: ctx.models, limits: { maxPayload: 1e6, maxRecords: 1e3, maxDepth: 16 } });
+  assert.ok(json.ok);
+  for (const cf of [11543, 1543, undefined]) {
+    const res = toResult(r, read, dl, { code: '2.05', payload: json.value, ...(cf === undefined ? {} : { contentFormat: cf }) }, ctx);
+    assert.equal(res.success, true, `${cf}: ${res.error?.message}`);
+    assert.deepEqual(res.node, device);
+  }
+  const text = toResult(r, { op: 'read', path: '/3/0/14' }, toDownlink(r, { op: 'read', path: '/3/0/14' }, ctx), {
+    code: '2.05',
+    payload: new TextEncoder().encode('+01'),
+    contentFormat: 1541,
+  }, ctx);
+  assert.deepEqual(text.node, resource(14, 'string', '+01'));
+});
+
+void test('garbage without Content-Format: BAD_RESPONSE naming a codec error, payload kept', () => {
+  const r = reg('1.1', [110]);
+  const read: OperationRequest = { op: 'read', path: '/3/0' };
+  const payload = new Uint8Array([0xff, 0xff, 0xff]);
+  const res = toResult(r, read, toDownlink(r, read, ctx), { code: '2.05', payload }, ctx);
+  assert.equal(res.success, false);
+  assert.equal(res.error?.code, 'BAD_RESPONSE');
+  assert.match(res.error?.message ?? '', /content format \d+: [A-Z_]+: /);
+  assert.deepEqual(res.payload, payload);
+});
