@@ -40,8 +40,18 @@ function needObject(path: LwM2mPath, what: string): void {
   if (path.isRoot()) throw badRequest(`${what} needs at least an object path`);
 }
 
-/** Build the downlink for `req` (for observe ops, `token` is the observation's token). Throws OperationError. */
-export function toDownlink(reg: Registration, req: OperationRequest, ctx: OperationContext, token?: Uint8Array): DownlinkRequest {
+/**
+ * Build the downlink for `req` (for observe ops, `token` is the observation's token). Throws OperationError.
+ * `observedFormat`: for an active cancel, the `format` the observation was started with, so the
+ * cancel carries the same Accept as the registration request (RFC 7641 section 3.6).
+ */
+export function toDownlink(
+  reg: Registration,
+  req: OperationRequest,
+  ctx: OperationContext,
+  token?: Uint8Array,
+  observedFormat?: number,
+): DownlinkRequest {
   if (req === null || typeof req !== 'object') throw badRequest('no request');
   const rootPath = reg.rootPath;
   switch (req.op) {
@@ -51,7 +61,7 @@ export function toDownlink(reg: Registration, req: OperationRequest, ctx: Operat
       const path = toPath(req.path);
       needObject(path, req.op);
       const dl: DownlinkRequest = { op: req.op, path, rootPath };
-      const format = req.op === 'cancelObserve' ? undefined : req.format;
+      const format = req.op === 'cancelObserve' ? observedFormat : req.format;
       if (format !== undefined) dl.accept = checkFormat(ctx, format);
       if (token && req.op !== 'read') dl.token = token;
       return dl;
@@ -111,7 +121,7 @@ export function toDownlink(reg: Registration, req: OperationRequest, ctx: Operat
     case 'observeComposite':
       return fetchCompositeDownlink(reg, ctx, 'observeComposite', req.paths, req.format, token);
     case 'cancelObserveComposite':
-      return fetchCompositeDownlink(reg, ctx, 'cancelObserveComposite', req.paths, undefined, token);
+      return fetchCompositeDownlink(reg, ctx, 'cancelObserveComposite', req.paths, observedFormat, token);
     case 'writeComposite':
       return writeCompositeDownlink(reg, ctx, req.nodes, req.format);
     default: {

@@ -54,6 +54,12 @@ void test('observe and cancel carry the token; read does not', () => {
   assert.ok(oc.payload && oc.payload.length > 0, 'the path list is the body');
   const cc = toDownlink(reg('1.1'), { op: 'cancelObserveComposite', paths: ['/3/0/9', '/3303/0'] }, c, token);
   assert.deepEqual([cc.op, cc.token, cc.contentFormat], ['cancelObserveComposite', token, oc.contentFormat]);
+  // an active cancel repeats the Accept of the observe (RFC 7641 3.6)
+  const o = toDownlink(reg('1.1', [112]), { op: 'observe', path: '/3/0', format: 112 }, c, token);
+  const oc2 = toDownlink(reg('1.1', [112]), { op: 'cancelObserve', path: '/3/0' }, c, token, 112);
+  assert.deepEqual([o.accept, oc2.accept], [112, 112]);
+  const occ = toDownlink(reg('1.1', [112]), { op: 'cancelObserveComposite', paths: ['/3/0/9'] }, c, token, 110);
+  assert.equal(occ.accept, 110);
   bad('1.1', { op: 'observeComposite', paths: [] }, /at least one path/);
   bad('1.1', { op: 'readComposite', paths: ['/'] }, /object/);
 });
