@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileMappings, type CompiledMappings } from '../../../src/mapping/index.js';
-import { instance, multiResource, object, resource, resourceInstance } from '../../../src/lwm2m/node.js';
+import { instance, multiResource, object, resource, resourceInstance, type LwM2mNode } from '../../../src/lwm2m/node.js';
 import type { SendEvent } from '../../../src/lwm2m/server/types.js';
 import { notification, registration, testModels } from './fixtures.js';
 
@@ -236,7 +236,7 @@ test('composite notifications, resource instances, timestamped records, Send', (
   const reg = registration('s', { 3303: [0, 1], 3: [0] });
   const ev = notification(reg, '/3303/0/5700', resource(5700, 'float', 1));
   ev.node = undefined;
-  ev.nodes = new Map([['/3303/0/5700', resource(5700, 'float', 1)], ['/3303/1/5700', resource(5700, 'float', 2)], ['/3303/2/5700', null], ['/3/0/6/1', resourceInstance(1, 'integer', 7)]]);
+  ev.nodes = new Map<string, LwM2mNode | null>([['/3303/0/5700', resource(5700, 'float', 1)], ['/3303/1/5700', resource(5700, 'float', 2)], ['/3303/2/5700', null], ['/3/0/6/1', resourceInstance(1, 'integer', 7)]]);
   assert.deepEqual(m.render(ev).map((o) => [o.topic, o.payload]), [
     ['t/0/5700', `1@${Math.floor(ev.receivedAt / 1000)}`],
     ['t/1/5700', `2@${Math.floor(ev.receivedAt / 1000)}`],
