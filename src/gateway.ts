@@ -1,0 +1,127 @@
+/**
+ * The composition root: builds the parts the config names and starts/stops them in order.
+ * Object models (built-ins + models folder) -> codecs -> LwM2M server core -> southbound
+ * transports. Northbound adapters attach to the same server.
+ */
+import { dirname, resolve } from 'node:path';
+import type { GatewayConfig } from './config/schema.js';
+import { silentLogger, type Logger } from './log.js';
+import { ModelRegistry } from './lwm2m/model/registry.js';
+import { loadModelsDir } from './lwm2m/model/load-dir.js';
+import { CodecRegistry } from './lwm2m/codec/registry.js';
+import { LwM2mServer } from './lwm2m/server/index.js';
+import type { Clock } from './lwm2m/clock.js';
+import { CoapUdpTransport } from './transport/coap/index.js';
+
+/** A start-up failure with a message meant for the operator (one clear line). */
+export class StartError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartError';
+  }
+}
+
+export interface GatewayOptions {
+  logger?: Logger;
+  /** the config file, to resolve relative paths in it (models.dir) */
+  configFile?: string;
+  clock?: Clock;
+}
+
+export class Gateway {
+  readonly models: ModelRegistry;
+  readonly codecs: CodecRegistry;
+  readonly server: LwM2mServer;
+  private readonly log: Logger;
+  private coap: CoapUdpTransport | undefined;
+  private started = false;
+  private coapPort: number | undefined;
+
+  constructor(
+    readonly config: GatewayConfig,
+    private readonly options: GatewayOptions = {},
+  ) {
+    this.log = options.logger ?? silentLogger;
+    this.models = ModelRegistry.withBuiltins();
+    this.codecs = new CodecRegistry();
+    const q = config.lwm2m.queue;
+    this.server = new LwM2mServer({
+      models: this.models,
+      codecs: this.codecs,
+      clock: options.clock,
+      lifetime: config.lwm2m.lifetime,
+      requestTimeoutMs: config.lwm2m.requestTimeout * 1000,
+      queue: { ttlMs: q.ttl * 1000, maxPerDevice: q.maxPerDevice, awakeTimeMs: q.awakeTime * 1000 },
+      logger: this.log,
+    });
+    this.logEvents();
+  }
+
+  private logEvents(): void {
+    const s = this.server;
+    const who = (r: { endpoint: string; id: string; peer: { address: string; port: number } }): Record<string, unknown> => ({
+      endpoint: r.endpoint,
+      id: r.id,
+      from: `${r.peer.address}:${r.peer.port}`,
+    });
+    s.on('registered', (r) => this.log.info('registered', { ...who(r), lwm2m: r.version, lifetime: r.lifetime, objects: [...r.objects.keys()].join(',') }));
+    s.on('updated', (r) => this.log.info('updated', who(r)));
+    s.on('deregistered', (r) => this.log.info('deregistered', who(r)));
+    s.on('expired', (r) => this.log.info('registration expired', who(r)));
+    s.on('send', (e) => this.log.debug('send', { endpoint: e.registration.endpoint, records: e.data.length }));
+    s.on('notification', (e) => this.log.debug('notification', { endpoint: e.registration.endpoint, path: e.observation.paths.map(String).join(',') }));
+  }
+
+  /** The UDP port CoAP listens on (after start). */
+  get port(): number | undefined {
+    return this.coapPort;
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    if (this.config.models.dir) {
+      const base = this.options.configFile ? dirname(resolve(this.options.configFile)) : process.cwd();
+      const dir = resolve(base, this.config.models.dir);
+      let loaded;
+      try {
+        loaded = loadModelsDir(this.models, dir);
+      } catch (e) {
+        throw new StartError(`models.dir: ${(e as Error).message}`);
+      }
+      this.log.info('object models loaded', { dir, count: loaded.length });
+    }
+    this.server.start();
+    const coap = new CoapUdpTransport({
+      handler: this.server,
+      port: this.config.coap.port,
+      address: this.config.coap.address,
+      blockSize: this.config.coap.blockSize,
+      logger: this.log,
+    });
+    try {
+      const { port } = await coap.start();
+      this.coapPort = port;
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      const where = `${this.config.coap.address} port ${this.config.coap.port}`;
+      if (err.code === 'EADDRINUSE') {
+        throw new StartError(`UDP ${where} is already in use: set another port with the config key coap.port (or LWM2MGW_COAP__PORT)`);
+      }
+      if (err.code === 'EACCES') throw new StartError(`UDP ${where}: permission denied: choose a port above 1023 with coap.port`);
+      if (err.code === 'EADDRNOTAVAIL') throw new StartError(`UDP ${where}: no such local address: check coap.address`);
+      throw e;
+    }
+    this.coap = coap;
+    this.server.addTransport(coap);
+    this.log.info('LwM2M server listening', { transport: 'coap+udp', address: this.config.coap.address, port: this.coapPort });
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await this.server.stop();
+    await this.coap?.stop();
+    this.coap = undefined;
+  }
+}

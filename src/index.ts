@@ -1,0 +1,23 @@
+/** The library entry point, for applications that embed the gateway or its parts. */
+export { Gateway, StartError } from './gateway.js';
+export type { GatewayOptions } from './gateway.js';
+export { loadConfig, ConfigError } from './config/load.js';
+export type { GatewayConfig } from './config/schema.js';
+export { DEFAULT_CONFIG } from './config/schema.js';
+export { createLogger, silentLogger } from './log.js';
+export type { Logger, LogLevel } from './log.js';
+export { LwM2mPath, PathError } from './lwm2m/path.js';
+export * from './lwm2m/node.js';
+export type * from './lwm2m/model/types.js';
+export { ModelRegistry } from './lwm2m/model/registry.js';
+export { CodecRegistry } from './lwm2m/codec/registry.js';
+export { ContentFormat, CodecError } from './lwm2m/codec/codec.js';
+export { parseLinks, serializeLinks } from './lwm2m/codec/link-format.js';
+export type { Link } from './lwm2m/codec/link-format.js';
+export * from './lwm2m/server/index.js';
+export type * from './lwm2m/transport.js';
+export { TransportError } from './lwm2m/transport.js';
+export type { Clock, TimerHandle } from './lwm2m/clock.js';
+export { systemClock } from './lwm2m/clock.js';
+export { CoapUdpTransport } from './transport/coap/index.js';
+export type { CoapUdpTransportOptions, CoapTiming } from './transport/coap/index.js';

@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+/** Command line: `lwm2m-gateway [--config FILE]`. Starts the gateway, stops it on SIGTERM/SIGINT. */
+import { parseArgs } from 'node:util';
+import { existsSync } from 'node:fs';
+import { loadConfig, ConfigError } from './config/load.js';
+import { createLogger } from './log.js';
+import { Gateway, StartError } from './gateway.js';
+
+const USAGE = `usage: lwm2m-gateway [--config FILE]
+
+  -c, --config FILE   gateway config (YAML); default: config/gateway.yaml if present
+  -h, --help          this text
+
+Environment variables LWM2MGW_<KEY>__<SUBKEY> override config keys (e.g. LWM2MGW_COAP__PORT=5690).`;
+
+async function main(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: false,
+    });
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.values.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  let loaded;
+  try {
+    loaded = loadConfig(args.values.config ?? (existsSync('config/gateway.yaml') ? 'config/gateway.yaml' : undefined));
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`config error:\n${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  const log = createLogger(loaded.config.log.level);
+  const gateway = new Gateway(loaded.config, { logger: log, configFile: loaded.file });
+  try {
+    await gateway.start();
+  } catch (e) {
+    if (e instanceof StartError) {
+      process.stderr.write(`${e.message}\n`);
+      await gateway.stop();
+      return 1;
+    }
+    throw e;
+  }
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info('stopping', { signal });
+    gateway.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error('stop failed', { error: String(err) });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  return -1; // keep running
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: unknown) => {
+    process.stderr.write(`fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
