@@ -84,3 +84,19 @@ void test('toResult never throws, even on nonsense', () => {
   const r2 = toResult(r11, { op: 'read', path: '/3/0' }, dl, { code: '2.05', payload: undefined as unknown as Uint8Array }, c);
   assert.equal(r2.success, true);
 });
+
+void test('discover: the answer parsed as links with their attributes', () => {
+  const body = '</3/0>;pmin=10, </3/0/7>;dim=2;gt=50;lt=42.2,</3/0/1>';
+  const r = run({ op: 'discover', path: '/3/0' }, { code: '2.05', payload: text(body), contentFormat: 40 });
+  assert.equal(r.success, true);
+  assert.deepEqual(r.links?.map((l) => l.uri), ['/3/0', '/3/0/7', '/3/0/1']);
+  assert.equal(r.links?.[0]?.attributes.get('pmin'), '10');
+  assert.equal(r.links?.[1]?.attributes.get('dim'), '2');
+  const empty = run({ op: 'discover', path: '/3/0' }, { code: '2.05', payload: new Uint8Array(0) });
+  assert.deepEqual(empty.links, []);
+  const bad = run({ op: 'discover', path: '/3/0' }, { code: '2.05', payload: text('<<<not links'), contentFormat: 40 });
+  assert.deepEqual([bad.success, bad.error?.code], [false, 'BAD_RESPONSE']);
+  assert.equal(new TextDecoder().decode(bad.payload), '<<<not links');
+  const binary = run({ op: 'discover', path: '/3/0' }, { code: '2.05', payload: new Uint8Array([0xff, 0xfe]) });
+  assert.equal(binary.error?.code, 'BAD_RESPONSE');
+});
