@@ -19,6 +19,7 @@ import type { LwM2mNode, Value } from '../node.js';
 import type { ResourceType } from '../model/types.js';
 import { CodecError, ContentFormat, resourceModel, type CodecContext, type NodeCodec } from './codec.js';
 import {
+  checkPayloadSize,
   INT64_MAX,
   INT64_MIN,
   UINT64_MAX,
@@ -187,6 +188,7 @@ export const cborCodec: NodeCodec = {
 
   decode(path: LwM2mPath, payload: Uint8Array, ctx: CodecContext): LwM2mNode {
     requireValuePath('cbor', path);
+    checkPayloadSize(payload, ctx);
     const item = decodeItem(payload);
     const rm = resourceModel(ctx, path.objectId, path.resourceId);
     if (rm) return singleValueNode(path, rm.type, typedValue(rm.type, item), false);

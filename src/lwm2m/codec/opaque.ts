@@ -6,7 +6,7 @@
 import type { LwM2mPath } from '../path.js';
 import type { LwM2mNode } from '../node.js';
 import { CodecError, ContentFormat, resourceModel, type CodecContext, type NodeCodec } from './codec.js';
-import { copyBytes, requireValuePath, singleValueNode, singleValueOf } from './plain-values.js';
+import { checkPayloadSize, copyBytes, requireValuePath, singleValueNode, singleValueOf } from './plain-values.js';
 
 export const opaqueCodec: NodeCodec = {
   formats: [ContentFormat.OPAQUE, ContentFormat.OLD_OPAQUE],
@@ -22,6 +22,7 @@ export const opaqueCodec: NodeCodec = {
 
   decode(path: LwM2mPath, payload: Uint8Array, ctx: CodecContext): LwM2mNode {
     requireValuePath('opaque', path);
+    checkPayloadSize(payload, ctx);
     const rm = resourceModel(ctx, path.objectId, path.resourceId);
     if (rm && rm.type !== 'opaque') {
       throw new CodecError('TYPE_MISMATCH', `resource ${path.toString()} is ${rm.type}, not opaque`);

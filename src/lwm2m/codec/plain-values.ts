@@ -5,7 +5,7 @@
 import type { LwM2mPath } from '../path.js';
 import type { LwM2mNode, ObjLink, ResourceInstanceNode, SingleResourceNode, Value } from '../node.js';
 import type { ResourceType } from '../model/types.js';
-import { CodecError } from './codec.js';
+import { CodecError, type CodecContext } from './codec.js';
 
 export const INT64_MIN = -(2n ** 63n);
 export const INT64_MAX = 2n ** 63n - 1n;
@@ -120,4 +120,11 @@ export function singleValueNode(path: LwM2mPath, type: ResourceType, value: Valu
       : { kind: 'resource', id: path.resourceId as number, type, value };
   if (unknown) node.unknown = true;
   return node;
+}
+
+/** LIMIT_EXCEEDED above ctx.limits.maxPayload (the registry checks it too; direct callers get the same bound). */
+export function checkPayloadSize(payload: Uint8Array, ctx: CodecContext): void {
+  if (payload.length > ctx.limits.maxPayload) {
+    throw new CodecError('LIMIT_EXCEEDED', `payload of ${payload.length} bytes exceeds ${ctx.limits.maxPayload}`);
+  }
 }

@@ -13,6 +13,7 @@ import type { LwM2mNode, Value } from '../node.js';
 import type { ResourceType } from '../model/types.js';
 import { CodecError, ContentFormat, resourceModel, type CodecContext, type NodeCodec } from './codec.js';
 import {
+  checkPayloadSize,
   INT64_MAX,
   INT64_MIN,
   UINT64_MAX,
@@ -124,6 +125,7 @@ export const textCodec: NodeCodec = {
 
   decode(path: LwM2mPath, payload: Uint8Array, ctx: CodecContext): LwM2mNode {
     requireValuePath('text', path);
+    checkPayloadSize(payload, ctx);
     let text: string;
     try {
       text = utf8Strict.decode(payload);

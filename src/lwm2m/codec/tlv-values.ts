@@ -57,6 +57,9 @@ export function encodeTlvValue(type: ResourceType, value: Value): Uint8Array {
       return intBytes(integerOf(type, value), true);
     }
     case 'unsigned':
+      if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0xffff) {
+        return value <= 0xff ? Uint8Array.of(value) : Uint8Array.of(value >> 8, value & 0xff);
+      }
       return intBytes(integerOf(type, value), false);
     case 'float':
       if (typeof value !== 'number') throw new CodecError('TYPE_MISMATCH', 'float value must be a number');
@@ -78,7 +81,13 @@ export function encodeTlvValue(type: ResourceType, value: Value): Uint8Array {
   }
 }
 
-function readInt(bytes: Uint8Array, signed: boolean): bigint {
+function readInt(bytes: Uint8Array, signed: boolean): number | bigint {
+  if (bytes.length === 1 || bytes.length === 2 || bytes.length === 4) {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+    if (bytes.length === 1) return signed ? view.getInt8(0) : view.getUint8(0);
+    if (bytes.length === 2) return signed ? view.getInt16(0) : view.getUint16(0);
+    return signed ? view.getInt32(0) : view.getUint32(0);
+  }
   let v = 0n;
   for (const b of bytes) v = (v << 8n) | BigInt(b);
   return signed ? BigInt.asIntN(bytes.length * 8, v) : v;
@@ -101,7 +110,10 @@ export function decodeTlvValue(type: ResourceType, bytes: Uint8Array): Value {
     case 'time':
     case 'unsigned':
       if (bytes.length < 1 || bytes.length > 8) throw bad(type, bytes);
-      return canonicalInteger(readInt(bytes, type !== 'unsigned'));
+      {
+        const v = readInt(bytes, type !== 'unsigned');
+        return typeof v === 'number' ? v : canonicalInteger(v);
+      }
     case 'float': {
       const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
       if (bytes.length === 4) return view.getFloat32(0);

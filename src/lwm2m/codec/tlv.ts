@@ -27,6 +27,7 @@ import type { ResourceType } from '../model/types.js';
 import { CodecError, ContentFormat, resourceModel, type CodecContext, type NodeCodec } from './codec.js';
 import { KIND_NAMES, TlvKind, parseTlv, writeTlv, type TlvEntry, type TlvOut } from './tlv-format.js';
 import { decodeTlvValue, encodeTlvValue } from './tlv-values.js';
+import { checkPayloadSize } from './plain-values.js';
 
 // ---------------------------------------------------------------- encode
 
@@ -225,6 +226,7 @@ export const tlvCodec: NodeCodec = {
 
   decode(path: LwM2mPath, payload: Uint8Array, ctx: CodecContext): LwM2mNode {
     if (path.depth === 0) throw new CodecError('UNSUPPORTED', 'TLV cannot carry the root path');
+    checkPayloadSize(payload, ctx);
     const entries = parseTlv(payload, ctx.limits);
     switch (path.depth) {
       case 1:

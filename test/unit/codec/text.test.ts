@@ -119,6 +119,10 @@ describe('text/plain', () => {
     for (const [type, s] of bad) assert.equal(codeOf(() => dec(type, s)), 'TYPE_MISMATCH', `${type} "${s}"`);
   });
 
+  test('a payload above limits.maxPayload is LIMIT_EXCEEDED', () => {
+    assert.equal(codeOf(() => textCodec.decode(p('/3/0/0'), utf8('12345'), ctxOf(undefined, { maxPayload: 4 }))), 'LIMIT_EXCEEDED');
+  });
+
   test('invalid UTF-8 is MALFORMED', () => {
     assert.equal(codeOf(() => textCodec.decode(p('/3/0/0'), Uint8Array.of(0x41, 0xc3, 0x28), ctx)), 'MALFORMED');
   });

@@ -3,12 +3,14 @@
  * 1.1/1.2 section 7.4.3 / 7.4.5), encoded and decoded byte for byte.
  *
  * The bytes below are built from the TLV rules and agree with the examples' tables (type
- * byte, id, length columns). Where the printed hex dump of an example differs from its
- * own table, the table and the rules win:
- * - Device object /3/0: the 1.2 hex dump drops one octet of the Model Number string
- *   "Lightweight M2M Client"; its table gives the length 0x16 (22 bytes), used here.
- * - Access Control /2: the ACL of instance 2 holds two resource instances (3 + 4 bytes),
- *   so its multiple-resource type byte is 0x87 (length 7) and the instance length 0x12.
+ * byte, id and length columns). Where a printed hex dump differs from its own table, the
+ * table and the rules win:
+ * - Device object /3/0 (Core 1.2, 7.4.5.1): the hex dump drops one octet of the Model
+ *   Number string "Lightweight M2M Client"; the table gives length 0x16 (22 bytes), and
+ *   the whole payload is 121 bytes (0x79, the instance length of the /3 example).
+ * Checked by hand in the others: in the Access Control /2 example the ACL of instance 2
+ * holds two resource instances (3 + 4 bytes), so its type byte is 0x87 (length 7) and the
+ * instance length 0x12 = 3 + 3 + 9 + 3.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -186,6 +186,12 @@ describe('TLV bad input', () => {
     assert.equal(codeOf(() => tlvCodec.decode(p('/3/0/6'), nested, ctxOf(undefined, { maxRecords: 2 }))), 'LIMIT_EXCEEDED');
   });
 
+  test('a payload above limits.maxPayload is LIMIT_EXCEEDED', () => {
+    const small = ctxOf(undefined, { maxPayload: 4 });
+    assert.equal(codeOf(() => tlvCodec.decode(p('/3/0'), hex('C1 09 64 C1 0A'), small)), 'LIMIT_EXCEEDED');
+    assert.equal(codeOf(() => tlvCodec.decode(p('/3/0'), hex('C1 09 64'), small)), 'none');
+  });
+
   test('random and mutated payloads give a node or a CodecError, never another exception', () => {
     const seeds = [hex('08 00 0E C1 00 01 C1 01 00 83 02 41 7F 07 C1 03 7F'), hex('88 07 08 42 00 0E D8 42 01 13 88'), hex('C4 0D 51 82 42 8F')];
     const paths = ['/2', '/3', '/3/0', '/3/0/7', '/3/0/7/1', '/32000/0/17', '/40000/0'].map(p);
