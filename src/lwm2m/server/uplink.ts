@@ -61,9 +61,18 @@ function register(core: ServerCore, peer: Peer, req: UplinkRequest): UplinkRespo
   return { code: '2.01', location: ['rd', id] };
 }
 
+/** Update and De-register must come over the security context of the Register (same identity, or none for both). */
+function sameSecurity(a: Peer, b: Peer): boolean {
+  return a.transport === b.transport && a.identity === b.identity;
+}
+
 function update(core: ServerCore, peer: Peer, id: string, req: UplinkRequest): UplinkResponse {
   const prev = core.store.get(id);
   if (!prev) return answer('4.04');
+  if (!sameSecurity(prev.peer, peer)) {
+    core.log.debug('lwm2m: update over another security context refused', { peer: peer.key, endpoint: prev.endpoint });
+    return answer('4.03');
+  }
   const u = parseUpdate(req.uriQuery, req.payload, req.contentFormat, core.lifetime, prev.rootPath);
   if (isRefusal(u)) {
     core.log.debug('lwm2m: update refused', { peer: peer.key, endpoint: prev.endpoint, code: u.code, reason: u.reason });
@@ -84,6 +93,9 @@ function update(core: ServerCore, peer: Peer, id: string, req: UplinkRequest): U
 }
 
 function deregister(core: ServerCore, peer: Peer, id: string): UplinkResponse {
+  const found = core.store.get(id);
+  if (!found) return answer('4.04');
+  if (!sameSecurity(found.peer, peer)) return answer('4.03');
   const reg = core.store.remove(id);
   if (!reg) return answer('4.04');
   core.endRegistration(reg, 'deregistered', true);

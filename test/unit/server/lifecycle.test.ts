@@ -173,3 +173,15 @@ void test('start() re-arms expiry for registrations already in the store', async
   assert.deepEqual(expired, ['a']);
   await server.stop();
 });
+
+void test('Update and De-register over another security context (identity) are refused with 4.03', async () => {
+  const { server, mem } = setup();
+  const id = await mem.register(memPeer(5001, '10.0.0.1', 'psk-a'), 'ep=a', LINKS);
+  assert.equal((await mem.request(memPeer(5001), 'POST', `/rd/${id}`)).code, '4.03', 'no identity');
+  assert.equal((await mem.request(memPeer(5001, '10.0.0.1', 'psk-b'), 'POST', `/rd/${id}`)).code, '4.03');
+  assert.equal((await mem.request(memPeer(5001, '10.0.0.1', 'psk-b'), 'DELETE', `/rd/${id}`)).code, '4.03');
+  assert.equal((await mem.request(memPeer(7001, '10.0.0.7', 'psk-a'), 'POST', `/rd/${id}`)).code, '2.04', 'same identity, new address');
+  assert.equal((await mem.request(memPeer(7001, '10.0.0.7', 'psk-a'), 'DELETE', `/rd/${id}`)).code, '2.02');
+  assert.equal(server.registrations().length, 0);
+  await server.stop();
+});
