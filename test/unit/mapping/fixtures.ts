@@ -30,6 +30,7 @@ export function testModels(): ModelRegistry {
     r(9, 'Battery Level', 'R', 'integer', '/100'),
     r(13, 'Current Time', 'RW', 'time'),
     r(14, 'UTC Offset', 'RW', 'string'),
+    r(30, 'Test Multiple', 'RW', 'integer', '', true),
   ]));
   m.add(obj(6, 'Location', false, [r(0, 'Latitude', 'R', 'float', 'lat'), r(1, 'Longitude', 'R', 'float', 'lon')]));
   m.add(obj(3303, 'Temperature', true, SENSOR()));
