@@ -7,6 +7,7 @@
  * Shares the SenML record model and tree logic (senml.ts); LwM2M 1.0 has no composite
  * operations, so this format carries no path lists.
  */
+import type { LwM2mPath } from '../path.js';
 import { CodecError, ContentFormat, type CodecContext } from './codec.js';
 import { encodeBase64, type OutRecord, type RawRecord, type RawValue } from './senml-records.js';
 import { JsonNumber, jsonNumberText, jsonNumberValue, readJson, type JsonValue } from './senml-json-reader.js';
@@ -101,9 +102,24 @@ export function writeOmaJson(records: readonly OutRecord[]): Uint8Array {
 
 export const omaJsonWire: SenmlWire = { read: readOmaJson, write: writeOmaJson };
 
+/**
+ * LwM2M 1.0 clients may leave out "bn": names are then relative to the request path
+ * ({"e":[{"n":"0",...}]} for a read of /3/0). Names starting with "/" stay absolute.
+ */
+export function namesRelativeToRequest(records: RawRecord[], path: LwM2mPath | undefined): void {
+  if (!path || records.some((r) => r.bn !== undefined)) return;
+  const base = path.toString();
+  const prefix = path.isRoot() ? '/' : `${base}/`;
+  for (const r of records) {
+    if (r.n === undefined) r.n = base;
+    else if (!r.n.startsWith('/')) r.n = prefix + r.n;
+  }
+}
+
 export const omaJsonCodec = makeSenmlCodec({
   name: 'json',
   formats: [ContentFormat.JSON, ContentFormat.OLD_JSON],
   wire: omaJsonWire,
   pathLists: false,
+  adjust: namesRelativeToRequest,
 });

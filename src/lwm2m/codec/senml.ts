@@ -44,15 +44,19 @@ export interface SenmlCodecOptions {
   wire: SenmlWire;
   /** Whether the format carries composite path lists (SenML yes, OMA JSON no). */
   pathLists: boolean;
+  /** Adjusts records read for a request path before names are resolved (OMA JSON: names relative to it). */
+  adjust?(records: RawRecord[], path: LwM2mPath | undefined): void;
 }
 
 function checkPayloadSize(payload: Uint8Array, ctx: CodecContext): void {
   if (payload.length > ctx.limits.maxPayload) throw new CodecError('LIMIT_EXCEEDED', `payload of ${payload.length} bytes`);
 }
 
-function readResolved(wire: SenmlWire, payload: Uint8Array, ctx: CodecContext): ResolvedRecord[] {
+function readResolved(opts: SenmlCodecOptions, payload: Uint8Array, ctx: CodecContext, path?: LwM2mPath): ResolvedRecord[] {
   checkPayloadSize(payload, ctx);
-  return resolveRecords(wire.read(payload, ctx), ctx);
+  const records = opts.wire.read(payload, ctx);
+  opts.adjust?.(records, path);
+  return resolveRecords(records, ctx);
 }
 
 function outside(rec: ResolvedRecord, base: string): CodecError {
@@ -99,7 +103,7 @@ export function makeSenmlCodec(opts: SenmlCodecOptions): MultiNodeCodec {
     },
 
     decode(path, payload, ctx) {
-      const records = readResolved(wire, payload, ctx);
+      const records = readResolved(opts, payload, ctx, path);
       for (const r of records) if (!path.contains(r.path)) throw outside(r, path.toString());
       return buildNode(path, latestPerPath(typeRecords(records, ctx)), ctx);
     },
@@ -111,7 +115,7 @@ export function makeSenmlCodec(opts: SenmlCodecOptions): MultiNodeCodec {
     },
 
     decodeNodes(payload, paths, ctx) {
-      const records = readResolved(wire, payload, ctx);
+      const records = readResolved(opts, payload, ctx);
       const out = new Map<string, LwM2mNode | null>();
       if (!paths) {
         const values = leafMap(typeRecords(records, ctx));
@@ -171,7 +175,7 @@ export function makeSenmlCodec(opts: SenmlCodecOptions): MultiNodeCodec {
 
     decodeTimestamped(path, payload, ctx) {
       const base = path && !path.isRoot() ? path : undefined;
-      const records = readResolved(wire, payload, ctx);
+      const records = readResolved(opts, payload, ctx, path);
       if (base) for (const r of records) if (!base.contains(r.path)) throw outside(r, base.toString());
       const groups = new Map<number | undefined, TypedEntry[]>();
       for (const e of typeRecords(records, ctx)) {
@@ -190,7 +194,7 @@ export function makeSenmlCodec(opts: SenmlCodecOptions): MultiNodeCodec {
 
   if (opts.pathLists) {
     codec.encodePaths = (paths) => wire.write(paths.map((p) => ({ n: p.toString() })));
-    codec.decodePaths = (payload, ctx) => readResolved(wire, payload, ctx).map((r) => r.path);
+    codec.decodePaths = (payload, ctx) => readResolved(opts, payload, ctx).map((r) => r.path);
   }
   return codec;
 }
