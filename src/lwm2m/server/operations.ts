@@ -11,6 +11,7 @@
  * - operations-composite.ts   read-/observe-/write-composite
  * - operations-decode.ts      response payloads to nodes (with timestamps)
  * - operations-merge.ts       several timestamps folded into the latest values
+ * - operations-values.ts      plain values (JSON) to typed nodes by the model, for callers
  * - operations-result.ts      responses to OperationResult
  *
  * Path rules (LwM2M Core, DM interface): read / observe / discover need at least an
@@ -35,6 +36,7 @@ export { OperationError, type OperationContext } from './operations-common.js';
 export { toResult, locationOf } from './operations-result.js';
 export { parseExecuteArgs, formatExecuteArgs, type ExecuteArgument } from './operations-execute.js';
 export { attributesToQuery } from './operations-attributes.js';
+export { valueNode, typedValue } from './operations-values.js';
 
 function needObject(path: LwM2mPath, what: string): void {
   if (path.isRoot()) throw badRequest(`${what} needs at least an object path`);
