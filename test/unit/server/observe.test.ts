@@ -223,3 +223,43 @@ void test('a failed observe leaves no observation and keeps the previous one', a
   assert.equal(server.observations('a')[0]?.id, first.observationId);
   await server.stop();
 });
+
+void test('observe-composite: SenML request and notifications with several paths', async () => {
+  const { server, mem } = setupServer();
+  const peer = memPeer(5001);
+  await mem.register(peer, 'ep=a&lwm2m=1.1', '</>;rt="oma.lwm2m";ct=110,</1/0>,</3/0>,</3303/0>');
+  const senml = (temp: number, battery: number): Uint8Array =>
+    text(JSON.stringify([{ bn: '/3303/0/', n: '5700', v: temp }, { bn: '/3/0/', n: '9', v: battery }]));
+  const seen: DownlinkRequest[] = [];
+  mem.device(peer, (req) => {
+    seen.push(req);
+    if (req.op === 'observe') return { code: '2.05', payload: text('90'), contentFormat: ContentFormat.TEXT, observe: 0 };
+    return { code: '2.05', payload: senml(20, 90), contentFormat: ContentFormat.SENML_JSON, observe: 0 };
+  });
+  const { notes, ended } = record(server);
+  const r = await server.observeComposite('a', ['/3303/0/5700', '/3/0/9']);
+  assert.equal(r.success, true, JSON.stringify(r.error));
+  assert.ok(r.observationId);
+  assert.equal(seen[0]?.op, 'observeComposite');
+  assert.equal(seen[0]?.token?.length, 8);
+  const obs = server.observations('a')[0];
+  assert.equal(obs?.composite, true);
+  assert.deepEqual(obs?.paths.map(String).sort(), ['/3/0/9', '/3303/0/5700']);
+  assert.equal(mem.notify(peer, { token: seen[0]!.token!, code: '2.05', payload: senml(21, 89), contentFormat: ContentFormat.SENML_JSON, observe: 1 }), true);
+  const n = notes[0];
+  const temp = n?.nodes?.get('/3303/0/5700');
+  const battery = n?.nodes?.get('/3/0/9');
+  assert.equal(temp?.kind === 'resource' ? temp.value : undefined, 21);
+  assert.equal(battery?.kind === 'resource' ? battery.value : undefined, 89);
+  // the same path set in another order is the same observation: replaced
+  await server.observeComposite('a', ['/3/0/9', '/3303/0/5700']);
+  assert.equal(server.observations('a').length, 1);
+  assert.deepEqual(ended.map(([, why]) => why), ['replaced']);
+  // a single observe of one of the paths is another observation
+  await server.observe('a', '/3/0/9');
+  assert.equal(server.observations('a').length, 2);
+  const c = await server.cancelObservation('a', server.observations('a').find((o) => o.composite)!.id);
+  assert.equal(c.success, true);
+  assert.equal(seen.at(-1)?.op, 'cancelObserveComposite');
+  await server.stop();
+});

@@ -197,3 +197,10 @@ void test('Methods and paths: 4.05 for a wrong method, 4.04 for an unknown resou
   assert.ok(server.getRegistration('a'), 'still registered');
   await server.stop();
 });
+
+void test('Register: ct unquoted with spaces, rt unquoted', async () => {
+  const { server, mem } = setup();
+  await mem.register(memPeer(1), 'ep=a&lwm2m=1.1', '</>;rt=oma.lwm2m;ct=110 112 11542,</1/0>,</3/0>');
+  assert.deepEqual(server.getRegistration('a')?.contentFormats, [110, 112, 11542]);
+  await server.stop();
+});

@@ -193,3 +193,25 @@ void test('write, execute with arguments, create, delete, write-attributes, disc
   assert.deepEqual(disc.links?.map((l) => l.uri), ['/3/0', '/3/0/9']);
   await server.stop();
 });
+
+void test('read-composite and write-composite use the client SenML format', async () => {
+  const { server, mem } = setupServer();
+  const peer = memPeer(5001);
+  await mem.register(peer, 'ep=a&lwm2m=1.1', '</>;rt="oma.lwm2m";ct=110,</1/0>,</3/0>,</3303/0>');
+  mem.device(peer, (req) => {
+    if (req.op === 'readComposite') {
+      return ok('2.05', text(JSON.stringify([{ bn: '/3/0/', n: '9', v: 70 }, { bn: '/3303/0/', n: '5700', v: 19.5 }])), ContentFormat.SENML_JSON);
+    }
+    return ok('2.04');
+  });
+  const r = await server.readComposite('a', ['/3/0/9', '/3303/0/5700']);
+  assert.equal(r.success, true, JSON.stringify(r.error));
+  assert.equal(mem.sent[0]?.request.op, 'readComposite');
+  assert.equal(mem.sent[0]?.request.contentFormat, ContentFormat.SENML_JSON);
+  const battery = r.nodes?.get('/3/0/9');
+  assert.equal(battery?.kind === 'resource' ? battery.value : undefined, 70);
+  const w = await server.writeComposite('a', new Map([['/3/0/14', resource(14, 'string', '+02:00')]]));
+  assert.equal(w.success, true, JSON.stringify(w.error));
+  assert.equal(mem.sent[1]?.request.op, 'writeComposite');
+  await server.stop();
+});
