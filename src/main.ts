@@ -41,8 +41,29 @@ async function main(argv: string[]): Promise<number> {
   }
   const log = createLogger(loaded.config.log.level);
   const gateway = new Gateway(loaded.config, { logger: log, configFile: loaded.file });
+  // handlers first: a signal that arrives while starting still stops cleanly
+  let stopping = false;
+  let starting: Promise<unknown> = Promise.resolve();
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info('stopping', { signal });
+    starting
+      .catch(() => {})
+      .then(() => gateway.stop())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          log.error('stop failed', { error: String(err) });
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
   try {
-    await gateway.start();
+    starting = gateway.start();
+    await starting;
   } catch (e) {
     if (e instanceof StartError) {
       process.stderr.write(`${e.message}\n`);
@@ -51,21 +72,6 @@ async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
-  let stopping = false;
-  const shutdown = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    log.info('stopping', { signal });
-    gateway.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error('stop failed', { error: String(err) });
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
   return -1; // keep running
 }
 

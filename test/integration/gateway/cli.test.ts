@@ -1,0 +1,96 @@
+/**
+ * The command line as users run it: start on a config file, stop on SIGTERM, refuse a
+ * taken port or a broken config with one clear message.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+interface Exit {
+  code: number | null;
+  stderr: string;
+}
+
+function run(args: string[], onStderr?: (text: string, kill: (sig: NodeJS.Signals) => void) => void): Promise<Exit> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`gateway did not exit; stderr:\n${stderr}`));
+    }, 30_000);
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (d: string) => {
+      stderr += d;
+      onStderr?.(stderr, (sig) => child.kill(sig));
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    });
+  });
+}
+
+function tempConfig(text: string): { file: string; done: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'lwm2mgw-cli-'));
+  const file = join(dir, 'gateway.yaml');
+  writeFileSync(file, text);
+  return { file, done: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+void test('starts on a config file, then stops cleanly on SIGTERM', async () => {
+  const cfg = tempConfig('coap:\n  port: 0\n  address: 127.0.0.1\nlog:\n  level: info\n');
+  try {
+    let sent = false;
+    const exit = await run(['--config', cfg.file], (text, kill) => {
+      if (!sent && /LwM2M server listening .*port=\d+/.test(text)) {
+        sent = true;
+        kill('SIGTERM');
+      }
+    });
+    assert.ok(sent, exit.stderr);
+    assert.equal(exit.code, 0, exit.stderr);
+    assert.match(exit.stderr, /stopping signal=SIGTERM/);
+  } finally {
+    cfg.done();
+  }
+});
+
+void test('a taken UDP port is reported in one line naming coap.port', async () => {
+  const blocker = createSocket('udp4');
+  await new Promise<void>((resolve) => blocker.bind(0, '127.0.0.1', resolve));
+  const port = blocker.address().port;
+  const cfg = tempConfig(`coap:\n  port: ${port}\n  address: 127.0.0.1\n`);
+  try {
+    const exit = await run(['--config', cfg.file]);
+    assert.equal(exit.code, 1);
+    const lines = exit.stderr.trim().split('\n').filter((l) => !/ INFO /.test(l));
+    assert.equal(lines.length, 1, exit.stderr);
+    assert.match(lines[0]!, new RegExp(`port ${port} is already in use.*coap\\.port`));
+  } finally {
+    cfg.done();
+    blocker.close();
+  }
+});
+
+void test('a broken config names file, line and key, and the gateway does not start', async () => {
+  const cfg = tempConfig('coap:\n  port: 70000\n');
+  try {
+    const exit = await run(['--config', cfg.file]);
+    assert.equal(exit.code, 1);
+    assert.match(exit.stderr, /gateway\.yaml:2:\d+: coap\.port/);
+    assert.doesNotMatch(exit.stderr, /listening/);
+  } finally {
+    cfg.done();
+  }
+});
+
+void test('unknown options print the usage and exit 2', async () => {
+  const exit = await run(['--no-such-option']);
+  assert.equal(exit.code, 2);
+  assert.match(exit.stderr, /usage: lwm2m-gateway/);
+});
