@@ -83,8 +83,16 @@ export class Downlinks {
     } catch (e) {
       return failure('BAD_REQUEST', e instanceof Error ? e.message : String(e));
     }
-    if (reg.queueMode) return this.core.queues.enqueue(endpoint, () => this.execute(endpoint, req, opts));
-    return this.execute(endpoint, req, opts);
+    if (reg.queueMode) return this.core.queues.enqueue(endpoint, () => this.safeExecute(endpoint, req, opts));
+    return this.safeExecute(endpoint, req, opts);
+  }
+
+  /** execute() with anything unexpected turned into a result: request() never rejects. */
+  private safeExecute(endpoint: string, req: OperationRequest, opts: RequestOptions): Promise<OperationResult> {
+    return this.execute(endpoint, req, opts).catch((e: unknown) => {
+      this.core.log.error('lwm2m: request failed unexpectedly', { endpoint, op: req.op, error: String(e) });
+      return failure('BAD_REQUEST', e instanceof Error ? e.message : String(e));
+    });
   }
 
   private async execute(endpoint: string, req: OperationRequest, opts: RequestOptions): Promise<OperationResult> {
