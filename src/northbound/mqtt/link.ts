@@ -1,0 +1,41 @@
+/**
+ * What the MQTT northbound publishes through: one connection to a broker, embedded
+ * (aedes, in-process) or external (mqtt.js to Mosquitto, EMQX...). Contract shared by the
+ * broker/link implementation and the topic adapters (generic API, presence, mapped topics).
+ */
+export interface PublishOptions {
+  /** default 1 */
+  qos?: 0 | 1;
+  retain?: boolean;
+  /** MQTT 5 properties where the broker speaks 5 (ignored otherwise) */
+  properties?: { contentType?: string; correlationData?: Buffer; responseTopic?: string; userProperties?: Record<string, string> };
+}
+
+export type MessageHandler = (topic: string, payload: Buffer) => void;
+
+export interface LinkStats {
+  /** messages handed to the broker (QoS 1: acknowledged) */
+  published: number;
+  /** messages waiting for the broker (disconnected, or in flight) */
+  buffered: number;
+  /** messages dropped because the buffer was full */
+  dropped: number;
+  connected: boolean;
+  reconnects: number;
+}
+
+export interface MqttLink {
+  /**
+   * Never throws and never blocks: while the broker is unreachable QoS 1 messages wait in a
+   * bounded buffer (oldest first, delivered on reconnect; overflow counted and logged).
+   */
+  publish(topic: string, payload: string | Buffer, options?: PublishOptions): void;
+  /** Subscribe (QoS 1); the returned function unsubscribes. Subscriptions survive reconnects. */
+  subscribe(filter: string, handler: MessageHandler): () => void;
+  readonly connected: boolean;
+  stats(): LinkStats;
+  /** Resolves when every buffered message has been handed to the broker (or `ms` passed: false). */
+  flush(ms?: number): Promise<boolean>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
