@@ -188,6 +188,8 @@ export function makeSenmlCodec(opts: SenmlCodecOptions): MultiNodeCodec {
         const nodes = base ? new Map([[base.toString(), buildNode(base, latestPerPath(entries), ctx)]]) : leafMap(entries);
         out.push({ time, nodes });
       }
+      // no value at all: the (empty) node at the path, as decode() gives it, without time
+      if (out.length === 0 && base) out.push({ time: undefined, nodes: new Map([[base.toString(), buildNode(base, [], ctx)]]) });
       return out.sort(timeOrder);
     },
   };

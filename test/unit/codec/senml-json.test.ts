@@ -302,6 +302,12 @@ describe('SenML JSON: timestamps', () => {
     );
   });
 
+  test('a payload without values gives the empty node at the path, without time', () => {
+    assert.deepEqual(codec.decodeTimestamped(p('/3/0'), utf8('[]'), ctx), [{ time: undefined, nodes: new Map([['/3/0', instance(0, [])]]) }]);
+    assert.deepEqual(codec.decodeTimestamped(undefined, utf8('[]'), ctx), []);
+    assert.equal(codeOf(() => codec.decodeTimestamped(p('/3/0/9'), utf8('[]'), ctx)), 'MALFORMED');
+  });
+
   test('timestamped data outside the request path is refused', () => {
     const data = [{ time: undefined, nodes: new Map([['/3/0/9', resource(9, 'integer', 1)]]) }];
     assert.equal(codeOf(() => codec.encodeTimestamped(p('/3303'), data, ctx)), 'PATH_MISMATCH');
