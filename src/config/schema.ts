@@ -19,6 +19,56 @@ export interface GatewayConfig {
     /** a folder of DDF (.xml) object definitions that extend or override the built-in objects */
     dir: string | null;
   };
+  mappings: {
+    /** folder of mapping files (relative to the config file); null: none */
+    dir: string | null;
+    /** reload on file change (the last good mapping stays in force on errors) */
+    watch: boolean;
+  };
+  mqtt: {
+    enabled: boolean;
+    /** embedded: an in-process broker (aedes); external: connect to a broker */
+    mode: 'embedded' | 'external';
+    embedded: {
+      /** MQTT over TCP; 0 picks a free port */
+      port: number;
+      host: string;
+      /** MQTT over WebSocket; null: off */
+      wsPort: number | null;
+      /** when set, clients must log in with these */
+      username: string | null;
+      password: string | null;
+    };
+    external: {
+      /** mqtt://host:port, mqtts://, ws://, wss:// */
+      url: string;
+      /** 4: MQTT 3.1.1, 5: MQTT 5 */
+      protocolVersion: 4 | 5;
+      clientId: string | null;
+      username: string | null;
+      password: string | null;
+      /** PEM files for TLS (mqtts://) */
+      tls: { ca: string | null; cert: string | null; key: string | null; rejectUnauthorized: boolean };
+      /** seconds between reconnect attempts */
+      reconnectPeriod: number;
+    };
+    /** messages held while the broker is unreachable; beyond it the oldest are dropped and counted */
+    bufferSize: number;
+    /** root of the generic topic API: {prefix}/{endpoint}/dn/#, up/resp, up/notify... */
+    topicPrefix: string;
+    /** retained online/offline state per device and for the gateway (last will) */
+    presence: boolean;
+  };
+  rest: {
+    enabled: boolean;
+    /** HTTP port; 0 picks a free port */
+    port: number;
+    host: string;
+    /** bearer tokens; none: no authentication */
+    tokens: { token: string; scope: 'read' | 'write' }[];
+    /** allowed CORS origins ("*" for any); empty: no CORS headers */
+    corsOrigins: string[];
+  };
   log: { level: 'debug' | 'info' | 'warn' | 'error' | 'silent' };
 }
 
@@ -30,11 +80,32 @@ export const DEFAULT_CONFIG: GatewayConfig = {
     queue: { ttl: 86_400, maxPerDevice: 100, awakeTime: 93 },
   },
   models: { dir: null },
+  mappings: { dir: 'mappings', watch: true },
+  mqtt: {
+    enabled: true,
+    mode: 'embedded',
+    embedded: { port: 1883, host: '0.0.0.0', wsPort: null, username: null, password: null },
+    external: {
+      url: 'mqtt://127.0.0.1:1883',
+      protocolVersion: 4,
+      clientId: null,
+      username: null,
+      password: null,
+      tls: { ca: null, cert: null, key: null, rejectUnauthorized: true },
+      reconnectPeriod: 2,
+    },
+    bufferSize: 100_000,
+    topicPrefix: 'lwm2m',
+    presence: true,
+  },
+  rest: { enabled: true, port: 8080, host: '0.0.0.0', tokens: [], corsOrigins: [] },
   log: { level: 'info' },
 };
 
 const seconds = { type: 'number', minimum: 0 } as const;
 const positiveInt = { type: 'integer', minimum: 1 } as const;
+const port = { type: 'integer', minimum: 0, maximum: 65535 } as const;
+const nullableString = { type: ['string', 'null'] } as const;
 
 export const CONFIG_SCHEMA = {
   $schema: 'http://json-schema.org/draft-07/schema#',
@@ -72,6 +143,63 @@ export const CONFIG_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       properties: { dir: { type: ['string', 'null'] } },
+    },
+    mappings: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { dir: nullableString, watch: { type: 'boolean' } },
+    },
+    mqtt: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        enabled: { type: 'boolean' },
+        mode: { enum: ['embedded', 'external'] },
+        embedded: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { port, host: { type: 'string', minLength: 1 }, wsPort: { anyOf: [port, { type: 'null' }] }, username: nullableString, password: nullableString },
+        },
+        external: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            url: { type: 'string', pattern: '^(mqtts?|wss?|tcp|ssl)://' },
+            protocolVersion: { enum: [4, 5] },
+            clientId: nullableString,
+            username: nullableString,
+            password: nullableString,
+            tls: {
+              type: 'object',
+              additionalProperties: false,
+              properties: { ca: nullableString, cert: nullableString, key: nullableString, rejectUnauthorized: { type: 'boolean' } },
+            },
+            reconnectPeriod: { type: 'number', exclusiveMinimum: 0 },
+          },
+        },
+        bufferSize: { type: 'integer', minimum: 0 },
+        topicPrefix: { type: 'string', minLength: 1, pattern: '^[^#+]*[^#+/]$' },
+        presence: { type: 'boolean' },
+      },
+    },
+    rest: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        enabled: { type: 'boolean' },
+        port,
+        host: { type: 'string', minLength: 1 },
+        tokens: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['token', 'scope'],
+            properties: { token: { type: 'string', minLength: 16 }, scope: { enum: ['read', 'write'] } },
+          },
+        },
+        corsOrigins: { type: 'array', items: { type: 'string', minLength: 1 } },
+      },
     },
     log: {
       type: 'object',
