@@ -376,10 +376,14 @@ export class LwM2mServer extends EventEmitter<ServerEvents> implements UplinkHan
     this.expiry.get(reg.id)?.cancel();
     this.expiry.delete(reg.id);
     if (this.byPeer.get(peerId(reg.peer)) === reg.id) this.byPeer.delete(peerId(reg.peer));
-    for (const entry of this.core.observations.removeRegistration(reg.id)) {
-      this.transports.get(reg.peer.transport)?.forgetObservation?.(reg.peer, entry.observation.token);
-      this.safeEmit('observationEnded', entry.observation, reason);
-    }
+    const ended = this.core.observations.removeRegistration(reg.id);
+    for (const entry of ended) this.transports.get(reg.peer.transport)?.forgetObservation?.(reg.peer, entry.observation.token);
+    const emitEnded = (): void => {
+      for (const entry of ended) this.safeEmit('observationEnded', entry.observation, reason);
+    };
+    // replaced by a new Register: a listener that re-observes must not overtake its 2.01
+    if (reason === 'replaced') this.afterResponse(emitEnded);
+    else emitEnded();
     this.downlinks.cancelRegistration(reg.id, `registration ${reason}`);
     if (dropQueue) this.core.queues.drop(reg.endpoint, 'CANCELLED', `registration ${reason}`);
   }

@@ -185,8 +185,14 @@ void test('observations end with de-register, expiry and re-register', async () 
   assert.equal(server.getRegistration('a'), undefined);
   await mem.register(peer, 'ep=a&lt=60', LINKS);
   await server.observe('a', '/3303/0/5700');
+  const events: string[] = [];
+  server.once('registered', () => events.push('registered'));
+  server.once('observationEnded', () => events.push('observationEnded'));
   await mem.register(peer, 'ep=a&lt=60', LINKS);
+  assert.equal(ended.length, 2, "a replaced registration's observations end after the 2.01");
+  await settle();
   assert.deepEqual(ended.map(([, why]) => why), ['deregistered', 'expired', 'replaced']);
+  assert.deepEqual(events, ['observationEnded', 'registered']);
   assert.equal(mem.forgotten.length, 3, 'the binding forgets each token');
   assert.equal(server.observations('a').length, 0);
   void id;
