@@ -2,8 +2,9 @@
  * OMA JSON, the LwM2M 1.0 JSON format (content formats 11543 and the older 1543):
  *   {"bn":"/3/0/","bt":1500000000,"e":[{"n":"0","sv":"Open Mobile Alliance"},{"n":"9","v":100,"t":-5}]}
  * Records in "e" carry n, t and one of v (number), sv (string; base64 for opaque), bv
- * (boolean) or ov (object link "3:0"). bn and bt apply to every record; times follow the
- * SenML rules (senml-records.ts). On output, times are written as absolute `t` per record.
+ * (boolean) or ov (object link "3:0"); numbers written as strings ("v":"22.4") are accepted.
+ * bn and bt apply to every record; times follow the SenML rules (senml-records.ts).
+ * On output, times are written as absolute `t` per record.
  * Shares the SenML record model and tree logic (senml.ts); LwM2M 1.0 has no composite
  * operations, so this format carries no path lists.
  */
@@ -22,9 +23,18 @@ function str(v: JsonValue | undefined, key: string): string {
   return v;
 }
 
+const NUMBER_TEXT = /^-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
+
+/** A number, or (as early LwM2M 1.0 drafts and some clients write them) a number in a string. */
+function numberish(v: JsonValue | undefined, key: string): JsonNumber {
+  if (v instanceof JsonNumber) return v;
+  const m = typeof v === 'string' ? NUMBER_TEXT.exec(v) : null;
+  if (!m) throw bad(`OMA JSON field "${key}" must be a number`);
+  return new JsonNumber(v as string, m[1] === undefined && m[2] === undefined);
+}
+
 function num(v: JsonValue | undefined, key: string): number {
-  if (!(v instanceof JsonNumber)) throw bad(`OMA JSON field "${key}" must be a number`);
-  return Number(v.raw);
+  return Number(numberish(v, key).raw);
 }
 
 function entryFrom(e: JsonValue): RawRecord {
@@ -39,10 +49,11 @@ function entryFrom(e: JsonValue): RawRecord {
     switch (k) {
       case 'n': r.n = str(v, k); break;
       case 't': r.t = num(v, k); break;
-      case 'v':
-        if (!(v instanceof JsonNumber)) throw bad('OMA JSON field "v" must be a number');
-        setValue({ k: 'num', v: jsonNumberValue(v), int: v.isIntegerLiteral });
+      case 'v': {
+        const n = numberish(v, k);
+        setValue({ k: 'num', v: jsonNumberValue(n), int: n.isIntegerLiteral });
         break;
+      }
       case 'sv': setValue({ k: 'str', v: str(v, k) }); break;
       case 'bv':
         if (typeof v !== 'boolean') throw bad('OMA JSON field "bv" must be a boolean');

@@ -3,6 +3,7 @@
  * Labels: bn -2, bt -3, n 0, v 2, vs 3, vb 4, t 6, vd 8 (a byte string); `vlo` stays a
  * text key. Text keys ("bn", "v", ...) are accepted too. Other RFC 8428 labels are read and
  * ignored (bv -5 is added to v); a text label ending in "_" (must-understand) is refused.
+ * A null value (SenML-ETCH) counts as no value.
  * Integers beyond 32 bits are written as CBOR integers (not floats), 64-bit ones exactly.
  * The payload is checked structurally first (senml-cbor-scan.ts), then decoded by cbor-x.
  */
@@ -16,6 +17,8 @@ const LABELS: ReadonlyMap<number | string, string> = new Map<number | string, st
   [-2, 'bn'], [-3, 'bt'], [0, 'n'], [6, 't'], [2, 'v'], [3, 'vs'], [4, 'vb'], [8, 'vd'], [-5, 'bv'],
   ['bn', 'bn'], ['bt', 'bt'], ['n', 'n'], ['t', 't'], ['v', 'v'], ['vs', 'vs'], ['vb', 'vb'], ['vd', 'vd'], ['vlo', 'vlo'], ['bv', 'bv'],
 ]);
+
+const VALUE_KEYS = new Set(['v', 'vs', 'vb', 'vd', 'vlo']);
 
 const decoder = new Decoder({ useRecords: false, mapsAsObjects: false } as ConstructorParameters<typeof Decoder>[0]);
 const encoder = new Encoder({ useRecords: false, mapsAsObjects: false, tagUint8Array: false, variableMapSize: true } as ConstructorParameters<typeof Encoder>[0]);
@@ -53,6 +56,8 @@ function recordFrom(item: unknown): RawRecord {
   };
   for (const [label, v] of item as Map<unknown, unknown>) {
     const key = LABELS.get(label as number | string);
+    // a null value (SenML-ETCH iPATCH: remove) leaves the record without value
+    if ((v === null || v === undefined) && key !== undefined && VALUE_KEYS.has(key)) continue;
     switch (key) {
       case 'bn': r.bn = text(v, key); break;
       case 'bt': r.bt = plainNumber(v, key); break;

@@ -3,7 +3,7 @@
  * A payload is an array of records: {"bn","bt","n","t","v"|"vs"|"vb"|"vd"|"vlo"}.
  * `vd` is written as base64url without padding and read in either alphabet, padded or not.
  * Other RFC 8428 fields are read and ignored (bv is added to v); a field ending in "_"
- * (must-understand) is refused. Numbers keep their text, so 64-bit integers stay exact.
+ * (must-understand) is refused. A null value field (SenML-ETCH) counts as no value. Numbers keep their text, so 64-bit integers stay exact.
  */
 import { CodecError, ContentFormat, type CodecContext } from './codec.js';
 import { decodeBase64, encodeBase64Url, type OutRecord, type RawRecord, type RawValue } from './senml-records.js';
@@ -24,6 +24,8 @@ function asNumber(v: JsonValue | undefined, key: string): number {
   return Number(v.raw);
 }
 
+const VALUE_FIELDS = new Set(['v', 'vs', 'vb', 'vd', 'vlo']);
+
 function recordFrom(obj: JsonValue): RawRecord {
   if (!(obj instanceof Map)) throw bad('a SenML record must be a JSON object');
   const r: RawRecord = {};
@@ -33,6 +35,8 @@ function recordFrom(obj: JsonValue): RawRecord {
     value = v;
   };
   for (const [k, v] of obj) {
+    // a null value (SenML-ETCH iPATCH: remove) leaves the record without value
+    if (v === null && VALUE_FIELDS.has(k)) continue;
     switch (k) {
       case 'bn': r.bn = asString(v, k); break;
       case 'bt': r.bt = asNumber(v, k); break;

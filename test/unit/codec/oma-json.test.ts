@@ -49,6 +49,13 @@ describe('OMA JSON: LwM2M 1.0 examples, byte for byte', () => {
     ]);
   });
 
+  test('numbers written as strings, as an early 1.0 draft shows them', () => {
+    const draft = '{"e":[{"n":"1/2","v":"22.4","t":"-5"},{"n":"1/2","v":"22.9","t":"-30"},{"n":"1/2","v":"24.1","t":"-50"}],"bt":"25462634"}';
+    assert.deepEqual(codec.decodeTimestamped(p('/72'), utf8(draft), ctx), codec.decodeTimestamped(p('/72'), utf8(HISTORY_JSON), ctx));
+    assert.deepEqual(dec('/3/0/9', '{"e":[{"v":"100"}]}'), resource(9, 'integer', 100));
+    assert.equal(decCode('/3/0/9', '{"e":[{"v":"1x"}]}'), 'MALFORMED');
+  });
+
   test('object links in ov', () => {
     const data = [{ time: undefined, nodes: new Map<string, LwM2mNode>(LINKED_OBJECTS) }];
     assert.equal(text(codec.encodeTimestamped(LwM2mPath.ROOT, data, ctx)), LINKS_JSON);

@@ -146,6 +146,14 @@ describe('SenML CBOR: values', () => {
   });
 });
 
+describe('SenML CBOR: composite', () => {
+  test('a null value (SenML-ETCH) is a record without value', () => {
+    // [{0: "/3/0/9", 2: 1}, {0: "/3/0/7/1", 2: null}]
+    const got = codec.decodeNodes(hex('82a200662f332f302f390201a200682f332f302f372f3102f6'), undefined, ctx);
+    assert.deepEqual(got, new Map<string, LwM2mNode | null>([['/3/0/9', resource(9, 'integer', 1)], ['/3/0/7/1', null]]));
+  });
+});
+
 describe('SenML CBOR: timestamps and levels', () => {
   test('history round trip with bt and t labels', () => {
     const temp = (v: number) => resource(5700, 'float', v);

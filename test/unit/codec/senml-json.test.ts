@@ -342,6 +342,11 @@ describe('SenML JSON: composite', () => {
     assert.deepEqual(got, new Map<string, LwM2mNode | null>([['/3/0/9', resource(9, 'integer', 1)], ['/3/0/7/1', null]]));
   });
 
+  test('a null value (SenML-ETCH) is a record without value', () => {
+    const got = codec.decodeNodes(utf8('[{"n":"/3/0/9","v":1},{"n":"/3/0/7/1","v":null}]'), undefined, ctx);
+    assert.deepEqual(got, new Map<string, LwM2mNode | null>([['/3/0/9', resource(9, 'integer', 1)], ['/3/0/7/1', null]]));
+  });
+
   test('path lists at every depth, with base names', () => {
     const paths = ['/', '/3', '/3/0', '/3/0/7', '/3/0/7/1'].map(p);
     const bytes = codec.encodePaths!(paths);
