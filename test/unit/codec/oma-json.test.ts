@@ -119,7 +119,7 @@ describe('OMA JSON: bad input', () => {
     ['e not an array', '{"e":{}}', 'MALFORMED'],
     ['entry not an object', '{"e":[1]}', 'MALFORMED'],
     ['bn not a string', '{"bn":1,"e":[{"v":1}]}', 'MALFORMED'],
-    ['bt not a number', '{"bt":"1","e":[{"v":1}]}', 'MALFORMED'],
+    ['bt not a number', '{"bt":true,"e":[{"v":1}]}', 'MALFORMED'],
     ['two values', '{"e":[{"v":1,"sv":"1"}]}', 'MALFORMED'],
     ['sv for an integer', '{"e":[{"sv":"1"}]}', 'TYPE_MISMATCH'],
     ['outside the path', '{"e":[{"n":"/3/0/10","v":1}]}', 'PATH_MISMATCH'],
