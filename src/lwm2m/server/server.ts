@@ -4,7 +4,6 @@
  * bindings call handleRequest/handleNotification (UplinkHandler) and the core sends
  * through DeviceTransport.send. All time goes through the injected Clock.
  */
-import { EventEmitter } from 'node:events';
 import { systemClock } from '../clock.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import { CodecRegistry } from '../codec/registry.js';
@@ -26,9 +25,8 @@ import type { QueueOptions } from './queue.js';
 import { handleUplink } from './uplink.js';
 import { Downlinks } from './downlinks.js';
 import type { RequestOptions } from './downlinks.js';
-import type { Attributes, Observation, OperationRequest, OperationResult, PathLike, Registration, ServerEvents } from './types.js';
-import type { LwM2mNode, ObjectInstanceNode } from '../node.js';
-import { LwM2mPath } from '../path.js';
+import type { Observation, OperationRequest, OperationResult, Registration, ServerEvents } from './types.js';
+import { DeviceManagementApi } from './api.js';
 
 export interface LwM2mServerOptions {
   models: ModelProvider;
@@ -72,15 +70,13 @@ export interface ServerCore {
   endObservation(entry: ObservationEntry, reason: string, forget: boolean): void;
 }
 
-const fmt = (o: { format?: number }): { format?: number } => (o.format !== undefined ? { format: o.format } : {});
-
 const peerId = (p: Peer): string => `${p.transport}|${p.key}`;
 
 function samePeer(a: Peer, b: Peer): boolean {
   return a.transport === b.transport && a.key === b.key && a.address === b.address && a.port === b.port && a.identity === b.identity;
 }
 
-export class LwM2mServer extends EventEmitter<ServerEvents> implements UplinkHandler {
+export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
   readonly clock: Clock;
   readonly log: Logger;
   readonly store: RegistrationStore;
@@ -228,7 +224,7 @@ export class LwM2mServer extends EventEmitter<ServerEvents> implements UplinkHan
   }
 
   /** Established observations of an endpoint's current registration. */
-  observations(endpoint: string): Observation[] {
+  override observations(endpoint: string): Observation[] {
     const reg = this.store.getByEndpoint(endpoint);
     return reg ? this.core.observations.list(reg.id).map((e) => e.observation) : [];
   }
@@ -247,73 +243,9 @@ export class LwM2mServer extends EventEmitter<ServerEvents> implements UplinkHan
   // ---- device management ----
 
   /** Sends `req` (queued for a sleeping queue-mode client). Never rejects: failures are results. */
-  request(endpoint: string, req: OperationRequest, opts: RequestOptions = {}): Promise<OperationResult> {
+  override request(endpoint: string, req: OperationRequest, opts: RequestOptions = {}): Promise<OperationResult> {
     if (this.stopped) return Promise.resolve({ success: false, error: { code: 'CANCELLED', message: 'server stopped' } });
     return this.downlinks.request(endpoint, req, opts);
-  }
-
-  read(endpoint: string, path: PathLike, opts: RequestOptions & { format?: number } = {}): Promise<OperationResult> {
-    return this.request(endpoint, { op: 'read', path, ...fmt(opts) }, opts);
-  }
-
-  discover(endpoint: string, path: PathLike, opts: RequestOptions & { depth?: number } = {}): Promise<OperationResult> {
-    return this.request(endpoint, { op: 'discover', path, ...(opts.depth !== undefined ? { depth: opts.depth } : {}) }, opts);
-  }
-
-  /** Replace (PUT), or with `partial` a partial update (POST on an instance). */
-  write(endpoint: string, path: PathLike, node: LwM2mNode, opts: RequestOptions & { partial?: boolean; format?: number } = {}): Promise<OperationResult> {
-    return this.request(endpoint, { op: 'write', path, node, ...(opts.partial ? { partial: true } : {}), ...fmt(opts) }, opts);
-  }
-
-  writeAttributes(endpoint: string, path: PathLike, attributes: Attributes, opts: RequestOptions = {}): Promise<OperationResult> {
-    return this.request(endpoint, { op: 'writeAttributes', path, attributes }, opts);
-  }
-
-  execute(endpoint: string, path: PathLike, opts: RequestOptions & { args?: string } = {}): Promise<OperationResult> {
-    return this.request(endpoint, { op: 'execute', path, ...(opts.args !== undefined ? { args: opts.args } : {}) }, opts);
-  }
-
-  create(endpoint: string, path: PathLike, instance: ObjectInstanceNode, opts: RequestOptions & { format?: number } = {}): Promise<OperationResult> {
-    return this.request(endpoint, { op: 'create', path, instance, ...fmt(opts) }, opts);
-  }
-
-  delete(endpoint: string, path: PathLike, opts: RequestOptions = {}): Promise<OperationResult> {
-    return this.request(endpoint, { op: 'delete', path }, opts);
-  }
-
-  readComposite(endpoint: string, paths: PathLike[], opts: RequestOptions & { format?: number } = {}): Promise<OperationResult> {
-    return this.request(endpoint, { op: 'readComposite', paths, ...fmt(opts) }, opts);
-  }
-
-  writeComposite(endpoint: string, nodes: Map<string, LwM2mNode | null>, opts: RequestOptions & { format?: number } = {}): Promise<OperationResult> {
-    return this.request(endpoint, { op: 'writeComposite', nodes, ...fmt(opts) }, opts);
-  }
-
-  /** On success `observationId` names the observation; notifications arrive as 'notification' events. */
-  observe(endpoint: string, path: PathLike, opts: RequestOptions & { format?: number } = {}): Promise<OperationResult> {
-    return this.request(endpoint, { op: 'observe', path, ...fmt(opts) }, opts);
-  }
-
-  observeComposite(endpoint: string, paths: PathLike[], opts: RequestOptions & { format?: number } = {}): Promise<OperationResult> {
-    return this.request(endpoint, { op: 'observeComposite', paths, ...fmt(opts) }, opts);
-  }
-
-  /**
-   * Ends an observation, by id or by its (single) path. Active (default): a GET with
-   * Observe=1 goes to the client. Passive: forgotten here; the client's next notification
-   * gets a RST.
-   */
-  cancelObservation(endpoint: string, observation: string | PathLike, opts: RequestOptions & { passive?: boolean } = {}): Promise<OperationResult> {
-    const passive = opts.passive ? { passive: true } : {};
-    if (typeof observation === 'string' && !observation.startsWith('/')) {
-      const found = this.observations(endpoint).find((o) => o.id === observation);
-      if (!found) return Promise.resolve({ success: false, error: { code: 'BAD_REQUEST', message: 'no such observation' } });
-      const req: OperationRequest = found.composite
-        ? { op: 'cancelObserveComposite', paths: found.paths, ...passive }
-        : { op: 'cancelObserve', path: found.paths[0] ?? LwM2mPath.ROOT, ...passive };
-      return this.request(endpoint, req, opts);
-    }
-    return this.request(endpoint, { op: 'cancelObserve', path: observation, ...passive }, opts);
   }
 
   // ---- internals shared through ServerCore ----
