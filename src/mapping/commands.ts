@@ -24,7 +24,7 @@ export interface CompiledCommand {
   /** MQTT subscription filter: the topic with "+" for each placeholder level */
   subscription: string;
   /** undefined: the topic does not match */
-  match(topic: string, payload: Buffer | string, correlationId?: string): CommandMatch | undefined;
+  match(topic: string, payload: Buffer | string, options?: { correlationId?: string; now?: number }): CommandMatch | undefined;
 }
 
 function escapeRegex(s: string): string {
@@ -161,7 +161,7 @@ export function compileCommand(spec: CommandSpec, env: TargetEnv, path: FieldPat
     bySlug.set(info.name.toLowerCase(), id);
   }
 
-  const match = (topic: string, payload: Buffer | string, correlationFallback?: string): CommandMatch | undefined => {
+  const match = (topic: string, payload: Buffer | string, options: { correlationId?: string; now?: number } = {}): CommandMatch | undefined => {
     const m = re.exec(topic);
     if (!m) return undefined;
     const got: Partial<Record<Capture, string>> = {};
@@ -170,7 +170,7 @@ export function compileCommand(spec: CommandSpec, env: TargetEnv, path: FieldPat
     const instanceId = fixedInstance ?? Number(got.instanceId);
     if (allowed && !allowed.has(instanceId)) return undefined;
     const incoming = readPayload(payload);
-    const correlationId = incoming.correlationId ?? correlationFallback;
+    const correlationId = incoming.correlationId ?? options.correlationId;
     let resourceId = fixedResource;
     let error: string | undefined;
     if (got.resourceId !== undefined) resourceId = Number(got.resourceId);
@@ -179,7 +179,7 @@ export function compileCommand(spec: CommandSpec, env: TargetEnv, path: FieldPat
       resourceId = bySlug.get(name.toLowerCase()) ?? bySlug.get(slugify(name));
       if (resourceId === undefined) error = `unknown resource "${name}" in object ${objectId}`;
     }
-    const ctx: RenderContext = { endpoint, registrationId: '', instanceId, resourceId, values: new Map(), timeMs: Date.now(), operation, correlationId };
+    const ctx: RenderContext = { endpoint, registrationId: '', instanceId, resourceId, values: new Map(), timeMs: options.now ?? Date.now(), operation, correlationId };
     const pathText = `/${objectId}/${instanceId}${resourceId === undefined ? '' : `/${resourceId}`}`;
     const respond = (body: Record<string, unknown>): OutboundMessage | undefined =>
       response ? { topic: response.text(ctx), payload: JSON.stringify({ correlationId, endpoint, operation, path: pathText, ...body }), qos, retain: false, mapping } : undefined;

@@ -58,7 +58,7 @@ export class CompiledMappings {
    */
   parseCommand(topic: string, payload: Buffer | string, options: ParseCommandOptions = {}): CommandMatch | undefined {
     for (const { file, command } of this.commands) {
-      const m = command.match(topic, payload, options.correlationId);
+      const m = command.match(topic, payload, options);
       if (!m) continue;
       if (options.registrationOf) {
         const reg = options.registrationOf(m.endpoint);

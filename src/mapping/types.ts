@@ -129,4 +129,6 @@ export interface ParseCommandOptions {
   registrationOf?: (endpoint: string) => Registration | undefined;
   /** MQTT 5 correlation data, used when the payload carries no correlationId */
   correlationId?: string;
+  /** ms since epoch for {timestamp} in response topics (default Date.now()) */
+  now?: number;
 }
