@@ -16,7 +16,9 @@ import type {
 } from '../node.js';
 import type { ResourceType } from '../model/types.js';
 import type { Entry, IdTrie } from './lwm2m-cbor-tree.js';
-import { decodeValue, guessType } from './lwm2m-cbor-values.js';
+import { decodeValue, encodeValue, guessType } from './lwm2m-cbor-values.js';
+import type { CborWriter } from './lwm2m-cbor-writer.js';
+import { MAX_ID } from '../path.js';
 import type { CborItem } from './lwm2m-cbor-reader.js';
 
 function typed(ctx: CodecContext, oid: number, rid: number, item: CborItem): { type: ResourceType; value: Value; unknown: boolean } {
@@ -56,9 +58,13 @@ class ObjectAcc {
     }
     if (riid === undefined) {
       if (e.empty) return;
+      if (res.hasSingle) throw new CodecError('MALFORMED', `path /${e.ids.join('/')} given twice`);
       res.single = e.item;
       res.hasSingle = true;
-    } else res.instances.set(riid, e.item);
+    } else {
+      if (res.instances.has(riid)) throw new CodecError('MALFORMED', `path /${e.ids.join('/')} given twice`);
+      res.instances.set(riid, e.item);
+    }
     if (res.hasSingle && res.instances.size > 0) {
       throw new CodecError('BAD_NESTING', `resource ${e.ids.slice(0, 3).join('/')} has a value and resource instances`);
     }
@@ -140,6 +146,55 @@ export function groupByPaths(entries: readonly Entry[], paths: readonly LwM2mPat
 /** Each entry as its own node: resource, resource instance, or an empty container. */
 export function entryNode(e: Entry, ctx: CodecContext): LwM2mNode {
   return nodeAt(LwM2mPath.of(...e.ids), [e], ctx);
+}
+
+type Container = ObjectNode | ObjectInstanceNode | MultiResourceNode;
+
+function children(node: Container): Map<number, LwM2mNode> {
+  return node.kind === 'object' ? node.instances : node.kind === 'instance' ? node.resources : node.instances;
+}
+
+function sortedIds(map: Map<number, unknown>): number[] {
+  const ids = [...map.keys()];
+  for (let i = 1; i < ids.length; i++) {
+    if ((ids[i - 1] as number) >= (ids[i] as number)) return ids.sort((a, b) => a - b);
+  }
+  return ids;
+}
+
+function checkId(id: number): void {
+  if (!Number.isInteger(id) || id < 0 || id > MAX_ID) throw new CodecError('MALFORMED', `id ${id} out of range`);
+}
+
+/**
+ * Writes `node` as one map entry whose key is `chain` (the ids down to the node), the
+ * chain grown through every container with a single child: the same bytes as the trie
+ * of addNode + IdTrie.write, for one node, without building the trie.
+ */
+export function writeEntry(w: CborWriter, chain: number[], node: LwM2mNode): void {
+  let n = node;
+  while (n.kind !== 'resource' && n.kind !== 'resourceInstance') {
+    const c = children(n);
+    if (c.size !== 1) break;
+    const [id, child] = c.entries().next().value as [number, LwM2mNode];
+    checkId(id);
+    chain.push(id);
+    n = child;
+  }
+  if (chain.length > 4) throw new CodecError('BAD_NESTING', 'a path deeper than a resource instance');
+  if (chain.length === 1) w.int(chain[0] as number);
+  else {
+    w.arrayHeader(chain.length);
+    for (const id of chain) w.int(id);
+  }
+  if (n.kind === 'resource' || n.kind === 'resourceInstance') return encodeValue(w, n.type, n.value);
+  const c = children(n);
+  const ids = sortedIds(c);
+  w.mapHeader(ids.length);
+  for (const id of ids) {
+    checkId(id);
+    writeEntry(w, [id], c.get(id) as LwM2mNode);
+  }
 }
 
 /** Puts `node`, which sits at `ids`, into the trie. */

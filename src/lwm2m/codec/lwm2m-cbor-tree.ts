@@ -39,27 +39,27 @@ function keyIds(key: CborItem): number[] {
   throw new CodecError('MALFORMED', 'a map key is neither an id nor an array of ids');
 }
 
-function pathString(ids: readonly number[]): string {
+export function pathString(ids: readonly number[]): string {
   return '/' + ids.join('/');
 }
 
-/** Every value and empty container in the payload, in payload order; duplicates refused. */
+/**
+ * Every value and empty container in the payload, in payload order. A path given twice is
+ * refused where the entries are put together (nodes, path lists), not here.
+ */
 export function flatten(top: CborItem): Entry[] {
   if (!isMap(top)) throw new CodecError('MALFORMED', 'an LwM2M CBOR payload is a map');
   const out: Entry[] = [];
-  const seen = new Set<string>();
-  const emit = (e: Entry): void => {
-    const key = pathString(e.ids);
-    if (seen.has(key)) throw new CodecError('MALFORMED', `path ${key} given twice`);
-    seen.add(key);
-    out.push(e);
-  };
   const walk = (map: CborMap, prefix: readonly number[]): void => {
     for (const [k, v] of map.entries) {
-      const ids = [...prefix, ...keyIds(k)];
+      let ids: number[];
+      if (typeof k === 'number' && k >= 0 && k <= MAX_ID) {
+        ids = prefix.slice();
+        ids.push(k);
+      } else ids = prefix.concat(keyIds(k));
       if (ids.length > 4) throw new CodecError('BAD_NESTING', `path ${pathString(ids)} is deeper than a resource instance`);
       if (isMap(v)) {
-        if (v.entries.length === 0) emit({ ids, item: undefined, empty: true });
+        if (v.entries.length === 0) out.push({ ids, item: undefined, empty: true });
         else if (ids.length === 4) throw new CodecError('BAD_NESTING', `a map below resource instance ${pathString(ids)}`);
         else walk(v, ids);
       } else if (Array.isArray(v)) {
@@ -67,12 +67,22 @@ export function flatten(top: CborItem): Entry[] {
       } else if (v !== null && ids.length < 3) {
         throw new CodecError('BAD_NESTING', `a value at ${pathString(ids)}, above resource level`);
       } else {
-        emit({ ids, item: v, empty: false });
+        out.push({ ids, item: v, empty: false });
       }
     }
   };
   walk(top, []);
   return out;
+}
+
+/** Refuses a path given twice among `entries`. */
+export function refuseDuplicates(entries: readonly Entry[]): void {
+  const seen = new Set<string>();
+  for (const e of entries) {
+    const key = pathString(e.ids);
+    if (seen.has(key)) throw new CodecError('MALFORMED', `path ${key} given twice`);
+    seen.add(key);
+  }
 }
 
 // ---- writing ----

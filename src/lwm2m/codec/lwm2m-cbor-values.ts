@@ -97,6 +97,7 @@ export function decodeValue(item: CborItem, type: ResourceType): Value {
       break;
     }
     case 'integer': {
+      if (typeof item === 'number') return item; // the reader gives numbers inside the safe range only
       const v = integral(item);
       if (v !== undefined) {
         if (v < INT64_MIN || v > INT64_MAX) throw new CodecError('TYPE_MISMATCH', `integer ${v} outside 64 bits`);
@@ -105,6 +106,7 @@ export function decodeValue(item: CborItem, type: ResourceType): Value {
       break;
     }
     case 'unsigned': {
+      if (typeof item === 'number' && item >= 0) return item;
       const v = integral(item);
       if (v !== undefined) {
         if (v < 0n || v > UINT64_MAX) throw new CodecError('TYPE_MISMATCH', `unsigned integer ${v} out of range`);
@@ -123,6 +125,7 @@ export function decodeValue(item: CborItem, type: ResourceType): Value {
         if (!Number.isFinite(inner.value) || Math.abs(inner.value) > Number.MAX_SAFE_INTEGER) throw mismatch(type, 'a non-finite float');
         return Math.floor(inner.value);
       }
+      if (typeof inner === 'number') return inner;
       const v = integral(inner);
       if (v !== undefined) {
         if (v < INT64_MIN || v > INT64_MAX) throw new CodecError('TYPE_MISMATCH', `time ${v} outside 64 bits`);
@@ -188,6 +191,7 @@ export function encodeValue(w: CborWriter, type: ResourceType, value: Value): vo
       break;
     case 'integer':
     case 'time':
+      if (typeof value === 'number' && Number.isSafeInteger(value)) return w.int(value);
       if (isIntegral(value)) {
         const b = BigInt(value);
         if (b < INT64_MIN || b > INT64_MAX) throw new CodecError('TYPE_MISMATCH', `${type} ${b} outside 64 bits`);
@@ -195,6 +199,7 @@ export function encodeValue(w: CborWriter, type: ResourceType, value: Value): vo
       }
       break;
     case 'unsigned':
+      if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return w.int(value);
       if (isIntegral(value)) {
         const b = BigInt(value);
         if (b < 0n || b > UINT64_MAX) throw new CodecError('TYPE_MISMATCH', `unsigned integer ${b} out of range`);

@@ -143,6 +143,17 @@ export class CborWriter {
   }
 
   text(v: string): void {
+    if (v.length < 24) {
+      // short ASCII, the common case: no encoder call
+      let ascii = true;
+      for (let i = 0; i < v.length; i++) if (v.charCodeAt(i) > 0x7f) ascii = false;
+      if (ascii) {
+        this.ensure(1 + v.length);
+        this.buf[this.pos++] = 0x60 | v.length;
+        for (let i = 0; i < v.length; i++) this.buf[this.pos++] = v.charCodeAt(i);
+        return;
+      }
+    }
     // at most 3 bytes of UTF-8 per UTF-16 unit
     const max = v.length * 3;
     this.ensure(max + 9);

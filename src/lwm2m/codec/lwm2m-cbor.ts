@@ -27,8 +27,8 @@ import { LwM2mPath } from '../path.js';
 import type { LwM2mNode, TimestampedNodes } from '../node.js';
 import { readCbor } from './lwm2m-cbor-reader.js';
 import { CborWriter } from './lwm2m-cbor-writer.js';
-import { IdTrie, flatten, type Entry } from './lwm2m-cbor-tree.js';
-import { addNode, entryNode, groupByPaths, nodeAt } from './lwm2m-cbor-nodes.js';
+import { IdTrie, flatten, refuseDuplicates, type Entry } from './lwm2m-cbor-tree.js';
+import { addNode, entryNode, groupByPaths, nodeAt, writeEntry } from './lwm2m-cbor-nodes.js';
 
 /** Hard ceiling on nesting, whatever the limits say: the reader recurses. */
 const MAX_DEPTH_CEILING = 64;
@@ -84,6 +84,7 @@ function decodeNodes(payload: Uint8Array, paths: readonly LwM2mPath[] | undefine
   const all = entries(payload, ctx);
   const out = new Map<string, LwM2mNode | null>();
   if (!paths) {
+    refuseDuplicates(all);
     for (const e of all) {
       const key = '/' + e.ids.join('/');
       out.set(key, !e.empty && e.item === null ? null : entryNode(e, ctx));
@@ -103,9 +104,10 @@ export const lwm2mCborCodec: MultiNodeCodec & Required<Pick<MultiNodeCodec, 'enc
   name: 'lwm2m-cbor',
 
   encode(path: LwM2mPath, node: LwM2mNode): Uint8Array {
-    const trie = new IdTrie();
-    addNode(trie, nodeIds(path, node), node);
-    return write(trie);
+    const w = new CborWriter();
+    w.mapHeader(1);
+    writeEntry(w, nodeIds(path, node), node);
+    return w.result();
   },
 
   decode(path: LwM2mPath, payload: Uint8Array, ctx: CodecContext): LwM2mNode {
@@ -167,7 +169,9 @@ export const lwm2mCborCodec: MultiNodeCodec & Required<Pick<MultiNodeCodec, 'enc
   },
 
   decodePaths(payload: Uint8Array, ctx: CodecContext): LwM2mPath[] {
-    return entries(payload, ctx).map((e) => {
+    const all = entries(payload, ctx);
+    refuseDuplicates(all);
+    return all.map((e) => {
       if (e.empty || e.item !== null) throw new CodecError('MALFORMED', 'a path list holds only null values');
       return LwM2mPath.of(...e.ids);
     });
