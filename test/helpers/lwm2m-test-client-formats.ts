@@ -288,7 +288,7 @@ export function decodeLwm2mCbor(buf: Buffer, typeOf: TypeOf): Leaf[] {
 
 // ---- dispatch by format ----
 
-export const SUPPORTED = [CF.TEXT, CF.OPAQUE, CF.TLV, CF.SENML_JSON, CF.SENML_CBOR, CF.LWM2M_CBOR] as const;
+export const SUPPORTED = [CF.TEXT, CF.OPAQUE, CF.CBOR, CF.TLV, CF.SENML_JSON, CF.SENML_CBOR, CF.LWM2M_CBOR] as const;
 
 /** Encodes a read result; undefined when the format cannot carry it (4.06). */
 export function encodePayload(format: number, path: number[], leaves: readonly Leaf[], opts: SenmlOptions = {}): Buffer | undefined {
@@ -299,6 +299,10 @@ export function encodePayload(format: number, path: number[], leaves: readonly L
       const l = leaves[0]!;
       if (format === CF.OPAQUE) return l.type === 'opaque' ? Buffer.from(l.value as Uint8Array) : undefined;
       return Buffer.from(textOf(l.type, l.value), 'utf8');
+    }
+    case CF.CBOR: {
+      if (path.length < 3 || leaves.length !== 1 || leaves[0]!.path.length !== path.length) return undefined;
+      return cborEncode(cborValue(leaves[0]!));
     }
     case CF.TLV:
       return path.length === 0 ? undefined : encodeTlv(path, leaves);
@@ -323,6 +327,11 @@ export function decodePayload(format: number, path: number[], buf: Buffer, typeO
       const value = format === CF.OPAQUE ? new Uint8Array(buf) : fromText(type, buf.toString('utf8'));
       if (format === CF.OPAQUE && type !== 'opaque') throw new FormatError('opaque payload for a non-opaque resource');
       return [{ path: [...path], type, value }];
+    }
+    case CF.CBOR: {
+      if (path.length < 3) throw new FormatError('CBOR needs a resource path');
+      const type = typeOf(path[0]!, path[2]!);
+      return [{ path: [...path], type, value: cborLeafValue(type, cborDecode(buf)) }];
     }
     case CF.TLV:
       return decodeTlv(path, buf, typeOf, newInstance);

@@ -46,6 +46,14 @@ export class ClientLink {
   /** datagrams dropped while the client is asleep */
   dropped = 0;
   asleep = false;
+  /** drop this many incoming datagrams (a lossy network) */
+  dropNext = 0;
+  /** datagrams dropped by dropNext */
+  lost = 0;
+  /** do not send this many answers to the server's requests (cached all the same: replayed on retransmission) */
+  dropAnswers = 0;
+  /** answer CON requests with an empty ACK first and the response this much later (separate response) */
+  separateAfterMs: number | undefined;
   onRequest: RequestListener = () => undefined;
   /** RST or ACK for a message of ours nobody waits for (NON notifications) */
   onStrayReset: (mid: number) => void = () => {};
@@ -130,10 +138,14 @@ export class ClientLink {
     });
   }
 
-  /** A request to `to`; resolves with the response (piggybacked or separate). */
-  async request(m: Omit<Msg, 'mid' | 'token'> & { token?: Buffer }, to: Remote): Promise<Msg> {
+  /**
+   * A request to `to`; resolves with the response (piggybacked or separate).
+   * `duplicate`: the first transmission goes out twice, as if the network doubled it.
+   */
+  async request(m: Omit<Msg, 'mid' | 'token'> & { token?: Buffer }, to: Remote, duplicate = false): Promise<Msg> {
     const token = m.token ?? this.newToken();
     const msg: Msg = { ...m, token, mid: this.nextMid() };
+    if (duplicate) this.send(msg, to);
     const key = token.toString('hex');
     let timer: NodeJS.Timeout | undefined;
     const separate = new Promise<Msg>((resolve, reject) => {
@@ -164,6 +176,11 @@ export class ClientLink {
   private onDatagram(buf: Buffer, rinfo: RemoteInfo): void {
     if (this.asleep) {
       this.dropped++;
+      return;
+    }
+    if (this.dropNext > 0) {
+      this.dropNext--;
+      this.lost++;
       return;
     }
     const m = decodeMsg(buf);
@@ -198,8 +215,21 @@ export class ClientLink {
         this.dedup.delete(key);
         return;
       }
+      if (this.separateAfterMs !== undefined && m.type === 'CON') {
+        const ack = encodeMsg({ type: 'ACK', code: '0.00', mid: m.mid, token: Buffer.alloc(0), options: [], payload: Buffer.alloc(0) });
+        this.dedup.set(key, ack);
+        this.sendRaw(ack, from);
+        const later = { ...response, type: 'CON' as const, mid: this.nextMid() };
+        setTimeout(() => void this.sendConfirmable(later, from).catch(() => {}), this.separateAfterMs);
+        return;
+      }
       const out = encodeMsg(response);
       this.dedup.set(key, out);
+      if (this.dropAnswers > 0) {
+        this.dropAnswers--;
+        this.lost++;
+        return;
+      }
       this.sendRaw(out, from);
       return;
     }

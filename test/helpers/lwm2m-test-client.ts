@@ -166,7 +166,16 @@ export class Lwm2mTestClient {
   async request(
     method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'FETCH' | 'iPATCH',
     uriPath: string[],
-    o: { query?: string[]; contentFormat?: number; accept?: number; payload?: Buffer; confirmable?: boolean; options?: CoapOpt[] } = {},
+    o: {
+      query?: string[];
+      contentFormat?: number;
+      accept?: number;
+      payload?: Buffer;
+      confirmable?: boolean;
+      options?: CoapOpt[];
+      /** send the first transmission twice (a doubled datagram) */
+      duplicate?: boolean;
+    } = {},
   ): Promise<Response> {
     const code = Object.entries(METHOD).find(([, v]) => v === method)![0];
     const options: CoapOpt[] = [...(o.options ?? [])];
@@ -177,6 +186,7 @@ export class Lwm2mTestClient {
     const m = await this.link.request(
       { type: o.confirmable === false ? 'NON' : 'CON', code, options, payload: o.payload ?? Buffer.alloc(0) },
       this.server,
+      o.duplicate ?? false,
     );
     return {
       code: m.code,
@@ -214,11 +224,12 @@ export class Lwm2mTestClient {
   }
 
   /** Register; on 2.01 keeps the Location-Path for Update and De-register. */
-  async register(o: { query?: string[]; payload?: string } = {}): Promise<Response> {
+  async register(o: { query?: string[]; payload?: string; duplicate?: boolean } = {}): Promise<Response> {
     const r = await this.request('POST', ['rd'], {
       query: o.query ?? this.registerQuery(),
       contentFormat: CF.LINK,
       payload: Buffer.from(o.payload ?? this.objectLinks()),
+      duplicate: o.duplicate ?? false,
     });
     if (r.code === '2.01') this.location = r.location;
     return r;
@@ -270,6 +281,26 @@ export class Lwm2mTestClient {
     do await this.link.open(this.server.address);
     while (this.port === old);
     return o.update === false ? undefined : this.update();
+  }
+
+  /** Loses the next `n` datagrams that reach this client (the server must retransmit). */
+  loseNext(n: number): void {
+    this.link.dropNext = n;
+  }
+
+  /** Loses this client's next `n` answers (the server retransmits, the client replays the answer). */
+  loseNextAnswers(n: number): void {
+    this.link.dropAnswers = n;
+  }
+
+  /** datagrams lost by loseNext or loseNextAnswers */
+  get lost(): number {
+    return this.link.lost;
+  }
+
+  /** Answers CON requests with an empty ACK, then the response `ms` later (undefined: piggybacked). */
+  separateResponses(ms: number | undefined): void {
+    this.link.separateAfterMs = ms;
   }
 
   // ---- values and notifications ----

@@ -61,6 +61,24 @@ describe('queue mode over CoAP/UDP', () => {
     });
   }
 
+  it('a client that fell asleep unnoticed: the request that timed out, the next one waits for the wake-up', async () => {
+    const ep = 'queue-unnoticed';
+    const { client } = await fx.registered({ endpoint: ep, version: '1.1', queueMode: true });
+    client.sleep(); // the server still counts it awake
+    const first = await fx.server.read(ep, '/3/0/0', { format: CF.TEXT, timeoutMs: 1200 });
+    assert.ok(client.droppedWhileAsleep > 0, 'the request reached the sleeping client and was ignored');
+    assert.equal(first.error?.code, 'TIMEOUT', JSON.stringify(first));
+    const dropped = client.droppedWhileAsleep;
+    const second = fx.server.read(ep, '/3/0/1', { format: CF.TEXT });
+    await sleep(AWAKE_MS);
+    assert.equal(client.droppedWhileAsleep, dropped, 'nothing more was sent to the sleeping client');
+    assert.equal(fx.server.queuedRequests(ep), 1);
+    await client.wake();
+    const r = await second;
+    assert.equal(r.code, '2.05', JSON.stringify(r));
+    assert.equal((r.node as { value?: unknown }).value, 'TD-1');
+  });
+
   it('sends at once while the client is awake', async () => {
     const { client } = await fx.registered({ endpoint: 'queue-awake', version: '1.1', queueMode: true });
     const r = await fx.server.read('queue-awake', '/3/0/1', { format: CF.TEXT });
