@@ -70,9 +70,8 @@ export abstract class DeviceManagementApi extends EventEmitter<ServerEvents> {
    */
   cancelObservation(endpoint: string, observation: string | PathLike, opts: RequestOptions & { passive?: boolean } = {}): Promise<OperationResult> {
     const passive = opts.passive ? { passive: true } : {};
-    if (typeof observation === 'string' && !observation.startsWith('/')) {
-      const found = this.observations(endpoint).find((o) => o.id === observation);
-      if (!found) return Promise.resolve({ success: false, error: { code: 'BAD_REQUEST', message: 'no such observation' } });
+    const found = typeof observation === 'string' ? this.observations(endpoint).find((o) => o.id === observation) : undefined;
+    if (found) {
       const req: OperationRequest = found.composite
         ? { op: 'cancelObserveComposite', paths: found.paths, ...passive }
         : { op: 'cancelObserve', path: found.paths[0] ?? LwM2mPath.ROOT, ...passive };
