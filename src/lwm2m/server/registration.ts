@@ -154,10 +154,11 @@ export function interpretLinks(links: readonly Link[], defaultRoot = '/'): Objec
   for (const link of links) {
     const uri = trimUri(link.uri);
     if (link.attributes.get('rt') === 'oma.lwm2m' || uri === '/' || uri === rootPath) continue;
-    if (prefix && !uri.startsWith(prefix + '/')) continue;
+    // objects belong below the alternate path; a client that lists them at "/" anyway is taken at its word
+    const local = prefix && uri.startsWith(prefix + '/') ? uri.slice(prefix.length) : uri;
     let path: LwM2mPath;
     try {
-      path = LwM2mPath.parse(uri.slice(prefix.length));
+      path = LwM2mPath.parse(local);
     } catch {
       continue;
     }

@@ -204,3 +204,12 @@ void test('Register: ct unquoted with spaces, rt unquoted', async () => {
   assert.deepEqual(server.getRegistration('a')?.contentFormats, [110, 112, 11542]);
   await server.stop();
 });
+
+void test('Register: with an alternate path, objects listed without the prefix are still taken', async () => {
+  const { server, mem } = setup();
+  await mem.register(memPeer(1), 'ep=a&lwm2m=1.1', '</lwm2m>;rt="oma.lwm2m",</1/0>,</lwm2m/3/0>,</other/5/0>');
+  const reg = server.getRegistration('a');
+  assert.equal(reg?.rootPath, '/lwm2m');
+  assert.deepEqual([...(reg?.objects.keys() ?? [])], [1, 3]);
+  await server.stop();
+});
