@@ -91,6 +91,44 @@ function timeOrder(a: TimestampedNodes, b: TimestampedNodes): number {
   return a.time - b.time;
 }
 
+/**
+ * Records of timestamped data: groups without time first (no t), then bt on the first
+ * timed record and t relative to it, or absolute t everywhere if bt + t would not give
+ * each time back exactly.
+ */
+function timestampedRecords(base: LwM2mPath | undefined, data: readonly TimestampedNodes[]): OutRecord[] {
+  const groups = [...data.filter((d) => d.time === undefined), ...data.filter((d) => d.time !== undefined)];
+  const entries: FlatEntry[] = [];
+  const times: (number | undefined)[] = [];
+  for (const g of groups) {
+    if (g.time !== undefined && !Number.isFinite(g.time)) throw new CodecError('MALFORMED', `time ${g.time} is not finite`);
+    for (const [key, node] of g.nodes) {
+      const p = keyToPath(key);
+      if (base && !base.contains(p)) throw new CodecError('PATH_MISMATCH', `${key} lies outside ${base.toString()}`);
+      const before = entries.length;
+      flatten(p, node, entries);
+      for (let k = before; k < entries.length; k++) times.push(g.time);
+    }
+  }
+  const records = namedRecords(entries, base);
+  const timed = groups.flatMap((g) => (g.time === undefined ? [] : [g.time]));
+  const t0 = timed[0];
+  const useBt = t0 !== undefined && timed.every((t) => t0 + (t - t0) === t);
+  let btWritten = false;
+  records.forEach((rec, i) => {
+    const time = times[i];
+    if (time === undefined) return;
+    if (!useBt || t0 === undefined) {
+      rec.t = time;
+      return;
+    }
+    if (!btWritten) rec.bt = t0;
+    btWritten = true;
+    if (time !== t0) rec.t = time - t0;
+  });
+  return records;
+}
+
 export function makeSenmlCodec(opts: SenmlCodecOptions): MultiNodeCodec {
   const { wire } = opts;
 
@@ -136,41 +174,9 @@ export function makeSenmlCodec(opts: SenmlCodecOptions): MultiNodeCodec {
     },
 
     encodeTimestamped(path, data, ctx) {
-      const base = path;
-      const groups = [...data.filter((d) => d.time === undefined), ...data.filter((d) => d.time !== undefined)];
-      const perGroup = groups.map((g) => {
-        if (g.time !== undefined && !Number.isFinite(g.time)) throw new CodecError('MALFORMED', `time ${g.time} is not finite`);
-        const entries: FlatEntry[] = [];
-        for (const [key, node] of g.nodes) {
-          const p = keyToPath(key);
-          if (base && !base.contains(p)) throw new CodecError('PATH_MISMATCH', `${key} lies outside ${base.toString()}`);
-          flatten(p, node, entries);
-        }
-        return entries;
-      });
-      const named = namedRecords(perGroup.flat(), base);
-      checkRecordCount(named.length, ctx);
-      const timed = groups.filter((g) => g.time !== undefined).map((g) => g.time as number);
-      const t0 = timed[0];
-      const useBt = t0 !== undefined && timed.every((t) => t0 + (t - t0) === t);
-      let i = 0;
-      let btWritten = false;
-      groups.forEach((g, gi) => {
-        for (let k = 0; k < (perGroup[gi] as FlatEntry[]).length; k++, i++) {
-          const rec = named[i] as OutRecord;
-          if (g.time === undefined) continue;
-          if (!useBt) rec.t = g.time;
-          else {
-            if (!btWritten) {
-              rec.bt = t0 as number;
-              btWritten = true;
-            }
-            const d = g.time - (t0 as number);
-            if (d !== 0) rec.t = d;
-          }
-        }
-      });
-      return wire.write(named);
+      const records = timestampedRecords(path, data);
+      checkRecordCount(records.length, ctx);
+      return wire.write(records);
     },
 
     decodeTimestamped(path, payload, ctx) {
