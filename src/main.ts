@@ -5,11 +5,15 @@ import { existsSync } from 'node:fs';
 import { loadConfig, ConfigError } from './config/load.js';
 import { createLogger } from './log.js';
 import { Gateway, StartError } from './gateway.js';
+import { validateCommand } from './validate-command.js';
 
 const USAGE = `usage: lwm2m-gateway [--config FILE]
+       lwm2m-gateway validate [DIR] [--config FILE]
 
   -c, --config FILE   gateway config (YAML); default: config/gateway.yaml if present
   -h, --help          this text
+  validate [DIR]      check the mapping files in DIR (default: mappings.dir of the config)
+                      against the object models; exit 1 on any error
 
 Environment variables LWM2MGW_<KEY>__<SUBKEY> override config keys (e.g. LWM2MGW_COAP__PORT=5690).`;
 
@@ -19,7 +23,7 @@ async function main(argv: string[]): Promise<number> {
     args = parseArgs({
       args: argv,
       options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: false,
+      allowPositionals: true,
     });
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
@@ -28,6 +32,11 @@ async function main(argv: string[]): Promise<number> {
   if (args.values.help) {
     process.stdout.write(USAGE + '\n');
     return 0;
+  }
+  const [command, ...rest] = args.positionals;
+  if (command !== undefined && (command !== 'validate' || rest.length > 1)) {
+    process.stderr.write(`unexpected argument: ${args.positionals.join(' ')}\n${USAGE}\n`);
+    return 2;
   }
   let loaded;
   try {
@@ -39,6 +48,7 @@ async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
+  if (command === 'validate') return validateCommand(loaded, rest[0]);
   const log = createLogger(loaded.config.log.level);
   const gateway = new Gateway(loaded.config, { logger: log, configFile: loaded.file });
   // handlers first: a signal that arrives while starting still stops cleanly
