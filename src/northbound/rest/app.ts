@@ -1,0 +1,121 @@
+/**
+ * The express application: CORS, authentication, body parsing, the routes (specific
+ * ones before the generic path routes), the fallback (400 bad path / 405 / 404) and the
+ * error handler that writes every failure as problem+json.
+ */
+import express from 'express';
+import type { Express, NextFunction, Request, Response } from 'express';
+import { bearerAuth, cors, type TokenConfig } from './auth.js';
+import { ProblemError, sendProblem } from './errors.js';
+import type { RestContext } from './context.js';
+import type { EventHub } from './events.js';
+import { openApiDocument } from './openapi.js';
+import { actionRoutes } from './routes-actions.js';
+import { deviceRoutes } from './routes-devices.js';
+import { resourceRoutes } from './routes-resources.js';
+
+export interface AppOptions {
+  tokens: readonly TokenConfig[];
+  corsOrigins: readonly string[];
+  hub: EventHub;
+  /** extra routes (mapped endpoints), added after the generic API */
+  extraRoutes?: (app: Express) => void;
+  /** largest JSON body (default 1 MiB) */
+  bodyLimit?: string;
+}
+
+export interface RouteInfo {
+  method: string;
+  path: string;
+}
+
+/** The routes registered on an express app (method in upper case, express path syntax). */
+export function registeredRoutes(app: Express): RouteInfo[] {
+  const stack = (app as unknown as { router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } }).router.stack;
+  const out: RouteInfo[] = [];
+  for (const layer of stack) {
+    if (!layer.route) continue;
+    for (const [m, on] of Object.entries(layer.route.methods)) if (on && m !== '_all') out.push({ method: m.toUpperCase(), path: layer.route.path });
+  }
+  return out;
+}
+
+function routeRegExp(path: string): RegExp {
+  return new RegExp('^' + path.split('/').map((s) => (s.startsWith(':') ? '[^/]+' : s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/') + '/?$');
+}
+
+const ACTIONS = new Set(['discover', 'attributes', 'observe']);
+
+/** The answer when no route took the request. */
+function fallback(routes: () => { method: string; re: RegExp }[]) {
+  return (req: Request, res: Response): void => {
+    const allowed = [...new Set(routes().filter((r) => r.re.test(req.path)).map((r) => r.method))];
+    if (allowed.length > 0) {
+      res.setHeader('allow', allowed.join(', '));
+      sendProblem(res, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here (allowed: ${allowed.join(', ')})`);
+      return;
+    }
+    const m = /^\/api\/devices\/[^/]+\/(.+?)\/?$/.exec(req.path);
+    if (m) {
+      const segs = m[1]!.split('/');
+      if (segs.length > 1 && ACTIONS.has(segs[segs.length - 1]!)) segs.pop();
+      const ids = segs.length <= 4 && segs.every((s) => /^\d{1,5}$/.test(s));
+      if (!ids) {
+        sendProblem(res, 'BAD_PATH', `"/${m[1]}" is not an LwM2M path (/object[/instance[/resource[/resource-instance]]])`);
+        return;
+      }
+    }
+    sendProblem(res, 'NOT_FOUND', `no route ${req.method} ${req.path}`);
+  };
+}
+
+function errorHandler(log: RestContext['log']) {
+  return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    if (err instanceof ProblemError) {
+      sendProblem(res, err.code, err.message, err.extra);
+      return;
+    }
+    const e = err as { type?: string; status?: number; message?: string };
+    if (e.type === 'entity.parse.failed') sendProblem(res, 'BAD_JSON', `the body is not valid JSON: ${e.message ?? ''}`.trim());
+    else if (e.type === 'entity.too.large') sendProblem(res, 'PAYLOAD_TOO_LARGE');
+    else if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) sendProblem(res, 'BAD_BODY', e.message);
+    else {
+      log.error('rest: request failed', { method: req.method, path: req.path, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+      sendProblem(res, 'INTERNAL', 'the request failed inside the gateway');
+    }
+  };
+}
+
+export function buildApp(rc: RestContext, o: AppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  app.use(cors(o.corsOrigins));
+  app.use(bearerAuth(o.tokens));
+  const limit = o.bodyLimit ?? '1mb';
+  app.use(express.json({ limit, strict: false, type: ['application/json', 'application/*+json'] }));
+  app.use(express.text({ limit, type: 'text/plain' }));
+
+  app.get('/api/health', (_req, res) => {
+    res.json({ status: 'ok', devices: rc.server.registrations().length });
+  });
+  app.get('/api/openapi.json', (_req, res) => {
+    res.type('application/json').send(JSON.stringify(openApiDocument()));
+  });
+  app.get('/api/events', (req, res) => o.hub.subscribe(req, res));
+  deviceRoutes(app, rc);
+  actionRoutes(app, rc);
+  resourceRoutes(app, rc);
+  o.extraRoutes?.(app);
+
+  let compiled: { method: string; re: RegExp }[] | undefined;
+  const routes = (): { method: string; re: RegExp }[] => (compiled ??= registeredRoutes(app).map((r) => ({ method: r.method, re: routeRegExp(r.path) })));
+  app.use(fallback(routes));
+  app.use(errorHandler(rc.log));
+  return app;
+}

@@ -1,0 +1,83 @@
+/**
+ * What every route module shares: the LwM2M server, the context to type values, the
+ * queued-request store, and `dispatch`, which runs one device operation either at once
+ * (the answer is the HTTP response) or, for a sleeping queue-mode device, in the
+ * background (202 Accepted with the request's id and Location).
+ */
+import type { Request, Response } from 'express';
+import type { Logger } from '../../log.js';
+import type { LwM2mServer } from '../../lwm2m/server/server.js';
+import type { OperationContext } from '../../lwm2m/server/operations.js';
+import type { OperationResult, Registration } from '../../lwm2m/server/types.js';
+import { ProblemError, resultProblem } from './errors.js';
+import type { Json } from './json.js';
+import { requestJson, type Outcome, type RequestStore } from './request-store.js';
+
+export interface RestContext {
+  readonly server: LwM2mServer;
+  readonly ctx: OperationContext;
+  readonly requests: RequestStore;
+  readonly log: Logger;
+  /** ms of the latest message seen from each endpoint (notifications, Send, wake-ups) */
+  readonly lastSeen: Map<string, number>;
+}
+
+/** One device operation as a route builds it. */
+export interface Job {
+  operation: string;
+  paths: string[];
+  run(): Promise<OperationResult>;
+  /** the response for a successful result (2.xx) */
+  render(r: OperationResult): Outcome;
+}
+
+/** The registration of `req.params.endpoint`, or a 404 DEVICE_NOT_FOUND. */
+export function registrationOf(rc: RestContext, req: Request): Registration {
+  const endpoint = String((req.params as Record<string, string>).endpoint ?? '');
+  const reg = rc.server.getRegistration(endpoint);
+  if (!reg) throw new ProblemError('DEVICE_NOT_FOUND', `no device "${endpoint}" is registered`, { endpoint });
+  return reg;
+}
+
+/** The HTTP outcome of a finished operation. */
+export function outcomeOf(job: Job, r: OperationResult): Outcome {
+  if (!r.success) {
+    const p = resultProblem(r);
+    return { status: p.status, body: p.body() as Json, headers: { 'content-type': 'application/problem+json' } };
+  }
+  return job.render(r);
+}
+
+export function sendOutcome(res: Response, o: Outcome): void {
+  res.status(o.status);
+  for (const [k, v] of Object.entries(o.headers ?? {})) res.setHeader(k, v);
+  if (o.status === 204) {
+    res.end();
+    return;
+  }
+  if (!res.hasHeader('content-type')) res.type('application/json');
+  res.send(JSON.stringify(o.body));
+}
+
+function failureOutcome(e: unknown): Outcome {
+  const p = e instanceof ProblemError ? e : new ProblemError('INTERNAL', 'the request failed');
+  return { status: p.status, body: p.body() as Json, headers: { 'content-type': 'application/problem+json' } };
+}
+
+/** Runs `job` for `reg`: answered now, or 202 with a queued request when the device sleeps. */
+export async function dispatch(rc: RestContext, reg: Registration, res: Response, job: Job): Promise<void> {
+  if (reg.queueMode && !rc.server.isAwake(reg.endpoint)) {
+    const item = rc.requests.add(reg.endpoint, job.operation, job.paths);
+    job
+      .run()
+      .then((r) => outcomeOf(job, r))
+      .catch(failureOutcome)
+      .then((o) => rc.requests.finish(item.id, o))
+      .catch((e: unknown) => rc.log.error('rest: queued request failed', { id: item.id, error: String(e) }));
+    res.status(202).setHeader('location', `/api/requests/${item.id}`);
+    res.type('application/json').send(JSON.stringify(requestJson(item)));
+    return;
+  }
+  const r = await job.run();
+  sendOutcome(res, outcomeOf(job, r));
+}

@@ -1,0 +1,133 @@
+/**
+ * Live events as Server-Sent Events on `GET /api/events`: `registered`, `updated`,
+ * `deregistered`, `expired`, `awake`, `sleeping`, `notification`, `send`,
+ * `observationEnded`. Filters: `?endpoint=` (comma-separated, `*` globs) and `?events=`
+ * (names). Every event is `event: <name>`, `id: <n>`, `data: <JSON>`; a comment line
+ * keeps idle connections open (`heartbeatMs`). close() ends every stream.
+ */
+import type { Request, Response } from 'express';
+import type { LwM2mServer } from '../../lwm2m/server/server.js';
+import type { NotificationEvent, Observation, Registration, SendEvent } from '../../lwm2m/server/types.js';
+import { ProblemError } from './errors.js';
+import { nodeJson, nodesJson, registrationJson, timestampedJson, type Json } from './json.js';
+import { listOf } from './params.js';
+import { globRegExp } from './routes-devices.js';
+
+export const EVENT_NAMES = ['registered', 'updated', 'deregistered', 'expired', 'awake', 'sleeping', 'notification', 'send', 'observationEnded'] as const;
+export type EventName = (typeof EVENT_NAMES)[number];
+
+interface Subscriber {
+  res: Response;
+  endpoints: RegExp[];
+  events: Set<EventName>;
+}
+
+export class EventHub {
+  private readonly subscribers = new Set<Subscriber>();
+  private readonly detach: (() => void)[] = [];
+  private heartbeat: NodeJS.Timeout | undefined;
+  private seq = 0;
+
+  constructor(
+    private readonly server: LwM2mServer,
+    private readonly heartbeatMs: number,
+    private readonly onSeen: (endpoint: string) => void,
+  ) {}
+
+  /** Starts listening to the server and the heartbeat timer. */
+  open(): void {
+    const s = this.server;
+    const view = { isAwake: (ep: string) => s.isAwake(ep), queuedRequests: (ep: string) => s.queuedRequests(ep) };
+    const reg = (r: Registration): Record<string, Json> => registrationJson(r, view);
+    const on = <K extends EventName>(name: K, fn: (...args: never[]) => void): void => {
+      (s as unknown as { on(n: string, f: (...a: never[]) => void): void }).on(name, fn);
+      this.detach.push(() => (s as unknown as { off(n: string, f: (...a: never[]) => void): void }).off(name, fn));
+    };
+    for (const name of ['registered', 'updated', 'deregistered', 'expired', 'awake', 'sleeping'] as const) {
+      on(name, (r: Registration) => {
+        if (name === 'awake') this.onSeen(r.endpoint);
+        this.publish(name, r.endpoint, { endpoint: r.endpoint, registration: reg(r) });
+      });
+    }
+    on('notification', (e: NotificationEvent) => {
+      this.onSeen(e.registration.endpoint);
+      this.publish('notification', e.registration.endpoint, notificationJson(e));
+    });
+    on('send', (e: SendEvent) => {
+      this.onSeen(e.registration.endpoint);
+      this.publish('send', e.registration.endpoint, {
+        endpoint: e.registration.endpoint,
+        contentFormat: e.contentFormat,
+        receivedAt: new Date(e.receivedAt).toISOString(),
+        records: timestampedJson(e.data),
+      });
+    });
+    on('observationEnded', (o: Observation, reason: string) => {
+      this.publish('observationEnded', o.endpoint, { endpoint: o.endpoint, observationId: o.id, paths: o.paths.map(String), reason });
+    });
+    if (this.heartbeatMs > 0) {
+      this.heartbeat = setInterval(() => {
+        for (const sub of this.subscribers) sub.res.write(': heartbeat\n\n');
+      }, this.heartbeatMs);
+      this.heartbeat.unref();
+    }
+  }
+
+  /** Handles `GET /api/events`: the response stays open until the client leaves or close(). */
+  subscribe(req: Request, res: Response): void {
+    const endpoints = (listOf(req, 'endpoint') ?? []).map(globRegExp);
+    const names = listOf(req, 'events') ?? [];
+    for (const n of names) {
+      if (!(EVENT_NAMES as readonly string[]).includes(n)) throw new ProblemError('BAD_QUERY', `"${n}" is not an event (${EVENT_NAMES.join(', ')})`);
+    }
+    const sub: Subscriber = { res, endpoints, events: new Set((names.length ? names : EVENT_NAMES) as EventName[]) };
+    res.status(200);
+    res.setHeader('content-type', 'text/event-stream; charset=utf-8');
+    res.setHeader('cache-control', 'no-cache, no-transform');
+    res.setHeader('x-accel-buffering', 'no');
+    res.flushHeaders();
+    req.socket.setNoDelay(true);
+    res.write(': connected\n\n');
+    this.subscribers.add(sub);
+    res.on('close', () => this.subscribers.delete(sub));
+  }
+
+  get size(): number {
+    return this.subscribers.size;
+  }
+
+  private publish(name: EventName, endpoint: string, data: Record<string, Json>): void {
+    if (this.subscribers.size === 0) return;
+    let frame: string | undefined;
+    for (const sub of this.subscribers) {
+      if (!sub.events.has(name)) continue;
+      if (sub.endpoints.length > 0 && !sub.endpoints.some((p) => p.test(endpoint))) continue;
+      frame ??= `event: ${name}\nid: ${++this.seq}\ndata: ${JSON.stringify(data)}\n\n`;
+      sub.res.write(frame);
+    }
+  }
+
+  /** Stops listening and ends every stream. */
+  close(): void {
+    for (const d of this.detach.splice(0)) d();
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+    for (const sub of this.subscribers) sub.res.end();
+    this.subscribers.clear();
+  }
+}
+
+export function notificationJson(e: NotificationEvent): Record<string, Json> {
+  const out: Record<string, Json> = {
+    endpoint: e.registration.endpoint,
+    observationId: e.observation.id,
+    paths: e.observation.paths.map(String),
+    receivedAt: new Date(e.receivedAt).toISOString(),
+  };
+  if (e.node) out.value = nodeJson(e.node);
+  if (e.nodes) out.values = nodesJson(e.nodes);
+  if (e.timestamped && e.timestamped.length > 1) out.timestamped = timestampedJson(e.timestamped);
+  if (e.sequence !== undefined) out.sequence = e.sequence;
+  if (e.contentFormat !== undefined) out.contentFormat = e.contentFormat;
+  return out;
+}

@@ -1,0 +1,122 @@
+/**
+ * The REST northbound: an HTTP server (express) over the LwM2M server core. start()
+ * listens on `rest.host`/`rest.port`; stop() closes the listener and every open
+ * connection, keep-alive and event streams included.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import type { GatewayConfig } from '../../config/schema.js';
+import { silentLogger, type Logger } from '../../log.js';
+import { CodecRegistry } from '../../lwm2m/codec/registry.js';
+import type { ModelProvider } from '../../lwm2m/model/types.js';
+import type { LwM2mServer } from '../../lwm2m/server/server.js';
+import type { CompiledMappings } from '../../mapping/compiled.js';
+import { buildApp } from './app.js';
+import type { RestContext } from './context.js';
+import { EventHub } from './events.js';
+import { RequestStore, type RequestStoreOptions } from './request-store.js';
+import { mappedRoutes } from './routes-mapped.js';
+
+/** The HTTP port could not be opened; the message is one line for the operator. */
+export class RestStartError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'RestStartError';
+  }
+}
+
+export interface RestNorthboundOptions {
+  server: LwM2mServer;
+  models: ModelProvider;
+  config: GatewayConfig['rest'];
+  logger?: Logger;
+  /** compiled mapping files (their `rest` sections); a function is asked on every request (hot reload) */
+  mappings?: CompiledMappings | (() => CompiledMappings);
+  codecs?: CodecRegistry;
+  /** SSE heartbeat comment interval, ms (default 15 s; 0: none) */
+  heartbeatMs?: number;
+  /** retention of finished queued requests */
+  requests?: RequestStoreOptions;
+}
+
+export class RestNorthbound {
+  readonly app: Express;
+  readonly requests: RequestStore;
+  private readonly hub: EventHub;
+  private readonly log: Logger;
+  private http: Server | undefined;
+  private boundPort: number | undefined;
+
+  constructor(private readonly options: RestNorthboundOptions) {
+    this.log = options.logger ?? silentLogger;
+    this.requests = new RequestStore(options.requests);
+    const lastSeen = new Map<string, number>();
+    const rc: RestContext = {
+      server: options.server,
+      ctx: { models: options.models, codecs: options.codecs ?? new CodecRegistry() },
+      requests: this.requests,
+      log: this.log,
+      lastSeen,
+    };
+    this.hub = new EventHub(options.server, options.heartbeatMs ?? 15_000, (endpoint) => {
+      lastSeen.set(endpoint, options.server.clock.now());
+      this.requests.markSent(endpoint);
+    });
+    const mappings = options.mappings;
+    const current = typeof mappings === 'function' ? mappings : mappings ? () => mappings : undefined;
+    this.app = buildApp(rc, {
+      tokens: options.config.tokens,
+      corsOrigins: options.config.corsOrigins,
+      hub: this.hub,
+      ...(current ? { extraRoutes: (app: Express) => mappedRoutes(app, rc, current) } : {}),
+    });
+  }
+
+  /** The port listened on (after start). */
+  get port(): number | undefined {
+    return this.boundPort;
+  }
+
+  async start(): Promise<{ port: number }> {
+    if (this.http) return { port: this.boundPort! };
+    const { port, host } = this.options.config;
+    const http = createServer(this.app);
+    http.keepAliveTimeout = 5_000;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(port, host, () => {
+          http.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      const where = `${host} port ${port}`;
+      if (err.code === 'EADDRINUSE') throw new RestStartError(`HTTP ${where} is already in use: set another port with the config key rest.port (or LWM2MGW_REST__PORT)`, err.code);
+      if (err.code === 'EACCES') throw new RestStartError(`HTTP ${where}: permission denied: choose a port above 1023 with rest.port`, err.code);
+      if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') throw new RestStartError(`HTTP ${where}: no such local address: check rest.host`, err.code);
+      throw e;
+    }
+    http.on('error', (e) => this.log.error('rest: HTTP server error', { error: String(e) }));
+    this.http = http;
+    this.hub.open();
+    this.boundPort = (http.address() as AddressInfo).port;
+    this.log.info('REST API listening', { host, port: this.boundPort });
+    return { port: this.boundPort };
+  }
+
+  async stop(): Promise<void> {
+    const http = this.http;
+    if (!http) return;
+    this.http = undefined;
+    this.hub.close();
+    const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+    http.closeAllConnections();
+    await closed;
+  }
+}

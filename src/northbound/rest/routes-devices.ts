@@ -1,0 +1,87 @@
+/**
+ * Devices and their state: `GET /api/devices` (filters `endpoint` glob, `object`,
+ * `online`), `GET /api/devices/{endpoint}`, its observations (list, cancel by id), the
+ * requests queued for it, and `GET /api/requests/{id}` for a queued request.
+ */
+import type { IRouter, Request, Response } from 'express';
+import type { Observation, Registration } from '../../lwm2m/server/types.js';
+import { ProblemError, resultProblem } from './errors.js';
+import { registrationOf, sendOutcome, type RestContext } from './context.js';
+import { registrationJson, type Json } from './json.js';
+import { flagOf, listOf, timeoutOf } from './params.js';
+import { requestJson } from './request-store.js';
+import { DEVICE } from './routes-resources.js';
+
+/** `*` any run of characters, `?` one character; everything else literal. */
+export function globRegExp(glob: string): RegExp {
+  const body = [...glob].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('');
+  return new RegExp(`^${body}$`);
+}
+
+function observationJson(o: Observation): Record<string, Json> {
+  return {
+    id: o.id,
+    paths: o.paths.map(String),
+    composite: o.composite,
+    format: o.format ?? null,
+    createdAt: new Date(o.createdAt).toISOString(),
+  };
+}
+
+function json(res: Response, status: number, body: Json): void {
+  res.status(status).type('application/json').send(JSON.stringify(body));
+}
+
+export function deviceRoutes(router: IRouter, rc: RestContext): void {
+  const { server } = rc;
+  const view = { isAwake: (ep: string) => server.isAwake(ep), queuedRequests: (ep: string) => server.queuedRequests(ep) };
+  const describe = (r: Registration): Record<string, Json> => registrationJson(r, view, rc.lastSeen.get(r.endpoint));
+
+  router.get('/api/devices', (req: Request, res: Response) => {
+    const patterns = (listOf(req, 'endpoint') ?? []).map(globRegExp);
+    const objects = (listOf(req, 'object') ?? []).map((s) => {
+      if (!/^\d{1,5}$/.test(s)) throw new ProblemError('BAD_QUERY', `object "${s}" is not an object id`);
+      return Number(s);
+    });
+    const online = flagOf(req, 'online');
+    const list = server
+      .registrations()
+      .filter((r) => patterns.length === 0 || patterns.some((p) => p.test(r.endpoint)))
+      .filter((r) => objects.every((o) => r.objects.has(o)))
+      .filter((r) => online === undefined || server.isAwake(r.endpoint) === online)
+      .sort((a, b) => (a.endpoint < b.endpoint ? -1 : a.endpoint > b.endpoint ? 1 : 0))
+      .map(describe);
+    json(res, 200, { count: list.length, devices: list });
+  });
+
+  router.get(DEVICE, (req: Request, res: Response) => {
+    json(res, 200, describe(registrationOf(rc, req)));
+  });
+
+  router.get(DEVICE + '/observations', (req: Request, res: Response) => {
+    const reg = registrationOf(rc, req);
+    json(res, 200, { endpoint: reg.endpoint, observations: server.observations(reg.endpoint).map(observationJson) });
+  });
+
+  router.delete(DEVICE + '/observations/:observationId', async (req: Request, res: Response) => {
+    const reg = registrationOf(rc, req);
+    const id = String(req.params.observationId);
+    if (!server.observations(reg.endpoint).some((o) => o.id === id)) throw new ProblemError('OBSERVATION_NOT_FOUND', `no observation "${id}" on ${reg.endpoint}`);
+    const t = timeoutOf(req);
+    const r = await server.cancelObservation(reg.endpoint, id, { passive: flagOf(req, 'passive') === true, ...(t !== undefined ? { timeoutMs: t } : {}) });
+    if (!r.success) throw resultProblem(r);
+    sendOutcome(res, { status: 204, body: null });
+  });
+
+  router.get(DEVICE + '/requests', (req: Request, res: Response) => {
+    const reg = registrationOf(rc, req);
+    json(res, 200, { endpoint: reg.endpoint, requests: rc.requests.pending(reg.endpoint).map((r) => requestJson(r)) });
+  });
+
+  router.get('/api/requests/:requestId', (req: Request, res: Response) => {
+    const id = String(req.params.requestId);
+    const item = rc.requests.get(id);
+    if (!item) throw new ProblemError('REQUEST_NOT_FOUND', `no request "${id}"`);
+    json(res, 200, requestJson(item));
+  });
+}
