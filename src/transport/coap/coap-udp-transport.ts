@@ -176,7 +176,7 @@ export class CoapUdpTransport implements DeviceTransport {
     const spec = buildRequest(request);
     const observing = request.op === 'observe' || request.op === 'observeComposite';
     if (observing && !spec.token) spec.token = this.requester.newToken(target);
-    if (spec.isObserveCancel && spec.token) this.observer.forget(target.key, spec.token);
+    if (spec.isObserveCancel && spec.token) this.observer.forget(spec.token);
     const now = Date.now();
     const asked = options?.timeoutMs;
     const timeoutMs = typeof asked === 'number' && asked > 0 ? Math.min(asked, MAX_TIMER_MS) : this.requestTimeoutMs;
@@ -196,8 +196,8 @@ export class CoapUdpTransport implements DeviceTransport {
     this.observer.register(peer, spec.token, followUps, seq);
   }
 
-  forgetObservation(peer: Peer, token: Uint8Array): void {
-    this.observer.forget(peerKey(peer), token);
+  forgetObservation(_peer: Peer, token: Uint8Array): void {
+    this.observer.forget(token);
   }
 
   /** Counts of live state, for tests and metrics. */

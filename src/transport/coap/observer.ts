@@ -1,5 +1,7 @@
 /**
- * The server as an observer (RFC 7641): observations it started, per peer and token;
+ * The server as an observer (RFC 7641): observations it started, by token (tokens are
+ * random and unique across peers, so a notification from a device whose NAT binding
+ * changed still matches, and the observation follows it to the new address);
  * notifications checked for freshness (3.4) and handed to the core; block-wise
  * notifications completed with plain requests first (RFC 7959 2.6).
  */
@@ -11,7 +13,12 @@ import type { CoapMessage } from './message.js';
 import { codeClass, codeText } from './message.js';
 import { Opt, getUintOption } from './options.js';
 import type { RequestSpec } from './requester.js';
-import { tokenKey } from './requester.js';
+
+/** Observations are keyed by token alone; accepts a token or a requester token key ("peer|hex"). */
+function obsKey(token: Uint8Array | string): string {
+  if (typeof token === 'string') return token.slice(token.lastIndexOf('|') + 1);
+  return Buffer.from(token.buffer, token.byteOffset, token.byteLength).toString('hex');
+}
 
 const SEQ_HALF = 2 ** 23;
 const FRESHNESS_WINDOW_MS = 128_000;
@@ -53,7 +60,7 @@ export class Observer {
   ) {}
 
   register(peer: Peer, token: Buffer, spec: RequestSpec, seq: number | undefined): void {
-    this.observations.set(tokenKey(peer.key, token), {
+    this.observations.set(obsKey(token), {
       peer,
       token: Buffer.from(token),
       spec,
@@ -64,12 +71,13 @@ export class Observer {
     });
   }
 
-  forget(peerKey: string, token: Uint8Array): boolean {
-    return this.observations.delete(tokenKey(peerKey, Buffer.from(token)));
+  forget(token: Uint8Array): boolean {
+    return this.observations.delete(obsKey(token));
   }
 
+  /** `key`: a token key as the requester builds it ("peer|hex"), or the hex token */
   has(key: string): boolean {
-    return this.observations.has(key);
+    return this.observations.has(obsKey(key));
   }
 
   get size(): number {
@@ -78,9 +86,14 @@ export class Observer {
 
   /** A CON or NON response that no request in flight claimed. */
   handle(peer: Peer, message: CoapMessage): NotificationVerdict {
-    const key = tokenKey(peer.key, message.token);
+    const key = obsKey(message.token);
     const obs = this.observations.get(key);
     if (!obs) return 'rst';
+    if (obs.peer.key !== peer.key) {
+      // the device's address changed (NAT rebinding): later block fetches go to the new one
+      this.ctx.log.debug('coap: observation moved', { from: obs.peer.key, to: peer.key });
+      obs.peer = peer;
+    }
     const seq = getUintOption(message.options, Opt.Observe);
     const success = codeClass(message.code) === 2;
     if (seq !== undefined && success) {
@@ -139,7 +152,7 @@ export class Observer {
       this.ctx.log.warn('coap: notification handler failed', { peer: obs.peer.key, error: String(err) });
       return true;
     }
-    const key = tokenKey(obs.peer.key, obs.token);
+    const key = obsKey(obs.token);
     if (!accepted && this.observations.get(key) === obs) this.observations.delete(key);
     return accepted;
   }

@@ -217,3 +217,24 @@ void test('a notification in blocks: block 0 is ACKed, the rest fetched with pla
     await transport.stop();
   }
 });
+
+void test('a notification from a new address (NAT rebinding) still matches its observation and moves it', async () => {
+  const { h, transport, port, dev, pending, req } = await observed();
+  const moved = await RawPeer.open();
+  try {
+    dev.send(port, notification(ACK, req.messageId, 1, '20.0'));
+    await pending;
+    moved.send(port, notification(CON, 2000, 2, '20.5'));
+    const ack = await moved.nextMessage();
+    assert.deepEqual([ack.type, ack.messageId], [ACK, 2000], 'acknowledged, not reset');
+    await h.until(() => h.notifications.length >= 1);
+    assert.equal(h.notifications[0]!.peer.key, moved.peer.key, 'the core hears the new address');
+    // the old address no longer claims it; an unknown token from anywhere is still reset
+    moved.send(port, { ...notification(CON, 2001, 3, 'x'), token: Buffer.from('ffffffff', 'hex') });
+    assert.equal((await moved.nextMessage()).type, RST);
+  } finally {
+    await moved.close();
+    await dev.close();
+    await transport.stop();
+  }
+});
