@@ -1,0 +1,182 @@
+/**
+ * The link to the embedded broker: in process, no socket. Publishing hands packets to aedes
+ * (`broker.publish`), subscribing registers a listener on its pub/sub bus (`broker.subscribe`),
+ * so gateway messages reach TCP/WebSocket clients exactly as a client's publish would
+ * (retained messages stored, QoS 1 queued for persistent sessions).
+ * Before start (or once the broker is gone) messages wait in the bounded buffer.
+ */
+import type { Aedes, AedesPublishPacket } from 'aedes';
+import { silentLogger, type Logger } from '../../log.js';
+import { BoundedBuffer, OverflowReporter } from './buffer.js';
+import type { EmbeddedBroker } from './broker.js';
+import type { LinkStats, MessageHandler, MqttLink, PublishOptions } from './link.js';
+import { SubscriptionTable, isValidFilter } from './link-subscriptions.js';
+import { type LinkMessage, type ConnectionListener, type LinkWill, toMessage } from './link-message.js';
+
+export interface EmbeddedLinkOptions {
+  /** the embedded broker; start it before the link */
+  broker: EmbeddedBroker;
+  /** messages held while the broker is not running (default 100,000) */
+  bufferSize?: number;
+  /** published (retained by default) when the link starts: the gateway's "online" state */
+  birth?: LinkWill;
+  /** published when the link stops: the gateway's "offline" state */
+  will?: LinkWill;
+  logger?: Logger;
+}
+
+type Deliver = (packet: AedesPublishPacket, done: () => void) => void;
+
+export class EmbeddedLink implements MqttLink {
+  private readonly buffer: BoundedBuffer<LinkMessage>;
+  private readonly overflow: OverflowReporter;
+  private readonly subs: SubscriptionTable;
+  private readonly delivers = new Map<string, Deliver>();
+  private readonly listeners = new Set<ConnectionListener>();
+  private readonly log: Logger;
+  private aedes: Aedes | undefined;
+  private inFlight = 0;
+  private published = 0;
+  private rejected = 0;
+  private drainWaiters: (() => void)[] = [];
+
+  constructor(private readonly options: EmbeddedLinkOptions) {
+    this.log = options.logger ?? silentLogger;
+    const size = options.bufferSize ?? 100_000;
+    this.buffer = new BoundedBuffer(size);
+    this.overflow = new OverflowReporter({ logger: this.log, what: 'mqtt (embedded)', capacity: size });
+    this.subs = new SubscriptionTable(this.log);
+  }
+
+  get connected(): boolean {
+    return this.aedes !== undefined && !this.aedes.closed;
+  }
+
+  stats(): LinkStats & { rejected: number } {
+    return {
+      published: this.published,
+      buffered: this.buffer.length + this.inFlight,
+      dropped: this.overflow.dropped,
+      connected: this.connected,
+      reconnects: 0,
+      rejected: this.rejected,
+    };
+  }
+
+  /** Called with true on start and false on stop. Returns a function that removes the listener. */
+  onConnectionChange(listener: ConnectionListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async start(): Promise<void> {
+    if (this.aedes) return;
+    const aedes = this.options.broker.aedes;
+    if (!aedes || aedes.closed) throw new Error('mqtt: start the embedded broker before its link');
+    this.aedes = aedes;
+    for (const filter of this.subs.filters()) this.attach(filter);
+    if (this.options.birth) this.enqueueFront(toMessage(this.options.birth));
+    this.pump();
+    for (const l of this.listeners) l(true);
+  }
+
+  async stop(): Promise<void> {
+    const aedes = this.aedes;
+    if (!aedes) return;
+    if (this.options.will && this.connected) this.publishMessage(toMessage(this.options.will));
+    await this.flush(2000);
+    for (const [filter, deliver] of this.delivers) aedes.unsubscribe(filter, deliver, () => undefined);
+    this.delivers.clear();
+    this.aedes = undefined;
+    for (const l of this.listeners) l(false);
+  }
+
+  publish(topic: string, payload: string | Buffer, options: PublishOptions = {}): void {
+    try {
+      this.publishMessage({ topic, payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos: options.qos ?? 1, retain: options.retain ?? false });
+    } catch (e) {
+      this.log.error('mqtt (embedded): publish failed', { topic, error: (e as Error).message });
+    }
+  }
+
+  subscribe(filter: string, handler: MessageHandler): () => void {
+    if (!isValidFilter(filter)) {
+      this.log.error('mqtt (embedded): invalid topic filter, not subscribed', { filter });
+      return () => undefined;
+    }
+    if (this.subs.add(filter, handler) && this.aedes) this.attach(filter);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      if (!this.subs.remove(filter, handler)) return;
+      const deliver = this.delivers.get(filter);
+      this.delivers.delete(filter);
+      if (deliver && this.aedes) this.aedes.unsubscribe(filter, deliver, () => undefined);
+    };
+  }
+
+  async flush(ms = 10_000): Promise<boolean> {
+    if (this.buffer.length === 0 && this.inFlight === 0) return true;
+    if (!this.connected) return false;
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        this.drainWaiters = this.drainWaiters.filter((w) => w !== done);
+        resolve(false);
+      }, ms);
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      this.drainWaiters.push(done);
+    });
+  }
+
+  private attach(filter: string): void {
+    const aedes = this.aedes;
+    if (!aedes || this.delivers.has(filter)) return;
+    const deliver: Deliver = (packet, done) => {
+      this.subs.deliverTo(filter, packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload));
+      done();
+    };
+    this.delivers.set(filter, deliver);
+    aedes.subscribe(filter, deliver, () => undefined);
+  }
+
+  private publishMessage(m: LinkMessage): void {
+    const dropped = this.buffer.push(m);
+    if (dropped) this.overflow.drop(dropped.topic);
+    this.pump();
+  }
+
+  private enqueueFront(m: LinkMessage): void {
+    const dropped = this.buffer.unshift(m);
+    if (dropped) this.overflow.drop(dropped.topic);
+  }
+
+  /** Hands buffered messages to aedes one at a time (so they keep their order), while it runs. */
+  private pump(): void {
+    const aedes = this.aedes;
+    if (this.inFlight > 0 || !aedes || aedes.closed) return this.checkDrained();
+    const m = this.buffer.shift();
+    if (!m) return this.checkDrained();
+    this.inFlight++;
+    aedes.publish({ cmd: 'publish', topic: m.topic, payload: m.payload, qos: m.qos, retain: m.retain, dup: false }, (err) => {
+      this.inFlight--;
+      if (err) {
+        this.rejected++;
+        this.log.warn('mqtt (embedded): broker refused a message', { topic: m.topic, error: err.message });
+      } else {
+        this.published++;
+      }
+      this.pump();
+    });
+  }
+
+  private checkDrained(): void {
+    if (this.buffer.length > 0 || this.inFlight > 0 || this.drainWaiters.length === 0) return;
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const w of waiters) w();
+  }
+}

@@ -1,0 +1,315 @@
+/**
+ * The link to an external broker (Mosquitto, EMQX...) over MQTT.js: MQTT 3.1.1 or 5, TLS from
+ * PEM files, credentials, a last will, automatic reconnect.
+ *
+ * Delivery (QoS 1): every message first waits in our bounded buffer. While connected, up to
+ * `maxInflight` of them are handed to MQTT.js; a message leaves our accounting only when the
+ * broker acknowledges it. A message handed over whose connection then drops stays in
+ * MQTT.js's outgoing store, which sends it again, before anything else, on reconnect: we
+ * never send it a second time ourselves (a broker may see a duplicate, as QoS 1 allows, but
+ * nothing is lost). MQTT.js's own offline queue is not used (unbounded): nothing is handed
+ * to it while disconnected, `queueQoSZero` is off. Subscriptions are ours and are made again
+ * on every connection that does not resume a session.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import mqtt, { type IClientOptions, type IClientPublishOptions, type MqttClient } from 'mqtt';
+import { silentLogger, type Logger } from '../../log.js';
+import { BoundedBuffer, OverflowReporter } from './buffer.js';
+import { BrokerStartError } from './broker.js';
+import type { LinkStats, MessageHandler, MqttLink, PublishOptions } from './link.js';
+import { type ConnectionListener, type LinkMessage, type LinkWill, toMessage } from './link-message.js';
+import { SubscriptionTable, isValidFilter } from './link-subscriptions.js';
+
+export interface ExternalLinkOptions {
+  /** mqtt://, mqtts://, ws://, wss:// (tcp:// and ssl:// as aliases) */
+  url: string;
+  /** 4: MQTT 3.1.1 (default), 5: MQTT 5 */
+  protocolVersion?: 4 | 5;
+  /** default: lwm2m-gateway-<random>; fix it when clean is false */
+  clientId?: string | null;
+  username?: string | null;
+  password?: string | null;
+  /** PEM file paths; rejectUnauthorized defaults to true */
+  tls?: { ca?: string | null; cert?: string | null; key?: string | null; rejectUnauthorized?: boolean };
+  /** seconds between reconnect attempts (default 2) */
+  reconnectPeriod?: number;
+  /** clean session / clean start (default true) */
+  clean?: boolean;
+  /** seconds (default 30) */
+  keepalive?: number;
+  /** seconds to wait for CONNACK (default 10) */
+  connectTimeout?: number;
+  /** messages waiting for the broker beyond those in flight (default 100,000) */
+  bufferSize?: number;
+  /** QoS 1 messages handed to the broker and not yet acknowledged (default 100) */
+  maxInflight?: number;
+  /** the gateway's last will, e.g. a retained "offline"; also published on a clean stop() */
+  will?: LinkWill;
+  /** published first on every (re)connection, e.g. a retained "online" */
+  birth?: LinkWill;
+  /** at stop(), how long buffered messages may take to reach the broker (default 2000 ms) */
+  stopTimeoutMs?: number;
+  logger?: Logger;
+}
+
+function readPem(path: string | null | undefined, key: string): Buffer | undefined {
+  if (!path) return undefined;
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new BrokerStartError(`${key}: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, key);
+  }
+}
+
+export class ExternalLink implements MqttLink {
+  private readonly buffer: BoundedBuffer<LinkMessage>;
+  private readonly overflow: OverflowReporter;
+  private readonly subs: SubscriptionTable;
+  private readonly listeners = new Set<ConnectionListener>();
+  private readonly log: Logger;
+  private readonly maxInflight: number;
+  private client: MqttClient | undefined;
+  private ready = false;
+  private window: number;
+  private inFlight = 0;
+  private published = 0;
+  private rejected = 0;
+  private reconnects = 0;
+  private everConnected = false;
+  private lastError = '';
+  private drainWaiters: (() => void)[] = [];
+
+  constructor(private readonly options: ExternalLinkOptions) {
+    this.log = options.logger ?? silentLogger;
+    const size = options.bufferSize ?? 100_000;
+    this.buffer = new BoundedBuffer(size);
+    this.overflow = new OverflowReporter({ logger: this.log, what: 'mqtt (external)', capacity: size });
+    this.subs = new SubscriptionTable(this.log);
+    this.maxInflight = Math.max(1, options.maxInflight ?? 100);
+    this.window = this.maxInflight;
+  }
+
+  get connected(): boolean {
+    return this.ready;
+  }
+
+  stats(): LinkStats & { rejected: number } {
+    return {
+      published: this.published,
+      buffered: this.buffer.length + this.inFlight,
+      dropped: this.overflow.dropped,
+      connected: this.ready,
+      reconnects: this.reconnects,
+      rejected: this.rejected,
+    };
+  }
+
+  /** Called with true on every (re)connection and false on every loss. Returns a remover. */
+  onConnectionChange(listener: ConnectionListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Connects. Resolves on the first connection or the first failed attempt (the link then
+   * keeps trying and buffers meanwhile); rejects only on a config error (unreadable PEM file).
+   */
+  async start(): Promise<void> {
+    if (this.client) return;
+    const o = this.options;
+    const tls = o.tls ?? {};
+    const version = o.protocolVersion ?? 4;
+    const opts: IClientOptions = {
+      protocolVersion: version,
+      clientId: o.clientId ?? `lwm2m-gateway-${randomBytes(4).toString('hex')}`,
+      clean: o.clean ?? true,
+      keepalive: o.keepalive ?? 30,
+      connectTimeout: (o.connectTimeout ?? 10) * 1000,
+      reconnectPeriod: Math.max(0.05, o.reconnectPeriod ?? 2) * 1000,
+      queueQoSZero: false,
+      resubscribe: false,
+      ca: readPem(tls.ca, 'mqtt.external.tls.ca'),
+      cert: readPem(tls.cert, 'mqtt.external.tls.cert'),
+      key: readPem(tls.key, 'mqtt.external.tls.key'),
+      rejectUnauthorized: tls.rejectUnauthorized ?? true,
+    };
+    if (o.username != null) opts.username = o.username;
+    if (o.password != null) opts.password = o.password;
+    if (o.will) {
+      const w = toMessage(o.will);
+      opts.will = { topic: w.topic, payload: w.payload, qos: w.qos, retain: w.retain };
+    }
+    const client = mqtt.connect(o.url, opts);
+    this.client = client;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        client.removeListener('connect', done);
+        client.removeListener('close', done);
+        resolve();
+      };
+      client.on('connect', done);
+      client.on('close', done);
+      this.wire(client);
+    });
+  }
+
+  async stop(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    if (this.options.will && this.ready) this.enqueue(toMessage(this.options.will));
+    const ms = this.options.stopTimeoutMs ?? 2000;
+    if (!(await this.flush(ms))) {
+      this.log.warn('mqtt (external): messages not delivered at stop', { count: this.buffer.length + this.inFlight });
+    }
+    this.client = undefined;
+    this.ready = false;
+    await client.endAsync(true).catch(() => undefined);
+    client.removeAllListeners();
+    client.on('error', () => undefined);
+    this.inFlight = 0;
+    this.buffer.clear();
+    for (const l of this.listeners) l(false);
+  }
+
+  publish(topic: string, payload: string | Buffer, options: PublishOptions = {}): void {
+    try {
+      const m: LinkMessage = {
+        topic,
+        payload: typeof payload === 'string' ? Buffer.from(payload) : payload,
+        qos: options.qos ?? 1,
+        retain: options.retain ?? false,
+      };
+      if (options.properties) m.properties = options.properties;
+      this.enqueue(m);
+    } catch (e) {
+      this.log.error('mqtt (external): publish failed', { topic, error: (e as Error).message });
+    }
+  }
+
+  subscribe(filter: string, handler: MessageHandler): () => void {
+    if (!isValidFilter(filter)) {
+      this.log.error('mqtt (external): invalid topic filter, not subscribed', { filter });
+      return () => undefined;
+    }
+    if (this.subs.add(filter, handler) && this.ready) this.brokerSubscribe([filter]);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      if (this.subs.remove(filter, handler) && this.ready && this.client) {
+        this.client.unsubscribe(filter, (err) => {
+          if (err) this.log.debug('mqtt (external): unsubscribe failed', { filter, error: err.message });
+        });
+      }
+    };
+  }
+
+  async flush(ms = 10_000): Promise<boolean> {
+    if (this.buffer.length === 0 && this.inFlight === 0) return true;
+    if (!this.client) return false;
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        this.drainWaiters = this.drainWaiters.filter((w) => w !== done);
+        resolve(false);
+      }, ms);
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      this.drainWaiters.push(done);
+    });
+  }
+
+  private wire(client: MqttClient): void {
+    client.on('connect', (connack) => {
+      if (client !== this.client) return;
+      if (this.everConnected) this.reconnects++;
+      this.everConnected = true;
+      this.lastError = '';
+      this.ready = true;
+      const rm = connack.properties?.receiveMaximum;
+      this.window = rm ? Math.min(this.maxInflight, rm) : this.maxInflight;
+      this.log.info('mqtt (external): connected', { url: this.options.url, sessionPresent: connack.sessionPresent, buffered: this.buffer.length + this.inFlight });
+      if (!connack.sessionPresent) this.brokerSubscribe(this.subs.filters());
+      if (this.options.birth) {
+        const dropped = this.buffer.unshift(toMessage(this.options.birth));
+        if (dropped) this.overflow.drop(dropped.topic);
+      }
+      for (const l of this.listeners) l(true);
+      this.pump();
+    });
+    client.on('close', () => {
+      if (client !== this.client || !this.ready) return;
+      this.ready = false;
+      this.log.warn('mqtt (external): broker connection lost, buffering and reconnecting', {
+        url: this.options.url,
+        every: `${this.options.reconnectPeriod ?? 2}s`,
+      });
+      for (const l of this.listeners) l(false);
+    });
+    client.on('error', (e) => {
+      const msg = e.message;
+      if (msg === this.lastError) return this.log.debug('mqtt (external): connection error', { error: msg });
+      this.lastError = msg;
+      this.log.warn('mqtt (external): connection error', { url: this.options.url, error: msg });
+    });
+    client.on('message', (topic, payload) => this.subs.deliver(topic, payload));
+  }
+
+  private brokerSubscribe(filters: string[]): void {
+    const client = this.client;
+    if (!client || filters.length === 0) return;
+    client.subscribe(filters, { qos: 1 }, (err, granted) => {
+      if (err) return this.log.warn('mqtt (external): subscribe failed', { filters: filters.join(','), error: err.message });
+      for (const g of granted ?? []) {
+        if (g.qos === 128) this.log.warn('mqtt (external): broker refused a subscription', { filter: g.topic });
+      }
+    });
+  }
+
+  private enqueue(m: LinkMessage): void {
+    const dropped = this.buffer.push(m);
+    if (dropped) this.overflow.drop(dropped.topic);
+    this.pump();
+  }
+
+  /** Hands messages to MQTT.js, in order, while connected and the in-flight window allows. */
+  private pump(): void {
+    const client = this.client;
+    while (client && this.ready && this.inFlight < this.window && this.buffer.length > 0) {
+      const m = this.buffer.shift() as LinkMessage;
+      this.inFlight++;
+      const opts: IClientPublishOptions = { qos: m.qos, retain: m.retain };
+      if (m.properties && this.options.protocolVersion === 5) {
+        const p = m.properties;
+        opts.properties = {};
+        if (p.contentType !== undefined) opts.properties.contentType = p.contentType;
+        if (p.correlationData !== undefined) opts.properties.correlationData = p.correlationData;
+        if (p.responseTopic !== undefined) opts.properties.responseTopic = p.responseTopic;
+        if (p.userProperties !== undefined) opts.properties.userProperties = p.userProperties;
+      }
+      client.publish(m.topic, m.payload, opts, (err) => this.settled(client, m, err));
+    }
+    this.checkDrained();
+  }
+
+  private settled(client: MqttClient, m: LinkMessage, err: Error | undefined): void {
+    if (client !== this.client) return;
+    this.inFlight--;
+    if (!err) {
+      this.published++;
+    } else {
+      this.rejected++;
+      this.log.warn('mqtt (external): message not accepted', { topic: m.topic, qos: m.qos, error: err.message });
+    }
+    this.pump();
+  }
+
+  private checkDrained(): void {
+    if (this.buffer.length > 0 || this.inFlight > 0 || this.drainWaiters.length === 0) return;
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const w of waiters) w();
+  }
+}
