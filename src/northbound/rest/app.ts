@@ -58,12 +58,11 @@ function fallback(routes: () => { method: string; re: RegExp }[]) {
     const m = /^\/api\/devices\/[^/]+\/(.+?)\/?$/.exec(req.path);
     if (m) {
       const segs = m[1]!.split('/');
-      if (segs.length > 1 && ACTIONS.has(segs[segs.length - 1]!)) segs.pop();
+      const action = segs.length > 1 && ACTIONS.has(segs[segs.length - 1]!) ? segs.pop() : undefined;
       const ids = segs.length <= 4 && segs.every((s) => /^\d{1,5}$/.test(s));
-      if (!ids) {
-        sendProblem(res, 'BAD_PATH', `"/${m[1]}" is not an LwM2M path (/object[/instance[/resource[/resource-instance]]])`);
-        return;
-      }
+      const detail = ids && action ? `${action} is not available on a path of ${segs.length} ids` : `"/${m[1]}" is not an LwM2M path (/object[/instance[/resource[/resource-instance]]])`;
+      sendProblem(res, 'BAD_PATH', detail);
+      return;
     }
     sendProblem(res, 'NOT_FOUND', `no route ${req.method} ${req.path}`);
   };
