@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { loadConfig, ConfigError, envOverrides } from '../../../src/config/load.js';
 import { DEFAULT_CONFIG } from '../../../src/config/schema.js';
 
@@ -17,9 +17,11 @@ function withFile(text: string, fn: (file: string) => void): void {
   }
 }
 
-void test('the shipped config/gateway.yaml loads and equals the defaults', () => {
-  const { config } = loadConfig('config/gateway.yaml', {});
-  assert.deepEqual(config, DEFAULT_CONFIG);
+void test('the shipped config/gateway.yaml loads and equals the defaults, but for the mappings folder next to it', () => {
+  const { config, baseDir } = loadConfig('config/gateway.yaml', {});
+  assert.equal(config.mappings.dir, '../mappings');
+  assert.equal(resolve(baseDir, config.mappings.dir), resolve('mappings'));
+  assert.deepEqual({ ...config, mappings: DEFAULT_CONFIG.mappings }, DEFAULT_CONFIG);
 });
 
 void test('no file gives the defaults', () => {
