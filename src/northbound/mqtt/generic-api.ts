@@ -1,0 +1,153 @@
+/**
+ * The generic topic API: needs no mapping file. Commands arrive on
+ * `{prefix}/{endpoint}/dn/#` as `{ reqID, msgType, data }`; results go to
+ * `{prefix}/{endpoint}/up/resp`, notifications to `up/notify`, Send values to `up/send`,
+ * Register to `up/resp` and Update to `up/update` (docs/mqtt.md describes every message).
+ * A bad command gets an error response; a slow device delays only its own answers.
+ */
+import type { Logger } from '../../log.js';
+import { serializeLinks } from '../../lwm2m/codec/link-format.js';
+import type { LwM2mServer } from '../../lwm2m/server/index.js';
+import type { OperationContext } from '../../lwm2m/server/operations.js';
+import type { NotificationEvent, OperationResult, Registration, SendEvent } from '../../lwm2m/server/types.js';
+import { parseCommand, type ParsedCommand } from './generic-commands.js';
+import { resultContent, resultStatus } from './json-values.js';
+import type { MqttLink } from './link.js';
+import { ServerListeners } from './server-events.js';
+import type { Topics } from './topics.js';
+
+export interface GenericApiOptions {
+  server: LwM2mServer;
+  link: MqttLink;
+  topics: Topics;
+  ctx: OperationContext;
+  logger: Logger;
+  /** QoS of what the API publishes (default 1) */
+  qos?: 0 | 1;
+}
+
+/** The `data` of register/update messages. */
+export function registrationData(reg: Registration): Record<string, unknown> {
+  return {
+    ep: reg.endpoint,
+    lt: reg.lifetime,
+    lwm2m: reg.version,
+    b: reg.binding,
+    ...(reg.smsNumber !== undefined ? { sms: reg.smsNumber } : {}),
+    alternatePath: reg.rootPath,
+    objectList: reg.objectLinks.map((l) => l.uri),
+  };
+}
+
+/** The `data` of a response: `reqPath`, `code`, `codeMsg` and, per operation, `content` or `location`. */
+export function responseData(cmd: Pick<ParsedCommand, 'msgType' | 'reqPath' | 'request'>, r: OperationResult): Record<string, unknown> {
+  const status = resultStatus(r);
+  const data: Record<string, unknown> = { reqPath: cmd.reqPath, code: status.code, codeMsg: status.codeMsg };
+  if (status.error) data.error = status.error.message;
+  if (!r.success) return data;
+  if (cmd.msgType === 'discover' && r.links) {
+    data.content = r.links.map((l) => {
+      try {
+        return serializeLinks([l]);
+      } catch {
+        return `<${l.uri}>`;
+      }
+    });
+  } else if (cmd.msgType === 'read' || cmd.msgType === 'observe') {
+    const at = 'path' in cmd.request ? cmd.request.path : undefined;
+    data.content = resultContent(at, r);
+  } else if (cmd.msgType === 'create' && r.location) data.location = r.location;
+  return data;
+}
+
+export class GenericApi {
+  private readonly qos: 0 | 1;
+  private readonly reqIds = new Map<string, unknown>();
+  private unsubscribe: (() => void) | undefined;
+  private readonly events: ServerListeners;
+  private running = false;
+
+  constructor(private readonly o: GenericApiOptions) {
+    this.qos = o.qos ?? 1;
+    this.events = new ServerListeners(o.server, o.logger, 'mqtt generic API');
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const on = this.events.on.bind(this.events);
+    on('registered', (reg: Registration) => this.publishRegistration('register', reg));
+    on('updated', (reg: Registration) => this.publishRegistration('update', reg));
+    on('notification', (e: NotificationEvent) => this.publishNotification(e));
+    on('send', (e: SendEvent) => this.publishSend(e));
+    on('observationEnded', (ob) => this.reqIds.delete(ob.id));
+    this.unsubscribe = this.o.link.subscribe(this.o.topics.everyDevice('dn/#'), (topic, payload) => this.onCommand(topic, payload));
+  }
+
+  stop(): void {
+    if (!this.running) return;
+    this.running = false;
+    this.events.clear();
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    this.reqIds.clear();
+  }
+
+  private publish(endpoint: string, rest: string, body: unknown): void {
+    this.o.link.publish(this.o.topics.device(endpoint, rest), JSON.stringify(body), { qos: this.qos });
+  }
+
+  private publishRegistration(msgType: 'register' | 'update', reg: Registration): void {
+    this.publish(reg.endpoint, msgType === 'register' ? 'up/resp' : 'up/update', { msgType, data: registrationData(reg) });
+  }
+
+  private publishNotification(e: NotificationEvent): void {
+    const ob = e.observation;
+    const reqPath = ob.composite ? ob.paths.map(String) : String(ob.paths[0] ?? '/');
+    const reqID = this.reqIds.get(ob.id);
+    this.publish(e.registration.endpoint, 'up/notify', {
+      ...(reqID !== undefined ? { reqID } : {}),
+      msgType: 'notify',
+      ...(e.sequence !== undefined ? { seqNum: e.sequence } : {}),
+      data: { code: '2.05', codeMsg: 'content', reqPath, content: resultContent(ob.composite ? undefined : ob.paths[0], e) },
+    });
+  }
+
+  private publishSend(e: SendEvent): void {
+    const content = resultContent(undefined, { timestamped: e.data.length > 1 ? e.data : undefined, nodes: e.data.length === 1 ? e.data[0]!.nodes : undefined });
+    if (e.data.length === 1 && e.data[0]!.time !== undefined) for (const c of content) c.time = e.data[0]!.time;
+    this.publish(e.registration.endpoint, 'up/send', { msgType: 'send', data: { content } });
+  }
+
+  /** A command: parsed at once; its result is published whenever the device answers. */
+  private onCommand(topic: string, payload: Buffer): void {
+    const endpoint = this.o.topics.endpointOf(topic);
+    if (endpoint === undefined) return;
+    const parsed = parseCommand(payload, this.o.ctx, () => this.o.server.getRegistration(endpoint));
+    if (!parsed.ok) {
+      const f = parsed.failed;
+      this.o.logger.warn('mqtt generic API: bad command', { endpoint, topic, error: f.error });
+      this.publish(endpoint, 'up/resp', {
+        ...(f.reqID !== undefined ? { reqID: f.reqID } : {}),
+        msgType: f.msgType ?? 'unknown',
+        data: { ...(f.reqPath !== undefined ? { reqPath: f.reqPath } : {}), code: '4.00', codeMsg: 'bad_request', error: f.error },
+      });
+      return;
+    }
+    const cmd = parsed.command;
+    this.o.server.request(endpoint, cmd.request).then(
+      (r) => this.respond(endpoint, cmd, r),
+      (e: unknown) => this.respond(endpoint, cmd, { success: false, error: { code: 'TRANSPORT', message: String(e) } }),
+    );
+  }
+
+  private respond(endpoint: string, cmd: ParsedCommand, r: OperationResult): void {
+    if (!this.running) return;
+    try {
+      if (cmd.msgType === 'observe' && r.observationId) this.reqIds.set(r.observationId, cmd.reqID);
+      this.publish(endpoint, 'up/resp', { ...(cmd.reqID !== undefined ? { reqID: cmd.reqID } : {}), msgType: cmd.msgType, data: responseData(cmd, r) });
+    } catch (e) {
+      this.o.logger.error('mqtt generic API: response failed', { endpoint, error: String(e) });
+    }
+  }
+}

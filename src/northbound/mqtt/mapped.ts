@@ -1,0 +1,216 @@
+/**
+ * Mapped topics: what the mapping files ask for. When a device registers (or updates its
+ * objects) the observations of its plan are started (Write-Attributes first); its
+ * notifications and Send values are rendered and published; the command topics of the
+ * mappings are subscribed and their messages become operations whose results go to the
+ * response topic. A new compiled set (hot reload) re-plans every connected device:
+ * new observations start, removed ones are cancelled, subscriptions follow.
+ *
+ * Every device has its own chain of start/stop work, so a slow device delays nobody else;
+ * commands run concurrently.
+ */
+import type { Logger } from '../../log.js';
+import type { CompiledMappings } from '../../mapping/compiled.js';
+import type { OutboundMessage, PlannedObservation } from '../../mapping/types.js';
+import type { LwM2mServer } from '../../lwm2m/server/index.js';
+import type { OperationRequest, Registration } from '../../lwm2m/server/types.js';
+import type { MqttLink } from './link.js';
+import { ServerListeners } from './server-events.js';
+
+export interface MappedTopicsOptions {
+  server: LwM2mServer;
+  link: MqttLink;
+  logger: Logger;
+  mappings: CompiledMappings;
+}
+
+interface Started {
+  observation: PlannedObservation;
+  observationId?: string;
+}
+
+interface DeviceState {
+  registration: Registration;
+  /** key of a planned observation -> what was started for it */
+  started: Map<string, Started>;
+  chain: Promise<void>;
+  closed: boolean;
+}
+
+/** Identifies a planned observation: a change of paths, mode or attributes makes a new one. */
+export function observationKey(o: PlannedObservation): string {
+  return `${o.composite ? 'c' : 's'}|${o.paths.join(',')}|${o.attributes ? JSON.stringify(o.attributes) : ''}`;
+}
+
+/** The requests that start one planned observation, Write-Attributes first. */
+export function startRequests(o: PlannedObservation): OperationRequest[] {
+  const out: OperationRequest[] = [];
+  if (o.attributes) for (const path of o.paths) out.push({ op: 'writeAttributes', path, attributes: o.attributes });
+  out.push(o.composite ? { op: 'observeComposite', paths: [...o.paths] } : { op: 'observe', path: o.paths[0]! });
+  return out;
+}
+
+export class MappedTopics {
+  private mappings: CompiledMappings;
+  private readonly devices = new Map<string, DeviceState>();
+  private readonly subscriptions = new Map<string, () => void>();
+  private readonly events: ServerListeners;
+  private running = false;
+
+  constructor(private readonly o: MappedTopicsOptions) {
+    this.mappings = o.mappings;
+    this.events = new ServerListeners(o.server, o.logger, 'mqtt mapped topics');
+  }
+
+  get current(): CompiledMappings {
+    return this.mappings;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const on = this.events.on.bind(this.events);
+    on('registered', (reg) => this.track(reg, true));
+    on('updated', (reg) => this.track(reg, false));
+    on('deregistered', (reg) => this.forget(reg));
+    on('expired', (reg) => this.forget(reg));
+    on('observationEnded', (ob) => {
+      const state = this.devices.get(ob.endpoint);
+      if (!state) return;
+      for (const s of state.started.values()) if (s.observationId === ob.id) delete s.observationId;
+    });
+    on('notification', (e) => this.publishAll(this.mappings.render(e)));
+    on('send', (e) => this.publishAll(this.mappings.render(e)));
+    this.subscribe();
+    for (const reg of this.o.server.registrations()) this.track(reg, true);
+  }
+
+  /** Stops listening and unsubscribes; observations stay (the server ends them when it stops). */
+  stop(): void {
+    if (!this.running) return;
+    this.running = false;
+    this.events.clear();
+    for (const unsubscribe of this.subscriptions.values()) unsubscribe();
+    this.subscriptions.clear();
+    for (const s of this.devices.values()) s.closed = true;
+    this.devices.clear();
+  }
+
+  /** Swaps the compiled set: subscriptions follow, and every connected device is re-planned. */
+  replace(next: CompiledMappings): void {
+    if (next === this.mappings) return;
+    this.mappings = next;
+    if (!this.running) return;
+    this.subscribe();
+    for (const state of this.devices.values()) this.enqueue(state);
+  }
+
+  /** Resolves when every device's start/stop work queued so far is done (tests, shutdown). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.devices.values()].map((s) => s.chain));
+  }
+
+  private subscribe(): void {
+    const wanted = new Set(this.mappings.commandSubscriptions());
+    for (const [filter, unsubscribe] of this.subscriptions) {
+      if (wanted.has(filter)) continue;
+      unsubscribe();
+      this.subscriptions.delete(filter);
+    }
+    for (const filter of wanted) {
+      if (this.subscriptions.has(filter)) continue;
+      this.subscriptions.set(filter, this.o.link.subscribe(filter, (topic, payload) => this.onCommand(topic, payload)));
+    }
+  }
+
+  private track(reg: Registration, fresh: boolean): void {
+    let state = this.devices.get(reg.endpoint);
+    if (state && (fresh || state.registration.id !== reg.id)) {
+      state.closed = true;
+      state = undefined;
+    }
+    if (!state) {
+      state = { registration: reg, started: new Map(), chain: Promise.resolve(), closed: false };
+      this.devices.set(reg.endpoint, state);
+    }
+    state.registration = reg;
+    this.enqueue(state);
+  }
+
+  private forget(reg: Registration): void {
+    const state = this.devices.get(reg.endpoint);
+    if (!state || state.registration.id !== reg.id) return;
+    state.closed = true;
+    this.devices.delete(reg.endpoint);
+  }
+
+  private enqueue(state: DeviceState): void {
+    state.chain = state.chain
+      .then(() => this.reconcile(state))
+      .catch((e: unknown) => this.o.logger.error('mqtt mapped topics: planning failed', { endpoint: state.registration.endpoint, error: String(e) }));
+  }
+
+  /** Brings the device's observations to what the current plan asks. */
+  private async reconcile(state: DeviceState): Promise<void> {
+    if (state.closed) return;
+    const endpoint = state.registration.endpoint;
+    const plan = this.mappings.matchDevice(state.registration);
+    const wanted = new Map(plan.observations.map((o) => [observationKey(o), o]));
+    for (const [key, s] of [...state.started]) {
+      if (wanted.has(key)) continue;
+      state.started.delete(key);
+      if (!s.observationId) continue;
+      const r = await this.o.server.cancelObservation(endpoint, s.observationId);
+      if (state.closed) return;
+      if (!r.success) this.o.logger.debug('mqtt mapped topics: cancel failed', { endpoint, paths: s.observation.paths.join(','), code: r.code ?? r.error?.code });
+    }
+    for (const [key, ob] of wanted) {
+      if (state.started.has(key)) continue;
+      const entry: Started = { observation: ob };
+      state.started.set(key, entry);
+      for (const req of startRequests(ob)) {
+        const r = await this.o.server.request(endpoint, req);
+        if (state.closed) return;
+        if (r.observationId) entry.observationId = r.observationId;
+        if (!r.success) {
+          this.o.logger.warn('mqtt mapped topics: request of the plan failed', { endpoint, mapping: ob.mapping, op: req.op, paths: ob.paths.join(','), code: r.code ?? r.error?.code });
+        }
+      }
+    }
+  }
+
+  private publishAll(messages: OutboundMessage[]): void {
+    for (const m of messages) this.publishOne(m);
+  }
+
+  private publishOne(m: OutboundMessage): void {
+    this.o.link.publish(m.topic, m.payload, { qos: m.qos === 0 ? 0 : 1, retain: m.retain });
+  }
+
+  private onCommand(topic: string, payload: Buffer): void {
+    let match;
+    try {
+      match = this.mappings.parseCommand(topic, payload, { registrationOf: (ep) => this.o.server.getRegistration(ep) });
+    } catch (e) {
+      this.o.logger.error('mqtt mapped topics: command parsing failed', { topic, error: String(e) });
+      return;
+    }
+    if (!match) return;
+    if (!match.ok) {
+      this.o.logger.warn('mqtt mapped topics: bad command', { topic, mapping: match.mapping, error: match.error });
+      if (match.response) this.publishOne(match.response);
+      return;
+    }
+    const m = match;
+    const run = async (): Promise<void> => {
+      for (const req of m.prepare ?? []) {
+        const r = await this.o.server.request(m.endpoint, req);
+        if (!r.success) this.o.logger.warn('mqtt mapped topics: command preparation failed', { endpoint: m.endpoint, op: req.op, code: r.code ?? r.error?.code });
+      }
+      const result = await this.o.server.request(m.endpoint, m.request);
+      const out = m.respond(result);
+      if (out && this.running) this.publishOne(out);
+    };
+    run().catch((e: unknown) => this.o.logger.error('mqtt mapped topics: command failed', { topic, error: String(e) }));
+  }
+}
