@@ -175,6 +175,21 @@ export function senmlRecords(path: number[], leaves: readonly Leaf[], opts: Senm
   });
 }
 
+/** SenML with timestamps (Send with history): bt on the first record, t relative to it. */
+export function senmlHistory(format: number, entries: readonly { leaf: Leaf; time: number }[]): Buffer | undefined {
+  if (entries.length === 0) return undefined;
+  const base = entries[0]!.time;
+  const records = entries.map((e, k) => {
+    const rec: Record<string, unknown> = { ...recordOf(pathText(e.leaf.path), e.leaf) };
+    if (k === 0) rec.bt = base;
+    else if (e.time !== base) rec.t = e.time - base;
+    return rec;
+  });
+  if (format === CF.SENML_JSON) return Buffer.from(JSON.stringify(records), 'utf8');
+  if (format === CF.SENML_CBOR) return cborEncode(records.map(toCborRecord));
+  return undefined;
+}
+
 const LABELS: Record<string, number> = { bn: -2, bt: -3, n: 0, v: 2, vs: 3, vb: 4, t: 6, vd: 8 };
 const NAMES = new Map(Object.entries(LABELS).map(([k, v]) => [v, k]));
 

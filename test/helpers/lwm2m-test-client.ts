@@ -10,8 +10,8 @@
  */
 import type { Value } from '../../src/lwm2m/node.js';
 import type { Block, CoapOpt, Msg } from './lwm2m-test-client-coap.js';
-import { METHOD, O, getBlock, getStrings, getUint, opt } from './lwm2m-test-client-coap.js';
-import { CF, SUPPORTED, encodePayload, parsePath, pathText } from './lwm2m-test-client-formats.js';
+import { METHOD, O, blockBytes, blockOpt, getBlock, getStrings, getUint, opt, szxOf } from './lwm2m-test-client-coap.js';
+import { CF, SUPPORTED, encodePayload, parsePath, pathText, senmlHistory } from './lwm2m-test-client-formats.js';
 import { RequestHandler, lwm2mPathOf } from './lwm2m-test-client-handler.js';
 import { ClientLink } from './lwm2m-test-client-link.js';
 import type { LinkTiming, Remote } from './lwm2m-test-client-link.js';
@@ -43,8 +43,10 @@ export interface TestClientOptions {
   formats?: number[];
   /** read format above resource level when no Accept (default: TLV for 1.0, SenML CBOR otherwise) */
   defaultFormat?: number;
-  /** largest block this client sends or accepts (default 1024) */
+  /** largest block this client serves (Block2) or accepts (Block1) (default 1024) */
   blockSize?: number;
+  /** block size for the client's own large requests (Register, Update, Send) (default 1024) */
+  uplinkBlockSize?: number;
   /** notifications as CON (default NON) */
   confirmableNotifications?: boolean;
   store?: ObjectStore;
@@ -89,11 +91,14 @@ export class Lwm2mTestClient {
   readonly notificationsSent: { token: string; seq: number; confirmable: boolean }[] = [];
   readonly version: LwM2mVersion;
   location: string[] = [];
+  /** Block1 blocks this client sent for its own large requests */
+  uplinkBlocks = 0;
   private readonly link: ClientLink;
   private readonly handler: RequestHandler;
   private readonly observers: Observers;
   private readonly block1: Block1Receiver;
   private readonly szx: number;
+  private readonly uplinkSzx: number;
   private readonly root: string[];
   private readonly server: Remote;
   private waiters: (() => void)[] = [];
@@ -103,7 +108,8 @@ export class Lwm2mTestClient {
     this.store = options.store ?? new ObjectStore();
     this.server = { address: options.serverAddress ?? '127.0.0.1', port: options.serverPort };
     this.root = (options.rootPath ?? '').split('/').filter((s) => s.length > 0);
-    this.szx = Math.max(0, Math.min(6, Math.log2(options.blockSize ?? 1024) - 4));
+    this.szx = szxOf(options.blockSize ?? 1024);
+    this.uplinkSzx = szxOf(options.uplinkBlockSize ?? 1024);
     this.link = new ClientLink({ ackTimeoutMs: 250, maxRetransmit: 4, responseTimeoutMs: 5000, ...options.timing });
     const formats = options.formats ?? [...SUPPORTED];
     this.handler = new RequestHandler({
@@ -183,11 +189,12 @@ export class Lwm2mTestClient {
     if (o.contentFormat !== undefined) options.push(opt(O.ContentFormat, o.contentFormat));
     for (const q of o.query ?? []) options.push(opt(O.UriQuery, q));
     if (o.accept !== undefined) options.push(opt(O.Accept, o.accept));
-    const m = await this.link.request(
-      { type: o.confirmable === false ? 'NON' : 'CON', code, options, payload: o.payload ?? Buffer.alloc(0) },
-      this.server,
-      o.duplicate ?? false,
-    );
+    const payload = o.payload ?? Buffer.alloc(0);
+    const type = o.confirmable === false ? 'NON' : 'CON';
+    const m =
+      payload.length > blockBytes(this.uplinkSzx)
+        ? await this.sendBlock1(code, options, payload)
+        : await this.link.request({ type, code, options, payload }, this.server, o.duplicate ?? false);
     return {
       code: m.code,
       options: m.options,
@@ -195,6 +202,32 @@ export class Lwm2mTestClient {
       contentFormat: getUint(m, O.ContentFormat),
       location: getStrings(m, O.LocationPath),
     };
+  }
+
+  /** A request body larger than a block, in Block1 blocks (RFC 7959 2.5), shrinking on 4.13 or a smaller 2.31. */
+  private async sendBlock1(code: string, options: CoapOpt[], body: Buffer): Promise<Msg> {
+    let szx = this.uplinkSzx;
+    let offset = 0;
+    for (let restarts = 0; ; ) {
+      const size = blockBytes(szx);
+      const more = offset + size < body.length;
+      const blockOptions = [...options, blockOpt(O.Block1, { num: offset / size, more, szx })];
+      if (offset === 0) blockOptions.push(opt(O.Size1, body.length));
+      const m = await this.link.request({ type: 'CON', code, options: blockOptions, payload: body.subarray(offset, offset + size) }, this.server);
+      this.uplinkBlocks++;
+      if (m.code === '4.13' && restarts < 3) {
+        const asked = getBlock(m, O.Block1)?.szx ?? szxOf(getUint(m, O.Size1) ?? 16);
+        if (asked >= szx) return m;
+        szx = asked;
+        offset = 0;
+        restarts++;
+        continue;
+      }
+      if (!more || m.code !== '2.31') return m;
+      offset += size;
+      const asked = getBlock(m, O.Block1);
+      if (asked && asked.szx < szx) szx = asked.szx;
+    }
   }
 
   /** The registration payload: root link, then object and instance links. */
@@ -260,6 +293,20 @@ export class Lwm2mTestClient {
     const payload = encodePayload(format, [], leaves, { baseTime: o.baseTime });
     if (!payload) throw new Error(`format ${format} cannot carry a Send`);
     return this.request('POST', ['dp'], { contentFormat: format, payload, confirmable: o.confirmable });
+  }
+
+  /** Send (/dp) of timestamped values (seconds since the epoch), oldest first, in SenML CBOR or JSON. */
+  async sendHistory(entries: { path: string; time: number; value: Value }[], o: { format?: number } = {}): Promise<Response> {
+    const format = o.format ?? CF.SENML_CBOR;
+    const payload = senmlHistory(
+      format,
+      entries.map((e) => {
+        const path = parsePath(e.path);
+        return { leaf: { path, type: this.store.typeOf(path[0]!, path[2]!), value: e.value }, time: e.time };
+      }),
+    );
+    if (!payload) throw new Error(`format ${format} cannot carry timestamps`);
+    return this.request('POST', ['dp'], { contentFormat: format, payload });
   }
 
   // ---- queue mode and NAT ----

@@ -106,6 +106,24 @@ describe('registration over CoAP/UDP', () => {
     assert.equal(fx.server.getRegistration('reg-again')?.id, reg.id);
   });
 
+  it('takes a large object list in Block1 blocks', async () => {
+    const store = new ObjectStore();
+    for (let i = 1; i < 100; i++) store.addInstance(3303, i, { 5700: i, 5701: 'Cel' });
+    const { client, registration } = await fx.registered({ endpoint: 'reg-big', version: '1.1', uplinkBlockSize: 128, store });
+    assert.ok(client.objectLinks().length > 1000);
+    assert.ok(client.uplinkBlocks > 8, `${client.uplinkBlocks} blocks`);
+    assert.equal(registration.objects.get(3303)?.instances.length, 100);
+  });
+
+  it('expires a registration whose lifetime ran out, and takes a new Register', async () => {
+    const { client, registration } = await fx.registered({ endpoint: 'reg-exp', version: '1.1', lifetime: 1 });
+    const [expired] = await fx.event('expired', (r) => r.id === registration.id, 4000);
+    assert.equal(expired.endpoint, 'reg-exp');
+    assert.equal(fx.server.getRegistration('reg-exp'), undefined);
+    assert.equal((await client.update()).code, '4.04');
+    assert.equal((await client.register()).code, '2.01');
+  });
+
   it('refuses bad registrations with the right codes', async () => {
     const c = await fx.client({ endpoint: 'reg-bad', version: '1.1' });
     assert.equal((await c.register({ query: ['lt=60', 'lwm2m=1.1'] })).code, '4.00'); // no ep

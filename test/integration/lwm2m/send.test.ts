@@ -57,6 +57,46 @@ describe('Send (/dp) over CoAP/UDP', () => {
     assert.equal(e.data[0]!.time, 1_750_000_000);
   });
 
+  for (const [name, format] of [
+    ['SenML CBOR', CF.SENML_CBOR],
+    ['SenML JSON', CF.SENML_JSON],
+  ] as const) {
+    it(`delivers a history of timestamped values in ${name}`, async () => {
+      const t0 = 1_760_000_000;
+      const got = fx.event('send', (e) => e.registration.endpoint === ep);
+      const r = await client.sendHistory(
+        [
+          { path: '/3303/0/5700', time: t0, value: 20.5 },
+          { path: '/3303/0/5700', time: t0 + 10, value: 21 },
+          { path: '/3303/0/5700', time: t0 + 20, value: 21.5 },
+        ],
+        { format },
+      );
+      assert.equal(r.code, '2.04');
+      const [e] = await got;
+      assert.deepEqual(
+        e.data.map((d) => [d.time, valueAt(d.nodes, '/3303/0/5700')]),
+        [
+          [t0, 20.5],
+          [t0 + 10, 21],
+          [t0 + 20, 21.5],
+        ],
+      );
+    });
+  }
+
+  it('a Send larger than a block goes in Block1 blocks', async () => {
+    const { client: chatty } = await fx.registered({ endpoint: 'send-blocks', version: '1.1', uplinkBlockSize: 64 });
+    const got = fx.event('send', (e) => e.registration.endpoint === 'send-blocks');
+    const r = await chatty.send(['/3/0', '/3303/0'], { format: CF.SENML_JSON });
+    assert.equal(r.code, '2.04');
+    assert.ok(chatty.uplinkBlocks > 3, `${chatty.uplinkBlocks} blocks`);
+    const [e] = await got;
+    const nodes = new Map(e.data.flatMap((d) => [...d.nodes]));
+    assert.equal(valueAt(nodes, '/3/0/2'), 'SN-0001');
+    assert.equal(valueAt(nodes, '/3303/0/5701'), 'Cel');
+  });
+
   it('refuses a broken payload and a sender that is not registered', async () => {
     const bad = await client.request('POST', ['dp'], { contentFormat: CF.SENML_CBOR, payload: Buffer.from([0xff, 0x00, 0x13]) });
     assert.equal(bad.code, '4.00');

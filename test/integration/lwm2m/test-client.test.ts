@@ -370,6 +370,43 @@ describe('LwM2M test client on its own', () => {
     assert.equal(r.payload.toString(), 'SN-0001');
   });
 
+  it('sends a large request in Block1 blocks and follows a smaller size asked in 2.31', async () => {
+    const up = await new Lwm2mTestClient({ serverPort: server.port, endpoint: 'up', uplinkBlockSize: 128 }).start();
+    try {
+      const sending = up.send(['/3/0'], { format: CF.SENML_JSON });
+      const parts: Buffer[] = [];
+      for (;;) {
+        const blk = await server.next();
+        const b1 = optUint(blk.p, 'Block1')!;
+        const num = b1 >> 4;
+        const szx = b1 & 7;
+        assert.equal(num * (16 << szx), Buffer.concat(parts).length, 'blocks in order, no gap');
+        parts.push(blk.p.payload);
+        if (!(b1 & 8)) {
+          server.ack(blk, '2.04', [{ name: 'Block1', value: uint(b1) }]);
+          break;
+        }
+        // ask for 64-byte blocks from now on
+        server.ack(blk, '2.31', [{ name: 'Block1', value: uint(num * 16 + 8 + Math.min(szx, 2)) }]);
+      }
+      assert.equal((await sending).code, '2.04');
+      const records = JSON.parse(Buffer.concat(parts).toString()) as { n: string }[];
+      assert.ok(records.some((r) => r.n === '/3/0/0'));
+      assert.ok(up.uplinkBlocks > 3);
+    } finally {
+      await up.stop();
+    }
+  });
+
+  it('reads and writes a single value as plain CBOR (60)', async () => {
+    const r = await server.request(to, 'GET', '/3/0/9', { options: [{ name: 'Accept', value: uint(60) }] });
+    assert.equal(r.code, '2.05');
+    assert.equal(cbor.decode(r.payload), 87);
+    const w = await server.request(to, 'PUT', '/3311/0/5850', { options: [{ name: 'Content-Format', value: uint(60) }], payload: Buffer.from([0xf5]) });
+    assert.equal(w.code, '2.04');
+    assert.equal(client.value('/3311/0/5850'), true);
+  });
+
   it('uses an alternate path', async () => {
     const alt = await new Lwm2mTestClient({ serverPort: server.port, endpoint: 'alt', version: '1.2', rootPath: '/lwm2m' }).start();
     try {
