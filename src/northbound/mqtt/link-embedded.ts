@@ -10,7 +10,7 @@ import { silentLogger, type Logger } from '../../log.js';
 import { BoundedBuffer, OverflowReporter } from './buffer.js';
 import type { EmbeddedBroker } from './broker.js';
 import type { LinkStats, MessageHandler, MqttLink, PublishOptions } from './link.js';
-import { SubscriptionTable, isValidFilter } from './link-subscriptions.js';
+import { SubscriptionTable, isValidFilter, isValidTopic } from './link-subscriptions.js';
 import { type LinkMessage, type ConnectionListener, type LinkWill, toMessage } from './link-message.js';
 
 export interface EmbeddedLinkOptions {
@@ -38,6 +38,7 @@ export class EmbeddedLink implements MqttLink {
   private inFlight = 0;
   private published = 0;
   private rejected = 0;
+  private lastRejectWarn = -Infinity;
   private drainWaiters: (() => void)[] = [];
 
   constructor(private readonly options: EmbeddedLinkOptions) {
@@ -92,6 +93,7 @@ export class EmbeddedLink implements MqttLink {
   }
 
   publish(topic: string, payload: string | Buffer, options: PublishOptions = {}): void {
+    if (!isValidTopic(topic)) return this.reject(topic, 'invalid topic');
     try {
       this.publishMessage({ topic, payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos: options.qos ?? 1, retain: options.retain ?? false });
     } catch (e) {
@@ -171,6 +173,15 @@ export class EmbeddedLink implements MqttLink {
       }
       this.pump();
     });
+  }
+
+  /** Counts a message that cannot be sent; warns at most once per 10 s. */
+  private reject(topic: string, reason: string): void {
+    this.rejected++;
+    const now = Date.now();
+    if (now - this.lastRejectWarn < 10_000) return;
+    this.lastRejectWarn = now;
+    this.log.warn('mqtt (embedded): message not sent', { topic, reason, rejectedTotal: this.rejected });
   }
 
   private checkDrained(): void {

@@ -19,7 +19,7 @@ import { BoundedBuffer, OverflowReporter } from './buffer.js';
 import { BrokerStartError } from './broker.js';
 import type { LinkStats, MessageHandler, MqttLink, PublishOptions } from './link.js';
 import { type ConnectionListener, type LinkMessage, type LinkWill, toMessage } from './link-message.js';
-import { SubscriptionTable, isValidFilter } from './link-subscriptions.js';
+import { SubscriptionTable, isValidFilter, isValidTopic } from './link-subscriptions.js';
 
 export interface ExternalLinkOptions {
   /** mqtt://, mqtts://, ws://, wss:// (tcp:// and ssl:// as aliases) */
@@ -75,6 +75,7 @@ export class ExternalLink implements MqttLink {
   private inFlight = 0;
   private published = 0;
   private rejected = 0;
+  private lastRejectWarn = -Infinity;
   private reconnects = 0;
   private everConnected = false;
   private lastError = '';
@@ -173,6 +174,7 @@ export class ExternalLink implements MqttLink {
   }
 
   publish(topic: string, payload: string | Buffer, options: PublishOptions = {}): void {
+    if (!isValidTopic(topic)) return this.reject(topic, 'invalid topic');
     try {
       const m: LinkMessage = {
         topic,
@@ -304,6 +306,15 @@ export class ExternalLink implements MqttLink {
       this.log.warn('mqtt (external): message not accepted', { topic: m.topic, qos: m.qos, error: err.message });
     }
     this.pump();
+  }
+
+  /** Counts a message that cannot be sent; warns at most once per 10 s. */
+  private reject(topic: string, reason: string): void {
+    this.rejected++;
+    const now = Date.now();
+    if (now - this.lastRejectWarn < 10_000) return;
+    this.lastRejectWarn = now;
+    this.log.warn('mqtt (external): message not sent', { topic, reason, rejectedTotal: this.rejected });
   }
 
   private checkDrained(): void {

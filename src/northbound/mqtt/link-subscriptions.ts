@@ -35,6 +35,11 @@ export function isValidFilter(filter: string): boolean {
   return true;
 }
 
+/** A valid topic to publish to: non-empty, no wildcard, no NUL, at most 65,535 bytes (MQTT 4.7.3). */
+export function isValidTopic(topic: string): boolean {
+  return topic.length > 0 && !topic.includes('+') && !topic.includes('#') && !topic.includes('\u0000') && Buffer.byteLength(topic) <= 65_535;
+}
+
 export class SubscriptionTable {
   private readonly byFilter = new Map<string, Set<MessageHandler>>();
 
