@@ -6,8 +6,8 @@
 import { createSocket } from 'node:dgram';
 import type { RemoteInfo, Socket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
-import type { Msg } from './lwm2m-test-client-coap.js';
-import { codeClass, decodeMsg, encodeMsg, isRequestCode } from './lwm2m-test-client-coap.js';
+import type { CoapOpt, Msg } from './lwm2m-test-client-coap.js';
+import { O, blockBytes, blockOpt, codeClass, decodeMsg, encodeMsg, getBlock, getUint, isRequestCode, opt, szxOf } from './lwm2m-test-client-coap.js';
 
 export interface LinkTiming {
   /** first retransmission after this (no random factor: tests count on it) */
@@ -43,6 +43,8 @@ export class ClientLink {
   /** messages this side sent more than once */
   retransmissions = 0;
   duplicatesReceived = 0;
+  /** Block1 blocks sent for this side's own large requests */
+  uplinkBlocks = 0;
   /** datagrams dropped while the client is asleep */
   dropped = 0;
   asleep = false;
@@ -163,6 +165,32 @@ export class ClientLink {
     } finally {
       clearTimeout(timer);
       this.byToken.delete(key);
+    }
+  }
+
+  /** A request body larger than a block, in Block1 blocks (RFC 7959 2.5), shrinking on 4.13 or a smaller 2.31. */
+  async requestInBlocks(code: string, options: CoapOpt[], body: Buffer, startSzx: number, to: Remote): Promise<Msg> {
+    let szx = startSzx;
+    let offset = 0;
+    for (let restarts = 0; ; ) {
+      const size = blockBytes(szx);
+      const more = offset + size < body.length;
+      const blockOptions = [...options, blockOpt(O.Block1, { num: offset / size, more, szx })];
+      if (offset === 0) blockOptions.push(opt(O.Size1, body.length));
+      const m = await this.request({ type: 'CON', code, options: blockOptions, payload: body.subarray(offset, offset + size) }, to);
+      this.uplinkBlocks++;
+      if (m.code === '4.13' && restarts < 3) {
+        const asked = getBlock(m, O.Block1)?.szx ?? szxOf(getUint(m, O.Size1) ?? 16);
+        if (asked >= szx) return m;
+        szx = asked;
+        offset = 0;
+        restarts++;
+        continue;
+      }
+      if (!more || m.code !== '2.31') return m;
+      offset += size;
+      const asked = getBlock(m, O.Block1);
+      if (asked && asked.szx < szx) szx = asked.szx;
     }
   }
 

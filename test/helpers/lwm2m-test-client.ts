@@ -10,10 +10,11 @@
  */
 import type { Value } from '../../src/lwm2m/node.js';
 import type { Block, CoapOpt, Msg } from './lwm2m-test-client-coap.js';
-import { METHOD, O, blockBytes, blockOpt, getBlock, getStrings, getUint, opt, szxOf } from './lwm2m-test-client-coap.js';
+import { METHOD, O, blockBytes, getBlock, getStrings, getUint, opt, szxOf } from './lwm2m-test-client-coap.js';
 import { CF, SUPPORTED, encodePayload, parsePath, pathText, senmlHistory } from './lwm2m-test-client-formats.js';
 import { RequestHandler, lwm2mPathOf } from './lwm2m-test-client-handler.js';
 import { ClientLink } from './lwm2m-test-client-link.js';
+import { objectLinks, registerQuery } from './lwm2m-test-client-registration.js';
 import type { LinkTiming, Remote } from './lwm2m-test-client-link.js';
 import { ObjectStore } from './lwm2m-test-client-store.js';
 import { Block1Receiver, Observers, sliceBlock2 } from './lwm2m-test-client-transfer.js';
@@ -91,8 +92,6 @@ export class Lwm2mTestClient {
   readonly notificationsSent: { token: string; seq: number; confirmable: boolean }[] = [];
   readonly version: LwM2mVersion;
   location: string[] = [];
-  /** Block1 blocks this client sent for its own large requests */
-  uplinkBlocks = 0;
   private readonly link: ClientLink;
   private readonly handler: RequestHandler;
   private readonly observers: Observers;
@@ -131,6 +130,11 @@ export class Lwm2mTestClient {
 
   get registrationId(): string | undefined {
     return this.location[this.location.length - 1];
+  }
+
+  /** Block1 blocks this client sent for its own large requests */
+  get uplinkBlocks(): number {
+    return this.link.uplinkBlocks;
   }
 
   get retransmissions(): number {
@@ -193,7 +197,7 @@ export class Lwm2mTestClient {
     const type = o.confirmable === false ? 'NON' : 'CON';
     const m =
       payload.length > blockBytes(this.uplinkSzx)
-        ? await this.sendBlock1(code, options, payload)
+        ? await this.link.requestInBlocks(code, options, payload, this.uplinkSzx, this.server)
         : await this.link.request({ type, code, options, payload }, this.server, o.duplicate ?? false);
     return {
       code: m.code,
@@ -204,56 +208,13 @@ export class Lwm2mTestClient {
     };
   }
 
-  /** A request body larger than a block, in Block1 blocks (RFC 7959 2.5), shrinking on 4.13 or a smaller 2.31. */
-  private async sendBlock1(code: string, options: CoapOpt[], body: Buffer): Promise<Msg> {
-    let szx = this.uplinkSzx;
-    let offset = 0;
-    for (let restarts = 0; ; ) {
-      const size = blockBytes(szx);
-      const more = offset + size < body.length;
-      const blockOptions = [...options, blockOpt(O.Block1, { num: offset / size, more, szx })];
-      if (offset === 0) blockOptions.push(opt(O.Size1, body.length));
-      const m = await this.link.request({ type: 'CON', code, options: blockOptions, payload: body.subarray(offset, offset + size) }, this.server);
-      this.uplinkBlocks++;
-      if (m.code === '4.13' && restarts < 3) {
-        const asked = getBlock(m, O.Block1)?.szx ?? szxOf(getUint(m, O.Size1) ?? 16);
-        if (asked >= szx) return m;
-        szx = asked;
-        offset = 0;
-        restarts++;
-        continue;
-      }
-      if (!more || m.code !== '2.31') return m;
-      offset += size;
-      const asked = getBlock(m, O.Block1);
-      if (asked && asked.szx < szx) szx = asked.szx;
-    }
-  }
-
   /** The registration payload: root link, then object and instance links. */
   objectLinks(): string {
-    const prefix = this.root.length ? '/' + this.root.join('/') : '';
-    const links: string[] = [];
-    const ct = this.options.contentFormats;
-    const ctAttr = ct && ct.length ? `;ct=${ct.length === 1 ? ct[0] : `"${ct.join(' ')}"`}` : '';
-    if (prefix || ctAttr) links.push(`<${prefix || '/'}>;rt="oma.lwm2m"${ctAttr}`);
-    for (const o of this.store.objects()) {
-      if (o.id === 0) continue;
-      if (o.version && o.version !== '1.0') links.push(`<${prefix}/${o.id}>;ver=${o.version}`);
-      else if (o.instances.length === 0) links.push(`<${prefix}/${o.id}>`);
-      for (const i of o.instances) links.push(`<${prefix}/${o.id}/${i}>`);
-    }
-    return links.join(',');
+    return objectLinks(this.store, this.root, this.options.contentFormats);
   }
 
   registerQuery(): string[] {
-    const q = [`ep=${this.options.endpoint}`, `lt=${this.options.lifetime ?? 300}`, `lwm2m=${this.version}`];
-    const b = this.options.binding ?? 'U';
-    if (this.options.queueMode && this.version === '1.0') q.push(`b=${b.includes('Q') ? b : b + 'Q'}`);
-    else q.push(`b=${b}`);
-    if (this.options.queueMode && this.version !== '1.0') q.push('Q');
-    q.push(...(this.options.extraQuery ?? []));
-    return q;
+    return registerQuery(this.options, this.version);
   }
 
   /** Register; on 2.01 keeps the Location-Path for Update and De-register. */
