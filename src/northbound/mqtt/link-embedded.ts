@@ -76,8 +76,9 @@ export class EmbeddedLink implements MqttLink {
     if (!aedes || aedes.closed) throw new Error('mqtt: start the embedded broker before its link');
     this.aedes = aedes;
     for (const filter of this.subs.filters()) this.attach(filter);
-    if (this.options.birth) this.enqueueFront(toMessage(this.options.birth));
-    this.pump();
+    // the birth message goes first, outside the buffer (so it is never the one dropped)
+    if (this.options.birth) this.send(aedes, toMessage(this.options.birth));
+    else this.pump();
     for (const l of this.listeners) l(true);
   }
 
@@ -151,17 +152,16 @@ export class EmbeddedLink implements MqttLink {
     this.pump();
   }
 
-  private enqueueFront(m: LinkMessage): void {
-    const dropped = this.buffer.unshift(m);
-    if (dropped) this.overflow.drop(dropped.topic);
-  }
-
   /** Hands buffered messages to aedes one at a time (so they keep their order), while it runs. */
   private pump(): void {
     const aedes = this.aedes;
     if (this.inFlight > 0 || !aedes || aedes.closed) return this.checkDrained();
     const m = this.buffer.shift();
     if (!m) return this.checkDrained();
+    this.send(aedes, m);
+  }
+
+  private send(aedes: Aedes, m: LinkMessage): void {
     this.inFlight++;
     aedes.publish({ cmd: 'publish', topic: m.topic, payload: m.payload, qos: m.qos, retain: m.retain, dup: false }, (err) => {
       this.inFlight--;

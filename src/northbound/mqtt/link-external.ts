@@ -234,10 +234,8 @@ export class ExternalLink implements MqttLink {
       this.window = rm ? Math.min(this.maxInflight, rm) : this.maxInflight;
       this.log.info('mqtt (external): connected', { url: this.options.url, sessionPresent: connack.sessionPresent, buffered: this.buffer.length + this.inFlight });
       if (!connack.sessionPresent) this.brokerSubscribe(this.subs.filters());
-      if (this.options.birth) {
-        const dropped = this.buffer.unshift(toMessage(this.options.birth));
-        if (dropped) this.overflow.drop(dropped.topic);
-      }
+      // the birth message goes first, outside the buffer (so it is never the one dropped)
+      if (this.options.birth) this.send(client, toMessage(this.options.birth));
       for (const l of this.listeners) l(true);
       this.pump();
     });
@@ -280,20 +278,23 @@ export class ExternalLink implements MqttLink {
   private pump(): void {
     const client = this.client;
     while (client && this.ready && this.inFlight < this.window && this.buffer.length > 0) {
-      const m = this.buffer.shift() as LinkMessage;
-      this.inFlight++;
-      const opts: IClientPublishOptions = { qos: m.qos, retain: m.retain };
-      if (m.properties && this.options.protocolVersion === 5) {
-        const p = m.properties;
-        opts.properties = {};
-        if (p.contentType !== undefined) opts.properties.contentType = p.contentType;
-        if (p.correlationData !== undefined) opts.properties.correlationData = p.correlationData;
-        if (p.responseTopic !== undefined) opts.properties.responseTopic = p.responseTopic;
-        if (p.userProperties !== undefined) opts.properties.userProperties = p.userProperties;
-      }
-      client.publish(m.topic, m.payload, opts, (err) => this.settled(client, m, err));
+      this.send(client, this.buffer.shift() as LinkMessage);
     }
     this.checkDrained();
+  }
+
+  private send(client: MqttClient, m: LinkMessage): void {
+    this.inFlight++;
+    const opts: IClientPublishOptions = { qos: m.qos, retain: m.retain };
+    if (m.properties && this.options.protocolVersion === 5) {
+      const p = m.properties;
+      opts.properties = {};
+      if (p.contentType !== undefined) opts.properties.contentType = p.contentType;
+      if (p.correlationData !== undefined) opts.properties.correlationData = p.correlationData;
+      if (p.responseTopic !== undefined) opts.properties.responseTopic = p.responseTopic;
+      if (p.userProperties !== undefined) opts.properties.userProperties = p.userProperties;
+    }
+    client.publish(m.topic, m.payload, opts, (err) => this.settled(client, m, err));
   }
 
   private settled(client: MqttClient, m: LinkMessage, err: Error | undefined): void {
