@@ -20,6 +20,8 @@ import { ObjectStore } from './lwm2m-test-client-store.js';
 import { Block1Receiver, Observers, sliceBlock2 } from './lwm2m-test-client-transfer.js';
 
 export { CF } from './lwm2m-test-client-formats.js';
+export { O, opt } from './lwm2m-test-client-coap.js';
+export type { CoapOpt } from './lwm2m-test-client-coap.js';
 export { ObjectStore, STANDARD_OBJECTS, STANDARD_VALUES } from './lwm2m-test-client-store.js';
 export type { ObjectDef, ResourceDef, InstanceValues } from './lwm2m-test-client-store.js';
 
@@ -84,7 +86,19 @@ export interface Response {
   location: string[];
 }
 
+/** What the client is about to send back: an answer to a request, or a notification. */
+export interface Outgoing {
+  kind: 'answer' | 'notification';
+  /** the request answered (kind 'answer') */
+  request?: RecordedRequest;
+  code: string;
+  options: CoapOpt[];
+  payload: Buffer;
+}
+
 export class Lwm2mTestClient {
+  /** Rewrites what the client sends back (a misbehaving device); undefined: as computed. */
+  tamper: ((out: Outgoing) => { code: string; options: CoapOpt[]; payload: Buffer }) | undefined;
   readonly store: ObjectStore;
   readonly received: RecordedRequest[] = [];
   readonly executed: { path: string; args: string }[] = [];
@@ -328,14 +342,9 @@ export class Lwm2mTestClient {
       const seq = this.observers.nextSeq(ob);
       const sliced = sliceBlock2(reply.payload, { num: 0, more: false, szx: this.szx }, this.szx);
       const options = [opt(O.Observe, seq), ...reply.options, ...(sliced?.options ?? [])];
-      const m: Msg = {
-        type: confirmable ? 'CON' : 'NON',
-        code: '2.05',
-        mid: this.link.nextMid(),
-        token: ob.token,
-        options,
-        payload: sliced?.payload ?? reply.payload,
-      };
+      const out = { code: '2.05', options, payload: sliced?.payload ?? reply.payload };
+      const sent = this.tamper ? this.tamper({ kind: 'notification', ...out }) : out;
+      const m: Msg = { type: confirmable ? 'CON' : 'NON', mid: this.link.nextMid(), token: ob.token, ...sent };
       this.notificationsSent.push({ token: ob.token.toString('hex'), seq, confirmable });
       this.observers.sentWithMid(m.mid, ob);
       if (confirmable) {
@@ -371,7 +380,8 @@ export class Lwm2mTestClient {
       at: Date.now(),
     };
     this.received.push(rec);
-    const r = this.answer(m, from, rec);
+    const answered = this.answer(m, from, rec);
+    const r = this.tamper ? this.tamper({ kind: 'answer', request: rec, ...answered }) : answered;
     rec.responseCode = r.code;
     for (const w of this.waiters.splice(0)) w();
     const type = m.type === 'CON' ? 'ACK' : 'NON';
