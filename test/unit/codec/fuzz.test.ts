@@ -382,3 +382,20 @@ test('fuzz: link-format parser', () => {
   }
   if (findings.length) assert.fail(report('link-format', findings, ITERATIONS));
 });
+
+test('fuzz checker: a codec that lets a TypeError escape is reported as INTERNAL', () => {
+  const broken: NodeCodec = {
+    formats: [65000],
+    name: 'broken',
+    encode: () => new Uint8Array(0),
+    decode: (_path, payload) => {
+      const nothing = payload.length > 1 ? undefined : { kind: 'resource' };
+      return (nothing as unknown as { kind: string }).kind as never;
+    },
+  };
+  const reg = new CodecRegistry([broken]);
+  assert.match(verdict(reg.decode(65000, P('/3/0/0'), Uint8Array.of(1, 2), ctx)) ?? '', /^INTERNAL/);
+  assert.equal(verdict(reg.decode(65000, P('/3/0/0'), Uint8Array.of(1), ctx)), undefined);
+  assert.equal(verdict(reg.decode(65001, P('/3/0/0'), Uint8Array.of(1), ctx)), undefined); // UNKNOWN_FORMAT is fine
+  assert.equal(verdict({ value: 1 }), 'not a CodecResult');
+});
