@@ -85,6 +85,27 @@ describe('REST start and stop', () => {
     }
   });
 
+  it('sends heartbeat comments on idle event streams', async () => {
+    const f = await RestFixture.start({ northbound: { heartbeatMs: 30 } });
+    try {
+      const ac = new AbortController();
+      const res = await fetch(`${f.base}/api/events`, { signal: ac.signal });
+      const reader = res.body!.getReader();
+      let text = '';
+      while (!text.includes(': heartbeat')) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += new TextDecoder().decode(value);
+      }
+      ac.abort();
+      await reader.cancel().catch(() => {});
+      assert.match(text, /^: connected\n\n/);
+      assert.match(text, /: heartbeat\n\n/);
+    } finally {
+      await f.stop();
+    }
+  });
+
   it('ends event streams and keep-alive connections on stop', async () => {
     const f = await RestFixture.start();
     const port = Number(new URL(f.base).port);

@@ -13,7 +13,7 @@ async function poll(f: RestFixture, location: string, until: (b: JsonBody) => bo
     const r = await f.api('GET', location);
     assert.equal(r.status, 200);
     if (until(r.body)) return r.body;
-    await sleep(50);
+    await sleep(20);
   }
   throw new Error(`${location} never reached the expected state`);
 }
@@ -73,6 +73,27 @@ describe('REST queue mode', () => {
     const r = await f.api('GET', '/api/devices/dev-q/3/0/9');
     assert.equal(r.status, 200);
     assert.equal(r.body.value, 87);
+  });
+
+  it('shows a request as sent while the woken device is still answering', async () => {
+    const asleep = f.lwm2m.event('sleeping', (r) => r.endpoint === 'dev-q');
+    dev.sleep();
+    await asleep;
+    const r = await f.api('GET', '/api/devices/dev-q/3/0/9');
+    assert.equal(r.status, 202);
+    // the device acknowledges at once and answers later (a separate response)
+    dev.separateResponses(600);
+    try {
+      await dev.wake();
+      const sent = await poll(f, r.headers.get('location')!, (b) => b.state !== 'queued');
+      assert.equal(sent.state, 'sent');
+      assert.equal(sent.result, undefined);
+      const done = await poll(f, r.headers.get('location')!, (b) => b.state === 'done' || b.state === 'failed');
+      assert.equal(done.state, 'done');
+      assert.equal(done.result.body.value, 87);
+    } finally {
+      dev.separateResponses(undefined);
+    }
   });
 
   it('reports a failed queued request with its problem', async () => {
