@@ -36,6 +36,8 @@ export interface ExternalLinkOptions {
   reconnectPeriod?: number;
   /** clean session / clean start (default true) */
   clean?: boolean;
+  /** MQTT 5 with clean false: seconds the broker keeps the session after a disconnect (default 86,400) */
+  sessionExpiry?: number;
   /** seconds (default 30) */
   keepalive?: number;
   /** seconds to wait for CONNACK (default 10) */
@@ -67,6 +69,8 @@ export class ExternalLink implements MqttLink {
   private readonly overflow: OverflowReporter;
   private readonly subs: SubscriptionTable;
   private readonly listeners = new Set<ConnectionListener>();
+  /** filters the broker has granted in the current session */
+  private readonly atBroker = new Set<string>();
   private readonly log: Logger;
   private readonly maxInflight: number;
   private client: MqttClient | undefined;
@@ -135,6 +139,7 @@ export class ExternalLink implements MqttLink {
       key: readPem(tls.key, 'mqtt.external.tls.key'),
       rejectUnauthorized: tls.rejectUnauthorized ?? true,
     };
+    if (version === 5 && opts.clean === false) opts.properties = { sessionExpiryInterval: o.sessionExpiry ?? 86_400 };
     if (o.username != null) opts.username = o.username;
     if (o.password != null) opts.password = o.password;
     if (o.will) {
@@ -170,6 +175,7 @@ export class ExternalLink implements MqttLink {
     client.on('error', () => undefined);
     this.inFlight = 0;
     this.buffer.clear();
+    this.atBroker.clear();
     for (const l of this.listeners) l(false);
   }
 
@@ -199,11 +205,7 @@ export class ExternalLink implements MqttLink {
     return () => {
       if (done) return;
       done = true;
-      if (this.subs.remove(filter, handler) && this.ready && this.client) {
-        this.client.unsubscribe(filter, (err) => {
-          if (err) this.log.debug('mqtt (external): unsubscribe failed', { filter, error: err.message });
-        });
-      }
+      if (this.subs.remove(filter, handler) && this.ready) this.brokerUnsubscribe([filter]);
     };
   }
 
@@ -233,7 +235,7 @@ export class ExternalLink implements MqttLink {
       const rm = connack.properties?.receiveMaximum;
       this.window = rm ? Math.min(this.maxInflight, rm) : this.maxInflight;
       this.log.info('mqtt (external): connected', { url: this.options.url, sessionPresent: connack.sessionPresent, buffered: this.buffer.length + this.inFlight });
-      if (!connack.sessionPresent) this.brokerSubscribe(this.subs.filters());
+      this.syncSubscriptions(connack.sessionPresent);
       // the birth message goes first, outside the buffer (so it is never the one dropped)
       if (this.options.birth) this.send(client, toMessage(this.options.birth));
       for (const l of this.listeners) l(true);
@@ -257,14 +259,35 @@ export class ExternalLink implements MqttLink {
     client.on('message', (topic, payload) => this.subs.deliver(topic, payload));
   }
 
+  /**
+   * After a connection: a new session has no subscription, a resumed one has those the broker
+   * acknowledged before; subscribe what is missing, release what is no longer wanted.
+   */
+  private syncSubscriptions(sessionPresent: boolean): void {
+    if (!sessionPresent) this.atBroker.clear();
+    const wanted = this.subs.filters();
+    this.brokerSubscribe(wanted.filter((f) => !this.atBroker.has(f)));
+    this.brokerUnsubscribe([...this.atBroker].filter((f) => !this.subs.has(f)));
+  }
+
   private brokerSubscribe(filters: string[]): void {
     const client = this.client;
     if (!client || filters.length === 0) return;
     client.subscribe(filters, { qos: 1 }, (err, granted) => {
       if (err) return this.log.warn('mqtt (external): subscribe failed', { filters: filters.join(','), error: err.message });
       for (const g of granted ?? []) {
-        if (g.qos === 128) this.log.warn('mqtt (external): broker refused a subscription', { filter: g.topic });
+        if (g.qos === 128 || g.qos > 2) this.log.warn('mqtt (external): broker refused a subscription', { filter: g.topic, code: g.qos });
+        else if (client === this.client) this.atBroker.add(g.topic);
       }
+    });
+  }
+
+  private brokerUnsubscribe(filters: string[]): void {
+    const client = this.client;
+    if (!client || filters.length === 0) return;
+    for (const f of filters) this.atBroker.delete(f);
+    client.unsubscribe(filters, (err) => {
+      if (err) this.log.debug('mqtt (external): unsubscribe failed', { filters: filters.join(','), error: err.message });
     });
   }
 

@@ -127,3 +127,43 @@ test('messages published before the first connection wait and go out once the br
     await broker.dispose();
   }
 });
+
+for (const version of [4, 5] as const) {
+  test(`MQTT ${version === 4 ? '3.1.1' : '5'} persistent session: resumed after a restart, a filter added while down is subscribed`, { skip: noMosquitto }, async () => {
+    const broker = await MosquittoProcess.create({ persistence: true });
+    const lines: string[] = [];
+    const link = new ExternalLink({
+      url: broker.url,
+      protocolVersion: version,
+      clientId: `gw-persist-v${version}`,
+      clean: false,
+      reconnectPeriod: 0.1,
+      logger: createLogger('info', (l) => lines.push(l)),
+    });
+    const peer = await mqtt.connectAsync(broker.url, { reconnectPeriod: 100 });
+    const got: string[] = [];
+    const sendUntil = (topic: string): Promise<void> =>
+      waitFor(() => {
+        if (!got.includes(topic)) peer.publish(topic, 'x', { qos: 1 });
+        return got.includes(topic);
+      }, `${topic} at the link`);
+    try {
+      await link.start();
+      link.subscribe('p/a', (topic) => got.push(topic));
+      await sendUntil('p/a');
+      await broker.stop();
+      await waitFor(() => !link.connected, 'the link to notice the broker is gone');
+      link.subscribe('p/b', (topic) => got.push(topic));
+      await broker.start();
+      await waitFor(() => link.connected && peer.connected, 'both to reconnect');
+      assert.ok(lines.some((l) => /connected .*sessionPresent=true/.test(l)), 'the session was resumed');
+      got.length = 0;
+      await sendUntil('p/a');
+      await sendUntil('p/b');
+    } finally {
+      await link.stop();
+      await peer.endAsync(true);
+      await broker.dispose();
+    }
+  });
+}
