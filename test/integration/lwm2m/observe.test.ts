@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NotificationEvent } from '../../../src/lwm2m/server/index.js';
-import { CF } from '../../helpers/lwm2m-test-client.js';
+import { CF, O, opt } from '../../helpers/lwm2m-test-client.js';
 import type { Lwm2mTestClient } from '../../helpers/lwm2m-test-client.js';
 import { Fixture, sleep } from './fixture.js';
 
@@ -110,6 +110,36 @@ describe('observe over CoAP/UDP', () => {
       assert.equal(seen, 0);
     } finally {
       fx.server.off('notification', count);
+    }
+  });
+
+  it('drops a notification older than the last one (RFC 7641 3.4)', async () => {
+    const r = await fx.server.observe(ep, '/3311/0/5750');
+    assert.equal(r.code, '2.05');
+    const first = fx.event('notification', (e) => e.observation.id === r.observationId);
+    await client.set('/3311/0/5750', 'new');
+    await first;
+    const last = client.notificationsSent.at(-1)!.seq;
+    const values: unknown[] = [];
+    const collect = (e: NotificationEvent): void => {
+      if (e.observation.id === r.observationId) values.push((e.node as { value?: unknown }).value);
+    };
+    fx.server.on('notification', collect);
+    try {
+      client.tamper = (out) =>
+        out.kind === 'notification'
+          ? { ...out, options: out.options.map((o) => (o.number === O.Observe ? opt(O.Observe, last - 3) : o)) }
+          : out;
+      await client.set('/3311/0/5750', 'stale');
+      await sleep(200);
+      client.tamper = undefined;
+      const fresh = fx.event('notification', (e) => e.observation.id === r.observationId);
+      await client.set('/3311/0/5750', 'fresh');
+      await fresh;
+      assert.deepEqual(values, ['fresh']);
+    } finally {
+      client.tamper = undefined;
+      fx.server.off('notification', collect);
     }
   });
 
