@@ -15,6 +15,7 @@ import type { OutboundMessage, PlannedObservation } from '../../mapping/types.js
 import type { LwM2mServer } from '../../lwm2m/server/index.js';
 import type { OperationRequest, Registration } from '../../lwm2m/server/types.js';
 import type { MqttLink } from './link.js';
+import { topicMatches } from './link-subscriptions.js';
 import { ServerListeners } from './server-events.js';
 
 export interface MappedTopicsOptions {
@@ -119,7 +120,7 @@ export class MappedTopics {
     }
     for (const filter of wanted) {
       if (this.subscriptions.has(filter)) continue;
-      this.subscriptions.set(filter, this.o.link.subscribe(filter, (topic, payload) => this.onCommand(topic, payload)));
+      this.subscriptions.set(filter, this.o.link.subscribe(filter, (topic, payload) => this.onCommand(filter, topic, payload)));
     }
   }
 
@@ -187,7 +188,16 @@ export class MappedTopics {
     this.o.link.publish(m.topic, m.payload, { qos: m.qos === 0 ? 0 : 1, retain: m.retain });
   }
 
-  private onCommand(topic: string, payload: Buffer): void {
+  /**
+   * A message on a command topic. Two filters can match one topic (the broker then delivers
+   * it once per filter): only the first matching filter, in subscription order, handles it.
+   */
+  private onCommand(filter: string, topic: string, payload: Buffer): void {
+    for (const f of this.subscriptions.keys()) {
+      if (!topicMatches(f, topic)) continue;
+      if (f !== filter) return;
+      break;
+    }
     let match;
     try {
       match = this.mappings.parseCommand(topic, payload, { registrationOf: (ep) => this.o.server.getRegistration(ep) });

@@ -13,7 +13,7 @@ import type { MappingStore } from '../../mapping/store.js';
 import { GenericApi } from './generic-api.js';
 import type { MqttLink } from './link.js';
 import { MappedTopics } from './mapped.js';
-import { Presence, gatewayWill, type WillMessage } from './presence.js';
+import { Presence, gatewayBirth, gatewayWill, type WillMessage } from './presence.js';
 import { Topics } from './topics.js';
 
 export interface MqttNorthboundOptions {
@@ -54,13 +54,14 @@ export class MqttNorthbound {
     if (initial) this.mapped = new MappedTopics({ server: o.server, link: o.link, logger: this.log, mappings: initial });
   }
 
-  /** The last will to give the link when it connects, so a lost gateway reads offline (undefined: presence off). */
-  static will(topicPrefix = 'lwm2m'): WillMessage {
-    return gatewayWill(new Topics(topicPrefix));
-  }
-
-  get will(): WillMessage | undefined {
-    return this.presence ? gatewayWill(this.topics) : undefined;
+  /**
+   * The gateway status messages for the link's options (`{ birth, will }` of EmbeddedLink /
+   * ExternalLink): retained online on every (re)connection, offline as the last will.
+   * Build the link with them when presence is on.
+   */
+  static linkStatus(topicPrefix = 'lwm2m', info: Record<string, unknown> = {}): { birth: WillMessage; will: WillMessage } {
+    const topics = new Topics(topicPrefix);
+    return { birth: gatewayBirth(topics, info), will: gatewayWill(topics) };
   }
 
   private currentMappings(): CompiledMappings | undefined {

@@ -18,9 +18,17 @@ export interface WillMessage {
   retain: boolean;
 }
 
-/** The gateway's last will: hand it to the link (MQTT CONNECT will) so a crash reads as offline. */
+/**
+ * The gateway's last will: hand it to the link (MQTT CONNECT will) so a lost connection
+ * reads as offline. No reason in it: the links also publish it on a clean stop.
+ */
 export function gatewayWill(topics: Topics): WillMessage {
-  return { topic: topics.gatewayStatus, payload: JSON.stringify({ status: 'offline', reason: 'connection-lost' }), qos: 1, retain: true };
+  return { topic: topics.gatewayStatus, payload: JSON.stringify({ status: 'offline' }), qos: 1, retain: true };
+}
+
+/** The gateway's birth message: the links publish it on every (re)connection. */
+export function gatewayBirth(topics: Topics, info: Record<string, unknown> = {}): WillMessage {
+  return { topic: topics.gatewayStatus, payload: JSON.stringify({ status: 'online', ...info }), qos: 1, retain: true };
 }
 
 /** The `online` payload of a device. */
