@@ -3,11 +3,14 @@
  * walks the item heads without recursion and refuses, with a CodecError, payloads that
  * end early (TRUNCATED), nest deeper or hold more items than the limits (LIMIT_EXCEEDED),
  * or are not well-formed / carry bytes after the item (MALFORMED).
- * So the decoder never recurses past the limit nor trusts a length beyond the buffer.
+ * So the decoder never recurses past the limit nor trusts a length beyond the buffer;
+ * bignums (tags 2 and 3) longer than 32 bytes are refused, as their conversion is slow.
  */
 import { CodecError } from './codec.js';
 
 const INDEFINITE = -1;
+/** Far beyond 64 bits; LwM2M has no larger integers. */
+const MAX_BIGNUM_BYTES = 32;
 
 export function scanCbor(b: Uint8Array, maxDepth: number, maxItems: number): void {
   const len = b.length;
@@ -47,6 +50,18 @@ export function scanCbor(b: Uint8Array, maxDepth: number, maxItems: number): voi
     stack.push(count);
   };
 
+  /** Bignums (tags 2, 3) must be a short definite byte string: cbor-x's conversion is quadratic in length. */
+  const checkBignum = (): void => {
+    if (pos >= len) throw truncated();
+    const head = b[pos] as number;
+    if (head >> 5 !== 2 || (head & 31) === 31) throw new CodecError('MALFORMED', `a bignum must hold a byte string, at offset ${pos}`);
+    const save = pos;
+    pos++;
+    const n = argument(head & 31);
+    pos = save;
+    if (n > MAX_BIGNUM_BYTES) throw new CodecError('LIMIT_EXCEEDED', `a bignum of ${n} bytes`);
+  };
+
   do {
     if (pos >= len) throw truncated();
     const ib = b[pos++] as number;
@@ -84,6 +99,7 @@ export function scanCbor(b: Uint8Array, maxDepth: number, maxItems: number): voi
         open(arg * 2);
         break;
       case 6:
+        if (arg === 2 || arg === 3) checkBignum();
         open(1);
         break;
       default:

@@ -153,9 +153,12 @@ export function readJson(payload: Uint8Array, limits: DecodeLimits): JsonValue {
   return v;
 }
 
+/** Longer integer literals are far beyond 64 bits: read as numbers (BigInt parsing grows quadratically). */
+const MAX_BIGINT_DIGITS = 40;
+
 /** The number's value: a bigint for integer literals outside the safe range, else a number. */
 export function jsonNumberValue(n: JsonNumber): number | bigint {
-  if (n.isIntegerLiteral) {
+  if (n.isIntegerLiteral && n.raw.length <= MAX_BIGINT_DIGITS) {
     const v = Number(n.raw);
     return Number.isSafeInteger(v) ? v : BigInt(n.raw);
   }

@@ -211,6 +211,9 @@ describe('SenML CBOR: bad input', () => {
     assert.equal(codeOf(() => codec.decode(p('/3/0/0'), indefDeep, ctx)), 'LIMIT_EXCEEDED');
     const tags = new Uint8Array(100_000).fill(0xc6);
     assert.equal(codeOf(() => codec.decode(p('/3/0/0'), tags, ctx)), 'LIMIT_EXCEEDED');
+    // a bignum of 100,000 bytes: its conversion would take long, so it is refused up front
+    const big = new Uint8Array([...hex('81a200662f332f302f3902c25a000186a0'), ...new Uint8Array(100_000).fill(0xff)]);
+    assert.equal(codeOf(() => codec.decode(p('/3/0/9'), big, ctx)), 'LIMIT_EXCEEDED');
     const small = ctxOf({ maxRecords: 2 });
     assert.equal(codeOf(() => codec.decode(p('/3/0'), hex(DEVICE_CBOR), small)), 'LIMIT_EXCEEDED');
   });

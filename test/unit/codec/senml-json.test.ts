@@ -388,6 +388,8 @@ describe('SenML JSON: bad input', () => {
     const wide = `[{"n":"/3/0/9","v":1,"x":[${'1,'.repeat(50_000)}1]}]`;
     assert.equal(codeOf(() => codec.decode(p('/3/0/9'), utf8(wide), ctxOf({ maxRecords: 100 }))), 'LIMIT_EXCEEDED');
     assert.equal(codeOf(() => codec.decode(p('/3/0/9'), utf8(four), ctxOf({ maxPayload: 10 }))), 'LIMIT_EXCEEDED');
+    // a million-digit integer is read as a (huge) number, not parsed as a BigInt
+    assert.equal(decCode('/3/0/9', `[{"n":"/3/0/9","v":${'7'.repeat(1_000_000)}}]`), 'TYPE_MISMATCH');
   });
 });
 
