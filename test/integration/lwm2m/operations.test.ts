@@ -116,6 +116,22 @@ describe('device management over CoAP/UDP', () => {
     });
   }
 
+  it('creates an instance whose id the client picks', async () => {
+    const c = await fx.server.create(ep, '/3303', instance(undefined, [resource(5700, 'float', 1.5), resource(5701, 'string', 'K')]));
+    assert.equal(c.code, '2.01', JSON.stringify(c));
+    const id = Number(c.location?.split('/')[2]);
+    assert.equal(c.location, `/3303/${id}`);
+    assert.equal(client.value(`/3303/${id}/5701`), 'K');
+    assert.equal((await fx.server.delete(ep, c.location!)).code, '2.02');
+  });
+
+  it('deletes a resource instance (1.1+)', async () => {
+    client.store.set('/3/0/6/2', 7);
+    const d = await fx.server.delete(ep, '/3/0/6/2');
+    assert.equal(d.code, '2.02', JSON.stringify(d));
+    assert.deepEqual([...client.store.getMulti('/3/0/6')!.keys()], [0, 1]);
+  });
+
   it('writes a multiple resource in TLV (replacing its instances)', async () => {
     client.store.define({ id: 3311, resources: { ...client.store.defs.get(3311)!.resources, 5900: { type: 'integer', ops: 'RW', multiple: true } } });
     client.store.set('/3311/0/5900/7', 1);
