@@ -51,6 +51,17 @@ export class Peer {
     }
   }
 
+  /** The payload text of the first message received (now or later) on `topic`. */
+  async nextText(topic: string, ms = 8000): Promise<string> {
+    const end = Date.now() + ms;
+    for (;;) {
+      const m = this.got.find((g) => g.topic === topic);
+      if (m) return m.payload;
+      if (Date.now() > end) throw new Error(`nothing on ${topic}; got ${this.got.map((g) => g.topic).join(', ')}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
   async publish(topic: string, body: unknown): Promise<void> {
     await this.client.publishAsync(topic, typeof body === 'string' ? body : JSON.stringify(body), { qos: 1 });
   }
