@@ -51,9 +51,13 @@ export function checkRecordCount(count: number, ctx: CodecContext): void {
   }
 }
 
+/** "/65534/65534/65534/65534" has 24 characters; longer names are refused before any parsing. */
+const MAX_NAME_LENGTH = 64;
+
 /** Parses a full SenML name into a path; a name that is not an LwM2M path is MALFORMED. */
 export function nameToPath(name: string): LwM2mPath {
   if (name === '') throw new CodecError('MALFORMED', 'a record has an empty name');
+  if (name.length > MAX_NAME_LENGTH) throw new CodecError('MALFORMED', `a record name of ${name.length} characters`);
   try {
     return LwM2mPath.parse(name);
   } catch (e) {

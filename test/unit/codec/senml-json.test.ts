@@ -153,6 +153,11 @@ describe('SenML JSON: names', () => {
     assert.deepEqual(dec('/3/0/9', '[{"bn":"","n":"/3/0/9","v":5}]'), resource(9, 'integer', 5));
   });
 
+  test('long names are refused before parsing', () => {
+    const long = `[{"bn":"/${'0'.repeat(100_000)}"},${'{"n":"/3/0/9","v":1},'.repeat(20_000)}{"n":"","v":1}]`;
+    assert.equal(decCode('/3/0/9', long), 'MALFORMED');
+  });
+
   test('names that are no LwM2M path are refused', () => {
     for (const n of ['/3/x/9', '/3/0/9/1/2', '/99999/0/0', '']) assert.equal(decCode('/3/0/9', `[{"n":"${n}","v":5}]`), 'MALFORMED', n);
   });
