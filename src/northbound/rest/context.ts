@@ -64,20 +64,54 @@ function failureOutcome(e: unknown): Outcome {
   return { status: p.status, body: p.body() as Json, headers: { 'content-type': 'application/problem+json' } };
 }
 
-/** Runs `job` for `reg`: answered now, or 202 with a queued request when the device sleeps. */
+/** Resolves (a turn after the event, so a timeout's own result can land first) when `endpoint` falls asleep. */
+function fallsAsleep(server: LwM2mServer, endpoint: string): { promise: Promise<void>; cancel(): void } {
+  let listener: ((r: Registration) => void) | undefined;
+  let timer: NodeJS.Immediate | undefined;
+  const promise = new Promise<void>((resolve) => {
+    listener = (r) => {
+      if (r.endpoint !== endpoint) return;
+      server.off('sleeping', listener!);
+      timer = setImmediate(resolve);
+    };
+    server.on('sleeping', listener);
+  });
+  return {
+    promise,
+    cancel: () => {
+      if (listener) server.off('sleeping', listener);
+      if (timer) clearImmediate(timer);
+    },
+  };
+}
+
+function accepted(rc: RestContext, reg: Registration, res: Response, job: Job, running: Promise<Outcome>): void {
+  const item = rc.requests.add(reg.endpoint, job.operation, job.paths);
+  running.then((o) => rc.requests.finish(item.id, o)).catch((e: unknown) => rc.log.error('rest: queued request failed', { id: item.id, error: String(e) }));
+  res.status(202).setHeader('location', `/api/requests/${item.id}`);
+  res.type('application/json').send(JSON.stringify(requestJson(item)));
+}
+
+/**
+ * Runs `job` for `reg` and answers with its outcome. For a queue-mode device that sleeps
+ * (now, or before its answer came) the answer is 202 with a queued request instead.
+ */
 export async function dispatch(rc: RestContext, reg: Registration, res: Response, job: Job): Promise<void> {
-  if (reg.queueMode && !rc.server.isAwake(reg.endpoint)) {
-    const item = rc.requests.add(reg.endpoint, job.operation, job.paths);
-    job
-      .run()
-      .then((r) => outcomeOf(job, r))
-      .catch(failureOutcome)
-      .then((o) => rc.requests.finish(item.id, o))
-      .catch((e: unknown) => rc.log.error('rest: queued request failed', { id: item.id, error: String(e) }));
-    res.status(202).setHeader('location', `/api/requests/${item.id}`);
-    res.type('application/json').send(JSON.stringify(requestJson(item)));
+  if (!reg.queueMode) {
+    sendOutcome(res, outcomeOf(job, await job.run()));
     return;
   }
-  const r = await job.run();
-  sendOutcome(res, outcomeOf(job, r));
+  const asleep = rc.server.isAwake(reg.endpoint) ? fallsAsleep(rc.server, reg.endpoint) : undefined;
+  const running = job
+    .run()
+    .then((r) => outcomeOf(job, r))
+    .catch(failureOutcome);
+  if (!asleep) {
+    accepted(rc, reg, res, job, running);
+    return;
+  }
+  const first = await Promise.race([running, asleep.promise.then(() => undefined)]);
+  asleep.cancel();
+  if (first) sendOutcome(res, first);
+  else accepted(rc, reg, res, job, running);
 }

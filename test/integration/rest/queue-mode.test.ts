@@ -96,6 +96,31 @@ describe('REST queue mode', () => {
     }
   });
 
+  it('turns a request into a queued one when the device falls asleep before answering', async () => {
+    await dev.update();
+    assert.equal(f.server.isAwake('dev-q'), true);
+    // acknowledged at once, answered after the awake window (300 ms) has closed
+    dev.separateResponses(900);
+    try {
+      const r = await f.api('GET', '/api/devices/dev-q/3/0/9');
+      assert.equal(r.status, 202, r.text);
+      const done = await poll(f, r.headers.get('location')!, (b) => b.state === 'done' || b.state === 'failed');
+      assert.equal(done.state, 'done');
+      assert.equal(done.result.body.value, 87);
+    } finally {
+      dev.separateResponses(undefined);
+    }
+  });
+
+  it('answers 504 at once when a request to an awake device times out', async () => {
+    await dev.update();
+    dev.sleep();
+    const r = await f.api('GET', '/api/devices/dev-q/3/0/9?timeout=0.2');
+    assert.equal(r.status, 504, r.text);
+    assert.equal(r.body.code, 'DEVICE_TIMEOUT');
+    await dev.wake();
+  });
+
   it('reports a failed queued request with its problem', async () => {
     const asleep = f.lwm2m.event('sleeping', (r) => r.endpoint === 'dev-q');
     dev.sleep();
