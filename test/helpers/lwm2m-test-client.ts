@@ -297,11 +297,13 @@ export class Lwm2mTestClient {
     return o.update === false ? undefined : this.update();
   }
 
-  /** NAT rebinding: a new socket on another port, then an Update from it. */
-  async rebind(o: { update?: boolean } = {}): Promise<Response | undefined> {
+  /** NAT rebinding: a new socket on another port (or, with `serverAddress`, another address family), then an Update from it. */
+  async rebind(o: { update?: boolean; serverAddress?: string } = {}): Promise<Response | undefined> {
     const old = this.port;
+    const family = this.server.address.includes(':');
+    if (o.serverAddress !== undefined) this.server.address = o.serverAddress;
     do await this.link.open(this.server.address);
-    while (this.port === old);
+    while (this.port === old && family === this.server.address.includes(':'));
     return o.update === false ? undefined : this.update();
   }
 
