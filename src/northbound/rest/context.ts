@@ -107,7 +107,10 @@ export async function dispatch(rc: RestContext, reg: Registration, res: Response
     .then((r) => outcomeOf(job, r))
     .catch(failureOutcome);
   if (!asleep) {
-    accepted(rc, reg, res, job, running);
+    // what the core refuses at once (a request it cannot build, a full queue) is answered now
+    const now = await Promise.race([running, new Promise<undefined>((resolve) => setImmediate(() => resolve(undefined)))]);
+    if (now) sendOutcome(res, now);
+    else accepted(rc, reg, res, job, running);
     return;
   }
   const first = await Promise.race([running, asleep.promise.then(() => undefined)]);

@@ -121,6 +121,29 @@ describe('REST queue mode', () => {
     await dev.wake();
   });
 
+  it('answers at once what cannot wait: a full queue (503), a request the core cannot build (400)', async () => {
+    const asleep = f.lwm2m.event('sleeping', (r) => r.endpoint === 'dev-q');
+    dev.sleep();
+    await asleep;
+    const queued: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const r = await f.api('GET', `/api/devices/dev-q/3/0/${i}`);
+      assert.equal(r.status, 202, r.text);
+      queued.push(r.headers.get('location')!);
+    }
+    const full = await f.api('GET', '/api/devices/dev-q/3/0/11');
+    assert.equal(full.status, 503, full.text);
+    assert.equal(full.body.code, 'QUEUE_FULL');
+    const bad = await f.api('GET', '/api/devices/dev-q/3/0/9?format=7777');
+    assert.equal(bad.status, 400, bad.text);
+    assert.equal(bad.body.code, 'BAD_REQUEST');
+    await dev.wake();
+    for (const location of queued) {
+      const done = await poll(f, location, (b) => b.state === 'done' || b.state === 'failed');
+      assert.ok([200, 404, 405].includes(done.result.status), JSON.stringify(done));
+    }
+  });
+
   it('reports a failed queued request with its problem', async () => {
     const asleep = f.lwm2m.event('sleeping', (r) => r.endpoint === 'dev-q');
     dev.sleep();
