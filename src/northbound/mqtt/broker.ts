@@ -18,7 +18,7 @@ export interface EmbeddedBrokerOptions {
   host?: string;
   /** MQTT over WebSocket (any path); null/undefined: off; 0 picks a free port */
   wsPort?: number | null;
-  /** when both are set, clients must log in with these */
+  /** when set, clients must log in with these (each one that is set must match) */
   username?: string | null;
   password?: string | null;
   logger?: Logger;
@@ -118,13 +118,13 @@ export class EmbeddedBroker {
     if (this.ports) return this.ports;
     const host = this.options.host ?? '0.0.0.0';
     const { username, password } = this.options;
-    const auth = username != null && password != null;
+    const auth = username != null || password != null;
     const broker = await Aedes.createBroker({
       authenticate: (_client, user, pass, done) => {
         if (!auth) return done(null, true);
         // evaluate both, so the time taken does not tell which one was wrong
-        const okUser = sameSecret(user, username);
-        const okPass = sameSecret(pass, password);
+        const okUser = username == null || sameSecret(user, username);
+        const okPass = password == null || sameSecret(pass, password);
         if (okUser && okPass) return done(null, true);
         const err = new Error('bad user name or password') as AuthenticateError;
         (err as { returnCode: number }).returnCode = BAD_USERNAME_OR_PASSWORD;
@@ -175,7 +175,7 @@ export class EmbeddedBroker {
         }
       }
       this.ports = { port, wsPort };
-      this.log.info('MQTT broker listening', { host, port, wsPort: wsPort ?? undefined, auth: auth ? 'password' : 'none' });
+      this.log.info('MQTT broker listening', { host, port, wsPort: wsPort ?? undefined, auth: auth ? 'login' : 'none' });
       return this.ports;
     } catch (e) {
       await this.closeAll();

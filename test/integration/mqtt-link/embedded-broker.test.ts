@@ -106,6 +106,19 @@ test('with a username and password, the broker accepts them and refuses anything
   } finally {
     await broker.stop();
   }
+  // a user name alone is still required
+  const userOnly = new EmbeddedBroker({ port: 0, host: '127.0.0.1', username: 'gw', password: null });
+  const { port: p2 } = await userOnly.start();
+  try {
+    const ok = await mqtt.connectAsync(`mqtt://127.0.0.1:${p2}`, { username: 'gw', reconnectPeriod: 0 });
+    await ok.endAsync();
+    const c = mqtt.connect(`mqtt://127.0.0.1:${p2}`, { reconnectPeriod: 0 });
+    const err = await new Promise<Error & { code?: number }>((resolve) => c.once('error', resolve));
+    assert.equal(err.code, 4);
+    await c.endAsync(true);
+  } finally {
+    await userOnly.stop();
+  }
 });
 
 test('a taken TCP port gives one line naming mqtt.embedded.port', async () => {
