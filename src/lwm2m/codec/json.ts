@@ -14,6 +14,8 @@ import { encodeBase64, type OutRecord, type RawRecord, type RawValue } from './s
 import { JsonNumber, jsonNumberText, jsonNumberValue, readJson, type JsonValue } from './senml-json-reader.js';
 import { makeSenmlCodec, type SenmlWire } from './senml.js';
 
+const utf8 = new TextEncoder();
+
 function bad(msg: string): CodecError {
   return new CodecError('MALFORMED', msg);
 }
@@ -108,7 +110,7 @@ export function writeOmaJson(records: readonly OutRecord[]): Uint8Array {
     return `{${f.join(',')}}`;
   });
   const head = bn !== undefined ? `"bn":${JSON.stringify(bn)},` : '';
-  return new TextEncoder().encode(`{${head}"e":[${entries.join(',')}]}`);
+  return utf8.encode(`{${head}"e":[${entries.join(',')}]}`);
 }
 
 export const omaJsonWire: SenmlWire = { read: readOmaJson, write: writeOmaJson };

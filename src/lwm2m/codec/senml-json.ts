@@ -10,6 +10,8 @@ import { decodeBase64, encodeBase64Url, type OutRecord, type RawRecord, type Raw
 import { JsonNumber, jsonNumberText, jsonNumberValue, readJson, type JsonValue } from './senml-json-reader.js';
 import { makeSenmlCodec, type SenmlWire } from './senml.js';
 
+const utf8 = new TextEncoder();
+
 function bad(msg: string): CodecError {
   return new CodecError('MALFORMED', msg);
 }
@@ -94,7 +96,7 @@ export function writeSenmlJson(records: readonly OutRecord[]): Uint8Array {
     if (r.t !== undefined) f.push(`"t":${jsonNumberText(r.t)}`);
     return `{${f.join(',')}}`;
   });
-  return new TextEncoder().encode(`[${parts.join(',')}]`);
+  return utf8.encode(`[${parts.join(',')}]`);
 }
 
 export const senmlJsonWire: SenmlWire = { read: readSenmlJson, write: writeSenmlJson };
