@@ -94,6 +94,14 @@ export function buildApp(rc: RestContext, o: AppOptions): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  app.use((req, res, next) => {
+    const start = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      rc.log.debug('rest', { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 });
+    });
+    next();
+  });
   app.use(cors(o.corsOrigins));
   app.use(bearerAuth(o.tokens));
   const limit = o.bodyLimit ?? '1mb';
