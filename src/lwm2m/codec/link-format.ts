@@ -5,7 +5,7 @@
  *
  * Parsing is lenient, because real clients are: whitespace around commas, semicolons and
  * `=`; `ct="110 112"`, `ct=110 112` or `ct=110`; quoted or bare values (`ver="1.1"`,
- * `ver=1.1`); valueless attributes (`Q`, `</>;rt="oma.lwm2m";obs`); trailing slashes in
+ * `ver=1.1`); `ct=110,112` (a comma in a bare value); valueless attributes (`Q`, `</>;rt="oma.lwm2m";obs`); trailing slashes in
  * link targets (`</3/0/>`); an empty payload (no links). What cannot be read as links
  * throws CodecError MALFORMED (the registration handler answers 4.00 to it), also when
  * the payload is over the bounds.
@@ -86,6 +86,7 @@ class LinkParser {
         continue;
       }
       if (this.i >= this.s.length) break;
+      if (this.s[this.i] !== '<' && this.continueBareValue(links[links.length - 1])) continue;
       if (links.length >= this.limits.maxLinks) throw malformed(`more than ${this.limits.maxLinks} links`, this.i);
       links.push(this.link());
       this.skipSpace();
@@ -96,7 +97,30 @@ class LinkParser {
     return links;
   }
 
+  /** Name of the last attribute parsed, when its value was bare (unquoted). */
+  private lastBare: string | undefined;
+
+  /**
+   * `</>;ct=110,112,</1/0>`: a comma inside an unquoted value. A list element that is not
+   * a link but a plain token right after a bare value is taken as more of that value.
+   */
+  private continueBareValue(prev: Link | undefined): boolean {
+    if (!prev || this.lastBare === undefined) return false;
+    const m = /^[^<>";,\s]+/.exec(this.s.slice(this.i, this.i + 64));
+    const after = m ? this.s[this.i + m[0].length] : undefined;
+    if (!m || (after !== undefined && after !== ',' && !isSpace(after))) return false;
+    const v = prev.attributes.get(this.lastBare);
+    if (typeof v !== 'string') return false;
+    prev.attributes.set(this.lastBare, `${v},${m[0]}`);
+    this.i += m[0].length;
+    this.skipSpace();
+    if (this.i < this.s.length && this.s[this.i] !== ',') throw malformed(`expected "," after a value, found "${this.s[this.i]}"`, this.i);
+    this.i++;
+    return true;
+  }
+
   private link(): Link {
+    this.lastBare = undefined;
     if (this.s[this.i] !== '<') throw malformed('a link starts with "<"', this.i);
     const end = this.s.indexOf('>', this.i + 1);
     if (end < 0) throw malformed('"<" without ">"', this.i);
@@ -127,10 +151,12 @@ class LinkParser {
     const name = this.s.slice(start, this.i);
     if (!NAME.test(name)) throw malformed(`bad attribute name "${name.slice(0, 40)}"`, start);
     this.skipSpace();
+    this.lastBare = undefined;
     if (this.s[this.i] !== '=') return [name, true];
     this.i++;
     this.skipSpace();
     if (this.s[this.i] === '"') return [name, this.quoted()];
+    this.lastBare = name;
     // a bare value runs to the next ";" or "," (so `ct=110 112` keeps its space)
     const vstart = this.i;
     while (this.i < this.s.length && this.s[this.i] !== ';' && this.s[this.i] !== ',') {

@@ -58,6 +58,8 @@ test('lenient parsing of what real clients send', () => {
     ['</>;rt="oma.lwm2m";ct="110 112"', [link('/', { rt: 'oma.lwm2m', ct: '110 112' })]],
     ['</>;rt="oma.lwm2m";ct=110 112', [link('/', { rt: 'oma.lwm2m', ct: '110 112' })]],
     ['</>;rt=oma.lwm2m;ct=110', [link('/', { rt: 'oma.lwm2m', ct: '110' })]],
+    ['</>;rt="oma.lwm2m";ct=110,112,11544,</1/0>', [link('/', { rt: 'oma.lwm2m', ct: '110,112,11544' }), link('/1/0')]],
+    ['</1/0>;ct=110, 112', [link('/1/0', { ct: '110,112' })]],
     ['</1/0>, </3/0>,\n </5>', [link('/1/0'), link('/3/0'), link('/5')]],
     ['</3442>;ver="1.1"', [link('/3442', { ver: '1.1' })]],
     ['</3/0/>,</5/>', [link('/3/0'), link('/5')]],
@@ -97,6 +99,9 @@ test('what is not link-format throws MALFORMED', () => {
     '</1 0>',
     '</1/0>;ct=1"2',
     '</1/0>,3/0',
+    '</1/0>;rt="x",112',
+    '</1/0>;obs,112',
+    '</1/0>;ct=110,112;x',
     '</1/0>;ver="x\\',
   ];
   for (const text of bad) assert.equal(codeOf(() => parseLinks(text)), 'MALFORMED', text);
