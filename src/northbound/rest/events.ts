@@ -3,7 +3,8 @@
  * `deregistered`, `expired`, `awake`, `sleeping`, `notification`, `send`,
  * `observationEnded`. Filters: `?endpoint=` (comma-separated, `*` globs) and `?events=`
  * (names). Every event is `event: <name>`, `id: <n>`, `data: <JSON>`; a comment line
- * keeps idle connections open (`heartbeatMs`). close() ends every stream.
+ * keeps idle connections open (`heartbeatMs`). A consumer that falls more than
+ * MAX_BUFFERED_BYTES behind is disconnected. close() ends every stream.
  */
 import type { Request, Response } from 'express';
 import type { LwM2mServer } from '../../lwm2m/server/server.js';
@@ -12,6 +13,9 @@ import { ProblemError } from './errors.js';
 import { nodeJson, nodesJson, registrationJson, timestampedJson, type Json } from './json.js';
 import { listOf } from './params.js';
 import { globRegExp } from './routes-devices.js';
+
+/** A subscriber whose unsent events exceed this is disconnected (it reconnects and reads afresh). */
+export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 export const EVENT_NAMES = ['registered', 'updated', 'deregistered', 'expired', 'awake', 'sleeping', 'notification', 'send', 'observationEnded'] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
@@ -103,6 +107,12 @@ export class EventHub {
       if (!sub.events.has(name)) continue;
       if (sub.endpoints.length > 0 && !sub.endpoints.some((p) => p.test(endpoint))) continue;
       frame ??= `event: ${name}\nid: ${++this.seq}\ndata: ${JSON.stringify(data)}\n\n`;
+      if (sub.res.writableLength > MAX_BUFFERED_BYTES) {
+        // a consumer that does not keep up must not make the gateway buffer without bound
+        this.subscribers.delete(sub);
+        sub.res.destroy();
+        continue;
+      }
       sub.res.write(frame);
     }
   }
