@@ -35,6 +35,34 @@ export interface MqttNorthboundOptions {
   reloadCheckMs?: number;
 }
 
+/** The link with publish/subscribe that never throw into the adapters (the contract says so; this makes sure). */
+function guarded(link: MqttLink, log: Logger): MqttLink {
+  return {
+    publish(topic, payload, options) {
+      try {
+        link.publish(topic, payload, options);
+      } catch (e) {
+        log.error('mqtt northbound: publish failed', { topic, error: String(e) });
+      }
+    },
+    subscribe(filter, handler) {
+      try {
+        return link.subscribe(filter, handler);
+      } catch (e) {
+        log.error('mqtt northbound: subscribe failed', { filter, error: String(e) });
+        return () => undefined;
+      }
+    },
+    get connected() {
+      return link.connected;
+    },
+    stats: () => link.stats(),
+    flush: (ms) => link.flush(ms),
+    start: () => link.start(),
+    stop: () => link.stop(),
+  };
+}
+
 export class MqttNorthbound {
   readonly topics: Topics;
   private readonly log: Logger;
@@ -48,10 +76,11 @@ export class MqttNorthbound {
     this.log = o.logger ?? silentLogger;
     this.topics = new Topics(o.topicPrefix ?? 'lwm2m');
     const ctx: OperationContext = { codecs: new CodecRegistry(), models: o.models };
-    if (o.genericApi !== false) this.generic = new GenericApi({ server: o.server, link: o.link, topics: this.topics, ctx, logger: this.log });
-    if (o.presence !== false) this.presence = new Presence({ server: o.server, link: o.link, topics: this.topics, logger: this.log, ...(o.gatewayInfo ? { gatewayInfo: o.gatewayInfo } : {}) });
+    const link = guarded(o.link, this.log);
+    if (o.genericApi !== false) this.generic = new GenericApi({ server: o.server, link, topics: this.topics, ctx, logger: this.log });
+    if (o.presence !== false) this.presence = new Presence({ server: o.server, link, topics: this.topics, logger: this.log, ...(o.gatewayInfo ? { gatewayInfo: o.gatewayInfo } : {}) });
     const initial = this.currentMappings();
-    if (initial) this.mapped = new MappedTopics({ server: o.server, link: o.link, logger: this.log, mappings: initial });
+    if (initial) this.mapped = new MappedTopics({ server: o.server, link, logger: this.log, mappings: initial });
   }
 
   /**
