@@ -146,7 +146,16 @@ export class ExternalLink implements MqttLink {
       const w = toMessage(o.will);
       opts.will = { topic: w.topic, payload: w.payload, qos: w.qos, retain: w.retain };
     }
-    const client = mqtt.connect(o.url, opts);
+    const scheme = /^([a-z]+):\/\//i.exec(o.url)?.[1]?.toLowerCase();
+    if (!scheme || !['mqtt', 'mqtts', 'tcp', 'ssl', 'tls', 'ws', 'wss'].includes(scheme)) {
+      throw new BrokerStartError(`mqtt.external.url: "${o.url}" is not an mqtt://, mqtts://, ws:// or wss:// URL`, 'mqtt.external.url');
+    }
+    let client: MqttClient;
+    try {
+      client = mqtt.connect(o.url, opts);
+    } catch (e) {
+      throw new BrokerStartError(`mqtt.external.url: ${(e as Error).message}`, 'mqtt.external.url');
+    }
     this.client = client;
     await new Promise<void>((resolve) => {
       const done = (): void => {

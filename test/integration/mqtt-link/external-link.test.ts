@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import mqtt, { type MqttClient } from 'mqtt';
-import { BrokerStartError } from '../../../src/northbound/mqtt/broker.js';
+import { BrokerStartError, EmbeddedBroker } from '../../../src/northbound/mqtt/broker.js';
 import { ExternalLink } from '../../../src/northbound/mqtt/link-external.js';
 import { createLogger } from '../../../src/log.js';
 import { MosquittoProcess, MosquittoSub, mosquittoPub, noMosquitto, noMosquittoClients, sleep, waitFor } from './mosquitto.js';
@@ -258,4 +258,31 @@ describe('external link over TLS', { skip: noMosquitto || noOpenssl }, () => {
     });
     await link.stop();
   });
+});
+
+test('the external link speaks MQTT over WebSocket (here to the embedded broker, with a login)', async () => {
+  const broker = new EmbeddedBroker({ port: 0, host: '127.0.0.1', wsPort: 0, username: 'gw', password: 'pw' });
+  const { port, wsPort } = await broker.start();
+  const link = new ExternalLink({ url: `ws://127.0.0.1:${wsPort}/mqtt`, username: 'gw', password: 'pw' });
+  const peer = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { username: 'gw', password: 'pw', reconnectPeriod: 0 });
+  try {
+    await link.start();
+    assert.equal(link.connected, true);
+    const got = collect(peer);
+    await peer.subscribeAsync('ws/#', { qos: 1 });
+    link.publish('ws/up', 'over websocket');
+    assert.equal(await link.flush(5000), true);
+    await waitFor(() => got.length === 1, 'the message at the TCP peer');
+    assert.equal(got[0]?.payload, 'over websocket');
+  } finally {
+    await peer.endAsync();
+    await link.stop();
+    await broker.stop();
+  }
+});
+
+test('an unusable URL fails start() naming mqtt.external.url', async () => {
+  const link = new ExternalLink({ url: 'gopher://127.0.0.1:70' });
+  await assert.rejects(link.start(), (e: Error) => e instanceof BrokerStartError && e.key === 'mqtt.external.url' && /^mqtt\.external\.url: /.test(e.message));
+  await link.stop();
 });
