@@ -20,6 +20,8 @@ export interface RestContext {
   readonly log: Logger;
   /** ms of the latest message seen from each endpoint (notifications, Send, wake-ups) */
   readonly lastSeen: Map<string, number>;
+  /** callbacks run when an endpoint falls asleep (one server listener feeds them all) */
+  readonly sleepers: Map<string, Set<() => void>>;
 }
 
 /** One device operation as a route builds it. */
@@ -65,21 +67,28 @@ function failureOutcome(e: unknown): Outcome {
 }
 
 /** Resolves (a turn after the event, so a timeout's own result can land first) when `endpoint` falls asleep. */
-function fallsAsleep(server: LwM2mServer, endpoint: string): { promise: Promise<void>; cancel(): void } {
-  let listener: ((r: Registration) => void) | undefined;
+function fallsAsleep(rc: RestContext, endpoint: string): { promise: Promise<void>; cancel(): void } {
   let timer: NodeJS.Immediate | undefined;
+  let callback: (() => void) | undefined;
+  const remove = (): void => {
+    const set = rc.sleepers.get(endpoint);
+    if (!set || !callback) return;
+    set.delete(callback);
+    if (set.size === 0) rc.sleepers.delete(endpoint);
+  };
   const promise = new Promise<void>((resolve) => {
-    listener = (r) => {
-      if (r.endpoint !== endpoint) return;
-      server.off('sleeping', listener!);
+    callback = () => {
+      remove();
       timer = setImmediate(resolve);
     };
-    server.on('sleeping', listener);
+    let set = rc.sleepers.get(endpoint);
+    if (!set) rc.sleepers.set(endpoint, (set = new Set()));
+    set.add(callback);
   });
   return {
     promise,
     cancel: () => {
-      if (listener) server.off('sleeping', listener);
+      remove();
       if (timer) clearImmediate(timer);
     },
   };
@@ -101,7 +110,7 @@ export async function dispatch(rc: RestContext, reg: Registration, res: Response
     sendOutcome(res, outcomeOf(job, await job.run()));
     return;
   }
-  const asleep = rc.server.isAwake(reg.endpoint) ? fallsAsleep(rc.server, reg.endpoint) : undefined;
+  const asleep = rc.server.isAwake(reg.endpoint) ? fallsAsleep(rc, reg.endpoint) : undefined;
   const running = job
     .run()
     .then((r) => outcomeOf(job, r))

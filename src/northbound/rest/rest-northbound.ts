@@ -11,6 +11,7 @@ import { silentLogger, type Logger } from '../../log.js';
 import { CodecRegistry } from '../../lwm2m/codec/registry.js';
 import type { ModelProvider } from '../../lwm2m/model/types.js';
 import type { LwM2mServer } from '../../lwm2m/server/server.js';
+import type { Registration } from '../../lwm2m/server/types.js';
 import type { CompiledMappings } from '../../mapping/compiled.js';
 import { buildApp } from './app.js';
 import type { RestContext } from './context.js';
@@ -49,13 +50,19 @@ export class RestNorthbound {
   private readonly hub: EventHub;
   private readonly log: Logger;
   private http: Server | undefined;
+  private readonly sleepers = new Map<string, Set<() => void>>();
+  private readonly onSleeping = (reg: Registration): void => {
+    for (const fn of [...(this.sleepers.get(reg.endpoint) ?? [])]) fn();
+  };
   private boundPort: number | undefined;
 
   constructor(private readonly options: RestNorthboundOptions) {
     this.log = options.logger ?? silentLogger;
     this.requests = new RequestStore(options.requests);
     const lastSeen = new Map<string, number>();
+    const sleepers = this.sleepers;
     const rc: RestContext = {
+      sleepers,
       server: options.server,
       ctx: { models: options.models, codecs: options.codecs ?? new CodecRegistry() },
       requests: this.requests,
@@ -105,6 +112,7 @@ export class RestNorthbound {
     http.on('error', (e) => this.log.error('rest: HTTP server error', { error: String(e) }));
     this.http = http;
     this.hub.open();
+    this.options.server.on('sleeping', this.onSleeping);
     this.boundPort = (http.address() as AddressInfo).port;
     this.log.info('REST API listening', { host, port: this.boundPort });
     return { port: this.boundPort };
@@ -115,6 +123,7 @@ export class RestNorthbound {
     if (!http) return;
     this.http = undefined;
     this.hub.close();
+    this.options.server.off('sleeping', this.onSleeping);
     const closed = new Promise<void>((resolve) => http.close(() => resolve()));
     http.closeAllConnections();
     await closed;
