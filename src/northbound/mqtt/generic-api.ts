@@ -62,7 +62,10 @@ export function responseData(cmd: Pick<ParsedCommand, 'msgType' | 'reqPath' | 'r
 
 export class GenericApi {
   private readonly qos: 0 | 1;
+  /** observation id -> reqID of the observe command that started it */
   private readonly reqIds = new Map<string, unknown>();
+  /** "endpoint path" -> reqID of an observe command still waiting for its response (a notification may come first) */
+  private readonly pendingObserve = new Map<string, unknown>();
   private unsubscribe: (() => void) | undefined;
   private readonly events: ServerListeners;
   private running = false;
@@ -91,6 +94,7 @@ export class GenericApi {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     this.reqIds.clear();
+    this.pendingObserve.clear();
   }
 
   private publish(endpoint: string, rest: string, body: unknown): void {
@@ -104,7 +108,7 @@ export class GenericApi {
   private publishNotification(e: NotificationEvent): void {
     const ob = e.observation;
     const reqPath = ob.composite ? ob.paths.map(String) : String(ob.paths[0] ?? '/');
-    const reqID = this.reqIds.get(ob.id);
+    const reqID = this.reqIds.get(ob.id) ?? (ob.composite ? undefined : this.pendingObserve.get(`${e.registration.endpoint} ${String(ob.paths[0])}`));
     this.publish(e.registration.endpoint, 'up/notify', {
       ...(reqID !== undefined ? { reqID } : {}),
       msgType: 'notify',
@@ -135,8 +139,13 @@ export class GenericApi {
       return;
     }
     const cmd = parsed.command;
+    const pendingKey = cmd.request.op === 'observe' ? `${endpoint} ${String(cmd.request.path)}` : undefined;
+    if (pendingKey) this.pendingObserve.set(pendingKey, cmd.reqID);
     this.o.server.request(endpoint, cmd.request).then(
-      (r) => this.respond(endpoint, cmd, r),
+      (r) => {
+        if (pendingKey && this.pendingObserve.get(pendingKey) === cmd.reqID) this.pendingObserve.delete(pendingKey);
+        this.respond(endpoint, cmd, r);
+      },
       (e: unknown) => this.respond(endpoint, cmd, { success: false, error: { code: 'TRANSPORT', message: String(e) } }),
     );
   }

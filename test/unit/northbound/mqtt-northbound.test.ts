@@ -223,3 +223,23 @@ void test('a device that never answers delays no other device', async () => {
   await nb.stop();
   await s.server.stop();
 });
+
+void test('generic API: a notification that overtakes the observe response still carries the reqID', async () => {
+  const { s, link, nb } = await setup();
+  const peer = memPeer(5010);
+  s.mem.device(peer, (req) => {
+    if (req.op === 'observe') {
+      s.mem.notify(peer, { token: req.token!, code: '2.05', payload: text('5'), contentFormat: ContentFormat.TEXT, observe: 1 });
+      return { code: '2.05', payload: text('4'), contentFormat: ContentFormat.TEXT, observe: 0 };
+    }
+    return { code: '2.04', payload: new Uint8Array() };
+  });
+  await s.mem.register(peer, 'ep=race&lt=300');
+  const notify = link.next((m) => m.topic === 'lwm2m/race/up/notify');
+  link.inject('lwm2m/race/dn', JSON.stringify({ reqID: 77, msgType: 'observe', data: { path: '/3/0/9' } }));
+  const n = json((await notify).payload);
+  assert.equal(n.reqID, 77);
+  assert.equal(n.seqNum, 1);
+  await nb.stop();
+  await s.server.stop();
+});
