@@ -3,6 +3,7 @@
  * Object models (built-ins + models folder) -> codecs -> LwM2M server core -> southbound
  * transports. Northbound adapters attach to the same server.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { GatewayConfig } from './config/schema.js';
 import { silentLogger, type Logger } from './log.js';
@@ -12,6 +13,17 @@ import { CodecRegistry } from './lwm2m/codec/registry.js';
 import { LwM2mServer } from './lwm2m/server/index.js';
 import type { Clock } from './lwm2m/clock.js';
 import { CoapUdpTransport } from './transport/coap/index.js';
+import { MappingLoadError, MappingStore } from './mapping/index.js';
+import { Northbound, NorthboundStartError, type Ports } from './northbound/compose.js';
+
+/** The package version (package.json sits one level above src/ and dist/). */
+export const VERSION: string = (() => {
+  try {
+    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+})();
 
 /** A start-up failure with a message meant for the operator (one clear line). */
 export class StartError extends Error {
@@ -34,6 +46,10 @@ export class Gateway {
   readonly server: LwM2mServer;
   private readonly log: Logger;
   private coap: CoapUdpTransport | undefined;
+  /** the mapping files in force (undefined: mappings.dir is null) */
+  mappings: MappingStore | undefined;
+  /** the northbound faces (MQTT, REST) once started */
+  northbound: Northbound | undefined;
   private started = false;
   private coapPort: number | undefined;
 
@@ -77,12 +93,51 @@ export class Gateway {
     return this.coapPort;
   }
 
+  /** Every port the gateway listens on (after start). */
+  get ports(): Ports & { coap?: number } {
+    return { coap: this.coapPort, ...this.northbound?.ports };
+  }
+
+  private baseDir(): string {
+    return this.options.configFile ? dirname(resolve(this.options.configFile)) : process.cwd();
+  }
+
+  private loadMappings(): void {
+    const { dir, watch } = this.config.mappings;
+    if (!dir) return;
+    const abs = resolve(this.baseDir(), dir);
+    if (!existsSync(abs)) {
+      this.log.warn('no mapping folder: mapped topics and routes are off (set mappings.dir)', { dir: abs });
+      return;
+    }
+    const store = new MappingStore({
+      dir: abs,
+      models: this.models,
+      onReload: (_m, files) => {
+        this.log.info('mappings reloaded', { files: files.length });
+        this.northbound?.mappingsReloaded();
+      },
+      onError: (errors) => {
+        this.log.error('mapping reload failed; the last good mappings stay in force', { errors: errors.length });
+        for (const e of errors) this.log.error(e.message);
+      },
+    });
+    try {
+      const compiled = watch ? store.start() : store.load();
+      this.log.info('mappings loaded', { dir: abs, files: compiled.files.length, watch });
+    } catch (e) {
+      store.stop();
+      if (e instanceof MappingLoadError) throw new StartError(`mappings.dir: ${abs}: broken mapping files:\n${e.message}`);
+      throw e;
+    }
+    this.mappings = store;
+  }
+
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
     if (this.config.models.dir) {
-      const base = this.options.configFile ? dirname(resolve(this.options.configFile)) : process.cwd();
-      const dir = resolve(base, this.config.models.dir);
+      const dir = resolve(this.baseDir(), this.config.models.dir);
       let loaded;
       try {
         loaded = loadModelsDir(this.models, dir);
@@ -91,6 +146,7 @@ export class Gateway {
       }
       this.log.info('object models loaded', { dir, count: loaded.length });
     }
+    this.loadMappings();
     this.server.start();
     const coap = new CoapUdpTransport({
       handler: this.server,
@@ -115,13 +171,33 @@ export class Gateway {
     this.coap = coap;
     this.server.addTransport(coap);
     this.log.info('LwM2M server listening', { transport: 'coap+udp', address: this.config.coap.address, port: this.coapPort });
+    this.northbound = new Northbound({
+      config: this.config,
+      baseDir: this.baseDir(),
+      server: this.server,
+      models: this.models,
+      codecs: this.codecs,
+      mappings: this.mappings,
+      logger: this.log,
+      version: VERSION,
+    });
+    try {
+      await this.northbound.start();
+    } catch (e) {
+      if (e instanceof NorthboundStartError) throw new StartError(e.message);
+      throw e;
+    }
   }
 
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
+    await this.northbound?.stop();
+    this.northbound = undefined;
     await this.server.stop();
     await this.coap?.stop();
     this.coap = undefined;
+    this.mappings?.stop();
+    this.mappings = undefined;
   }
 }

@@ -14,6 +14,10 @@ export async function startGateway(patch: (c: GatewayConfig) => void = () => {})
   config.coap.port = 0;
   config.coap.address = '127.0.0.1';
   config.lwm2m.requestTimeout = 10;
+  // the southbound alone: no broker, no HTTP, no mappings
+  config.mqtt.enabled = false;
+  config.rest.enabled = false;
+  config.mappings.dir = null;
   patch(config);
   const gateway = new Gateway(config);
   await gateway.start();
