@@ -137,3 +137,27 @@ describe('REST generic device API', () => {
     assert.equal(dev.value(`${c.body.path}/5700`), 1.5);
   });
 });
+
+describe('REST reads and writes across LwM2M versions and formats', () => {
+  let f: RestFixture;
+  before(async () => {
+    f = await RestFixture.start();
+  });
+  after(() => f.stop());
+
+  for (const version of ['1.0', '1.1', '1.2'] as const) {
+    it(`reads and writes a ${version} device in the format it prefers`, async () => {
+      const { client } = await f.registered({ endpoint: `v-${version}`, version });
+      const inst = await f.api('GET', `/api/devices/v-${version}/3/0`);
+      assert.equal(inst.status, 200, inst.text);
+      assert.equal(inst.body.value['9'], 87);
+      assert.deepEqual(inst.body.value['7'], { 0: 3800, 1: 5000 });
+      const w = await f.api('PUT', `/api/devices/v-${version}/3/0/13`, { body: { value: '2024-01-02T03:04:05Z' } });
+      assert.equal(w.status, 204, w.text);
+      assert.equal(client.value('/3/0/13'), Date.parse('2024-01-02T03:04:05Z') / 1000);
+      const time = await f.api('GET', `/api/devices/v-${version}/3/0/13`);
+      assert.equal(time.body.type, 'time');
+      assert.equal(time.body.value, Date.parse('2024-01-02T03:04:05Z') / 1000);
+    });
+  }
+});
