@@ -6,8 +6,8 @@
  * response topic. A new compiled set (hot reload) re-plans every connected device:
  * new observations start, removed ones are cancelled, subscriptions follow.
  *
- * Every device has its own chain of start/stop work, so a slow device delays nobody else;
- * commands run concurrently.
+ * Every device has its own chain of start/stop work, so a slow device delays nobody else
+ * (at most `concurrency` devices are planned at once); commands run concurrently.
  */
 import type { Logger } from '../../log.js';
 import type { CompiledMappings } from '../../mapping/compiled.js';
@@ -23,6 +23,26 @@ export interface MappedTopicsOptions {
   link: MqttLink;
   logger: Logger;
   mappings: CompiledMappings;
+  /** devices whose observations are being started or stopped at the same time (default 128): a reload of a large fleet does not burst */
+  concurrency?: number;
+}
+
+/** Runs at most `max` tasks at once, the others in arrival order. */
+class Limiter {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly max: number) {}
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    while (this.active >= this.max) await new Promise<void>((r) => this.waiting.push(r));
+    this.active++;
+    try {
+      return await fn();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
 }
 
 interface Started {
@@ -56,10 +76,12 @@ export class MappedTopics {
   private readonly devices = new Map<string, DeviceState>();
   private readonly subscriptions = new Map<string, () => void>();
   private readonly events: ServerListeners;
+  private readonly limiter: Limiter;
   private running = false;
 
   constructor(private readonly o: MappedTopicsOptions) {
     this.mappings = o.mappings;
+    this.limiter = new Limiter(Math.max(1, o.concurrency ?? 128));
     this.events = new ServerListeners(o.server, o.logger, 'mqtt mapped topics');
   }
 
@@ -147,7 +169,7 @@ export class MappedTopics {
 
   private enqueue(state: DeviceState): void {
     state.chain = state.chain
-      .then(() => this.reconcile(state))
+      .then(() => this.limiter.run(() => this.reconcile(state)))
       .catch((e: unknown) => this.o.logger.error('mqtt mapped topics: planning failed', { endpoint: state.registration.endpoint, error: String(e) }));
   }
 

@@ -31,6 +31,8 @@ export interface MqttNorthboundOptions {
   /** extra fields of the gateway's online message (e.g. { version }) */
   gatewayInfo?: Record<string, unknown>;
   logger?: Logger;
+  /** devices whose mapped observations are started or stopped at once (default 128) */
+  planConcurrency?: number;
   /** how often a MappingStore is checked for a reloaded set, ms (default 250) */
   reloadCheckMs?: number;
 }
@@ -80,7 +82,7 @@ export class MqttNorthbound {
     if (o.genericApi !== false) this.generic = new GenericApi({ server: o.server, link, topics: this.topics, ctx, logger: this.log });
     if (o.presence !== false) this.presence = new Presence({ server: o.server, link, topics: this.topics, logger: this.log, ...(o.gatewayInfo ? { gatewayInfo: o.gatewayInfo } : {}) });
     const initial = this.currentMappings();
-    if (initial) this.mapped = new MappedTopics({ server: o.server, link, logger: this.log, mappings: initial });
+    if (initial) this.mapped = new MappedTopics({ server: o.server, link, logger: this.log, mappings: initial, ...(o.planConcurrency ? { concurrency: o.planConcurrency } : {}) });
   }
 
   /**

@@ -128,3 +128,32 @@ void test('mapped: an Update that adds an object starts its observation; overlap
   assert.deepEqual(link.filters(), []);
   await s.server.stop();
 });
+
+void test('mapped: at most planConcurrency devices are planned at once; all get their observation', async () => {
+  const s = setupServer();
+  const link = new MemoryMqttLink();
+  const m = mappings({ 't.yaml': 'targets:\n  - object: 3303\n    observe: { resources: [5700] }\n' });
+  const nb = new MqttNorthbound({ server: s.server, models, link, mappings: m, planConcurrency: 2 });
+  await nb.start();
+  let inFlight = 0;
+  let most = 0;
+  const observed: string[] = [];
+  for (let i = 0; i < 6; i++) {
+    const peer = memPeer(6100 + i);
+    s.mem.device(peer, async (req) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight--;
+      if (req.op === 'observe') observed.push(peer.key);
+      return { code: '2.05', payload: text('1'), contentFormat: ContentFormat.TEXT, observe: 0 };
+    });
+    await s.mem.register(peer, `ep=c${i}&lt=600`, '</>;rt="oma.lwm2m",</3303/0>');
+  }
+  await tick();
+  await nb.settled();
+  assert.equal(observed.length, 6);
+  assert.ok(most <= 2, `at most 2 at once, saw ${most}`);
+  await nb.stop();
+  await s.server.stop();
+});
