@@ -11,6 +11,7 @@ export interface Published {
   payload: Buffer;
   qos: 0 | 1;
   retain: boolean;
+  properties?: PublishOptions['properties'];
 }
 
 export class MemoryMqttLink implements MqttLink {
@@ -22,6 +23,7 @@ export class MemoryMqttLink implements MqttLink {
 
   publish(topic: string, payload: string | Buffer, options: PublishOptions = {}): void {
     const m: Published = { topic, payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos: options.qos ?? 1, retain: options.retain ?? false };
+    if (options.properties) m.properties = options.properties;
     this.published.push(m);
     if (m.retain) this.retained.set(topic, m.payload);
     const still: typeof this.waiters = [];
@@ -47,8 +49,8 @@ export class MemoryMqttLink implements MqttLink {
     return [...this.subs.keys()].sort();
   }
 
-  /** A message from a broker client: each matching handler once. */
-  inject(topic: string, payload: string | Buffer): void {
+  /** A message from a broker client: each matching handler once (with MQTT 5 properties as a third argument, when given). */
+  inject(topic: string, payload: string | Buffer, properties?: { correlationData?: Buffer }): void {
     const seen = new Set<MessageHandler>();
     const buf = typeof payload === 'string' ? Buffer.from(payload) : payload;
     for (const [filter, set] of this.subs) {
@@ -56,7 +58,8 @@ export class MemoryMqttLink implements MqttLink {
       for (const h of set) {
         if (seen.has(h)) continue;
         seen.add(h);
-        h(topic, buf);
+        if (properties) (h as (t: string, p: Buffer, x: typeof properties) => void)(topic, buf, properties);
+        else h(topic, buf);
       }
     }
   }

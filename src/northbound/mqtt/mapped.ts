@@ -58,6 +58,15 @@ interface DeviceState {
   closed: boolean;
 }
 
+/**
+ * MQTT 5 properties of a received command, for links that pass them as a third handler
+ * argument: the correlation data becomes the correlation id (when the payload has none)
+ * and is echoed on the response.
+ */
+export interface IncomingProperties {
+  correlationData?: Buffer;
+}
+
 /** Identifies a planned observation: a change of paths, mode or attributes makes a new one. */
 export function observationKey(o: PlannedObservation): string {
   return `${o.composite ? 'c' : 's'}|${o.paths.join(',')}|${o.attributes ? JSON.stringify(o.attributes) : ''}`;
@@ -142,7 +151,7 @@ export class MappedTopics {
     }
     for (const filter of wanted) {
       if (this.subscriptions.has(filter)) continue;
-      this.subscriptions.set(filter, this.o.link.subscribe(filter, (topic, payload) => this.onCommand(filter, topic, payload)));
+      this.subscriptions.set(filter, this.o.link.subscribe(filter, (topic, payload, props?: IncomingProperties) => this.onCommand(filter, topic, payload, props)));
     }
   }
 
@@ -206,15 +215,15 @@ export class MappedTopics {
     for (const m of messages) this.publishOne(m);
   }
 
-  private publishOne(m: OutboundMessage): void {
-    this.o.link.publish(m.topic, m.payload, { qos: m.qos === 0 ? 0 : 1, retain: m.retain });
+  private publishOne(m: OutboundMessage, correlationData?: Buffer): void {
+    this.o.link.publish(m.topic, m.payload, { qos: m.qos === 0 ? 0 : 1, retain: m.retain, ...(correlationData ? { properties: { correlationData } } : {}) });
   }
 
   /**
    * A message on a command topic. Two filters can match one topic (the broker then delivers
    * it once per filter): only the first matching filter, in subscription order, handles it.
    */
-  private onCommand(filter: string, topic: string, payload: Buffer): void {
+  private onCommand(filter: string, topic: string, payload: Buffer, props?: IncomingProperties): void {
     for (const f of this.subscriptions.keys()) {
       if (!topicMatches(f, topic)) continue;
       if (f !== filter) return;
@@ -222,7 +231,8 @@ export class MappedTopics {
     }
     let match;
     try {
-      match = this.mappings.parseCommand(topic, payload, { registrationOf: (ep) => this.o.server.getRegistration(ep) });
+      const correlation = props?.correlationData ? { correlationId: props.correlationData.toString('utf8') } : {};
+      match = this.mappings.parseCommand(topic, payload, { registrationOf: (ep) => this.o.server.getRegistration(ep), ...correlation });
     } catch (e) {
       this.o.logger.error('mqtt mapped topics: command parsing failed', { topic, error: String(e) });
       return;
@@ -230,7 +240,7 @@ export class MappedTopics {
     if (!match) return;
     if (!match.ok) {
       this.o.logger.warn('mqtt mapped topics: bad command', { topic, mapping: match.mapping, error: match.error });
-      if (match.response) this.publishOne(match.response);
+      if (match.response) this.publishOne(match.response, props?.correlationData);
       return;
     }
     const m = match;
@@ -241,7 +251,7 @@ export class MappedTopics {
       }
       const result = await this.o.server.request(m.endpoint, m.request);
       const out = m.respond(result);
-      if (out && this.running) this.publishOne(out);
+      if (out && this.running) this.publishOne(out, props?.correlationData);
     };
     run().catch((e: unknown) => this.o.logger.error('mqtt mapped topics: command failed', { topic, error: String(e) }));
   }

@@ -157,3 +157,22 @@ void test('mapped: at most planConcurrency devices are planned at once; all get 
   await nb.stop();
   await s.server.stop();
 });
+
+void test('mapped: MQTT 5 correlation data (from links that pass properties) is the correlation id and is echoed', async () => {
+  const s = setupServer();
+  const link = new MemoryMqttLink();
+  const m = mappings({ 'r.yaml': 'targets:\n  - object: 3303\n    mqtt:\n      commands:\n        - { topic: "r/{endpoint}/{instanceId}/get", read: 5700, response: "r/{endpoint}/res" }\n' });
+  const nb = new MqttNorthbound({ server: s.server, models, link, mappings: m });
+  await nb.start();
+  const peer = memPeer(6200);
+  device(s.mem, peer, []);
+  await s.mem.register(peer, 'ep=v5&lt=600', '</>;rt="oma.lwm2m",</3303/0>');
+  const res = link.next((p) => p.topic === 'r/v5/res');
+  link.inject('r/v5/0/get', '', { correlationData: Buffer.from('corr-9') });
+  const out = await res;
+  assert.equal(json(out.payload).correlationId, 'corr-9');
+  assert.equal(json(out.payload).value, 1);
+  assert.deepEqual(out.properties?.correlationData, Buffer.from('corr-9'));
+  await nb.stop();
+  await s.server.stop();
+});
