@@ -54,6 +54,8 @@ export interface Reply {
   payload?: Buffer;
   /** an observation this request started */
   started?: Observation;
+  /** it replaced an older observation (same token or path) */
+  replaced?: boolean;
 }
 
 export interface DeviceSettings {
@@ -88,8 +90,12 @@ export function render(c: Client, path: readonly number[], format: number, now: 
 function observe(c: Client, m: Msg, path: number[], now: number, s: DeviceSettings): Reply {
   const list = (c.observations ??= []);
   // a new Observe of the same token or path replaces the old one
+  let replaced = false;
   for (const o of list) {
-    if (o.token.equals(m.token) || o.path.join('/') === path.join('/')) o.cancelled = true;
+    if (o.token.equals(m.token) || o.path.join('/') === path.join('/')) {
+      o.cancelled = true;
+      replaced = true;
+    }
   }
   c.observations = list.filter((o) => !o.cancelled);
   const format = m.accept ?? s.format;
@@ -97,7 +103,7 @@ function observe(c: Client, m: Msg, path: number[], now: number, s: DeviceSettin
   if (r.code !== '2.05') return r;
   const obs: Observation = { client: c, token: Buffer.from(m.token), path, format: r.contentFormat ?? format, seq: 1, cancelled: false };
   c.observations.push(obs);
-  return { ...r, observe: obs.seq, started: obs };
+  return { ...r, observe: obs.seq, started: obs, replaced };
 }
 
 export function cancelObservation(c: Client, token: Buffer): boolean {

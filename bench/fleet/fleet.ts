@@ -109,6 +109,8 @@ export class Fleet {
   /** Registers of the current ramp still without an outcome */
   private regOutstanding = 0;
   private closed = false;
+  /** answers to recent CON requests, to repeat for a retransmission (RFC 7252 4.5) */
+  private readonly answered = new Map<number, Buffer>();
   /** what bounded the socket count, for the report */
   socketLimit = '';
 
@@ -361,6 +363,15 @@ export class Fleet {
   }
 
   private onRequest(slot: number, m: Msg): void {
+    const dupKey = slot * 65536 + m.mid;
+    if (m.con) {
+      const again = this.answered.get(dupKey);
+      if (again) {
+        this.stats.duplicates++;
+        this.send(slot, again);
+        return;
+      }
+    }
     const s = this.slots[slot]!;
     const head = m.uriPath[0];
     let c = s.primary;
@@ -383,9 +394,7 @@ export class Fleet {
     const r = handle(c, m, local, now, this.settings);
     this.stats.count(`${m.code} ${r.code}`);
     this.stats.requests++;
-    this.send(
-      slot,
-      response({
+    const answer = response({
         code: r.code,
         mid: m.con ? m.mid : this.nextMid(slot),
         token: m.token,
@@ -393,13 +402,18 @@ export class Fleet {
         ...(r.contentFormat !== undefined ? { contentFormat: r.contentFormat } : {}),
         ...(r.observe !== undefined ? { observe: r.observe } : {}),
         ...(r.payload ? { payload: r.payload } : {}),
-      }),
-    );
+      });
+    this.send(slot, answer);
+    if (m.con) {
+      this.answered.set(dupKey, answer);
+      // EXCHANGE_LIFETIME is about 247 s; the last few thousand answers are enough on loopback
+      if (this.answered.size > 20_000) this.answered.delete(this.answered.keys().next().value!);
+    }
     if (r.started) {
       this.active.push(r.started);
       this.stats.observations++;
     }
-    if (m.code === '0.01' && m.observe === 1) this.recount();
+    if (r.replaced || (m.code === '0.01' && m.observe === 1)) this.recount();
   }
 
   private nextMid(slot: number): number {
@@ -459,7 +473,9 @@ export class Fleet {
 
   notify(o: Observation): void {
     const c = o.client;
-    const r = render(c, o.path, o.format, Date.now(), this.settings);
+    // clock mode: the value is the send time, wall clock with sub-ms resolution
+    const now = this.settings.valueMode === 'clock' ? performance.timeOrigin + performance.now() : Date.now();
+    const r = render(c, o.path, o.format, now, this.settings);
     if (r.code !== '2.05') return;
     o.seq = (o.seq + 1) & 0xffffff;
     const slot = c.sock;

@@ -17,6 +17,8 @@ export interface FleetCounters {
   retransmissions: number;
   droppedAsleep: number;
   socketErrors: number;
+  /** retransmitted requests from the server, answered again */
+  duplicates: number;
   /** requests and outcomes by "method code" */
   outcomes: Record<string, number>;
 }
@@ -36,6 +38,7 @@ export class FleetStats {
   retransmissions = 0;
   droppedAsleep = 0;
   socketErrors = 0;
+  duplicates = 0;
   private firstRegisterSent = 0;
   private lastRegistered = 0;
   private readonly outcomes = new Map<string, number>();
@@ -75,6 +78,7 @@ export class FleetStats {
       retransmissions: this.retransmissions,
       droppedAsleep: this.droppedAsleep,
       socketErrors: this.socketErrors,
+      duplicates: this.duplicates,
       outcomes: Object.fromEntries(this.outcomes),
     };
   }

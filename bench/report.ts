@@ -1,0 +1,86 @@
+/** The benchmark's results: their JSON shape and the printed table. */
+import type { EchoResult } from './echo.js';
+import type { Percentiles } from './stats.js';
+
+export interface Skipped {
+  skipped: string;
+}
+
+export interface Results {
+  startedAt: string;
+  mode: 'quick' | 'full';
+  durationS: number;
+  machine: { cpus: number; model: string; node: string; loadavgBefore: number[]; loadavgAfter: number[]; cpuShareBefore: number; openFileLimit: number };
+  gateway: { entry: 'dist' | 'src'; mqtt: boolean; rest: boolean };
+  fleet: { sockets: number; clientsPerSocket: number; limit: string; notificationFormat: number; conNotifications: boolean };
+  figures: {
+    echo: { register: EchoResult; notification: EchoResult; read: EchoResult };
+    startupMs: { median: number; runs: number[] };
+    registrations: { devices: number; perSecond: number; failures: number; gatewayCpu: number; ratioToEcho: number }[];
+    observations: { devices: number; established: number; seconds: number }[];
+    rss: { baseBytes: number; at: { devices: number; observations: number; bytes: number; perDeviceBytes: number }[] };
+    notifications:
+      | {
+          offeredPerSecond: number;
+          sentPerSecond: number;
+          deliveredPerSecond: number;
+          latencyMs: Percentiles;
+          gatewayCpu: number;
+          steps: { offeredPerSecond: number; sentPerSecond: number; deliveredPerSecond: number; gatewayCpu: number; simulatorCpu: number }[];
+          maxPerSecond: number;
+          ratioToEcho: number;
+        }
+      | Skipped;
+    restReads: { readsPerSecond: number; failed: number; latencyMs: Percentiles; gatewayCpu: number; ratioToEcho: number } | Skipped;
+  };
+}
+
+const n0 = (x: number): string => Math.round(x).toLocaleString('en-US');
+const ms = (x: number): string => (x < 10 ? x.toFixed(2) : x.toFixed(1)) + ' ms';
+const mib = (b: number): string => (b / 1048576).toFixed(1) + ' MiB';
+const pct = (r: number): string => (r * 100).toFixed(0) + '%';
+
+/** The table as text: figure, value, target, ratio to the raw echo. */
+export function table(r: Results): string {
+  const rows: [string, string, string, string][] = [];
+  const f = r.figures;
+  const e = f.echo;
+  rows.push(['raw UDP echo, register sizes', `${n0(e.register.roundTripsPerSecond)}/s (${e.register.requestBytes}/${e.register.responseBytes} B)`, '', '100%']);
+  rows.push(['raw UDP echo, notification sizes', `${n0(e.notification.roundTripsPerSecond)}/s (${e.notification.requestBytes}/${e.notification.responseBytes} B)`, '', '100%']);
+  rows.push(['raw UDP echo, read sizes', `${n0(e.read.roundTripsPerSecond)}/s (${e.read.requestBytes}/${e.read.responseBytes} B)`, '', '100%']);
+  rows.push(['start-up to ready (median)', ms(f.startupMs.median), '< 1 s', '']);
+  for (const g of f.registrations) {
+    rows.push([`registrations, ${n0(g.devices)} devices`, `${n0(g.perSecond)}/s (gw cpu ${pct(g.gatewayCpu)})`, '>= 20,000/s', pct(g.ratioToEcho)]);
+  }
+  for (const o of f.observations) rows.push([`observations set up, ${n0(o.devices)} devices`, `${n0(o.established)} in ${o.seconds.toFixed(1)} s`, '', '']);
+  rows.push(['gateway RSS, idle', mib(f.rss.baseBytes), '', '']);
+  for (const a of f.rss.at) {
+    rows.push([`gateway RSS, ${n0(a.devices)} devices, ${n0(a.observations)} obs`, `${mib(a.bytes)} (${n0(a.perDeviceBytes)} B/device)`, a.devices >= 100_000 ? '< 1 GiB' : '', '']);
+  }
+  const nt = f.notifications;
+  if ('skipped' in nt) rows.push(['notifications -> MQTT', `skipped: ${nt.skipped}`, '', '']);
+  else {
+    rows.push([`notifications -> MQTT at ${n0(nt.offeredPerSecond)}/s offered`, `${n0(nt.deliveredPerSecond)}/s delivered`, '', '']);
+    rows.push(['  latency p50 / p99 / max', `${ms(nt.latencyMs.p50)} / ${ms(nt.latencyMs.p99)} / ${ms(nt.latencyMs.max)}`, 'p99 < 10 ms', '']);
+    rows.push(['notifications -> MQTT, max', `${n0(nt.maxPerSecond)}/s`, '>= 30,000/s', pct(nt.ratioToEcho)]);
+  }
+  const rr = f.restReads;
+  if ('skipped' in rr) rows.push(['REST reads round trip', `skipped: ${rr.skipped}`, '', '']);
+  else {
+    rows.push(['REST reads round trip', `${n0(rr.readsPerSecond)}/s (gw cpu ${pct(rr.gatewayCpu)})`, '', pct(rr.ratioToEcho)]);
+    rows.push(['  latency p50 / p99 / max', `${ms(rr.latencyMs.p50)} / ${ms(rr.latencyMs.p99)} / ${ms(rr.latencyMs.max)}`, '', '']);
+  }
+  const head: [string, string, string, string] = ['figure', 'measured', 'target', 'of echo'];
+  const w = [0, 1, 2, 3].map((k) => Math.max(head[k]!.length, ...rows.map((row) => row[k]!.length)));
+  const line = (row: string[]): string => row.map((c, k) => c.padEnd(w[k]!)).join('  ').trimEnd();
+  const m = r.machine;
+  return [
+    `lwm2m-gateway benchmark (${r.mode}), ${r.startedAt}, ${r.durationS.toFixed(0)} s`,
+    `machine: ${m.cpus} x ${m.model}, node ${m.node}, load ${m.loadavgBefore.map((x) => x.toFixed(1)).join(' ')} before / ${m.loadavgAfter.map((x) => x.toFixed(1)).join(' ')} after, a busy loop got ${pct(m.cpuShareBefore)} of a core, open files ${m.openFileLimit}`,
+    `gateway: ${r.gateway.entry === 'dist' ? 'node dist/main.js' : 'node --import tsx src/main.ts'}; fleet: ${r.fleet.sockets} sockets (${r.fleet.limit}), notifications ${r.fleet.conNotifications ? 'CON' : 'NON'} in format ${r.fleet.notificationFormat}`,
+    '',
+    line(head),
+    line(w.map((x) => '-'.repeat(x))),
+    ...rows.map(line),
+  ].join('\n');
+}

@@ -1,0 +1,302 @@
+/**
+ * The benchmark: the gateway and the fleet simulator as separate processes on loopback.
+ * Prints a table and writes it as JSON to bench/results/<timestamp>.json.
+ *
+ *   npm run bench                  # full run (10,000 and 100,000 devices), a few minutes
+ *   npm run bench -- --quick       # under a minute, small numbers: checks that it all works
+ *
+ * Options: --devices N (first fleet), --big N (total for the second RSS figure, 0: skip),
+ * --profile (gateway under --cpu-prof, profiles in bench/results/), --src (run the gateway
+ * from src/ with tsx instead of dist/), --out FILE.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { execFileSync } from 'node:child_process';
+import { runEcho } from './echo.js';
+import { ROOT, distFresh, freePort, rssOf, startGateway, stopProcess, wiredFaces, type GatewayRun } from './gateway-process.js';
+import { openFileLimit } from './fleet/fleet.js';
+import { request, response } from './fleet/coap.js';
+import { CF } from './fleet/formats.js';
+import { objectLinks } from './fleet/objects.js';
+import { MqttSink } from './mqtt-sink.js';
+import { CpuMeter, FleetProcess } from './procs.js';
+import { table, type Results } from './report.js';
+import { restReads } from './rest-load.js';
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    devices: { type: 'string' },
+    big: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    src: { type: 'boolean', default: false },
+    out: { type: 'string' },
+  },
+});
+
+const quick = args.quick;
+const P = {
+  devices: Number(args.devices ?? (quick ? 1000 : 10_000)),
+  big: Number(args.big ?? (quick ? 3000 : 100_000)),
+  echoSeconds: quick ? 0.5 : 3,
+  startupRuns: quick ? 1 : 5,
+  registerWindow: 256,
+  notifyOffered: quick ? 2000 : 10_000,
+  notifySeconds: quick ? 2 : 10,
+  notifySteps: quick ? [4000] : [15_000, 20_000, 30_000, 40_000, 60_000],
+  stepSeconds: quick ? 1 : 4,
+  restSeconds: quick ? 1.5 : 8,
+  observeTimeoutMs: quick ? 20_000 : 180_000,
+};
+const FORMAT = CF.SENML_CBOR;
+const CON = true;
+
+let phase = 'start';
+const log = (s: string): void => {
+  phase = s;
+  process.stderr.write(`[bench] ${s}\n`);
+};
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Message sizes of the gateway's traffic, built as the simulator sends them. */
+function sizes(): { register: [number, number]; notification: [number, number]; read: [number, number] } {
+  const tok = Buffer.alloc(4);
+  const reg = request({
+    method: 'POST',
+    mid: 1,
+    token: tok,
+    path: ['rd'],
+    query: ['ep=sim-12345', 'lt=86400', 'lwm2m=1.1', 'b=U'],
+    contentFormat: CF.LINK,
+    payload: Buffer.from(`</>;rt="oma.lwm2m";ct=${FORMAT},${objectLinks('')}`),
+  });
+  const created = 4 + 4 + 1 + 2 + 1 + 12; // 2.01, token, Location-Path rd / 12-char id
+  const value = Buffer.from('81a2006c2f333330332f302f3537303002fb427a1d2b8c3e1234', 'hex'); // [{0:"/3303/0/5700",2:<float64>}]
+  const note = response({ code: '2.05', mid: 1, token: Buffer.alloc(8), type: 'con', observe: 70_000, contentFormat: FORMAT, payload: value });
+  const get = 4 + 8 + 5 + 2 + 5 + 2; // GET /3303/0/5700, token 8, Accept
+  const content = response({ code: '2.05', mid: 1, token: Buffer.alloc(8), type: 'ack', contentFormat: FORMAT, payload: value });
+  return { register: [reg.length, created], notification: [note.length, 4], read: [get, content.length] };
+}
+
+async function gatewayConfig(dir: string): Promise<{ file: string; coapPort: number; mqttPort: number; restPort: number }> {
+  const coapPort = await freePort('udp');
+  const mqttPort = await freePort('tcp');
+  const restPort = await freePort('tcp');
+  const file = join(dir, 'gateway.yaml');
+  writeFileSync(
+    file,
+    [
+      `coap: { port: ${coapPort}, address: 127.0.0.1 }`,
+      `lwm2m: { requestTimeout: 30 }`,
+      `mappings: { dir: ${JSON.stringify(join(ROOT, 'bench/mappings'))}, watch: false }`,
+      `mqtt: { enabled: true, mode: embedded, embedded: { port: ${mqttPort}, host: 127.0.0.1 } }`,
+      `rest: { enabled: true, port: ${restPort}, host: 127.0.0.1 }`,
+      `log: { level: warn }`,
+      '',
+    ].join('\n'),
+  );
+  return { file, coapPort, mqttPort, restPort };
+}
+
+/** The share of one core a busy loop gets now: 1 on an idle machine, less when others compete. */
+function cpuShare(ms = 500): number {
+  const c0 = process.cpuUsage();
+  const t = performance.now();
+  while (performance.now() - t < ms) {
+    // spin
+  }
+  const c = process.cpuUsage(c0);
+  return Math.round(((c.user + c.system) / 1000 / (performance.now() - t)) * 100) / 100;
+}
+
+async function main(): Promise<void> {
+  const t0 = performance.now();
+  const cpuShareBefore = cpuShare();
+  const startedAt = new Date().toISOString();
+  const loadBefore = loadavg();
+  let entry: 'dist' | 'src' = args.src ? 'src' : 'dist';
+  if (entry === 'dist' && !distFresh()) {
+    if (quick) {
+      log('dist/ is older than src/: running the gateway from src/ with tsx (start-up time includes the transpiler)');
+      entry = 'src';
+    } else {
+      log('building dist/ (npm run build)...');
+      execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+    }
+  }
+  const faces = wiredFaces(entry);
+  const resultsDir = join(ROOT, 'bench/results');
+  if (!args.out || args.profile) mkdirSync(resultsDir, { recursive: true });
+  const stamp = startedAt.replace(/[:.]/g, '-');
+  const nodeFlags = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(resultsDir, `prof-${stamp}`)}`] : [];
+
+  // 1. the machine's limit, before anything else runs
+  const sz = sizes();
+  log(`raw UDP echo (${P.echoSeconds} s per size)...`);
+  const echo = {
+    register: await runEcho({ requestBytes: sz.register[0], responseBytes: sz.register[1], seconds: P.echoSeconds }),
+    notification: await runEcho({ requestBytes: sz.notification[0], responseBytes: sz.notification[1], seconds: P.echoSeconds }),
+    read: await runEcho({ requestBytes: sz.read[0], responseBytes: sz.read[1], seconds: P.echoSeconds }),
+  };
+
+  const tmp = mkdtempSync(join(tmpdir(), 'lwm2m-bench-'));
+  const fleets: FleetProcess[] = [];
+  let gw: GatewayRun | undefined;
+  let sink: MqttSink | undefined;
+  try {
+    // 2. start-up time: a few cold starts with nothing registered
+    const cfg = await gatewayConfig(tmp);
+    const ports = { coapPort: cfg.coapPort, ...(faces.mqtt ? { mqttPort: cfg.mqttPort } : {}), ...(faces.rest ? { restPort: cfg.restPort } : {}) };
+    const runs: number[] = [];
+    for (let k = 0; k < P.startupRuns; k++) {
+      const g = await startGateway({ configFile: cfg.file, entry, ...ports });
+      runs.push(g.readyMs);
+      if (k === P.startupRuns - 1 && nodeFlags.length === 0) gw = g;
+      else await stopProcess(g.proc);
+    }
+    // the measured gateway under the profiler, when asked (not timed: the profiler slows start-up)
+    gw ??= await startGateway({ configFile: cfg.file, entry, nodeFlags, ...ports });
+    const sorted = [...runs].sort((a, b) => a - b);
+    const startupMs = { median: sorted[Math.floor(sorted.length / 2)]!, runs };
+    log(`ready in ${startupMs.median.toFixed(0)} ms (median of ${runs.length}); faces: mqtt ${faces.mqtt}, rest ${faces.rest}`);
+    const g = gw!;
+    await sleep(500);
+    const baseBytes = rssOf(g.proc.pid) ?? 0;
+
+    // 3. registrations of the first fleet, their observations, RSS
+    const fleetA = FleetProcess.start();
+    fleets.push(fleetA);
+    const opened = await fleetA.open({ host: '127.0.0.1', port: cfg.coapPort, count: P.devices, format: FORMAT, valueMode: 'clock', conNotifications: CON, lifetime: 86_400 });
+    log(`fleet: ${P.devices} clients on ${opened.sockets} sockets (${opened.limit}); registering...`);
+    const registrations: Results['figures']['registrations'] = [];
+    const observations: Results['figures']['observations'] = [];
+    const rssAt: Results['figures']['rss']['at'] = [];
+    const registerPhase = async (f: FleetProcess, devices: number): Promise<void> => {
+      const cpu = new CpuMeter(g.proc.pid);
+      const c = await f.register(1e9, P.registerWindow);
+      const perSecond = c.registerSpanMs > 0 ? (c.registered / c.registerSpanMs) * 1000 : 0;
+      registrations.push({ devices, perSecond, failures: c.registerFailures, gatewayCpu: cpu.read(), ratioToEcho: perSecond / echo.register.roundTripsPerSecond });
+      log(`registered ${c.registered} at ${perSecond.toFixed(0)}/s (${c.registerFailures} failed)`);
+    };
+    const observePhase = async (f: FleetProcess, devices: number, totalDevices: number, obsBefore: number): Promise<number> => {
+      const t = performance.now();
+      const want = faces.mqtt ? devices * 2 : 0;
+      const c = await f.waitFor((x) => x.observations >= want, P.observeTimeoutMs);
+      observations.push({ devices, established: c.observations, seconds: (performance.now() - t) / 1000 });
+      if (c.observations < want) log(`only ${c.observations} of ${want} observations after ${P.observeTimeoutMs} ms`);
+      await sleep(quick ? 500 : 3000);
+      const bytes = rssOf(g.proc.pid) ?? 0;
+      const obs = obsBefore + c.observations;
+      rssAt.push({ devices: totalDevices, observations: obs, bytes, perDeviceBytes: (bytes - baseBytes) / totalDevices });
+      log(`RSS ${(bytes / 1048576).toFixed(0)} MiB with ${totalDevices} devices and ${obs} observations`);
+      return c.observations;
+    };
+    await registerPhase(fleetA, P.devices);
+    const obsA = await observePhase(fleetA, P.devices, P.devices, 0);
+
+    // 4. notifications into MQTT: latency at a fixed load, then the most the path carries
+    let notifications: Results['figures']['notifications'] = { skipped: 'the MQTT northbound is not wired into this gateway build' };
+    if (faces.mqtt && obsA > 0) {
+      sink = await MqttSink.connect(cfg.mqttPort, 'bench/+/+');
+      const measure = async (rate: number, seconds: number, sample: boolean) => {
+        const cpuG = new CpuMeter(g.proc.pid);
+        const cpuS = new CpuMeter(fleetA.pid);
+        await fleetA.startNotifications(rate);
+        await sleep(500); // reach a steady state
+        const s0 = (await fleetA.counters()).notificationsSent;
+        const r0 = sink!.received;
+        cpuG.read();
+        cpuS.read();
+        if (sample) sink!.startSampling();
+        const tm = performance.now();
+        await sleep(seconds * 1000);
+        const el = (performance.now() - tm) / 1000;
+        const delivered = (sink!.received - r0) / el;
+        const sent = ((await fleetA.counters()).notificationsSent - s0) / el;
+        const latency = sample ? sink!.stopSampling() : undefined;
+        const out = { offeredPerSecond: rate, sentPerSecond: sent, deliveredPerSecond: delivered, gatewayCpu: cpuG.read(), simulatorCpu: cpuS.read(), latency };
+        await fleetA.stopNotifications();
+        await sleep(quick ? 300 : 1500); // drain
+        return out;
+      };
+      log(`notifications at ${P.notifyOffered}/s for ${P.notifySeconds} s...`);
+      const fixed = await measure(P.notifyOffered, P.notifySeconds, true);
+      const steps: { offeredPerSecond: number; sentPerSecond: number; deliveredPerSecond: number; gatewayCpu: number; simulatorCpu: number }[] = [];
+      for (const rate of P.notifySteps) {
+        log(`notifications at ${rate}/s for ${P.stepSeconds} s...`);
+        const s = await measure(rate, P.stepSeconds, false);
+        steps.push({ offeredPerSecond: s.offeredPerSecond, sentPerSecond: s.sentPerSecond, deliveredPerSecond: s.deliveredPerSecond, gatewayCpu: s.gatewayCpu, simulatorCpu: s.simulatorCpu });
+        if (s.deliveredPerSecond < 0.9 * rate) break;
+      }
+      const maxPerSecond = Math.max(fixed.deliveredPerSecond, ...steps.map((s) => s.deliveredPerSecond));
+      notifications = {
+        offeredPerSecond: fixed.offeredPerSecond,
+        sentPerSecond: fixed.sentPerSecond,
+        deliveredPerSecond: fixed.deliveredPerSecond,
+        latencyMs: fixed.latency!,
+        gatewayCpu: fixed.gatewayCpu,
+        steps,
+        maxPerSecond,
+        ratioToEcho: maxPerSecond / echo.notification.roundTripsPerSecond,
+      };
+    }
+
+    // 5. REST reads round trip to devices
+    let restReadsFig: Results['figures']['restReads'] = { skipped: 'the REST northbound is not wired into this gateway build' };
+    if (faces.rest) {
+      log(`REST reads for ${P.restSeconds} s...`);
+      const eps = Array.from({ length: Math.min(P.devices, 2000) }, (_, i) => `sim-${i}`);
+      const cpu = new CpuMeter(g.proc.pid);
+      const r = await restReads(cfg.restPort, eps, '/3303/0/5700', P.restSeconds, 64);
+      restReadsFig = { readsPerSecond: r.readsPerSecond, failed: r.failed, latencyMs: r.latencyMs, gatewayCpu: cpu.read(), ratioToEcho: r.readsPerSecond / echo.read.roundTripsPerSecond };
+    }
+
+    // 6. the big fleet: RSS with many devices and their observations
+    if (P.big > P.devices) {
+      const fleetB = FleetProcess.start();
+      fleets.push(fleetB);
+      const more = P.big - P.devices;
+      const openedB = await fleetB.open({ host: '127.0.0.1', port: cfg.coapPort, count: more, first: P.devices, format: FORMAT, valueMode: 'clock', conNotifications: CON, lifetime: 86_400 });
+      log(`second fleet: ${more} clients on ${openedB.sockets} sockets (${openedB.limit}); registering...`);
+      await registerPhase(fleetB, more);
+      await observePhase(fleetB, more, P.big, obsA);
+    }
+
+    const results: Results = {
+      startedAt,
+      mode: quick ? 'quick' : 'full',
+      durationS: (performance.now() - t0) / 1000,
+      machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '?', node: process.version, loadavgBefore: loadBefore, loadavgAfter: loadavg(), cpuShareBefore, openFileLimit: openFileLimit() },
+      gateway: { entry, ...faces },
+      fleet: { sockets: opened.sockets, clientsPerSocket: opened.clientsPerSocket, limit: opened.limit, notificationFormat: FORMAT, conNotifications: CON },
+      figures: { echo, startupMs, registrations, observations, rss: { baseBytes, at: rssAt }, notifications, restReads: restReadsFig },
+    };
+    const out = args.out ?? join(resultsDir, `${stamp}.json`);
+    writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+    process.stdout.write(table(results) + '\n\n');
+    process.stdout.write(`written to ${out}\n`);
+  } finally {
+    await sink?.close().catch(() => {});
+    for (const f of fleets) await f.close().catch(() => {});
+    if (gw) await stopProcess(gw.proc);
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+// quick mode must end within a test's time: give up (and say where) after 100 s
+if (quick) {
+  setTimeout(() => {
+    process.stderr.write(`bench --quick: no result after 100 s (at: ${phase})\n`);
+    process.exit(1);
+  }, 100_000).unref();
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,75 @@
+/**
+ * `npm run bench -- --quick` end to end: the gateway and the simulator as processes, and a
+ * JSON file with every figure of the table. Checks that each figure is there and is a
+ * number, not what it is (speed is the benchmark's business, not a test's).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Results } from '../../../bench/report.js';
+
+const ROOT = new URL('../../../', import.meta.url).pathname;
+
+const isNumber = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x);
+
+function assertPercentiles(p: unknown, what: string): void {
+  const v = p as Record<string, unknown>;
+  for (const k of ['p50', 'p99', 'max']) assert.ok(isNumber(v[k]), `${what}.${k} is a number`);
+}
+
+test('bench --quick produces every figure', { timeout: 118_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-quick-'));
+  const out = join(dir, 'results.json');
+  try {
+    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const p = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/run.ts'), '--quick', '--out', out], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      let so = '';
+      let se = '';
+      p.stdout.on('data', (d: Buffer) => (so += d.toString()));
+      p.stderr.on('data', (d: Buffer) => (se += d.toString()));
+      // the bench stops itself after 100 s in quick mode; this is a second line of defence
+      const guard = setTimeout(() => p.kill('SIGKILL'), 110_000);
+      p.on('exit', (c) => {
+        clearTimeout(guard);
+        resolve({ code: c, stdout: so, stderr: se });
+      });
+    });
+    assert.equal(code, 0, `bench exited ${code}:\n${stderr}`);
+    assert.match(stdout, /figure\s+measured\s+target\s+of echo/);
+    const r = JSON.parse(readFileSync(out, 'utf8')) as Results;
+    const f = r.figures;
+    for (const k of ['register', 'notification', 'read'] as const) {
+      assert.ok(f.echo[k].roundTripsPerSecond > 0, `echo ${k} measured`);
+      assert.ok(f.echo[k].requestBytes > 0 && f.echo[k].responseBytes > 0, `echo ${k} sizes`);
+    }
+    assert.ok(isNumber(f.startupMs.median) && f.startupMs.runs.length >= 1, 'start-up time');
+    assert.ok(f.registrations.length >= 2, 'registration rate of both fleets');
+    for (const g of f.registrations) {
+      assert.ok(isNumber(g.perSecond) && g.perSecond > 0, 'registrations per second');
+      assert.ok(isNumber(g.ratioToEcho), 'registration ratio to echo');
+    }
+    assert.ok(isNumber(f.rss.baseBytes) && f.rss.baseBytes > 0, 'idle RSS');
+    assert.equal(f.rss.at.length, 2, 'RSS at two fleet sizes');
+    for (const a of f.rss.at) {
+      assert.ok(a.bytes > 0 && isNumber(a.perDeviceBytes), 'RSS and bytes per device');
+      assert.ok(a.observations > 0, 'the devices were observed');
+    }
+    assert.ok(!('skipped' in f.notifications), `notifications measured: ${JSON.stringify(f.notifications)}`);
+    if (!('skipped' in f.notifications)) {
+      assert.ok(f.notifications.deliveredPerSecond > 0, 'notifications reached the MQTT subscriber');
+      assertPercentiles(f.notifications.latencyMs, 'notification latency');
+      assert.ok(isNumber(f.notifications.maxPerSecond) && isNumber(f.notifications.ratioToEcho), 'max notification rate and ratio');
+    }
+    assert.ok(!('skipped' in f.restReads), `REST reads measured: ${JSON.stringify(f.restReads)}`);
+    if (!('skipped' in f.restReads)) {
+      assert.ok(f.restReads.readsPerSecond > 0, 'REST reads answered');
+      assertPercentiles(f.restReads.latencyMs, 'REST latency');
+      assert.ok(isNumber(f.restReads.ratioToEcho), 'REST ratio to echo');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
