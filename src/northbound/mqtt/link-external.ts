@@ -198,7 +198,18 @@ export class ExternalLink implements MqttLink {
       this.lastError = msg;
       this.log.warn('mqtt (external): connection error', { url: this.options.url, error: msg });
     });
-    client.on('message', (topic, payload) => this.subs.deliver(topic, payload));
+    client.on('message', (topic, payload, packet) => {
+      const p = packet.properties;
+      const props =
+        p && (p.correlationData || p.responseTopic || p.contentType)
+          ? {
+              ...(p.correlationData ? { correlationData: p.correlationData } : {}),
+              ...(p.responseTopic ? { responseTopic: p.responseTopic } : {}),
+              ...(p.contentType ? { contentType: p.contentType } : {}),
+            }
+          : undefined;
+      this.subs.deliver(topic, payload, props);
+    });
   }
 
   /**

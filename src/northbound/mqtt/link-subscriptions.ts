@@ -4,7 +4,7 @@
  * filter once, however many handlers share it; it is released when the last one leaves.
  */
 import type { Logger } from '../../log.js';
-import type { MessageHandler } from './link.js';
+import type { MessageHandler, ReceivedProperties } from './link.js';
 
 /**
  * Does `topic` match the MQTT topic filter `filter` (`+` one level, `#` the rest)?
@@ -82,14 +82,14 @@ export class SubscriptionTable {
   }
 
   /** Calls the handlers of every filter that matches `topic`, each handler once. */
-  deliver(topic: string, payload: Buffer): void {
+  deliver(topic: string, payload: Buffer, properties?: ReceivedProperties): void {
     const seen = new Set<MessageHandler>();
     for (const [filter, set] of this.byFilter) {
       if (!topicMatches(filter, topic)) continue;
       for (const h of set) {
         if (seen.has(h)) continue;
         seen.add(h);
-        this.call(h, topic, payload);
+        this.call(h, topic, payload, properties);
       }
     }
   }
@@ -98,9 +98,10 @@ export class SubscriptionTable {
     this.byFilter.clear();
   }
 
-  private call(h: MessageHandler, topic: string, payload: Buffer): void {
+  private call(h: MessageHandler, topic: string, payload: Buffer, properties?: ReceivedProperties): void {
     try {
-      h(topic, payload);
+      if (properties) h(topic, payload, properties);
+      else h(topic, payload);
     } catch (e) {
       this.logger.error('mqtt: a message handler threw', { topic, error: (e as Error).message });
     }

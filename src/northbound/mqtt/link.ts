@@ -11,7 +11,14 @@ export interface PublishOptions {
   properties?: { contentType?: string; correlationData?: Buffer; responseTopic?: string; userProperties?: Record<string, string> };
 }
 
-export type MessageHandler = (topic: string, payload: Buffer) => void;
+/** MQTT 5 properties of a received message (absent on MQTT 3.1.1 and the embedded broker). */
+export interface ReceivedProperties {
+  correlationData?: Buffer;
+  responseTopic?: string;
+  contentType?: string;
+}
+
+export type MessageHandler = (topic: string, payload: Buffer, properties?: ReceivedProperties) => void;
 
 export interface LinkStats {
   /** messages handed to the broker (QoS 1: acknowledged) */
