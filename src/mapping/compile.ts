@@ -8,9 +8,10 @@ import { compileCommand, type CompiledCommand } from './commands.js';
 import type { FieldPath } from './errors.js';
 import type { ModelIndex } from './models.js';
 import { compilePublish, type CompiledPublish } from './publish.js';
+import { compileRest, parsePathTemplate, type CompiledRestRoute, type RawSegment } from './rest.js';
 import type { ParsedSource } from './source.js';
 import { TargetEnv } from './target-env.js';
-import type { MappingFileSpec, OneOrList, TargetSpec } from './types.js';
+import type { MappingFileSpec, OneOrList, RestFileSpec, TargetSpec } from './types.js';
 
 export interface CompiledObserve {
   /** undefined: the whole instance */
@@ -27,8 +28,9 @@ export interface CompiledTarget {
   observe: CompiledObserve[];
   publish: CompiledPublish[];
   commands: CompiledCommand[];
-  /** kept as written, for the REST and oneM2M northbounds */
-  rest?: Record<string, unknown>;
+  /** the friendly REST route of the `rest` section */
+  rest?: CompiledRestRoute;
+  /** kept as written, for the oneM2M northbound */
   onem2m?: Record<string, unknown>;
 }
 
@@ -41,7 +43,8 @@ export interface CompiledFile {
   /** true when the file's `devices` selects this registration */
   matches(registration: Registration): boolean;
   targets: CompiledTarget[];
-  rest?: Record<string, unknown>;
+  /** as written (its prefix is already part of every target's route) */
+  rest?: RestFileSpec;
   onem2m?: Record<string, unknown>;
 }
 
@@ -81,7 +84,7 @@ function compileDevices(spec: MappingFileSpec['devices'], parsed: ParsedSource, 
   return (r) => checks.every((c) => c(r));
 }
 
-function compileTarget(spec: TargetSpec, path: FieldPath, name: string, parsed: ParsedSource, index: ModelIndex): CompiledTarget | undefined {
+function compileTarget(spec: TargetSpec, path: FieldPath, name: string, parsed: ParsedSource, index: ModelIndex, restPrefix: RawSegment[] | null | undefined): CompiledTarget | undefined {
   const o = index.object(spec.object);
   if (!o.ok) {
     parsed.sink.add([...path, 'object'], o.message);
@@ -117,7 +120,8 @@ function compileTarget(spec: TargetSpec, path: FieldPath, name: string, parsed: 
   const commands = list(cmds)
     .map((c, i) => compileCommand(c, env, Array.isArray(cmds) ? [...path, 'mqtt', 'commands', i] : [...path, 'mqtt', 'commands'], instances))
     .filter((c): c is CompiledCommand => c !== undefined);
-  return { objectId: o.value.id, objectName: o.value.name, instances, observe, publish, commands, rest: spec.rest, onem2m: spec.onem2m };
+  const rest = spec.rest ? compileRest(spec.rest, env, [...path, 'rest'], instances, restPrefix) : undefined;
+  return { objectId: o.value.id, objectName: o.value.name, instances, observe, publish, commands, ...(rest ? { rest } : {}), onem2m: spec.onem2m };
 }
 
 /** Compiles a parsed file; undefined (and errors in parsed.sink) when anything is wrong. */
@@ -127,8 +131,9 @@ export function compileFile(parsed: ParsedSource, index: ModelIndex): CompiledFi
   const name = basename(parsed.file, extname(parsed.file));
   const before = parsed.sink.errors.length;
   const matches = compileDevices(spec.devices, parsed, index);
+  const prefix = spec.rest?.prefix === undefined ? undefined : (parsePathTemplate(spec.rest.prefix, ['rest', 'prefix'], parsed.sink) ?? null);
   const targets = spec.targets
-    .map((t, i) => compileTarget(t, ['targets', i], name, parsed, index))
+    .map((t, i) => compileTarget(t, ['targets', i], name, parsed, index, prefix))
     .filter((t): t is CompiledTarget => t !== undefined);
   if (parsed.sink.errors.length > before) return undefined;
   return { name, file: parsed.file, enabled: spec.enabled ?? true, description: spec.description, matches, targets, rest: spec.rest, onem2m: spec.onem2m };

@@ -8,6 +8,7 @@ import type { CompiledCommand } from './commands.js';
 import type { MappingError } from './errors.js';
 import { ModelIndex, type MappingModels } from './models.js';
 import { DevicePlan } from './plan.js';
+import { checkRouteClash, type CompiledRestRoute, type PlacedRoute } from './rest.js';
 import { parseSource } from './source.js';
 import type { CommandMatch, OutboundMessage, ParseCommandOptions } from './types.js';
 
@@ -17,15 +18,24 @@ export interface MappingSource {
   text: string;
 }
 
+/** A mapped REST route and the file that declares it (its `devices` select who is served). */
+export interface RestRouteEntry {
+  file: CompiledFile;
+  route: CompiledRestRoute;
+}
+
 export class CompiledMappings {
   /** the enabled files, in file name order */
   readonly files: readonly CompiledFile[];
+  /** the REST routes of the enabled files, files in name order then targets in file order; no two clash */
+  readonly restRoutes: readonly RestRouteEntry[];
   private readonly plans = new WeakMap<Registration, DevicePlan>();
   private readonly commands: { file: CompiledFile; command: CompiledCommand }[] = [];
 
   constructor(files: readonly CompiledFile[]) {
     this.files = files.filter((f) => f.enabled);
     for (const file of this.files) for (const t of file.targets) for (const command of t.commands) this.commands.push({ file, command });
+    this.restRoutes = this.files.flatMap((file) => file.targets.flatMap((t) => (t.rest ? [{ file, route: t.rest }] : [])));
   }
 
   static empty(): CompiledMappings {
@@ -76,9 +86,19 @@ export function compileMappings(sources: readonly MappingSource[], models: Mappi
   const files: CompiledFile[] = [];
   const errors: MappingError[] = [];
   const sorted = [...sources].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  // REST routes of the enabled files so far: a route that clashes with one of them is an error
+  const placed: PlacedRoute[] = [];
   for (const src of sorted) {
     const parsed = parseSource(src.file, src.text);
     const compiled = compileFile(parsed, index);
+    if (compiled) {
+      const own: PlacedRoute[] = [];
+      for (const t of compiled.targets) {
+        if (!t.rest) continue;
+        if (checkRouteClash(t.rest, src.file, compiled.enabled ? [...placed, ...own] : own, parsed.sink)) own.push({ file: src.file, route: t.rest });
+      }
+      if (compiled.enabled && parsed.sink.errors.length === 0) placed.push(...own);
+    }
     errors.push(...parsed.sink.errors);
     if (compiled && parsed.sink.errors.length === 0) files.push(compiled);
   }

@@ -5,7 +5,8 @@
  *   npx tsx -e "import('./src/mapping/schema.ts').then(m => process.stdout.write(JSON.stringify(m.MAPPING_SCHEMA, null, 2) + '\n'))" > schema/mapping.schema.json
  *
  * The schema checks shape and types only; names against the object models, template
- * placeholders and transforms are checked by the compiler (compile.ts).
+ * placeholders, REST paths and transforms are checked by the compiler (compile.ts, rest.ts).
+ * `onem2m` sections are kept as written (loose).
  */
 
 const resourceRef = {
@@ -23,8 +24,13 @@ const commandResource = {
   anyOf: [{ $ref: '#/definitions/resourceRef' }, { const: true }],
 } as const;
 
+const routePath = {
+  type: 'string',
+  pattern: '^/',
+} as const;
+
 const loose = {
-  description: 'Kept as written for the northbound that reads it; checked loosely here.',
+  description: 'Kept as written for the oneM2M northbound; checked loosely here.',
   type: 'object',
   additionalProperties: true,
 } as const;
@@ -50,7 +56,7 @@ export const MAPPING_SCHEMA = {
     enabled: { description: 'false: the file is checked but not used', type: 'boolean' },
     devices: { $ref: '#/definitions/devices' },
     targets: { type: 'array', minItems: 1, items: { $ref: '#/definitions/target' } },
-    rest: loose,
+    rest: { $ref: '#/definitions/restFile' },
     onem2m: loose,
   },
   definitions: {
@@ -88,7 +94,7 @@ export const MAPPING_SCHEMA = {
         },
         observe: oneOrList('#/definitions/observe'),
         mqtt: { $ref: '#/definitions/mqtt' },
-        rest: loose,
+        rest: { $ref: '#/definitions/rest' },
         onem2m: loose,
       },
     },
@@ -163,6 +169,51 @@ export const MAPPING_SCHEMA = {
         },
         qos,
         retain: { type: 'boolean' },
+      },
+    },
+    restFile: {
+      description: 'REST settings for every target of this file (docs/rest.md, "Mapped endpoints").',
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        description: { type: 'string' },
+        prefix: {
+          ...routePath,
+          description: 'Path template put before every target\'s rest.path, e.g. "/sites/{endpoint}"; the same placeholders as rest.path.',
+        },
+      },
+    },
+    rest: {
+      description:
+        'A friendly REST route for this target\'s object (docs/rest.md, "Mapped endpoints"): GET {path} reads the instance, PATCH {path} writes some of its resources, GET {path}/{resource-slug} reads one resource, POST {path}/{command} runs a command.',
+      type: 'object',
+      additionalProperties: false,
+      required: ['path'],
+      properties: {
+        description: { type: 'string' },
+        path: {
+          ...routePath,
+          description:
+            'Path template, e.g. "/sites/{endpoint}/temperature/{instanceId}": "/"-separated segments; {endpoint} (required) and {instanceId} (absent: the target\'s instance, else 0) each fill a whole segment; {objectId} and {objectSlug} are fixed by the target. Must not start with /api.',
+        },
+        resources: { ...resourceList, description: 'Readable resources in the instance payload (keys are their slugs); every readable resource when absent.' },
+        commands: {
+          description: 'POST {path}/{name} runs the command; names are path segments (letters, digits, - . _ ~).',
+          type: 'object',
+          additionalProperties: { $ref: '#/definitions/restCommand' },
+        },
+      },
+    },
+    restCommand: {
+      description: 'A command of a REST route. Give exactly one of execute, write, read.',
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        description: { type: 'string' },
+        execute: { ...resourceRef, description: 'Execute this resource; the request body {"args": "..."} or text gives the arguments.' },
+        write: { ...resourceRef, description: 'Write this resource with the request body {"value": ...}.' },
+        read: { ...resourceRef, description: 'Read this resource.' },
+        args: { description: 'execute: arguments used when the request gives none', type: 'string' },
       },
     },
     command: {

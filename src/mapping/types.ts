@@ -54,13 +54,38 @@ export interface CommandSpec {
   qos?: 0 | 1 | 2;
 }
 
+/** POST {path}/{name} of a mapped REST route: exactly one of execute, write, read. */
+export interface RestCommandSpec {
+  description?: string;
+  execute?: Ref;
+  write?: Ref;
+  read?: Ref;
+  /** default execute arguments */
+  args?: string;
+}
+
+/** A target's friendly REST route (docs/rest.md, "Mapped endpoints"). */
+export interface RestSpec {
+  description?: string;
+  path: string;
+  resources?: Ref[];
+  commands?: Record<string, RestCommandSpec>;
+}
+
+/** REST settings for every target of a file. */
+export interface RestFileSpec {
+  description?: string;
+  /** put before every target's rest.path */
+  prefix?: string;
+}
+
 export interface TargetSpec {
   description?: string;
   object: Ref;
   instances?: number[];
   observe?: OneOrList<ObserveSpec>;
   mqtt?: { publish?: OneOrList<PublishSpec>; commands?: OneOrList<CommandSpec> };
-  rest?: Record<string, unknown>;
+  rest?: RestSpec;
   onem2m?: Record<string, unknown>;
 }
 
@@ -69,7 +94,7 @@ export interface MappingFileSpec {
   enabled?: boolean;
   devices?: { endpoint?: string | string[]; endpointPattern?: string; objects?: Ref[] };
   targets: TargetSpec[];
-  rest?: Record<string, unknown>;
+  rest?: RestFileSpec;
   onem2m?: Record<string, unknown>;
 }
 

@@ -1,6 +1,6 @@
 /**
- * Friendly routes from the `rest` sections of mapping files (see mapped.ts for the
- * section). On `{path}`: GET reads the instance and answers the mapped payload
+ * Friendly routes from the `rest` sections of mapping files, compiled and checked by the
+ * mapping compiler (see mapped.ts). On `{path}`: GET reads the instance and answers the mapped payload
  * `{ endpoint, mapping, objectId, instanceId, values: { <slug>: value } }`; PATCH writes
  * `{ <slug or id>: value }` as a partial update. `GET {path}/{slug}` reads one resource;
  * `POST {path}/{command}` runs a command. One middleware looks the routes up on every
@@ -15,7 +15,7 @@ import { slugify } from '../../mapping/models.js';
 import { dispatch, type RestContext } from './context.js';
 import { ProblemError, sendProblem } from './errors.js';
 import { inputNode, nodeJson, type Json } from './json.js';
-import { compileMappedRoutes, type MappedCommand, type MappedRoute } from './mapped.js';
+import { mappedRoutesOf, type MappedCommand, type MappedRoute } from './mapped.js';
 import { bodyObject, bodyValue, timeoutOf } from './params.js';
 
 function timeout(req: Request): { timeoutMs?: number } {
@@ -38,7 +38,7 @@ export function mappedRoutes(router: IRouter, rc: RestContext, mappings: () => C
     const set = mappings();
     let list = compiled.get(set);
     if (!list) {
-      list = compileMappedRoutes(set, rc.ctx.models, (msg, fields) => rc.log.warn(msg, fields));
+      list = mappedRoutesOf(set);
       compiled.set(set, list);
     }
     return list;

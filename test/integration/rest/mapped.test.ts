@@ -1,8 +1,12 @@
-/** Friendly routes from the `rest` sections of mapping files, over HTTP and UDP. */
+/** Friendly routes from the `rest` sections of mapping files (a test set and the shipped files), over HTTP and UDP. */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { RestFixture } from './fixture.js';
-import { compileMappings, type CompiledMappings } from '../../../src/mapping/index.js';
+import { compileMappings, MappingStore, type CompiledMappings } from '../../../src/mapping/index.js';
 import { ModelRegistry } from '../../../src/lwm2m/model/registry.js';
 import type { Lwm2mTestClient } from '../../helpers/lwm2m-test-client.js';
 
@@ -22,9 +26,6 @@ targets:
       resources: [0, 9]
       commands:
         reboot: { execute: 4 }
-  - object: 3311
-    rest:
-      path: "/api/lamps/{endpoint}"
 `;
 
 function compile(text: string): CompiledMappings {
@@ -37,15 +38,9 @@ describe('REST mapped endpoints', () => {
   let f: RestFixture;
   let dev: Lwm2mTestClient;
   let current = compile(SITES);
-  const warnings: string[] = [];
 
   before(async () => {
-    f = await RestFixture.start({
-      northbound: {
-        mappings: () => current,
-        logger: { debug() {}, info() {}, error() {}, warn: (m, fields) => warnings.push(`${m} ${JSON.stringify(fields)}`) },
-      },
-    });
+    f = await RestFixture.start({ northbound: { mappings: () => current } });
     ({ client: dev } = await f.registered({ endpoint: 'site-7' }));
     await f.registered({ endpoint: 'elsewhere' });
   });
@@ -98,9 +93,12 @@ describe('REST mapped endpoints', () => {
     assert.equal(missing.body.code, 'DEVICE_PATH_NOT_FOUND');
   });
 
-  it('leaves out a section that would shadow the generic API, with a warning', async () => {
-    assert.ok(warnings.some((w) => /must not start with \/api/.test(w)));
-    assert.equal((await f.api('GET', '/api/lamps/site-7')).status, 404);
+  it('never sees a section that would shadow the generic API: the mapping load refuses it', () => {
+    const text = SITES + '  - object: 3311\n    rest:\n      path: "/api/lamps/{endpoint}"\n';
+    const { errors, mappings } = compileMappings([{ file: 'sites.yaml', text }], ModelRegistry.withBuiltins());
+    const line = text.split('\n').findIndex((l) => l.includes('/api/lamps')) + 1;
+    assert.deepEqual(errors.map((e) => e.message), [`sites.yaml:${line}:13: targets[2].rest.path: bad path: a route must not start with /api, the generic device API`]);
+    assert.equal(mappings.restRoutes.length, 0);
   });
 
   it('follows a mapping reload', async () => {
@@ -108,6 +106,55 @@ describe('REST mapped endpoints', () => {
     assert.equal((await f.api('GET', '/sites/site-7/temperature/0')).status, 404);
     const r = await f.api('GET', '/t/site-7/0');
     assert.equal(r.status, 200);
+    assert.equal(r.body.values['sensor-value'], 21.5);
+  });
+});
+
+describe('REST mapped endpoints of the shipped mapping files', () => {
+  const shipped = fileURLToPath(new URL('../../../mappings/', import.meta.url));
+  let dir: string;
+  let store: MappingStore;
+  let f: RestFixture;
+  let dev: Lwm2mTestClient;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'rest-mapped-'));
+    cpSync(shipped, dir, { recursive: true });
+    store = new MappingStore({ dir, models: ModelRegistry.withBuiltins() });
+    store.load();
+    f = await RestFixture.start({ northbound: { mappings: () => store.current } });
+    ({ client: dev } = await f.registered({ endpoint: 'node-1' }));
+  });
+  after(async () => {
+    store.stop();
+    await f.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves the temperature route of mappings/temperature.yaml', async () => {
+    const r = await f.api('GET', '/devices/node-1/temperature/0');
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.body.mapping, 'temperature');
+    assert.equal(r.body.objectId, 3303);
+    assert.equal(r.body.values['sensor-value'], 21.5);
+    assert.equal(r.body.values['sensor-units'], 'Cel');
+    assert.equal(r.body.values['min-measured-value'], 18.25);
+    const one = await f.api('GET', '/devices/node-1/temperature/0/max-measured-value');
+    assert.equal(one.status, 200, one.text);
+    assert.equal(one.body.value, 24.75);
+    const reset = await f.api('POST', '/devices/node-1/temperature/0/reset-min-max');
+    assert.equal(reset.status, 204, reset.text);
+    assert.deepEqual(dev.executed.at(-1), { path: '/3303/0/5605', args: '' });
+  });
+
+  it('keeps the last good routes when a reload finds a broken rest section', async () => {
+    const file = join(dir, 'temperature.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('path: "/devices/{endpoint}/temperature/{instanceId}"', 'path: "/devices/{endpoint}/temperature/{instance}"'));
+    const outcome = store.reload();
+    assert.equal(outcome.ok, false);
+    assert.ok(!outcome.ok && outcome.errors.some((e) => e.file === file && e.field === 'targets[0].rest.path' && /\{instance\}/.test(e.detail)));
+    const r = await f.api('GET', '/devices/node-1/temperature/0');
+    assert.equal(r.status, 200, r.text);
     assert.equal(r.body.values['sensor-value'], 21.5);
   });
 });
