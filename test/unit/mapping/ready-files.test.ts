@@ -55,3 +55,20 @@ test('the ready files observe on registration and publish, and their commands pa
   assert.ok(reboot?.ok);
   assert.deepEqual(reboot.request, { op: 'execute', path: '/3/0/4' });
 });
+
+test('the ready files give friendly REST routes that do not clash', () => {
+  const { mappings, errors } = loadMappingDir(DIR, models);
+  assert.deepEqual(errors, []);
+  const routes = new Map(mappings.restRoutes.map(({ route }) => [route.template, route]));
+  for (const want of ['/devices/{endpoint}/device', '/devices/{endpoint}/temperature/{instanceId}', '/devices/{endpoint}/humidity/{instanceId}', '/devices/{endpoint}/light/{instanceId}', '/devices/{endpoint}/location']) {
+    assert.ok(routes.has(want), want);
+  }
+  const temp = routes.get('/devices/{endpoint}/temperature/{instanceId}')!;
+  assert.deepEqual(temp.match('/devices/node-7/temperature/1/sensor-value'), { endpoint: 'node-7', instanceId: 1, rest: 'sensor-value' });
+  assert.deepEqual(temp.commands.get('reset-min-max'), { name: 'reset-min-max', op: 'execute', resourceId: 5605 });
+  assert.equal(routes.get('/devices/{endpoint}/device')!.commands.get('reboot')?.resourceId, 4);
+  // one request path goes to one route at most
+  for (const path of ['/devices/n/device', '/devices/n/temperature/0', '/devices/n/light/2/on-off', '/devices/n/location/latitude']) {
+    assert.equal(mappings.restRoutes.filter(({ route }) => route.match(path)).length, 1, path);
+  }
+});
