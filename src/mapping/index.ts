@@ -1,7 +1,8 @@
 /** Mapping files: load, compile, render, parse commands, watch. */
 export { MAPPING_SCHEMA } from './schema.js';
 export { MappingError, formatField } from './errors.js';
-export { CompiledMappings, compileMappings, type MappingSource } from './compiled.js';
+export { CompiledMappings, compileMappings, type MappingSource, type RestRouteEntry } from './compiled.js';
+export type { CompiledRestRoute, RestCommand, RestOperation, RestRouteMatch, RouteSegment } from './rest.js';
 export type { CompiledFile, CompiledTarget, CompiledObserve } from './compile.js';
 export { DevicePlan } from './plan.js';
 export { loadMappingDir, readMappingDir, MappingLoadError, type LoadResult } from './load.js';
