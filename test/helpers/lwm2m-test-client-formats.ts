@@ -273,6 +273,8 @@ export function encodeLwm2mCbor(leaves: readonly Leaf[]): Buffer {
 
 function cborLeafValue(type: ResourceType, v: unknown): Value {
   if (typeof v === 'number' || typeof v === 'bigint') return numberAs(type, v);
+  // a Time as tag 1 (epoch seconds) or tag 0 (date text), which cbor-x reads as a Date
+  if (v instanceof Date && type === 'time' && !Number.isNaN(v.getTime())) return Math.floor(v.getTime() / 1000);
   if (typeof v === 'boolean') return v;
   if (v instanceof Uint8Array) return new Uint8Array(v);
   if (typeof v === 'string') return type === 'objlnk' ? parseObjlnk(v) : type === 'string' || type === 'corelnk' ? v : fromText(type, v);

@@ -2,7 +2,9 @@
  * application/cbor (content format 60): one resource or resource-instance value as a
  * single CBOR data item (LwM2M 1.2).
  *
- * Encoding: integer/unsigned/time as CBOR integers (major type 0/1, shortest form); float
+ * Encoding: integer/unsigned as CBOR integers (major type 0/1, shortest form); time as
+ * tag 1 and integer epoch seconds, 1(1367491215) = c1 1a 5182428f, the "date/time ... as
+ * defined in Section 2.4.1 of RFC 7049" of the LwM2M 1.2 Core Table C.-2; float
  * as a CBOR float, single precision when the value is exactly a float32 and double
  * otherwise (an integral float stays a float); boolean as true/false; string and corelnk
  * as text strings; opaque as a byte string; objlnk as the text string "oid:iid".
@@ -54,8 +56,15 @@ export function encodeCborValue(type: ResourceType, value: Value): Uint8Array {
   switch (type) {
     case 'integer':
     case 'unsigned':
-    case 'time':
       return integerItem(integerOf(type, value));
+    case 'time': {
+      // RFC 7049 2.4.1 (LwM2M 1.2 Core Table C.-2): tag 1 and the epoch seconds
+      const seconds = integerItem(integerOf(type, value));
+      const out = new Uint8Array(1 + seconds.length);
+      out[0] = 0xc1;
+      out.set(seconds, 1);
+      return out;
+    }
     case 'float':
       return floatItem(value as number);
     case 'boolean':
@@ -97,13 +106,24 @@ function cborError(e: unknown): CodecError {
   return new CodecError('MALFORMED', `bad CBOR: ${err?.message ?? String(e)}`);
 }
 
+/**
+ * The item of the payload. Tag 1 (epoch time) is read here, kept as a Tag around its
+ * number: cbor-x would make a Date of it, which holds no seconds beyond +-8.64e12 nor
+ * 64-bit integers exactly.
+ */
 function decodeItem(payload: Uint8Array): unknown {
   checkHead(payload);
+  const epoch = payload[0] === 0xc1;
   try {
-    return decoder.decode(payload);
+    const item: unknown = decoder.decode(epoch ? payload.subarray(1) : payload);
+    return epoch ? new Tag(item, 1) : item;
   } catch (e) {
     throw cborError(e);
   }
+}
+
+function isEpoch(item: unknown): item is Tag {
+  return item instanceof Tag && item.tag === 1;
 }
 
 function asBigInt(v: unknown): bigint | undefined {
@@ -127,6 +147,7 @@ function typedValue(type: ResourceType, item: unknown): Value {
       return canonicalInteger(b);
     }
     case 'time': {
+      if (isEpoch(item)) return epochSeconds(item.value as unknown);
       if (item instanceof Date) {
         const ms = item.getTime();
         if (Number.isNaN(ms)) throw bad(type, item);
@@ -164,12 +185,20 @@ function typedValue(type: ResourceType, item: unknown): Value {
   }
 }
 
+/** The seconds of a tag 1 item: an integer within 64 bits, or a finite float (rounded down). */
+function epochSeconds(v: unknown): number | bigint {
+  const b = asBigInt(v);
+  if (b !== undefined && b >= INT64_MIN && b <= INT64_MAX) return canonicalInteger(b);
+  if (typeof v === 'number' && Number.isFinite(v) && !Number.isInteger(v)) return Math.floor(v);
+  throw new CodecError('TYPE_MISMATCH', 'CBOR tag 1 does not hold epoch seconds');
+}
+
 /** The type a CBOR item carries by itself, for resources the model does not know. */
 function ownType(item: unknown): ResourceType {
   if (typeof item === 'string') return 'string';
   if (typeof item === 'boolean') return 'boolean';
   if (item instanceof Uint8Array) return 'opaque';
-  if (item instanceof Date) return 'time';
+  if (item instanceof Date || isEpoch(item)) return 'time';
   if (typeof item === 'bigint') return item < 0n ? 'integer' : item > INT64_MAX ? 'unsigned' : 'integer';
   if (typeof item === 'number') return Number.isInteger(item) && !Object.is(item, -0) ? 'integer' : 'float';
   if (item === null || item === undefined) return 'none';

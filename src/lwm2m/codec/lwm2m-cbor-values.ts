@@ -7,8 +7,9 @@
  *   Float            half/single/double float
  *   Boolean          true / false
  *   Opaque           byte string
- *   Time             an unsigned integer (seconds since the epoch) or a date/time string;
- *                    read also as tag 1 (epoch) or tag 0 (RFC 3339 text)
+ *   Time             "date/time ... as defined in Section 2.4.1 of RFC 7049": written as
+ *                    tag 1 and integer epoch seconds, 1(1367491215) = c1 1a 5182428f; read
+ *                    as tag 1, tag 0 (RFC 3339 text), or a plain integer or float
  *   Objlnk           text string "objectId:instanceId"
  * Decoding is lenient where no information is lost: integers are accepted for Float,
  * integral floats and decimal fractions (tag 4) for Integer, bignums (tags 2/3) for 64-bit
@@ -172,6 +173,11 @@ function isIntegral(v: Value): v is number | bigint {
   return typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v));
 }
 
+function inInt64(v: number | bigint): boolean {
+  const b = BigInt(v);
+  return b >= INT64_MIN && b <= INT64_MAX;
+}
+
 /** Writes `value` as a resource of `type`; TYPE_MISMATCH when it does not fit. */
 export function encodeValue(w: CborWriter, type: ResourceType, value: Value): void {
   switch (type) {
@@ -189,12 +195,18 @@ export function encodeValue(w: CborWriter, type: ResourceType, value: Value): vo
       if (typeof value === 'number') return w.float(value);
       if (typeof value === 'bigint') return w.float(Number(value));
       break;
-    case 'integer':
     case 'time':
+      // RFC 7049 2.4.1 (Table C.-2): tag 1 and the epoch seconds, 1(1367491215) = c1 1a 5182428f
+      if (isIntegral(value) && inInt64(value)) {
+        w.tag(1);
+        return w.int(value);
+      }
+      if (isIntegral(value)) throw new CodecError('TYPE_MISMATCH', `time ${value} outside 64 bits`);
+      break;
+    case 'integer':
       if (typeof value === 'number' && Number.isSafeInteger(value)) return w.int(value);
       if (isIntegral(value)) {
-        const b = BigInt(value);
-        if (b < INT64_MIN || b > INT64_MAX) throw new CodecError('TYPE_MISMATCH', `${type} ${b} outside 64 bits`);
+        if (!inInt64(value)) throw new CodecError('TYPE_MISMATCH', `integer ${value} outside 64 bits`);
         return w.int(value);
       }
       break;

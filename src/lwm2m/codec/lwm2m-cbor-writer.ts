@@ -165,6 +165,11 @@ export class CborWriter {
     this.pos += written;
   }
 
+  /** A tag head (major type 6); the tagged item follows. */
+  tag(n: number): void {
+    this.head(6, n);
+  }
+
   arrayHeader(n: number): void {
     this.head(4, n);
   }

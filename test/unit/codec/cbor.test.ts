@@ -48,7 +48,11 @@ describe('plain CBOR (60)', () => {
     assert.equal(enc('integer', -(2n ** 63n)), '3B 7F FF FF FF FF FF FF FF');
     assert.equal(enc('integer', 2n ** 63n - 1n), '1B 7F FF FF FF FF FF FF FF');
     assert.equal(enc('unsigned', 2n ** 64n - 1n), '1B FF FF FF FF FF FF FF FF');
-    assert.equal(enc('time', 1367491215), '1A 51 82 42 8F');
+    // LwM2M 1.2 Core Appendix C, Table C.-2: date/time "as defined in Section 2.4.1 of
+    // [RFC7049]", i.e. tag 1 and the epoch seconds: 1(1367491215)
+    assert.equal(enc('time', 1367491215), 'C1 1A 51 82 42 8F');
+    assert.equal(enc('time', -1), 'C1 20'); // before 1970
+    assert.equal(enc('time', 2n ** 63n - 1n), 'C1 1B 7F FF FF FF FF FF FF FF');
     assert.equal(enc('float', 1.5), 'FA 3F C0 00 00'); // exactly a float32
     assert.equal(enc('float', 5), 'FA 40 A0 00 00'); // an integral float stays a float
     assert.equal(enc('float', 0.1), 'FB 3F B9 99 99 99 99 99 9A');
@@ -66,7 +70,10 @@ describe('plain CBOR (60)', () => {
     assert.equal(dec('integer', '1B 00 00 00 00 00 00 00 05'), 5); // non-shortest integer
     assert.equal(dec('integer', '1B 00 20 00 00 00 00 00 01'), 9007199254740993n);
     assert.equal(dec('integer', 'C2 42 01 00'), 256); // bignum tag
+    assert.equal(dec('time', '1A 51 82 42 8F'), 1367491215); // plain integer seconds
     assert.equal(dec('time', 'C1 1A 51 82 42 8F'), 1367491215); // tag 1 epoch
+    assert.equal(dec('time', 'C1 3B 7F FF FF FF FF FF FF FF'), -(2n ** 63n)); // tag 1 beyond what a Date holds
+    assert.equal(dec('time', 'C1 FB 41 D4 60 90 A3 C8 00 00'), 1367491215); // tag 1 float seconds 1367491215.125
     assert.equal(dec('time', `C0 74 ${utf8Hex('2013-05-02T10:40:15Z')}`), 1367491215); // tag 0 date text
     assert.equal(dec('time', 'FB 41 D4 60 90 A3 C0 00 00'), 1367491215); // float seconds
   });
@@ -82,6 +89,8 @@ describe('plain CBOR (60)', () => {
       ['opaque', '61 00'],
       ['objlnk', `63 ${utf8Hex('3-0')}`],
       ['float', 'F5'],
+      ['time', `C1 63 ${utf8Hex('abc')}`], // tag 1 holds a number
+      ['integer', 'C1 01'], // a time is no integer
     ];
     for (const [type, h] of bad) assert.equal(codeOf(() => dec(type, h)), 'TYPE_MISMATCH', `${type} ${h}`);
   });
@@ -111,6 +120,7 @@ describe('plain CBOR (60)', () => {
     assert.deepStrictEqual(unknown('42 01 02'), { ...resource(999, 'opaque', Uint8Array.of(1, 2)), unknown: true });
     assert.deepStrictEqual(unknown('F4'), { ...resource(999, 'boolean', false), unknown: true });
     assert.deepStrictEqual(unknown('1B FF FF FF FF FF FF FF FF'), { ...resource(999, 'unsigned', 2n ** 64n - 1n), unknown: true });
+    assert.deepStrictEqual(unknown('C1 1A 51 82 42 8F'), { ...resource(999, 'time', 1367491215), unknown: true });
   });
 
   test('one value only', () => {

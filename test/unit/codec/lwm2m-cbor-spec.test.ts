@@ -8,7 +8,8 @@
  * - Appendix C, Table C.-2 "Data Type Mapping", column "CBOR, LwM2M CBOR, and SenML CBOR
  *   Formats": Time is "represented as an unsigned integer or a date/time string, as
  *   defined in Section 2.4.1 of [RFC7049]" (tag 1 epoch seconds, tag 0 RFC 3339 text);
- *   String/Corelnk text string, Opaque byte string, Objlnk text "oid:iid".
+ *   String/Corelnk text string, Opaque byte string, Objlnk text "oid:iid". This codec
+ *   writes Time as tag 1 and the epoch seconds, and reads all three forms.
  *
  * The example data are those the specification uses in its data format examples (7.4):
  * the Device object of the example client (the values of the TLV and SenML examples), the
@@ -58,10 +59,12 @@ const DEVICE_RESOURCES = (timeHex: string, errorCodes: string): string =>
   ].join(' ');
 
 const TIME_UINT = '1a 5182428f';
+/** Time as written: tag 1 and the epoch seconds (Table C.-2: "Section 2.4.1 of [RFC7049]"). */
+const TIME_TAG1 = `c1 ${TIME_UINT}`;
 /** Nested maps: {3: {0: {0: "Open Mobile Alliance", ..., 11: {0: 0}, ...}}}. */
 const DEVICE_NESTED = `a1 03 a1 00 ad ${DEVICE_RESOURCES(TIME_UINT, '0b a1 00 00')}`;
-/** Compact: {[3, 0]: {..., [11, 0]: 0, ...}}: the one instance of 11 joins its key. */
-const DEVICE_COMPACT = `a1 82 03 00 ad ${DEVICE_RESOURCES(TIME_UINT, '82 0b 00 00')}`;
+/** Compact: {[3, 0]: {..., [11, 0]: 0, ..., 13: 1(1367491215), ...}}: the one instance of 11 joins its key. */
+const DEVICE_COMPACT = `a1 82 03 00 ad ${DEVICE_RESOURCES(TIME_TAG1, '82 0b 00 00')}`;
 
 describe('LwM2M CBOR: the Device object example (Read /3/0, Read /3)', () => {
   test('nested maps from the Object ID decode to the Device instance', () => {
@@ -87,17 +90,20 @@ describe('LwM2M CBOR: the Device object example (Read /3/0, Read /3)', () => {
   });
 
   test('Time as tag 1 (epoch seconds) or tag 0 (date/time string), Table C.-2', () => {
-    const tag1 = `a1 03 a1 00 ad ${DEVICE_RESOURCES(`c1 ${TIME_UINT}`, '0b a1 00 00')}`;
+    const tag1 = `a1 03 a1 00 ad ${DEVICE_RESOURCES(TIME_TAG1, '0b a1 00 00')}`;
     const tag0 = `a1 03 a1 00 ad ${DEVICE_RESOURCES(`c0 ${txt('2013-05-02T10:40:15Z')}`, '0b a1 00 00')}`;
     const offset = `a1 03 a1 00 ad ${DEVICE_RESOURCES(`c0 ${txt('2013-05-02T12:40:15+02:00')}`, '0b a1 00 00')}`;
     assert.deepEqual(dec('/3/0', tag1), DEVICE_0);
     assert.deepEqual(dec('/3/0', tag0), DEVICE_0);
     assert.deepEqual(dec('/3/0', offset), DEVICE_0);
-    // written as the plain unsigned integer, the first form the table names
-    assert.equal(enc('/3/0/13', resource(13, 'time', 1367491215)), toHex(hex(`a1 83 03 00 0d ${TIME_UINT}`)));
+    // the plain integer (DEVICE_NESTED) is read too
+    assert.deepEqual(dec('/3/0/13', `a1 83 03 00 0d ${TIME_UINT}`), resource(13, 'time', 1367491215));
+    // written as tag 1 and the epoch seconds: the date/time "as defined in Section 2.4.1 of
+    // [RFC7049]" that the table names, and the form other implementations write and read
+    assert.equal(enc('/3/0/13', resource(13, 'time', 1367491215)), toHex(hex(`a1 83 03 00 0d ${TIME_TAG1}`)));
     // the spec group agreed (2024) to drop "unsigned": a time before 1970 is negative, 1(-1)
     assert.deepEqual(dec('/3/0/13', 'a1 83 03 00 0d c1 20'), resource(13, 'time', -1));
-    assert.equal(enc('/3/0/13', resource(13, 'time', -1)), 'a1830300' + '0d20');
+    assert.equal(enc('/3/0/13', resource(13, 'time', -1)), 'a1830300' + '0dc120');
   });
 });
 

@@ -117,7 +117,9 @@ test('data types per the CBOR data type mapping', () => {
     [3, 'float', 'fb 40 09 1e b8 51 eb 85 1f', 3.14],
     [4, 'boolean', 'f5', true],
     [5, 'opaque', '43 01 02 03', Uint8Array.of(1, 2, 3)],
-    [6, 'time', '1a 58 0a 0f 1d', 1477054237],
+    // Time: tag 1 and the epoch seconds, the date/time "as defined in Section 2.4.1 of
+    // [RFC7049]" of the LwM2M 1.2 Core Appendix C data type table (Table C.-2)
+    [6, 'time', 'c1 1a 58 0a 0f 1d', 1477054237],
     [7, 'objlnk', '65 33 3a 31 30 31', { objectId: 3, instanceId: 101 }],
     [8, 'corelnk', '65 3c 2f 33 2f 3e', '</3/>'],
   ];
@@ -138,6 +140,7 @@ test('lenient value forms: integral floats, ints for floats, time tags, bignums,
   assert.equal(dec(1, 'f9 3c 00'), 1); // 1.0 for an integer
   assert.equal(dec(3, '05'), 5); // 5 for a float
   assert.equal(dec(3, 'c4 82 21 19 6a b3'), 273.15); // decimal fraction 27315e-2
+  assert.equal(dec(6, '1a 58 0a 0f 1d'), 1477054237); // untagged epoch seconds
   assert.equal(dec(6, 'c1 1a 58 0a 0f 1d'), 1477054237); // tag 1 epoch
   assert.equal(dec(6, 'c0 74 32 30 31 36 2d 31 30 2d 32 31 54 31 32 3a 35 30 3a 33 37 5a'), 1477054237); // tag 0 "2016-10-21T12:50:37Z"
   assert.equal(dec(1, 'c3 48 7f ff ff ff ff ff ff ff'), -(2n ** 63n)); // negative bignum
