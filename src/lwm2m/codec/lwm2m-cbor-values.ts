@@ -69,7 +69,8 @@ function integral(item: CborItem): bigint | undefined {
   return undefined;
 }
 
-function parseTimeText(s: string): number | undefined {
+/** Seconds since the epoch of an RFC 3339 date-time (rounded down), or undefined. */
+export function parseTimeText(s: string): number | undefined {
   // RFC 3339 date-time only; Date.parse alone accepts far more
   if (!/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.test(s)) return undefined;
   const ms = Date.parse(s);

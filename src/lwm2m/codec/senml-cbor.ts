@@ -5,12 +5,17 @@
  * ignored (bv -5 is added to v); a text label ending in "_" (must-understand) is refused.
  * A null value (SenML-ETCH) counts as no value.
  * Integers beyond 32 bits are written as CBOR integers (not floats), 64-bit ones exactly.
- * The payload is checked structurally first (senml-cbor-scan.ts), then decoded by cbor-x.
+ * Time values may come as tag 1 (epoch seconds, under v) or tag 0 (RFC 3339 text, under
+ * vs), LwM2M 1.2 Core Table C.-2, and are then taken by Time resources only; they are
+ * written as plain numbers under v.
+ * The payload is checked structurally first (senml-cbor-scan.ts), then read by the strict
+ * CBOR reader (lwm2m-cbor-reader.ts), which keeps tags; cbor-x only writes.
  */
-import { Decoder, Encoder } from 'cbor-x';
+import { Encoder } from 'cbor-x';
 import { CodecError, ContentFormat, type CodecContext } from './codec.js';
 import { decodeBase64, type OutRecord, type RawRecord, type RawValue } from './senml-records.js';
 import { scanCbor } from './senml-cbor-scan.js';
+import { isFloat, isMap, isTag, readCbor, type CborItem } from './lwm2m-cbor-reader.js';
 import { makeSenmlCodec, type SenmlWire } from './senml.js';
 
 const LABELS: ReadonlyMap<number | string, string> = new Map<number | string, string>([
@@ -20,7 +25,6 @@ const LABELS: ReadonlyMap<number | string, string> = new Map<number | string, st
 
 const VALUE_KEYS = new Set(['v', 'vs', 'vb', 'vd', 'vlo']);
 
-const decoder = new Decoder({ useRecords: false, mapsAsObjects: false } as ConstructorParameters<typeof Decoder>[0]);
 const encoder = new Encoder({ useRecords: false, mapsAsObjects: false, tagUint8Array: false, variableMapSize: true } as ConstructorParameters<typeof Encoder>[0]);
 
 function bad(msg: string): CodecError {
@@ -30,23 +34,59 @@ function bad(msg: string): CodecError {
 const SAFE_MIN = BigInt(Number.MIN_SAFE_INTEGER);
 const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
 
-function num(v: unknown, key: string): number | bigint {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'bigint') return v >= SAFE_MIN && v <= SAFE_MAX ? Number(v) : v;
-  throw bad(`SenML label "${key}" must be a number`);
+function canonical(v: bigint): number | bigint {
+  return v >= SAFE_MIN && v <= SAFE_MAX ? Number(v) : v;
 }
 
-function plainNumber(v: unknown, key: string): number {
-  return Number(num(v, key));
+/** A CBOR number: an integer, a float, or a bignum (tag 2 or 3; scanCbor bounded its length). */
+function numberOf(item: CborItem): { n: number | bigint; int: boolean } | undefined {
+  if (typeof item === 'number') return { n: item, int: true };
+  if (typeof item === 'bigint') return { n: canonical(item), int: true };
+  if (isFloat(item)) return { n: item.value, int: Number.isInteger(item.value) };
+  if (isTag(item) && (item.tag === 2 || item.tag === 3) && item.value instanceof Uint8Array) {
+    let v = 0n;
+    for (const b of item.value) v = (v << 8n) | BigInt(b);
+    return { n: canonical(item.tag === 2 ? v : -1n - v), int: true };
+  }
+  return undefined;
 }
 
-function text(v: unknown, key: string): string {
+function num(v: CborItem, key: string): { n: number | bigint; int: boolean } {
+  const got = numberOf(v);
+  if (!got) throw bad(`SenML label "${key}" must be a number`);
+  return got;
+}
+
+function plainNumber(v: CborItem, key: string): number {
+  return Number(num(v, key).n);
+}
+
+function text(v: CborItem, key: string): string {
   if (typeof v !== 'string') throw bad(`SenML label "${key}" must be a text string`);
   return v;
 }
 
-function recordFrom(item: unknown): RawRecord {
-  if (!(item instanceof Map)) throw bad('a SenML record must be a CBOR map');
+/**
+ * v: a number, or a date/time as tag 1 around a number (epoch seconds). vs: a text, or a
+ * date/time as tag 0 around an RFC 3339 text. (LwM2M 1.2 Core Table C.-2: Time "as defined
+ * in Section 2.4.1 of [RFC7049]".) The tag is kept: only a Time resource takes the value.
+ */
+function numberValue(v: CborItem): RawValue {
+  if (isTag(v) && v.tag === 1) {
+    const { n, int } = num(v.value, 'v');
+    return { k: 'num', v: n, int, tag: 1 };
+  }
+  const { n, int } = num(v, 'v');
+  return { k: 'num', v: n, int };
+}
+
+function textValue(v: CborItem): RawValue {
+  if (isTag(v) && v.tag === 0) return { k: 'str', v: text(v.value, 'vs'), tag: 0 };
+  return { k: 'str', v: text(v, 'vs') };
+}
+
+function recordFrom(item: CborItem): RawRecord {
+  if (!isMap(item)) throw bad('a SenML record must be a CBOR map');
   const r: RawRecord = {};
   let value: RawValue | undefined;
   let bv: number | undefined;
@@ -54,8 +94,8 @@ function recordFrom(item: unknown): RawRecord {
     if (value) throw bad('a SenML record carries more than one value');
     value = v;
   };
-  for (const [label, v] of item as Map<unknown, unknown>) {
-    const key = LABELS.get(label as number | string);
+  for (const [label, v] of item.entries) {
+    const key = typeof label === 'number' || typeof label === 'string' ? LABELS.get(label) : undefined;
     // a null value (SenML-ETCH iPATCH: remove) leaves the record without value
     if ((v === null || v === undefined) && key !== undefined && VALUE_KEYS.has(key)) continue;
     switch (key) {
@@ -64,18 +104,14 @@ function recordFrom(item: unknown): RawRecord {
       case 'n': r.n = text(v, key); break;
       case 't': r.t = plainNumber(v, key); break;
       case 'bv': bv = plainNumber(v, key); break;
-      case 'v': {
-        const n = num(v, key);
-        setValue({ k: 'num', v: n, int: typeof n === 'bigint' || Number.isInteger(n) });
-        break;
-      }
-      case 'vs': setValue({ k: 'str', v: text(v, key) }); break;
+      case 'v': setValue(numberValue(v)); break;
+      case 'vs': setValue(textValue(v)); break;
       case 'vb':
         if (typeof v !== 'boolean') throw bad('SenML label "vb" must be a boolean');
         setValue({ k: 'bool', v });
         break;
       case 'vd':
-        if (v instanceof Uint8Array) setValue({ k: 'bytes', v: new Uint8Array(v) });
+        if (v instanceof Uint8Array) setValue({ k: 'bytes', v });
         else setValue({ k: 'bytes', v: decodeBase64(text(v, key)) });
         break;
       case 'vlo': setValue({ k: 'objlnk', v: text(v, key) }); break;
@@ -86,7 +122,7 @@ function recordFrom(item: unknown): RawRecord {
   }
   if (bv !== undefined && value?.k === 'num') {
     const sum = Number(value.v) + bv;
-    value = { k: 'num', v: sum, int: Number.isInteger(sum) };
+    value = { k: 'num', v: sum, int: Number.isInteger(sum), ...(value.tag === undefined ? {} : { tag: value.tag }) };
   }
   if (value) r.value = value;
   return r;
@@ -94,14 +130,9 @@ function recordFrom(item: unknown): RawRecord {
 
 export function readSenmlCbor(payload: Uint8Array, ctx: CodecContext): RawRecord[] {
   const { maxDepth, maxRecords } = ctx.limits;
-  scanCbor(payload, maxDepth, Math.max(1, maxRecords) * 24);
-  let doc: unknown;
-  try {
-    doc = decoder.decode(payload);
-  } catch (e) {
-    const incomplete = typeof e === 'object' && e !== null && (e as { incomplete?: boolean }).incomplete === true;
-    throw new CodecError(incomplete ? 'TRUNCATED' : 'MALFORMED', `bad CBOR: ${e instanceof Error ? e.message : String(e)}`);
-  }
+  const maxItems = Math.max(1, maxRecords) * 24;
+  scanCbor(payload, maxDepth, maxItems);
+  const doc = readCbor(payload, { maxDepth, maxItems });
   if (!Array.isArray(doc)) throw bad('a SenML CBOR payload must be an array');
   if (doc.length > maxRecords) throw new CodecError('LIMIT_EXCEEDED', `${doc.length} records`);
   return doc.map(recordFrom);

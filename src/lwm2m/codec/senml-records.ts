@@ -12,10 +12,15 @@
 import { LwM2mPath, PathError } from '../path.js';
 import { CodecError, type CodecContext } from './codec.js';
 
-/** A SenML value field, as read from or written to the wire. */
+/**
+ * A SenML value field, as read from or written to the wire. `tag` marks a date/time that
+ * SenML CBOR carried as CBOR tag 1 (epoch seconds, under v) or tag 0 (RFC 3339 text,
+ * under vs), LwM2M 1.2 Core Table C.-2; such a value fits a Time resource only. Writers
+ * ignore it: SenML's v is a plain number.
+ */
 export type RawValue =
-  | { k: 'num'; v: number | bigint; int: boolean }
-  | { k: 'str'; v: string }
+  | { k: 'num'; v: number | bigint; int: boolean; tag?: 1 }
+  | { k: 'str'; v: string; tag?: 0 }
   | { k: 'bool'; v: boolean }
   | { k: 'bytes'; v: Uint8Array }
   | { k: 'objlnk'; v: string };

@@ -2,12 +2,13 @@
  * SenML value fields <-> typed LwM2M values.
  * The model types a record's value; a resource the model does not know keeps the type its
  * value field gives (v -> integer or float, vs -> string, vb -> boolean, vd -> opaque,
- * vlo -> objlnk) and is flagged `unknown`.
+ * vlo -> objlnk; a tagged date/time of SenML CBOR -> time) and is flagged `unknown`.
  */
 import type { ObjLink, Value } from '../node.js';
 import type { ResourceModel, ResourceType } from '../model/types.js';
 import { CodecError } from './codec.js';
 import { decodeBase64, parseObjLink, type RawValue } from './senml-records.js';
+import { parseTimeText } from './lwm2m-cbor-values.js';
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -53,21 +54,36 @@ function toInteger(type: ResourceType, raw: RawValue, min: bigint, max: bigint):
   return canonical(b);
 }
 
+/** Seconds since the epoch of a v (number, tag 1 or not) or a tag 0 vs (RFC 3339 text). */
+function toTime(raw: RawValue): number {
+  if (raw.k === 'str' && raw.tag === 0) {
+    const t = parseTimeText(raw.v);
+    if (t === undefined) throw new CodecError('TYPE_MISMATCH', `"${raw.v.slice(0, 40)}" is not an RFC 3339 date/time`);
+    return t;
+  }
+  if (raw.k !== 'num') throw mismatch('time', raw);
+  const n = typeof raw.v === 'bigint' ? Number(raw.v) : raw.v;
+  if (!Number.isFinite(n)) throw mismatch('time', raw, ' (not finite)');
+  return Math.trunc(n);
+}
+
+function isTagged(raw: RawValue): boolean {
+  return (raw.k === 'num' || raw.k === 'str') && raw.tag !== undefined;
+}
+
 /** The typed value of one record, typed by `rm` (or guessed from the field when rm is undefined). */
 export function toTyped(raw: RawValue, rm: ResourceModel | undefined): TypedValue {
   if (!rm || rm.type === 'none') return guess(raw);
   const type = rm.type;
+  // a tagged date/time (tag 1 or 0, SenML CBOR) is a Time value, nothing else
+  if (type !== 'time' && isTagged(raw)) throw mismatch(type, raw, ' (a tagged date/time)');
   switch (type) {
     case 'integer':
       return { type, value: toInteger(type, raw, INT64_MIN, INT64_MAX) };
     case 'unsigned':
       return { type, value: toInteger(type, raw, 0n, UINT64_MAX) };
-    case 'time': {
-      if (raw.k !== 'num') throw mismatch(type, raw);
-      const n = typeof raw.v === 'bigint' ? Number(raw.v) : raw.v;
-      if (!Number.isFinite(n)) throw mismatch(type, raw, ' (not finite)');
-      return { type, value: Math.trunc(n) };
-    }
+    case 'time':
+      return { type, value: toTime(raw) };
     case 'float':
       if (raw.k !== 'num') throw mismatch(type, raw);
       return { type, value: typeof raw.v === 'bigint' ? Number(raw.v) : raw.v };
@@ -89,6 +105,7 @@ export function toTyped(raw: RawValue, rm: ResourceModel | undefined): TypedValu
 }
 
 function guess(raw: RawValue): TypedValue {
+  if (isTagged(raw)) return { type: 'time', value: toTime(raw), unknown: true };
   switch (raw.k) {
     case 'num': {
       const b = raw.int ? integral(raw) : undefined;

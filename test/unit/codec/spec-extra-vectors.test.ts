@@ -9,13 +9,14 @@
  * - Appendix C, Table C.-2 (LwM2M 1.2), column "CBOR, LwM2M CBOR, and SenML CBOR Formats":
  *   Time is "represented as an unsigned integer or a date/time string, as defined in
  *   Section 2.4.1 of [RFC7049]", i.e. also tag 1 (epoch seconds) around the number and
- *   tag 0 around an RFC 3339 text.
+ *   tag 0 around an RFC 3339 text. Read for Time resources (and unknown ones, as time);
+ *   written as the plain number under v.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { senmlCborCodec as codec } from '../../../src/lwm2m/codec/senml-cbor.js';
 import { resource, resourceInstance } from '../../../src/lwm2m/node.js';
-import { ctxOf, hex, p, toHex } from './senml-fixtures.js';
+import { codeOf, ctxOf, hex, p, toHex } from './senml-fixtures.js';
 
 const ctx = ctxOf();
 
@@ -43,15 +44,33 @@ test('SenML CBOR Time as an unsigned integer under v (Table C.-2)', () => {
   assert.deepEqual(codec.decode(p('/3/0/13'), bytes, ctx), resource(13, 'time', 1367491215));
 });
 
-const TAGGED_TIME_TODO =
-  'Table C.-2 allows Time as tag 1 (epoch seconds) or tag 0 (date/time text) in SenML CBOR; the SenML CBOR value reader refuses tags';
-
-test('SenML CBOR Time under v as tag 1, 1(1367491215)', { todo: TAGGED_TIME_TODO }, () => {
+test('SenML CBOR Time under v as tag 1, 1(1367491215)', () => {
   const bytes = hex(`81 a2 00 ${txt('/3/0/13')} 02 c1 1a 5182428f`);
   assert.deepEqual(codec.decode(p('/3/0/13'), bytes, ctx), resource(13, 'time', 1367491215));
 });
 
-test('SenML CBOR Time under vs as tag 0, 0("2013-05-02T10:40:15Z")', { todo: TAGGED_TIME_TODO }, () => {
+test('SenML CBOR Time under vs as tag 0, 0("2013-05-02T10:40:15Z")', () => {
   const bytes = hex(`81 a2 00 ${txt('/3/0/13')} 03 c0 74 ${Buffer.from('2013-05-02T10:40:15Z').toString('hex')}`);
   assert.deepEqual(codec.decode(p('/3/0/13'), bytes, ctx), resource(13, 'time', 1367491215));
+});
+
+test('SenML CBOR tagged times: Time resources only, unknown resources as time, written back as plain v', () => {
+  const tag1 = (path: string): Uint8Array => hex(`81 a2 00 ${txt(path)} 02 c1 1a 5182428f`);
+  // a tagged date/time is no Integer (/3/0/9 Battery Level) nor String (/3/0/0)
+  assert.equal(codeOf(() => codec.decode(p('/3/0/9'), tag1('/3/0/9'), ctx)), 'TYPE_MISMATCH');
+  const tag0 = hex(`81 a2 00 ${txt('/3/0/0')} 03 c0 ${txt('2013-05-02T10:40:15Z')}`);
+  assert.equal(codeOf(() => codec.decode(p('/3/0/0'), tag0, ctx)), 'TYPE_MISMATCH');
+  // a resource the model does not know is read as a time, flagged
+  assert.deepEqual(codec.decode(p('/3/0/999'), tag1('/3/0/999'), ctx), { ...resource(999, 'time', 1367491215), unknown: true });
+  // tag 1 around a float, with a time offset in tag 0
+  assert.deepEqual(codec.decode(p('/3/0/13'), hex(`81 a2 00 ${txt('/3/0/13')} 02 c1 fb 41d46090a3c80000`), ctx), resource(13, 'time', 1367491215));
+  const offset = Buffer.from('2013-05-02T12:40:15+02:00');
+  assert.deepEqual(codec.decode(p('/3/0/13'), hex(`81 a2 00 ${txt('/3/0/13')} 03 c0 78 ${offset.length.toString(16)} ${offset.toString('hex')}`), ctx), resource(13, 'time', 1367491215));
+  // the wrong tag for the label, a tag 1 around text, or a text that is no date/time
+  assert.equal(codeOf(() => codec.decode(p('/3/0/13'), hex(`81 a2 00 ${txt('/3/0/13')} 02 c0 1a 5182428f`), ctx)), 'MALFORMED');
+  assert.equal(codeOf(() => codec.decode(p('/3/0/13'), hex(`81 a2 00 ${txt('/3/0/13')} 03 c1 1a 5182428f`), ctx)), 'MALFORMED');
+  assert.equal(codeOf(() => codec.decode(p('/3/0/13'), hex(`81 a2 00 ${txt('/3/0/13')} 02 c1 ${txt('x')}`), ctx)), 'MALFORMED');
+  assert.equal(codeOf(() => codec.decode(p('/3/0/13'), hex(`81 a2 00 ${txt('/3/0/13')} 03 c0 ${txt('yesterday')}`), ctx)), 'TYPE_MISMATCH');
+  // SenML's v is a number: a Time is written untagged
+  assert.equal(toHex(codec.encode(p('/3/0/13'), resource(13, 'time', 1367491215), ctx)), toHex(hex(`81 a2 21 ${txt('/3/0/13')} 02 1a 5182428f`)));
 });
