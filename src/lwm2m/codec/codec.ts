@@ -38,11 +38,16 @@ export type CodecErrorCode =
   | 'INTERNAL'; // anything unexpected thrown inside a codec
 
 export class CodecError extends Error {
-  constructor(
-    readonly code: CodecErrorCode,
-    message: string,
-  ) {
+  readonly code: CodecErrorCode;
+
+  constructor(code: CodecErrorCode, message: string) {
+    // no stack trace: a flood of malformed payloads makes many of these, and the
+    // code and message say all a caller needs
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
+    this.code = code;
     this.name = 'CodecError';
   }
 }
