@@ -104,6 +104,17 @@ describe('device management over CoAP/UDP', () => {
       assert.equal(client.value('/3311/0/5750'), name);
     });
 
+    it(`writes and reads a Time resource in ${name}`, async () => {
+      const t = 1_750_000_000 + format;
+      const w = await fx.server.write(ep, '/3/0/13', resource(13, 'time', t), { format });
+      assert.equal(w.code, '2.04', JSON.stringify(w));
+      assert.equal(client.value('/3/0/13'), t, 'the device decoded the time the gateway wrote');
+      const r = await fx.server.read(ep, '/3/0/13', { format });
+      assert.equal(r.success, true, JSON.stringify(r.error));
+      assert.equal(valueOf(r.node), t);
+      assert.equal((r.node as { type?: string }).type, 'time');
+    });
+
     it(`creates and deletes an instance in ${name}`, async () => {
       const id = 10 + format % 7;
       const c = await fx.server.create(ep, '/3303', instance(id, [resource(5700, 'float', -7.25), resource(5701, 'string', 'Cel')]), { format });
