@@ -20,6 +20,19 @@ export function cpuSeconds(pid: number | undefined): number {
   }
 }
 
+/** UDP datagrams the kernel dropped so far for full receive buffers (Linux, whole machine). */
+export function udpReceiveErrors(): number {
+  try {
+    const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp:'));
+    const names = lines[0]?.split(/\s+/) ?? [];
+    const values = lines[1]?.split(/\s+/) ?? [];
+    const k = names.indexOf('RcvbufErrors');
+    return k > 0 ? Number(values[k]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** CPU use of a process over a phase, as a fraction of one core. */
 export class CpuMeter {
   private c0: number;
@@ -69,8 +82,9 @@ export class FleetProcess {
     return this.remote.call('startNotifications', { rate });
   }
 
-  stopNotifications(): Promise<void> {
-    return this.remote.call('stopNotifications');
+  /** `dropPending`: CON notifications not yet acknowledged are not sent again */
+  stopNotifications(dropPending = true): Promise<void> {
+    return this.remote.call('stopNotifications', { dropPending });
   }
 
   async close(): Promise<void> {

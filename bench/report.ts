@@ -6,6 +6,21 @@ export interface Skipped {
   skipped: string;
 }
 
+export interface NotificationStep {
+  offeredPerSecond: number;
+  sentPerSecond: number;
+  deliveredPerSecond: number;
+  /** CON notifications sent again for want of an ACK */
+  retransmissionsPerSecond: number;
+  /** datagrams the kernel dropped for a full receive buffer during the step (whole machine) */
+  udpDrops: number;
+  gatewayCpu: number;
+  simulatorCpu: number;
+  /** the benchmark process, which holds the MQTT subscriber */
+  subscriberCpu: number;
+  latencyMs: Percentiles;
+}
+
 export interface Results {
   startedAt: string;
   mode: 'quick' | 'full';
@@ -16,18 +31,22 @@ export interface Results {
   figures: {
     echo: { register: EchoResult; notification: EchoResult; read: EchoResult };
     startupMs: { median: number; runs: number[] };
-    registrations: { devices: number; perSecond: number; failures: number; gatewayCpu: number; ratioToEcho: number }[];
+    registrations: { devices: number; perSecond: number; failures: number; retransmissions: number; udpDrops: number; gatewayCpu: number; gatewayCpuUsPerRegistration: number; ratioToEcho: number }[];
     observations: { devices: number; established: number; seconds: number }[];
-    rss: { baseBytes: number; at: { devices: number; observations: number; bytes: number; perDeviceBytes: number }[] };
+    /** idleCpu: the gateway's CPU use (fraction of a core) with these devices and no traffic */
+    rss: { baseBytes: number; at: { devices: number; observations: number; bytes: number; perDeviceBytes: number; idleCpu: number }[] };
     notifications:
       | {
           offeredPerSecond: number;
           sentPerSecond: number;
           deliveredPerSecond: number;
           latencyMs: Percentiles;
+          udpDrops: number;
           gatewayCpu: number;
-          steps: { offeredPerSecond: number; sentPerSecond: number; deliveredPerSecond: number; gatewayCpu: number; simulatorCpu: number }[];
+          steps: NotificationStep[];
           maxPerSecond: number;
+          /** gateway CPU time per notification at the highest load it kept up with */
+          gatewayCpuUsPerNotification: number;
           ratioToEcho: number;
         }
       | Skipped;
@@ -50,19 +69,28 @@ export function table(r: Results): string {
   rows.push(['raw UDP echo, read sizes', `${n0(e.read.roundTripsPerSecond)}/s (${e.read.requestBytes}/${e.read.responseBytes} B)`, '', '100%']);
   rows.push(['start-up to ready (median)', ms(f.startupMs.median), '< 1 s', '']);
   for (const g of f.registrations) {
-    rows.push([`registrations, ${n0(g.devices)} devices`, `${n0(g.perSecond)}/s (gw cpu ${pct(g.gatewayCpu)})`, '>= 20,000/s', pct(g.ratioToEcho)]);
+    rows.push([`registrations, ${n0(g.devices)} devices`, `${n0(g.perSecond)}/s (gw cpu ${pct(g.gatewayCpu)}, ${n0(g.gatewayCpuUsPerRegistration)} us each${g.udpDrops > 0 ? `, ${n0(g.udpDrops)} UDP drops` : ''})`, '>= 20,000/s', pct(g.ratioToEcho)]);
   }
   for (const o of f.observations) rows.push([`observations set up, ${n0(o.devices)} devices`, `${n0(o.established)} in ${o.seconds.toFixed(1)} s`, '', '']);
   rows.push(['gateway RSS, idle', mib(f.rss.baseBytes), '', '']);
   for (const a of f.rss.at) {
     rows.push([`gateway RSS, ${n0(a.devices)} devices, ${n0(a.observations)} obs`, `${mib(a.bytes)} (${n0(a.perDeviceBytes)} B/device)`, a.devices >= 100_000 ? '< 1 GiB' : '', '']);
+    rows.push([`  gateway CPU, no traffic`, pct(a.idleCpu), '', '']);
   }
   const nt = f.notifications;
   if ('skipped' in nt) rows.push(['notifications -> MQTT', `skipped: ${nt.skipped}`, '', '']);
   else {
-    rows.push([`notifications -> MQTT at ${n0(nt.offeredPerSecond)}/s offered`, `${n0(nt.deliveredPerSecond)}/s delivered`, '', '']);
+    rows.push([`notifications -> MQTT at ${n0(nt.offeredPerSecond)}/s offered`, `${n0(nt.deliveredPerSecond)}/s delivered (sent ${n0(nt.sentPerSecond)}/s, gw cpu ${pct(nt.gatewayCpu)}${nt.udpDrops > 0 ? `, ${n0(nt.udpDrops)} UDP drops` : ''})`, '', '']);
     rows.push(['  latency p50 / p99 / max', `${ms(nt.latencyMs.p50)} / ${ms(nt.latencyMs.p99)} / ${ms(nt.latencyMs.max)}`, 'p99 < 10 ms', '']);
-    rows.push(['notifications -> MQTT, max', `${n0(nt.maxPerSecond)}/s`, '>= 30,000/s', pct(nt.ratioToEcho)]);
+    rows.push(['notifications -> MQTT, max', `${n0(nt.maxPerSecond)}/s (gw cpu ${n0(nt.gatewayCpuUsPerNotification)} us each)`, '>= 30,000/s', pct(nt.ratioToEcho)]);
+    for (const st of nt.steps) {
+      rows.push([
+        `  offered ${n0(st.offeredPerSecond)}/s`,
+        `${n0(st.deliveredPerSecond)}/s, p50 ${ms(st.latencyMs.p50)}, p99 ${ms(st.latencyMs.p99)}, gw cpu ${pct(st.gatewayCpu)}${st.retransmissionsPerSecond > 0 ? `, ${n0(st.retransmissionsPerSecond)}/s resent` : ''}`,
+        '',
+        '',
+      ]);
+    }
   }
   const rr = f.restReads;
   if ('skipped' in rr) rows.push(['REST reads round trip', `skipped: ${rr.skipped}`, '', '']);

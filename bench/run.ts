@@ -21,8 +21,8 @@ import { request, response } from './fleet/coap.js';
 import { CF } from './fleet/formats.js';
 import { objectLinks } from './fleet/objects.js';
 import { MqttSink } from './mqtt-sink.js';
-import { CpuMeter, FleetProcess } from './procs.js';
-import { table, type Results } from './report.js';
+import { CpuMeter, FleetProcess, udpReceiveErrors } from './procs.js';
+import { table, type NotificationStep, type Results } from './report.js';
 import { restReads } from './rest-load.js';
 
 const { values: args } = parseArgs({
@@ -33,8 +33,16 @@ const { values: args } = parseArgs({
     profile: { type: 'boolean', default: false },
     src: { type: 'boolean', default: false },
     out: { type: 'string' },
+    skip: { type: 'string', default: '' },
+    rcvbuf: { type: 'string' },
+    steps: { type: 'string' },
+    fixed: { type: 'string' },
+    non: { type: 'boolean', default: false },
+    'heap-snapshot': { type: 'boolean', default: false },
   },
 });
+/** phases to leave out: notify, rest (e.g. to profile one of them alone) */
+const skip = new Set(args.skip.split(',').filter((x) => x !== ''));
 
 const quick = args.quick;
 const P = {
@@ -43,15 +51,16 @@ const P = {
   echoSeconds: quick ? 0.5 : 3,
   startupRuns: quick ? 1 : 5,
   registerWindow: 256,
-  notifyOffered: quick ? 2000 : 10_000,
-  notifySeconds: quick ? 2 : 10,
-  notifySteps: quick ? [4000] : [15_000, 20_000, 30_000, 40_000, 60_000],
+  notifyOffered: Number(args.fixed ?? (quick ? 1500 : 10_000)),
+  notifySeconds: quick ? 1.5 : 10,
+  notifySteps: args.steps ? args.steps.split(',').map(Number) : quick ? [500, 1000] : [1000, 2000, 5000, 15_000, 20_000, 30_000, 40_000],
   stepSeconds: quick ? 1 : 4,
   restSeconds: quick ? 1.5 : 8,
   observeTimeoutMs: quick ? 20_000 : 180_000,
 };
 const FORMAT = CF.SENML_CBOR;
-const CON = true;
+/** CON notifications by default: each one is a request/response pair, like the echo's */
+const CON = !args.non;
 
 let phase = 'start';
 const log = (s: string): void => {
@@ -128,9 +137,16 @@ async function main(): Promise<void> {
   }
   const faces = wiredFaces(entry);
   const resultsDir = join(ROOT, 'bench/results');
-  if (!args.out || args.profile) mkdirSync(resultsDir, { recursive: true });
+  if (!args.out || args.profile || args['heap-snapshot']) mkdirSync(resultsDir, { recursive: true });
   const stamp = startedAt.replace(/[:.]/g, '-');
   const nodeFlags = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(resultsDir, `prof-${stamp}`)}`] : [];
+  // --heap-snapshot: the gateway writes a heap snapshot (into bench/results/) after the first fleet's RSS figure
+  if (args['heap-snapshot']) nodeFlags.push('--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${resultsDir}`);
+  // experiments on the gateway's UDP socket (bench/preload-experiments.mjs)
+  if (args.rcvbuf) {
+    process.env.BENCH_RCVBUF = args.rcvbuf;
+    nodeFlags.push('--import', join(ROOT, 'bench/preload-experiments.mjs'));
+  }
 
   // 1. the machine's limit, before anything else runs
   const sz = sizes();
@@ -175,9 +191,20 @@ async function main(): Promise<void> {
     const rssAt: Results['figures']['rss']['at'] = [];
     const registerPhase = async (f: FleetProcess, devices: number): Promise<void> => {
       const cpu = new CpuMeter(g.proc.pid);
+      const drops = udpReceiveErrors();
       const c = await f.register(1e9, P.registerWindow);
+      const cpuG = cpu.read();
       const perSecond = c.registerSpanMs > 0 ? (c.registered / c.registerSpanMs) * 1000 : 0;
-      registrations.push({ devices, perSecond, failures: c.registerFailures, gatewayCpu: cpu.read(), ratioToEcho: perSecond / echo.register.roundTripsPerSecond });
+      registrations.push({
+        devices,
+        perSecond,
+        failures: c.registerFailures,
+        retransmissions: c.retransmissions,
+        udpDrops: udpReceiveErrors() - drops,
+        gatewayCpu: cpuG,
+        gatewayCpuUsPerRegistration: perSecond > 0 ? (cpuG / perSecond) * 1e6 : 0,
+        ratioToEcho: perSecond / echo.register.roundTripsPerSecond,
+      });
       log(`registered ${c.registered} at ${perSecond.toFixed(0)}/s (${c.registerFailures} failed)`);
     };
     const observePhase = async (f: FleetProcess, devices: number, totalDevices: number, obsBefore: number): Promise<number> => {
@@ -186,66 +213,94 @@ async function main(): Promise<void> {
       const c = await f.waitFor((x) => x.observations >= want, P.observeTimeoutMs);
       observations.push({ devices, established: c.observations, seconds: (performance.now() - t) / 1000 });
       if (c.observations < want) log(`only ${c.observations} of ${want} observations after ${P.observeTimeoutMs} ms`);
-      await sleep(quick ? 500 : 3000);
+      await sleep(quick ? 500 : 2000);
+      const idle = new CpuMeter(g.proc.pid);
+      await sleep(quick ? 500 : 2000);
+      const idleCpu = idle.read();
       const bytes = rssOf(g.proc.pid) ?? 0;
       const obs = obsBefore + c.observations;
-      rssAt.push({ devices: totalDevices, observations: obs, bytes, perDeviceBytes: (bytes - baseBytes) / totalDevices });
+      rssAt.push({ devices: totalDevices, observations: obs, bytes, perDeviceBytes: (bytes - baseBytes) / totalDevices, idleCpu });
       log(`RSS ${(bytes / 1048576).toFixed(0)} MiB with ${totalDevices} devices and ${obs} observations`);
       return c.observations;
     };
     await registerPhase(fleetA, P.devices);
     const obsA = await observePhase(fleetA, P.devices, P.devices, 0);
+    if (args['heap-snapshot']) {
+      log('heap snapshot of the gateway...');
+      g.proc.kill('SIGUSR2');
+      await sleep(quick ? 5000 : 20_000);
+    }
 
     // 4. notifications into MQTT: latency at a fixed load, then the most the path carries
     let notifications: Results['figures']['notifications'] = { skipped: 'the MQTT northbound is not wired into this gateway build' };
-    if (faces.mqtt && obsA > 0) {
+    if (skip.has('notify')) notifications = { skipped: '--skip notify' };
+    else if (faces.mqtt && obsA > 0) {
       sink = await MqttSink.connect(cfg.mqttPort, 'bench/+/+');
-      const measure = async (rate: number, seconds: number, sample: boolean) => {
+      const measure = async (rate: number, seconds: number): Promise<NotificationStep> => {
         const cpuG = new CpuMeter(g.proc.pid);
         const cpuS = new CpuMeter(fleetA.pid);
+        const cpuB = new CpuMeter(process.pid);
         await fleetA.startNotifications(rate);
         await sleep(500); // reach a steady state
-        const s0 = (await fleetA.counters()).notificationsSent;
+        const c0 = await fleetA.counters();
         const r0 = sink!.received;
+        const d0 = udpReceiveErrors();
         cpuG.read();
         cpuS.read();
-        if (sample) sink!.startSampling();
+        cpuB.read();
+        sink!.startSampling();
         const tm = performance.now();
         await sleep(seconds * 1000);
         const el = (performance.now() - tm) / 1000;
         const delivered = (sink!.received - r0) / el;
-        const sent = ((await fleetA.counters()).notificationsSent - s0) / el;
-        const latency = sample ? sink!.stopSampling() : undefined;
-        const out = { offeredPerSecond: rate, sentPerSecond: sent, deliveredPerSecond: delivered, gatewayCpu: cpuG.read(), simulatorCpu: cpuS.read(), latency };
+        const c1 = await fleetA.counters();
+        const step: NotificationStep = {
+          offeredPerSecond: rate,
+          sentPerSecond: (c1.notificationsSent - c0.notificationsSent) / el,
+          deliveredPerSecond: delivered,
+          retransmissionsPerSecond: (c1.retransmissions - c0.retransmissions) / el,
+          udpDrops: udpReceiveErrors() - d0,
+          gatewayCpu: cpuG.read(),
+          simulatorCpu: cpuS.read(),
+          subscriberCpu: cpuB.read(),
+          latencyMs: sink!.stopSampling(),
+        };
+        // stop, and drop what is still being retransmitted so that the next step starts clean
         await fleetA.stopNotifications();
-        await sleep(quick ? 300 : 1500); // drain
-        return out;
+        await sleep(quick ? 300 : 1500);
+        return step;
       };
-      log(`notifications at ${P.notifyOffered}/s for ${P.notifySeconds} s...`);
-      const fixed = await measure(P.notifyOffered, P.notifySeconds, true);
-      const steps: { offeredPerSecond: number; sentPerSecond: number; deliveredPerSecond: number; gatewayCpu: number; simulatorCpu: number }[] = [];
-      for (const rate of P.notifySteps) {
+      // offered loads from low to high: every one up to the fixed load, beyond it while the path keeps up
+      const rates = [...new Set([...P.notifySteps, P.notifyOffered])].sort((a, b) => a - b);
+      const steps: NotificationStep[] = [];
+      for (const rate of rates) {
         log(`notifications at ${rate}/s for ${P.stepSeconds} s...`);
-        const s = await measure(rate, P.stepSeconds, false);
-        steps.push({ offeredPerSecond: s.offeredPerSecond, sentPerSecond: s.sentPerSecond, deliveredPerSecond: s.deliveredPerSecond, gatewayCpu: s.gatewayCpu, simulatorCpu: s.simulatorCpu });
-        if (s.deliveredPerSecond < 0.9 * rate) break;
+        const st = await measure(rate, rate === P.notifyOffered ? P.notifySeconds : P.stepSeconds);
+        steps.push(st);
+        if (rate >= P.notifyOffered && st.deliveredPerSecond < 0.9 * rate) break;
       }
-      const maxPerSecond = Math.max(fixed.deliveredPerSecond, ...steps.map((s) => s.deliveredPerSecond));
+      const fixed = steps.find((x) => x.offeredPerSecond === P.notifyOffered)!;
+      const keptUp = steps.filter((x) => x.deliveredPerSecond >= 0.9 * x.offeredPerSecond);
+      const maxPerSecond = Math.max(...steps.map((x) => x.deliveredPerSecond));
+      const best = keptUp[keptUp.length - 1];
       notifications = {
         offeredPerSecond: fixed.offeredPerSecond,
         sentPerSecond: fixed.sentPerSecond,
         deliveredPerSecond: fixed.deliveredPerSecond,
-        latencyMs: fixed.latency!,
+        latencyMs: fixed.latencyMs,
+        udpDrops: fixed.udpDrops,
         gatewayCpu: fixed.gatewayCpu,
         steps,
         maxPerSecond,
+        gatewayCpuUsPerNotification: best && best.deliveredPerSecond > 0 ? (best.gatewayCpu / best.deliveredPerSecond) * 1e6 : 0,
         ratioToEcho: maxPerSecond / echo.notification.roundTripsPerSecond,
       };
     }
 
     // 5. REST reads round trip to devices
     let restReadsFig: Results['figures']['restReads'] = { skipped: 'the REST northbound is not wired into this gateway build' };
-    if (faces.rest) {
+    if (skip.has('rest')) restReadsFig = { skipped: '--skip rest' };
+    else if (faces.rest) {
       log(`REST reads for ${P.restSeconds} s...`);
       const eps = Array.from({ length: Math.min(P.devices, 2000) }, (_, i) => `sim-${i}`);
       const cpu = new CpuMeter(g.proc.pid);

@@ -453,9 +453,16 @@ export class Fleet {
     }, 1);
   }
 
-  stopNotifications(): void {
+  /** Stops sending; `dropPending`: CON notifications still waiting for an ACK are not sent again. */
+  stopNotifications(dropPending = false): void {
     if (this.notifyTimer) clearInterval(this.notifyTimer);
     this.notifyTimer = undefined;
+    if (!dropPending) return;
+    for (const [key, p] of this.byMid) {
+      if (p.kind !== 'notify') continue;
+      if (p.timer) clearTimeout(p.timer);
+      this.byMid.delete(key);
+    }
   }
 
   /** One notification from the next observation in turn; false when there is none. */

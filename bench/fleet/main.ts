@@ -92,7 +92,7 @@ if (process.send) {
     },
     counters: () => current().counters(),
     startNotifications: (a: { rate: number }) => current().startNotifications(a.rate),
-    stopNotifications: () => current().stopNotifications(),
+    stopNotifications: (a: { dropPending?: boolean } | null) => current().stopNotifications(a?.dropPending ?? false),
     memory: () => process.memoryUsage(),
     deregisterAll: () => current().deregisterAll(),
     close: async () => {
