@@ -218,6 +218,18 @@ export class Fleet {
     this.sendRequest(c, 'update', { method: 'POST', path: c.location.split('/') });
   }
 
+  /** Sends a registration Update now for the clients at `indexes` (default all registered); a queue-mode client wakes up. */
+  update(indexes?: readonly number[]): void {
+    const first = this.o.first ?? 0;
+    const list = indexes ? indexes.map((i) => this.clients[i - first]).filter((c): c is Client => c !== undefined) : this.clients;
+    const now = Date.now();
+    for (const c of list) {
+      if (c.state !== State.Registered) continue;
+      c.nextUpdateAt = now + this.updateIntervalMs();
+      this.sendUpdate(c);
+    }
+  }
+
   /** De-registers every registered client (best effort, answers not awaited beyond `waitMs`). */
   async deregisterAll(waitMs = 500): Promise<void> {
     for (const c of this.clients) {

@@ -115,3 +115,37 @@ describe('fleet simulator', () => {
     }
   });
 });
+
+describe('fleet simulator in queue mode', () => {
+  let server: LwM2mServer;
+  let transport: CoapUdpTransport;
+  let fleet: Fleet;
+
+  before(async () => {
+    server = new LwM2mServer({ models: ModelRegistry.withBuiltins(), requestTimeoutMs: 1500, queue: { awakeTimeMs: 300 } });
+    transport = new CoapUdpTransport({ handler: server, port: 0, address: '127.0.0.1', requestTimeoutMs: 1500 });
+    server.addTransport(transport);
+    server.start();
+    const { port } = await transport.start();
+    fleet = new Fleet({ host: '127.0.0.1', port, count: 1, lifetime: 60, prefix: 'fq-', queueMode: true, awakeMs: 300 });
+    await fleet.open();
+    await fleet.register(100);
+  });
+
+  after(async () => {
+    await fleet.close();
+    await server.stop();
+    await transport.stop();
+  });
+
+  it('registers in queue mode, sleeps after its awake time, and gets the queued request when it wakes', async () => {
+    assert.equal(server.getRegistration('fq-0')?.queueMode, true);
+    await new Promise((r) => setTimeout(r, 450)); // both sides count the client asleep now
+    const read = server.read('fq-0', '/3303/0/5701');
+    await new Promise((r) => setTimeout(r, 100));
+    fleet.update();
+    const r = await read;
+    assert.equal(r.success, true, JSON.stringify(r.error));
+    assert.equal(r.node?.kind === 'resource' ? r.node.value : undefined, 'Cel');
+  });
+});
