@@ -34,7 +34,7 @@ export interface Results {
     registrations: { devices: number; perSecond: number; failures: number; retransmissions: number; udpDrops: number; gatewayCpu: number; gatewayCpuUsPerRegistration: number; ratioToEcho: number }[];
     observations: { devices: number; established: number; seconds: number }[];
     /** idleCpu: the gateway's CPU use (fraction of a core) with these devices and no traffic */
-    rss: { baseBytes: number; at: { devices: number; observations: number; bytes: number; perDeviceBytes: number; idleCpu: number }[] };
+    rss: { baseBytes: number; at: { devices: number; observations: number; bytes: number; perDeviceBytes: number; idleCpu: number; simulatorBytes: number; simulatorClients: number }[] };
     notifications:
       | {
           offeredPerSecond: number;
@@ -76,6 +76,7 @@ export function table(r: Results): string {
   for (const a of f.rss.at) {
     rows.push([`gateway RSS, ${n0(a.devices)} devices, ${n0(a.observations)} obs`, `${mib(a.bytes)} (${n0(a.perDeviceBytes)} B/device)`, a.devices >= 100_000 ? '< 1 GiB' : '', '']);
     rows.push([`  gateway CPU, no traffic`, pct(a.idleCpu), '', '']);
+    rows.push([`  simulator RSS, ${n0(a.simulatorClients)} clients`, `${mib(a.simulatorBytes)} (${n0(a.simulatorBytes / a.simulatorClients)} B/client)`, '', '']);
   }
   const nt = f.notifications;
   if ('skipped' in nt) rows.push(['notifications -> MQTT', `skipped: ${nt.skipped}`, '', '']);

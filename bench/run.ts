@@ -219,7 +219,8 @@ async function main(): Promise<void> {
       const idleCpu = idle.read();
       const bytes = rssOf(g.proc.pid) ?? 0;
       const obs = obsBefore + c.observations;
-      rssAt.push({ devices: totalDevices, observations: obs, bytes, perDeviceBytes: (bytes - baseBytes) / totalDevices, idleCpu });
+      const simulatorBytes = rssOf(f.pid) ?? 0;
+      rssAt.push({ devices: totalDevices, observations: obs, bytes, perDeviceBytes: (bytes - baseBytes) / totalDevices, idleCpu, simulatorBytes, simulatorClients: devices });
       log(`RSS ${(bytes / 1048576).toFixed(0)} MiB with ${totalDevices} devices and ${obs} observations`);
       return c.observations;
     };
@@ -274,7 +275,7 @@ async function main(): Promise<void> {
       const rates = [...new Set([...P.notifySteps, P.notifyOffered])].sort((a, b) => a - b);
       const steps: NotificationStep[] = [];
       for (const rate of rates) {
-        log(`notifications at ${rate}/s for ${P.stepSeconds} s...`);
+        log(`notifications at ${rate}/s for ${rate === P.notifyOffered ? P.notifySeconds : P.stepSeconds} s...`);
         const st = await measure(rate, rate === P.notifyOffered ? P.notifySeconds : P.stepSeconds);
         steps.push(st);
         if (rate >= P.notifyOffered && st.deliveredPerSecond < 0.9 * rate) break;
