@@ -12,14 +12,15 @@
  * socket and each of the extra ones registers with an alternate path (`</c123>;rt="oma.lwm2m"`),
  * so the server's requests still name the client they are for (LwM2M 1.1, 6.2.1).
  */
-import { createSocket, type Socket } from 'node:dgram';
-import { readFileSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
 import { empty, parseMsg, request, response, type Msg } from './coap.js';
 import { CF } from './formats.js';
 import { Client, State, cancelObservation, handle, render, type DeviceSettings, type Observation } from './device.js';
 import { objectLinks, type ValueMode } from './objects.js';
 import { FleetStats, type FleetCounters } from './stats.js';
+import { bindSlots, defaultAddresses, openFileLimit, type Slot } from './sockets.js';
+
+export { defaultAddresses, openFileLimit } from './sockets.js';
 
 export interface FleetOptions {
   /** the gateway's CoAP address and port */
@@ -47,14 +48,6 @@ export interface FleetOptions {
   maxSockets?: number;
 }
 
-interface Slot {
-  sock: Socket;
-  mid: number;
-  primary: Client | undefined;
-  /** clients with an alternate path on this socket, by first path segment ("c123") */
-  others: Map<string, Client> | undefined;
-}
-
 type Kind = 'register' | 'update' | 'deregister' | 'notify';
 
 interface Pending {
@@ -74,23 +67,6 @@ interface Pending {
 const ACK_TIMEOUT_MS = 2000;
 const ACK_RANDOM_FACTOR = 1.5;
 const MAX_RETRANSMIT = 4;
-
-/** The soft limit on open files of this process (Linux); 1024 elsewhere. */
-export function openFileLimit(): number {
-  try {
-    const m = /Max open files\s+(\d+)/.exec(readFileSync('/proc/self/limits', 'utf8'));
-    if (m) return Number(m[1]);
-  } catch {
-    // not Linux
-  }
-  return 1024;
-}
-
-export function defaultAddresses(): string[] {
-  const out: string[] = [];
-  for (let i = 2; i <= 254; i++) out.push(`127.0.0.${i}`);
-  return out;
-}
 
 export class Fleet {
   readonly clients: Client[] = [];
@@ -127,22 +103,9 @@ export class Fleet {
     const max = Math.max(1, Math.min(this.o.count, this.o.maxSockets ?? byFd, byFd));
     this.socketLimit =
       max < this.o.count ? `${max} sockets for ${this.o.count} clients (open-file limit ${fdLimit}${this.o.maxSockets !== undefined && this.o.maxSockets < byFd ? `, maxSockets ${this.o.maxSockets}` : ''})` : 'one socket per client';
-    let addresses = this.o.addresses ?? defaultAddresses();
-    for (let j = 0; j < max; j += 256) {
-      const batch: Promise<Slot>[] = [];
-      for (let k = j; k < Math.min(max, j + 256); k++) batch.push(this.bind(k, addresses[k % addresses.length]!));
-      try {
-        this.slots.push(...(await Promise.all(batch)));
-      } catch (e) {
-        // a system without the 127/8 route: fall back to 127.0.0.1 alone
-        if ((e as NodeJS.ErrnoException).code === 'EADDRNOTAVAIL' && addresses.length > 1) {
-          addresses = ['127.0.0.1'];
-          j -= 256;
-          continue;
-        }
-        throw e;
-      }
-    }
+    this.slots.push(
+      ...(await bindSlots(max, this.o.addresses ?? defaultAddresses(), (k, buf) => this.onMessage(k, buf), () => this.stats.socketErrors++)),
+    );
     const prefix = this.o.prefix ?? 'sim-';
     const first = this.o.first ?? 0;
     for (let n = 0; n < this.o.count; n++) {
@@ -157,20 +120,6 @@ export class Fleet {
     }
     this.stats.clients = this.clients.length;
     return { sockets: this.slots.length, clientsPerSocket: Math.ceil(this.o.count / this.slots.length), limit: this.socketLimit };
-  }
-
-  private bind(k: number, address: string): Promise<Slot> {
-    return new Promise((resolve, reject) => {
-      const sock = createSocket('udp4');
-      const slot: Slot = { sock, mid: randomInt(0, 65536), primary: undefined, others: undefined };
-      sock.once('error', reject);
-      sock.bind(0, address, () => {
-        sock.off('error', reject);
-        sock.on('error', () => this.stats.socketErrors++);
-        sock.on('message', (buf) => this.onMessage(k, buf));
-        resolve(slot);
-      });
-    });
   }
 
   // ---- registration ----
