@@ -138,7 +138,7 @@ export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = pr
     throw new ConfigError(lines.join('\n'), file, keyOf(validate.errors![0]!).join('.'));
   }
   const { overrides, keys } = envOverrides(env);
-  const merged = merge(merge(DEFAULT_CONFIG as unknown as Plain, fromFile), overrides);
+  const merged = merge(merge(structuredClone(DEFAULT_CONFIG) as unknown as Plain, fromFile), overrides);
   if (!validate(merged)) {
     const lines = (validate.errors ?? []).map((e) => {
       const key = keyOf(e).join('.');
@@ -153,6 +153,28 @@ export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = pr
     throw new ConfigError(`${where}${position(doc, lc, ['lwm2m', 'lifetime'])}: lwm2m.lifetime: need min <= default <= max`, file, 'lwm2m.lifetime');
   }
   const baseDir = file ? dirname(resolve(file)) : process.cwd();
-  if (config.models.dir && !isAbsolute(config.models.dir)) config.models.dir = resolve(baseDir, config.models.dir);
+  resolvePaths(config, fromFile, baseDir);
   return { config, file, baseDir };
+}
+
+/**
+ * Folder and file keys become absolute: a path written in the config file is relative to
+ * that file; a default or an environment value is relative to the working directory.
+ */
+function resolvePaths(config: GatewayConfig, fromFile: Plain, baseDir: string): void {
+  const inFile = (keys: string[]): boolean => {
+    let v: unknown = fromFile;
+    for (const k of keys) v = isPlain(v) ? v[k] : undefined;
+    return typeof v === 'string';
+  };
+  const abs = (value: string | null, keys: string[]): string | null => {
+    if (!value || isAbsolute(value)) return value;
+    return resolve(inFile(keys) ? baseDir : process.cwd(), value);
+  };
+  config.models.dir = abs(config.models.dir, ['models', 'dir']);
+  config.mappings.dir = abs(config.mappings.dir, ['mappings', 'dir']);
+  const tls = config.mqtt.external.tls;
+  tls.ca = abs(tls.ca, ['mqtt', 'external', 'tls', 'ca']);
+  tls.cert = abs(tls.cert, ['mqtt', 'external', 'tls', 'cert']);
+  tls.key = abs(tls.key, ['mqtt', 'external', 'tls', 'key']);
 }

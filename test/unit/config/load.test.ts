@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { loadConfig, ConfigError, envOverrides } from '../../../src/config/load.js';
 import { DEFAULT_CONFIG } from '../../../src/config/schema.js';
 
@@ -17,15 +17,29 @@ function withFile(text: string, fn: (file: string) => void): void {
   }
 }
 
-void test('the shipped config/gateway.yaml loads and equals the defaults, but for the mappings folder next to it', () => {
-  const { config, baseDir } = loadConfig('config/gateway.yaml', {});
-  assert.equal(config.mappings.dir, '../mappings');
-  assert.equal(resolve(baseDir, config.mappings.dir), resolve('mappings'));
+void test('the shipped config/gateway.yaml loads and equals the defaults, with the mappings folder next to config/', () => {
+  const { config } = loadConfig('config/gateway.yaml', {});
+  assert.equal(config.mappings.dir, resolve('mappings'));
   assert.deepEqual({ ...config, mappings: DEFAULT_CONFIG.mappings }, DEFAULT_CONFIG);
 });
 
-void test('no file gives the defaults', () => {
-  assert.deepEqual(loadConfig(undefined, {}).config, DEFAULT_CONFIG);
+void test('no file gives the defaults, paths relative to the working directory', () => {
+  const { config } = loadConfig(undefined, {});
+  assert.equal(config.mappings.dir, resolve('mappings'));
+  assert.deepEqual({ ...config, mappings: DEFAULT_CONFIG.mappings }, DEFAULT_CONFIG);
+  assert.equal(DEFAULT_CONFIG.mappings.dir, 'mappings', 'the defaults themselves are never changed');
+});
+
+void test('paths in a file are relative to the file, defaults and environment values to the working directory', () => {
+  withFile('models:\n  dir: vendor\nmqtt:\n  external:\n    tls:\n      ca: certs/ca.pem\n', (f) => {
+    const base = dirname(resolve(f));
+    const a = loadConfig(f, {}).config;
+    assert.equal(a.models.dir, join(base, 'vendor'));
+    assert.equal(a.mqtt.external.tls.ca, join(base, 'certs/ca.pem'));
+    assert.equal(a.mappings.dir, resolve('mappings'));
+    const b = loadConfig(f, { LWM2MGW_MAPPINGS__DIR: 'elsewhere' }).config;
+    assert.equal(b.mappings.dir, resolve('elsewhere'));
+  });
 });
 
 void test('a partial file is merged over the defaults', () => {
