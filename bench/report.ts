@@ -10,6 +10,8 @@ export interface NotificationStep {
   offeredPerSecond: number;
   sentPerSecond: number;
   deliveredPerSecond: number;
+  /** CON notifications the gateway acknowledged (it has them) */
+  ackedPerSecond: number;
   /** CON notifications sent again for want of an ACK */
   retransmissionsPerSecond: number;
   /** datagrams the kernel dropped for a full receive buffer during the step (whole machine) */

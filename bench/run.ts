@@ -259,6 +259,7 @@ async function main(): Promise<void> {
           offeredPerSecond: rate,
           sentPerSecond: (c1.notificationsSent - c0.notificationsSent) / el,
           deliveredPerSecond: delivered,
+          ackedPerSecond: (c1.notificationsAcked - c0.notificationsAcked) / el,
           retransmissionsPerSecond: (c1.retransmissions - c0.retransmissions) / el,
           udpDrops: udpReceiveErrors() - d0,
           gatewayCpu: cpuG.read(),
