@@ -117,6 +117,7 @@ export class Gateway {
         this.log.info('mappings reloaded', { files: files.length });
         this.northbound?.mappingsReloaded();
       },
+      onRecovered: () => this.log.info('mapping files are good again; the mappings in force are unchanged'),
       onError: (errors) => {
         this.log.error('mapping reload failed; the last good mappings stay in force', { errors: errors.length });
         for (const e of errors) this.log.error(e.message);

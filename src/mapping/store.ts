@@ -18,6 +18,8 @@ export interface MappingStoreOptions {
   onReload?: (mappings: CompiledMappings, files: string[]) => void;
   /** a reload failed; the previous mappings stay in use */
   onError?: (errors: readonly MappingError[]) => void;
+  /** after a failed reload, the files are good again but equal to the mappings in use */
+  onRecovered?: () => void;
 }
 
 export type ReloadOutcome = { ok: true; changed: boolean; mappings: CompiledMappings } | { ok: false; errors: readonly MappingError[] };
@@ -27,6 +29,7 @@ function sameSources(a: readonly MappingSource[], b: readonly MappingSource[]): 
 }
 
 export class MappingStore {
+  private failing = false;
   private mappings: CompiledMappings = CompiledMappings.empty();
   private sources: MappingSource[] = [];
   private watcher: FSWatcher | undefined;
@@ -61,10 +64,16 @@ export class MappingStore {
   reload(): ReloadOutcome {
     const r = loadMappingDir(this.options.dir, this.options.models);
     if (r.errors.length) {
+      this.failing = true;
       this.options.onError?.(r.errors);
       return { ok: false, errors: r.errors };
     }
-    if (this.started && sameSources(r.sources, this.sources)) return { ok: true, changed: false, mappings: this.mappings };
+    const recovered = this.failing;
+    this.failing = false;
+    if (this.started && sameSources(r.sources, this.sources)) {
+      if (recovered) this.options.onRecovered?.();
+      return { ok: true, changed: false, mappings: this.mappings };
+    }
     this.mappings = r.mappings;
     this.sources = r.sources;
     this.started = true;

@@ -131,3 +131,21 @@ test('validateMappings lists every error and a summary', withDir((dir) => {
   assert.ok(r.messages[1]!.startsWith(join(dir, 'c.yaml') + ':2:13: targets[0].object: unknown object 1234'));
   assert.match(r.messages[2]!, /2 error\(s\) in 2 file\(s\); 3 file\(s\) checked/);
 }));
+
+test('a broken edit put back as it was: onRecovered, the mappings in force unchanged', withDir((dir) => {
+  writeFileSync(join(dir, 'a.yaml'), good('a'));
+  let recovered = 0;
+  let errors = 0;
+  const store = new MappingStore({ dir, models, onRecovered: () => recovered++, onError: () => errors++ });
+  const first = store.load();
+  writeFileSync(join(dir, 'a.yaml'), BROKEN);
+  assert.equal(store.reload().ok, false);
+  assert.equal(errors, 1);
+  writeFileSync(join(dir, 'a.yaml'), good('a'));
+  const r = store.reload();
+  assert.ok(r.ok && !r.changed);
+  assert.equal(recovered, 1);
+  assert.equal(store.current, first);
+  assert.ok(store.reload().ok);
+  assert.equal(recovered, 1, 'only once, after a failure');
+}));
