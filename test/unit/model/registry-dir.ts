@@ -18,6 +18,8 @@ export function sharedRegistryDir(): string | undefined {
   const candidates = [
     join(repoRoot, '..', 'shared', 'lwm2m-registry'),
     join(process.cwd(), '..', 'shared', 'lwm2m-registry'),
+    // the development machines' shared folder, for clones made elsewhere (CI)
+    '/work/shared/lwm2m-registry',
   ];
   return candidates.find((d) => existsSync(d));
 }
