@@ -138,15 +138,13 @@ export function mappedRoutes(router: IRouter, rc: RestContext, mappings: () => C
         return sendProblem(res, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.path}`);
       }
       const cmd = route.commands.get(m.rest);
-      if (cmd) {
-        if (req.method === 'POST') return command(req, res, route, reg, m.instanceId, cmd);
-        if (req.method !== 'GET') {
-          res.setHeader('allow', 'POST');
-          return sendProblem(res, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.path}`);
-        }
-      }
       const r = route.resources.find((x) => x.slug === m.rest);
+      if (cmd && req.method === 'POST') return command(req, res, route, reg, m.instanceId, cmd);
       if (r && req.method === 'GET') return readResource(req, res, route, reg, m.instanceId, r.model);
+      if (cmd || r) {
+        res.setHeader('allow', [r ? 'GET' : '', cmd ? 'POST' : ''].filter(Boolean).join(', '));
+        return sendProblem(res, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.path}`);
+      }
       throw new ProblemError('NOT_FOUND', `mapping ${route.mapping} has no resource or command "${m.rest}"`);
     }
     next();

@@ -88,6 +88,13 @@ describe('REST mapped endpoints', () => {
     assert.equal((await f.api('GET', '/sites/nobody/temperature/0')).status, 404);
     assert.equal((await f.api('GET', '/sites/site-7/temperature/0/nothing')).body.code, 'NOT_FOUND');
     assert.equal((await f.api('DELETE', '/sites/site-7/temperature/0')).status, 405);
+    // a command read with GET, a resource written with POST: 405 with what is allowed
+    const getCommand = await f.api('GET', '/sites/site-7/temperature/0/reset');
+    assert.equal(getCommand.status, 405);
+    assert.equal(getCommand.headers.get('allow'), 'POST');
+    const postResource = await f.api('POST', '/sites/site-7/temperature/0/sensor-value');
+    assert.equal(postResource.status, 405);
+    assert.equal(postResource.headers.get('allow'), 'GET');
     const missing = await f.api('GET', '/sites/site-7/temperature/4');
     assert.equal(missing.status, 404);
     assert.equal(missing.body.code, 'DEVICE_PATH_NOT_FOUND');
