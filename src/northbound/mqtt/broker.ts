@@ -10,6 +10,7 @@ import { createServer as createTcpServer, type AddressInfo, type Server as TcpSe
 import { Aedes, type AuthenticateError } from 'aedes';
 import { WebSocketServer, createWebSocketStream, type WebSocket } from 'ws';
 import { silentLogger, type Logger } from '../../log.js';
+import { topicMatches } from './link-subscriptions.js';
 
 export interface EmbeddedBrokerOptions {
   /** MQTT over TCP; 0 picks a free port */
@@ -94,6 +95,8 @@ export class EmbeddedBroker {
   private readonly webSockets = new Set<WebSocket>();
   private readonly log: Logger;
   private ports: { port: number; wsPort: number | null } | undefined;
+  /** filters (QoS > 0) subscribed by persistent sessions: they may hold messages while offline */
+  private readonly persistentFilters = new Set<string>();
 
   constructor(private readonly options: EmbeddedBrokerOptions) {
     this.log = options.logger ?? silentLogger;
@@ -102,6 +105,23 @@ export class EmbeddedBroker {
   /** The aedes instance (after start), for in-process publish/subscribe. */
   get aedes(): Aedes | undefined {
     return this.broker;
+  }
+
+  /**
+   * False only when no client and no in-process listener can receive a non-retained
+   * message on `topic` now: no subscription of a connected client matches it, and no
+   * persistent session (clean = false) ever subscribed to a filter that matches it (those
+   * keep QoS 1 messages while offline). True when unsure (broker not running).
+   */
+  hasSubscribers(topic: string): boolean {
+    const broker = this.broker;
+    if (!broker || broker.closed) return true;
+    const matcher = (broker as unknown as { mq?: { _matcher?: { match?: (t: string) => unknown[] } } }).mq?._matcher;
+    if (typeof matcher?.match !== 'function') return true;
+    if (matcher.match(topic).length > 0) return true;
+    if (this.persistentFilters.size > 1000) return true; // too many to scan for every message
+    for (const filter of this.persistentFilters) if (topicMatches(filter, topic)) return true;
+    return false;
   }
 
   get running(): boolean {
@@ -130,6 +150,10 @@ export class EmbeddedBroker {
         (err as { returnCode: number }).returnCode = BAD_USERNAME_OR_PASSWORD;
         done(err, null);
       },
+    });
+    this.persistentFilters.clear(); // a new broker has an empty in-memory store
+    broker.on('subscribe', (subs, client) => {
+      if (client && !client.clean) for (const sub of subs) if (sub.qos > 0) this.persistentFilters.add(sub.topic);
     });
     broker.on('clientError', (client, e) => this.log.debug('mqtt broker: client error', { client: client.id, error: e.message }));
     broker.on('connectionError', (_client, e) => this.log.debug('mqtt broker: connection error', { error: e.message }));

@@ -98,7 +98,11 @@ export class GenericApi {
   }
 
   private publish(endpoint: string, rest: string, body: unknown): void {
-    this.o.link.publish(this.o.topics.device(endpoint, rest), JSON.stringify(body), { qos: this.qos });
+    this.publishTo(this.o.topics.device(endpoint, rest), body);
+  }
+
+  private publishTo(topic: string, body: unknown): void {
+    this.o.link.publish(topic, JSON.stringify(body), { qos: this.qos });
   }
 
   private publishRegistration(msgType: 'register' | 'update', reg: Registration): void {
@@ -106,10 +110,13 @@ export class GenericApi {
   }
 
   private publishNotification(e: NotificationEvent): void {
+    const topic = this.o.topics.device(e.registration.endpoint, 'up/notify');
+    // the busiest message: not built when nobody can receive it (it is never retained)
+    if (this.o.link.hasSubscribers?.(topic) === false) return;
     const ob = e.observation;
     const reqPath = ob.composite ? ob.paths.map(String) : String(ob.paths[0] ?? '/');
     const reqID = this.reqIds.get(ob.id) ?? (ob.composite ? undefined : this.pendingObserve.get(`${e.registration.endpoint} ${String(ob.paths[0])}`));
-    this.publish(e.registration.endpoint, 'up/notify', {
+    this.publishTo(topic, {
       ...(reqID !== undefined ? { reqID } : {}),
       msgType: 'notify',
       ...(e.sequence !== undefined ? { seqNum: e.sequence } : {}),

@@ -4,6 +4,14 @@
  * so gateway messages reach TCP/WebSocket clients exactly as a client's publish would
  * (retained messages stored, QoS 1 queued for persistent sessions).
  * Before start (or once the broker is gone) messages wait in the bounded buffer.
+ *
+ * Many publishes are in flight at once (up to `window`), so that a burst is handed to aedes
+ * in one event-loop turn: aedes answers a publish only after the subscribers' socket writes,
+ * a few turns later. aedes numbers each publish when it is called and a subscriber drops a
+ * message numbered below one it already got, so the messages in flight together must be
+ * emitted in the order they were published: they are all of one kind (same QoS and retain
+ * flag), which takes the same steps through aedes and its in-memory store. A message of
+ * another kind waits until those in flight are answered.
  */
 import type { Aedes, AedesPublishPacket } from 'aedes';
 import { silentLogger, type Logger } from '../../log.js';
@@ -18,6 +26,8 @@ export interface EmbeddedLinkOptions {
   broker: EmbeddedBroker;
   /** messages held while the broker is not running (default 100,000) */
   bufferSize?: number;
+  /** most publishes handed to aedes and not yet answered (default 1,024) */
+  window?: number;
   /** published (retained by default) when the link starts: the gateway's "online" state */
   birth?: LinkWill;
   /** published when the link stops: the gateway's "offline" state */
@@ -36,6 +46,10 @@ export class EmbeddedLink implements MqttLink {
   private readonly log: Logger;
   private aedes: Aedes | undefined;
   private inFlight = 0;
+  private readonly window: number;
+  /** qos + retain of the messages in flight (they are all of one kind) */
+  private kind = -1;
+  private pumping = false;
   private published = 0;
   private rejected = 0;
   private lastRejectWarn = -Infinity;
@@ -45,6 +59,7 @@ export class EmbeddedLink implements MqttLink {
     this.log = options.logger ?? silentLogger;
     const size = options.bufferSize ?? 100_000;
     this.buffer = new BoundedBuffer(size);
+    this.window = Math.max(1, options.window ?? 1024);
     this.overflow = new OverflowReporter({ logger: this.log, what: 'mqtt (embedded)', capacity: size });
     this.subs = new SubscriptionTable(this.log);
   }
@@ -62,6 +77,11 @@ export class EmbeddedLink implements MqttLink {
       reconnects: 0,
       rejected: this.rejected,
     };
+  }
+
+  /** See {@link MqttLink.hasSubscribers}: asks the broker while the link runs, true otherwise (messages wait). */
+  hasSubscribers(topic: string): boolean {
+    return this.aedes === undefined || this.options.broker.hasSubscribers(topic);
   }
 
   /** Called with true on start and false on stop. Returns a function that removes the listener. */
@@ -152,17 +172,30 @@ export class EmbeddedLink implements MqttLink {
     this.pump();
   }
 
-  /** Hands buffered messages to aedes one at a time (so they keep their order), while it runs. */
+  /** Hands buffered messages to aedes while it runs: up to `window` in flight, all of one kind. */
   private pump(): void {
     const aedes = this.aedes;
-    if (this.inFlight > 0 || !aedes || aedes.closed) return this.checkDrained();
-    const m = this.buffer.shift();
-    if (!m) return this.checkDrained();
-    this.send(aedes, m);
+    if (this.pumping) return;
+    if (!aedes || aedes.closed) return this.checkDrained();
+    this.pumping = true;
+    try {
+      while (this.inFlight < this.window) {
+        const m = this.buffer.peek();
+        if (!m) break;
+        const kind = kindOf(m);
+        if (this.inFlight > 0 && kind !== this.kind) break;
+        this.buffer.shift();
+        this.send(aedes, m);
+      }
+    } finally {
+      this.pumping = false;
+    }
+    this.checkDrained();
   }
 
   private send(aedes: Aedes, m: LinkMessage): void {
     this.inFlight++;
+    this.kind = kindOf(m);
     aedes.publish({ cmd: 'publish', topic: m.topic, payload: m.payload, qos: m.qos, retain: m.retain, dup: false }, (err) => {
       this.inFlight--;
       if (err) {
@@ -190,4 +223,8 @@ export class EmbeddedLink implements MqttLink {
     this.drainWaiters = [];
     for (const w of waiters) w();
   }
+}
+
+function kindOf(m: LinkMessage): number {
+  return m.qos * 2 + (m.retain ? 1 : 0);
 }

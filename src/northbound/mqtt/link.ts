@@ -40,6 +40,11 @@ export interface MqttLink {
   /** Subscribe (QoS 1); the returned function unsubscribes. Subscriptions survive reconnects. */
   subscribe(filter: string, handler: MessageHandler): () => void;
   readonly connected: boolean;
+  /**
+   * False when nobody can receive a non-retained message on `topic` now, so that a caller
+   * may skip building it; true when unsure. Optional: absent means always true.
+   */
+  hasSubscribers?(topic: string): boolean;
   stats(): LinkStats;
   /** Resolves when every buffered message has been handed to the broker (or `ms` passed: false). */
   flush(ms?: number): Promise<boolean>;
