@@ -50,24 +50,24 @@ export class EventHub {
     for (const name of ['registered', 'updated', 'deregistered', 'expired', 'awake', 'sleeping'] as const) {
       on(name, (r: Registration) => {
         if (name === 'awake') this.onSeen(r.endpoint);
-        this.publish(name, r.endpoint, { endpoint: r.endpoint, registration: reg(r) });
+        this.publish(name, r.endpoint, () => ({ endpoint: r.endpoint, registration: reg(r) }));
       });
     }
     on('notification', (e: NotificationEvent) => {
       this.onSeen(e.registration.endpoint);
-      this.publish('notification', e.registration.endpoint, notificationJson(e));
+      this.publish('notification', e.registration.endpoint, () => notificationJson(e));
     });
     on('send', (e: SendEvent) => {
       this.onSeen(e.registration.endpoint);
-      this.publish('send', e.registration.endpoint, {
+      this.publish('send', e.registration.endpoint, () => ({
         endpoint: e.registration.endpoint,
         contentFormat: e.contentFormat,
         receivedAt: new Date(e.receivedAt).toISOString(),
         records: timestampedJson(e.data),
-      });
+      }));
     });
     on('observationEnded', (o: Observation, reason: string) => {
-      this.publish('observationEnded', o.endpoint, { endpoint: o.endpoint, observationId: o.id, paths: o.paths.map(String), reason });
+      this.publish('observationEnded', o.endpoint, () => ({ endpoint: o.endpoint, observationId: o.id, paths: o.paths.map(String), reason }));
     });
     if (this.heartbeatMs > 0) {
       this.heartbeat = setInterval(() => {
@@ -100,13 +100,14 @@ export class EventHub {
     return this.subscribers.size;
   }
 
-  private publish(name: EventName, endpoint: string, data: Record<string, Json>): void {
+  /** Writes an event to the subscribers that want it; its JSON is built only when one does. */
+  private publish(name: EventName, endpoint: string, data: () => Record<string, Json>): void {
     if (this.subscribers.size === 0) return;
     let frame: string | undefined;
     for (const sub of this.subscribers) {
       if (!sub.events.has(name)) continue;
       if (sub.endpoints.length > 0 && !sub.endpoints.some((p) => p.test(endpoint))) continue;
-      frame ??= `event: ${name}\nid: ${++this.seq}\ndata: ${JSON.stringify(data)}\n\n`;
+      frame ??= `event: ${name}\nid: ${++this.seq}\ndata: ${JSON.stringify(data())}\n\n`;
       if (sub.res.writableLength > MAX_BUFFERED_BYTES) {
         // a consumer that does not keep up must not make the gateway buffer without bound
         this.subscribers.delete(sub);
