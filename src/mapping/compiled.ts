@@ -30,6 +30,8 @@ export class CompiledMappings {
   /** the REST routes of the enabled files, files in name order then targets in file order; no two clash */
   readonly restRoutes: readonly RestRouteEntry[];
   private readonly plans = new WeakMap<Registration, DevicePlan>();
+  /** shared plans: registered objects (registrations of one payload share the map) -> matching file names -> plan */
+  private readonly shared = new WeakMap<Registration['objects'], Map<string, DevicePlan>>();
   private readonly commands: { file: CompiledFile; command: CompiledCommand }[] = [];
 
   constructor(files: readonly CompiledFile[]) {
@@ -42,13 +44,20 @@ export class CompiledMappings {
     return new CompiledMappings([]);
   }
 
-  /** What the mappings ask for this device; cached per Registration object (an Update makes a new one). */
+  /**
+   * What the mappings ask for this device; cached per Registration object (an Update makes
+   * a new one) and shared between registrations with the same objects and matching files.
+   */
   matchDevice(registration: Registration): DevicePlan {
     let plan = this.plans.get(registration);
-    if (!plan) {
-      plan = new DevicePlan(registration, this.files.filter((f) => f.matches(registration)));
-      this.plans.set(registration, plan);
-    }
+    if (plan) return plan;
+    const files = this.files.filter((f) => f.matches(registration));
+    const key = files.map((f) => f.name).join('\n');
+    let byFiles = this.shared.get(registration.objects);
+    if (!byFiles) this.shared.set(registration.objects, (byFiles = new Map()));
+    plan = byFiles.get(key);
+    if (!plan) byFiles.set(key, (plan = new DevicePlan(registration, files)));
+    this.plans.set(registration, plan);
     return plan;
   }
 

@@ -64,13 +64,18 @@ function records(event: NotificationEvent | SendEvent): Record_[] {
   return [];
 }
 
+/**
+ * Plans depend only on the files that match and the registered objects, so devices with
+ * the same object list and the same matching files share one plan (CompiledMappings
+ * caches them); a plan holds nothing of one device.
+ */
 export class DevicePlan {
   /** names of the mapping files that apply to this device */
   readonly mappings: string[];
   readonly observations: PlannedObservation[] = [];
   private readonly outputs = new Map<number, CompiledPublish[]>();
 
-  constructor(readonly registration: Registration, files: readonly CompiledFile[]) {
+  constructor(registration: Pick<Registration, 'objects'>, files: readonly CompiledFile[]) {
     this.mappings = files.map((f) => f.name);
     const seen = new Set<string>();
     for (const f of files) {

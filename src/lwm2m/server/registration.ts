@@ -3,13 +3,13 @@
  * parameters: query parsing, version and binding rules, lifetime policy, and the
  * link-format object list (alternate path, `ct`, object versions). Pure: no I/O.
  */
-import { randomBytes } from 'node:crypto';
 import { LwM2mPath } from '../path.js';
 import { ContentFormat } from '../codec/codec.js';
 import { parseLinks } from '../codec/link-format.js';
 import type { Link } from '../codec/link-format.js';
 import type { Peer } from '../transport.js';
 import type { Registration } from './types.js';
+import { randomPool } from './random-pool.js';
 
 export const SUPPORTED_VERSIONS: readonly string[] = ['1.0', '1.1', '1.2'];
 
@@ -95,7 +95,7 @@ export function checkLifetime(raw: string | true, policy: LifetimePolicy): numbe
  */
 function checkBinding(raw: string | true): { binding: string; queue: boolean } | Refusal {
   if (raw === true || !/^[USNTMHQ]{1,7}$/.test(raw)) return refuse('4.00', `bad binding "${String(raw)}"`);
-  return { binding: raw, queue: raw.includes('Q') };
+  return { binding: BINDINGS.get(raw) ?? raw, queue: raw.includes('Q') };
 }
 
 function text(v: string | true | undefined): string | undefined {
@@ -177,21 +177,56 @@ export function interpretLinks(links: readonly Link[], defaultRoot = '/'): Objec
   return { rootDeclared, rootPath, contentFormats, objectLinks, objects };
 }
 
+/**
+ * Object lists already read, by default root and payload text. Devices of one kind send
+ * the same payload, so their registrations share one frozen ObjectList (links, objects,
+ * `ct`) instead of holding a parsed copy each, and the payload is parsed once. Nothing
+ * mutates a registration's lists (an Update builds new ones); the arrays are frozen.
+ */
+const LIST_CACHE_SIZE = 512;
+const listCache = new Map<string, ObjectList>();
+
+function freezeList(list: ObjectList): ObjectList {
+  Object.freeze(list.contentFormats);
+  for (const link of list.objectLinks) Object.freeze(link);
+  Object.freeze(list.objectLinks);
+  for (const e of list.objects.values()) {
+    Object.freeze(e.instances);
+    Object.freeze(e);
+  }
+  return Object.freeze(list);
+}
+
+function payloadText(payload: Uint8Array): string {
+  return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8');
+}
+
 /** The link-format payload of Register/Update; `required`: Register needs at least one object. */
 export function parseObjectList(payload: Uint8Array, contentFormat: number | undefined, defaultRoot = '/'): ObjectList | Refusal {
   if (contentFormat !== undefined && contentFormat !== ContentFormat.LINK) {
     return refuse('4.00', `object list in content format ${contentFormat}, expected ${ContentFormat.LINK}`);
   }
+  const text = payloadText(payload);
+  const key = `${defaultRoot}\n${text}`;
+  const cached = listCache.get(key);
+  if (cached) return cached;
   let links: Link[];
   try {
-    links = parseLinks(Buffer.from(payload).toString('utf8'));
+    links = parseLinks(text);
   } catch (e) {
     return refuse('4.00', `bad link-format payload: ${e instanceof Error ? e.message : String(e)}`);
   }
   const list = interpretLinks(links, defaultRoot);
   if (list.objects.size === 0) return refuse('4.00', 'empty object list');
+  if (listCache.size >= LIST_CACHE_SIZE) listCache.delete(listCache.keys().next().value!);
+  listCache.set(key, freezeList(list));
   return list;
 }
+
+/** One copy of each common value: registrations keep these strings instead of slices of their query. */
+const VERSIONS = new Map(SUPPORTED_VERSIONS.map((v) => [v, v]));
+const BINDINGS = new Map(['U', 'UQ', 'S', 'SQ', 'US', 'UQS', 'T', 'TQ', 'N', 'NQ', 'M', 'MQ', 'H', 'HQ'].map((b) => [b, b]));
+const NO_EXTRA: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 const KNOWN_REGISTER = new Set(['ep', 'lt', 'lwm2m', 'b', 'sms', 'Q']);
 
@@ -211,7 +246,7 @@ export function parseRegister(
   if (v !== undefined) {
     if (v === true || !/^\d{1,3}\.\d{1,3}$/.test(v)) return refuse('4.00', `bad LwM2M version "${String(v)}"`);
     if (!SUPPORTED_VERSIONS.includes(v)) return refuse('4.12', `unsupported LwM2M version ${v}`);
-    version = v;
+    version = VERSIONS.get(v) ?? v;
   }
   let lifetime = Math.max(policy.default, policy.min);
   const lt = q.get('lt');
@@ -233,9 +268,12 @@ export function parseRegister(
   if (sms === true) return refuse('4.00', 'sms without a number');
   const parsed = parseObjectList(payload, contentFormat);
   if (isRefusal(parsed)) return parsed;
-  const { rootDeclared: _declared, ...list } = parsed;
-  const extra: Record<string, string> = {};
-  for (const [k, val] of q) if (!KNOWN_REGISTER.has(k)) extra[k] = val === true ? '' : val;
+  let extra = NO_EXTRA;
+  for (const [k, val] of q) {
+    if (KNOWN_REGISTER.has(k)) continue;
+    if (extra === NO_EXTRA) extra = {};
+    extra[k] = val === true ? '' : val;
+  }
   return {
     ok: true,
     endpoint: ep,
@@ -245,7 +283,10 @@ export function parseRegister(
     queueMode,
     ...(sms !== undefined ? { smsNumber: sms } : {}),
     extra,
-    ...list,
+    rootPath: parsed.rootPath,
+    contentFormats: parsed.contentFormats,
+    objectLinks: parsed.objectLinks,
+    objects: parsed.objects,
   };
 }
 
@@ -340,5 +381,5 @@ export function applyUpdate(prev: Registration, u: UpdateParams, peer: Peer, now
 
 /** 12 characters of base64url from 72 random bits: unique in practice, not guessable. */
 export function newRegistrationId(): string {
-  return randomBytes(9).toString('base64url');
+  return randomPool.base64url(9);
 }

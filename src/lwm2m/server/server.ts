@@ -5,7 +5,7 @@
  * through DeviceTransport.send. All time goes through the injected Clock.
  */
 import { systemClock } from '../clock.js';
-import type { Clock, TimerHandle } from '../clock.js';
+import type { Clock } from '../clock.js';
 import { CodecRegistry } from '../codec/registry.js';
 import type { DecodeLimits } from '../codec/codec.js';
 import type { ModelProvider } from '../model/types.js';
@@ -27,6 +27,7 @@ import { Downlinks } from './downlinks.js';
 import type { RequestOptions } from './downlinks.js';
 import type { Observation, OperationRequest, OperationResult, Registration, ServerEvents } from './types.js';
 import { DeviceManagementApi } from './api.js';
+import { ExpiryQueue } from './expiry.js';
 
 export interface LwM2mServerOptions {
   models: ModelProvider;
@@ -70,7 +71,24 @@ export interface ServerCore {
   endObservation(entry: ObservationEntry, reason: string, forget: boolean): void;
 }
 
-const peerId = (p: Peer): string => `${p.transport}|${p.key}`;
+/** registration ids by transport name, then by peer key (no key string built per lookup) */
+class PeerIndex {
+  private readonly byTransport = new Map<string, Map<string, string>>();
+
+  get(p: Peer): string | undefined {
+    return this.byTransport.get(p.transport)?.get(p.key);
+  }
+
+  set(p: Peer, id: string): void {
+    let m = this.byTransport.get(p.transport);
+    if (!m) this.byTransport.set(p.transport, (m = new Map()));
+    m.set(p.key, id);
+  }
+
+  delete(p: Peer): void {
+    this.byTransport.get(p.transport)?.delete(p.key);
+  }
+}
 
 function samePeer(a: Peer, b: Peer): boolean {
   return a.transport === b.transport && a.key === b.key && a.address === b.address && a.port === b.port && a.identity === b.identity;
@@ -82,8 +100,8 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
   readonly store: RegistrationStore;
   readonly lifetime: LifetimePolicy;
   private readonly transports = new Map<string, DeviceTransport>();
-  private readonly expiry = new Map<string, TimerHandle>();
-  private readonly byPeer = new Map<string, string>();
+  private readonly expiry: ExpiryQueue;
+  private readonly byPeer = new PeerIndex();
   private readonly immediates = new Set<NodeJS.Immediate>();
   private readonly core: ServerCore;
   private readonly downlinks: Downlinks;
@@ -97,6 +115,7 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
     this.store = options.store ?? new InMemoryRegistrationStore();
     this.lifetime = { ...DEFAULT_LIFETIME, ...options.lifetime };
     this.expiryGraceMs = Math.max(0, options.expiryGraceMs ?? 0);
+    this.expiry = new ExpiryQueue(this.clock, (id) => this.expire(id));
     const queueOptions = { ...DEFAULT_QUEUE, ...options.queue };
     const codecs = options.codecs ?? new CodecRegistry();
     const ctx: OperationContext = { codecs, models: options.models, ...(options.limits ? { limits: options.limits } : {}) };
@@ -147,7 +166,6 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
     this.stopped = true;
     for (const i of this.immediates) clearImmediate(i);
     this.immediates.clear();
-    for (const t of this.expiry.values()) t.cancel();
     this.expiry.clear();
     this.core.queues.clear();
     this.downlinks.cancelAll('server stopped');
@@ -268,29 +286,28 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
   }
 
   private scheduleExpiry(reg: Registration): void {
-    this.expiry.get(reg.id)?.cancel();
-    if (this.stopped) return;
-    const delay = Math.max(0, reg.expiresAt + this.expiryGraceMs - this.clock.now());
-    this.expiry.set(
-      reg.id,
-      this.clock.setTimer(delay, () => {
-        this.expiry.delete(reg.id);
-        const current = this.store.get(reg.id);
-        if (!current) return;
-        if (current.expiresAt + this.expiryGraceMs > this.clock.now()) {
-          this.scheduleExpiry(current);
-          return;
-        }
-        this.store.remove(current.id);
-        this.endRegistration(current, 'expired', true);
-        this.log.debug('lwm2m: registration expired', { endpoint: current.endpoint, id: current.id });
-        this.safeEmit('expired', current);
-      }),
-    );
+    if (this.stopped) {
+      this.expiry.cancel(reg.id);
+      return;
+    }
+    this.expiry.schedule(reg.id, reg.expiresAt + this.expiryGraceMs);
+  }
+
+  private expire(id: string): void {
+    const current = this.store.get(id);
+    if (!current) return;
+    if (current.expiresAt + this.expiryGraceMs > this.clock.now()) {
+      this.scheduleExpiry(current);
+      return;
+    }
+    this.store.remove(current.id);
+    this.endRegistration(current, 'expired', true);
+    this.log.debug('lwm2m: registration expired', { endpoint: current.endpoint, id: current.id });
+    this.safeEmit('expired', current);
   }
 
   private registrationAt(peer: Peer): Registration | undefined {
-    const id = this.byPeer.get(peerId(peer));
+    const id = this.byPeer.get(peer);
     const reg = id !== undefined ? this.store.get(id) : undefined;
     if (reg) return reg;
     if (peer.identity !== undefined) {
@@ -300,14 +317,13 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
   }
 
   private indexPeer(reg: Registration, previous?: Registration): void {
-    if (previous && this.byPeer.get(peerId(previous.peer)) === previous.id) this.byPeer.delete(peerId(previous.peer));
-    this.byPeer.set(peerId(reg.peer), reg.id);
+    if (previous && this.byPeer.get(previous.peer) === previous.id) this.byPeer.delete(previous.peer);
+    this.byPeer.set(reg.peer, reg.id);
   }
 
   private endRegistration(reg: Registration, reason: string, dropQueue: boolean): void {
-    this.expiry.get(reg.id)?.cancel();
-    this.expiry.delete(reg.id);
-    if (this.byPeer.get(peerId(reg.peer)) === reg.id) this.byPeer.delete(peerId(reg.peer));
+    this.expiry.cancel(reg.id);
+    if (this.byPeer.get(reg.peer) === reg.id) this.byPeer.delete(reg.peer);
     const ended = this.core.observations.removeRegistration(reg.id);
     for (const entry of ended) this.transports.get(reg.peer.transport)?.forgetObservation?.(reg.peer, entry.observation.token);
     const emitEnded = (): void => {
