@@ -58,6 +58,13 @@ function guarded(link: MqttLink, log: Logger): MqttLink {
     get connected() {
       return link.connected;
     },
+    hasSubscribers(topic) {
+      try {
+        return link.hasSubscribers?.(topic) ?? true;
+      } catch {
+        return true;
+      }
+    },
     stats: () => link.stats(),
     flush: (ms) => link.flush(ms),
     start: () => link.start(),

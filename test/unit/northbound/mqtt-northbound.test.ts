@@ -166,6 +166,26 @@ void test('mapped: registration starts the planned observation (attributes first
   await s.server.stop();
 });
 
+void test('generic API: no up/notify is built when the link says nobody can receive it; mapped topics still go out', async () => {
+  const { s, link, nb } = await setup({ 'temperature.yaml': TEMPERATURE });
+  const asked: string[] = [];
+  Object.assign(link, { hasSubscribers: (topic: string) => (asked.push(topic), !topic.endsWith('/up/notify')) });
+  const peer = memPeer(5015);
+  const seen: DownlinkRequest[] = [];
+  device(s.mem, peer, seen, { '/3303/0/5700': '19' });
+  await s.mem.register(peer, 'ep=dev15&lt=300', '</>;rt="oma.lwm2m",</3/0>,</3303/0>');
+  await tick();
+  await nb.settled();
+  const token = seen.find((r) => r.op === 'observe')!.token!;
+  const out = link.next((m) => m.topic === 'sites/dev15/temperature/0');
+  s.mem.notify(peer, { token, code: '2.05', payload: text('23.5'), contentFormat: ContentFormat.TEXT, observe: 1 });
+  assert.deepEqual(json((await out).payload), { value: 23.5 });
+  assert.ok(asked.includes('lwm2m/dev15/up/notify'));
+  assert.equal(link.published.filter((m) => m.topic === 'lwm2m/dev15/up/notify').length, 0);
+  await nb.stop();
+  await s.server.stop();
+});
+
 void test('mapped: a command topic becomes a write, its result goes to the response topic with the correlation id', async () => {
   const { s, link, nb } = await setup({ 'temperature.yaml': TEMPERATURE });
   const peer = memPeer(5006);
