@@ -154,6 +154,7 @@ export class Gateway {
       port: this.config.coap.port,
       address: this.config.coap.address,
       blockSize: this.config.coap.blockSize,
+      recvBufferSize: this.config.coap.recvBufferSize,
       logger: this.log,
     });
     try {

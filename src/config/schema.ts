@@ -8,6 +8,8 @@ export interface GatewayConfig {
     address: string;
     /** block size for block-wise transfers: 16..1024 */
     blockSize: number;
+    /** the UDP socket's receive buffer in bytes (capped by the kernel); 0: the system default */
+    recvBufferSize: number;
   };
   lwm2m: {
     lifetime: { min: number; max: number; default: number };
@@ -73,7 +75,7 @@ export interface GatewayConfig {
 }
 
 export const DEFAULT_CONFIG: GatewayConfig = {
-  coap: { port: 5683, address: '::', blockSize: 1024 },
+  coap: { port: 5683, address: '::', blockSize: 1024, recvBufferSize: 4_194_304 },
   lwm2m: {
     lifetime: { min: 10, max: 31_536_000, default: 86_400 },
     requestTimeout: 30,
@@ -120,6 +122,7 @@ export const CONFIG_SCHEMA = {
         port: { type: 'integer', minimum: 0, maximum: 65535 },
         address: { type: 'string', minLength: 1 },
         blockSize: { enum: [16, 32, 64, 128, 256, 512, 1024] },
+        recvBufferSize: { type: 'integer', minimum: 0, maximum: 2_147_483_647 },
       },
     },
     lwm2m: {

@@ -44,12 +44,19 @@ export interface CoapUdpTransportOptions {
   separateResponseAfterMs?: number;
   /** a whole block-wise transfer must end within this (default 300 s) */
   blockTransferTimeoutMs?: number;
+  /**
+   * the socket's receive buffer in bytes (SO_RCVBUF; the kernel caps it, on Linux at
+   * net.core.rmem_max): room for the datagrams that arrive while the event loop is busy.
+   * Default 4 MiB; 0 keeps the system's default.
+   */
+  recvBufferSize?: number;
   /** downlink timeout when send() is given none (default EXCHANGE_LIFETIME) */
   requestTimeoutMs?: number;
   logger?: CoapLogger;
 }
 
 const MAX_PEERS_WITH_MID = 100_000;
+const DEFAULT_RECV_BUFFER = 4 * 1024 * 1024;
 /** the longest delay a Node timer takes */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -140,9 +147,25 @@ export class CoapUdpTransport implements DeviceTransport {
       s.bind({ port, address }, () => {
         s.off('error', onError);
         this.family = type;
+        this.growReceiveBuffer(s);
         resolve(s);
       });
     });
+  }
+
+  /** The socket's receive buffer in bytes as the kernel reports it (while started). */
+  receiveBufferSize(): number | undefined {
+    return this.socket?.getRecvBufferSize();
+  }
+
+  private growReceiveBuffer(s: Socket): void {
+    const want = this.options.recvBufferSize ?? DEFAULT_RECV_BUFFER;
+    if (!(want > 0)) return;
+    try {
+      if (s.getRecvBufferSize() < want) s.setRecvBufferSize(want);
+    } catch (err) {
+      this.log.warn('coap: could not set the socket receive buffer', { bytes: want, error: String(err) });
+    }
   }
 
   /** Closes the socket, clears every timer and rejects pending downlinks with STOPPED. */
