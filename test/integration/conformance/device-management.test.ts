@@ -189,4 +189,15 @@ describe('conformance: device management over CoAP/UDP', () => {
     assert.ok(updated >= 0 && updated < requested, `2.04 at ${updated}, GET at ${requested}`);
     assert.equal((await queued).code, '2.05');
   });
+
+  it('a piggybacked answer with another token is not taken as the response (RFC 7252 5.3.2)', async () => {
+    const { d } = await registered('m-token');
+    const pending = fx.server.read('m-token', '/3303/0/5700', { format: TEXT, timeoutMs: 3000 });
+    const get = await d.nextRequest();
+    d.send({ type: 'ACK', code: '2.05', mid: get.mid, token: Buffer.from('wrongtok'), options: [{ number: O.ContentFormat, value: Buffer.alloc(0) }], payload: Buffer.from('666') });
+    const again = await d.nextRequest((m) => m.token.equals(get.token), 2000).catch(() => undefined);
+    if (again) d.answer(again, '2.05', { contentFormat: TEXT, payload: '19' });
+    const r = await pending;
+    assert.notEqual(r.node?.kind === 'resource' ? r.node.value : undefined, 666, 'the mismatched answer was used');
+  });
 });

@@ -209,4 +209,26 @@ describe('conformance: observe over CoAP/UDP', () => {
     const n = d.notify(req, 2, { type: 'CON', contentFormat: TEXT, payload: '1' });
     assert.equal((await d.next((m) => m.mid === n.mid)).type, 'RST');
   });
+
+  it('a retransmitted CON notification (same MID, its ACK lost) is ACKed again and delivered once', async () => {
+    const { d } = await registered('o-dupn');
+    const { req, result } = await observe(d, 'o-dupn', '/3303/0/5700', { format: TEXT });
+    const seen = collect(result.observationId);
+    const n = d.notify(req, 2, { type: 'CON', contentFormat: TEXT, payload: '24' });
+    assert.equal((await d.next((m) => m.mid === n.mid)).type, 'ACK');
+    d.send(n);
+    assert.equal((await d.next((m) => m.mid === n.mid)).type, 'ACK', 'the duplicate is acknowledged too');
+    await sleep(150);
+    assert.deepEqual(seen.map(valueOf), [24]);
+  });
+
+  it('a notification with an error code (4.04) ends the observation; the next one with its token gets a RST', async () => {
+    const { d } = await registered('o-err');
+    const { req, result } = await observe(d, 'o-err', '/3303/0/5700', { format: TEXT });
+    const ended = fx.event('observationEnded', (o) => o.id === result.observationId);
+    d.notify(req, 2, { code: '4.04', observe: false });
+    assert.match((await ended)[1], /4\.04/);
+    const n = d.notify(req, 3, { type: 'CON', contentFormat: TEXT, payload: '1' });
+    assert.equal((await d.next((m) => m.mid === n.mid)).type, 'RST');
+  });
 });
