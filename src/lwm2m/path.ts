@@ -18,17 +18,14 @@ export class LwM2mPath {
   readonly resourceId: number | undefined;
   readonly resourceInstanceId: number | undefined;
 
+  /** the printed form, made on first use (a private field: invisible to deep equality) */
+  #text: string | undefined;
+
   constructor(objectId?: number, instanceId?: number, resourceId?: number, resourceInstanceId?: number) {
-    const ids = [objectId, instanceId, resourceId, resourceInstanceId];
-    let seenUndefined = false;
-    for (const id of ids) {
-      if (id === undefined) {
-        seenUndefined = true;
-        continue;
-      }
-      if (seenUndefined) throw new PathError('a path id follows a missing one');
-      if (!Number.isInteger(id) || id < 0 || id > MAX_ID) throw new PathError(`path id out of range: ${id}`);
-    }
+    checkId(objectId, true);
+    checkId(instanceId, objectId !== undefined);
+    checkId(resourceId, instanceId !== undefined);
+    checkId(resourceInstanceId, resourceId !== undefined);
     this.objectId = objectId;
     this.instanceId = instanceId;
     this.resourceId = resourceId;
@@ -40,18 +37,12 @@ export class LwM2mPath {
   /** Parses `/3/0/1`, `3/0/1`, `/3/0/` (a trailing slash is tolerated); `/` and `` are the root. */
   static parse(text: string): LwM2mPath {
     if (typeof text !== 'string') throw new PathError('path must be a string');
-    let s = text.trim();
-    if (s === '' || s === '/') return LwM2mPath.ROOT;
-    if (s.startsWith('/')) s = s.slice(1);
-    if (s.endsWith('/')) s = s.slice(0, -1);
-    if (s === '') throw new PathError(`empty path segment in ${text}`);
-    const parts = s.split('/');
-    if (parts.length > 4) throw new PathError(`too many path segments: ${text}`);
-    const ids = parts.map((p) => {
-      if (!/^\d{1,5}$/.test(p)) throw new PathError(`invalid path segment "${p}" in ${text}`);
-      return Number(p);
-    });
-    return new LwM2mPath(ids[0], ids[1], ids[2], ids[3]);
+    const cached = parsed.get(text);
+    if (cached) return cached;
+    const path = parseText(text);
+    if (parsed.size >= PARSE_CACHE_SIZE) parsed.clear();
+    parsed.set(text, path);
+    return path;
   }
 
   static of(...ids: number[]): LwM2mPath {
@@ -92,21 +83,69 @@ export class LwM2mPath {
 
   /** True if `other` equals this path or lies below it. */
   contains(other: LwM2mPath): boolean {
-    const a = this.ids();
-    const b = other.ids();
-    if (b.length < a.length) return false;
-    return a.every((v, i) => b[i] === v);
+    if (this.objectId === undefined) return true;
+    if (this.objectId !== other.objectId) return false;
+    if (this.instanceId === undefined) return true;
+    if (this.instanceId !== other.instanceId) return false;
+    if (this.resourceId === undefined) return true;
+    if (this.resourceId !== other.resourceId) return false;
+    return this.resourceInstanceId === undefined || this.resourceInstanceId === other.resourceInstanceId;
   }
 
   equals(other: LwM2mPath): boolean {
-    return this.toString() === other.toString();
+    return (
+      this.objectId === other.objectId &&
+      this.instanceId === other.instanceId &&
+      this.resourceId === other.resourceId &&
+      this.resourceInstanceId === other.resourceInstanceId
+    );
   }
 
   toString(): string {
-    return '/' + this.ids().join('/');
+    let t = this.#text;
+    if (t === undefined) {
+      if (this.objectId === undefined) t = '/';
+      else {
+        t = `/${this.objectId}`;
+        if (this.instanceId !== undefined) {
+          t += `/${this.instanceId}`;
+          if (this.resourceId !== undefined) {
+            t += `/${this.resourceId}`;
+            if (this.resourceInstanceId !== undefined) t += `/${this.resourceInstanceId}`;
+          }
+        }
+      }
+      this.#text = t;
+    }
+    return t;
   }
 
   toJSON(): string {
     return this.toString();
   }
+}
+
+function checkId(id: number | undefined, parentPresent: boolean): void {
+  if (id === undefined) return;
+  if (!parentPresent) throw new PathError('a path id follows a missing one');
+  if (!Number.isInteger(id) || id < 0 || id > MAX_ID) throw new PathError(`path id out of range: ${id}`);
+}
+
+/** Parsed paths by text: paths are immutable and the same few recur in every notification. */
+const parsed = new Map<string, LwM2mPath>();
+const PARSE_CACHE_SIZE = 4096;
+
+function parseText(text: string): LwM2mPath {
+  let s = text.trim();
+  if (s === '' || s === '/') return LwM2mPath.ROOT;
+  if (s.startsWith('/')) s = s.slice(1);
+  if (s.endsWith('/')) s = s.slice(0, -1);
+  if (s === '') throw new PathError(`empty path segment in ${text}`);
+  const parts = s.split('/');
+  if (parts.length > 4) throw new PathError(`too many path segments: ${text}`);
+  const ids = parts.map((p) => {
+    if (!/^\d{1,5}$/.test(p)) throw new PathError(`invalid path segment "${p}" in ${text}`);
+    return Number(p);
+  });
+  return new LwM2mPath(ids[0], ids[1], ids[2], ids[3]);
 }
