@@ -6,15 +6,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LwM2mNode } from '../../../src/lwm2m/node.js';
-import { Encoder } from 'cbor-x';
 import { Fixture } from '../lwm2m/fixture.js';
-import { RawDevice, uriPath } from './raw-device.js';
+import { RawDevice, cbor as encode, uriPath } from './raw-device.js';
 
-/** plain CBOR maps with integer keys (no tag 259), as devices send them */
 /** TLV of /3303/0/5700 = 21.5 (resource, 16-bit id, 8-byte float). */
-const cbor = new Encoder({ useTag259ForMaps: false } as ConstructorParameters<typeof Encoder>[0]);
-const encode = (v: unknown): Buffer => cbor.encode(v);
-
 const TLV_5700 = (() => {
   const f = Buffer.alloc(8);
   f.writeDoubleBE(21.5);

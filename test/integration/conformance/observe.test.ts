@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NotificationEvent, OperationResult } from '../../../src/lwm2m/server/index.js';
 import { Fixture, sleep } from '../lwm2m/fixture.js';
-import { CODE, LINKS, O, RawDevice, getUint, observeOf, uriPath } from './raw-device.js';
+import { CODE, LINKS, O, RawDevice, getUint, observeOf, senmlCbor, uriPath } from './raw-device.js';
 import type { Msg } from './raw-device.js';
 
 const TEXT = 0;
@@ -231,4 +231,36 @@ describe('conformance: observe over CoAP/UDP', () => {
     const n = d.notify(req, 3, { type: 'CON', contentFormat: TEXT, payload: '1' });
     assert.equal((await d.next((m) => m.mid === n.mid)).type, 'RST');
   });
+
+  for (const format of [undefined, 112]) {
+    const note = format === undefined ? 'the format chosen from ct' : 'a forced format (SenML CBOR)';
+    it(`Observe-Composite with ${note}: FETCH / with Observe=0; the cancel repeats token, body, Content-Format and Accept with Observe=1`, async () => {
+      const ep = `o-comp-${format ?? 'auto'}`;
+      const d = await RawDevice.open(fx.port);
+      devices.push(d);
+      await d.register([`ep=${ep}`, 'lwm2m=1.1'], '</>;rt="oma.lwm2m";ct="110 112",</1/0>,</3/0>,</3303/0>');
+      const pending = fx.server.observeComposite(ep, ['/3303/0/5700', '/3/0/9'], format !== undefined ? { format } : {});
+      const fetch = await d.nextRequest();
+      assert.deepEqual([fetch.code, uriPath(fetch), observeOf(fetch)], ['0.05', '/', 0]);
+      const accept = getUint(fetch, O.Accept);
+      assert.ok(accept === 110 || accept === 112, `Accept ${accept}`);
+      if (format !== undefined) assert.equal(accept, format);
+      const body = accept === 110 ? JSON.stringify([{ n: '/3303/0/5700', v: 21.5 }, { n: '/3/0/9', v: 80 }]) : undefined;
+      d.answer(fetch, '2.05', {
+        options: [{ number: O.Observe, value: Buffer.from([1]) }],
+        contentFormat: accept,
+        payload: body ?? senmlCbor([['/3303/0/5700', 21.5], ['/3/0/9', 80]]),
+      });
+      const r = await pending;
+      assert.ok(r.observationId, JSON.stringify(r.error));
+      const cancelling = fx.server.cancelObservation(ep, r.observationId);
+      const cancel = await d.nextRequest();
+      assert.deepEqual(
+        [cancel.code, observeOf(cancel), cancel.token.toString('hex'), getUint(cancel, O.ContentFormat), getUint(cancel, O.Accept), cancel.payload.toString('hex')],
+        ['0.05', 1, fetch.token.toString('hex'), getUint(fetch, O.ContentFormat), accept, fetch.payload.toString('hex')],
+      );
+      d.answer(cancel, '2.05', { contentFormat: accept, payload: body ?? Buffer.alloc(0) });
+      await cancelling;
+    });
+  }
 });

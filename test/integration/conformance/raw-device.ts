@@ -5,6 +5,7 @@
  */
 import dgram from 'node:dgram';
 import { randomBytes } from 'node:crypto';
+import { Encoder } from 'cbor-x';
 import { O, decodeMsg, encodeMsg, getStrings, getUint, opt } from '../../helpers/lwm2m-test-client-coap.js';
 import type { CoapOpt, Msg, MsgType } from '../../helpers/lwm2m-test-client-coap.js';
 
@@ -182,3 +183,9 @@ export class RawDevice {
 export const uriPath = (m: Msg): string => '/' + getStrings(m, O.UriPath).join('/');
 export const observeOf = (m: Msg): number | undefined => getUint(m, O.Observe);
 export const LINKS = '</>;rt="oma.lwm2m";ct=110,</1/0>,</3/0>,</3303/0>';
+
+const cborEncoder = new Encoder({ useTag259ForMaps: false } as ConstructorParameters<typeof Encoder>[0]);
+/** CBOR as devices send it: Maps with integer keys as plain CBOR maps (no tag 259). */
+export const cbor = (v: unknown): Buffer => cborEncoder.encode(v);
+/** SenML CBOR records: name (label 0) and numeric value (label 2). */
+export const senmlCbor = (records: [string, number][]): Buffer => cbor(records.map(([n, v]) => new Map<number, unknown>([[0, n], [2, v]])));
