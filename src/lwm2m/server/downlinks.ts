@@ -131,8 +131,13 @@ export class Downlinks {
           ...('format' in req && req.format !== undefined ? { format: req.format } : {}),
           createdAt: this.core.clock.now(),
         },
-        request: req,
-        downlink,
+        // kept to decode notifications: what that needs, sharing the observation's paths
+        request: target.composite ? { op: 'observeComposite', paths: target.paths } : { op: 'observe', path: target.paths[0]! },
+        downlink: {
+          op: downlink.op,
+          path: !target.composite && downlink.path.equals(target.paths[0]!) ? target.paths[0]! : downlink.path,
+          ...(downlink.accept !== undefined ? { accept: downlink.accept } : {}),
+        },
         established: false,
       };
       this.core.observations.addPending(pending);

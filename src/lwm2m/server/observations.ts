@@ -4,15 +4,16 @@
  * An observation is "pending" from the moment its request leaves (so an early
  * notification is still recognised) until the client accepts it.
  */
-import { randomBytes } from 'node:crypto';
 import type { LwM2mPath } from '../path.js';
 import type { DownlinkRequest } from '../transport.js';
 import type { Observation, OperationRequest } from './types.js';
+import { randomPool } from './random-pool.js';
 
 export interface ObservationEntry {
   observation: Observation;
   /** the observe / observeComposite request, reused to decode notifications */
   request: OperationRequest;
+  /** what decoding a notification needs of the request that left (op, path, accept) */
   downlink: DownlinkRequest;
   /** the client accepted it (answered 2.xx with Observe) */
   established: boolean;
@@ -26,29 +27,53 @@ export function pathSetKey(paths: readonly LwM2mPath[], composite: boolean): str
   return (composite ? 'c:' : 's:') + names.join(',');
 }
 
+function samePathSet(obs: Observation, paths: readonly LwM2mPath[], composite: boolean): boolean {
+  if (obs.composite !== composite || obs.paths.length !== paths.length) return false;
+  if (paths.length === 1) return obs.paths[0]!.toString() === paths[0]!.toString();
+  return pathSetKey(obs.paths, composite) === pathSetKey(paths, composite);
+}
+
 export function tokenHex(token: Uint8Array): string {
-  return Buffer.from(token).toString('hex');
+  return Buffer.from(token.buffer, token.byteOffset, token.byteLength).toString('hex');
+}
+
+/**
+ * Tokens are views into shared 4 KiB chunks of random bytes (each byte handed out once),
+ * not an ArrayBuffer each: an observation's token costs its view only.
+ */
+class TokenChunks {
+  private chunk: Uint8Array = new Uint8Array(0);
+  private offset = 0;
+
+  next(n: number): Uint8Array {
+    if (this.offset + n > this.chunk.length) {
+      this.chunk = randomPool.bytes(4096);
+      this.offset = 0;
+    }
+    const t = this.chunk.subarray(this.offset, this.offset + n);
+    this.offset += n;
+    return t;
+  }
 }
 
 export class ObservationRegistry {
   private readonly byToken = new Map<string, ObservationEntry>();
   private readonly byId = new Map<string, ObservationEntry>();
-  /** registration id -> path set key -> established entry */
-  private readonly byRegistration = new Map<string, Map<string, ObservationEntry>>();
-  /** registration id -> every entry, pending or established */
-  private readonly entries = new Map<string, Set<ObservationEntry>>();
+  /** registration id -> every entry, pending or established, in the order they were started (few per device) */
+  private readonly entries = new Map<string, ObservationEntry[]>();
+  private readonly tokens = new TokenChunks();
 
   /** A fresh random token no live observation uses. */
   newToken(): Uint8Array {
     for (;;) {
-      const t = new Uint8Array(randomBytes(TOKEN_LENGTH));
+      const t = this.tokens.next(TOKEN_LENGTH);
       if (!this.byToken.has(tokenHex(t))) return t;
     }
   }
 
   newId(): string {
     for (;;) {
-      const id = randomBytes(9).toString('base64url');
+      const id = randomPool.base64url(9);
       if (!this.byId.has(id)) return id;
     }
   }
@@ -58,30 +83,20 @@ export class ObservationRegistry {
     this.byToken.set(tokenHex(entry.observation.token), entry);
     this.byId.set(entry.observation.id, entry);
     const regId = entry.observation.registrationId;
-    let set = this.entries.get(regId);
-    if (!set) {
-      set = new Set();
-      this.entries.set(regId, set);
-    }
-    set.add(entry);
+    // a copy of exact length: push() would grow a one-entry array to room for 17
+    const list = this.entries.get(regId);
+    this.entries.set(regId, list ? [...list, entry] : [entry]);
   }
 
   /** The client accepted it; returns the observation of the same path set it replaces. */
   establish(entry: ObservationEntry): ObservationEntry | undefined {
     const obs = entry.observation;
+    const old = this.find(obs.registrationId, obs.paths, obs.composite);
     entry.established = true;
-    let perReg = this.byRegistration.get(obs.registrationId);
-    if (!perReg) {
-      perReg = new Map();
-      this.byRegistration.set(obs.registrationId, perReg);
-    }
-    const key = pathSetKey(obs.paths, obs.composite);
-    const old = perReg.get(key);
-    perReg.set(key, entry);
     if (old && old !== entry) {
       this.byToken.delete(tokenHex(old.observation.token));
       this.byId.delete(old.observation.id);
-      this.entries.get(obs.registrationId)?.delete(old);
+      this.unlist(old);
       return old;
     }
     return undefined;
@@ -95,15 +110,17 @@ export class ObservationRegistry {
       this.byId.delete(obs.id);
       this.byToken.delete(tokenHex(obs.token));
     }
-    const perReg = this.byRegistration.get(obs.registrationId);
-    const key = pathSetKey(obs.paths, obs.composite);
-    if (perReg?.get(key) === entry) {
-      perReg.delete(key);
-      if (perReg.size === 0) this.byRegistration.delete(obs.registrationId);
-    }
-    const set = this.entries.get(obs.registrationId);
-    if (set?.delete(entry) && set.size === 0) this.entries.delete(obs.registrationId);
+    this.unlist(entry);
     return known;
+  }
+
+  private unlist(entry: ObservationEntry): void {
+    const regId = entry.observation.registrationId;
+    const list = this.entries.get(regId);
+    if (!list) return;
+    if (!list.includes(entry)) return;
+    if (list.length === 1) this.entries.delete(regId);
+    else this.entries.set(regId, list.filter((e) => e !== entry));
   }
 
   byTokenOf(token: Uint8Array): ObservationEntry | undefined {
@@ -116,27 +133,36 @@ export class ObservationRegistry {
 
   /** The established observation of this path set, if any. */
   find(registrationId: string, paths: readonly LwM2mPath[], composite: boolean): ObservationEntry | undefined {
-    return this.byRegistration.get(registrationId)?.get(pathSetKey(paths, composite));
+    const list = this.entries.get(registrationId);
+    if (!list) return undefined;
+    for (const e of list) if (e.established && samePathSet(e.observation, paths, composite)) return e;
+    return undefined;
   }
 
   /** Established observations of a registration. */
   list(registrationId: string): ObservationEntry[] {
-    return [...(this.byRegistration.get(registrationId)?.values() ?? [])];
+    return (this.entries.get(registrationId) ?? []).filter((e) => e.established);
   }
 
   /** Removes every observation of a registration (pending ones too) and returns the established ones. */
   removeRegistration(registrationId: string): ObservationEntry[] {
-    const established = this.list(registrationId);
-    for (const e of [...(this.entries.get(registrationId) ?? [])]) this.remove(e);
-    this.byRegistration.delete(registrationId);
+    const all = this.entries.get(registrationId);
+    if (!all) return [];
     this.entries.delete(registrationId);
+    const established: ObservationEntry[] = [];
+    for (const e of all) {
+      if (this.byId.get(e.observation.id) === e) {
+        this.byId.delete(e.observation.id);
+        this.byToken.delete(tokenHex(e.observation.token));
+      }
+      if (e.established) established.push(e);
+    }
     return established;
   }
 
   clear(): void {
     this.byToken.clear();
     this.byId.clear();
-    this.byRegistration.clear();
     this.entries.clear();
   }
 

@@ -102,7 +102,9 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
   private readonly transports = new Map<string, DeviceTransport>();
   private readonly expiry: ExpiryQueue;
   private readonly byPeer = new PeerIndex();
-  private readonly immediates = new Set<NodeJS.Immediate>();
+  /** callbacks for after the current responses, run together by one setImmediate */
+  private afterQueue: (() => void)[] = [];
+  private afterImmediate: NodeJS.Immediate | undefined;
   private readonly core: ServerCore;
   private readonly downlinks: Downlinks;
   private readonly expiryGraceMs: number;
@@ -164,8 +166,9 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
   /** Stops every timer; requests waiting or in flight resolve with CANCELLED. Registrations stay in the store. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const i of this.immediates) clearImmediate(i);
-    this.immediates.clear();
+    if (this.afterImmediate) clearImmediate(this.afterImmediate);
+    this.afterImmediate = undefined;
+    this.afterQueue = [];
     this.expiry.clear();
     this.core.queues.clear();
     this.downlinks.cancelAll('server stopped');
@@ -278,11 +281,23 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
 
   private afterResponse(fn: () => void): void {
     if (this.stopped) return;
-    const i = setImmediate(() => {
-      this.immediates.delete(i);
-      if (!this.stopped) fn();
-    });
-    this.immediates.add(i);
+    this.afterQueue.push(fn);
+    this.afterImmediate ??= setImmediate(() => this.runAfterResponse());
+  }
+
+  /** One immediate for all callbacks queued in a loop turn (a flood of Registers queues thousands). */
+  private runAfterResponse(): void {
+    this.afterImmediate = undefined;
+    const fns = this.afterQueue;
+    this.afterQueue = [];
+    for (const fn of fns) {
+      if (this.stopped) return;
+      try {
+        fn();
+      } catch (e) {
+        this.log.error('lwm2m: after-response callback failed', { error: String(e) });
+      }
+    }
   }
 
   private scheduleExpiry(reg: Registration): void {
