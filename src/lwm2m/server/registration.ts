@@ -10,6 +10,7 @@ import type { Link } from '../codec/link-format.js';
 import type { Peer } from '../transport.js';
 import type { Registration } from './types.js';
 import { randomPool } from './random-pool.js';
+import { cachedList, shareList } from './object-lists.js';
 
 export const SUPPORTED_VERSIONS: readonly string[] = ['1.0', '1.1', '1.2'];
 
@@ -177,38 +178,21 @@ export function interpretLinks(links: readonly Link[], defaultRoot = '/'): Objec
   return { rootDeclared, rootPath, contentFormats, objectLinks, objects };
 }
 
-/**
- * Object lists already read, by default root and payload text. Devices of one kind send
- * the same payload, so their registrations share one frozen ObjectList (links, objects,
- * `ct`) instead of holding a parsed copy each, and the payload is parsed once. Nothing
- * mutates a registration's lists (an Update builds new ones); the arrays are frozen.
- */
-const LIST_CACHE_SIZE = 512;
-const listCache = new Map<string, ObjectList>();
-
-function freezeList(list: ObjectList): ObjectList {
-  Object.freeze(list.contentFormats);
-  for (const link of list.objectLinks) Object.freeze(link);
-  Object.freeze(list.objectLinks);
-  for (const e of list.objects.values()) {
-    Object.freeze(e.instances);
-    Object.freeze(e);
-  }
-  return Object.freeze(list);
-}
-
 function payloadText(payload: Uint8Array): string {
   return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8');
 }
 
-/** The link-format payload of Register/Update; `required`: Register needs at least one object. */
+/**
+ * The link-format payload of Register/Update; `required`: Register needs at least one
+ * object. Lists are shared between registrations (object-lists.ts): frozen, never mutated.
+ */
 export function parseObjectList(payload: Uint8Array, contentFormat: number | undefined, defaultRoot = '/'): ObjectList | Refusal {
   if (contentFormat !== undefined && contentFormat !== ContentFormat.LINK) {
     return refuse('4.00', `object list in content format ${contentFormat}, expected ${ContentFormat.LINK}`);
   }
   const text = payloadText(payload);
   const key = `${defaultRoot}\n${text}`;
-  const cached = listCache.get(key);
+  const cached = cachedList(key);
   if (cached) return cached;
   let links: Link[];
   try {
@@ -218,9 +202,7 @@ export function parseObjectList(payload: Uint8Array, contentFormat: number | und
   }
   const list = interpretLinks(links, defaultRoot);
   if (list.objects.size === 0) return refuse('4.00', 'empty object list');
-  if (listCache.size >= LIST_CACHE_SIZE) listCache.delete(listCache.keys().next().value!);
-  listCache.set(key, freezeList(list));
-  return list;
+  return shareList(key, list);
 }
 
 /** One copy of each common value: registrations keep these strings instead of slices of their query. */

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ExpiryQueue } from '../../../src/lwm2m/server/expiry.js';
-import { parseObjectList, isRefusal } from '../../../src/lwm2m/server/registration.js';
 import { RandomPool } from '../../../src/lwm2m/server/random-pool.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 
@@ -54,26 +53,6 @@ void test('ExpiryQueue: many reschedules of one id stay bounded and fire once', 
   for (let i = 0; i < 5000; i++) q.schedule('busy', clock.now() + 1000 + i);
   clock.advance(10_000);
   assert.deepEqual(fired, ['busy']);
-});
-
-void test('Object lists: the same payload gives one shared, frozen list; another payload its own', () => {
-  const links = '</>;rt="oma.lwm2m";ct=110,</1/0>,</3/0>,</3303/0>;ver=1.1';
-  const a = parseObjectList(Buffer.from(links), 40);
-  const b = parseObjectList(new Uint8Array(Buffer.from(links)), undefined);
-  assert.ok(!isRefusal(a) && !isRefusal(b));
-  assert.equal(a, b);
-  assert.ok(Object.isFrozen(a.objectLinks) && Object.isFrozen(a.contentFormats));
-  assert.ok(Object.isFrozen(a.objects.get(3303)?.instances));
-  const c = parseObjectList(Buffer.from(links + ',</3304/0>'), 40);
-  assert.ok(!isRefusal(c));
-  assert.notEqual(c, a);
-  assert.ok(c.objects.has(3304) && !a.objects.has(3304));
-  // another default root is another list (an Update without a root link keeps the old root)
-  const d = parseObjectList(Buffer.from('</3/0>'), 40, '/lwm2m');
-  const e = parseObjectList(Buffer.from('</3/0>'), 40, '/');
-  assert.ok(!isRefusal(d) && !isRefusal(e));
-  assert.equal(d.rootPath, '/lwm2m');
-  assert.equal(e.rootPath, '/');
 });
 
 void test('RandomPool: bytes handed out once, of the asked length', () => {
