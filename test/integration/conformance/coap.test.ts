@@ -136,4 +136,9 @@ describe('conformance: CoAP server duties over UDP', () => {
     assert.equal(await d.none((x) => x.mid === mid, 300), undefined);
     assert.equal((await d.request({ code: CODE.POST, path: ['rd', id] })).code, '2.04');
   });
+
+  it('bootstrap is not served here: POST /bs gets 4.04, GET /bspack 5.01 (so a 1.2 client falls back)', async () => {
+    assert.equal((await d.request({ code: CODE.POST, path: ['bs'], query: ['ep=k-main'] })).code, '4.04');
+    assert.equal((await d.request({ code: CODE.GET, path: ['bspack'], query: ['ep=k-main'] })).code, '5.01');
+  });
 });

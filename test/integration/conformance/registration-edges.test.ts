@@ -96,4 +96,13 @@ describe('conformance: registration edge cases over CoAP/UDP', () => {
       fx.server.off('updated', onUpd);
     }
   });
+
+  it('ver given on an instance link applies to its object; other link attributes (ssid, obs, title, rt) are ignored', async () => {
+    await d.register(['ep=e-attrs', 'lwm2m=1.1'], '</>;rt="oma.lwm2m";ct=110,</1/0>;ssid=1;obs,</3/0>;ver=1.1;title="dev",</3303/0>;ver="1.1";rt="urn:oma:lwm2m:ext:3303",</3303/1>');
+    const reg = fx.server.getRegistration('e-attrs');
+    assert.equal(reg?.objects.get(3)?.version, '1.1');
+    assert.equal(reg?.objects.get(3303)?.version, '1.1');
+    assert.deepEqual(reg?.objects.get(3303)?.instances, [0, 1]);
+    assert.deepEqual(reg?.objects.get(1)?.instances, [0]);
+  });
 });

@@ -36,6 +36,8 @@ describe('conformance: registration over CoAP/UDP', () => {
     assert.ok(reg);
     assert.deepEqual(loc, ['rd', reg.id]);
     assert.equal(reg.peer.port, d.port);
+    assert.equal(res.payload.length, 0);
+    assert.equal(getStrings(res, O.LocationQuery).length, 0);
   });
 
   it('versions: 1.2 accepted (pitfall 12), missing lwm2m is 1.0, another x.y gets 4.12, garbage 4.00', async () => {
