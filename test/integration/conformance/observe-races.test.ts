@@ -1,6 +1,7 @@
 /**
  * Observe races from a raw device: two observes of one path started together (never two
- * observations on one path, pitfall 7), a De-register while an observe is in flight.
+ * observations on one path, pitfall 7), a De-register while an observe is in flight,
+ * a passive cancel (nothing sent; the next notification, CON or NON, gets a RST).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -57,5 +58,21 @@ describe('conformance: observe races over CoAP/UDP', () => {
     assert.equal(fx.server.observations('r-dereg').length, 0);
     const n = d.notify(get, 5, { type: 'CON', contentFormat: TEXT, payload: '5' });
     assert.equal((await d.next((m) => m.mid === n.mid)).type, 'RST');
+  });
+
+  it('passive cancel: nothing goes to the device; its next CON and NON notifications get a RST', async () => {
+    const { d } = await registered('r-passive');
+    const pending = fx.server.observe('r-passive', '/3303/0/5700', { format: TEXT });
+    const get = await d.nextRequest();
+    d.answer(get, '2.05', { contentFormat: TEXT, payload: '1', options: [opt(O.Observe, 1)] });
+    const r = await pending;
+    assert.ok(r.observationId);
+    await fx.server.cancelObservation('r-passive', r.observationId, { passive: true });
+    assert.equal(await d.none(() => true, 200), undefined, 'a passive cancel sends nothing');
+    assert.equal(fx.server.observations('r-passive').length, 0);
+    const con = d.notify(get, 2, { type: 'CON', contentFormat: TEXT, payload: '2' });
+    assert.equal((await d.next((m) => m.mid === con.mid)).type, 'RST');
+    const non = d.notify(get, 3, { type: 'NON', contentFormat: TEXT, payload: '3' });
+    assert.equal((await d.next((m) => m.mid === non.mid)).type, 'RST');
   });
 });
