@@ -22,6 +22,12 @@ interface InFlight {
   settle(r: OperationResult): void;
 }
 
+/** a request encoded for a registration */
+interface Built {
+  reg: Registration;
+  downlink: DownlinkRequest;
+}
+
 type Sent = { ok: true; response: DownlinkResponse } | { ok: false; result: OperationResult };
 
 function toPath(p: PathLike): LwM2mPath {
@@ -77,25 +83,27 @@ export class Downlinks {
         return { success: true };
       }
     }
-    // fail fast on a request that cannot be encoded (it is built again when it leaves)
+    // fail fast on a request that cannot be encoded; a queued one is built again when it leaves
+    let built: Built;
     try {
-      toDownlink(reg, req, this.core.ctx, target ? new Uint8Array(8) : undefined);
+      built = { reg, downlink: toDownlink(reg, req, this.core.ctx, target ? new Uint8Array(8) : undefined) };
     } catch (e) {
       return failure('BAD_REQUEST', e instanceof Error ? e.message : String(e));
     }
     if (reg.queueMode) return this.core.queues.enqueue(endpoint, () => this.safeExecute(endpoint, req, opts));
-    return this.safeExecute(endpoint, req, opts);
+    return this.safeExecute(endpoint, req, opts, built);
   }
 
   /** execute() with anything unexpected turned into a result: request() never rejects. */
-  private safeExecute(endpoint: string, req: OperationRequest, opts: RequestOptions): Promise<OperationResult> {
-    return this.execute(endpoint, req, opts).catch((e: unknown) => {
+  private safeExecute(endpoint: string, req: OperationRequest, opts: RequestOptions, built?: Built): Promise<OperationResult> {
+    return this.execute(endpoint, req, opts, built).catch((e: unknown) => {
       this.core.log.error('lwm2m: request failed unexpectedly', { endpoint, op: req.op, error: String(e) });
       return failure('BAD_REQUEST', e instanceof Error ? e.message : String(e));
     });
   }
 
-  private async execute(endpoint: string, req: OperationRequest, opts: RequestOptions): Promise<OperationResult> {
+  /** `built`: the request already encoded for this registration (its token, if any, is a placeholder) */
+  private async execute(endpoint: string, req: OperationRequest, opts: RequestOptions, built?: Built): Promise<OperationResult> {
     const reg = this.core.store.getByEndpoint(endpoint);
     if (!reg) return failure('NOT_REGISTERED', `${endpoint} is not registered`);
     const transport = this.core.transport(reg.peer.transport);
@@ -113,7 +121,10 @@ export class Downlinks {
     }
     let downlink: DownlinkRequest;
     try {
-      downlink = toDownlink(reg, req, this.core.ctx, token);
+      if (built && built.reg === reg) {
+        downlink = built.downlink;
+        if (token && req.op !== 'read') downlink.token = token;
+      } else downlink = toDownlink(reg, req, this.core.ctx, token);
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       return failure(e instanceof OperationError ? e.code : 'BAD_REQUEST', msg);

@@ -56,6 +56,14 @@ class TokenChunks {
   }
 }
 
+/** `list` without `entry`, in an array of exact length (filter() leaves spare room) */
+function without(list: readonly ObservationEntry[], entry: ObservationEntry): ObservationEntry[] {
+  const out = new Array<ObservationEntry>(list.length - 1);
+  let n = 0;
+  for (const e of list) if (e !== entry) out[n++] = e;
+  return out;
+}
+
 export class ObservationRegistry {
   private readonly byToken = new Map<string, ObservationEntry>();
   private readonly byId = new Map<string, ObservationEntry>();
@@ -83,9 +91,9 @@ export class ObservationRegistry {
     this.byToken.set(tokenHex(entry.observation.token), entry);
     this.byId.set(entry.observation.id, entry);
     const regId = entry.observation.registrationId;
-    // a copy of exact length: push() would grow a one-entry array to room for 17
+    // a copy of exact length (concat): push() or spread would leave room for 17 entries
     const list = this.entries.get(regId);
-    this.entries.set(regId, list ? [...list, entry] : [entry]);
+    this.entries.set(regId, list ? list.concat([entry]) : [entry]);
   }
 
   /** The client accepted it; returns the observation of the same path set it replaces. */
@@ -120,7 +128,7 @@ export class ObservationRegistry {
     if (!list) return;
     if (!list.includes(entry)) return;
     if (list.length === 1) this.entries.delete(regId);
-    else this.entries.set(regId, list.filter((e) => e !== entry));
+    else this.entries.set(regId, without(list, entry));
   }
 
   byTokenOf(token: Uint8Array): ObservationEntry | undefined {
