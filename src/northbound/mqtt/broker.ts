@@ -10,6 +10,7 @@ import { createServer as createTcpServer, type AddressInfo, type Server as TcpSe
 import { Aedes, type AuthenticateError } from 'aedes';
 import { WebSocketServer, createWebSocketStream, type WebSocket } from 'ws';
 import { silentLogger, type Logger } from '../../log.js';
+import { batchWrites } from './batched-writes.js';
 import { topicMatches } from './link-subscriptions.js';
 
 export interface EmbeddedBrokerOptions {
@@ -163,6 +164,7 @@ export class EmbeddedBroker {
         this.sockets.add(socket);
         socket.once('close', () => this.sockets.delete(socket));
         socket.on('error', () => undefined);
+        batchWrites(socket);
         broker.handle(socket);
       });
       this.tcp = tcp;

@@ -8,9 +8,13 @@
 
 // eslint-disable-next-line no-control-regex -- NUL is not allowed in a topic
 const SPECIAL = /[/+#%\u0000]/g;
+// eslint-disable-next-line no-control-regex -- the same characters, for a test without replacing
+const HAS_SPECIAL = /[/+#%\u0000]/;
 
 /** The topic level for an endpoint name. */
 export function encodeLevel(endpoint: string): string {
+  // most names need no encoding: no copy, no replace callback
+  if (endpoint !== '' && endpoint.charCodeAt(0) !== 0x24 && !HAS_SPECIAL.test(endpoint)) return endpoint;
   let s = endpoint.replace(SPECIAL, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'));
   if (s.startsWith('$')) s = '%24' + s.slice(1);
   if (s === '') s = '%';
