@@ -88,7 +88,7 @@ export class RawDevice {
     return { type: r.type ?? 'CON', code: r.code, mid: r.mid ?? RawDevice.mid(), token: r.token ?? randomBytes(4), options, payload };
   }
 
-  /** The next received message (after `from`, an inbox index) satisfying `pred`; consumed from the inbox. */
+  /** The next received message satisfying `pred`, taken out of the inbox (it stays in `log`). */
   async next(pred: (m: Msg) => boolean = () => true, timeoutMs = 3000): Promise<Msg> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
