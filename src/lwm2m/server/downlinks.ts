@@ -121,10 +121,11 @@ export class Downlinks {
     }
     let downlink: DownlinkRequest;
     try {
-      if (built && built.reg === reg) {
+      if (built && built.reg === reg && !cancelled) {
         downlink = built.downlink;
         if (token && req.op !== 'read') downlink.token = token;
-      } else downlink = toDownlink(reg, req, this.core.ctx, token);
+        // an active cancel repeats the observe's options, Accept included (RFC 7641 3.6)
+      } else downlink = toDownlink(reg, req, this.core.ctx, token, cancelled?.observation.format);
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       return failure(e instanceof OperationError ? e.code : 'BAD_REQUEST', msg);

@@ -188,7 +188,7 @@ function payloadText(payload: Uint8Array): string {
  */
 export function parseObjectList(payload: Uint8Array, contentFormat: number | undefined, defaultRoot = '/'): ObjectList | Refusal {
   if (contentFormat !== undefined && contentFormat !== ContentFormat.LINK) {
-    return refuse('4.00', `object list in content format ${contentFormat}, expected ${ContentFormat.LINK}`);
+    return refuse('4.15', `object list in content format ${contentFormat}, expected ${ContentFormat.LINK}`);
   }
   const text = payloadText(payload);
   const key = `${defaultRoot}\n${text}`;

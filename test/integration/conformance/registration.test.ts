@@ -99,7 +99,6 @@ describe('conformance: registration over CoAP/UDP', () => {
 
   it(
     'a Register with a Content-Format the server does not take (application/json) gets 4.15',
-    { todo: 'answered 4.00: a payload format other than link-format is "bad payload", not 4.15 Unsupported Content-Format (RFC 7252 5.9.2.9); src/lwm2m/server/registration.ts parseRegister / uplink.ts' },
     async () => {
       const d = await device();
       const res = await d.request({ code: CODE.POST, path: ['rd'], query: ['ep=c-json'], contentFormat: 50, payload: '{"objects":[3]}' });
