@@ -84,6 +84,7 @@ export class Gateway {
     s.on('updated', (r) => this.log.info('updated', who(r)));
     s.on('deregistered', (r) => this.log.info('deregistered', who(r)));
     s.on('expired', (r) => this.log.info('registration expired', who(r)));
+    if (this.config.log.level !== 'debug') return; // the hot paths log nothing unless asked
     s.on('send', (e) => this.log.debug('send', { endpoint: e.registration.endpoint, records: e.data.length }));
     s.on('notification', (e) => this.log.debug('notification', { endpoint: e.registration.endpoint, path: e.observation.paths.map(String).join(',') }));
   }
