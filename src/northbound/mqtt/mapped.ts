@@ -13,7 +13,7 @@ import type { Logger } from '../../log.js';
 import type { CompiledMappings } from '../../mapping/compiled.js';
 import type { OutboundMessage, PlannedObservation } from '../../mapping/types.js';
 import type { LwM2mServer } from '../../lwm2m/server/index.js';
-import type { OperationRequest, Registration } from '../../lwm2m/server/types.js';
+import type { OperationRequest, OperationResult, Registration } from '../../lwm2m/server/types.js';
 import type { MqttLink } from './link.js';
 import { topicMatches } from './link-subscriptions.js';
 import { ServerListeners } from './server-events.js';
@@ -197,18 +197,42 @@ export class MappedTopics {
       if (!r.success) this.o.logger.debug('mqtt mapped topics: cancel failed', { endpoint, paths: s.observation.paths.join(','), code: r.code ?? r.error?.code });
     }
     for (const [key, ob] of wanted) {
-      if (state.started.has(key)) continue;
+      // started and still alive; one that ended (cancelled elsewhere, error code) or never
+      // started (the device did not answer) is tried again
+      if (state.started.get(key)?.observationId) continue;
       const entry: Started = { observation: ob };
       state.started.set(key, entry);
       for (const req of startRequests(ob)) {
         const r = await this.o.server.request(endpoint, req);
         if (state.closed) return;
-        if (r.observationId) entry.observationId = r.observationId;
+        if (r.observationId) {
+          entry.observationId = r.observationId;
+          this.publishInitial(state, r);
+        }
         if (!r.success) {
           this.o.logger.warn('mqtt mapped topics: request of the plan failed', { endpoint, mapping: ob.mapping, op: req.op, paths: ob.paths.join(','), code: r.code ?? r.error?.code });
         }
       }
     }
+  }
+
+  /** The value in the observe's answer is the first one: published like a notification. */
+  private publishInitial(state: DeviceState, r: OperationResult): void {
+    if (!r.node && !r.nodes) return;
+    const registration = this.o.server.getRegistration(state.registration.endpoint);
+    const observation = registration && this.o.server.observations(registration.endpoint).find((o) => o.id === r.observationId);
+    if (!registration || !observation) return;
+    this.publishAll(
+      this.mappings.render({
+        registration,
+        observation,
+        ...(r.node ? { node: r.node } : {}),
+        ...(r.nodes ? { nodes: r.nodes } : {}),
+        ...(r.timestamped ? { timestamped: r.timestamped } : {}),
+        ...(r.contentFormat !== undefined ? { contentFormat: r.contentFormat } : {}),
+        receivedAt: Date.now(),
+      }),
+    );
   }
 
   private publishAll(messages: OutboundMessage[]): void {

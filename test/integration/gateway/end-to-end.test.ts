@@ -99,10 +99,11 @@ void test('a device value reaches mosquitto_sub on its mapped topic and the REST
     await until(() => device.observations().some((o) => o.paths.some((p) => p.startsWith('/3303/0'))), 'the mapped observation');
     assert.ok(device.received.some((r) => r.method === 'PUT' && r.path === '/3303/0/5700' && r.query.includes('pmin=10')), 'attributes written before observing');
 
+    // the value in the observe's answer comes first, then each notification
+    await sub.waitFor((l) => l === 'devices/e2e-1/temperature/0/sensor-value 21.5');
     await device.set('/3303/0/5700', 23.75);
-    const bare = await sub.waitFor((l) => l.startsWith('devices/e2e-1/temperature/0/sensor-value '));
-    assert.equal(bare, 'devices/e2e-1/temperature/0/sensor-value 23.75');
-    const json = await sub.waitFor((l) => l.startsWith('devices/e2e-1/temperature/0 '));
+    await sub.waitFor((l) => l === 'devices/e2e-1/temperature/0/sensor-value 23.75');
+    const json = await sub.waitFor((l) => l.startsWith('devices/e2e-1/temperature/0 ') && l.includes('23.75'));
     const body = JSON.parse(json.slice(json.indexOf(' ') + 1)) as { value: number; timestamp: unknown };
     assert.equal(body.value, 23.75);
     assert.ok(body.timestamp);

@@ -60,6 +60,21 @@ describe('mapped topics over aedes', () => {
     assert.deepEqual(ops, ['PUT pmin=0&pmax=60', 'GET observe=0']);
   });
 
+  test('the value of the observe answer is published first, like a notification', async () => {
+    await peer.next('sites/map-1/temperature/0', (b) => b.celsius === 21.5);
+  });
+
+  test('a mapped observation cancelled elsewhere starts again on the next Update', async () => {
+    const [ob] = f.lwm2m.server.observations('map-1');
+    assert.ok(ob);
+    assert.equal((await f.lwm2m.server.cancelObservation('map-1', ob.id)).success, true);
+    await waitFor(() => client.observations().length === 0, 'the cancel at the device');
+    assert.equal((await client.update()).code, '2.04');
+    await waitFor(() => client.observations().length === 1, 'the observation started again');
+    await f.northbound.settled();
+    assert.notEqual(f.lwm2m.server.observations('map-1')[0]?.id, ob.id);
+  });
+
   test('a notification reaches an MQTT subscriber on the mapped topic with the mapped payload', async () => {
     await client.set('/3303/0/5700', 22.46);
     const m = await peer.next('sites/map-1/temperature/0', (b) => b.celsius === 22.5);
