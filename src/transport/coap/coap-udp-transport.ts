@@ -19,7 +19,7 @@ import type { CoapMessage } from './message.js';
 import { codeClass, encodeMessage } from './message.js';
 import { Observer } from './observer.js';
 import { Opt, getUintOption } from './options.js';
-import { TRANSPORT_NAME, normalizeAddress, peerKey, udpPeer, wireAddress } from './peer.js';
+import { TRANSPORT_NAME, isOwnPeer, normalizeAddress, peerKey, udpPeer, wireAddress } from './peer.js';
 import { Requester, tokenKey } from './requester.js';
 import type { RequestSpec } from './requester.js';
 import { Retransmitter } from './retransmitter.js';
@@ -195,7 +195,8 @@ export class CoapUdpTransport implements DeviceTransport {
     if (!isIP(normalizeAddress(peer.address)) || !Number.isInteger(peer.port) || peer.port < 1 || peer.port > 65535) {
       throw new TransportError('UNREACHABLE', 'not a UDP address');
     }
-    const target = udpPeer(peer.address, peer.port);
+    // the registration's own Peer when it is one of ours (no copy kept per observation)
+    const target = isOwnPeer(peer) ? peer : udpPeer(peer.address, peer.port);
     const spec = buildRequest(request);
     const observing = request.op === 'observe' || request.op === 'observeComposite';
     if (observing && !spec.token) spec.token = this.requester.newToken(target);
@@ -214,8 +215,11 @@ export class CoapUdpTransport implements DeviceTransport {
   private maybeRegister(peer: Peer, spec: RequestSpec, response: CoapMessage): void {
     const seq = getUintOption(response.options, Opt.Observe);
     if (codeClass(response.code) !== 2 || seq === undefined || !spec.token) return;
-    const followUps: RequestSpec = { ...spec, options: spec.options.filter((o) => o.number !== Opt.Observe) };
-    delete followUps.token;
+    const followUps: RequestSpec = {
+      code: spec.code,
+      options: spec.options.filter((o) => o.number !== Opt.Observe),
+      payload: spec.payload,
+    };
     this.observer.register(peer, spec.token, followUps, seq);
   }
 

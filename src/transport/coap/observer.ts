@@ -11,6 +11,7 @@ import { getBlock } from './block.js';
 import type { WireContext } from './context.js';
 import type { CoapMessage } from './message.js';
 import { codeClass, codeText } from './message.js';
+import type { CoapOption } from './options.js';
 import { Opt, getUintOption } from './options.js';
 import type { RequestSpec } from './requester.js';
 
@@ -31,16 +32,67 @@ export function isFresh(v1: number, t1: number, v2: number, t2: number): boolean
   return (v1 < v2 && v2 - v1 < SEQ_HALF) || (v1 > v2 && v1 - v2 > SEQ_HALF) || t2 > t1 + FRESHNESS_WINDOW_MS;
 }
 
-interface Observation {
-  peer: Peer;
-  token: Buffer;
-  /** the request that started it, reused (without Observe) to fetch further blocks */
-  spec: RequestSpec;
-  lastSeq: number | undefined;
+/**
+ * Options as one latin1 string: per option its number and value length (two 16-bit
+ * characters each, as two latin1 characters) and the value bytes. A string of a few dozen
+ * characters instead of an array of objects each pinning a Buffer.
+ */
+export function packOptions(options: readonly CoapOption[]): string {
+  let s = '';
+  for (const o of options) {
+    const n = o.number;
+    const l = o.value.length;
+    s += String.fromCharCode(n >> 8, n & 0xff, l >> 8, l & 0xff) + o.value.toString('latin1');
+  }
+  // a flat copy, not a chain of the parts
+  return s.length > 0 ? Buffer.from(s, 'latin1').toString('latin1') : '';
+}
+
+export function unpackOptions(packed: string): CoapOption[] {
+  const out: CoapOption[] = [];
+  let i = 0;
+  while (i + 4 <= packed.length) {
+    const n = (packed.charCodeAt(i) << 8) | packed.charCodeAt(i + 1);
+    const l = (packed.charCodeAt(i + 2) << 8) | packed.charCodeAt(i + 3);
+    i += 4;
+    out.push({ number: n, value: Buffer.from(packed.slice(i, i + l), 'latin1') });
+    i += l;
+  }
+  return out;
+}
+
+/** One observation, in a fixed shape holding only what block-wise follow-ups need. */
+class Observation {
+  /** the request that started it (without Observe), rebuilt to fetch further blocks */
+  private readonly code: number;
+  private readonly options: string;
+  private readonly payload: string;
   lastTime: number;
   /** counts fresh notifications; a reassembled one is handed on only if none newer was */
-  generation: number;
-  delivered: number;
+  generation = 0;
+  delivered = 0;
+
+  constructor(
+    public peer: Peer,
+    /** the token as hex (also the map key) */
+    readonly token: string,
+    spec: RequestSpec,
+    public lastSeq: number | undefined,
+    now: number,
+  ) {
+    this.code = spec.code;
+    this.options = packOptions(spec.options);
+    this.payload = spec.payload.length > 0 ? spec.payload.toString('latin1') : '';
+    this.lastTime = now;
+  }
+
+  followUpSpec(): RequestSpec {
+    return {
+      code: this.code,
+      options: unpackOptions(this.options),
+      payload: this.payload.length > 0 ? Buffer.from(this.payload, 'latin1') : Buffer.alloc(0),
+    };
+  }
 }
 
 export type NotificationVerdict = 'ack' | 'rst';
@@ -60,15 +112,8 @@ export class Observer {
   ) {}
 
   register(peer: Peer, token: Buffer, spec: RequestSpec, seq: number | undefined): void {
-    this.observations.set(obsKey(token), {
-      peer,
-      token: Buffer.from(token),
-      spec,
-      lastSeq: seq,
-      lastTime: this.ctx.now(),
-      generation: 0,
-      delivered: 0,
-    });
+    const key = obsKey(token);
+    this.observations.set(key, new Observation(peer, key, spec, seq, this.ctx.now()));
   }
 
   forget(token: Uint8Array): boolean {
@@ -122,7 +167,7 @@ export class Observer {
     const deadline = this.ctx.now() + this.opts.blockTransferTimeoutMs;
     // started after the caller has acknowledged block 0
     Promise.resolve()
-      .then(() => this.blocks.followBlock2(obs.peer, obs.spec, first, deadline, false))
+      .then(() => this.blocks.followBlock2(obs.peer, obs.followUpSpec(), first, deadline, false))
       .then(
       ({ payload }) => {
         if (this.ctx.isStopped() || generation <= obs.delivered) return;
@@ -142,7 +187,7 @@ export class Observer {
     let accepted: boolean;
     try {
       accepted = this.handler.handleNotification(obs.peer, {
-        token: new Uint8Array(obs.token),
+        token: new Uint8Array(Buffer.from(obs.token, 'hex')),
         code: codeText(message.code),
         ...(cf !== undefined ? { contentFormat: cf } : {}),
         payload: new Uint8Array(payload),
@@ -152,7 +197,7 @@ export class Observer {
       this.ctx.log.warn('coap: notification handler failed', { peer: obs.peer.key, error: String(err) });
       return true;
     }
-    const key = obsKey(obs.token);
+    const key = obs.token;
     if (!accepted && this.observations.get(key) === obs) this.observations.delete(key);
     return accepted;
   }

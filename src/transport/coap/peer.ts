@@ -22,6 +22,13 @@ export function peerKey(peer: Peer): string {
   return `${TRANSPORT_NAME}:${normalizeAddress(peer.address)}:${peer.port}`;
 }
 
+/** A Peer as `udpPeer` makes it (normalized address, matching key), safe to keep as is. */
+export function isOwnPeer(peer: Peer): boolean {
+  return (
+    peer.transport === TRANSPORT_NAME && peer.address === normalizeAddress(peer.address) && peer.key === peerKey(peer)
+  );
+}
+
 /** Where to send on a socket of this family: IPv4 peers on a dual-stack socket become mapped. */
 export function wireAddress(address: string, socketFamily: 'udp4' | 'udp6'): string {
   const a = normalizeAddress(address);
