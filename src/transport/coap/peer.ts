@@ -14,12 +14,20 @@ export function normalizeAddress(address: string): string {
 
 export function udpPeer(address: string, port: number): Peer {
   const a = normalizeAddress(address);
-  return { transport: TRANSPORT_NAME, key: `${TRANSPORT_NAME}:${a}:${port}`, address: a, port };
+  return { transport: TRANSPORT_NAME, key: makeKey(a, port), address: a, port };
 }
 
 /** The key for a peer handed in by the core, recomputed so a hand-made Peer still matches. */
 export function peerKey(peer: Peer): string {
-  return `${TRANSPORT_NAME}:${normalizeAddress(peer.address)}:${peer.port}`;
+  return makeKey(normalizeAddress(peer.address), peer.port);
+}
+
+/**
+ * "udp:address:port" as one flat string: joined rather than concatenated, so a kept key
+ * is not a chain of its parts (which a registration would hold on to for its lifetime).
+ */
+function makeKey(address: string, port: number): string {
+  return [TRANSPORT_NAME, address, port].join(':');
 }
 
 /** A Peer as `udpPeer` makes it (normalized address, matching key), safe to keep as is. */

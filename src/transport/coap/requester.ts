@@ -3,7 +3,7 @@
  * request, its piggybacked or separate response matched by peer and token, and at most
  * NSTART outstanding interactions per peer (4.7), further requests queued in order.
  */
-import { randomBytes } from 'node:crypto';
+import { tokenRandom } from './random-pool.js';
 import { TransportError } from '../../lwm2m/transport.js';
 import type { Peer } from '../../lwm2m/transport.js';
 import type { WireContext } from './context.js';
@@ -63,7 +63,7 @@ export class Requester {
   /** A fresh random 8-byte token not in use towards this peer. */
   newToken(peer: Peer): Buffer {
     for (;;) {
-      const t = randomBytes(8);
+      const t = tokenRandom.bytes(8);
       const k = tokenKey(peer.key, t);
       if (!this.byToken.has(k) && !this.tokenTaken(k)) return t;
     }
