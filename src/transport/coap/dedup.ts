@@ -3,10 +3,23 @@
  * (RFC 7252 section 4.5) with the reply sent, so a duplicate gets the same reply and a
  * duplicate of a request still being handled is not handled twice.
  */
-export interface DedupEntry {
-  expiresAt: number;
+export class DedupEntry {
+  /**
+   * The reply's bytes as latin1 text: a few dozen bytes of string rather than a Buffer with
+   * an ArrayBuffer and backing store of its own, kept for the exchange lifetime.
+   */
+  private packed: string | undefined = undefined;
+
+  constructor(readonly expiresAt: number) {}
+
   /** the datagram answered, once there is one (piggybacked response, empty ACK, RST) */
-  reply?: Buffer;
+  get reply(): Buffer | undefined {
+    return this.packed === undefined ? undefined : Buffer.from(this.packed, 'latin1');
+  }
+
+  set reply(datagram: Buffer | undefined) {
+    this.packed = datagram?.toString('latin1');
+  }
 }
 
 export class DedupCache {
@@ -15,7 +28,8 @@ export class DedupCache {
   constructor(private readonly maxEntries = 200_000) {}
 
   static key(peerKey: string, messageId: number): string {
-    return `${peerKey}#${messageId}`;
+    // joined, not concatenated: a flat string, not a chain holding its parts
+    return [peerKey, messageId].join('#');
   }
 
   get size(): number {
@@ -35,7 +49,7 @@ export class DedupCache {
 
   /** Records a first sighting; the reply is set later. */
   begin(key: string, lifetimeMs: number, now: number): DedupEntry {
-    const e: DedupEntry = { expiresAt: now + lifetimeMs };
+    const e = new DedupEntry(now + lifetimeMs);
     this.entries.delete(key);
     this.entries.set(key, e);
     while (this.entries.size > this.maxEntries) {
