@@ -15,7 +15,7 @@
  */
 import type { Aedes, AedesPublishPacket } from 'aedes';
 import { silentLogger, type Logger } from '../../log.js';
-import { BoundedBuffer, OverflowReporter } from './buffer.js';
+import { BoundedBuffer, DrainWaiters, OverflowReporter, RejectCounter } from './buffer.js';
 import type { EmbeddedBroker } from './broker.js';
 import type { LinkStats, MessageHandler, MqttLink, PublishOptions } from './link.js';
 import { SubscriptionTable, isValidFilter, isValidTopic } from './link-subscriptions.js';
@@ -51,12 +51,12 @@ export class EmbeddedLink implements MqttLink {
   private kind = -1;
   private pumping = false;
   private published = 0;
-  private rejected = 0;
-  private lastRejectWarn = -Infinity;
-  private drainWaiters: (() => void)[] = [];
+  private readonly rejects: RejectCounter;
+  private readonly drain = new DrainWaiters();
 
   constructor(private readonly options: EmbeddedLinkOptions) {
     this.log = options.logger ?? silentLogger;
+    this.rejects = new RejectCounter(this.log, 'mqtt (embedded)');
     const size = options.bufferSize ?? 100_000;
     this.buffer = new BoundedBuffer(size);
     this.window = Math.max(1, options.window ?? 1024);
@@ -75,7 +75,7 @@ export class EmbeddedLink implements MqttLink {
       dropped: this.overflow.dropped,
       connected: this.connected,
       reconnects: 0,
-      rejected: this.rejected,
+      rejected: this.rejects.count,
     };
   }
 
@@ -114,7 +114,7 @@ export class EmbeddedLink implements MqttLink {
   }
 
   publish(topic: string, payload: string | Buffer, options: PublishOptions = {}): void {
-    if (!isValidTopic(topic)) return this.reject(topic, 'invalid topic');
+    if (!isValidTopic(topic)) return this.rejects.reject(topic, 'invalid topic');
     try {
       this.publishMessage({ topic, payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos: options.qos ?? 1, retain: options.retain ?? false });
     } catch (e) {
@@ -142,17 +142,7 @@ export class EmbeddedLink implements MqttLink {
   async flush(ms = 10_000): Promise<boolean> {
     if (this.buffer.length === 0 && this.inFlight === 0) return true;
     if (!this.connected) return false;
-    return new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => {
-        this.drainWaiters = this.drainWaiters.filter((w) => w !== done);
-        resolve(false);
-      }, ms);
-      const done = (): void => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-      this.drainWaiters.push(done);
-    });
+    return this.drain.wait(ms);
   }
 
   private attach(filter: string): void {
@@ -199,7 +189,7 @@ export class EmbeddedLink implements MqttLink {
     aedes.publish({ cmd: 'publish', topic: m.topic, payload: m.payload, qos: m.qos, retain: m.retain, dup: false }, (err) => {
       this.inFlight--;
       if (err) {
-        this.rejected++;
+        this.rejects.count++;
         this.log.warn('mqtt (embedded): broker refused a message', { topic: m.topic, error: err.message });
       } else {
         this.published++;
@@ -208,20 +198,8 @@ export class EmbeddedLink implements MqttLink {
     });
   }
 
-  /** Counts a message that cannot be sent; warns at most once per 10 s. */
-  private reject(topic: string, reason: string): void {
-    this.rejected++;
-    const now = Date.now();
-    if (now - this.lastRejectWarn < 10_000) return;
-    this.lastRejectWarn = now;
-    this.log.warn('mqtt (embedded): message not sent', { topic, reason, rejectedTotal: this.rejected });
-  }
-
   private checkDrained(): void {
-    if (this.buffer.length > 0 || this.inFlight > 0 || this.drainWaiters.length === 0) return;
-    const waiters = this.drainWaiters;
-    this.drainWaiters = [];
-    for (const w of waiters) w();
+    this.drain.release(this.buffer.length === 0 && this.inFlight === 0);
   }
 }
 

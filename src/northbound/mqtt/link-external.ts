@@ -13,7 +13,7 @@
  */
 import mqtt, { type IClientPublishOptions, type MqttClient } from 'mqtt';
 import { silentLogger, type Logger } from '../../log.js';
-import { BoundedBuffer, OverflowReporter } from './buffer.js';
+import { BoundedBuffer, DrainWaiters, OverflowReporter, RejectCounter } from './buffer.js';
 import { BrokerStartError } from './broker.js';
 import type { LinkStats, MessageHandler, MqttLink, PublishOptions } from './link.js';
 import { type ConnectionListener, type LinkMessage, toMessage } from './link-message.js';
@@ -36,15 +36,15 @@ export class ExternalLink implements MqttLink {
   private window: number;
   private inFlight = 0;
   private published = 0;
-  private rejected = 0;
-  private lastRejectWarn = -Infinity;
+  private readonly rejects: RejectCounter;
   private reconnects = 0;
   private everConnected = false;
   private lastError = '';
-  private drainWaiters: (() => void)[] = [];
+  private readonly drain = new DrainWaiters();
 
   constructor(private readonly options: ExternalLinkOptions) {
     this.log = options.logger ?? silentLogger;
+    this.rejects = new RejectCounter(this.log, 'mqtt (external)');
     const size = options.bufferSize ?? 100_000;
     this.buffer = new BoundedBuffer(size);
     this.overflow = new OverflowReporter({ logger: this.log, what: 'mqtt (external)', capacity: size });
@@ -64,7 +64,7 @@ export class ExternalLink implements MqttLink {
       dropped: this.overflow.dropped,
       connected: this.ready,
       reconnects: this.reconnects,
-      rejected: this.rejected,
+      rejected: this.rejects.count,
     };
   }
 
@@ -122,7 +122,7 @@ export class ExternalLink implements MqttLink {
   }
 
   publish(topic: string, payload: string | Buffer, options: PublishOptions = {}): void {
-    if (!isValidTopic(topic)) return this.reject(topic, 'invalid topic');
+    if (!isValidTopic(topic)) return this.rejects.reject(topic, 'invalid topic');
     try {
       const m: LinkMessage = {
         topic,
@@ -154,17 +154,7 @@ export class ExternalLink implements MqttLink {
   async flush(ms = 10_000): Promise<boolean> {
     if (this.buffer.length === 0 && this.inFlight === 0) return true;
     if (!this.client) return false;
-    return new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => {
-        this.drainWaiters = this.drainWaiters.filter((w) => w !== done);
-        resolve(false);
-      }, ms);
-      const done = (): void => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-      this.drainWaiters.push(done);
-    });
+    return this.drain.wait(ms);
   }
 
   private wire(client: MqttClient): void {
@@ -279,25 +269,13 @@ export class ExternalLink implements MqttLink {
     if (!err) {
       this.published++;
     } else {
-      this.rejected++;
+      this.rejects.count++;
       this.log.warn('mqtt (external): message not accepted', { topic: m.topic, qos: m.qos, error: err.message });
     }
     this.pump();
   }
 
-  /** Counts a message that cannot be sent; warns at most once per 10 s. */
-  private reject(topic: string, reason: string): void {
-    this.rejected++;
-    const now = Date.now();
-    if (now - this.lastRejectWarn < 10_000) return;
-    this.lastRejectWarn = now;
-    this.log.warn('mqtt (external): message not sent', { topic, reason, rejectedTotal: this.rejected });
-  }
-
   private checkDrained(): void {
-    if (this.buffer.length > 0 || this.inFlight > 0 || this.drainWaiters.length === 0) return;
-    const waiters = this.drainWaiters;
-    this.drainWaiters = [];
-    for (const w of waiters) w();
+    this.drain.release(this.buffer.length === 0 && this.inFlight === 0);
   }
 }
