@@ -92,6 +92,7 @@ export class Northbound {
     this.mqtt = new MqttNorthbound({
       server: this.d.server,
       models: this.d.models,
+      codecs: this.d.codecs,
       link: this.link,
       ...(this.d.mappings ? { mappings: this.d.mappings } : {}),
       topicPrefix: m.topicPrefix,

@@ -19,6 +19,8 @@ import { Topics } from './topics.js';
 export interface MqttNorthboundOptions {
   server: LwM2mServer;
   models: ModelProvider;
+  /** the gateway's codecs (default: a registry of its own) */
+  codecs?: CodecRegistry;
   link: MqttLink;
   /** the mapping files: a store (hot reload followed) or a fixed compiled set; none: no mapped topics */
   mappings?: MappingStore | CompiledMappings;
@@ -84,7 +86,7 @@ export class MqttNorthbound {
   constructor(private readonly o: MqttNorthboundOptions) {
     this.log = o.logger ?? silentLogger;
     this.topics = new Topics(o.topicPrefix ?? 'lwm2m');
-    const ctx: OperationContext = { codecs: new CodecRegistry(), models: o.models };
+    const ctx: OperationContext = { codecs: o.codecs ?? new CodecRegistry(), models: o.models };
     const link = guarded(o.link, this.log);
     if (o.genericApi !== false) this.generic = new GenericApi({ server: o.server, link, topics: this.topics, ctx, logger: this.log });
     if (o.presence !== false) this.presence = new Presence({ server: o.server, link, topics: this.topics, logger: this.log, ...(o.gatewayInfo ? { gatewayInfo: o.gatewayInfo } : {}) });
