@@ -45,21 +45,7 @@ export function codeOf(fn: () => unknown): CodecErrorCode | 'none' {
 }
 
 /** Device object instance 0 of LwM2M Core Table 7.4.4-2 (and the 1.0 JSON example). */
-export const DEVICE_0 = instance(0, [
-  resource(0, 'string', 'Open Mobile Alliance'),
-  resource(1, 'string', 'Lightweight M2M Client'),
-  resource(2, 'string', '345000123'),
-  resource(3, 'string', '1.0'),
-  multiResource(6, 'integer', { 0: 1, 1: 5 }),
-  multiResource(7, 'integer', { 0: 3800, 1: 5000 }),
-  multiResource(8, 'integer', { 0: 125, 1: 900 }),
-  resource(9, 'integer', 100),
-  resource(10, 'integer', 15),
-  multiResource(11, 'integer', { 0: 0 }),
-  resource(13, 'time', 1367491215),
-  resource(14, 'string', '+02:00'),
-  resource(16, 'string', 'U'),
-]);
+export { DEVICE_0 } from './spec-models.js';
 
 /** The objects 65, 66, 67 of LwM2M Core Table 7.4.4-4. */
 export const LINKED_OBJECTS: ReadonlyMap<string, ObjectNode> = new Map([

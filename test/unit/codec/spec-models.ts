@@ -7,6 +7,7 @@ import { ModelRegistry } from '../../../src/lwm2m/model/registry.js';
 import type { ObjectModel, ResourceType } from '../../../src/lwm2m/model/types.js';
 import { DEFAULT_LIMITS, type CodecContext, type DecodeLimits } from '../../../src/lwm2m/codec/codec.js';
 import { objectModelFor, resourceModelFor } from '../../helpers/node-arbitraries.js';
+import { instance, multiResource, resource } from '../../../src/lwm2m/node.js';
 
 type Row = [id: number, type: ResourceType, multiple?: boolean];
 
@@ -106,3 +107,20 @@ export function toHex(bytes: Uint8Array): string {
 export function utf8Hex(s: string): string {
   return toHex(new TextEncoder().encode(s));
 }
+
+/** Device object instance 0 of the LwM2M Core examples (TLV Table 7.4.3-x, SenML Table 7.4.4-2, 1.0 JSON). */
+export const DEVICE_0 = instance(0, [
+  resource(0, 'string', 'Open Mobile Alliance'),
+  resource(1, 'string', 'Lightweight M2M Client'),
+  resource(2, 'string', '345000123'),
+  resource(3, 'string', '1.0'),
+  multiResource(6, 'integer', { 0: 1, 1: 5 }),
+  multiResource(7, 'integer', { 0: 3800, 1: 5000 }),
+  multiResource(8, 'integer', { 0: 125, 1: 900 }),
+  resource(9, 'integer', 100),
+  resource(10, 'integer', 15),
+  multiResource(11, 'integer', { 0: 0 }),
+  resource(13, 'time', 1367491215),
+  resource(14, 'string', '+02:00'),
+  resource(16, 'string', 'U'),
+]);

@@ -18,7 +18,7 @@ import { LwM2mPath } from '../../../src/lwm2m/path.js';
 import { instance, multiResource, object, resource, resourceInstance, type LwM2mNode } from '../../../src/lwm2m/node.js';
 import { tlvCodec } from '../../../src/lwm2m/codec/tlv.js';
 import { ModelRegistry } from '../../../src/lwm2m/model/registry.js';
-import { ctxOf, hex, toHex, utf8Hex } from './spec-models.js';
+import { DEVICE_0, ctxOf, hex, toHex, utf8Hex } from './spec-models.js';
 
 const ctx = ctxOf();
 
@@ -39,21 +39,7 @@ const DEVICE_RESOURCES_HEX = [
   `C1 10 ${utf8Hex('U')}`, // 16 Supported Binding and Modes
 ].join(' ');
 
-const DEVICE_INSTANCE = instance(0, [
-  resource(0, 'string', 'Open Mobile Alliance'),
-  resource(1, 'string', 'Lightweight M2M Client'),
-  resource(2, 'string', '345000123'),
-  resource(3, 'string', '1.0'),
-  multiResource(6, 'integer', { 0: 1, 1: 5 }),
-  multiResource(7, 'integer', { 0: 3800, 1: 5000 }),
-  multiResource(8, 'integer', { 0: 125, 1: 900 }),
-  resource(9, 'integer', 100),
-  resource(10, 'integer', 15),
-  multiResource(11, 'integer', { 0: 0 }),
-  resource(13, 'time', 1367491215),
-  resource(14, 'string', '+02:00'),
-  resource(16, 'string', 'U'),
-]);
+const DEVICE_INSTANCE = DEVICE_0;
 
 interface Vector {
   name: string;
