@@ -5,8 +5,17 @@ import { ModelRegistry } from './lwm2m/model/registry.js';
 import { loadModelsDir } from './lwm2m/model/load-dir.js';
 import { validateMappings } from './mapping/index.js';
 
-/** Prints one line per problem and a summary; returns the exit code. */
+/** Prints one line per problem and a summary; returns the exit code. Never throws. */
 export function validateCommand(loaded: LoadedConfig, dirArg: string | undefined): number {
+  try {
+    return check(loaded, dirArg);
+  } catch (e) {
+    process.stderr.write(`validate failed: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}\n`);
+    return 1;
+  }
+}
+
+function check(loaded: LoadedConfig, dirArg: string | undefined): number {
   const { config, baseDir } = loaded;
   const models = ModelRegistry.withBuiltins();
   if (config.models.dir) {

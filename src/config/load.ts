@@ -124,7 +124,13 @@ export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = pr
       const { line, col } = lc.linePos(first.pos[0]);
       throw new ConfigError(`${file}:${line}:${col}: YAML error: ${first.message.split('\n')[0]}`, file, undefined);
     }
-    const js: unknown = doc.toJS();
+    let js: unknown;
+    try {
+      // yaml's default alias limit (100) refuses real files; an alias bomb still exceeds this one
+      js = doc.toJS({ maxAliasCount: 10_000 });
+    } catch (e) {
+      throw new ConfigError(`${file}:1:1: YAML error: ${(e as Error).message.split('\n')[0]}`, file, undefined);
+    }
     if (js !== null && js !== undefined && !isPlain(js)) throw new ConfigError(`${file}:1:1: the config must be a mapping of keys`, file, undefined);
     fromFile = (js as Plain | null) ?? {};
   }

@@ -8,6 +8,7 @@ import { multiResource, resource, type LwM2mNode, type Value } from '../lwm2m/no
 import type { OperationRequest, OperationResult } from '../lwm2m/server/types.js';
 import type { FieldPath } from './errors.js';
 import { slugify } from './models.js';
+import { nearest } from './suggest.js';
 import type { TargetEnv } from './target-env.js';
 import { parseTemplate, type CompiledTemplate, type RenderContext } from './template.js';
 import type { Transform } from './transform.js';
@@ -107,7 +108,10 @@ export function compileCommand(spec: CommandSpec, env: TargetEnv, path: FieldPat
     }
     if (constants[part.name] !== undefined) { level.text += constants[part.name]!; level.pieces++; continue; }
     if (!CAPTURES.has(part.name)) {
-      env.sink.add(topicPath, `bad template: placeholder {${part.name}} cannot be used in a command topic (use endpoint, instanceId, resourceId, resourceName, resourceSlug, objectId, objectName, objectSlug)`, { offsetInString: part.offset });
+      const usable = [...CAPTURES, ...Object.keys(constants)];
+      const near = nearest(part.name, usable);
+      const why = near !== undefined ? ` (did you mean {${near}}?)` : ` (use ${usable.join(', ')})`;
+      env.sink.add(topicPath, `bad template: placeholder {${part.name}} cannot be used in a command topic${why}`, { offsetInString: part.offset });
       continue;
     }
     if (captures.includes(part.name as Capture)) env.sink.add(topicPath, `bad template: placeholder {${part.name}} appears twice`, { offsetInString: part.offset });
@@ -179,7 +183,7 @@ export function compileCommand(spec: CommandSpec, env: TargetEnv, path: FieldPat
       resourceId = bySlug.get(name.toLowerCase()) ?? bySlug.get(slugify(name));
       if (resourceId === undefined) error = `unknown resource "${name}" in object ${objectId}`;
     }
-    const ctx: RenderContext = { endpoint, registrationId: '', instanceId, resourceId, values: new Map(), timeMs: options.now ?? Date.now(), operation, correlationId };
+    const ctx: RenderContext = { endpoint, instanceId, resourceId, values: new Map(), timeMs: options.now ?? Date.now(), operation, correlationId };
     const pathText = `/${objectId}/${instanceId}${resourceId === undefined ? '' : `/${resourceId}`}`;
     const respond = (body: Record<string, unknown>): OutboundMessage | undefined =>
       response ? { topic: response.text(ctx), payload: JSON.stringify({ correlationId, endpoint, operation, path: pathText, ...body }), qos, retain: false, mapping } : undefined;

@@ -124,8 +124,17 @@ function compileTarget(spec: TargetSpec, path: FieldPath, name: string, parsed: 
   return { objectId: o.value.id, objectName: o.value.name, instances, observe, publish, commands, ...(rest ? { rest } : {}), onem2m: spec.onem2m };
 }
 
-/** Compiles a parsed file; undefined (and errors in parsed.sink) when anything is wrong. */
+/** Compiles a parsed file; undefined (and errors in parsed.sink) when anything is wrong. Never throws. */
 export function compileFile(parsed: ParsedSource, index: ModelIndex): CompiledFile | undefined {
+  try {
+    return compileSpec(parsed, index);
+  } catch (e) {
+    parsed.sink.add([], `cannot compile the file: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 200)}`);
+    return undefined;
+  }
+}
+
+function compileSpec(parsed: ParsedSource, index: ModelIndex): CompiledFile | undefined {
   const spec = parsed.spec;
   if (!spec) return undefined;
   const name = basename(parsed.file, extname(parsed.file));

@@ -12,6 +12,7 @@ import type { ResourceModel } from '../lwm2m/model/types.js';
 import type { ErrorSink, FieldPath } from './errors.js';
 import { formatField } from './errors.js';
 import { slugify } from './models.js';
+import { nearest } from './suggest.js';
 import type { TargetEnv } from './target-env.js';
 import type { RestSpec } from './types.js';
 
@@ -93,7 +94,8 @@ export function parsePathTemplate(text: string, field: FieldPath, sink: ErrorSin
       const name = m[1]!.trim();
       if (PLACEHOLDERS.has(name)) out.push({ placeholder: name as RawSegment['placeholder'], offset: at, field });
       else {
-        const hint = name === 'instance' ? ' (did you mean {instanceId}?)' : '';
+        const near = nearest(name, [...PLACEHOLDERS]) ?? (name === 'instance' ? 'instanceId' : undefined);
+        const hint = near !== undefined ? ` (did you mean {${near}}?)` : '';
         sink.add(field, `bad path: unknown placeholder {${name}}${hint}; a path uses {endpoint}, {instanceId}, {objectId}, {objectSlug}`, { offsetInString: at });
       }
       return;

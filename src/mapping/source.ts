@@ -1,11 +1,12 @@
 /**
  * Reads one mapping file's text: YAML with positions, then the JSON Schema. Every error
- * names the file, line, column and field.
+ * names the file, line, column and field; nothing a file holds makes this throw.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import { isAlias, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { ErrorSink, MappingError, type FieldPath } from './errors.js';
 import { MAPPING_SCHEMA } from './schema.js';
+import { nearest } from './suggest.js';
 import type { MappingFileSpec } from './types.js';
 
 export interface ParsedSource {
@@ -17,10 +18,58 @@ export interface ParsedSource {
   spec?: MappingFileSpec;
 }
 
+/**
+ * How many times YAML aliases may be expanded (yaml's own measure, which grows with the
+ * size of what each alias stands for). yaml's default of 100 refuses real files that
+ * share one transform or payload between many outputs; an alias bomb still exceeds this.
+ */
+export const MAX_ALIAS_COUNT = 10_000;
+/** How many values (objects, arrays, scalars) a file may hold once its aliases are expanded. */
+export const MAX_VALUES = 100_000;
+
 let validator: ValidateFunction | undefined;
 function validate(): ValidateFunction {
-  validator ??= new Ajv({ allErrors: true, strict: false }).compile(MAPPING_SCHEMA);
+  // verbose: errors carry the schema they come from (the allowed keys, for "did you mean")
+  validator ??= new Ajv({ allErrors: true, strict: false, verbose: true }).compile(MAPPING_SCHEMA);
   return validator;
+}
+
+/** True when `data` holds more than `limit` values, counting each alias expansion (and a cycle as endless). */
+function exceeds(data: unknown, limit: number): boolean {
+  const stack: unknown[] = [data];
+  let count = 0;
+  while (stack.length) {
+    const v = stack.pop();
+    if (++count > limit) return true;
+    if (v === null || typeof v !== 'object') continue;
+    for (const item of Array.isArray(v) ? (v as unknown[]) : Object.values(v)) {
+      if (stack.length + count >= limit) return true;
+      stack.push(item);
+    }
+  }
+  return false;
+}
+
+/** Offset of the first alias (*name) in the document, where alias problems are reported. */
+function firstAlias(doc: Document): number {
+  let at = 0;
+  visit(doc, {
+    Alias(_key, node) {
+      if (!isAlias(node) || !node.range) return undefined;
+      at = node.range[0];
+      return visit.BREAK;
+    },
+  });
+  return at;
+}
+
+function errorAt(file: string, lc: LineCounter, offset: number, detail: string): MappingError {
+  const { line, col } = lc.linePos(offset);
+  return new MappingError(file, line, col, '', detail);
+}
+
+function reason(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 200);
 }
 
 function pathOf(err: ErrorObject): FieldPath {
@@ -31,12 +80,25 @@ function pathOf(err: ErrorObject): FieldPath {
     .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
 
-function describe(err: ErrorObject): string {
+/** ` (did you mean "x"?)` or '' */
+function hint(word: unknown, candidates: unknown[]): string {
+  if (typeof word !== 'string') return '';
+  const best = nearest(word, candidates.filter((c): c is string => typeof c === 'string'));
+  return best === undefined ? '' : ` (did you mean "${best}"?)`;
+}
+
+function describe(err: ErrorObject, data: unknown): string {
   const p = err.params as Record<string, unknown>;
   switch (err.keyword) {
-    case 'additionalProperties': return `unknown field "${String(p.additionalProperty)}"`;
+    case 'additionalProperties': {
+      const known = Object.keys((err.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      return `unknown field "${String(p.additionalProperty)}"${hint(p.additionalProperty, known)}`;
+    }
     case 'required': return `missing field "${String(p.missingProperty)}"`;
-    case 'enum': return `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'enum': {
+      const allowed = p.allowedValues as unknown[];
+      return `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}${hint(valueAt(data, pathOf(err)), allowed)}`;
+    }
     case 'const': return `must be ${JSON.stringify(p.allowedValue)}`;
     case 'type': return `must be ${Array.isArray(p.type) ? (p.type as string[]).join(' or ') : String(p.type)}`;
     default: return err.message ?? 'invalid';
@@ -75,32 +137,48 @@ export function parseSource(file: string, text: string): ParsedSource {
     doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   } catch (e) {
     const sink = new ErrorSink(file, undefined, lineCounter);
-    sink.add([], `YAML error: ${String(e)}`);
+    sink.add([], `YAML error: ${reason(e)}`);
     return { file, doc: undefined, lineCounter, sink };
   }
   const sink = new ErrorSink(file, doc, lineCounter);
+  const parsed: ParsedSource = { file, doc, lineCounter, sink };
   const yamlErrors = [...doc.errors];
   if (yamlErrors.length) {
-    for (const err of yamlErrors) {
-      const { line, col } = lineCounter.linePos(err.pos[0]);
-      sink.errors.push(new MappingError(file, line, col, '', `YAML error: ${err.message.split('\n')[0]}`));
-    }
-    return { file, doc, lineCounter, sink };
+    for (const err of yamlErrors) sink.errors.push(errorAt(file, lineCounter, err.pos[0], `YAML error: ${err.message.split('\n')[0]}`));
+    return parsed;
   }
-  const data: unknown = doc.toJS();
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    const detail = /alias count/i.test(reason(e))
+      ? `YAML error: the aliases (*name) expand too much (an alias count over ${MAX_ALIAS_COUNT}): a file may not multiply its size through aliases`
+      : `YAML error: ${reason(e)}`;
+    sink.errors.push(errorAt(file, lineCounter, firstAlias(doc), detail));
+    return parsed;
+  }
+  if (exceeds(data, MAX_VALUES)) {
+    sink.errors.push(errorAt(file, lineCounter, firstAlias(doc), `YAML error: the file holds more than ${MAX_VALUES} values once its aliases (*name) are expanded, or an alias that contains itself`));
+    return parsed;
+  }
   if (data === null || data === undefined) {
     sink.add([], 'the file is empty; a mapping file needs "targets"');
-    return { file, doc, lineCounter, sink };
+    return parsed;
   }
-  const v = validate();
-  if (!v(data)) {
-    for (const e of relevant(v.errors ?? [], data)) {
-      const path = pathOf(e);
-      const extra = e.keyword === 'additionalProperties' ? [String((e.params as { additionalProperty: string }).additionalProperty)] : [];
-      sink.add([...path, ...extra], describe(e), { atKey: extra.length > 0 });
+  try {
+    const v = validate();
+    if (!v(data)) {
+      for (const e of relevant(v.errors ?? [], data)) {
+        const path = pathOf(e);
+        const extra = e.keyword === 'additionalProperties' ? [String((e.params as { additionalProperty: string }).additionalProperty)] : [];
+        sink.add([...path, ...extra], describe(e, data), { atKey: extra.length > 0 });
+      }
+      return parsed;
     }
-    return { file, doc, lineCounter, sink };
+  } catch (e) {
+    sink.add([], `cannot check the file against the schema: ${reason(e)}`);
+    return parsed;
   }
-  return { file, doc, lineCounter, sink, spec: data as MappingFileSpec };
+  return { ...parsed, spec: data as MappingFileSpec };
 }
 

@@ -60,7 +60,7 @@ export class MappingStore {
     return m;
   }
 
-  /** Reads the folder again now. */
+  /** Reads the folder again now. Whatever the files hold, a failed reload keeps the mappings in use. */
   reload(): ReloadOutcome {
     const r = loadMappingDir(this.options.dir, this.options.models);
     if (r.errors.length) {
@@ -97,7 +97,12 @@ export class MappingStore {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.reload();
+      try {
+        this.reload();
+      } catch (e) {
+        // a throwing callback must not end the process from a timer
+        this.options.onError?.([new MappingError(this.options.dir, 1, 1, '', `reloading the mappings failed: ${e instanceof Error ? e.message : String(e)}`)]);
+      }
     }, this.options.debounceMs ?? 150);
   }
 

@@ -7,11 +7,13 @@
 import type { ResourceType } from '../lwm2m/model/types.js';
 import type { Transform } from './transform.js';
 import { applyForward } from './transform.js';
+import { nearest, type Candidate } from './suggest.js';
 import { valueToJson, valueToText, type LeafValue } from './values.js';
 
 export interface RenderContext {
   endpoint: string;
-  registrationId: string;
+  /** not read by any template: the registration id is a secret of the device */
+  registrationId?: string;
   instanceId: number;
   /** the resource being rendered (each: resource, or a command on a resource) */
   resourceId?: number;
@@ -33,12 +35,17 @@ export interface ResourceInfo {
 export type Getter = (ctx: RenderContext) => LeafValue | undefined;
 
 export const BUILTINS = [
-  'endpoint', 'registrationId', 'objectId', 'objectName', 'objectSlug', 'objectVersion', 'instanceId',
+  'endpoint', 'objectId', 'objectName', 'objectSlug', 'objectVersion', 'instanceId',
   'resourceId', 'resourceName', 'resourceSlug', 'path', 'value', 'unit', 'type',
   'timestamp', 'timestampMs', 'timestampS', 'mapping', 'operation', 'correlationId',
 ] as const;
 export type Builtin = (typeof BUILTINS)[number];
 const BUILTIN_SET: ReadonlySet<string> = new Set(BUILTINS);
+
+/** Names that are no placeholder, with the reason (the error tells it). */
+export const UNAVAILABLE: ReadonlyMap<string, string> = new Map([
+  ['registrationId', 'is not available: the registration id is a secret of the device (name the device with {endpoint})'],
+]);
 
 /** Placeholders that need a resource in scope. */
 export const RESOURCE_SCOPED: ReadonlySet<string> = new Set(['resourceId', 'resourceName', 'resourceSlug', 'value', 'unit', 'type']);
@@ -109,7 +116,6 @@ function builtinGetter(name: Builtin, env: TemplateEnv): Getter {
   const info = (ctx: RenderContext): ResourceInfo | undefined => (ctx.resourceId === undefined ? undefined : env.resources.get(ctx.resourceId));
   switch (name) {
     case 'endpoint': return (c) => c.endpoint;
-    case 'registrationId': return (c) => c.registrationId;
     case 'objectId': return () => env.objectId;
     case 'objectName': return () => env.objectName;
     case 'objectSlug': return () => env.objectSlug;
@@ -131,6 +137,19 @@ function builtinGetter(name: Builtin, env: TemplateEnv): Getter {
   }
 }
 
+/**
+ * The error for a name that is neither built in nor a resource: the nearest built-in
+ * name or resource (name or slug) when one is close, else what the names can be.
+ */
+function unknownPlaceholder(name: string, resourceError: string, env: TemplateEnv): string {
+  if (/^\d+$/.test(name)) return `unknown placeholder {${name}}: ${resourceError}`;
+  const candidates: Candidate[] = BUILTINS.filter((b) => !env.forbidden?.has(b)).map((b) => ({ key: b }));
+  for (const r of env.resources.values()) candidates.push({ key: r.name }, { key: r.slug });
+  const near = nearest(name, candidates);
+  if (near !== undefined) return `unknown placeholder {${name}} (did you mean {${near}}?)`;
+  return `unknown placeholder {${name}}: neither a built-in name nor a resource of object ${env.objectId} (${env.objectName}); built-in names are ${BUILTINS.join(', ')}`;
+}
+
 /** Compiles a template; errors carry the offset of the bad placeholder in the text. */
 export function compileTemplate(text: string, env: TemplateEnv): { ok: true; template: CompiledTemplate } | { ok: false; errors: TemplateError[] } {
   const parsed = parseTemplate(text);
@@ -141,7 +160,7 @@ export function compileTemplate(text: string, env: TemplateEnv): { ok: true; tem
   const pieces: { literal?: string; get?: Getter; raw?: boolean }[] = [];
   for (const part of parsed.parts) {
     if (typeof part === 'string') { pieces.push({ literal: part }); continue; }
-    const why = env.forbidden?.get(part.name);
+    const why = UNAVAILABLE.get(part.name) ?? env.forbidden?.get(part.name);
     if (why !== undefined) { errors.push({ offset: part.offset, message: `placeholder {${part.name}} ${why}` }); continue; }
     if (BUILTIN_SET.has(part.name)) {
       builtins.add(part.name);
@@ -150,7 +169,7 @@ export function compileTemplate(text: string, env: TemplateEnv): { ok: true; tem
     }
     const rid = env.resolveResource(part.name);
     if (typeof rid === 'string') {
-      errors.push({ offset: part.offset, message: `unknown placeholder {${part.name}}: ${rid}; built-in names are ${BUILTINS.join(', ')}` });
+      errors.push({ offset: part.offset, message: unknownPlaceholder(part.name, rid, env) });
       continue;
     }
     resourceRefs.push(rid);
