@@ -32,9 +32,9 @@ function nameCandidates(models: { name: string }[]): Candidate[] {
   return models.flatMap((m) => [{ key: m.name }, { key: slugify(m.name), label: m.name }]);
 }
 
-/** "; did you mean X?" or '' */
+/** " (did you mean X?)" or '' */
 function didYouMean(suggestion: string | undefined): string {
-  return suggestion === undefined ? '' : `; did you mean ${suggestion}?`;
+  return suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`;
 }
 
 export class ModelIndex {

@@ -88,4 +88,21 @@ targets:
     await client.set('/3303/0/5601', 17.5);
     assert.equal(await sub.nextText('u/reload-1/5601'), '17.5');
   });
+
+  test('an alias bomb written over the mapping file: refused, the device keeps its mapping', async () => {
+    const { client } = await f.lwm2m.registered({ endpoint: 'reload-2', version: '1.1' });
+    await waitFor(() => client.observations().length === 1, 'the observation of the mapping in use');
+    const before = store.current;
+    const levels = 'abcdefghi'.split('');
+    const bomb = ['targets:', '  - object: 3303', '    onem2m:', '      a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < levels.length; i++) bomb.push(`      ${levels[i]}: &${levels[i]} [${Array(9).fill(`*${levels[i - 1]}`).join(',')}]`);
+    writeFileSync(join(dir, 'temp.yaml'), bomb.join('\n') + '\n');
+    const r = store.reload();
+    assert.ok(!r.ok);
+    assert.match(r.errors[0]!.message, /temp\.yaml:5:\d+: YAML error: the aliases \(\*name\) expand too much/);
+    assert.equal(store.current, before);
+    const sub = await f.peer(['u/reload-2/#']);
+    await client.set('/3303/0/5601', 18.5);
+    assert.equal(await sub.nextText('u/reload-2/5601'), '18.5');
+  });
 });

@@ -73,6 +73,18 @@ void test('a YAML syntax error gives file:line:col', () => {
   });
 });
 
+void test('YAML aliases: 150 uses of one anchor load, an alias bomb is a ConfigError', () => {
+  const origins = ['    - &o "https://a.example"', ...Array<string>(150).fill('    - *o')].join('\n');
+  withFile(`rest:\n  corsOrigins:\n${origins}\n`, (f) => {
+    assert.equal(loadConfig(f, {}).config.rest.corsOrigins.length, 151);
+  });
+  const levels = 'abcdefghi'.split('');
+  const bomb = [`a: &a ["x","x","x","x","x","x","x","x","x"]`, ...levels.slice(1).map((l, i) => `${l}: &${l} [${Array(9).fill(`*${levels[i]}`).join(',')}]`)];
+  withFile(bomb.join('\n') + '\n', (f) => {
+    assert.throws(() => loadConfig(f, {}), (e: unknown) => e instanceof ConfigError && /gateway\.yaml:1:1: YAML error: Excessive alias count/.test(e.message));
+  });
+});
+
 void test('inconsistent lifetimes are refused', () => {
   withFile('lwm2m:\n  lifetime:\n    min: 100\n    max: 50\n', (f) => {
     assert.throws(() => loadConfig(f, {}), /lwm2m\.lifetime: need min <= default <= max/);

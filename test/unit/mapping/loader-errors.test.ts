@@ -173,3 +173,12 @@ test('a broken file does not stop the others from loading', () => {
   assert.equal(errors[0]!.file, 'a.yaml');
   assert.deepEqual(mappings.files.map((f) => f.name), ['b']);
 });
+
+test('{registrationId} is not a placeholder: the registration id is a secret of the device', () => {
+  const text = 'targets:\n  - object: 3303\n    mqtt:\n      publish:\n        topic: "t/{endpoint}/{registrationId}"\n';
+  expectOne(text, '{registrationId}', 'targets[0].mqtt.publish.topic', /^bad template: placeholder \{registrationId\} is not available: the registration id is a secret of the device/);
+  const text2 = 'targets:\n  - object: 3303\n    mqtt:\n      publish:\n        topic: "t/{endpoint}"\n        payload: { reg: "{registrationId}" }\n';
+  expectOne(text2, '{registrationId}', 'targets[0].mqtt.publish.payload.reg', /is not available/);
+  const text3 = 'targets:\n  - object: 3303\n    mqtt:\n      commands:\n        topic: "c/{endpoint}/reset"\n        execute: 5605\n        response: "r/{registrationId}"\n';
+  expectOne(text3, '{registrationId}', 'targets[0].mqtt.commands.response', /is not available/);
+});

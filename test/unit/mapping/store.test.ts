@@ -149,3 +149,26 @@ test('a broken edit put back as it was: onRecovered, the mappings in force uncha
   assert.ok(store.reload().ok);
   assert.equal(recovered, 1, 'only once, after a failure');
 }));
+
+test('a reload whose onReload throws is reported through onError, not thrown from the timer', withDir(async (dir) => {
+  writeFileSync(join(dir, 'a.yaml'), good('a'));
+  const failures = new Events<readonly MappingError[]>();
+  const store = new MappingStore({
+    dir,
+    models,
+    debounceMs: 20,
+    onReload: () => {
+      throw new Error('re-planning failed');
+    },
+    onError: failures.push,
+  });
+  try {
+    store.start();
+    writeFileSync(join(dir, 'a.yaml'), good('b'));
+    const errors = await failures.next();
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0]!.message, `${dir}:1:1: reloading the mappings failed: re-planning failed`);
+  } finally {
+    store.stop();
+  }
+}));
