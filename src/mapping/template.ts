@@ -142,7 +142,8 @@ function builtinGetter(name: Builtin, env: TemplateEnv): Getter {
  * name or resource (name or slug) when one is close, else what the names can be.
  */
 function unknownPlaceholder(name: string, resourceError: string, env: TemplateEnv): string {
-  if (/^\d+$/.test(name)) return `unknown placeholder {${name}}: ${resourceError}`;
+  // an id, or a name the model has twice: the resource lookup says it best
+  if (/^\d+$/.test(name) || !resourceError.startsWith('unknown resource')) return `unknown placeholder {${name}}: ${resourceError}`;
   const candidates: Candidate[] = BUILTINS.filter((b) => !env.forbidden?.has(b)).map((b) => ({ key: b }));
   for (const r of env.resources.values()) candidates.push({ key: r.name }, { key: r.slug });
   const near = nearest(name, candidates);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compileMappings, loadMappingDir, MappingStore, type CompiledMappings, type MappingError, type MappingModels } from '../../../src/mapping/index.js';
+import { compileMappings, loadMappingDir, MappingLoadError, MappingStore, type CompiledMappings, type MappingError, type MappingModels } from '../../../src/mapping/index.js';
 import { resource } from '../../../src/lwm2m/node.js';
 import { notification, registration, testModels } from './fixtures.js';
 
@@ -104,6 +104,17 @@ test('a file over 1 MiB is refused unread', () => {
     writeFileSync(join(dir, 'big.yaml'), `# ${'x'.repeat(1024 * 1024)}\ntargets:\n  - object: 3303\n`);
     const r = loadMappingDir(dir, models);
     assert.deepEqual(r.errors.map((e) => e.message), [`${join(dir, 'big.yaml')}:1:1: the file is larger than 1 MiB`]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the first load given an alias bomb refuses with a MappingLoadError, as for any broken file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mappings-bomb-'));
+  try {
+    writeFileSync(join(dir, 'bomb.yaml'), aliasBomb());
+    const store = new MappingStore({ dir, models });
+    assert.throws(() => store.load(), (e: unknown) => e instanceof MappingLoadError && e.message.startsWith(`${join(dir, 'bomb.yaml')}:5:`));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

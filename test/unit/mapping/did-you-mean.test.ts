@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileMappings, type MappingError } from '../../../src/mapping/index.js';
 import { editDistance, nearest } from '../../../src/mapping/suggest.js';
+import { ModelRegistry } from '../../../src/lwm2m/model/registry.js';
+import type { ResourceModel } from '../../../src/lwm2m/model/types.js';
 import { testModels } from './fixtures.js';
 
 const models = testModels();
@@ -83,4 +85,12 @@ test('placeholders of command topics and REST paths', () => {
   assert.equal(cmd.detail, 'bad template: placeholder {instnceId} cannot be used in a command topic (did you mean {instanceId}?)');
   const rest = oneError('targets:\n  - object: 3303\n    rest:\n      path: "/t/{endpont}"\n');
   assert.match(rest.detail, /bad path: unknown placeholder \{endpont\} \(did you mean \{endpoint\}\?\)/);
+});
+
+test('a placeholder naming two resources says so, with no guess', () => {
+  const twice = new ModelRegistry();
+  const level = (id: number): ResourceModel => ({ id, name: 'Level', operations: 'R', multiple: false, mandatory: false, type: 'integer', range: '', units: '' });
+  twice.add({ id: 9000, name: 'Tank', version: '1.0', lwm2mVersion: '1.1', urn: 'urn:oma:lwm2m:x:9000', multiple: true, mandatory: false, resources: new Map([[1, level(1)], [2, level(2)]]) });
+  const { errors } = compileMappings([{ file: 'maps/t.yaml', text: 'targets:\n  - object: 9000\n    mqtt:\n      publish:\n        topic: "t/{endpoint}"\n        payload: "{level}"\n' }], twice);
+  assert.deepEqual(errors.map((e) => e.detail), ['bad template: unknown placeholder {level}: resource name "level" is ambiguous in object 9000; use the id']);
 });
