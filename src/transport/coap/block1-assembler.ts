@@ -2,6 +2,7 @@
  * Reassembles request bodies that devices send in Block1 blocks (RFC 7959 section 2.5),
  * per peer and request target, bounded in total size and in time.
  */
+import { systemClock, type Clock, type TimerHandle } from '../../lwm2m/clock.js';
 import type { BlockValue } from './block.js';
 import { blockSize } from './block.js';
 
@@ -16,7 +17,7 @@ export type Block1Result =
 interface Assembly {
   parts: Buffer[];
   received: number;
-  timer: NodeJS.Timeout;
+  timer: TimerHandle;
 }
 
 export interface Block1AssemblerOptions {
@@ -27,6 +28,8 @@ export interface Block1AssemblerOptions {
   transferTimeoutMs: number;
   /** transfers in progress at once; the oldest is dropped beyond it (default 1000) */
   maxTransfers?: number;
+  /** the clock of the transfer timeouts (default: the system's) */
+  timers?: Pick<Clock, 'setTimer'>;
 }
 
 export class Block1Assembler {
@@ -51,7 +54,7 @@ export class Block1Assembler {
     }
     if (!a) {
       if (offset !== 0) return { kind: 'incomplete' };
-      a = { parts: [], received: 0, timer: setTimeout(() => this.drop(key), this.opts.transferTimeoutMs) };
+      a = { parts: [], received: 0, timer: (this.opts.timers ?? systemClock).setTimer(this.opts.transferTimeoutMs, () => this.drop(key)) };
       this.assemblies.set(key, a);
       while (this.assemblies.size > (this.opts.maxTransfers ?? 1000)) {
         const oldest = this.assemblies.keys().next();
@@ -87,7 +90,7 @@ export class Block1Assembler {
   private drop(key: string): void {
     const a = this.assemblies.get(key);
     if (!a) return;
-    clearTimeout(a.timer);
+    a.timer.cancel();
     this.assemblies.delete(key);
   }
 
@@ -96,7 +99,7 @@ export class Block1Assembler {
   }
 
   clear(): void {
-    for (const a of this.assemblies.values()) clearTimeout(a.timer);
+    for (const a of this.assemblies.values()) a.timer.cancel();
     this.assemblies.clear();
   }
 }

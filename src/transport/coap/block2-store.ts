@@ -2,11 +2,12 @@
  * Large responses to devices kept while the device fetches them block by block
  * (RFC 7959 section 2.4), per peer and request target, for a bounded time.
  */
+import { systemClock, type Clock, type TimerHandle } from '../../lwm2m/clock.js';
 import type { ResponseParts } from './uplink-map.js';
 
 interface Stored {
   parts: ResponseParts;
-  timer: NodeJS.Timeout;
+  timer: TimerHandle;
 }
 
 export class Block2Store {
@@ -15,6 +16,7 @@ export class Block2Store {
   constructor(
     private readonly lifetimeMs: number,
     private readonly maxEntries = 1000,
+    private readonly timers: Pick<Clock, 'setTimer'> = systemClock,
   ) {}
 
   get(key: string): ResponseParts | undefined {
@@ -23,7 +25,7 @@ export class Block2Store {
 
   set(key: string, parts: ResponseParts): void {
     this.delete(key);
-    this.stored.set(key, { parts, timer: setTimeout(() => this.delete(key), this.lifetimeMs) });
+    this.stored.set(key, { parts, timer: this.timers.setTimer(this.lifetimeMs, () => this.delete(key)) });
     while (this.stored.size > this.maxEntries) {
       const oldest = this.stored.keys().next();
       if (oldest.done) break;
@@ -34,12 +36,12 @@ export class Block2Store {
   delete(key: string): void {
     const s = this.stored.get(key);
     if (!s) return;
-    clearTimeout(s.timer);
+    s.timer.cancel();
     this.stored.delete(key);
   }
 
   clear(): void {
-    for (const s of this.stored.values()) clearTimeout(s.timer);
+    for (const s of this.stored.values()) s.timer.cancel();
     this.stored.clear();
   }
 }

@@ -7,6 +7,7 @@ import { createSocket } from 'node:dgram';
 import type { RemoteInfo, Socket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { isIP, isIPv4 } from 'node:net';
+import { systemClock, type Clock } from '../../lwm2m/clock.js';
 import { TransportError } from '../../lwm2m/transport.js';
 import type { DeviceTransport, DownlinkRequest, DownlinkResponse, Peer, SendOptions, UplinkHandler } from '../../lwm2m/transport.js';
 import { BlockClient } from './block-client.js';
@@ -53,6 +54,8 @@ export interface CoapUdpTransportOptions {
   /** downlink timeout when send() is given none (default EXCHANGE_LIFETIME) */
   requestTimeoutMs?: number;
   logger?: CoapLogger;
+  /** time and timers: retransmission, deadlines, freshness, block transfers (default: the system's) */
+  clock?: Clock;
 }
 
 const MAX_PEERS_WITH_MID = 100_000;
@@ -86,6 +89,7 @@ export class CoapUdpTransport implements DeviceTransport {
   constructor(private readonly options: CoapUdpTransportOptions) {
     this.timing = resolveTiming(options.timing);
     this.log = options.logger ?? noopLogger;
+    const clock = options.clock ?? systemClock;
     const szx = szxFor(options.blockSize ?? 1024);
     this.maxMessageSize = Math.max(options.maxMessageSize ?? 1280, 64);
     const maxBodySize = options.maxBodySize ?? 1024 * 1024;
@@ -94,7 +98,8 @@ export class CoapUdpTransport implements DeviceTransport {
     this.ctx = {
       timing: this.timing,
       log: this.log,
-      now: () => Date.now(),
+      now: () => clock.now(),
+      setTimer: (ms, fn) => clock.setTimer(ms, fn),
       send: (peer, m) => this.sendMessage(peer, m),
       sendRaw: (peer, d) => this.sendDatagram(peer, d),
       nextMessageId: (peer) => this.nextMessageId(peer),
@@ -201,7 +206,7 @@ export class CoapUdpTransport implements DeviceTransport {
     const observing = request.op === 'observe' || request.op === 'observeComposite';
     if (observing && !spec.token) spec.token = this.requester.newToken(target);
     if (spec.isObserveCancel && spec.token) this.observer.forget(spec.token);
-    const now = Date.now();
+    const now = this.ctx.now();
     const asked = options?.timeoutMs;
     const timeoutMs = typeof asked === 'number' && asked > 0 ? Math.min(asked, MAX_TIMER_MS) : this.requestTimeoutMs;
     const onFirst = observing

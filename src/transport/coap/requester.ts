@@ -3,6 +3,7 @@
  * request, its piggybacked or separate response matched by peer and token, and at most
  * NSTART outstanding interactions per peer (4.7), further requests queued in order.
  */
+import type { TimerHandle } from '../../lwm2m/clock.js';
 import { tokenRandom } from './random-pool.js';
 import { TransportError } from '../../lwm2m/transport.js';
 import type { Peer } from '../../lwm2m/transport.js';
@@ -34,7 +35,7 @@ interface Exchange {
   started: boolean;
   holdsSlot: boolean;
   settled: boolean;
-  deadlineTimer: NodeJS.Timeout | undefined;
+  deadlineTimer: TimerHandle | undefined;
   con: ConHandle | undefined;
   resolve: (m: CoapMessage) => void;
   reject: (e: TransportError) => void;
@@ -94,9 +95,8 @@ export class Requester {
       const older = this.byToken.get(key);
       if (older) this.fail(older, new TransportError('STOPPED', 'superseded by a request with the same token'));
       this.byToken.set(key, ex);
-      ex.deadlineTimer = setTimeout(
-        () => this.fail(ex, new TransportError('TIMEOUT', 'no response in time')),
-        Math.max(0, deadline - this.ctx.now()),
+      ex.deadlineTimer = this.ctx.setTimer(Math.max(0, deadline - this.ctx.now()), () =>
+        this.fail(ex, new TransportError('TIMEOUT', 'no response in time')),
       );
       let slot = this.slots.get(peer.key);
       if (!slot) {
@@ -172,7 +172,7 @@ export class Requester {
   private settle(ex: Exchange): boolean {
     if (ex.settled) return false;
     ex.settled = true;
-    if (ex.deadlineTimer) clearTimeout(ex.deadlineTimer);
+    ex.deadlineTimer?.cancel();
     ex.deadlineTimer = undefined;
     ex.con?.cancel();
     ex.con = undefined;

@@ -3,6 +3,7 @@
  * exponential back-off until an ACK or RST with the same message id comes from the same
  * peer, or MAX_RETRANSMIT retransmissions went unanswered.
  */
+import type { TimerHandle } from '../../lwm2m/clock.js';
 import type { Peer } from '../../lwm2m/transport.js';
 import type { WireContext } from './context.js';
 import type { CoapMessage } from './message.js';
@@ -18,7 +19,7 @@ interface Pending {
   key: string;
   peer: Peer;
   datagram: Buffer;
-  timer: NodeJS.Timeout | undefined;
+  timer: TimerHandle | undefined;
   timeoutMs: number;
   retransmissions: number;
   done: (outcome: ConOutcome) => void;
@@ -69,7 +70,7 @@ export class Retransmitter {
   }
 
   private arm(p: Pending): void {
-    p.timer = setTimeout(() => this.onTimeout(p), Math.min(p.timeoutMs, 2 ** 31 - 1));
+    p.timer = this.ctx.setTimer(Math.min(p.timeoutMs, 2 ** 31 - 1), () => this.onTimeout(p));
   }
 
   private onTimeout(p: Pending): void {
@@ -86,7 +87,7 @@ export class Retransmitter {
   }
 
   private finish(p: Pending): void {
-    if (p.timer) clearTimeout(p.timer);
+    p.timer?.cancel();
     p.timer = undefined;
     if (this.pending.get(p.key) === p) this.pending.delete(p.key);
   }
@@ -106,7 +107,7 @@ export class Retransmitter {
 
   /** Stops every retransmission without calling back. */
   clear(): void {
-    for (const p of this.pending.values()) if (p.timer) clearTimeout(p.timer);
+    for (const p of this.pending.values()) p.timer?.cancel();
     this.pending.clear();
   }
 }

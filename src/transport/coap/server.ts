@@ -3,6 +3,7 @@
  * option checks, Block1 reassembly, the core's handler with a separate response when it
  * is slow, Block2 for large answers. Duplicates never reach this class (see dispatcher).
  */
+import type { TimerHandle } from '../../lwm2m/clock.js';
 import type { Peer, UplinkHandler } from '../../lwm2m/transport.js';
 import type { BlockValue } from './block.js';
 import { blockOption, blockSize, getBlock } from './block.js';
@@ -47,7 +48,7 @@ interface Exchange {
   entry: DedupEntry;
   /** an empty ACK went out: the response follows as a CON of its own */
   separate: boolean;
-  timer: NodeJS.Timeout | undefined;
+  timer: TimerHandle | undefined;
 }
 
 function parts(c: number, options: CoapOption[] = [], payload: Buffer = Buffer.alloc(0)): ResponseParts {
@@ -57,7 +58,7 @@ function parts(c: number, options: CoapOption[] = [], payload: Buffer = Buffer.a
 export class RequestServer {
   private readonly assembler: Block1Assembler;
   private readonly bodies: Block2Store;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Set<TimerHandle>();
 
   constructor(
     private readonly ctx: WireContext,
@@ -69,8 +70,9 @@ export class RequestServer {
       maxBodySize: opts.maxBodySize,
       szx: opts.szx,
       transferTimeoutMs: opts.blockTransferTimeoutMs,
+      timers: ctx,
     });
-    this.bodies = new Block2Store(opts.blockTransferTimeoutMs);
+    this.bodies = new Block2Store(opts.blockTransferTimeoutMs, 1000, ctx);
   }
 
   /** A CON or NON request seen for the first time; `entry` records the reply for duplicates. */
@@ -142,12 +144,12 @@ export class RequestServer {
       return;
     }
     if (ex.request.type === CON) {
-      ex.timer = setTimeout(() => this.sendEmptyAck(ex), this.opts.separateResponseAfterMs);
+      ex.timer = this.ctx.setTimer(this.opts.separateResponseAfterMs, () => this.sendEmptyAck(ex));
       this.timers.add(ex.timer);
     }
     const finish = (p: ResponseParts): void => {
       if (ex.timer) {
-        clearTimeout(ex.timer);
+        ex.timer.cancel();
         this.timers.delete(ex.timer);
         ex.timer = undefined;
       }
@@ -243,7 +245,7 @@ export class RequestServer {
   }
 
   clear(): void {
-    for (const t of this.timers) clearTimeout(t);
+    for (const t of this.timers) t.cancel();
     this.timers.clear();
     this.assembler.clear();
     this.bodies.clear();
