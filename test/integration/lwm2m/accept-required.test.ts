@@ -7,7 +7,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { resource, type ObjectInstanceNode, type ResourceNode, type MultiResourceNode } from '../../../src/lwm2m/node.js';
+import { resource, type ObjectInstanceNode, type SingleResourceNode, type MultiResourceNode } from '../../../src/lwm2m/node.js';
 import { CF, type Lwm2mTestClient } from '../../helpers/lwm2m-test-client.js';
 import { Fixture, type ClientOptions } from './fixture.js';
 
@@ -39,7 +39,7 @@ describe('Accept on every read to a 1.1 client', () => {
       it('reads a single resource with Accept text/plain', async () => {
         const r = await fx.server.read(ep, '/3/0/0');
         assert.equal(r.code, '2.05', JSON.stringify(r));
-        assert.equal((r.node as ResourceNode).value, 'Test Devices Ltd');
+        assert.equal((r.node as SingleResourceNode).value, 'Test Devices Ltd');
         assert.equal(client.received.at(-1)!.accept, CF.TEXT);
       });
 
@@ -47,7 +47,7 @@ describe('Accept on every read to a 1.1 client', () => {
         const inst = await fx.server.read(ep, '/3/0');
         assert.equal(inst.code, '2.05', JSON.stringify(inst));
         assert.equal(inst.contentFormat, c.multi);
-        const r0 = (inst.node as ObjectInstanceNode).resources.get(0) as ResourceNode;
+        const r0 = (inst.node as ObjectInstanceNode).resources.get(0) as SingleResourceNode;
         assert.equal(r0.value, 'Test Devices Ltd');
         const obj = await fx.server.read(ep, '/3303');
         assert.equal(obj.code, '2.05', JSON.stringify(obj));
@@ -63,9 +63,9 @@ describe('Accept on every read to a 1.1 client', () => {
         const w = await fx.server.write(ep, '/3311/0/5851', resource(5851, 'integer', 40 + k));
         assert.equal(w.code, '2.04', JSON.stringify(w));
         const r = await fx.server.read(ep, '/3311/0/5851');
-        assert.equal((r.node as ResourceNode).value, 40 + k);
+        assert.equal((r.node as SingleResourceNode).value, 40 + k);
         const inst = await fx.server.read(ep, '/3311/0');
-        assert.equal(((inst.node as ObjectInstanceNode).resources.get(5851) as ResourceNode).value, 40 + k);
+        assert.equal(((inst.node as ObjectInstanceNode).resources.get(5851) as SingleResourceNode).value, 40 + k);
       });
 
       it('observes a resource and an instance; notifications decode; the cancel repeats the Accept', async () => {
@@ -78,9 +78,9 @@ describe('Accept on every read to a 1.1 client', () => {
         const seenInst = fx.event('notification', (n) => n.registration.endpoint === ep && n.observation.paths[0]!.toString() === '/3303/0');
         await client.set('/3303/0/5700', 30 + k);
         const [n] = await seen;
-        assert.equal((n.node as ResourceNode).value, 30 + k);
+        assert.equal((n.node as SingleResourceNode).value, 30 + k);
         const [ni] = await seenInst;
-        assert.equal(((ni.node as ObjectInstanceNode).resources.get(5700) as ResourceNode).value, 30 + k);
+        assert.equal(((ni.node as ObjectInstanceNode).resources.get(5700) as SingleResourceNode).value, 30 + k);
         const cancel = await fx.server.cancelObservation(ep, '/3303/0');
         assert.equal(cancel.code, '2.05', JSON.stringify(cancel));
         const last = client.received.at(-1)!;
@@ -95,7 +95,7 @@ describe('Accept on every read to a 1.1 client', () => {
     const { client } = await fx.registered({ endpoint: 'acc-comp', version: '1.1', contentFormats: [CF.SENML_CBOR], formats: [CF.TEXT, CF.SENML_CBOR], requireAccept: true });
     const r = await fx.server.readComposite('acc-comp', ['/3/0/9', '/3303/0/5700']);
     assert.equal(r.code, '2.05', JSON.stringify(r));
-    assert.equal((r.nodes?.get('/3/0/9') as ResourceNode).value, 87);
+    assert.equal((r.nodes?.get('/3/0/9') as SingleResourceNode).value, 87);
     assert.equal(client.received.at(-1)!.accept, CF.SENML_CBOR);
     const o = await fx.server.observeComposite('acc-comp', ['/3/0/9']);
     assert.equal(o.code, '2.05', JSON.stringify(o));

@@ -5,7 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ObjectInstanceNode, ResourceNode } from '../../../src/lwm2m/node.js';
+import type { ObjectInstanceNode, SingleResourceNode } from '../../../src/lwm2m/node.js';
 import type { AcceptMemory } from '../../../src/lwm2m/server/operations-accept.js';
 import { CF } from '../../helpers/lwm2m-test-client.js';
 import { Fixture } from './fixture.js';
@@ -30,7 +30,7 @@ describe('a refused Accept is retried once with the next format', () => {
     const { client } = await fx.registered({ endpoint: 'retry-406', ...WRONG_CT });
     const r = await fx.server.read('retry-406', '/3/0');
     assert.equal(r.code, '2.05', JSON.stringify(r));
-    assert.equal(((r.node as ObjectInstanceNode).resources.get(0) as ResourceNode).value, 'Test Devices Ltd');
+    assert.equal(((r.node as ObjectInstanceNode).resources.get(0) as SingleResourceNode).value, 'Test Devices Ltd');
     assert.deepEqual(getsSince(client, 0), ['112 4.06', '110 2.05']);
     const from = client.received.length;
     assert.equal((await fx.server.read('retry-406', '/3303/0')).code, '2.05');
@@ -51,7 +51,7 @@ describe('a refused Accept is retried once with the next format', () => {
     const seen = fx.event('notification', (n) => n.registration.endpoint === 'retry-500');
     await client.set('/3303/0/5700', 12.5);
     const [n] = await seen;
-    assert.equal(((n.node as ObjectInstanceNode).resources.get(5700) as ResourceNode).value, 12.5);
+    assert.equal(((n.node as ObjectInstanceNode).resources.get(5700) as SingleResourceNode).value, 12.5);
     assert.equal((await fx.server.cancelObservation('retry-500', o.observationId)).code, '2.05');
     assert.deepEqual([client.received.at(-1)!.observe, client.received.at(-1)!.accept], [1, CF.SENML_JSON]);
   });
