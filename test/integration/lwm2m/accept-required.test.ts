@@ -104,6 +104,29 @@ describe('Accept on every read to a 1.1 client', () => {
     assert.equal(client.received.at(-1)!.accept, CF.SENML_CBOR);
   });
 
+  it('block-wise answers: every follow-up GET (read and notification) repeats the Accept', async () => {
+    const { client } = await fx.registered({
+      endpoint: 'acc-blocks',
+      version: '1.1',
+      contentFormats: [CF.SENML_JSON],
+      formats: [CF.TEXT, CF.SENML_JSON],
+      requireAccept: true,
+      blockSize: 64,
+    });
+    const r = await fx.server.read('acc-blocks', '/3/0');
+    assert.equal(r.code, '2.05', JSON.stringify(r));
+    assert.equal(((r.node as ObjectInstanceNode).resources.get(0) as SingleResourceNode).value, 'Test Devices Ltd');
+    const o = await fx.server.observe('acc-blocks', '/3/0');
+    assert.equal(o.code, '2.05', JSON.stringify(o));
+    const seen = fx.event('notification', (n) => n.registration.endpoint === 'acc-blocks');
+    await client.set('/3/0/9', 12);
+    const [n] = await seen;
+    assert.equal(((n.node as ObjectInstanceNode).resources.get(9) as SingleResourceNode).value, 12);
+    const gets = client.received.filter((q) => q.method === 'GET');
+    assert.ok(gets.filter((q) => q.block2 && q.block2.num > 0).length >= 3, 'answers came in blocks');
+    assert.deepEqual([...new Set(gets.map((q) => `${q.accept} ${q.responseCode}`))], [`${CF.SENML_JSON} 2.05`]);
+  });
+
   it('a 1.0 client still gets reads without Accept', async () => {
     const { client } = await fx.registered({ endpoint: 'acc-10', version: '1.0', contentFormats: [CF.SENML_JSON] });
     assert.equal((await fx.server.read('acc-10', '/3/0')).code, '2.05');

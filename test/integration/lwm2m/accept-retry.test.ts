@@ -56,6 +56,20 @@ describe('a refused Accept is retried once with the next format', () => {
     assert.deepEqual([client.received.at(-1)!.observe, client.received.at(-1)!.accept], [1, CF.SENML_JSON]);
   });
 
+  it('composite: a refused Accept is retried with the next SenML format; the cancel repeats the one that worked', async () => {
+    const { client } = await fx.registered({ endpoint: 'retry-comp', version: '1.1', contentFormats: [CF.SENML_CBOR, CF.SENML_JSON] });
+    client.tamper = (out) =>
+      out.kind === 'answer' && out.request?.method === 'FETCH' && out.request.accept === CF.SENML_CBOR ? { code: '4.06', options: [], payload: Buffer.alloc(0) } : out;
+    const r = await fx.server.readComposite('retry-comp', ['/3/0/9', '/3303/0/5700']);
+    assert.equal(r.code, '2.05', JSON.stringify(r));
+    assert.equal((r.nodes?.get('/3/0/9') as SingleResourceNode).value, 87);
+    const o = await fx.server.observeComposite('retry-comp', ['/3/0/9']);
+    assert.equal(o.code, '2.05', JSON.stringify(o));
+    assert.equal((await fx.server.cancelObservation('retry-comp', o.observationId!)).code, '2.05');
+    const fetches = client.received.filter((q) => q.method === 'FETCH').map((q) => `${q.observe} ${q.accept} ${q.responseCode}`);
+    assert.deepEqual(fetches, ['undefined 112 4.06', 'undefined 110 2.05', '0 110 2.05', '1 110 2.05']);
+  });
+
   it('only once: two refusals give the client answer back', async () => {
     const { client } = await fx.registered({
       endpoint: 'retry-twice',
