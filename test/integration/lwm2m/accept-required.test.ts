@@ -127,6 +127,22 @@ describe('Accept on every read to a 1.1 client', () => {
     assert.deepEqual([...new Set(gets.map((q) => `${q.accept} ${q.responseCode}`))], [`${CF.SENML_JSON} 2.05`]);
   });
 
+  it('a 1.2 client that announced CBOR: one value in CBOR, several in its LwM2M CBOR', async () => {
+    const { client } = await fx.registered({
+      endpoint: 'acc-12',
+      version: '1.2',
+      contentFormats: [CF.CBOR, CF.LWM2M_CBOR],
+      formats: [CF.TEXT, CF.CBOR, CF.LWM2M_CBOR],
+      requireAccept: true,
+    });
+    const one = await fx.server.read('acc-12', '/3/0/9');
+    assert.equal((one.node as SingleResourceNode).value, 87);
+    assert.equal(client.received.at(-1)!.accept, CF.CBOR);
+    const inst = await fx.server.read('acc-12', '/3303/0');
+    assert.equal(((inst.node as ObjectInstanceNode).resources.get(5700) as SingleResourceNode).value, 21.5);
+    assert.equal(client.received.at(-1)!.accept, CF.LWM2M_CBOR);
+  });
+
   it('a 1.0 client still gets reads without Accept', async () => {
     const { client } = await fx.registered({ endpoint: 'acc-10', version: '1.0', contentFormats: [CF.SENML_JSON] });
     assert.equal((await fx.server.read('acc-10', '/3/0')).code, '2.05');
