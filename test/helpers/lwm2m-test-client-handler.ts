@@ -44,6 +44,8 @@ export interface HandlerConfig {
   formats: readonly number[];
   /** format for a read without Accept, above resource level */
   defaultFormat: number;
+  /** a read or observe without Accept gets 5.00 */
+  requireAccept: boolean;
   /** alternate path prefix segments, e.g. ["lwm2m"] */
   root: string[];
   /** called on Execute with the resource path and the argument text */
@@ -124,8 +126,9 @@ export class RequestHandler {
       if (links === undefined) return { reply: reply(path.length === 0 || path.length > 3 ? '4.00' : '4.04'), changed: [] };
       return { reply: reply('2.05', [opt(O.ContentFormat, CF.LINK)], Buffer.from(links)), changed: [] };
     }
-    const r = this.readReply(path, accept);
     const observe = getUint(m, O.Observe);
+    if (accept === undefined && this.cfg.requireAccept && observe !== 1) return { reply: reply('5.00'), changed: [] };
+    const r = this.readReply(path, accept);
     const h: Handled = { reply: r, changed: [] };
     if (observe !== undefined && (observe === 1 || r.code === '2.05')) {
       const format = accept ?? (r.code === '2.05' ? (getUint({ ...m, options: r.options }, O.ContentFormat) ?? CF.TEXT) : CF.TEXT);

@@ -46,6 +46,11 @@ export interface TestClientOptions {
   formats?: number[];
   /** read format above resource level when no Accept (default: TLV for 1.0, SenML CBOR otherwise) */
   defaultFormat?: number;
+  /**
+   * answer 5.00 to a Read or Observe without Accept, as a client built without a default
+   * format does (a format it lacks is a 4.06 either way: see `formats`)
+   */
+  requireAccept?: boolean;
   /** largest block this client serves (Block2) or accepts (Block1) (default 1024) */
   blockSize?: number;
   /** block size for the client's own large requests (Register, Update, Send) (default 1024) */
@@ -129,6 +134,7 @@ export class Lwm2mTestClient {
       store: this.store,
       formats,
       defaultFormat: options.defaultFormat ?? (this.version === '1.0' ? CF.TLV : CF.SENML_CBOR),
+      requireAccept: options.requireAccept ?? false,
       root: this.root,
       onExecute: (path, args) => this.executed.push({ path, args }),
     });

@@ -8,6 +8,7 @@ import { LwM2mPath } from '../path.js';
 import { TransportError } from '../transport.js';
 import type { DeviceTransport, DownlinkRequest, DownlinkResponse } from '../transport.js';
 import { OperationError, toDownlink, toResult } from './operations.js';
+import { AcceptMemory, acceptOrder, NO_ACCEPT, readAcceptChoice, refusesFormat, type AcceptChoice } from './operations-accept.js';
 import type { ObservationEntry } from './observations.js';
 import { failure } from './queue.js';
 import type { ServerCore } from './server.js';
@@ -29,6 +30,20 @@ interface Built {
 }
 
 type Sent = { ok: true; response: DownlinkResponse } | { ok: false; result: OperationResult };
+
+/** The Accept choice of a read-like request: the formats in the order tried, and the one this attempt uses. */
+interface AcceptPlan {
+  choice: AcceptChoice;
+  order: number[];
+  accept: number;
+  /** a second attempt after a refusal: no further retry */
+  retry: boolean;
+}
+
+function applyAccept(downlink: DownlinkRequest, accept: number): void {
+  if (accept === NO_ACCEPT) delete downlink.accept;
+  else downlink.accept = accept;
+}
 
 function toPath(p: PathLike): LwM2mPath {
   return typeof p === 'string' ? LwM2mPath.parse(p) : p;
@@ -59,6 +74,8 @@ function transportFailure(e: unknown): OperationResult {
 export class Downlinks {
   /** registration id -> requests in flight */
   private readonly inFlight = new Map<string, Set<InFlight>>();
+  /** per registration, the read format that worked after a refusal (dropped with the registration) */
+  readonly accepts = new AcceptMemory();
 
   constructor(
     private readonly core: ServerCore,
@@ -102,8 +119,11 @@ export class Downlinks {
     });
   }
 
-  /** `built`: the request already encoded for this registration (its token, if any, is a placeholder) */
-  private async execute(endpoint: string, req: OperationRequest, opts: RequestOptions, built?: Built): Promise<OperationResult> {
+  /**
+   * `built`: the request already encoded for this registration (its token, if any, is a placeholder).
+   * `retryAccept`: the Accept of a second attempt, after the client refused the first one.
+   */
+  private async execute(endpoint: string, req: OperationRequest, opts: RequestOptions, built?: Built, retryAccept?: number): Promise<OperationResult> {
     const reg = this.core.store.getByEndpoint(endpoint);
     if (!reg) return failure('NOT_REGISTERED', `${endpoint} is not registered`);
     const transport = this.core.transport(reg.peer.transport);
@@ -125,11 +145,13 @@ export class Downlinks {
         downlink = built.downlink;
         if (token && req.op !== 'read') downlink.token = token;
         // an active cancel repeats the observe's options, Accept included (RFC 7641 3.6)
-      } else downlink = toDownlink(reg, req, this.core.ctx, token, cancelled?.observation.format);
+      } else downlink = toDownlink(reg, req, this.core.ctx, token, cancelled ? (cancelled.downlink.accept ?? cancelled.observation.format) : undefined);
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       return failure(e instanceof OperationError ? e.code : 'BAD_REQUEST', msg);
     }
+    const plan = this.acceptPlan(reg, req, retryAccept);
+    if (plan) applyAccept(downlink, plan.accept);
     let pending: ObservationEntry | undefined;
     if (observing && token && target) {
       pending = {
@@ -166,7 +188,26 @@ export class Downlinks {
     if (current) this.core.touch(current, undefined);
     const result = toResult(current ?? reg, req, downlink, sent.response, this.core.ctx);
     if (pending) this.settleObservation(pending, result, sent.response);
+    if (plan && current) {
+      if (result.success) this.accepts.worked(reg.id, plan.choice.kind, plan.accept, plan.accept === plan.choice.formats[0]);
+      else if (!plan.retry && refusesFormat(result.code)) {
+        const next = plan.order[plan.order.indexOf(plan.accept) + 1];
+        if (next !== undefined) {
+          this.core.log.debug('lwm2m: format refused, trying the next one', { endpoint, op: req.op, code: result.code, accept: plan.accept, next });
+          return this.execute(endpoint, req, opts, undefined, next);
+        }
+      }
+    }
     return result;
+  }
+
+  /** The Accept of a read-like request without an explicit format to a 1.1+ client (operations-accept.ts). */
+  private acceptPlan(reg: Registration, req: OperationRequest, retryAccept: number | undefined): AcceptPlan | undefined {
+    const choice = readAcceptChoice(reg, req, this.core.ctx);
+    if (!choice) return undefined;
+    const order = acceptOrder(choice, this.accepts.get(reg.id, choice.kind));
+    const accept = retryAccept ?? order[0]!;
+    return { choice, order, accept, retry: retryAccept !== undefined };
   }
 
   /** The client answered an observe: it observes only with 2.xx and an Observe option (RFC 7641 3.1). */
@@ -223,8 +264,9 @@ export class Downlinks {
     });
   }
 
-  /** Requests in flight for a registration resolve with CANCELLED. */
+  /** Requests in flight for a registration resolve with CANCELLED; its remembered formats go. */
   cancelRegistration(registrationId: string, message: string): void {
+    this.accepts.forget(registrationId);
     const set = this.inFlight.get(registrationId);
     if (!set) return;
     this.inFlight.delete(registrationId);
@@ -232,6 +274,7 @@ export class Downlinks {
   }
 
   cancelAll(message: string): void {
+    this.accepts.clear();
     for (const id of [...this.inFlight.keys()]) this.cancelRegistration(id, message);
   }
 }

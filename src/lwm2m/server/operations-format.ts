@@ -24,9 +24,11 @@
  * do TLV (plain text and opaque for single values), so TLV is its only multi-value format.
  *
  * Responses (Accept):
- * - read / observe: Accept only when the caller asked for a format. Without it the client
- *   answers in its own preferred format, which every codec here decodes, and a 1.0
- *   client is never sent an Accept it may not understand (a wrong Accept costs a 4.06).
+ * - read / observe: the caller's format; else, for a 1.1+ client, the format chosen in
+ *   operations-accept.ts (text / opaque / CBOR for one value, the first multi-value format
+ *   of `ct` for several), with one retry on 4.06 / 5.00. A 1.0 client gets no Accept: it
+ *   answers in its own preferred format, which every codec here decodes, and is never
+ *   sent an Accept it may not understand.
  * - discover: Accept 40 (link-format) always.
  * - composite read / observe: Accept always, since the answer must carry several paths:
  *   the caller's format, else LwM2M CBOR for a 1.2 client that announced it, else the

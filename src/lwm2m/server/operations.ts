@@ -5,6 +5,7 @@
  *
  * The parts:
  * - operations-format.ts      content-format choice (the decision table) and inference
+ * - operations-accept.ts      the Accept of reads and observes, and the formats to retry with
  * - operations-write.ts       write (replace / partial) and create payloads
  * - operations-attributes.ts  write-attributes query strings and their checks
  * - operations-execute.ts     execute argument syntax
@@ -31,6 +32,7 @@ import { atLeast, codecFormat, guessSendFormat, SEND_FORMATS } from './operation
 import { checkFormat, createDownlink, writeDownlink } from './operations-write.js';
 import { fetchCompositeDownlink, writeCompositeDownlink } from './operations-composite.js';
 import { codecContext } from './operations-decode.js';
+import { NO_ACCEPT, readAcceptChoice } from './operations-accept.js';
 
 export { OperationError, type OperationContext } from './operations-common.js';
 export { toResult, locationOf } from './operations-result.js';
@@ -44,7 +46,7 @@ function needObject(path: LwM2mPath, what: string): void {
 
 /**
  * Build the downlink for `req` (for observe ops, `token` is the observation's token). Throws OperationError.
- * `observedFormat`: for an active cancel, the `format` the observation was started with, so the
+ * `observedFormat`: for an active cancel, the Accept the observation was started with, so the
  * cancel carries the same Accept as the registration request (RFC 7641 section 3.6).
  */
 export function toDownlink(
@@ -65,6 +67,11 @@ export function toDownlink(
       const dl: DownlinkRequest = { op: req.op, path, rootPath };
       const format = req.op === 'cancelObserve' ? observedFormat : req.format;
       if (format !== undefined) dl.accept = checkFormat(ctx, format);
+      else if (req.op !== 'cancelObserve') {
+        // 1.1+: always an Accept (operations-accept.ts); 1.0: none, the client picks
+        const first = readAcceptChoice(reg, req, ctx)?.formats[0];
+        if (first !== undefined && first !== NO_ACCEPT) dl.accept = first;
+      }
       if (token && req.op !== 'read') dl.token = token;
       return dl;
     }

@@ -159,6 +159,16 @@ export class RawDevice {
     this.send({ type: 'ACK', code, mid: req.mid, token: req.token, options, payload });
   }
 
+  /**
+   * Behaves like a client built without a default read format: a GET (not Discover, not a
+   * cancel) without Accept is answered 5.00. Returns true when it answered.
+   */
+  refuseWithoutAccept(req: Msg): boolean {
+    if (req.code !== CODE.GET || getUint(req, O.Accept) !== undefined || getUint(req, O.Observe) === 1) return false;
+    this.answer(req, '5.00');
+    return true;
+  }
+
   /** A notification for the observation started by `req`. */
   notify(
     req: Msg,

@@ -4,6 +4,7 @@ import { toDownlink, OperationError } from '../../../src/lwm2m/server/operations
 import { instance, multiResource, resource, resourceInstance, type LwM2mNode } from '../../../src/lwm2m/node.js';
 import { candidateFormats, guessSendFormat, looksLikeText } from '../../../src/lwm2m/server/operations-format.js';
 import { CodecRegistry } from '../../../src/lwm2m/codec/registry.js';
+import { AcceptMemory, acceptOrder, NO_ACCEPT, readAcceptChoice, refusesFormat } from '../../../src/lwm2m/server/operations-accept.js';
 import { fakeCtx, reg } from './fixtures.js';
 
 const c = fakeCtx();
@@ -58,13 +59,73 @@ void test('an explicit format wins; one without codec is a BAD_REQUEST', () => {
   assert.equal(toDownlink(r, { op: 'read', path: '/3/0', format: 11542 }, c).accept, 11542);
 });
 
-void test('reads carry Accept only when asked for; discover always Accept 40', () => {
-  for (const v of ['1.0', '1.1', '1.2']) {
-    assert.equal(toDownlink(reg(v, [110, 112, 11544]), { op: 'read', path: '/3/0' }, c).accept, undefined);
-    assert.equal(toDownlink(reg(v, [110]), { op: 'observe', path: '/3/0/9' }, c).accept, undefined);
-    assert.equal(toDownlink(reg(v, [110]), { op: 'discover', path: '/3' }, c).accept, 40);
-  }
-  assert.equal(toDownlink(reg('1.1', []), { op: 'observe', path: '/3/0/9', format: 112 }, c).accept, 112);
+void test('a 1.0 client keeps reads without Accept; discover always Accept 40', () => {
+  assert.equal(toDownlink(reg('1.0', [110, 112, 11544]), { op: 'read', path: '/3/0' }, c).accept, undefined);
+  assert.equal(toDownlink(reg('1.0', [110]), { op: 'observe', path: '/3/0/9' }, c).accept, undefined);
+  assert.equal(readAcceptChoice(reg('1.0', [110]), { op: 'read', path: '/3/0' }, c), undefined, 'no retry either');
+  for (const v of ['1.0', '1.1', '1.2']) assert.equal(toDownlink(reg(v, [110]), { op: 'discover', path: '/3' }, c).accept, 40);
+  assert.equal(toDownlink(reg('1.1', []), { op: 'observe', path: '/3/0/9', format: 112 }, c).accept, 112, 'an explicit format wins');
+  assert.equal(readAcceptChoice(reg('1.1', []), { op: 'read', path: '/3/0', format: 112 }, c), undefined, 'and is not retried');
+});
+
+const acceptOf = (version: string, ct: number[], path: string, op: 'read' | 'observe' = 'read'): number | undefined =>
+  toDownlink(reg(version, ct), { op, path }, c).accept;
+
+void test('1.1+: one value gets a single-value Accept (text, opaque, CBOR 60 for a 1.2 client that announced it)', () => {
+  assert.equal(acceptOf('1.1', [110], '/3/0/0'), 0);
+  assert.equal(acceptOf('1.1', [110], '/3/0/9', 'observe'), 0);
+  assert.equal(acceptOf('1.1', [110], '/3/0/7/1'), 0, 'a resource instance is one value');
+  assert.equal(acceptOf('1.1', [110], '/5/0/0'), 42, 'opaque');
+  assert.equal(acceptOf('1.2', [60, 112], '/3/0/0'), 60);
+  assert.equal(acceptOf('1.1', [60, 112], '/3/0/0'), 0, 'CBOR 60 is a 1.2 format');
+  assert.equal(acceptOf('1.2', [112], '/3/0/0'), 0);
+});
+
+void test('1.1+: several values get the first multi-value format of ct, SenML JSON when none is listed, never an unlisted TLV', () => {
+  assert.equal(acceptOf('1.1', [110], '/3/0'), 110);
+  assert.equal(acceptOf('1.1', [110], '/3'), 110);
+  assert.equal(acceptOf('1.1', [110, 112], '/3/0'), 110, 'the first entry of ct is the preference');
+  assert.equal(acceptOf('1.1', [112, 110], '/3/0', 'observe'), 112);
+  assert.equal(acceptOf('1.1', [11542], '/3/0'), 11542, 'TLV when listed');
+  assert.equal(acceptOf('1.1', [], '/3/0'), 110);
+  assert.equal(acceptOf('1.1', [60], '/3/0'), 110);
+  assert.equal(acceptOf('1.1', [11544, 112], '/3/0'), 112, 'LwM2M CBOR is a 1.2 format');
+  assert.equal(acceptOf('1.2', [11544, 112], '/3/0'), 11544);
+  assert.equal(acceptOf('1.1', [110, 112], '/3/0/7'), 110, 'a multiple resource is several values');
+  assert.equal(acceptOf('1.1', [112], '/3/0/99'), 112, 'a resource the model does not know: multi-value');
+});
+
+void test('the formats to retry after a refusal, in order', () => {
+  const order = (version: string, ct: number[], path: string): number[] | undefined => readAcceptChoice(reg(version, ct), { op: 'read', path }, c)?.formats;
+  assert.deepEqual(order('1.1', [110], '/3/0'), [110]);
+  assert.deepEqual(order('1.1', [112, 11542, 110], '/3/0'), [112, 11542, 110]);
+  assert.deepEqual(order('1.1', [], '/3/0'), [110, NO_ACCEPT], 'nothing announced: last, a read without Accept');
+  assert.deepEqual(order('1.1', [110], '/3/0/0'), [0, 110]);
+  assert.deepEqual(order('1.2', [60, 11542], '/3/0/0'), [60, 0, 11542]);
+  assert.deepEqual(order('1.1', [112], '/5/0/0'), [42, 112]);
+  const composite = readAcceptChoice(reg('1.2', [110, 11544, 112]), { op: 'observeComposite', paths: ['/3/0/9'] }, c);
+  assert.deepEqual(composite, { kind: 'composite', formats: [11544, 110, 112] });
+  const choice = { kind: 'multi' as const, formats: [112, 11542, 110] };
+  assert.deepEqual(acceptOrder(choice, 110), [110, 112, 11542], 'what worked goes first');
+  assert.deepEqual(acceptOrder(choice, 42), [112, 11542, 110], 'a remembered format no longer announced is ignored');
+  assert.equal(refusesFormat('4.06'), true);
+  assert.equal(refusesFormat('5.00'), true);
+  assert.equal(refusesFormat('4.04'), false);
+});
+
+void test('the memory of what worked: one entry per registration, dropped with it', () => {
+  const m = new AcceptMemory();
+  m.worked('r1', 'multi', 110, false);
+  m.worked('r1', 'value', 110, false);
+  m.worked('r2', 'multi', 11542, false);
+  assert.equal(m.size, 2);
+  assert.equal(m.get('r1', 'multi'), 110);
+  m.worked('r1', 'multi', 112, true);
+  assert.equal(m.get('r1', 'multi'), undefined, 'the first choice works again: nothing to remember');
+  m.worked('r1', 'value', 0, true);
+  assert.equal(m.size, 1, 'an empty entry goes');
+  m.forget('r2');
+  assert.equal(m.size, 0);
 });
 
 void test('composite: path list and Accept per version', () => {
