@@ -68,6 +68,11 @@ function fallback(routes: () => { method: string; re: RegExp }[]) {
   };
 }
 
+/** At most 200 characters of `s`, for a detail that quotes the request. */
+function truncate(s: string): string {
+  return s.length > 200 ? `${s.slice(0, 200)}...` : s;
+}
+
 function errorHandler(log: RestContext['log']) {
   return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
     if (res.headersSent) {
@@ -79,7 +84,9 @@ function errorHandler(log: RestContext['log']) {
       return;
     }
     const e = err as { type?: string; status?: number; message?: string };
-    if (e.type === 'entity.parse.failed') sendProblem(res, 'BAD_JSON', `the body is not valid JSON: ${e.message ?? ''}`.trim());
+    // the router could not decode a route parameter (`/api/devices/%ZZ`): a bad path, not a bad body
+    if (err instanceof URIError) sendProblem(res, 'BAD_PATH_ENCODING', `"${truncate(req.path)}" has a segment that is not valid percent-encoded UTF-8`);
+    else if (e.type === 'entity.parse.failed') sendProblem(res, 'BAD_JSON', `the body is not valid JSON: ${e.message ?? ''}`.trim());
     else if (e.type === 'entity.too.large') sendProblem(res, 'PAYLOAD_TOO_LARGE');
     else if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) sendProblem(res, 'BAD_BODY', e.message);
     else {
