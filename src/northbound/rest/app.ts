@@ -5,6 +5,7 @@
  */
 import express from 'express';
 import type { Express, NextFunction, Request, Response } from 'express';
+import type { CompiledMappings } from '../../mapping/compiled.js';
 import { bearerAuth, cors, type TokenConfig } from './auth.js';
 import { ProblemError, sendProblem } from './errors.js';
 import type { RestContext } from './context.js';
@@ -18,6 +19,8 @@ export interface AppOptions {
   tokens: readonly TokenConfig[];
   corsOrigins: readonly string[];
   hub: EventHub;
+  /** the mapping set in force, asked on every request for the OpenAPI document (its mapped routes) */
+  mappings?: () => CompiledMappings;
   /** extra routes (mapped endpoints), added after the generic API */
   extraRoutes?: (app: Express) => void;
   /** largest JSON body (default 1 MiB) */
@@ -119,7 +122,7 @@ export function buildApp(rc: RestContext, o: AppOptions): Express {
     res.json({ status: 'ok', devices: rc.server.registrations().length });
   });
   app.get('/api/openapi.json', (_req, res) => {
-    res.type('application/json').send(JSON.stringify(openApiDocument()));
+    res.type('application/json').send(JSON.stringify(openApiDocument(o.mappings?.())));
   });
   app.get('/api/events', (req, res) => o.hub.subscribe(req, res));
   deviceRoutes(app, rc);
