@@ -1,12 +1,16 @@
 /**
  * The endpoint glob matcher (src/glob.ts): examples, agreement with a reference regular
  * expression on small inputs, the bounds on patterns from outside, and the attack
- * pattern that makes a backtracking regexp take minutes.
+ * pattern that makes a backtracking regexp take minutes, also in a mapping file's
+ * `devices.endpoint`.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { MAX_GLOB_LENGTH, MAX_GLOBS, globListProblem, globMatch, globsMatcher } from '../../../src/glob.js';
+import { compileMappings } from '../../../src/mapping/index.js';
+import { ModelRegistry } from '../../../src/lwm2m/model/registry.js';
+import { registration } from '../mapping/fixtures.js';
 
 /** The reference: the glob as an anchored regexp (fine on the small inputs of the property). */
 function reference(glob: string, name: string): boolean {
@@ -64,5 +68,18 @@ describe('globsMatcher and globListProblem', () => {
     assert.equal(globListProblem(['x'.repeat(MAX_GLOB_LENGTH)]), undefined);
     assert.match(globListProblem(['x'.repeat(MAX_GLOB_LENGTH + 1)]) ?? '', /at most 256 characters/);
     assert.match(globListProblem(Array.from({ length: MAX_GLOBS + 1 }, (_, i) => `d${i}`)) ?? '', /at most 32 patterns/);
+  });
+});
+
+describe('mapping files: devices.endpoint globs', () => {
+  it('select a device with a 10,000-character name without backtracking', () => {
+    const text = 'devices: { endpoint: ["*a*a*a*a*a*b", "meter-?"] }\ntargets: [{ object: 3303, observe: {} }]\n';
+    const { mappings, errors } = compileMappings([{ file: 'long.yaml', text }], ModelRegistry.withBuiltins());
+    assert.deepEqual(errors, []);
+    const file = mappings.files[0]!;
+    assert.equal(file.matches(registration('a'.repeat(10_000), { 3303: [0] })), false);
+    assert.equal(file.matches(registration('a'.repeat(10_000) + 'b', { 3303: [0] })), true);
+    assert.equal(file.matches(registration('meter-1', { 3303: [0] })), true);
+    assert.equal(file.matches(registration('meter-10', { 3303: [0] })), false);
   });
 });
