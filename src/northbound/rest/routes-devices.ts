@@ -29,6 +29,9 @@ function json(res: Response, status: number, body: Json): void {
   res.status(status).type('application/json').send(JSON.stringify(body));
 }
 
+/** Most object ids in `?object=`. */
+const MAX_OBJECT_FILTERS = 32;
+
 const byEndpoint = (a: Registration, b: Registration): number => (a.endpoint < b.endpoint ? -1 : a.endpoint > b.endpoint ? 1 : 0);
 
 /** The request's own path and query with `cursor` replaced (the `Link: rel="next"` target). */
@@ -46,7 +49,9 @@ export function deviceRoutes(router: IRouter, rc: RestContext): void {
 
   router.get('/api/devices', (req: Request, res: Response) => {
     const endpoints = globsOf(req, 'endpoint');
-    const objects = (listOf(req, 'object') ?? []).map((s) => {
+    const objectList = listOf(req, 'object') ?? [];
+    if (objectList.length > MAX_OBJECT_FILTERS) throw new ProblemError('BAD_QUERY', `object: at most ${MAX_OBJECT_FILTERS} object ids`);
+    const objects = objectList.map((s) => {
       if (!/^\d{1,5}$/.test(s)) throw new ProblemError('BAD_QUERY', `object "${s}" is not an object id`);
       return Number(s);
     });

@@ -39,7 +39,7 @@ describe('REST device list', () => {
     assert.equal(hit.body.devices[0].endpoint.length, 10_000);
   });
 
-  it('bounds the length and the number of endpoint globs (400 BAD_QUERY)', async () => {
+  it('bounds the length and the number of endpoint globs, and the number of object ids (400 BAD_QUERY)', async () => {
     const tooLong = await f.api('GET', `/api/devices?endpoint=${'*a'.repeat(129)}`);
     assert.equal(tooLong.status, 400);
     assert.equal(tooLong.body.code, 'BAD_QUERY');
@@ -47,6 +47,9 @@ describe('REST device list', () => {
     const tooMany = await f.api('GET', `/api/devices?endpoint=${Array.from({ length: 33 }, (_, i) => `d${i}`).join(',')}`);
     assert.equal(tooMany.status, 400);
     assert.equal(tooMany.body.code, 'BAD_QUERY');
+    const objects = await f.api('GET', `/api/devices?object=${Array.from({ length: 33 }, (_, i) => i).join(',')}`);
+    assert.equal(objects.status, 400);
+    assert.equal(objects.body.code, 'BAD_QUERY');
     const events = await f.api('GET', `/api/events?endpoint=${'x'.repeat(300)}`);
     assert.equal(events.status, 400);
     assert.equal(events.body.code, 'BAD_QUERY');
