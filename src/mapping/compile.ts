@@ -3,6 +3,7 @@
  * to ids, templates and transforms turned into functions. Errors go to the file's sink.
  */
 import { basename, extname } from 'node:path';
+import { globsMatcher } from '../glob.js';
 import type { Attributes, Registration } from '../lwm2m/server/types.js';
 import { compileCommand, type CompiledCommand } from './commands.js';
 import type { FieldPath } from './errors.js';
@@ -52,17 +53,14 @@ function list<T>(v: OneOrList<T> | undefined): T[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
 
-function globToRegex(glob: string): string {
-  return glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-}
-
 function compileDevices(spec: MappingFileSpec['devices'], parsed: ParsedSource, index: ModelIndex): (r: Registration) => boolean {
   if (!spec) return () => true;
   const checks: ((r: Registration) => boolean)[] = [];
   if (spec.endpoint !== undefined) {
     const globs = Array.isArray(spec.endpoint) ? spec.endpoint : [spec.endpoint];
-    const re = new RegExp(`^(?:${globs.map(globToRegex).join('|')})$`);
-    checks.push((r) => re.test(r.endpoint));
+    // endpoint names are chosen by devices: matched without a backtracking regexp
+    const matches = globsMatcher(globs);
+    checks.push((r) => matches(r.endpoint));
   }
   if (spec.endpointPattern !== undefined) {
     try {

@@ -5,6 +5,7 @@
  */
 import express from 'express';
 import type { Express, NextFunction, Request, Response } from 'express';
+import type { CompiledMappings } from '../../mapping/compiled.js';
 import { bearerAuth, cors, type TokenConfig } from './auth.js';
 import { ProblemError, sendProblem } from './errors.js';
 import type { RestContext } from './context.js';
@@ -18,6 +19,8 @@ export interface AppOptions {
   tokens: readonly TokenConfig[];
   corsOrigins: readonly string[];
   hub: EventHub;
+  /** the mapping set in force, asked on every request for the OpenAPI document (its mapped routes) */
+  mappings?: () => CompiledMappings;
   /** extra routes (mapped endpoints), added after the generic API */
   extraRoutes?: (app: Express) => void;
   /** largest JSON body (default 1 MiB) */
@@ -68,6 +71,11 @@ function fallback(routes: () => { method: string; re: RegExp }[]) {
   };
 }
 
+/** At most 200 characters of `s`, for a detail that quotes the request. */
+function truncate(s: string): string {
+  return s.length > 200 ? `${s.slice(0, 200)}...` : s;
+}
+
 function errorHandler(log: RestContext['log']) {
   return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
     if (res.headersSent) {
@@ -79,7 +87,9 @@ function errorHandler(log: RestContext['log']) {
       return;
     }
     const e = err as { type?: string; status?: number; message?: string };
-    if (e.type === 'entity.parse.failed') sendProblem(res, 'BAD_JSON', `the body is not valid JSON: ${e.message ?? ''}`.trim());
+    // the router could not decode a route parameter (`/api/devices/%ZZ`): a bad path, not a bad body
+    if (err instanceof URIError) sendProblem(res, 'BAD_PATH_ENCODING', `"${truncate(req.path)}" has a segment that is not valid percent-encoded UTF-8`);
+    else if (e.type === 'entity.parse.failed') sendProblem(res, 'BAD_JSON', `the body is not valid JSON: ${e.message ?? ''}`.trim());
     else if (e.type === 'entity.too.large') sendProblem(res, 'PAYLOAD_TOO_LARGE');
     else if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) sendProblem(res, 'BAD_BODY', e.message);
     else {
@@ -112,7 +122,7 @@ export function buildApp(rc: RestContext, o: AppOptions): Express {
     res.json({ status: 'ok', devices: rc.server.registrations().length });
   });
   app.get('/api/openapi.json', (_req, res) => {
-    res.type('application/json').send(JSON.stringify(openApiDocument()));
+    res.type('application/json').send(JSON.stringify(openApiDocument(o.mappings?.())));
   });
   app.get('/api/events', (req, res) => o.hub.subscribe(req, res));
   deviceRoutes(app, rc);

@@ -4,7 +4,8 @@
  * With no token configured the API is open. Otherwise every request under `/api` except
  * the public ones (the OpenAPI document, health) needs `Authorization: Bearer <token>`:
  * none or an unknown one is 401 UNAUTHORIZED; a `read` token may GET/HEAD only, anything
- * else is 403 FORBIDDEN. Tokens are compared in constant time.
+ * else is 403 FORBIDDEN. Tokens are compared in constant time. The caller's scope stays in
+ * `res.locals.scope` (scopeOf): answers show a device's registration id to `write` only.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
@@ -15,6 +16,22 @@ export interface TokenConfig {
   scope: 'read' | 'write';
 }
 
+export type Scope = TokenConfig['scope'];
+
+/**
+ * The scope of the request's caller, kept in `res.locals` by bearerAuth (`read` when it
+ * did not say). Without tokens configured the API is open and every caller may write,
+ * so the scope is `write`.
+ */
+export function scopeOf(res: Response): Scope {
+  return (res.locals as { scope?: Scope }).scope ?? 'read';
+}
+
+/** True when the caller may see a device's secrets (its registration id): write scope. */
+export function showsSecrets(res: Response): boolean {
+  return scopeOf(res) === 'write';
+}
+
 export const PUBLIC_PATHS = new Set(['/api/openapi.json', '/api/health']);
 
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
@@ -22,7 +39,13 @@ const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').dig
 export function bearerAuth(tokens: readonly TokenConfig[]): (req: Request, res: Response, next: NextFunction) => void {
   const known = tokens.map((t) => ({ hash: digest(t.token), scope: t.scope }));
   return (req, res, next) => {
-    if (known.length === 0 || req.method === 'OPTIONS' || PUBLIC_PATHS.has(req.path)) {
+    if (known.length === 0) {
+      res.locals.scope = 'write';
+      next();
+      return;
+    }
+    if (req.method === 'OPTIONS' || PUBLIC_PATHS.has(req.path)) {
+      res.locals.scope = 'read';
       next();
       return;
     }
@@ -42,13 +65,14 @@ export function bearerAuth(tokens: readonly TokenConfig[]): (req: Request, res: 
       sendProblem(res, 'FORBIDDEN', `a read-only token cannot ${req.method}`);
       return;
     }
+    res.locals.scope = scope;
     next();
   };
 }
 
 const ALLOW_METHODS = 'GET, HEAD, PUT, PATCH, POST, DELETE, OPTIONS';
 const ALLOW_HEADERS = 'Authorization, Content-Type, Last-Event-ID';
-const EXPOSE_HEADERS = 'Location, WWW-Authenticate';
+const EXPOSE_HEADERS = 'Location, Link, WWW-Authenticate';
 
 /** CORS for the configured origins ("*": any). Answers preflights with 204. */
 export function cors(origins: readonly string[]): (req: Request, res: Response, next: NextFunction) => void {

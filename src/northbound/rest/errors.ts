@@ -9,6 +9,7 @@ import type { OperationResult } from '../../lwm2m/server/types.js';
 
 export const PROBLEMS = {
   BAD_PATH: { status: 400, title: 'The path is not an LwM2M path (/object[/instance[/resource[/resource-instance]]])' },
+  BAD_PATH_ENCODING: { status: 400, title: 'A segment of the URL path is not valid percent-encoded UTF-8' },
   BAD_JSON: { status: 400, title: 'The request body is not valid JSON' },
   BAD_BODY: { status: 400, title: 'The request body does not have the expected shape' },
   BAD_VALUE: { status: 400, title: 'A value does not fit the resource type' },

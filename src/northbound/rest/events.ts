@@ -1,7 +1,7 @@
 /**
  * Live events as Server-Sent Events on `GET /api/events`: `registered`, `updated`,
  * `deregistered`, `expired`, `awake`, `sleeping`, `notification`, `send`,
- * `observationEnded`. Filters: `?endpoint=` (comma-separated, `*` globs) and `?events=`
+ * `observationEnded`. Filters: `?endpoint=` (comma-separated, `*`/`?` globs, bounded in count and length) and `?events=`
  * (names). Every event is `event: <name>`, `id: <n>`, `data: <JSON>`; a comment line
  * keeps idle connections open (`heartbeatMs`). A consumer that falls more than
  * MAX_BUFFERED_BYTES behind is disconnected. close() ends every stream.
@@ -9,10 +9,10 @@
 import type { Request, Response } from 'express';
 import type { LwM2mServer } from '../../lwm2m/server/server.js';
 import type { NotificationEvent, Observation, Registration, SendEvent } from '../../lwm2m/server/types.js';
+import { showsSecrets } from './auth.js';
 import { ProblemError } from './errors.js';
 import { nodeJson, nodesJson, registrationJson, timestampedJson, type Json } from './json.js';
-import { listOf } from './params.js';
-import { globRegExp } from './routes-devices.js';
+import { globsOf, listOf } from './params.js';
 
 /** A subscriber whose unsent events exceed this is disconnected (it reconnects and reads afresh). */
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
@@ -22,8 +22,11 @@ export type EventName = (typeof EVENT_NAMES)[number];
 
 interface Subscriber {
   res: Response;
-  endpoints: RegExp[];
+  /** undefined: every endpoint */
+  endpoints: ((endpoint: string) => boolean) | undefined;
   events: Set<EventName>;
+  /** a write-scoped subscriber: registrations carry their id */
+  secrets: boolean;
 }
 
 export class EventHub {
@@ -42,7 +45,7 @@ export class EventHub {
   open(): void {
     const s = this.server;
     const view = { isAwake: (ep: string) => s.isAwake(ep), queuedRequests: (ep: string) => s.queuedRequests(ep) };
-    const reg = (r: Registration): Record<string, Json> => registrationJson(r, view);
+    const reg = (r: Registration, secrets: boolean): Record<string, Json> => registrationJson(r, view, undefined, { registrationId: secrets });
     const on = <K extends EventName>(name: K, fn: (...args: never[]) => void): void => {
       (s as unknown as { on(n: string, f: (...a: never[]) => void): void }).on(name, fn);
       this.detach.push(() => (s as unknown as { off(n: string, f: (...a: never[]) => void): void }).off(name, fn));
@@ -50,7 +53,7 @@ export class EventHub {
     for (const name of ['registered', 'updated', 'deregistered', 'expired', 'awake', 'sleeping'] as const) {
       on(name, (r: Registration) => {
         if (name === 'awake') this.onSeen(r.endpoint);
-        this.publish(name, r.endpoint, () => ({ endpoint: r.endpoint, registration: reg(r) }));
+        this.publish(name, r.endpoint, (secrets) => ({ endpoint: r.endpoint, registration: reg(r, secrets) }));
       });
     }
     on('notification', (e: NotificationEvent) => {
@@ -79,12 +82,12 @@ export class EventHub {
 
   /** Handles `GET /api/events`: the response stays open until the client leaves or close(). */
   subscribe(req: Request, res: Response): void {
-    const endpoints = (listOf(req, 'endpoint') ?? []).map(globRegExp);
+    const endpoints = globsOf(req, 'endpoint');
     const names = listOf(req, 'events') ?? [];
     for (const n of names) {
       if (!(EVENT_NAMES as readonly string[]).includes(n)) throw new ProblemError('BAD_QUERY', `"${n}" is not an event (${EVENT_NAMES.join(', ')})`);
     }
-    const sub: Subscriber = { res, endpoints, events: new Set((names.length ? names : EVENT_NAMES) as EventName[]) };
+    const sub: Subscriber = { res, endpoints, events: new Set((names.length ? names : EVENT_NAMES) as EventName[]), secrets: showsSecrets(res) };
     res.status(200);
     res.setHeader('content-type', 'text/event-stream; charset=utf-8');
     res.setHeader('cache-control', 'no-cache, no-transform');
@@ -100,14 +103,20 @@ export class EventHub {
     return this.subscribers.size;
   }
 
-  /** Writes an event to the subscribers that want it; its JSON is built only when one does. */
-  private publish(name: EventName, endpoint: string, data: () => Record<string, Json>): void {
+  /**
+   * Writes an event to the subscribers that want it; its JSON is built only when one
+   * does, once per kind of subscriber (`secrets`: write-scoped).
+   */
+  private publish(name: EventName, endpoint: string, data: (secrets: boolean) => Record<string, Json>): void {
     if (this.subscribers.size === 0) return;
-    let frame: string | undefined;
+    const frames = new Map<boolean, string>();
+    let id: number | undefined;
     for (const sub of this.subscribers) {
       if (!sub.events.has(name)) continue;
-      if (sub.endpoints.length > 0 && !sub.endpoints.some((p) => p.test(endpoint))) continue;
-      frame ??= `event: ${name}\nid: ${++this.seq}\ndata: ${JSON.stringify(data())}\n\n`;
+      if (sub.endpoints && !sub.endpoints(endpoint)) continue;
+      id ??= ++this.seq;
+      let frame = frames.get(sub.secrets);
+      if (frame === undefined) frames.set(sub.secrets, (frame = `event: ${name}\nid: ${id}\ndata: ${JSON.stringify(data(sub.secrets))}\n\n`));
       if (sub.res.writableLength > MAX_BUFFERED_BYTES) {
         // a consumer that does not keep up must not make the gateway buffer without bound
         this.subscribers.delete(sub);

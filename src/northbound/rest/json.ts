@@ -77,12 +77,22 @@ export interface RegistrationView {
   queuedRequests(endpoint: string): number;
 }
 
+/** What a registration's JSON carries beside its summary. */
+export interface RegistrationJsonOptions {
+  /** the registered objects and instances (default true; the device list leaves them out unless asked) */
+  objects?: boolean;
+  /** the registration id, a secret of the device (its Update and De-register address): for write-scoped callers only */
+  registrationId: boolean;
+}
+
 /** `lastSeen`: ms of the latest message known from the device (defaults to the latest Register/Update). */
-export function registrationJson(reg: Registration, view: RegistrationView, lastSeen = reg.lastUpdateAt): Record<string, Json> {
-  const objects: Json[] = [...reg.objects].sort(([a], [b]) => a - b).map(([id, o]) => ({ id, version: o.version, instances: o.instances }));
+export function registrationJson(reg: Registration, view: RegistrationView, lastSeen: number | undefined, o: RegistrationJsonOptions): Record<string, Json> {
+  const seen = lastSeen ?? reg.lastUpdateAt;
+  const objects: Json[] | undefined =
+    o.objects === false ? undefined : [...reg.objects].sort(([a], [b]) => a - b).map(([id, x]) => ({ id, version: x.version, instances: x.instances }));
   return {
     endpoint: reg.endpoint,
-    registrationId: reg.id,
+    ...(o.registrationId ? { registrationId: reg.id } : {}),
     version: reg.version,
     binding: reg.binding,
     lifetime: reg.lifetime,
@@ -92,11 +102,11 @@ export function registrationJson(reg: Registration, view: RegistrationView, last
     ...(reg.smsNumber !== undefined ? { smsNumber: reg.smsNumber } : {}),
     rootPath: reg.rootPath,
     contentFormats: reg.contentFormats,
-    objects,
+    ...(objects ? { objects } : {}),
     address: { transport: reg.peer.transport, address: reg.peer.address, port: reg.peer.port },
     registeredAt: new Date(reg.registeredAt).toISOString(),
     lastUpdateAt: new Date(reg.lastUpdateAt).toISOString(),
-    lastSeen: new Date(Math.max(lastSeen, reg.lastUpdateAt)).toISOString(),
+    lastSeen: new Date(Math.max(seen, reg.lastUpdateAt)).toISOString(),
     expiresAt: new Date(reg.expiresAt).toISOString(),
     extra: reg.extra,
   };

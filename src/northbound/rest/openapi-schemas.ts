@@ -28,7 +28,7 @@ export const schemas = {
     type: 'object',
     properties: {
       endpoint: { type: 'string' },
-      registrationId: { type: 'string' },
+      registrationId: { type: 'string', description: 'for write-scoped callers only (a write token, or no tokens configured)' },
       version: { type: 'string', examples: ['1.1'] },
       binding: { type: 'string', examples: ['U', 'UQ'] },
       lifetime: { type: 'integer', description: 'seconds' },
@@ -40,6 +40,7 @@ export const schemas = {
       contentFormats: { type: 'array', items: { type: 'integer' } },
       objects: {
         type: 'array',
+        description: 'in the device list only with objects=true',
         items: { type: 'object', properties: { id: { type: 'integer' }, version: { type: 'string' }, instances: { type: 'array', items: { type: 'integer' } } } },
       },
       address: { type: 'object', properties: { transport: { type: 'string' }, address: { type: 'string' }, port: { type: 'integer' } } },
@@ -50,7 +51,17 @@ export const schemas = {
       extra: { type: 'object', additionalProperties: { type: 'string' } },
     },
   },
-  DeviceList: { type: 'object', properties: { count: { type: 'integer' }, devices: { type: 'array', items: ref('Registration') } } },
+  DeviceList: {
+    type: 'object',
+    required: ['count', 'total', 'limit', 'next', 'devices'],
+    properties: {
+      count: { type: 'integer', description: 'devices on this page' },
+      total: { type: 'integer', description: 'devices that match the filters, on every page' },
+      limit: { type: 'integer' },
+      next: { type: ['string', 'null'], description: 'the cursor of the next page (pass it as `cursor`); null on the last page' },
+      devices: { type: 'array', items: ref('Registration') },
+    },
+  },
   ReadResult: {
     type: 'object',
     required: ['endpoint', 'path', 'value'],

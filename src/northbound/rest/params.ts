@@ -2,6 +2,7 @@
 import type { Request } from 'express';
 import { LwM2mPath } from '../../lwm2m/path.js';
 import { ContentFormat } from '../../lwm2m/codec/codec.js';
+import { globListProblem, globsMatcher } from '../../glob.js';
 import { ProblemError } from './errors.js';
 
 /** Names accepted by `?format=` (a number is accepted too). */
@@ -88,6 +89,51 @@ export function listOf(req: Request, name: string): string[] | undefined {
   if (v === undefined) return undefined;
   const parts = (Array.isArray(v) ? v : [v]).flatMap((x) => (typeof x === 'string' ? x.split(',') : []));
   return parts.map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+/**
+ * The endpoint globs of `?<name>=` (comma-separated) as one matcher; undefined without
+ * the parameter. Too many or too long patterns are a 400 BAD_QUERY.
+ */
+export function globsOf(req: Request, name: string): ((endpoint: string) => boolean) | undefined {
+  const list = listOf(req, name);
+  if (!list || list.length === 0) return undefined;
+  const problem = globListProblem(list);
+  if (problem) throw new ProblemError('BAD_QUERY', `${name}: ${problem}`);
+  return globsMatcher(list);
+}
+
+/** Devices per page of `GET /api/devices`: the default and the most `?limit=` takes. */
+export const DEFAULT_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = 1000;
+/** Longest `?cursor=` accepted (base64url of an endpoint name). */
+export const MAX_CURSOR_LENGTH = 4096;
+
+/** `?limit=`: 1..MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE without it. */
+export function limitOf(req: Request): number {
+  const v: unknown = (req.query as Record<string, unknown>).limit;
+  if (v === undefined) return DEFAULT_PAGE_SIZE;
+  if (typeof v !== 'string' || !/^\d{1,4}$/.test(v) || Number(v) < 1 || Number(v) > MAX_PAGE_SIZE) {
+    throw new ProblemError('BAD_QUERY', `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+  }
+  return Number(v);
+}
+
+/** The cursor that continues a listing after `endpoint` (opaque to clients). */
+export function nextCursor(endpoint: string): string {
+  return Buffer.from(endpoint, 'utf8').toString('base64url');
+}
+
+/** The endpoint name a `?cursor=` continues after; undefined without one; 400 BAD_QUERY when it is not one this API gave. */
+export function cursorOf(req: Request): string | undefined {
+  const v: unknown = (req.query as Record<string, unknown>).cursor;
+  if (v === undefined) return undefined;
+  const bad = (): ProblemError => new ProblemError('BAD_QUERY', 'cursor is not a cursor from a previous page (use the "next" value as it is)');
+  if (typeof v !== 'string' || v.length === 0 || v.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(v)) throw bad();
+  const endpoint = Buffer.from(v, 'base64url').toString('utf8');
+  // only the canonical encoding of valid UTF-8 is a cursor
+  if (nextCursor(endpoint) !== v) throw bad();
+  return endpoint;
 }
 
 /** The JSON body as an object; anything else is a 400 BAD_BODY. */

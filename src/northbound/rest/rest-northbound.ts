@@ -79,7 +79,7 @@ export class RestNorthbound {
       tokens: options.config.tokens,
       corsOrigins: options.config.corsOrigins,
       hub: this.hub,
-      ...(current ? { extraRoutes: (app: Express) => mappedRoutes(app, rc, current) } : {}),
+      ...(current ? { mappings: current, extraRoutes: (app: Express) => mappedRoutes(app, rc, current) } : {}),
     });
   }
 

@@ -1,22 +1,19 @@
 /**
  * Devices and their state: `GET /api/devices` (filters `endpoint` glob, `object`,
- * `online`), `GET /api/devices/{endpoint}`, its observations (list, cancel by id), the
- * requests queued for it, and `GET /api/requests/{id}` for a queued request.
+ * `online`; pages of `limit` devices by endpoint name, `cursor` for the next page),
+ * `GET /api/devices/{endpoint}`, its observations (list; cancel by id on
+ * `/api/observations/{endpoint}/{id}`), the requests
+ * queued for it, and `GET /api/requests/{id}` for a queued request.
  */
 import type { IRouter, Request, Response } from 'express';
 import type { Observation, Registration } from '../../lwm2m/server/types.js';
 import { ProblemError, resultProblem } from './errors.js';
 import { registrationOf, sendOutcome, type RestContext } from './context.js';
 import { registrationJson, type Json } from './json.js';
-import { flagOf, listOf, timeoutOf } from './params.js';
+import { showsSecrets } from './auth.js';
+import { cursorOf, flagOf, globsOf, limitOf, listOf, nextCursor, timeoutOf } from './params.js';
 import { requestJson } from './request-store.js';
 import { DEVICE } from './routes-resources.js';
-
-/** `*` any run of characters, `?` one character; everything else literal. */
-export function globRegExp(glob: string): RegExp {
-  const body = [...glob].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('');
-  return new RegExp(`^${body}$`);
-}
 
 function observationJson(o: Observation): Record<string, Json> {
   return {
@@ -32,30 +29,54 @@ function json(res: Response, status: number, body: Json): void {
   res.status(status).type('application/json').send(JSON.stringify(body));
 }
 
+/** Most object ids in `?object=`. */
+const MAX_OBJECT_FILTERS = 32;
+
+const byEndpoint = (a: Registration, b: Registration): number => (a.endpoint < b.endpoint ? -1 : a.endpoint > b.endpoint ? 1 : 0);
+
+/** The request's own path and query with `cursor` replaced (the `Link: rel="next"` target). */
+function nextLink(req: Request, cursor: string): string {
+  const q = req.originalUrl.indexOf('?');
+  const params = new URLSearchParams(q >= 0 ? req.originalUrl.slice(q + 1) : '');
+  params.set('cursor', cursor);
+  return `/api/devices?${params.toString()}`;
+}
+
 export function deviceRoutes(router: IRouter, rc: RestContext): void {
   const { server } = rc;
   const view = { isAwake: (ep: string) => server.isAwake(ep), queuedRequests: (ep: string) => server.queuedRequests(ep) };
-  const describe = (r: Registration): Record<string, Json> => registrationJson(r, view, rc.lastSeen.get(r.endpoint));
+  const describe = (r: Registration, res: Response): Record<string, Json> => registrationJson(r, view, rc.lastSeen.get(r.endpoint), { registrationId: showsSecrets(res) });
 
   router.get('/api/devices', (req: Request, res: Response) => {
-    const patterns = (listOf(req, 'endpoint') ?? []).map(globRegExp);
-    const objects = (listOf(req, 'object') ?? []).map((s) => {
+    const endpoints = globsOf(req, 'endpoint');
+    const objectList = listOf(req, 'object') ?? [];
+    if (objectList.length > MAX_OBJECT_FILTERS) throw new ProblemError('BAD_QUERY', `object: at most ${MAX_OBJECT_FILTERS} object ids`);
+    const objects = objectList.map((s) => {
       if (!/^\d{1,5}$/.test(s)) throw new ProblemError('BAD_QUERY', `object "${s}" is not an object id`);
       return Number(s);
     });
     const online = flagOf(req, 'online');
-    const list = server
+    const limit = limitOf(req);
+    const after = cursorOf(req);
+    const withObjects = flagOf(req, 'objects') === true;
+    const matching = server
       .registrations()
-      .filter((r) => patterns.length === 0 || patterns.some((p) => p.test(r.endpoint)))
+      .filter((r) => endpoints === undefined || endpoints(r.endpoint))
       .filter((r) => objects.every((o) => r.objects.has(o)))
-      .filter((r) => online === undefined || server.isAwake(r.endpoint) === online)
-      .sort((a, b) => (a.endpoint < b.endpoint ? -1 : a.endpoint > b.endpoint ? 1 : 0))
-      .map(describe);
-    json(res, 200, { count: list.length, devices: list });
+      .filter((r) => online === undefined || server.isAwake(r.endpoint) === online);
+    // keyset pagination on the endpoint name: a page is the `limit` names after the cursor
+    const page = matching.filter((r) => after === undefined || r.endpoint > after).sort(byEndpoint);
+    const more = page.length > limit;
+    page.length = Math.min(page.length, limit);
+    const secrets = showsSecrets(res);
+    const devices = page.map((r) => registrationJson(r, view, rc.lastSeen.get(r.endpoint), { objects: withObjects, registrationId: secrets }));
+    const next = more ? nextCursor(page[page.length - 1]!.endpoint) : null;
+    if (next !== null) res.setHeader('link', `<${nextLink(req, next)}>; rel="next"`);
+    json(res, 200, { count: devices.length, total: matching.length, limit, next, devices });
   });
 
   router.get(DEVICE, (req: Request, res: Response) => {
-    json(res, 200, describe(registrationOf(rc, req)));
+    json(res, 200, describe(registrationOf(rc, req), res));
   });
 
   router.get(DEVICE + '/observations', (req: Request, res: Response) => {
@@ -63,7 +84,7 @@ export function deviceRoutes(router: IRouter, rc: RestContext): void {
     json(res, 200, { endpoint: reg.endpoint, observations: server.observations(reg.endpoint).map(observationJson) });
   });
 
-  router.delete(DEVICE + '/observations/:observationId', async (req: Request, res: Response) => {
+  const cancelById = async (req: Request, res: Response): Promise<void> => {
     const reg = registrationOf(rc, req);
     const id = String(req.params.observationId);
     if (!server.observations(reg.endpoint).some((o) => o.id === id)) throw new ProblemError('OBSERVATION_NOT_FOUND', `no observation "${id}" on ${reg.endpoint}`);
@@ -71,7 +92,10 @@ export function deviceRoutes(router: IRouter, rc: RestContext): void {
     const r = await server.cancelObservation(reg.endpoint, id, { passive: flagOf(req, 'passive') === true, ...(t !== undefined ? { timeoutMs: t } : {}) });
     if (!r.success) throw resultProblem(r);
     sendOutcome(res, { status: 204, body: null });
-  });
+  };
+  router.delete('/api/observations/:endpoint/:observationId', cancelById);
+  // the former path, still served (left out of the OpenAPI document: see UNDOCUMENTED_ROUTES)
+  router.delete(DEVICE + '/observations/:observationId', cancelById);
 
   router.get(DEVICE + '/requests', (req: Request, res: Response) => {
     const reg = registrationOf(rc, req);

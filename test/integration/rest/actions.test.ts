@@ -76,6 +76,19 @@ describe('REST actions', () => {
   it('cancels an observation by id', async () => {
     const r = await f.api('POST', '/api/devices/dev-act/3/0/9/observe');
     assert.equal(r.status, 200, r.text);
+    const c = await f.api('DELETE', `/api/observations/dev-act/${r.body.observationId}?passive=true`);
+    assert.equal(c.status, 204, c.text);
+    assert.equal(f.server.observations('dev-act').length, 0);
+    const none = await f.api('DELETE', '/api/observations/dev-act/nope');
+    assert.equal(none.status, 404);
+    assert.equal(none.body.code, 'OBSERVATION_NOT_FOUND');
+    const noDevice = await f.api('DELETE', '/api/observations/nobody/nope');
+    assert.equal(noDevice.body.code, 'DEVICE_NOT_FOUND');
+  });
+
+  it('still cancels an observation by id on the former path', async () => {
+    const r = await f.api('POST', '/api/devices/dev-act/3/0/9/observe');
+    assert.equal(r.status, 200, r.text);
     const c = await f.api('DELETE', `/api/devices/dev-act/observations/${r.body.observationId}?passive=true`);
     assert.equal(c.status, 204, c.text);
     assert.equal(f.server.observations('dev-act').length, 0);

@@ -1,7 +1,7 @@
 /** Bearer tokens with read and write scopes, and CORS, over real HTTP. */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { RestFixture } from './fixture.js';
+import { RestFixture, collectEvents } from './fixture.js';
 
 describe('REST authentication and CORS', () => {
   let f: RestFixture;
@@ -48,6 +48,37 @@ describe('REST authentication and CORS', () => {
   it('lets a write token write', async () => {
     const write = await f.api('PUT', '/api/devices/dev-auth/3/0/14', { token: 'rw-secret', body: { value: '+03:00' } });
     assert.equal(write.status, 204, write.text);
+  });
+
+  it('shows the registration id to write tokens only', async () => {
+    for (const [token, shown] of [['rw-secret', true], ['ro-secret', false]] as const) {
+      const one = await f.api('GET', '/api/devices/dev-auth', { token });
+      assert.equal(one.status, 200);
+      assert.equal(one.body.endpoint, 'dev-auth');
+      assert.equal('registrationId' in one.body, shown, token);
+      if (shown) assert.equal(one.body.registrationId, f.server.getRegistration('dev-auth')!.id);
+      const list = await f.api('GET', '/api/devices?objects=true', { token });
+      const listed = list.body.devices.find((d: { endpoint: string }) => d.endpoint === 'dev-auth');
+      assert.equal('registrationId' in listed, shown, token);
+    }
+  });
+
+  it('shows the registration id in events to write tokens only', async () => {
+    const opened: Promise<void>[] = [];
+    const stream = (token: string): Promise<{ event: string; data: { registration: Record<string, unknown> } }[]> => {
+      let open!: () => void;
+      opened.push(new Promise<void>((resolve) => (open = resolve)));
+      const evs = collectEvents(`${f.base}/api/events?events=registered`, (e) => e.length > 0, { headers: { authorization: `Bearer ${token}` }, onOpen: () => open() });
+      return evs;
+    };
+    const [ro, rw] = [stream('ro-secret'), stream('rw-secret')];
+    await Promise.all(opened);
+    const { client, registration } = await f.registered({ endpoint: 'dev-auth-2' });
+    const [readEvents, writeEvents] = await Promise.all([ro, rw]);
+    assert.equal(readEvents[0]!.data.registration.endpoint, 'dev-auth-2');
+    assert.equal('registrationId' in readEvents[0]!.data.registration, false);
+    assert.equal(writeEvents[0]!.data.registration.registrationId, registration.id);
+    await client.deregister();
   });
 
   it('serves the OpenAPI document and health without a token', async () => {

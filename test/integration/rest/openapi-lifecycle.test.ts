@@ -1,14 +1,18 @@
 /**
- * The OpenAPI document against the routes express really has; start/stop: a taken port
- * is one clear error naming rest.port; stop() ends event streams and keep-alive
- * connections.
+ * The OpenAPI document against the routes express really has, lint clean (openapi-lint.ts),
+ * with the mapped routes of the mapping set in force (a reload changes it); start/stop:
+ * a taken port is one clear error naming rest.port; stop() ends event streams and
+ * keep-alive connections.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { RestFixture } from './fixture.js';
-import { RestNorthbound, RestStartError, registeredRoutes } from '../../../src/northbound/rest/index.js';
+import { lintOpenApi } from './openapi-lint.js';
+import { RestNorthbound, RestStartError, UNDOCUMENTED_ROUTES, registeredRoutes } from '../../../src/northbound/rest/index.js';
 import { ModelRegistry } from '../../../src/lwm2m/model/registry.js';
+import { compileMappings, loadMappingDir, type CompiledMappings } from '../../../src/mapping/index.js';
 
 const METHODS = ['get', 'put', 'post', 'patch', 'delete', 'head', 'options'];
 
@@ -27,10 +31,22 @@ describe('REST OpenAPI document', () => {
     for (const [path, item] of Object.entries(r.body.paths as Record<string, Record<string, unknown>>)) {
       for (const m of Object.keys(item)) if (METHODS.includes(m)) documented.add(`${m.toUpperCase()} ${path}`);
     }
-    const served = new Set(registeredRoutes(f.rest.app).map((x) => `${x.method} ${x.path.replace(/:(\w+)/g, '{$1}')}`));
+    const hidden = new Set(UNDOCUMENTED_ROUTES.map((x) => `${x.method} ${x.path}`));
+    const served = new Set(
+      registeredRoutes(f.rest.app)
+        .filter((x) => !hidden.has(`${x.method} ${x.path}`))
+        .map((x) => `${x.method} ${x.path.replace(/:(\w+)/g, '{$1}')}`),
+    );
     assert.deepEqual([...documented].filter((x) => !served.has(x)), [], 'documented but not served');
     assert.deepEqual([...served].filter((x) => !documented.has(x)), [], 'served but not documented');
     assert.ok(served.size > 40);
+  });
+
+  it('is lint clean: described responses, unique operationIds, no ambiguous paths, declared tags, a license', async () => {
+    const doc = (await f.api('GET', '/api/openapi.json')).body;
+    assert.deepEqual(lintOpenApi(doc), []);
+    assert.equal(doc.paths['/api/devices/{endpoint}/observations/{observationId}'], undefined);
+    assert.ok(doc.paths['/api/observations/{endpoint}/{observationId}'].delete);
   });
 
   it('resolves every $ref and declares every path parameter', async () => {
@@ -60,6 +76,105 @@ describe('REST OpenAPI document', () => {
         assert.deepEqual(declared.sort(), [...names].sort(), path);
       }
     }
+  });
+});
+
+const SITES = `
+devices: { endpoint: "site-*" }
+targets:
+  - object: 3303
+    rest:
+      path: "/sites/{endpoint}/temperature/{instanceId}"
+      resources: [5700, "Sensor Units", application-type]
+      commands:
+        reset: { execute: 5605 }
+        label: { write: "Application Type" }
+        sensor-value: { read: 5700 }
+  - object: 3
+    rest:
+      path: "/sites/{endpoint}/device"
+      resources: [0, 9]
+      commands:
+        reboot: { execute: 4 }
+`;
+
+function compile(text: string, file = 'sites.yaml'): CompiledMappings {
+  const { mappings, errors } = compileMappings([{ file, text }], ModelRegistry.withBuiltins());
+  assert.deepEqual(errors, []);
+  return mappings;
+}
+
+describe('REST OpenAPI document of the mapped routes', () => {
+  let f: RestFixture;
+  let current = compile(SITES);
+  before(async () => {
+    f = await RestFixture.start({ northbound: { mappings: () => current } });
+    await f.registered({ endpoint: 'site-7' });
+  });
+  after(() => f.stop());
+
+  it('documents the mapped routes with the methods they serve, lint clean', async () => {
+    const doc = (await f.api('GET', '/api/openapi.json')).body;
+    assert.deepEqual(lintOpenApi(doc), []);
+    const mapped = Object.keys(doc.paths).filter((p) => !p.startsWith('/api/'));
+    assert.deepEqual(mapped.sort(), [
+      '/sites/{endpoint}/device',
+      '/sites/{endpoint}/device/battery-level',
+      '/sites/{endpoint}/device/manufacturer',
+      '/sites/{endpoint}/device/reboot',
+      '/sites/{endpoint}/temperature/{instanceId}',
+      '/sites/{endpoint}/temperature/{instanceId}/application-type',
+      '/sites/{endpoint}/temperature/{instanceId}/label',
+      '/sites/{endpoint}/temperature/{instanceId}/reset',
+      '/sites/{endpoint}/temperature/{instanceId}/sensor-units',
+      '/sites/{endpoint}/temperature/{instanceId}/sensor-value',
+    ]);
+    const item = doc.paths['/sites/{endpoint}/temperature/{instanceId}'];
+    assert.deepEqual(Object.keys(item).sort(), ['get', 'patch']);
+    assert.deepEqual(Object.keys(item.get.responses['200'].content['application/json'].schema.properties.values.properties), ['sensor-value', 'sensor-units', 'application-type']);
+    // a resource and a command of the same name: GET reads, POST runs the command
+    assert.deepEqual(Object.keys(doc.paths['/sites/{endpoint}/temperature/{instanceId}/sensor-value']).sort(), ['get', 'post']);
+    assert.deepEqual(Object.keys(doc.paths['/sites/{endpoint}/device/reboot']), ['post']);
+    assert.ok(doc.tags.some((t: { name: string }) => t.name === 'mapped'));
+  });
+
+  it('documents only what the routes serve', async () => {
+    const doc = (await f.api('GET', '/api/openapi.json')).body;
+    for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, unknown>>)) {
+      if (path.startsWith('/api/')) continue;
+      const concrete = path.replace('{endpoint}', 'site-7').replace('{instanceId}', '0');
+      for (const method of Object.keys(item)) {
+        // a method the route does not serve is 405, a path it does not know 404 NOT_FOUND
+        const r = await f.api('OPTIONS', concrete);
+        assert.notEqual(r.body?.code, 'NOT_FOUND', `${method} ${path}`);
+        const allow = r.status === 405 ? (r.headers.get('allow') ?? '') : '';
+        assert.match(allow, new RegExp(method.toUpperCase()), `${method} ${path}: allow "${allow}"`);
+      }
+    }
+  });
+
+  it('changes with a mapping reload', async () => {
+    const before = (await f.api('GET', '/api/openapi.json')).body;
+    assert.ok(before.paths['/sites/{endpoint}/device']);
+    current = compile(SITES.replaceAll('/sites/', '/plants/'));
+    const after = (await f.api('GET', '/api/openapi.json')).body;
+    assert.equal(after.paths['/sites/{endpoint}/device'], undefined);
+    assert.ok(after.paths['/plants/{endpoint}/device'].get);
+    assert.deepEqual(lintOpenApi(after), []);
+    current = compileMappings([], ModelRegistry.withBuiltins()).mappings;
+    const none = (await f.api('GET', '/api/openapi.json')).body;
+    assert.deepEqual(Object.keys(none.paths).filter((p) => !p.startsWith('/api/')), []);
+    assert.deepEqual(lintOpenApi(none), []);
+  });
+
+  it('is lint clean with the shipped mapping files', async () => {
+    const dir = fileURLToPath(new URL('../../../mappings', import.meta.url));
+    const { mappings, errors } = loadMappingDir(dir, ModelRegistry.withBuiltins());
+    assert.deepEqual(errors, []);
+    current = mappings;
+    const doc = (await f.api('GET', '/api/openapi.json')).body;
+    assert.deepEqual(lintOpenApi(doc), []);
+    assert.ok(doc.paths['/devices/{endpoint}/temperature/{instanceId}'].get);
   });
 });
 

@@ -2,7 +2,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createNode, inputNode, linksJson, nodeJson, nodeResult, nodesJson } from '../../../src/northbound/rest/json.js';
-import { globRegExp } from '../../../src/northbound/rest/routes-devices.js';
 import { ProblemError } from '../../../src/northbound/rest/errors.js';
 import { ModelRegistry } from '../../../src/lwm2m/model/registry.js';
 import { CodecRegistry } from '../../../src/lwm2m/codec/registry.js';
@@ -55,13 +54,5 @@ describe('REST JSON values', () => {
   it('writes links with numeric attributes as numbers', () => {
     const links = [{ uri: '/3/0/9', attributes: new Map<string, string | true>([['pmin', '10'], ['dim', '2'], ['obs', true], ['rt', 'x']]) }];
     assert.deepEqual(linksJson(links), [{ path: '/3/0/9', attributes: { pmin: 10, dim: 2, obs: true, rt: 'x' } }]);
-  });
-
-  it('matches endpoint globs', () => {
-    assert.ok(globRegExp('dev-*').test('dev-12'));
-    assert.ok(globRegExp('a?c').test('abc'));
-    assert.ok(!globRegExp('a?c').test('abbc'));
-    assert.ok(!globRegExp('dev.1').test('devx1'));
-    assert.ok(globRegExp('urn:imei:(1)').test('urn:imei:(1)'));
   });
 });
