@@ -145,6 +145,8 @@ export function compileRest(spec: RestSpec, env: TargetEnv, path: FieldPath, ins
     if (!captures.includes('endpoint')) sink.add(field, `bad path: a route needs {endpoint}${where}`);
     const first = segments[0];
     if (first && 'literal' in first && first.literal === 'api') sink.add(field, `bad path: a route must not start with /api, the generic device API${where}`);
+    // a leading placeholder would also match /api/... (and make the API document ambiguous)
+    else if (first && 'capture' in first) sink.add(field, `bad path: a route must start with a fixed segment, not {${first.capture}}${where}`);
     if (!captures.includes('instanceId') && instances && instances.length > 1) sink.add(field, 'bad path: this target lists several instances; put {instanceId} in the path');
   }
 

@@ -63,6 +63,9 @@ test('a path needs {endpoint}, must not shadow /api, and names its instance when
   expectOne(text, '"/sites', 'targets[0].rest.path', /needs \{endpoint\}/);
   text = target('      path: "/api/x/{endpoint}"\n');
   expectOne(text, '"/api', 'targets[0].rest.path', /must not start with \/api/);
+  // a leading placeholder would match /api/... too
+  text = target('      path: "/{endpoint}/temperature"\n');
+  expectOne(text, '"/{endpoint}', 'targets[0].rest.path', /must start with a fixed segment, not \{endpoint\}/);
   text = 'targets:\n  - object: 3303\n    instances: [0, 1]\n    rest: { path: "/t/{endpoint}" }\n';
   expectOne(text, '"/t/', 'targets[0].rest.path', /lists several instances/);
 });
