@@ -71,7 +71,11 @@ export interface GatewayConfig {
     /** allowed CORS origins ("*" for any); empty: no CORS headers */
     corsOrigins: string[];
   };
-  log: { level: 'debug' | 'info' | 'warn' | 'error' | 'silent' };
+  log: {
+    level: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+    /** text: one readable line per event; json: one JSON object per line (time, level, msg, fields) */
+    format: 'text' | 'json';
+  };
 }
 
 export const DEFAULT_CONFIG: GatewayConfig = {
@@ -101,7 +105,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
     presence: true,
   },
   rest: { enabled: true, port: 8080, host: '0.0.0.0', tokens: [], corsOrigins: [] },
-  log: { level: 'info' },
+  log: { level: 'info', format: 'text' },
 };
 
 const seconds = { type: 'number', minimum: 0 } as const;
@@ -207,7 +211,7 @@ export const CONFIG_SCHEMA = {
     log: {
       type: 'object',
       additionalProperties: false,
-      properties: { level: { enum: ['debug', 'info', 'warn', 'error', 'silent'] } },
+      properties: { level: { enum: ['debug', 'info', 'warn', 'error', 'silent'] }, format: { enum: ['text', 'json'] } },
     },
   },
 } as const;
