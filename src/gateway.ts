@@ -68,6 +68,7 @@ export class Gateway {
       lifetime: config.lwm2m.lifetime,
       requestTimeoutMs: config.lwm2m.requestTimeout * 1000,
       queue: { ttlMs: q.ttl * 1000, maxPerDevice: q.maxPerDevice, awakeTimeMs: q.awakeTime * 1000 },
+      registrationLimits: config.lwm2m.limits,
       logger: this.log,
     });
     this.logEvents();

@@ -16,6 +16,17 @@ export interface GatewayConfig {
     /** seconds a device request may take before it fails with a timeout */
     requestTimeout: number;
     queue: { ttl: number; maxPerDevice: number; awakeTime: number };
+    /** bounds on what devices can make the gateway hold (see lwm2m/server/register-guard.ts) */
+    limits: {
+      /** object and instance links in a Register or Update (4.00 beyond) */
+      maxLinks: number;
+      /** bytes of a Register or Update payload (4.13 beyond) */
+      maxPayload: number;
+      /** registrations held at once (5.03 beyond) */
+      maxRegistrations: number;
+      /** Registers per second from one source address (4.29 beyond); 0: no limit */
+      registerRatePerAddress: number;
+    };
   };
   models: {
     /** a folder of DDF (.xml) object definitions that extend or override the built-in objects */
@@ -84,6 +95,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
     lifetime: { min: 10, max: 31_536_000, default: 86_400 },
     requestTimeout: 30,
     queue: { ttl: 86_400, maxPerDevice: 100, awakeTime: 93 },
+    limits: { maxLinks: 1000, maxPayload: 65_536, maxRegistrations: 250_000, registerRatePerAddress: 100 },
   },
   models: { dir: null },
   mappings: { dir: 'mappings', watch: true },
@@ -143,6 +155,16 @@ export const CONFIG_SCHEMA = {
           type: 'object',
           additionalProperties: false,
           properties: { ttl: seconds, maxPerDevice: positiveInt, awakeTime: { type: 'number', exclusiveMinimum: 0 } },
+        },
+        limits: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            maxLinks: positiveInt,
+            maxPayload: positiveInt,
+            maxRegistrations: positiveInt,
+            registerRatePerAddress: { type: 'number', minimum: 0 },
+          },
         },
       },
     },
