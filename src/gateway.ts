@@ -170,6 +170,11 @@ export class Gateway {
       }
       if (err.code === 'EACCES') throw new StartError(`UDP ${where}: permission denied: choose a port above 1023 with coap.port`);
       if (err.code === 'EADDRNOTAVAIL') throw new StartError(`UDP ${where}: no such local address: check coap.address`);
+      // a name or a malformed address: dgram looks it up (getaddrinfo) and fails
+      if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN' || err.code === 'EAI_FAIL' || err.code === 'EINVAL') {
+        throw new StartError(`UDP ${where}: not an IP address of this host (${err.code}): check coap.address (or LWM2MGW_COAP__ADDRESS)`);
+      }
+      if (typeof err.code === 'string') throw new StartError(`UDP ${where}: cannot listen (${err.code}): check coap.address and coap.port`);
       throw e;
     }
     this.coap = coap;
