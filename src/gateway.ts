@@ -76,9 +76,9 @@ export class Gateway {
 
   private logEvents(): void {
     const s = this.server;
-    const who = (r: { endpoint: string; id: string; peer: { address: string; port: number } }): Record<string, unknown> => ({
+    // no registration id: it is the device's secret (it alone allows Update and De-register)
+    const who = (r: { endpoint: string; peer: { address: string; port: number } }): Record<string, unknown> => ({
       endpoint: r.endpoint,
-      id: r.id,
       from: `${r.peer.address}:${r.peer.port}`,
     });
     s.on('registered', (r) => this.log.info('registered', { ...who(r), lwm2m: r.version, lifetime: r.lifetime, objects: [...r.objects.keys()].join(',') }));

@@ -339,7 +339,7 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
     }
     this.store.remove(current.id);
     this.endRegistration(current, 'expired', true);
-    this.log.debug('lwm2m: registration expired', { endpoint: current.endpoint, id: current.id });
+    this.log.debug('lwm2m: registration expired', { endpoint: current.endpoint });
     this.safeEmit('expired', current);
   }
 

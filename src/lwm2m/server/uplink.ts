@@ -72,7 +72,7 @@ function register(core: ServerCore, peer: Peer, req: UplinkRequest): UplinkRespo
   if (previous) core.endRegistration(previous, 'replaced', false);
   core.indexPeer(reg);
   core.scheduleExpiry(reg);
-  core.log.debug('lwm2m: registered', { endpoint: reg.endpoint, id, peer: peer.key });
+  core.log.debug('lwm2m: registered', { endpoint: reg.endpoint, peer: peer.key });
   core.afterResponse(() => {
     const current = core.store.get(id);
     if (!current) return;
@@ -125,7 +125,7 @@ function deregister(core: ServerCore, peer: Peer, id: string): UplinkResponse {
     core.log.warn('lwm2m: de-registered from another address', { endpoint: reg.endpoint, registeredFrom: addressOf(reg), from: `${peer.address}:${peer.port}` });
   }
   core.endRegistration(reg, 'deregistered', true);
-  core.log.debug('lwm2m: deregistered', { endpoint: reg.endpoint, id, peer: peer.key });
+  core.log.debug('lwm2m: deregistered', { endpoint: reg.endpoint, peer: peer.key });
   core.afterResponse(() => core.emit('deregistered', reg));
   return answer('2.02');
 }

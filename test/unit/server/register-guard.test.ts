@@ -9,7 +9,9 @@ import { createLogger } from '../../../src/log.js';
 import type { Peer } from '../../../src/lwm2m/transport.js';
 import type { Registration } from '../../../src/lwm2m/server/index.js';
 import { settle } from '../../helpers/fake-clock.js';
-import { memPeer } from '../../helpers/memory-transport.js';
+import { MemoryTransport, memPeer } from '../../helpers/memory-transport.js';
+import { Gateway } from '../../../src/gateway.js';
+import { loadConfig } from '../../../src/config/load.js';
 import { setupServer } from '../../helpers/server-setup.js';
 import type { ServerSetup } from '../../helpers/server-setup.js';
 import type { LwM2mServerOptions } from '../../../src/lwm2m/server/index.js';
@@ -182,4 +184,22 @@ void test('the limits in force: defaults, and nonsense values fall back to them'
   for (let i = 0; i < 300; i++) await b.mem.register(memPeer(i), `ep=n${i}`, LINKS);
   assert.equal(b.server.registrations().length, 300);
   await b.server.stop();
+});
+
+void test('the registration id, the secret of the device, is in no log line of the core or of the gateway', async () => {
+  const lines: string[] = [];
+  const gw = new Gateway(loadConfig(undefined, {}).config, { logger: createLogger('debug', (l) => lines.push(l)) });
+  const mem = new MemoryTransport(gw.server);
+  gw.server.addTransport(mem);
+  gw.server.start();
+  const id = await mem.register(memPeer(1, '192.0.2.1'), 'ep=secret', LINKS);
+  await settle();
+  assert.equal((await mem.request(memPeer(2, '192.0.2.2'), 'POST', `/rd/${id}`)).code, '2.04');
+  await settle();
+  assert.equal((await mem.request(memPeer(2, '192.0.2.2'), 'DELETE', `/rd/${id}`)).code, '2.02');
+  await settle();
+  assert.ok(lines.some((l) => /INFO {2}registered endpoint=secret/.test(l)), lines.join('\n'));
+  assert.ok(lines.some((l) => /registration changed address/.test(l)));
+  for (const l of lines) assert.ok(!l.includes(id), l);
+  await gw.server.stop();
 });
