@@ -203,3 +203,20 @@ void test('the registration id, the secret of the device, is in no log line of t
   for (const l of lines) assert.ok(!l.includes(id), l);
   await gw.server.stop();
 });
+
+void test('a Send from a new address (same authenticated identity) moves the registration: addressChanged with cause message', async () => {
+  const { server, mem } = setup();
+  const first = memPeer(5001, '10.0.0.1', 'psk-a');
+  await mem.register(first, 'ep=ident&lwm2m=1.1', LINKS);
+  const events: [Registration, Peer, string][] = [];
+  server.on('addressChanged', (r, previous, cause) => events.push([r, previous, cause]));
+  const moved = memPeer(6001, '10.0.0.2', 'psk-a');
+  const senml = JSON.stringify([{ bn: '/3/0/', n: '9', v: 80 }]);
+  assert.equal((await mem.request(moved, 'POST', '/dp', senml, 110)).code, '2.04');
+  await settle();
+  assert.equal(events.length, 1);
+  assert.deepEqual(events[0]![0].peer, moved);
+  assert.deepEqual(events[0]![1], first);
+  assert.equal(events[0]![2], 'message');
+  await server.stop();
+});
