@@ -98,7 +98,8 @@ async function gatewayConfig(dir: string): Promise<{ file: string; coapPort: num
     file,
     [
       `coap: { port: ${coapPort}, address: 127.0.0.1 }`,
-      `lwm2m: { requestTimeout: 30 }`,
+      // the simulated fleet registers thousands a second from a few loopback addresses
+      `lwm2m: { requestTimeout: 30, limits: { registerRatePerAddress: 0 } }`,
       `mappings: { dir: ${JSON.stringify(join(ROOT, 'bench/mappings'))}, watch: false }`,
       `mqtt: { enabled: true, mode: embedded, embedded: { port: ${mqttPort}, host: 127.0.0.1 } }`,
       `rest: { enabled: true, port: ${restPort}, host: 127.0.0.1 }`,

@@ -68,6 +68,7 @@ export class Gateway {
       lifetime: config.lwm2m.lifetime,
       requestTimeoutMs: config.lwm2m.requestTimeout * 1000,
       queue: { ttlMs: q.ttl * 1000, maxPerDevice: q.maxPerDevice, awakeTimeMs: q.awakeTime * 1000 },
+      registrationLimits: config.lwm2m.limits,
       logger: this.log,
     });
     this.logEvents();
@@ -75,9 +76,9 @@ export class Gateway {
 
   private logEvents(): void {
     const s = this.server;
-    const who = (r: { endpoint: string; id: string; peer: { address: string; port: number } }): Record<string, unknown> => ({
+    // no registration id: it is the device's secret (it alone allows Update and De-register)
+    const who = (r: { endpoint: string; peer: { address: string; port: number } }): Record<string, unknown> => ({
       endpoint: r.endpoint,
-      id: r.id,
       from: `${r.peer.address}:${r.peer.port}`,
     });
     s.on('registered', (r) => this.log.info('registered', { ...who(r), lwm2m: r.version, lifetime: r.lifetime, objects: [...r.objects.keys()].join(',') }));
@@ -169,6 +170,11 @@ export class Gateway {
       }
       if (err.code === 'EACCES') throw new StartError(`UDP ${where}: permission denied: choose a port above 1023 with coap.port`);
       if (err.code === 'EADDRNOTAVAIL') throw new StartError(`UDP ${where}: no such local address: check coap.address`);
+      // a name or a malformed address: dgram looks it up (getaddrinfo) and fails
+      if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN' || err.code === 'EAI_FAIL' || err.code === 'EINVAL') {
+        throw new StartError(`UDP ${where}: not an IP address of this host (${err.code}): check coap.address (or LWM2MGW_COAP__ADDRESS)`);
+      }
+      if (typeof err.code === 'string') throw new StartError(`UDP ${where}: cannot listen (${err.code}): check coap.address and coap.port`);
       throw e;
     }
     this.coap = coap;

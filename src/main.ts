@@ -49,7 +49,7 @@ async function main(argv: string[]): Promise<number> {
     throw e;
   }
   if (command === 'validate') return validateCommand(loaded, rest[0]);
-  const log = createLogger(loaded.config.log.level);
+  const log = createLogger(loaded.config.log.level, undefined, loaded.config.log.format);
   const gateway = new Gateway(loaded.config, { logger: log, configFile: loaded.file });
   // handlers first: a signal that arrives while starting still stops cleanly
   let stopping = false;

@@ -16,6 +16,17 @@ export interface GatewayConfig {
     /** seconds a device request may take before it fails with a timeout */
     requestTimeout: number;
     queue: { ttl: number; maxPerDevice: number; awakeTime: number };
+    /** bounds on what devices can make the gateway hold (see lwm2m/server/register-guard.ts) */
+    limits: {
+      /** object and instance links in a Register or Update (4.00 beyond) */
+      maxLinks: number;
+      /** bytes of a Register or Update payload (4.13 beyond) */
+      maxPayload: number;
+      /** registrations held at once (5.03 beyond) */
+      maxRegistrations: number;
+      /** Registers per second from one source address (4.29 beyond); 0: no limit */
+      registerRatePerAddress: number;
+    };
   };
   models: {
     /** a folder of DDF (.xml) object definitions that extend or override the built-in objects */
@@ -71,7 +82,11 @@ export interface GatewayConfig {
     /** allowed CORS origins ("*" for any); empty: no CORS headers */
     corsOrigins: string[];
   };
-  log: { level: 'debug' | 'info' | 'warn' | 'error' | 'silent' };
+  log: {
+    level: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+    /** text: one readable line per event; json: one JSON object per line (time, level, msg, fields) */
+    format: 'text' | 'json';
+  };
 }
 
 export const DEFAULT_CONFIG: GatewayConfig = {
@@ -80,6 +95,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
     lifetime: { min: 10, max: 31_536_000, default: 86_400 },
     requestTimeout: 30,
     queue: { ttl: 86_400, maxPerDevice: 100, awakeTime: 93 },
+    limits: { maxLinks: 1000, maxPayload: 65_536, maxRegistrations: 250_000, registerRatePerAddress: 100 },
   },
   models: { dir: null },
   mappings: { dir: 'mappings', watch: true },
@@ -101,7 +117,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
     presence: true,
   },
   rest: { enabled: true, port: 8080, host: '0.0.0.0', tokens: [], corsOrigins: [] },
-  log: { level: 'info' },
+  log: { level: 'info', format: 'text' },
 };
 
 const seconds = { type: 'number', minimum: 0 } as const;
@@ -139,6 +155,16 @@ export const CONFIG_SCHEMA = {
           type: 'object',
           additionalProperties: false,
           properties: { ttl: seconds, maxPerDevice: positiveInt, awakeTime: { type: 'number', exclusiveMinimum: 0 } },
+        },
+        limits: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            maxLinks: positiveInt,
+            maxPayload: positiveInt,
+            maxRegistrations: positiveInt,
+            registerRatePerAddress: { type: 'number', minimum: 0 },
+          },
         },
       },
     },
@@ -207,7 +233,7 @@ export const CONFIG_SCHEMA = {
     log: {
       type: 'object',
       additionalProperties: false,
-      properties: { level: { enum: ['debug', 'info', 'warn', 'error', 'silent'] } },
+      properties: { level: { enum: ['debug', 'info', 'warn', 'error', 'silent'] }, format: { enum: ['text', 'json'] } },
     },
   },
 } as const;

@@ -108,6 +108,8 @@ export interface UplinkRequest {
 
 export interface UplinkResponse {
   code: ResponseCode;
+  /** seconds after which the client may retry (CoAP Max-Age of a 4.29 or 5.03) */
+  maxAge?: number;
   location?: string[];
   contentFormat?: number;
   payload?: Uint8Array;

@@ -5,12 +5,15 @@
  */
 import { LwM2mPath } from '../path.js';
 import { ContentFormat } from '../codec/codec.js';
-import { parseLinks } from '../codec/link-format.js';
+import { DEFAULT_LINK_LIMITS, parseLinks } from '../codec/link-format.js';
 import type { Link } from '../codec/link-format.js';
 import type { Peer } from '../transport.js';
 import type { Registration } from './types.js';
 import { randomPool } from './random-pool.js';
 import { cachedList, shareList } from './object-lists.js';
+import { DEFAULT_REGISTRATION_LIMITS } from './register-guard.js';
+import { endpointNameProblem } from './endpoint-name.js';
+import type { RefusalKind, RegistrationLimits } from './register-guard.js';
 
 export const SUPPORTED_VERSIONS: readonly string[] = ['1.0', '1.1', '1.2'];
 
@@ -28,9 +31,17 @@ export const DEFAULT_LIFETIME: LifetimePolicy = { min: 1, max: 10 * 365 * 86400,
 /** A refusal: the CoAP code and a reason for the log (never sent to the device). */
 export interface Refusal {
   ok: false;
-  code: '4.00' | '4.03' | '4.04' | '4.05' | '4.12' | '4.15';
+  code: '4.00' | '4.03' | '4.04' | '4.05' | '4.12' | '4.13' | '4.15' | '4.29' | '5.03';
   reason: string;
+  /** a refusal the server counts (a bound or a hostile name), see register-guard.ts */
+  kind?: RefusalKind;
+  /** seconds after which the client may try again (Max-Age of a 4.29 or 5.03) */
+  maxAge?: number;
 }
+
+/** The bounds an object list is checked against. */
+export type ObjectListLimits = Pick<RegistrationLimits, 'maxLinks' | 'maxPayload'>;
+
 
 export interface ObjectList {
   /** false when no link named the root (`rt="oma.lwm2m"` or `</>`): an Update then keeps the old root and `ct` */
@@ -63,7 +74,7 @@ export interface UpdateParams {
   objectList?: ObjectList;
 }
 
-const refuse = (code: Refusal['code'], reason: string): Refusal => ({ ok: false, code, reason });
+const refuse = (code: Refusal['code'], reason: string, kind?: RefusalKind): Refusal => ({ ok: false, code, reason, ...(kind ? { kind } : {}) });
 
 /** Query items `k=v` or valueless `k`; a repeated name is refused. */
 export function parseQuery(items: readonly string[]): Map<string, string | true> | Refusal {
@@ -183,25 +194,50 @@ function payloadText(payload: Uint8Array): string {
 }
 
 /**
- * The link-format payload of Register/Update; `required`: Register needs at least one
- * object. Lists are shared between registrations (object-lists.ts): frozen, never mutated.
+ * The link-format payload of Register/Update, within `limits` (payload bytes: 4.13;
+ * object and instance links: 4.00). Register and Update need at least one object. Lists
+ * are shared between registrations (object-lists.ts): frozen, never mutated.
  */
-export function parseObjectList(payload: Uint8Array, contentFormat: number | undefined, defaultRoot = '/'): ObjectList | Refusal {
+export function parseObjectList(
+  payload: Uint8Array,
+  contentFormat: number | undefined,
+  defaultRoot = '/',
+  limits: ObjectListLimits = DEFAULT_REGISTRATION_LIMITS,
+): ObjectList | Refusal {
+  if (payload.byteLength > limits.maxPayload) {
+    return refuse('4.13', `object list of ${payload.byteLength} bytes, more than ${limits.maxPayload}`, 'payload');
+  }
   if (contentFormat !== undefined && contentFormat !== ContentFormat.LINK) {
     return refuse('4.15', `object list in content format ${contentFormat}, expected ${ContentFormat.LINK}`);
   }
   const text = payloadText(payload);
   const key = `${defaultRoot}\n${text}`;
-  const cached = cachedList(key);
-  if (cached) return cached;
+  // a cached list passed another server's limits, maybe not these: the link bound is checked anyway
+  const list = cachedList(key) ?? parseNew(text, key, defaultRoot, limits);
+  if (isRefusal(list)) return list;
+  if (list.objectLinks.length > limits.maxLinks) {
+    return refuse('4.00', `${list.objectLinks.length} object links, more than ${limits.maxLinks}`, 'links');
+  }
+  return list;
+}
+
+function parseNew(text: string, key: string, defaultRoot: string, limits: ObjectListLimits): ObjectList | Refusal {
   let links: Link[];
   try {
-    links = parseLinks(text);
+    // the parser stops early on a flood of links: a few more than the bound (root and other links) are let through
+    links = parseLinks(text, {
+      ...DEFAULT_LINK_LIMITS,
+      maxLength: Math.max(DEFAULT_LINK_LIMITS.maxLength, limits.maxPayload),
+      maxLinks: limits.maxLinks + 16,
+    });
   } catch (e) {
-    return refuse('4.00', `bad link-format payload: ${e instanceof Error ? e.message : String(e)}`);
+    const message = e instanceof Error ? e.message : String(e);
+    if (message.includes(`more than ${limits.maxLinks + 16} links`)) return refuse('4.00', `more than ${limits.maxLinks} links`, 'links');
+    return refuse('4.00', `bad link-format payload: ${message}`);
   }
   const list = interpretLinks(links, defaultRoot);
   if (list.objects.size === 0) return refuse('4.00', 'empty object list');
+  if (list.objectLinks.length > limits.maxLinks) return list; // refused by the caller, not cached
   return shareList(key, list);
 }
 
@@ -218,11 +254,14 @@ export function parseRegister(
   payload: Uint8Array,
   contentFormat: number | undefined,
   policy: LifetimePolicy,
+  limits: ObjectListLimits = DEFAULT_REGISTRATION_LIMITS,
 ): RegisterParams | Refusal {
   const q = parseQuery(query);
   if (isRefusal(q)) return q;
   const ep = q.get('ep');
   if (typeof ep !== 'string' || ep === '') return refuse('4.00', 'missing endpoint name (ep)');
+  const badName = endpointNameProblem(ep);
+  if (badName) return refuse('4.00', badName, 'endpointName');
   const v = q.get('lwm2m');
   let version = '1.0';
   if (v !== undefined) {
@@ -248,7 +287,7 @@ export function parseRegister(
   }
   const sms = q.get('sms');
   if (sms === true) return refuse('4.00', 'sms without a number');
-  const parsed = parseObjectList(payload, contentFormat);
+  const parsed = parseObjectList(payload, contentFormat, '/', limits);
   if (isRefusal(parsed)) return parsed;
   let extra = NO_EXTRA;
   for (const [k, val] of q) {
@@ -280,6 +319,7 @@ export function parseUpdate(
   policy: LifetimePolicy,
   /** the registration's root path, for a payload that does not repeat the root link */
   currentRoot = '/',
+  limits: ObjectListLimits = DEFAULT_REGISTRATION_LIMITS,
 ): UpdateParams | Refusal {
   const q = parseQuery(query);
   if (isRefusal(q)) return q;
@@ -300,7 +340,7 @@ export function parseUpdate(
   if (sms === true) return refuse('4.00', 'sms without a number');
   if (sms !== undefined) out.smsNumber = text(sms);
   if (payload.length > 0) {
-    const list = parseObjectList(payload, contentFormat, currentRoot);
+    const list = parseObjectList(payload, contentFormat, currentRoot, limits);
     if (isRefusal(list)) return list;
     out.objectList = list;
   }

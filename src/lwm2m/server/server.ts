@@ -28,6 +28,8 @@ import type { RequestOptions } from './downlinks.js';
 import type { Observation, OperationRequest, OperationResult, Registration, ServerEvents } from './types.js';
 import { DeviceManagementApi } from './api.js';
 import { ExpiryQueue } from './expiry.js';
+import { RegisterGuard } from './register-guard.js';
+import type { RefusalCounts, RegistrationLimits } from './register-guard.js';
 
 export interface LwM2mServerOptions {
   models: ModelProvider;
@@ -43,6 +45,8 @@ export interface LwM2mServerOptions {
   logger?: Logger;
   store?: RegistrationStore;
   limits?: DecodeLimits;
+  /** bounds on registrations (register-guard.ts: DEFAULT_REGISTRATION_LIMITS) */
+  registrationLimits?: Partial<RegistrationLimits>;
 }
 
 /** What the uplink handlers and the downlink runner share with the server (internal). */
@@ -54,6 +58,8 @@ export interface ServerCore {
   readonly queues: RequestQueues;
   readonly lifetime: LifetimePolicy;
   readonly ctx: OperationContext;
+  /** registration limits, the per-address rate and the refusal counts */
+  readonly guard: RegisterGuard;
   transport(name: string): DeviceTransport | undefined;
   emit<K extends keyof ServerEvents>(event: K, ...args: ServerEvents[K]): void;
   /** runs `fn` after the current response has gone out (setImmediate), unless stopped */
@@ -68,6 +74,8 @@ export interface ServerCore {
   endRegistration(reg: Registration, reason: string, dropQueue: boolean): void;
   /** the client spoke from `peer`: record the address (NAT), open its awake window */
   touch(reg: Registration, peer: Peer | undefined): Registration;
+  /** `reg` (already stored) moved from `previous`: a rate-limited WARN line, and the event after the response */
+  addressChanged(reg: Registration, previous: Peer, cause: 'update' | 'message'): void;
   endObservation(entry: ObservationEntry, reason: string, forget: boolean): void;
 }
 
@@ -108,6 +116,7 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
   private readonly core: ServerCore;
   private readonly downlinks: Downlinks;
   private readonly expiryGraceMs: number;
+  private readonly guard: RegisterGuard;
   private stopped = false;
 
   constructor(options: LwM2mServerOptions) {
@@ -121,6 +130,7 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
     const queueOptions = { ...DEFAULT_QUEUE, ...options.queue };
     const codecs = options.codecs ?? new CodecRegistry();
     const ctx: OperationContext = { codecs, models: options.models, ...(options.limits ? { limits: options.limits } : {}) };
+    this.guard = new RegisterGuard(options.registrationLimits, this.clock, this.log);
     const observations = new ObservationRegistry();
     const queues = new RequestQueues(this.clock, queueOptions, (endpoint) => {
       const reg = this.store.getByEndpoint(endpoint);
@@ -134,6 +144,7 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
       queues,
       lifetime: this.lifetime,
       ctx,
+      guard: this.guard,
       transport: (name) => this.transports.get(name),
       emit: (event, ...args) => this.safeEmit(event, ...args),
       afterResponse: (fn) => this.afterResponse(fn),
@@ -142,6 +153,7 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
       indexPeer: (reg, previous) => this.indexPeer(reg, previous),
       endRegistration: (reg, reason, dropQueue) => this.endRegistration(reg, reason, dropQueue),
       touch: (reg, peer) => this.touch(reg, peer),
+      addressChanged: (reg, previous, cause) => this.addressChanged(reg, previous, cause),
       endObservation: (entry, reason, forget) => this.endObservation(entry, reason, forget),
     };
     this.downlinks = new Downlinks(this.core, options.requestTimeoutMs ?? 30_000);
@@ -250,6 +262,16 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
     return reg ? this.core.observations.list(reg.id).map((e) => e.observation) : [];
   }
 
+  /** Registers and Updates refused by a limit or for a bad endpoint name, by kind, since the server was made. */
+  refusals(): RefusalCounts {
+    return this.guard.refusals();
+  }
+
+  /** The registration limits in force (defaults filled in). */
+  get registrationLimits(): Readonly<RegistrationLimits> {
+    return this.guard.limits;
+  }
+
   /** Requests waiting for a sleeping queue-mode client. */
   queuedRequests(endpoint: string): number {
     return this.core.queues.waiting(endpoint);
@@ -317,7 +339,7 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
     }
     this.store.remove(current.id);
     this.endRegistration(current, 'expired', true);
-    this.log.debug('lwm2m: registration expired', { endpoint: current.endpoint, id: current.id });
+    this.log.debug('lwm2m: registration expired', { endpoint: current.endpoint });
     this.safeEmit('expired', current);
   }
 
@@ -338,6 +360,7 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
 
   private endRegistration(reg: Registration, reason: string, dropQueue: boolean): void {
     this.expiry.cancel(reg.id);
+    this.guard.forgetRegistration(reg.id);
     if (this.byPeer.get(reg.peer) === reg.id) this.byPeer.delete(reg.peer);
     const ended = this.core.observations.removeRegistration(reg.id);
     for (const entry of ended) this.transports.get(reg.peer.transport)?.forgetObservation?.(reg.peer, entry.observation.token);
@@ -358,10 +381,16 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
       if (this.store.update(next)) {
         this.indexPeer(next, reg);
         current = next;
+        if (peer.key !== reg.peer.key || peer.address !== reg.peer.address || peer.port !== reg.peer.port) this.addressChanged(next, reg.peer, 'message');
       }
     }
     if (current.queueMode && this.core.queues.wake(current.endpoint)) this.safeEmit('awake', current);
     return current;
+  }
+
+  private addressChanged(reg: Registration, previous: Peer, cause: 'update' | 'message'): void {
+    this.guard.addressChanged(reg.id, reg.endpoint, `${previous.address}:${previous.port}`, `${reg.peer.address}:${reg.peer.port}`, cause);
+    this.afterResponse(() => this.safeEmit('addressChanged', reg, previous, cause));
   }
 
   private endObservation(entry: ObservationEntry, reason: string, forget: boolean): void {

@@ -161,4 +161,11 @@ export interface ServerEvents {
   send: [event: SendEvent];
   /** an observation ended (cancel, de-register, expiry, replaced by a new one, error code) */
   observationEnded: [observation: Observation, reason: string];
+  /**
+   * the client now speaks from another address or port: `registration.peer` is the new
+   * one, `previous` the old one. `cause`: an Update came from there, or another message
+   * of the client (a notification, a Send). Accepted (NAT rebinding is real) but worth
+   * watching: whoever holds the registration id can move a registration.
+   */
+  addressChanged: [registration: Registration, previous: Peer, cause: 'update' | 'message'];
 }

@@ -8,9 +8,25 @@ import type { Peer, UplinkRequest, UplinkResponse } from '../transport.js';
 import { decodeSend } from './operations.js';
 import { guessSendFormat } from './operations-format.js';
 import { applyUpdate, buildRegistration, isRefusal, newRegistrationId, parseRegister, parseUpdate } from './registration.js';
+import type { Refusal } from './registration.js';
+import { FULL_RETRY_SECONDS } from './register-guard.js';
 import type { ServerCore } from './server.js';
+import type { Registration } from './types.js';
 
 const answer = (code: string): UplinkResponse => ({ code });
+
+/** The answer to a refused Register or Update; a counted refusal is logged (rate-limited), others at debug. */
+function refused(core: ServerCore, what: 'register' | 'update', peer: Peer, r: Refusal, endpoint?: string): UplinkResponse {
+  const fields = { code: r.code, peer: peer.key, reason: r.reason, ...(endpoint !== undefined ? { endpoint } : {}) };
+  if (r.kind) core.guard.refused(r.kind, what, fields);
+  else core.log.debug(`lwm2m: ${what} refused`, fields);
+  return r.maxAge !== undefined ? { code: r.code, maxAge: r.maxAge } : answer(r.code);
+}
+
+/** The registration now speaks from another address or port. */
+function moved(a: Peer, b: Peer): boolean {
+  return a.key !== b.key || a.address !== b.address || a.port !== b.port;
+}
 
 export function handleUplink(core: ServerCore, peer: Peer, req: UplinkRequest): UplinkResponse {
   const [first, second, ...rest] = req.uriPath;
@@ -36,10 +52,17 @@ export function handleUplink(core: ServerCore, peer: Peer, req: UplinkRequest): 
 }
 
 function register(core: ServerCore, peer: Peer, req: UplinkRequest): UplinkResponse {
-  const p = parseRegister(req.uriQuery, req.payload, req.contentFormat, core.lifetime);
-  if (isRefusal(p)) {
-    core.log.debug('lwm2m: register refused', { peer: peer.key, code: p.code, reason: p.reason });
-    return answer(p.code);
+  const { limits, rate } = core.guard;
+  // checked first: a flood from one address costs no parsing
+  if (!rate.take(peer.address, core.clock.now())) {
+    const reason = `more than ${limits.registerRatePerAddress} Registers a second from ${peer.address}`;
+    return refused(core, 'register', peer, { ok: false, code: '4.29', reason, kind: 'rate', maxAge: rate.retryAfter(peer.address) });
+  }
+  const p = parseRegister(req.uriQuery, req.payload, req.contentFormat, core.lifetime, limits);
+  if (isRefusal(p)) return refused(core, 'register', peer, p);
+  if (core.store.size >= limits.maxRegistrations && !core.store.getByEndpoint(p.endpoint)) {
+    const reason = `${core.store.size} registrations, the maximum`;
+    return refused(core, 'register', peer, { ok: false, code: '5.03', reason, kind: 'registrations', maxAge: FULL_RETRY_SECONDS }, p.endpoint);
   }
   let id = newRegistrationId();
   while (core.store.get(id)) id = newRegistrationId();
@@ -49,7 +72,7 @@ function register(core: ServerCore, peer: Peer, req: UplinkRequest): UplinkRespo
   if (previous) core.endRegistration(previous, 'replaced', false);
   core.indexPeer(reg);
   core.scheduleExpiry(reg);
-  core.log.debug('lwm2m: registered', { endpoint: reg.endpoint, id, peer: peer.key });
+  core.log.debug('lwm2m: registered', { endpoint: reg.endpoint, peer: peer.key });
   core.afterResponse(() => {
     const current = core.store.get(id);
     if (!current) return;
@@ -73,15 +96,15 @@ function update(core: ServerCore, peer: Peer, id: string, req: UplinkRequest): U
     core.log.debug('lwm2m: update over another security context refused', { peer: peer.key, endpoint: prev.endpoint });
     return answer('4.03');
   }
-  const u = parseUpdate(req.uriQuery, req.payload, req.contentFormat, core.lifetime, prev.rootPath);
-  if (isRefusal(u)) {
-    core.log.debug('lwm2m: update refused', { peer: peer.key, endpoint: prev.endpoint, code: u.code, reason: u.reason });
-    return answer(u.code);
-  }
+  const u = parseUpdate(req.uriQuery, req.payload, req.contentFormat, core.lifetime, prev.rootPath, core.guard.limits);
+  if (isRefusal(u)) return refused(core, 'update', peer, u, prev.endpoint);
   const next = applyUpdate(prev, u, peer, core.clock.now());
   if (!core.store.update(next)) return answer('4.04');
   core.indexPeer(next, prev);
   core.scheduleExpiry(next);
+  // still accepted (NAT rebinding moves clients), but whoever sent it holds the id: reported
+  const movedFrom = moved(prev.peer, peer) ? prev.peer : undefined;
+  if (movedFrom) core.addressChanged(next, movedFrom, 'update');
   core.afterResponse(() => {
     const current = core.store.get(id);
     if (!current) return;
@@ -98,8 +121,11 @@ function deregister(core: ServerCore, peer: Peer, id: string): UplinkResponse {
   if (!sameSecurity(found.peer, peer)) return answer('4.03');
   const reg = core.store.remove(id);
   if (!reg) return answer('4.04');
+  if (moved(reg.peer, peer)) {
+    core.log.warn('lwm2m: de-registered from another address', { endpoint: reg.endpoint, registeredFrom: addressOf(reg), from: `${peer.address}:${peer.port}` });
+  }
   core.endRegistration(reg, 'deregistered', true);
-  core.log.debug('lwm2m: deregistered', { endpoint: reg.endpoint, id, peer: peer.key });
+  core.log.debug('lwm2m: deregistered', { endpoint: reg.endpoint, peer: peer.key });
   core.afterResponse(() => core.emit('deregistered', reg));
   return answer('2.02');
 }
@@ -125,4 +151,8 @@ function send(core: ServerCore, peer: Peer, req: UplinkRequest): UplinkResponse 
   const contentFormat = req.contentFormat ?? guessSendFormat(req.payload) ?? -1;
   core.afterResponse(() => core.emit('send', { registration: reg, data: decoded.data, contentFormat, receivedAt }));
   return answer('2.04');
+}
+
+function addressOf(reg: Registration): string {
+  return `${reg.peer.address}:${reg.peer.port}`;
 }

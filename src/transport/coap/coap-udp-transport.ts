@@ -6,7 +6,7 @@
 import { createSocket } from 'node:dgram';
 import type { RemoteInfo, Socket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
-import { isIP, isIPv4 } from 'node:net';
+import { isIP } from 'node:net';
 import { systemClock, type Clock } from '../../lwm2m/clock.js';
 import { TransportError } from '../../lwm2m/transport.js';
 import type { DeviceTransport, DownlinkRequest, DownlinkResponse, Peer, SendOptions, UplinkHandler } from '../../lwm2m/transport.js';
@@ -15,6 +15,7 @@ import { szxFor } from './block.js';
 import type { CoapLogger, WireContext } from './context.js';
 import { noopLogger } from './context.js';
 import { Dispatcher } from './dispatcher.js';
+import { bindListener } from './listen.js';
 import { buildRequest, toDownlinkResponse } from './downlink-map.js';
 import type { CoapMessage } from './message.js';
 import { codeClass, encodeMessage } from './message.js';
@@ -126,15 +127,8 @@ export class CoapUdpTransport implements DeviceTransport {
     this.stopped = false;
     const address = this.options.address ?? '::';
     const port = this.options.port ?? 5683;
-    let socket: Socket;
-    try {
-      socket = await this.bind(isIPv4(address) ? 'udp4' : 'udp6', address, port);
-    } catch (err) {
-      // a machine without IPv6 still serves IPv4 when the default address was asked for
-      const code = (err as NodeJS.ErrnoException).code;
-      if (this.options.address !== undefined || (code !== 'EAFNOSUPPORT' && code !== 'EADDRNOTAVAIL')) throw err;
-      socket = await this.bind('udp4', '0.0.0.0', port);
-    }
+    // a machine without IPv6 still serves IPv4 when "::" (the default) was asked for
+    const socket = await bindListener((type, a) => this.bind(type, a, port), address, this.log);
     this.socket = socket;
     socket.on('message', (buf: Buffer, rinfo: RemoteInfo) => this.onDatagram(buf, rinfo));
     socket.on('error', (err) => this.log.warn('coap: socket error', { error: String(err) }));

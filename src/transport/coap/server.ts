@@ -17,7 +17,7 @@ import type { CoapOption } from './options.js';
 import { Opt, firstBadCriticalOption, getUintOption, uintOption } from './options.js';
 import type { Retransmitter } from './retransmitter.js';
 import type { ResponseParts } from './uplink-map.js';
-import { toResponseParts, toUplinkRequest, uriKey } from './uplink-map.js';
+import { hasBadStringOption, toResponseParts, toUplinkRequest, uriKey } from './uplink-map.js';
 import { Block2Store } from './block2-store.js';
 
 const C = {
@@ -91,6 +91,12 @@ export class RequestServer {
     }
     if (!methodName(request.code)) {
       this.respond(ex, parts(C.methodNotAllowed));
+      return;
+    }
+    if (hasBadStringOption(opts)) {
+      // 3.2: string options are UTF-8; bytes that are not would be guessed into U+FFFD
+      this.ctx.log.debug('coap: Uri-Path or Uri-Query not valid UTF-8', { peer: peer.key });
+      this.respond(ex, parts(C.badRequest));
       return;
     }
     const hasB1 = opts.some((o) => o.number === Opt.Block1);

@@ -2,6 +2,7 @@
  * CoAP requests from devices as UplinkRequest, and the core's UplinkResponse back as
  * the parts of a CoAP response.
  */
+import { isUtf8 } from 'node:buffer';
 import type { UplinkRequest, UplinkResponse } from '../../lwm2m/transport.js';
 import type { CoapMessage } from './message.js';
 import { codeClass, codeFromText, methodName } from './message.js';
@@ -25,6 +26,18 @@ export function toUplinkRequest(m: CoapMessage, payload: Buffer = m.payload): Up
   return req;
 }
 
+/**
+ * A Uri-Path or Uri-Query value that is not valid UTF-8 (RFC 7252 3.2: string options are
+ * UTF-8). Checked on the bytes: decoding first would turn them into U+FFFD, which a
+ * device may also send on purpose, validly encoded.
+ */
+export function hasBadStringOption(options: readonly CoapOption[]): boolean {
+  for (const o of options) {
+    if ((o.number === Opt.UriPath || o.number === Opt.UriQuery) && !isUtf8(o.value)) return true;
+  }
+  return false;
+}
+
 export interface ResponseParts {
   code: number;
   options: CoapOption[];
@@ -39,6 +52,7 @@ export function toResponseParts(r: UplinkResponse): ResponseParts | undefined {
   try {
     if (r.location && r.location.length > 0) options.push(...stringOptions(Opt.LocationPath, r.location));
     if (r.contentFormat !== undefined) options.push(uintOption(Opt.ContentFormat, r.contentFormat));
+    if (r.maxAge !== undefined) options.push(uintOption(Opt.MaxAge, r.maxAge));
   } catch {
     return undefined;
   }

@@ -50,6 +50,18 @@ describe('NAT address change over CoAP/UDP', () => {
     assert.equal(moving.observations().length, 1, 'the client still holds the observation (no RST)');
   });
 
+  it('reports the move as addressChanged with the old and the new address', async () => {
+    const { client: mover } = await fx.registered({ endpoint: 'nat-event', version: '1.1' });
+    const oldPort = mover.port;
+    const changed = fx.event('addressChanged', (r) => r.endpoint === 'nat-event');
+    assert.equal((await mover.rebind())?.code, '2.04');
+    const [reg, previous, cause] = await changed;
+    assert.equal(previous.port, oldPort);
+    assert.equal(reg.peer.port, mover.port);
+    assert.notEqual(reg.peer.port, oldPort);
+    assert.equal(cause, 'update');
+  });
+
   it('follows the client again after a second move', async () => {
     await client.rebind();
     const r = await fx.server.read(ep, '/3/0/1', { format: CF.TEXT });

@@ -112,3 +112,23 @@ void test('the number of transfers in progress is bounded, the oldest dropped fi
   assert.equal(a.accept('c', { num: 1, more: false, szx: 0 }, Buffer.alloc(1), undefined).kind, 'complete');
   a.clear();
 });
+
+void test('all transfers together hold at most maxTotalBytes: the oldest others are dropped to make room', () => {
+  const a = new Block1Assembler({ maxBodySize: 1000, szx: 6, transferTimeoutMs: 60_000, maxTotalBytes: 1500 });
+  assert.equal(a.accept('old', { num: 0, more: true, szx: 4 }, Buffer.alloc(256), undefined).kind, 'continue');
+  assert.equal(a.accept('old', { num: 1, more: true, szx: 4 }, Buffer.alloc(256), undefined).kind, 'continue');
+  assert.equal(a.accept('mid', { num: 0, more: true, szx: 4 }, Buffer.alloc(256), undefined).kind, 'continue');
+  assert.equal(a.accept('new', { num: 0, more: true, szx: 4 }, Buffer.alloc(256), undefined).kind, 'continue');
+  assert.equal(a.bytes, 1024);
+  assert.equal(a.accept('new', { num: 1, more: true, szx: 4 }, Buffer.alloc(256), undefined).kind, 'continue');
+  assert.equal(a.accept('new', { num: 2, more: true, szx: 4 }, Buffer.alloc(256), undefined).kind, 'continue');
+  assert.ok(a.bytes <= 1500, `${a.bytes} bytes held`);
+  assert.equal(a.size, 2, 'the oldest transfer made room');
+  assert.deepEqual(a.accept('old', { num: 2, more: true, szx: 4 }, Buffer.alloc(256), undefined), { kind: 'incomplete' });
+  const done = a.accept('new', { num: 3, more: false, szx: 4 }, Buffer.alloc(10), undefined);
+  assert.ok(done.kind === 'complete');
+  assert.equal(done.payload.length, 778);
+  assert.equal(a.bytes, 256, 'what is left: the transfer still in progress');
+  a.clear();
+  assert.equal(a.bytes, 0);
+});

@@ -1,0 +1,26 @@
+/**
+ * Which socket to listen on: the configured address, and for the default "::" (IPv6 and
+ * IPv4) on a host without IPv6, IPv4 alone instead, with a line in the log.
+ */
+import { isIPv4 } from 'node:net';
+import type { CoapLogger } from './context.js';
+
+export type SocketType = 'udp4' | 'udp6';
+
+/** What binding "::" answers on a host without IPv6 (kernel built without it, or turned off). */
+const NO_IPV6 = new Set(['EAFNOSUPPORT', 'EADDRNOTAVAIL', 'EPROTONOSUPPORT']);
+
+/**
+ * Binds with `bind` on `address`; when that is "::" and the host has no IPv6, binds
+ * 0.0.0.0 instead and says so. Any other failure is thrown as it came.
+ */
+export async function bindListener<T>(bind: (type: SocketType, address: string) => Promise<T>, address: string, log: CoapLogger): Promise<T> {
+  try {
+    return await bind(isIPv4(address) ? 'udp4' : 'udp6', address);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (address !== '::' || code === undefined || !NO_IPV6.has(code)) throw err;
+    log.warn('coap: no IPv6 on this host: listening on IPv4 only (0.0.0.0)', { address, error: code });
+    return bind('udp4', '0.0.0.0');
+  }
+}
