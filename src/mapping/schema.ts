@@ -169,6 +169,10 @@ export const MAPPING_SCHEMA = {
         },
         qos,
         retain: { type: 'boolean' },
+        absent: {
+          description: 'A message naming several resources waits until each has a value or the device reported it absent; absent ones are omitted (omit) or null (null, the default).',
+          enum: ['omit', 'null'],
+        },
       },
     },
     restFile: {
