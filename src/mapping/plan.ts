@@ -100,7 +100,7 @@ export class DevicePlan {
    * Instances ("/4/0") to read once when the observations start: their observations do not
    * cover every resource a message names (a unit, a static setting).
    */
-  readonly seedReads: string[] = [];
+  readonly seedReads: { path: string; mapping: string }[] = [];
   /** object id -> the resources messages name: the only values kept per device */
   readonly named = new Map<number, Set<number>>();
   private readonly outputs = new Map<number, CompiledPublish[]>();
@@ -159,8 +159,9 @@ export class DevicePlan {
     }
     for (const [key, ids] of covered) {
       if (!ids) continue;
-      const named = this.named.get(Number(key.split('/')[1]))!;
-      if ([...named].some((id) => !ids.has(id))) this.seedReads.push(key);
+      const objectId = Number(key.split('/')[1]);
+      const output = this.outputs.get(objectId)?.find((p) => p.names.some((id) => !ids.has(id)));
+      if (output) this.seedReads.push({ path: key, mapping: output.mapping });
     }
   }
 

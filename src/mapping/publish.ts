@@ -23,6 +23,8 @@ export interface InstanceGroup extends RenderContext {
 
 export interface CompiledPublish {
   objectId: number;
+  /** the mapping file's name */
+  mapping: string;
   /** undefined: every instance */
   instances?: ReadonlySet<number>;
   each: 'resource' | 'instance';
@@ -209,7 +211,7 @@ export function compilePublish(spec: PublishSpec, env: TargetEnv, path: FieldPat
       out.push({ topic: topic.text(c), payload: render(c, [id]), qos, retain, mapping });
     }
   };
-  return { objectId: env.object.id, instances, each, names, emit };
+  return { objectId: env.object.id, mapping, instances, each, names, emit };
 }
 
 export type { LeafValue };

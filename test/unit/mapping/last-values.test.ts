@@ -112,7 +112,7 @@ targets:
 `);
   const reg = registration('th', { 3303: [0, 1] });
   const plan = m.matchDevice(reg);
-  assert.deepEqual(plan.seedReads, ['/3303/0', '/3303/1']);
+  assert.deepEqual(plan.seedReads, [{ path: '/3303/0', mapping: 'm' }, { path: '/3303/1', mapping: 'm' }]);
   assert.deepEqual([...plan.named.get(3303)!], [5700, 5701]);
   const known = new LastValues();
   assert.deepEqual(m.render(notification(reg, '/3303/0/5700', resource(5700, 'float', 20), AT), known).map((o) => o.topic), ['t/0/sensor-value']);
