@@ -36,7 +36,7 @@ export interface PublishSpec {
   qos?: 0 | 1 | 2;
   retain?: boolean;
   /** a resource the device does not have, in a message naming several: omitted, or null (default) */
-  absent?: 'omit' | 'null';
+  absent?: 'omit' | 'null' | null;
 }
 
 export type CommandOperation = 'write' | 'execute' | 'read' | 'observe' | 'cancel';
