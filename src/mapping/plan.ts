@@ -159,8 +159,8 @@ export class DevicePlan {
     }
     for (const [key, ids] of covered) {
       if (!ids) continue;
-      const objectId = Number(key.split('/')[1]);
-      const output = this.outputs.get(objectId)?.find((p) => p.names.some((id) => !ids.has(id)));
+      const [, objectId, instanceId] = key.split('/').map(Number) as [number, number, number];
+      const output = this.outputsOf(objectId, instanceId).find((p) => p.names.some((id) => !ids.has(id)));
       if (output) this.seedReads.push({ path: key, mapping: output.mapping });
     }
   }
