@@ -6,6 +6,7 @@ import type { NotificationEvent, Registration, SendEvent } from '../lwm2m/server
 import { compileFile, type CompiledFile } from './compile.js';
 import type { CompiledCommand } from './commands.js';
 import type { MappingError } from './errors.js';
+import type { LastValues } from './last-values.js';
 import { ModelIndex, type MappingModels } from './models.js';
 import { DevicePlan } from './plan.js';
 import { checkRouteClash, type CompiledRestRoute, type PlacedRoute } from './rest.js';
@@ -61,9 +62,12 @@ export class CompiledMappings {
     return plan;
   }
 
-  /** The MQTT messages for a notification or Send event. */
-  render(event: NotificationEvent | SendEvent): OutboundMessage[] {
-    return this.matchDevice(event.registration).render(event);
+  /**
+   * The MQTT messages for a notification or Send event; `known`: the device's last values
+   * for messages naming several resources (DevicePlan.render), updated here.
+   */
+  render(event: NotificationEvent | SendEvent, known?: LastValues): OutboundMessage[] {
+    return this.matchDevice(event.registration).render(event, known);
   }
 
   /** MQTT subscription filters covering every command topic. */

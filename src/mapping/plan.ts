@@ -2,19 +2,42 @@
  * A device's plan: what the matching mapping files ask for one registration (the
  * observations to start, the outputs per object), and the rendering of notifications
  * and Send values into MQTT messages.
+ *
+ * A message that names several resources of an instance is rendered from the last known
+ * value of each (LastValues, kept per device by the caller): notifications and the
+ * answers of the plan's observes and reads update it, and the message goes out only once
+ * every resource it names has a value or was reported absent by the device.
  */
 import { LwM2mPath } from '../lwm2m/path.js';
 import type { LwM2mNode, TimestampedNodes, Value } from '../lwm2m/node.js';
 import type { NotificationEvent, OperationRequest, Registration, SendEvent } from '../lwm2m/server/types.js';
 import type { CompiledFile } from './compile.js';
+import { LastValues, complete, learn, markAbsent, type InstanceKnowledge } from './last-values.js';
 import type { CompiledPublish, InstanceGroup } from './publish.js';
 import type { OutboundMessage, PlannedObservation } from './types.js';
 import type { LeafValue } from './values.js';
 
 type Values = Map<number, LeafValue>;
+type Groups = Map<string, { objectId: number; instanceId: number; values: Values }>;
+
+/** An answer to one of the plan's observes or reads, as far as seeding goes. */
+export interface SeedAnswer {
+  code?: string;
+  success: boolean;
+  node?: LwM2mNode;
+  nodes?: Map<string, LwM2mNode | null>;
+}
+
+function parsePath(p: string | LwM2mPath): LwM2mPath | undefined {
+  try {
+    return typeof p === 'string' ? LwM2mPath.parse(p) : p;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Adds a node's resource values to `groups` ("objectId/instanceId" -> values). */
-function collect(path: LwM2mPath, node: LwM2mNode, groups: Map<string, { objectId: number; instanceId: number; values: Values }>): void {
+function collect(path: LwM2mPath, node: LwM2mNode, groups: Groups): void {
   const group = (o: number, i: number): Values => {
     const key = `${o}/${i}`;
     let g = groups.get(key);
@@ -73,6 +96,13 @@ export class DevicePlan {
   /** names of the mapping files that apply to this device */
   readonly mappings: string[];
   readonly observations: PlannedObservation[] = [];
+  /**
+   * Instances ("/4/0") to read once when the observations start: their observations do not
+   * cover every resource a message names (a unit, a static setting).
+   */
+  readonly seedReads: { path: string; mapping: string }[] = [];
+  /** object id -> the resources messages name: the only values kept per device */
+  readonly named = new Map<number, Set<number>>();
   private readonly outputs = new Map<number, CompiledPublish[]>();
 
   constructor(registration: Pick<Registration, 'objects'>, files: readonly CompiledFile[]) {
@@ -103,6 +133,36 @@ export class DevicePlan {
         }
       }
     }
+    for (const [objectId, list] of this.outputs) {
+      for (const p of list) {
+        if (!p.names.length) continue;
+        let set = this.named.get(objectId);
+        if (!set) this.named.set(objectId, (set = new Set()));
+        for (const id of p.names) set.add(id);
+      }
+    }
+    this.planSeedReads();
+  }
+
+  /** An observed instance whose observations miss a named resource is read once. */
+  private planSeedReads(): void {
+    // "o/i" -> observed resources (undefined: the whole instance)
+    const covered = new Map<string, Set<number> | undefined>();
+    for (const ob of this.observations) {
+      for (const text of ob.paths) {
+        const p = parsePath(text);
+        if (p?.objectId === undefined || p.instanceId === undefined || !this.named.has(p.objectId)) continue;
+        const key = `/${p.objectId}/${p.instanceId}`;
+        if (p.resourceId === undefined) covered.set(key, undefined);
+        else if (!covered.has(key) || covered.get(key)) covered.set(key, (covered.get(key) ?? new Set()).add(p.resourceId));
+      }
+    }
+    for (const [key, ids] of covered) {
+      if (!ids) continue;
+      const [, objectId, instanceId] = key.split('/').map(Number) as [number, number, number];
+      const output = this.outputsOf(objectId, instanceId).find((p) => p.names.some((id) => !ids.has(id)));
+      if (output) this.seedReads.push({ path: key, mapping: output.mapping });
+    }
   }
 
   /** True when no mapping applies (nothing to observe, nothing to publish). */
@@ -120,31 +180,100 @@ export class DevicePlan {
     return out;
   }
 
-  /** The MQTT messages for a notification or Send; empty when no output maps its values. */
-  render(event: NotificationEvent | SendEvent): OutboundMessage[] {
+  /**
+   * The MQTT messages for a notification or Send; empty when no output maps its values.
+   * `known`: the device's last values, updated here (a fresh one: this event alone).
+   */
+  render(event: NotificationEvent | SendEvent, known: LastValues = new LastValues()): OutboundMessage[] {
     const out: OutboundMessage[] = [];
     if (this.outputs.size === 0) return out;
     const reg = event.registration;
     for (const rec of records(event)) {
-      const groups = new Map<string, { objectId: number; instanceId: number; values: Values }>();
-      for (const [p, node] of rec.nodes) {
-        if (!node) continue;
-        let path: LwM2mPath;
-        try {
-          path = typeof p === 'string' ? LwM2mPath.parse(p) : p;
-        } catch {
-          continue;
-        }
-        if (this.outputs.has(path.objectId ?? -1)) collect(path, node, groups);
-      }
+      const groups = this.group(rec.nodes);
       for (const g of groups.values()) {
-        const group: InstanceGroup = { endpoint: reg.endpoint, registrationId: reg.id, objectId: g.objectId, instanceId: g.instanceId, values: g.values, timeMs: rec.timeMs };
-        for (const output of this.outputs.get(g.objectId) ?? []) {
-          if (output.instances && !output.instances.has(g.instanceId)) continue;
-          output.emit(group, out);
+        const outputs = this.outputsOf(g.objectId, g.instanceId);
+        const named = this.named.get(g.objectId);
+        const k = named ? known.instance(g.objectId, g.instanceId, true) : undefined;
+        const before = outputs.map((p) => complete(k, p.names));
+        if (k) for (const [id, v] of g.values) if (named!.has(id)) learn(k, id, v);
+        let values: ReadonlyMap<number, LeafValue> = g.values;
+        if (k && k.values.size) {
+          const merged = new Map(k.values);
+          for (const [id, v] of g.values) merged.set(id, v);
+          values = merged;
         }
+        const group: InstanceGroup = { endpoint: reg.endpoint, registrationId: reg.id, objectId: g.objectId, instanceId: g.instanceId, values, fresh: new Set(g.values.keys()), timeMs: rec.timeMs };
+        outputs.forEach((p, n) => {
+          // a message naming several resources waits until each is known or absent, and goes out once it is
+          if (p.names.length && !complete(k, p.names)) return;
+          p.emit(group, out, !before[n]);
+        });
       }
     }
     return out;
+  }
+
+  /**
+   * What the answer to one of the plan's observes or reads (`paths`, as requested) tells:
+   * the values of named resources, and the named resources the device does not have (4.04
+   * on a resource, or left out of an instance or composite answer). Returns the messages
+   * that became complete. An observe's values are also rendered as a notification (render).
+   */
+  seed(registration: Pick<Registration, 'endpoint' | 'id'>, paths: readonly string[], answer: SeedAnswer, known: LastValues, timeMs: number): OutboundMessage[] {
+    const out: OutboundMessage[] = [];
+    if (this.named.size === 0) return out;
+    const requested = paths.map(parsePath).filter((p): p is LwM2mPath => p?.objectId !== undefined && p.instanceId !== undefined && this.named.has(p.objectId));
+    const groups = answer.success ? this.group(answer.node && requested.length === 1 && paths.length === 1 ? [[requested[0]!, answer.node]] : (answer.nodes ?? [])) : new Map();
+    const touched = new Map<string, { objectId: number; instanceId: number; k: InstanceKnowledge; before: boolean[] }>();
+    const touch = (o: number, i: number): InstanceKnowledge | undefined => {
+      const key = `${o}/${i}`;
+      const t = touched.get(key);
+      if (t) return t.k;
+      const k = known.instance(o, i, true);
+      if (k) touched.set(key, { objectId: o, instanceId: i, k, before: this.outputsOf(o, i).map((p) => complete(k, p.names)) });
+      return k;
+    };
+    for (const g of groups.values()) {
+      const named = this.named.get(g.objectId);
+      if (!named) continue;
+      const k = touch(g.objectId, g.instanceId);
+      if (k) for (const [id, v] of g.values) if (named.has(id)) learn(k, id, v);
+    }
+    for (const p of requested) {
+      if (p.resourceInstanceId !== undefined) continue;
+      const named = this.named.get(p.objectId!)!;
+      const got = groups.get(`${p.objectId}/${p.instanceId}`)?.values;
+      if (p.resourceId !== undefined) {
+        if (!named.has(p.resourceId)) continue;
+        if (answer.code !== '4.04' && (!answer.success || got?.has(p.resourceId))) continue;
+        const k = touch(p.objectId!, p.instanceId!);
+        if (k) markAbsent(k, p.resourceId);
+      } else if (answer.success) {
+        // an instance answer lists what the instance has
+        const k = touch(p.objectId!, p.instanceId!);
+        if (k) for (const id of named) if (!got?.has(id)) markAbsent(k, id);
+      }
+    }
+    for (const t of touched.values()) {
+      const group: InstanceGroup = { endpoint: registration.endpoint, registrationId: registration.id, objectId: t.objectId, instanceId: t.instanceId, values: t.k.values, fresh: new Set(), timeMs };
+      this.outputsOf(t.objectId, t.instanceId).forEach((p, n) => {
+        if (p.names.length && !t.before[n] && complete(t.k, p.names)) p.emit(group, out, true);
+      });
+    }
+    return out;
+  }
+
+  private outputsOf(objectId: number, instanceId: number): CompiledPublish[] {
+    return (this.outputs.get(objectId) ?? []).filter((p) => !p.instances || p.instances.has(instanceId));
+  }
+
+  private group(nodes: Iterable<[string | LwM2mPath, LwM2mNode | null]>): Groups {
+    const groups: Groups = new Map();
+    for (const [p, node] of nodes) {
+      if (!node) continue;
+      const path = parsePath(p);
+      if (path && this.outputs.has(path.objectId ?? -1)) collect(path, node, groups);
+    }
+    return groups;
   }
 }

@@ -10,17 +10,35 @@ import { applyForward, type Transform } from './transform.js';
 import type { OutboundMessage, PublishSpec } from './types.js';
 import { valueToJson, type LeafValue } from './values.js';
 
-/** The values of one object instance at one time, as a notification or Send carried them. */
+/**
+ * The values of one object instance at one time: those a notification or Send carried
+ * (`fresh`), and for outputs that name several resources the last known ones of the others.
+ */
 export interface InstanceGroup extends RenderContext {
   objectId: number;
   instanceId: number;
+  /** the resources the notification carried (they trigger outputs); undefined: every key of `values` */
+  fresh?: ReadonlySet<number>;
 }
 
 export interface CompiledPublish {
   objectId: number;
+  /** the mapping file's name */
+  mapping: string;
   /** undefined: every instance */
   instances?: ReadonlySet<number>;
-  emit(group: InstanceGroup, out: OutboundMessage[]): void;
+  each: 'resource' | 'instance';
+  /**
+   * The resources the message names besides the one it is about (each: resource): it is
+   * rendered from their last known values and published once each has a value or was
+   * reported absent. Empty: the message is rendered from the notification alone.
+   */
+  names: readonly number[];
+  /**
+   * Renders the messages of `group` when a resource it carried triggers this output;
+   * `force` (each: instance): render even so (the message just became complete).
+   */
+  emit(group: InstanceGroup, out: OutboundMessage[], force?: boolean): void;
 }
 
 const BUILTIN_NAMES: ReadonlySet<string> = new Set(BUILTINS);
@@ -52,27 +70,41 @@ function guessEach(spec: PublishSpec): 'resource' | 'instance' {
 }
 
 type JsonFn = (ctx: RenderContext) => unknown;
+interface JsonPart {
+  fn: JsonFn;
+  /** resources a string leaf names (for `absent: omit`) */
+  refs: readonly number[];
+}
 
-function compileJson(v: unknown, path: FieldPath, env: TargetEnv, opts: Parameters<TargetEnv['template']>[2]): JsonFn | undefined {
+/** `omit`: an object field whose template names a resource without a value is left out. */
+function compileJson(v: unknown, path: FieldPath, env: TargetEnv, opts: Parameters<TargetEnv['template']>[2], refsOut: number[], omit: boolean): JsonPart | undefined {
   if (typeof v === 'string') {
     const t = env.template(v, path, opts);
-    return t ? (c) => t.json(c) : undefined;
+    if (!t) return undefined;
+    refsOut.push(...t.resourceRefs);
+    return { fn: (c) => t.json(c), refs: t.resourceRefs };
   }
   if (Array.isArray(v)) {
-    const fns = v.map((x, i) => compileJson(x, [...path, i], env, opts));
-    if (fns.some((f) => !f)) return undefined;
-    return (c) => fns.map((f) => f!(c));
+    const parts = v.map((x, i) => compileJson(x, [...path, i], env, opts, refsOut, omit));
+    if (parts.some((f) => !f)) return undefined;
+    return { fn: (c) => parts.map((f) => f!.fn(c)), refs: [] };
   }
   if (v && typeof v === 'object') {
-    const entries = Object.entries(v).map(([k, x]) => [k, compileJson(x, [...path, k], env, opts)] as const);
+    const entries = Object.entries(v).map(([k, x]) => [k, compileJson(x, [...path, k], env, opts, refsOut, omit)] as const);
     if (entries.some(([, f]) => !f)) return undefined;
-    return (c) => {
-      const o: Record<string, unknown> = {};
-      for (const [k, f] of entries) o[k] = f!(c);
-      return o;
+    return {
+      fn: (c) => {
+        const o: Record<string, unknown> = {};
+        for (const [k, f] of entries) {
+          if (omit && f!.refs.some((id) => !c.values.has(id))) continue;
+          o[k] = f!.fn(c);
+        }
+        return o;
+      },
+      refs: [],
     };
   }
-  return () => v;
+  return { fn: () => v, refs: [] };
 }
 
 function senmlValue(rec: Record<string, unknown>, v: Value): void {
@@ -100,16 +132,21 @@ export function compilePublish(spec: PublishSpec, env: TargetEnv, path: FieldPat
   const forbidden = new Map(RESPONSE_ONLY);
   if (each === 'instance') for (const n of RESOURCE_SCOPED) forbidden.set(n, 'needs each: resource (this output renders one message per object instance)');
   const opts = { forbidden, transformFor };
+  const omit = spec.absent === 'omit';
   const topic = env.template(spec.topic, [...path, 'topic'], { ...opts, topic: true });
+  // the resources the templates name; an output with a resources filter and no template of its own names those
+  const refs: number[] = [...(topic?.resourceRefs ?? [])];
 
   let payload: ((c: RenderContext, ids: number[]) => string) | undefined;
   if (format === 'senml') {
     if (spec.payload !== undefined) env.sink.add([...path, 'payload'], 'format senml builds the payload itself; use baseName to set the SenML base name', { atKey: true });
     const base = spec.baseName !== undefined ? env.template(spec.baseName, [...path, 'baseName'], opts) : undefined;
+    refs.push(...(base?.resourceRefs ?? []), ...(each === 'instance' ? (filter ?? []) : []));
     const objectId = env.object.id;
     payload = (c, ids) => {
       const records: Record<string, unknown>[] = [];
       for (const id of ids) {
+        if (!c.values.has(id)) continue;
         const v = applyForward(transformFor(id), c.values.get(id));
         const unit = env.resources.get(id)?.unit;
         const entries: [string, Value][] = v instanceof Map ? [...v].map(([ri, x]) => [`${id}/${ri}`, x]) : [[String(id), (v ?? null) as Value]];
@@ -130,17 +167,22 @@ export function compilePublish(spec: PublishSpec, env: TargetEnv, path: FieldPat
     else if (spec.payload === undefined && each === 'instance') env.sink.add([...path, 'format'], 'each: instance with format text needs a payload template');
     else {
       const t: CompiledTemplate | undefined = env.template(spec.payload === undefined ? '{value}' : (spec.payload as string), [...path, 'payload'], opts);
+      refs.push(...(t?.resourceRefs ?? []));
       if (t) payload = (c) => t.text(c);
     }
   } else if (spec.payload !== undefined) {
-    const f = compileJson(spec.payload, [...path, 'payload'], env, opts);
-    if (f) payload = (c) => JSON.stringify(f(c));
+    const f = compileJson(spec.payload, [...path, 'payload'], env, opts, refs, omit);
+    if (f) payload = (c) => JSON.stringify(f.fn(c));
   } else if (each === 'resource') {
     payload = (c) => JSON.stringify({ value: valueToJson(applyForward(transformFor(c.resourceId!), c.values.get(c.resourceId!))), timestamp: new Date(c.timeMs).toISOString() });
   } else {
+    refs.push(...(filter ?? []));
     payload = (c, ids) => {
       const o: Record<string, unknown> = {};
-      for (const id of ids) o[env.resources.get(id)?.slug ?? String(id)] = valueToJson(applyForward(transformFor(id), c.values.get(id)));
+      for (const id of ids) {
+        if (omit && !c.values.has(id)) continue;
+        o[env.resources.get(id)?.slug ?? String(id)] = valueToJson(applyForward(transformFor(id), c.values.get(id)));
+      }
       o.timestamp = new Date(c.timeMs).toISOString();
       return JSON.stringify(o);
     };
@@ -151,14 +193,17 @@ export function compilePublish(spec: PublishSpec, env: TargetEnv, path: FieldPat
   const retain = spec.retain ?? false;
   const mapping = env.mapping;
   const wanted = filter ? new Set(filter) : undefined;
+  const names = [...new Set(refs)].sort((a, b) => a - b);
+  // SenML and the default JSON of an instance list the filter's resources, known or not
+  const listed = each === 'instance' && filter ? [...filter].sort((a, b) => a - b) : undefined;
   const render = payload;
-  const emit = (group: InstanceGroup, out: OutboundMessage[]): void => {
+  const emit = (group: InstanceGroup, out: OutboundMessage[], force = false): void => {
     const ids: number[] = [];
-    for (const id of group.values.keys()) if (!wanted || wanted.has(id)) ids.push(id);
-    if (ids.length === 0) return;
+    for (const id of group.fresh ?? group.values.keys()) if (!wanted || wanted.has(id)) ids.push(id);
+    if (ids.length === 0 && !(force && each === 'instance')) return;
     ids.sort((a, b) => a - b);
     if (each === 'instance') {
-      out.push({ topic: topic.text(group), payload: render(group, ids), qos, retain, mapping });
+      out.push({ topic: topic.text(group), payload: render(group, listed ?? ids), qos, retain, mapping });
       return;
     }
     for (const id of ids) {
@@ -166,7 +211,7 @@ export function compilePublish(spec: PublishSpec, env: TargetEnv, path: FieldPat
       out.push({ topic: topic.text(c), payload: render(c, [id]), qos, retain, mapping });
     }
   };
-  return { objectId: env.object.id, instances, emit };
+  return { objectId: env.object.id, mapping, instances, each, names, emit };
 }
 
 export type { LeafValue };

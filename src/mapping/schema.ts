@@ -169,6 +169,10 @@ export const MAPPING_SCHEMA = {
         },
         qos,
         retain: { type: 'boolean' },
+        absent: {
+          description: 'A message naming several resources is rendered from the last known value of each, once each has a value or the device reported it absent; absent ones are left out (omit) or null (null, the default).',
+          enum: ['omit', 'null', null],
+        },
       },
     },
     restFile: {

@@ -35,6 +35,8 @@ export interface PublishSpec {
   transforms?: Record<string, TransformSpec>;
   qos?: 0 | 1 | 2;
   retain?: boolean;
+  /** a resource the device does not have, in a message naming several: omitted, or null (default) */
+  absent?: 'omit' | 'null' | null;
 }
 
 export type CommandOperation = 'write' | 'execute' | 'read' | 'observe' | 'cancel';

@@ -8,14 +8,22 @@
  *
  * Every device has its own chain of start/stop work, so a slow device delays nobody else
  * (at most `concurrency` devices are planned at once); commands run concurrently.
+ *
+ * Messages naming several resources are rendered from the device's last known values
+ * (LastValues, per registration: seeded by the answers of the plan's observes and reads,
+ * updated by every notification, dropped when the device goes or registers again).
  */
 import type { Logger } from '../../log.js';
 import type { CompiledMappings } from '../../mapping/compiled.js';
+import { LastValues } from '../../mapping/last-values.js';
+import type { DevicePlan } from '../../mapping/plan.js';
 import type { OutboundMessage, PlannedObservation } from '../../mapping/types.js';
 import type { LwM2mServer } from '../../lwm2m/server/index.js';
 import type { OperationRequest, OperationResult, Registration } from '../../lwm2m/server/types.js';
 import type { MqttLink } from './link.js';
 import { topicMatches } from './link-subscriptions.js';
+import { PlanFailures } from './plan-failures.js';
+import { Limiter, observationKey, startRequests } from './plan-requests.js';
 import { ServerListeners } from './server-events.js';
 
 export interface MappedTopicsOptions {
@@ -25,24 +33,6 @@ export interface MappedTopicsOptions {
   mappings: CompiledMappings;
   /** devices whose observations are being started or stopped at the same time (default 128): a reload of a large fleet does not burst */
   concurrency?: number;
-}
-
-/** Runs at most `max` tasks at once, the others in arrival order. */
-class Limiter {
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
-  constructor(private readonly max: number) {}
-
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    while (this.active >= this.max) await new Promise<void>((r) => this.waiting.push(r));
-    this.active++;
-    try {
-      return await fn();
-    } finally {
-      this.active--;
-      this.waiting.shift()?.();
-    }
-  }
 }
 
 interface Started {
@@ -56,6 +46,11 @@ interface DeviceState {
   started: Map<string, Started>;
   chain: Promise<void>;
   closed: boolean;
+  /** last values of the resources the plan's messages name */
+  known: LastValues;
+  /** seed reads of the plan done (or under way) */
+  seeded: Set<string>;
+  failures: PlanFailures;
 }
 
 /**
@@ -67,18 +62,7 @@ export interface IncomingProperties {
   correlationData?: Buffer;
 }
 
-/** Identifies a planned observation: a change of paths, mode or attributes makes a new one. */
-export function observationKey(o: PlannedObservation): string {
-  return `${o.composite ? 'c' : 's'}|${o.paths.join(',')}|${o.attributes ? JSON.stringify(o.attributes) : ''}`;
-}
-
-/** The requests that start one planned observation, Write-Attributes first. */
-export function startRequests(o: PlannedObservation): OperationRequest[] {
-  const out: OperationRequest[] = [];
-  if (o.attributes) for (const path of o.paths) out.push({ op: 'writeAttributes', path, attributes: o.attributes });
-  out.push(o.composite ? { op: 'observeComposite', paths: [...o.paths] } : { op: 'observe', path: o.paths[0]! });
-  return out;
-}
+export { observationKey, startRequests };
 
 export class MappedTopics {
   private mappings: CompiledMappings;
@@ -111,8 +95,8 @@ export class MappedTopics {
       if (!state) return;
       for (const s of state.started.values()) if (s.observationId === ob.id) delete s.observationId;
     });
-    on('notification', (e) => this.publishAll(this.mappings.render(e)));
-    on('send', (e) => this.publishAll(this.mappings.render(e)));
+    on('notification', (e) => this.publishAll(this.mappings.render(e, this.stateOf(e.registration)?.known)));
+    on('send', (e) => this.publishAll(this.mappings.render(e, this.stateOf(e.registration)?.known)));
     this.subscribe();
     for (const reg of this.o.server.registrations()) this.track(reg, true);
   }
@@ -162,11 +146,16 @@ export class MappedTopics {
       state = undefined;
     }
     if (!state) {
-      state = { registration: reg, started: new Map(), chain: Promise.resolve(), closed: false };
+      state = { registration: reg, started: new Map(), chain: Promise.resolve(), closed: false, known: new LastValues(), seeded: new Set(), failures: new PlanFailures(this.o.logger, reg.endpoint) };
       this.devices.set(reg.endpoint, state);
     }
     state.registration = reg;
     this.enqueue(state);
+  }
+
+  private stateOf(reg: Registration): DeviceState | undefined {
+    const state = this.devices.get(reg.endpoint);
+    return state && state.registration.id === reg.id ? state : undefined;
   }
 
   private forget(reg: Registration): void {
@@ -182,11 +171,21 @@ export class MappedTopics {
       .catch((e: unknown) => this.o.logger.error('mqtt mapped topics: planning failed', { endpoint: state.registration.endpoint, error: String(e) }));
   }
 
-  /** Brings the device's observations to what the current plan asks. */
+  /** Brings the device's observations (and seed reads) to what the current plan asks. */
   private async reconcile(state: DeviceState): Promise<void> {
+    try {
+      await this.reconcilePlan(state);
+    } finally {
+      state.failures.flush();
+    }
+  }
+
+  private async reconcilePlan(state: DeviceState): Promise<void> {
     if (state.closed) return;
     const endpoint = state.registration.endpoint;
     const plan = this.mappings.matchDevice(state.registration);
+    state.known.retain(plan.named);
+    for (const path of state.seeded) if (!plan.seedReads.some((s) => s.path === path)) state.seeded.delete(path);
     const wanted = new Map(plan.observations.map((o) => [observationKey(o), o]));
     for (const [key, s] of [...state.started]) {
       if (wanted.has(key)) continue;
@@ -204,16 +203,31 @@ export class MappedTopics {
       state.started.set(key, entry);
       for (const req of startRequests(ob)) {
         const r = await this.o.server.request(endpoint, req);
-        if (state.closed) return;
+        if (!r.success) state.failures.record(ob.mapping, req, ob.paths, r, state.closed);
+        if (state.closed || r.error?.code === 'NOT_REGISTERED') return;
         if (r.observationId) {
           entry.observationId = r.observationId;
           this.publishInitial(state, r);
         }
-        if (!r.success) {
-          this.o.logger.warn('mqtt mapped topics: request of the plan failed', { endpoint, mapping: ob.mapping, op: req.op, paths: ob.paths.join(','), code: r.code ?? r.error?.code });
-        }
+        if (req.op !== 'writeAttributes') this.seed(state, plan, ob.paths, r);
       }
     }
+    for (const { path, mapping } of plan.seedReads) {
+      if (state.seeded.has(path)) continue;
+      state.seeded.add(path);
+      const req: OperationRequest = { op: 'read', path };
+      const r = await this.o.server.request(endpoint, req);
+      if (!r.success) state.failures.record(mapping, req, [path], r, state.closed);
+      if (state.closed) return;
+      // tried again on the next pass unless the device answered
+      if (!r.success && r.code === undefined) state.seeded.delete(path);
+      this.seed(state, plan, [path], r);
+    }
+  }
+
+  /** What an answer of the plan tells of the named resources (values, absent ones); publishes what became complete. */
+  private seed(state: DeviceState, plan: DevicePlan, paths: readonly string[], r: OperationResult): void {
+    this.publishAll(plan.seed(state.registration, paths, r, state.known, Date.now()));
   }
 
   /** The value in the observe's answer is the first one: published like a notification. */
@@ -222,17 +236,16 @@ export class MappedTopics {
     const registration = this.o.server.getRegistration(state.registration.endpoint);
     const observation = registration && this.o.server.observations(registration.endpoint).find((o) => o.id === r.observationId);
     if (!registration || !observation) return;
-    this.publishAll(
-      this.mappings.render({
-        registration,
-        observation,
-        ...(r.node ? { node: r.node } : {}),
-        ...(r.nodes ? { nodes: r.nodes } : {}),
-        ...(r.timestamped ? { timestamped: r.timestamped } : {}),
-        ...(r.contentFormat !== undefined ? { contentFormat: r.contentFormat } : {}),
-        receivedAt: Date.now(),
-      }),
-    );
+    const event = {
+      registration,
+      observation,
+      ...(r.node ? { node: r.node } : {}),
+      ...(r.nodes ? { nodes: r.nodes } : {}),
+      ...(r.timestamped ? { timestamped: r.timestamped } : {}),
+      ...(r.contentFormat !== undefined ? { contentFormat: r.contentFormat } : {}),
+      receivedAt: Date.now(),
+    };
+    this.publishAll(this.mappings.render(event, state.known));
   }
 
   private publishAll(messages: OutboundMessage[]): void {

@@ -1,0 +1,37 @@
+/**
+ * The steps of a device's plan: which requests start a planned observation, how a
+ * planned observation is told apart from another, and a limit on devices planned at once.
+ */
+import type { PlannedObservation } from '../../mapping/types.js';
+import type { OperationRequest } from '../../lwm2m/server/types.js';
+
+/** Identifies a planned observation: a change of paths, mode or attributes makes a new one. */
+export function observationKey(o: PlannedObservation): string {
+  return `${o.composite ? 'c' : 's'}|${o.paths.join(',')}|${o.attributes ? JSON.stringify(o.attributes) : ''}`;
+}
+
+/** The requests that start one planned observation, Write-Attributes first. */
+export function startRequests(o: PlannedObservation): OperationRequest[] {
+  const out: OperationRequest[] = [];
+  if (o.attributes) for (const path of o.paths) out.push({ op: 'writeAttributes', path, attributes: o.attributes });
+  out.push(o.composite ? { op: 'observeComposite', paths: [...o.paths] } : { op: 'observe', path: o.paths[0]! });
+  return out;
+}
+
+/** Runs at most `max` tasks at once, the others in arrival order. */
+export class Limiter {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly max: number) {}
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    while (this.active >= this.max) await new Promise<void>((r) => this.waiting.push(r));
+    this.active++;
+    try {
+      return await fn();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+}
