@@ -98,6 +98,7 @@ export function compilePublish(spec: PublishSpec, env: TargetEnv, path: FieldPat
   const transformFor = (id: number): Transform | undefined => (perResource.has(id) ? perResource.get(id) : fallback);
 
   const forbidden = new Map(RESPONSE_ONLY);
+  forbidden.set('registrationId', "is the device's secret: it is not published on MQTT");
   if (each === 'instance') for (const n of RESOURCE_SCOPED) forbidden.set(n, 'needs each: resource (this output renders one message per object instance)');
   const opts = { forbidden, transformFor };
   const topic = env.template(spec.topic, [...path, 'topic'], { ...opts, topic: true });

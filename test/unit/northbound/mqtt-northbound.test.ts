@@ -114,6 +114,14 @@ void test('generic API: a read command gets the device value on up/resp with req
   await s.server.stop();
 });
 
+void test('registration id: a mapping file cannot put it on an MQTT topic or payload', () => {
+  for (const field of ['topic: "r/{registrationId}"', 'topic: "r/{endpoint}", payload: "{registrationId}"']) {
+    const r = compileMappings([{ file: 'rid.yaml', text: `targets:\n  - object: 3303\n    mqtt:\n      publish: { ${field} }\n` }], models);
+    assert.equal(r.errors.length, 1, field);
+    assert.match(r.errors[0]!.message, /registrationId.*secret/);
+  }
+});
+
 void test('generic API: a command without reqID is refused on up/resp with an error, and never reaches the device', async () => {
   const { s, link, nb } = await setup();
   const peer = memPeer(5010);
