@@ -16,7 +16,7 @@ import { silentLogger, type Logger } from '../../log.js';
 import { BoundedBuffer, DrainWaiters, OverflowReporter, RejectCounter } from './buffer.js';
 import { BrokerStartError } from './broker.js';
 import type { LinkStats, MessageHandler, MqttLink, PublishOptions } from './link.js';
-import { type ConnectionListener, type LinkMessage, toMessage } from './link-message.js';
+import { type ConnectionListener, type LinkMessage, receivedProperties, toMessage } from './link-message.js';
 import { clientOptions, type ExternalLinkOptions } from './link-external-options.js';
 import { SubscriptionTable, isValidFilter, isValidTopic } from './link-subscriptions.js';
 
@@ -211,18 +211,7 @@ export class ExternalLink implements MqttLink {
       this.lastError = msg;
       this.log.warn('mqtt (external): connection error', { url: this.options.url, error: msg });
     });
-    client.on('message', (topic, payload, packet) => {
-      const p = packet.properties;
-      const props =
-        p && (p.correlationData || p.responseTopic || p.contentType)
-          ? {
-              ...(p.correlationData ? { correlationData: p.correlationData } : {}),
-              ...(p.responseTopic ? { responseTopic: p.responseTopic } : {}),
-              ...(p.contentType ? { contentType: p.contentType } : {}),
-            }
-          : undefined;
-      this.subs.deliver(topic, payload, props);
-    });
+    client.on('message', (topic, payload, packet) => this.subs.deliver(topic, payload, receivedProperties(packet.properties)));
   }
 
   /**
