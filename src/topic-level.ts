@@ -20,7 +20,8 @@ const FORBIDDEN_CHARS = `[\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\
 const FORBIDDEN = new RegExp(FORBIDDEN_CHARS);
 /** what a level encodes: those and / + # % */
 const SPECIAL = new RegExp(`[/+#%]|${FORBIDDEN_CHARS}`, 'g');
-const HAS_SPECIAL = new RegExp(`[/+#%]|${FORBIDDEN_CHARS}`);
+/** a quick test, one character class: may say yes for a plane's last high surrogate alone (then SPECIAL decides) */
+const HAS_SPECIAL = new RegExp(`[/+#%\\u0000-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF${PLANE_END_HIGH}]`);
 
 /** The topic level for a name (ordinary names are returned as they are, without a copy). */
 export function encodeLevel(name: string): string {
