@@ -11,6 +11,7 @@ import { slugify } from './models.js';
 import { nearest } from './suggest.js';
 import type { TargetEnv } from './target-env.js';
 import { parseTemplate, type CompiledTemplate, type RenderContext } from './template.js';
+import { decodeLevel } from '../topic-level.js';
 import type { Transform } from './transform.js';
 import { applyForward } from './transform.js';
 import { COMMAND_OPERATIONS, type CommandMatch, type CommandOperation, type CommandSpec, type OutboundMessage } from './types.js';
@@ -170,7 +171,8 @@ export function compileCommand(spec: CommandSpec, env: TargetEnv, path: FieldPat
     if (!m) return undefined;
     const got: Partial<Record<Capture, string>> = {};
     captures.forEach((c, i) => { got[c] = m[i + 1]!; });
-    const endpoint = got.endpoint!;
+    const endpoint = decodeLevel(got.endpoint!); // the inverse of the {endpoint} encoding of topics
+    if (endpoint === undefined) return undefined;
     const instanceId = fixedInstance ?? Number(got.instanceId);
     if (allowed && !allowed.has(instanceId)) return undefined;
     const incoming = readPayload(payload);

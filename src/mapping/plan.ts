@@ -202,7 +202,7 @@ export class DevicePlan {
           for (const [id, v] of g.values) merged.set(id, v);
           values = merged;
         }
-        const group: InstanceGroup = { endpoint: reg.endpoint, registrationId: reg.id, objectId: g.objectId, instanceId: g.instanceId, values, fresh: new Set(g.values.keys()), timeMs: rec.timeMs };
+        const group: InstanceGroup = { endpoint: reg.endpoint, objectId: g.objectId, instanceId: g.instanceId, values, fresh: new Set(g.values.keys()), timeMs: rec.timeMs };
         outputs.forEach((p, n) => {
           // a message naming several resources waits until each is known or absent, and goes out once it is
           if (p.names.length && !complete(k, p.names)) return;
@@ -255,7 +255,7 @@ export class DevicePlan {
       }
     }
     for (const t of touched.values()) {
-      const group: InstanceGroup = { endpoint: registration.endpoint, registrationId: registration.id, objectId: t.objectId, instanceId: t.instanceId, values: t.k.values, fresh: new Set(), timeMs };
+      const group: InstanceGroup = { endpoint: registration.endpoint, objectId: t.objectId, instanceId: t.instanceId, values: t.k.values, fresh: new Set(), timeMs };
       this.outputsOf(t.objectId, t.instanceId).forEach((p, n) => {
         if (p.names.length && !t.before[n] && complete(t.k, p.names)) p.emit(group, out, true);
       });

@@ -9,11 +9,10 @@ import type { Transform } from './transform.js';
 import { applyForward } from './transform.js';
 import { nearest, type Candidate } from './suggest.js';
 import { valueToJson, valueToText, type LeafValue } from './values.js';
+import { encodeLevel } from '../topic-level.js';
 
 export interface RenderContext {
   endpoint: string;
-  /** not read by any template: the registration id is a secret of the device */
-  registrationId?: string;
   instanceId: number;
   /** the resource being rendered (each: resource, or a command on a resource) */
   resourceId?: number;
@@ -158,14 +157,14 @@ export function compileTemplate(text: string, env: TemplateEnv): { ok: true; tem
   const errors: TemplateError[] = [];
   const resourceRefs: number[] = [];
   const builtins = new Set<string>();
-  const pieces: { literal?: string; get?: Getter; raw?: boolean }[] = [];
+  const pieces: { literal?: string; get?: Getter; raw?: boolean; endpoint?: boolean }[] = [];
   for (const part of parsed.parts) {
     if (typeof part === 'string') { pieces.push({ literal: part }); continue; }
     const why = UNAVAILABLE.get(part.name) ?? env.forbidden?.get(part.name);
     if (why !== undefined) { errors.push({ offset: part.offset, message: `placeholder {${part.name}} ${why}` }); continue; }
     if (BUILTIN_SET.has(part.name)) {
       builtins.add(part.name);
-      pieces.push({ get: builtinGetter(part.name as Builtin, env), raw: part.name === 'path' });
+      pieces.push({ get: builtinGetter(part.name as Builtin, env), raw: part.name === 'path', endpoint: part.name === 'endpoint' });
       continue;
     }
     const rid = env.resolveResource(part.name);
@@ -182,6 +181,8 @@ export function compileTemplate(text: string, env: TemplateEnv): { ok: true; tem
   const textFns = pieces.map((p) => {
     if (p.literal !== undefined) { const l = p.literal; return () => l; }
     const g = p.get!;
+    // in a topic, {endpoint} is encoded as in the MQTT northbound's own topics (src/topic-level.ts)
+    if (p.endpoint && env.topic) return (c: RenderContext) => encodeLevel(c.endpoint);
     return p.raw ? (c: RenderContext) => valueToText(g(c)) : (c: RenderContext) => sanitize(valueToText(g(c)));
   });
   const textOf = textFns.length === 1 ? textFns[0]! : (c: RenderContext) => { let s = ''; for (const f of textFns) s += f(c); return s; };

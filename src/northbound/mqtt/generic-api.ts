@@ -3,7 +3,8 @@
  * `{prefix}/{endpoint}/dn/#` as `{ reqID, msgType, data }`; results go to
  * `{prefix}/{endpoint}/up/resp`, notifications to `up/notify`, Send values to `up/send`,
  * Register to `up/resp` and Update to `up/update` (docs/mqtt.md describes every message).
- * A bad command gets an error response; a slow device delays only its own answers.
+ * A bad command (one without a `reqID` too) gets an error response and is not executed;
+ * a slow device delays only its own answers.
  */
 import type { Logger } from '../../log.js';
 import { serializeLinks } from '../../lwm2m/codec/link-format.js';
@@ -14,7 +15,7 @@ import { parseCommand, type ParsedCommand } from './generic-commands.js';
 import { resultContent, resultStatus } from './json-values.js';
 import type { MqttLink } from './link.js';
 import { ServerListeners } from './server-events.js';
-import type { Topics } from './topics.js';
+import { encodeLevel, type Topics } from './topics.js';
 
 export interface GenericApiOptions {
   server: LwM2mServer;
@@ -137,7 +138,8 @@ export class GenericApi {
     const parsed = parseCommand(payload, this.o.ctx, () => this.o.server.getRegistration(endpoint));
     if (!parsed.ok) {
       const f = parsed.failed;
-      this.o.logger.warn('mqtt generic API: bad command', { endpoint, topic, error: f.error });
+      // the endpoint as its (escaped, clipped) topic level: nothing raw from outside in a log line
+      this.o.logger.warn('mqtt generic API: bad command', { endpoint: encodeLevel(endpoint).slice(0, 128), error: f.error.slice(0, 300) });
       this.publish(endpoint, 'up/resp', {
         ...(f.reqID !== undefined ? { reqID: f.reqID } : {}),
         msgType: f.msgType ?? 'unknown',
@@ -161,9 +163,9 @@ export class GenericApi {
     if (!this.running) return;
     try {
       if (cmd.msgType === 'observe' && r.observationId) this.reqIds.set(r.observationId, cmd.reqID);
-      this.publish(endpoint, 'up/resp', { ...(cmd.reqID !== undefined ? { reqID: cmd.reqID } : {}), msgType: cmd.msgType, data: responseData(cmd, r) });
+      this.publish(endpoint, 'up/resp', { reqID: cmd.reqID, msgType: cmd.msgType, data: responseData(cmd, r) });
     } catch (e) {
-      this.o.logger.error('mqtt generic API: response failed', { endpoint, error: String(e) });
+      this.o.logger.error('mqtt generic API: response failed', { endpoint: encodeLevel(endpoint).slice(0, 128), error: String(e) });
     }
   }
 }

@@ -14,6 +14,9 @@ import { valueType } from './json-values.js';
 export const MSG_TYPES = ['read', 'discover', 'write', 'write-attr', 'execute', 'create', 'delete', 'observe', 'cancel-observe'] as const;
 export type MsgType = (typeof MSG_TYPES)[number];
 
+/** the longest string reqID (it is echoed in every response) */
+export const MAX_REQ_ID = 256;
+
 export class CommandError extends Error {
   constructor(message: string) {
     super(message);
@@ -22,8 +25,8 @@ export class CommandError extends Error {
 }
 
 export interface ParsedCommand {
-  /** as the command gave it (number or string); undefined when absent */
-  reqID: unknown;
+  /** as the command gave it: a number or a string (a command without one is refused) */
+  reqID: number | string;
   msgType: MsgType;
   /** the `path` or `basePath` of the command, echoed as `reqPath` */
   reqPath: string;
@@ -32,7 +35,8 @@ export interface ParsedCommand {
 
 /** What could be read of a command that failed, to address the error response. */
 export interface FailedCommand {
-  reqID: unknown;
+  /** undefined when absent or unusable */
+  reqID: number | string | undefined;
   msgType: string | undefined;
   reqPath: string | undefined;
   error: string;
@@ -172,7 +176,7 @@ function build(ctx: OperationContext, reg: Registration | undefined, msgType: Ms
 
 /** Reads the command; never throws. */
 export function parseCommand(payload: Buffer | string, ctx: OperationContext, registrationOf: () => Registration | undefined): { ok: true; command: ParsedCommand } | { ok: false; failed: FailedCommand } {
-  let reqID: unknown;
+  let reqID: number | string | undefined;
   let msgType: string | undefined;
   let reqPath: string | undefined;
   try {
@@ -183,15 +187,23 @@ export function parseCommand(payload: Buffer | string, ctx: OperationContext, re
       throw new CommandError('the payload is not JSON');
     }
     if (!isObj(parsed)) throw new CommandError('the payload must be a JSON object { reqID, msgType, data }');
-    reqID = parsed.reqID;
-    if (typeof parsed.msgType === 'string') msgType = parsed.msgType;
+    // echoed in the response: only when short (a known msgType is at most 14 characters)
+    if (typeof parsed.msgType === 'string' && parsed.msgType.length <= 32) msgType = parsed.msgType;
+    else if (parsed.msgType !== undefined) throw new CommandError(`unknown msgType (one of ${MSG_TYPES.join(', ')})`);
     const data = parsed.data;
     if (isObj(data)) {
       const p = data.path ?? data.basePath;
-      if (typeof p === 'string' || typeof p === 'number') reqPath = String(p);
+      if ((typeof p === 'string' && p.length <= MAX_REQ_ID) || typeof p === 'number') reqPath = String(p);
     }
+    // without a reqID the response could not be told from another one: refused, not executed
+    const id = parsed.reqID;
+    if (id === undefined || id === null) throw new CommandError('reqID is missing (a number or a string, echoed in the response)');
+    if (!(typeof id === 'number' && Number.isFinite(id)) && !(typeof id === 'string' && id.length > 0 && id.length <= MAX_REQ_ID)) {
+      throw new CommandError(`reqID must be a number or a string of 1 to ${MAX_REQ_ID} characters`);
+    }
+    reqID = id;
     if (msgType === undefined) throw new CommandError('msgType is missing');
-    if (!(MSG_TYPES as readonly string[]).includes(msgType)) throw new CommandError(`unknown msgType "${msgType}" (one of ${MSG_TYPES.join(', ')})`);
+    if (!(MSG_TYPES as readonly string[]).includes(msgType)) throw new CommandError(`unknown msgType ${JSON.stringify(msgType)} (one of ${MSG_TYPES.join(', ')})`);
     if (!isObj(data)) throw new CommandError('data must be a JSON object');
     const built = build(ctx, registrationOf(), msgType as MsgType, data);
     return { ok: true, command: { reqID, msgType: msgType as MsgType, ...built } };

@@ -16,7 +16,7 @@ import { silentLogger, type Logger } from '../../log.js';
 import { BoundedBuffer, DrainWaiters, OverflowReporter, RejectCounter } from './buffer.js';
 import { BrokerStartError } from './broker.js';
 import type { LinkStats, MessageHandler, MqttLink, PublishOptions } from './link.js';
-import { type ConnectionListener, type LinkMessage, toMessage } from './link-message.js';
+import { type ConnectionListener, type LinkMessage, receivedProperties, toMessage } from './link-message.js';
 import { clientOptions, type ExternalLinkOptions } from './link-external-options.js';
 import { SubscriptionTable, isValidFilter, isValidTopic } from './link-subscriptions.js';
 
@@ -29,6 +29,8 @@ export class ExternalLink implements MqttLink {
   private readonly listeners = new Set<ConnectionListener>();
   /** filters the broker has granted in the current session */
   private readonly atBroker = new Set<string>();
+  /** callers of subscribed() waiting for the broker's answer, per filter */
+  private readonly grantWaiters = new Map<string, ((granted: boolean) => void)[]>();
   private readonly log: Logger;
   private readonly maxInflight: number;
   private client: MqttClient | undefined;
@@ -72,6 +74,24 @@ export class ExternalLink implements MqttLink {
   onConnectionChange(listener: ConnectionListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** See {@link MqttLink.subscribed}: waits (across reconnections) for the broker's SUBACK. */
+  subscribed(filter: string): Promise<boolean> {
+    if (!this.subs.has(filter)) return Promise.resolve(false);
+    if (this.ready && this.atBroker.has(filter)) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const list = this.grantWaiters.get(filter) ?? [];
+      list.push(resolve);
+      this.grantWaiters.set(filter, list);
+    });
+  }
+
+  private granted(filter: string, ok: boolean): void {
+    const list = this.grantWaiters.get(filter);
+    if (!list) return;
+    this.grantWaiters.delete(filter);
+    for (const resolve of list) resolve(ok);
   }
 
   /**
@@ -118,6 +138,7 @@ export class ExternalLink implements MqttLink {
     this.inFlight = 0;
     this.buffer.clear();
     this.atBroker.clear();
+    for (const filter of [...this.grantWaiters.keys()]) this.granted(filter, false);
     for (const l of this.listeners) l(false);
   }
 
@@ -147,7 +168,9 @@ export class ExternalLink implements MqttLink {
     return () => {
       if (done) return;
       done = true;
-      if (this.subs.remove(filter, handler) && this.ready) this.brokerUnsubscribe([filter]);
+      if (!this.subs.remove(filter, handler)) return;
+      this.granted(filter, false);
+      if (this.ready) this.brokerUnsubscribe([filter]);
     };
   }
 
@@ -188,18 +211,7 @@ export class ExternalLink implements MqttLink {
       this.lastError = msg;
       this.log.warn('mqtt (external): connection error', { url: this.options.url, error: msg });
     });
-    client.on('message', (topic, payload, packet) => {
-      const p = packet.properties;
-      const props =
-        p && (p.correlationData || p.responseTopic || p.contentType)
-          ? {
-              ...(p.correlationData ? { correlationData: p.correlationData } : {}),
-              ...(p.responseTopic ? { responseTopic: p.responseTopic } : {}),
-              ...(p.contentType ? { contentType: p.contentType } : {}),
-            }
-          : undefined;
-      this.subs.deliver(topic, payload, props);
-    });
+    client.on('message', (topic, payload, packet) => this.subs.deliver(topic, payload, receivedProperties(packet.properties)));
   }
 
   /**
@@ -219,8 +231,14 @@ export class ExternalLink implements MqttLink {
     client.subscribe(filters, { qos: 1 }, (err, granted) => {
       if (err) return this.log.warn('mqtt (external): subscribe failed', { filters: filters.join(','), error: err.message });
       for (const g of granted ?? []) {
-        if (g.qos === 128 || g.qos > 2) this.log.warn('mqtt (external): broker refused a subscription', { filter: g.topic, code: g.qos });
-        else if (client === this.client) this.atBroker.add(g.topic);
+        if (client !== this.client) continue;
+        if (g.qos === 128 || g.qos > 2) {
+          this.log.warn('mqtt (external): broker refused a subscription', { filter: g.topic, code: g.qos });
+          this.granted(g.topic, false);
+        } else {
+          this.atBroker.add(g.topic);
+          this.granted(g.topic, true);
+        }
       }
     });
   }

@@ -1,5 +1,5 @@
 /** What the links keep in their buffers, and the small types both link implementations share. */
-import type { PublishOptions } from './link.js';
+import type { PublishOptions, ReceivedProperties } from './link.js';
 
 /** A message as buffered by a link (payload already a Buffer). */
 export interface LinkMessage {
@@ -28,5 +28,15 @@ export function toMessage(w: LinkWill): LinkMessage {
     payload: typeof w.payload === 'string' ? Buffer.from(w.payload) : w.payload,
     qos: w.qos ?? 1,
     retain: w.retain ?? true,
+  };
+}
+
+/** The MQTT 5 properties a handler may use, from those of a received PUBLISH (undefined: none). */
+export function receivedProperties(p: { correlationData?: Buffer; responseTopic?: string; contentType?: string } | undefined): ReceivedProperties | undefined {
+  if (!p || !(p.correlationData || p.responseTopic || p.contentType)) return undefined;
+  return {
+    ...(p.correlationData ? { correlationData: p.correlationData } : {}),
+    ...(p.responseTopic ? { responseTopic: p.responseTopic } : {}),
+    ...(p.contentType ? { contentType: p.contentType } : {}),
   };
 }

@@ -4,6 +4,7 @@
  * filter once, however many handlers share it; it is released when the last one leaves.
  */
 import type { Logger } from '../../log.js';
+import { hasForbiddenChars } from '../../topic-level.js';
 import type { MessageHandler, ReceivedProperties } from './link.js';
 
 /**
@@ -23,9 +24,12 @@ export function topicMatches(filter: string, topic: string): boolean {
   return f.length === t.length;
 }
 
-/** A valid MQTT topic filter: non-empty, `#` only last and alone in its level, `+` alone in its level. */
+/**
+ * A valid MQTT topic filter: non-empty, `#` only last and alone in its level, `+` alone in
+ * its level, no NUL, control character or noncharacter.
+ */
 export function isValidFilter(filter: string): boolean {
-  if (filter.length === 0 || filter.includes('\u0000')) return false;
+  if (filter.length === 0 || hasForbiddenChars(filter)) return false;
   const levels = filter.split('/');
   for (let i = 0; i < levels.length; i++) {
     const l = levels[i] as string;
@@ -35,9 +39,13 @@ export function isValidFilter(filter: string): boolean {
   return true;
 }
 
-/** A valid topic to publish to: non-empty, no wildcard, no NUL, at most 65,535 bytes (MQTT 4.7.3). */
+/**
+ * A valid topic to publish to: non-empty, no wildcard, at most 65,535 bytes (MQTT 4.7.3), no
+ * NUL, control character or noncharacter (MQTT 1.5.4: Mosquitto closes the connection of a
+ * client that publishes one, and the message would be sent again on every reconnection).
+ */
 export function isValidTopic(topic: string): boolean {
-  return topic.length > 0 && !topic.includes('+') && !topic.includes('#') && !topic.includes('\u0000') && Buffer.byteLength(topic) <= 65_535;
+  return topic.length > 0 && !topic.includes('+') && !topic.includes('#') && !hasForbiddenChars(topic) && Buffer.byteLength(topic) <= 65_535;
 }
 
 export class SubscriptionTable {

@@ -45,6 +45,15 @@ export interface MqttLink {
    * may skip building it; true when unsure. Optional: absent means always true.
    */
   hasSubscribers?(topic: string): boolean;
+  /**
+   * Resolves true once the broker has granted `filter` (subscribed before) in the current
+   * session, so that its retained messages are on their way; false when it refused it, or
+   * the link stopped. Optional: absent means the link cannot tell (nor deliver retained
+   * messages: the embedded link listens on the broker's bus).
+   */
+  subscribed?(filter: string): Promise<boolean>;
+  /** Called with true on every (re)connection and false on every loss; returns a remover. Optional. */
+  onConnectionChange?(listener: (connected: boolean) => void): () => void;
   stats(): LinkStats;
   /** Resolves when every buffered message has been handed to the broker (or `ms` passed: false). */
   flush(ms?: number): Promise<boolean>;

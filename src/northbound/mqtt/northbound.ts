@@ -67,6 +67,8 @@ function guarded(link: MqttLink, log: Logger): MqttLink {
         return true;
       }
     },
+    ...(link.subscribed ? { subscribed: (filter: string) => link.subscribed!(filter).catch(() => false) } : {}),
+    ...(link.onConnectionChange ? { onConnectionChange: (l: (c: boolean) => void) => link.onConnectionChange!(l) } : {}),
     stats: () => link.stats(),
     flush: (ms) => link.flush(ms),
     start: () => link.start(),

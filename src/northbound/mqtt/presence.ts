@@ -3,11 +3,18 @@
  * registration's details, `offline` with the reason) and a retained
  * `{prefix}/$gateway/status` for the gateway, whose `offline` is also the link's last
  * will (the broker publishes it when the gateway's connection dies).
+ *
+ * So that the statuses stay true when the gateway or the broker did not stop cleanly: at
+ * start, the retained `online` statuses of devices the gateway does not hold (a previous
+ * run killed) are marked offline (`gateway-restart`, see presence-sweep.ts); after a
+ * reconnection to the broker (which may have restarted without its retained messages),
+ * the status of every device held is published again, paced.
  */
 import type { Logger } from '../../log.js';
 import type { LwM2mServer } from '../../lwm2m/server/index.js';
 import type { Registration } from '../../lwm2m/server/types.js';
 import type { MqttLink } from './link.js';
+import { StatusSweep, paced, type SweepOptions, type SweepResult } from './presence-sweep.js';
 import { ServerListeners } from './server-events.js';
 import type { Topics } from './topics.js';
 
@@ -36,7 +43,6 @@ export function onlinePayload(reg: Registration, now: number, awake?: boolean): 
   return {
     status: 'online',
     endpoint: reg.endpoint,
-    registrationId: reg.id,
     version: reg.version,
     binding: reg.binding,
     lifetime: reg.lifetime,
@@ -59,11 +65,20 @@ export interface PresenceOptions {
   logger: Logger;
   /** extra fields of the gateway's online message (version, name...) */
   gatewayInfo?: Record<string, unknown>;
+  /** the start-up sweep of stale statuses: its limits, or false for none (default: on) */
+  sweep?: Pick<SweepOptions, 'quietMs' | 'windowMs' | 'maxEntries'> | false;
 }
 
 export class Presence {
   private readonly events: ServerListeners;
   private running = false;
+  private sweeper: StatusSweep | undefined;
+  private removeConnectionListener: (() => void) | undefined;
+  /** the link lost its broker since start: republish on the next connection */
+  private lost = false;
+  /** bumped by every connection change and by stop: an older republish gives up */
+  private generation = 0;
+  private republishing: Promise<number> | undefined;
 
   constructor(private readonly o: PresenceOptions) {
     this.events = new ServerListeners(o.server, o.logger, 'mqtt presence');
@@ -81,8 +96,46 @@ export class Presence {
     this.publish(this.o.topics.device(reg.endpoint, 'status'), onlinePayload(reg, this.now(), awake));
   }
 
-  private offline(reg: Registration, reason: string): void {
-    this.publish(this.o.topics.device(reg.endpoint, 'status'), { status: 'offline', endpoint: reg.endpoint, reason, at: new Date(this.now()).toISOString() });
+  private offline(endpoint: string, reason: string): void {
+    this.publish(this.o.topics.device(endpoint, 'status'), { status: 'offline', endpoint, reason, at: new Date(this.now()).toISOString() });
+  }
+
+  /** The queue-mode device's awake state as the server knows it now. */
+  private awake(reg: Registration): boolean | undefined {
+    return reg.queueMode ? this.o.server.isAwake(reg.endpoint) : undefined;
+  }
+
+  private onConnection(connected: boolean): void {
+    this.generation++;
+    if (!connected) {
+      this.lost = true;
+      return;
+    }
+    if (!this.lost) return; // the first connection: what start() published was waiting for it
+    this.lost = false;
+    this.republishAll();
+  }
+
+  /** Publishes the status of every device held again, in paced batches (the first at once). */
+  private republishAll(): void {
+    const gen = this.generation;
+    const { server } = this.o;
+    const endpoints = server.registrations().map((r) => r.endpoint);
+    this.republishing = paced(
+      endpoints,
+      (ep) => {
+        const reg = server.getRegistration(ep);
+        if (reg) this.online(reg, this.awake(reg));
+      },
+      { link: this.o.link, cancelled: () => !this.running || gen !== this.generation },
+    );
+  }
+
+  /** Resolves when the start-up sweep and a republish after a reconnection are over (tests). */
+  async idle(): Promise<{ sweep: SweepResult | undefined }> {
+    const sweep = await this.sweeper?.done;
+    await this.republishing;
+    return { sweep };
   }
 
   start(): void {
@@ -98,19 +151,43 @@ export class Presence {
     on('sleeping', (reg: Registration) => {
       if (reg.queueMode && server.getRegistration(reg.endpoint)?.id === reg.id) this.online(reg, false);
     });
-    on('deregistered', (reg: Registration) => this.offline(reg, 'deregistered'));
-    on('expired', (reg: Registration) => this.offline(reg, 'expired'));
+    on('deregistered', (reg: Registration) => this.offline(reg.endpoint, 'deregistered'));
+    on('expired', (reg: Registration) => this.offline(reg.endpoint, 'expired'));
     this.publish(this.o.topics.gatewayStatus, { status: 'online', ...this.o.gatewayInfo, at: new Date(this.now()).toISOString() });
-    // registrations kept by a persistent store are online again
-    for (const reg of server.registrations()) this.online(reg);
+    // registrations kept by a persistent store are online again (paced: there may be many)
+    this.lost = false;
+    this.republishAll();
+    this.removeConnectionListener = this.o.link.onConnectionChange?.((c) => {
+      try {
+        this.onConnection(c);
+      } catch (e) {
+        this.o.logger.error('mqtt presence: republish failed', { error: String(e) });
+      }
+    });
+    if (this.o.sweep !== false) {
+      this.sweeper = new StatusSweep({
+        ...this.o.sweep,
+        link: this.o.link,
+        topics: this.o.topics,
+        clock: server.clock,
+        logger: this.o.logger,
+        holds: (ep) => server.getRegistration(ep) !== undefined,
+        markOffline: (ep) => this.offline(ep, 'gateway-restart'),
+      });
+      this.sweeper.start();
+    }
   }
 
   /** Devices read offline (the gateway no longer serves them), then the gateway. */
   stop(): void {
     if (!this.running) return;
     this.running = false;
+    this.generation++;
     this.events.clear();
-    for (const reg of this.o.server.registrations()) this.offline(reg, 'gateway-stopped');
+    this.removeConnectionListener?.();
+    this.removeConnectionListener = undefined;
+    this.sweeper?.cancel();
+    for (const reg of this.o.server.registrations()) this.offline(reg.endpoint, 'gateway-stopped');
     this.publish(this.o.topics.gatewayStatus, { status: 'offline', reason: 'stopped', at: new Date(this.now()).toISOString() });
   }
 }

@@ -173,13 +173,50 @@ describe('external link to Mosquitto', { skip: noMosquitto }, () => {
     try {
       assert.doesNotThrow(() => link.publish('bad/#/topic', 'x'));
       assert.doesNotThrow(() => link.publish('', 'x'));
+      // Mosquitto closes the connection of a client that publishes these (control characters, noncharacters)
+      for (const t of ['bad/a\nb', 'bad/\u007f', 'bad/\u0085', 'bad/\uFDD0', 'bad/\uFFFE']) link.publish(t, 'x');
       link.publish('fine/topic', 'x');
       assert.equal(await link.flush(5000), true);
       assert.equal(link.stats().published, 1);
-      assert.equal(link.stats().rejected, 2);
+      assert.equal(link.stats().rejected, 7);
       assert.equal(link.connected, true, 'the broker did not drop the connection');
     } finally {
       await link.stop();
+    }
+  });
+
+  test('subscribed(): true once the broker granted the filter, also for one added while the broker is down; false when not wanted or stopped', async () => {
+    const link = new ExternalLink({ url: broker.url, reconnectPeriod: 0.1 });
+    await link.start();
+    try {
+      assert.equal(await link.subscribed('ack/+'), false, 'not subscribed');
+      const got: string[] = [];
+      const peer = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
+      await peer.publishAsync('ack/kept', 'r', { qos: 1, retain: true });
+      await peer.endAsync();
+      link.subscribe('ack/+', (topic) => got.push(topic));
+      assert.equal(await link.subscribed('ack/+'), true);
+      await waitFor(() => got.includes('ack/kept'), 'the retained message after the SUBACK');
+      await broker.stop();
+      await waitFor(() => !link.connected, 'the link to see the broker gone');
+      const off = link.subscribe('later/+', () => undefined);
+      let answer: boolean | undefined;
+      void link.subscribed('later/+').then((ok) => (answer = ok));
+      await sleep(200);
+      assert.equal(answer, undefined, 'no answer while the broker is away');
+      await broker.start();
+      await waitFor(() => answer === true, 'the SUBACK after the reconnection');
+      off();
+      assert.equal(await link.subscribed('later/+'), false);
+      link.subscribe('never/+', () => undefined);
+      await broker.stop();
+      await waitFor(() => !link.connected, 'the link to see the broker gone');
+      const pending = link.subscribed('never/+');
+      await link.stop();
+      assert.equal(await pending, false);
+    } finally {
+      await link.stop();
+      if (!broker.running) await broker.start();
     }
   });
 

@@ -92,6 +92,18 @@ describe('generic topic API over aedes', () => {
     assert.equal(client.store.hasInstance(3303, 7), false);
   });
 
+  test('a command without reqID is answered with an error on up/resp and not executed', async () => {
+    const executed = client.executed.length;
+    const before = peer.got.length;
+    await peer.publish('lwm2m/gen-1/dn', { msgType: 'execute', data: { path: '/3303/0/5605', args: "0='no-id'" } });
+    const refused = await peer.next('lwm2m/gen-1/up/resp', (b) => b.msgType === 'execute' && b.reqID === undefined);
+    assert.deepEqual(refused.data, { reqPath: '/3303/0/5605', code: '4.00', codeMsg: 'bad_request', error: 'reqID is missing (a number or a string, echoed in the response)' });
+    assert.ok(peer.got.length > before);
+    // a command sent after it is answered, so the refused one would have reached the device by now
+    assert.equal((await ask('read', { path: '/3/0/0' })).code, '2.05');
+    assert.equal(client.executed.length, executed);
+  });
+
   test('errors: the device refuses (4.05), a bad payload (4.00), an unknown device (4.04)', async () => {
     const refused = await ask('write', { path: '/3/0/0', value: 'x' });
     assert.equal(refused.code, '4.05');

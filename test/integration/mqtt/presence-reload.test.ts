@@ -22,9 +22,12 @@ describe('presence over aedes', () => {
   });
 
   test('online with the registration details, retained for late subscribers; offline on de-register', async () => {
-    const { client } = await f.lwm2m.registered({ endpoint: 'pres-1', version: '1.2', lifetime: 90, queueMode: true });
+    const { client, registration } = await f.lwm2m.registered({ endpoint: 'pres-1', version: '1.2', lifetime: 90, queueMode: true });
     const late = await f.peer(['lwm2m/pres-1/status', 'lwm2m/$gateway/status']);
     const online = await late.next('lwm2m/pres-1/status', (b) => b.status === 'online');
+    // the registration id is the device's secret
+    assert.equal('registrationId' in online, false);
+    assert.ok(!late.got.some((m) => m.topic.includes(registration.id) || m.payload.includes(registration.id)));
     assert.equal(online.version, '1.2');
     assert.equal(online.lifetime, 90);
     assert.equal(online.queueMode, true);

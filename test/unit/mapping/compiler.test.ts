@@ -85,7 +85,7 @@ targets:
   const reg = registration('a/b+c#', { 3: [0] });
   const out = m.render(notification(reg, '/3/0/9', resource(9, 'integer', 87), AT));
   assert.equal(out.length, 1);
-  assert.equal(out[0]!.topic, 'd/a_b_c_/3-device/0/9/battery-level/3/0/9');
+  assert.equal(out[0]!.topic, 'd/a%2Fb%2Bc%23/3-device/0/9/battery-level/3/0/9');
   assert.equal(out[0]!.payload, `Device|Battery Level|/100|integer|2026-01-02T03:04:05.678Z|${AT}|${Math.floor(AT / 1000)}|m|{x}`);
   assert.equal(out[0]!.qos, 1);
   assert.equal(out[0]!.retain, false);

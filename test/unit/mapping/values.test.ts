@@ -5,6 +5,7 @@ import { parseValue, valueToJson, valueToText, ValueError } from '../../../src/m
 import { compileTransform } from '../../../src/mapping/transform.js';
 import { slugify } from '../../../src/mapping/models.js';
 import { compileMappings } from '../../../src/mapping/index.js';
+import { decodeLevel, encodeLevel } from '../../../src/topic-level.js';
 import { resource, type Value } from '../../../src/lwm2m/node.js';
 import { notification, registration, testModels } from './fixtures.js';
 
@@ -75,7 +76,7 @@ test('property: write values survive a transform round trip', () => {
   );
 });
 
-test('property: no endpoint name can add topic levels or wildcards', () => {
+test('property: no endpoint name can add topic levels or wildcards; it is encoded as in the generic topics', () => {
   const { mappings } = compileMappings([{ file: 'p.yaml', text: 'targets:\n  - object: 3303\n    mqtt: { publish: { topic: "a/{endpoint}/{instanceId}/{resourceSlug}" } }\n' }], testModels());
   fc.assert(
     fc.property(fc.string({ minLength: 1, maxLength: 40 }), fc.double(), (ep, v) => {
@@ -84,7 +85,8 @@ test('property: no endpoint name can add topic levels or wildcards', () => {
       const levels = out[0]!.topic.split('/');
       assert.equal(levels.length, 4);
       assert.ok(!/[+#]/.test(out[0]!.topic));
-      assert.equal(levels[1], ep.replace(/[/+#]/g, '_'));
+      assert.equal(levels[1], encodeLevel(ep));
+      assert.equal(decodeLevel(levels[1]!), ep);
     }),
   );
 });

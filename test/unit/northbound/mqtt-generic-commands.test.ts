@@ -115,6 +115,23 @@ void test('bad commands: the error names the problem, and reqID / msgType / path
   assert.match(failed({ reqID: 1, msgType: 'write', data: { basePath: '/3/0', content: [{ path: '/4/0/1', value: 1 }] } }).error, /\/3\/0\/4\/0\/1|path/);
 });
 
+void test('a command without a usable reqID is refused (the response could not be matched), msgType kept for the answer', () => {
+  const missing = failed({ msgType: 'execute', data: { path: '/3/0/4' } });
+  assert.match(missing.error, /reqID is missing/);
+  assert.deepEqual([missing.reqID, missing.msgType, missing.reqPath], [undefined, 'execute', '/3/0/4']);
+  for (const reqID of ['null', 'true', '{}', '[1]', '""', JSON.stringify('x'.repeat(257)), '1e400']) {
+    const f = failed(`{"reqID": ${reqID}, "msgType": "read", "data": {"path": "/3/0/0"}}`);
+    assert.match(f.error, /reqID/, reqID);
+    assert.equal(f.reqID, undefined);
+  }
+  assert.equal(ok({ reqID: 0, msgType: 'read', data: { path: '/3/0/0' } }).reqID, 0);
+  assert.equal(ok({ reqID: 'x'.repeat(256), msgType: 'read', data: { path: '/3/0/0' } }).reqID, 'x'.repeat(256));
+  // nothing of outside length is echoed: a long msgType is not repeated
+  const long = failed({ reqID: 1, msgType: 'r'.repeat(10_000), data: { path: '/3/0/0' } });
+  assert.equal(long.msgType, undefined);
+  assert.ok(long.error.length < 200);
+});
+
 void test('property: any payload is answered, never thrown', () => {
   const json = fc.oneof(
     fc.jsonValue().map((v) => JSON.stringify(v)),

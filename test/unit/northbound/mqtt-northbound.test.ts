@@ -62,6 +62,9 @@ async function setup(files: Record<string, string> = {}): Promise<{ s: ServerSet
   const m = mappings(files);
   const nb = new MqttNorthbound({ server: s.server, models, link, mappings: m, topicPrefix: 'lwm2m' });
   await nb.start();
+  // the start-up sweep of stale statuses ends after a quiet half second (nothing retained here)
+  await tick();
+  s.clock.advance(500);
   return { s, link, nb, m };
 }
 
@@ -80,6 +83,10 @@ void test('registration: retained online status with the details, register messa
   assert.deepEqual(msg, { msgType: 'register', data: { ep: 'dev1', lt: 300, lwm2m: '1.1', b: 'U', alternatePath: '/', objectList: ['/1/0', '/3/0', '/3303/0'] } });
   const status = json(link.retained.get('lwm2m/dev1/status')!);
   assert.equal(status.status, 'online');
+  // the registration id is the device's secret: on no topic, in no message
+  const regId = s.server.getRegistration('dev1')!.id;
+  assert.equal('registrationId' in status, false);
+  assert.deepEqual(link.published.filter((m) => m.topic.includes(regId) || m.payload.toString().includes(regId)), []);
   assert.equal(status.version, '1.1');
   assert.equal(status.lifetime, 300);
   assert.deepEqual(status.objects, ['/1/0', '/3/0', '/3303/0']);
@@ -103,6 +110,35 @@ void test('generic API: a read command gets the device value on up/resp with req
   const nf = link.next((m) => m.topic === 'lwm2m/dev2/up/resp' && json(m.payload).reqID === 18);
   link.inject('lwm2m/dev2/dn', JSON.stringify({ reqID: 18, msgType: 'read', data: { path: '/3/0/9' } }));
   assert.deepEqual(json((await nf).payload).data, { reqPath: '/3/0/9', code: '4.04', codeMsg: 'not_found' });
+  await nb.stop();
+  await s.server.stop();
+});
+
+void test('registration id: a mapping file cannot put it on an MQTT topic or payload', () => {
+  for (const field of ['topic: "r/{registrationId}"', 'topic: "r/{endpoint}", payload: "{registrationId}"']) {
+    const r = compileMappings([{ file: 'rid.yaml', text: `targets:\n  - object: 3303\n    mqtt:\n      publish: { ${field} }\n` }], models);
+    assert.equal(r.errors.length, 1, field);
+    assert.match(r.errors[0]!.message, /registrationId.*secret/);
+  }
+});
+
+void test('generic API: a command without reqID is refused on up/resp with an error, and never reaches the device', async () => {
+  const { s, link, nb } = await setup();
+  const peer = memPeer(5010);
+  const seen: DownlinkRequest[] = [];
+  device(s.mem, peer, seen);
+  await s.mem.register(peer, 'ep=noid&lt=300');
+  const refused = link.next((m) => m.topic === 'lwm2m/noid/up/resp' && json(m.payload).msgType === 'execute');
+  link.inject('lwm2m/noid/dn', JSON.stringify({ msgType: 'execute', data: { path: '/3/0/4' } }));
+  const body = json((await refused).payload);
+  assert.equal('reqID' in body, false);
+  assert.deepEqual(body.data, { reqPath: '/3/0/4', code: '4.00', codeMsg: 'bad_request', error: 'reqID is missing (a number or a string, echoed in the response)' });
+  // the same command with a reqID is executed: the refusal was for the missing reqID alone
+  const done = link.next((m) => m.topic === 'lwm2m/noid/up/resp' && json(m.payload).reqID === 'x1');
+  assert.deepEqual(seen.map((r) => r.op), []);
+  link.inject('lwm2m/noid/dn', JSON.stringify({ reqID: 'x1', msgType: 'execute', data: { path: '/3/0/4' } }));
+  assert.equal((json((await done).payload).data as Record<string, unknown>).code, '2.04');
+  assert.deepEqual(seen.map((r) => `${r.op} ${String(r.path)}`), ['execute /3/0/4']);
   await nb.stop();
   await s.server.stop();
 });

@@ -53,6 +53,10 @@ void test('presence: queue mode adds awake true/false; expiry reads offline; a s
   const nb2 = new MqttNorthbound({ server: s.server, models, link: link2, presence: true, genericApi: false });
   await nb2.start();
   assert.equal(json(link2.retained.get('lwm2m/still/status')).status, 'online');
+  // only the start-up sweep of stale statuses subscribes, for half a quiet second
+  assert.deepEqual(link2.filters(), ['lwm2m/+/status']);
+  await tick();
+  s.clock.advance(500);
   assert.deepEqual(link2.filters(), []);
   await nb2.stop();
   await s.server.stop();
@@ -106,6 +110,8 @@ void test('mapped: an Update that adds an object starts its observation; overlap
   });
   const nb = new MqttNorthbound({ server: s.server, models, link, mappings: m });
   await nb.start();
+  await tick();
+  s.clock.advance(500); // the start-up sweep of stale statuses is over
   const peer = memPeer(6005);
   const seen: DownlinkRequest[] = [];
   device(s.mem, peer, seen);
