@@ -11,6 +11,7 @@ import { Aedes, type AuthenticateError } from 'aedes';
 import { WebSocketServer, createWebSocketStream, type WebSocket } from 'ws';
 import { silentLogger, type Logger } from '../../log.js';
 import { batchWrites } from './batched-writes.js';
+import { exactDedupe } from './exact-dedupe.js';
 import { topicMatches } from './link-subscriptions.js';
 
 export interface EmbeddedBrokerOptions {
@@ -165,7 +166,7 @@ export class EmbeddedBroker {
         socket.once('close', () => this.sockets.delete(socket));
         socket.on('error', () => undefined);
         batchWrites(socket);
-        broker.handle(socket);
+        exactDedupe(broker.handle(socket));
       });
       this.tcp = tcp;
       let port: number;
@@ -190,7 +191,7 @@ export class EmbeddedBroker {
           ws.once('close', () => this.webSockets.delete(ws));
           const stream = createWebSocketStream(ws);
           stream.on('error', () => undefined);
-          broker.handle(stream, req);
+          exactDedupe(broker.handle(stream, req));
         });
         wss.on('error', () => undefined);
         this.wss = wss;
