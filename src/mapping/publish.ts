@@ -5,7 +5,7 @@
 import type { Value } from '../lwm2m/node.js';
 import type { FieldPath } from './errors.js';
 import type { TargetEnv } from './target-env.js';
-import { BUILTINS, RESOURCE_SCOPED, parseTemplate, type CompiledTemplate, type RenderContext } from './template.js';
+import { BUILTINS, RESOURCE_SCOPED, parseTemplate, topicTemplateFilter, type CompiledTemplate, type RenderContext } from './template.js';
 import { applyForward, type Transform } from './transform.js';
 import type { OutboundMessage, PublishSpec } from './types.js';
 import { valueToJson, type LeafValue } from './values.js';
@@ -20,6 +20,8 @@ export interface CompiledPublish {
   objectId: number;
   /** undefined: every instance */
   instances?: ReadonlySet<number>;
+  /** an MQTT filter covering every topic this output publishes to (undefined: none valid) */
+  topicFilter?: string;
   emit(group: InstanceGroup, out: OutboundMessage[]): void;
 }
 
@@ -166,7 +168,8 @@ export function compilePublish(spec: PublishSpec, env: TargetEnv, path: FieldPat
       out.push({ topic: topic.text(c), payload: render(c, [id]), qos, retain, mapping });
     }
   };
-  return { objectId: env.object.id, instances, emit };
+  const topicFilter = topicTemplateFilter(spec.topic);
+  return { objectId: env.object.id, instances, ...(topicFilter !== undefined ? { topicFilter } : {}), emit };
 }
 
 export type { LeafValue };

@@ -1,18 +1,29 @@
 /**
  * The embedded MQTT broker: aedes (MQTT 3.1.1) behind a TCP listener and, optionally, a
- * WebSocket listener, with optional username/password authentication. The broker itself owns
- * no listener (it takes streams); this class owns the listeners and every client socket, so
- * stop() leaves nothing open.
+ * WebSocket listener, with logins (one shared login and/or users with topic rights, see
+ * broker-acl.ts), the gateway's own output topics closed to clients, a maximum packet size
+ * and a maximum number of connections. The broker itself owns no listener (it takes
+ * streams); this class owns the listeners and every client socket, so stop() leaves
+ * nothing open.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
-import { Aedes, type AuthenticateError } from 'aedes';
+import type { Duplex } from 'node:stream';
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { WebSocketServer, createWebSocketStream, type WebSocket } from 'ws';
 import { silentLogger, type Logger } from '../../log.js';
 import { batchWrites } from './batched-writes.js';
+import { FULL_RIGHTS, UserTable, patternCoversFilter, patternMatchesTopic, usersProblem, type BrokerUser, type Rights } from './broker-acl.js';
 import { exactDedupe } from './exact-dedupe.js';
 import { topicMatches } from './link-subscriptions.js';
+import { isGatewayOutput, type OutputTopics } from './output-topics.js';
+import { limitPacketSize } from './packet-size-guard.js';
+
+/** Default maximum packet size: 256 KiB. */
+export const DEFAULT_MAX_PACKET_SIZE = 256 * 1024;
+/** Default maximum number of client connections (TCP and WebSocket together). */
+export const DEFAULT_MAX_CONNECTIONS = 10_000;
 
 export interface EmbeddedBrokerOptions {
   /** MQTT over TCP; 0 picks a free port */
@@ -21,9 +32,17 @@ export interface EmbeddedBrokerOptions {
   host?: string;
   /** MQTT over WebSocket (any path); null/undefined: off; 0 picks a free port */
   wsPort?: number | null;
-  /** when set, clients must log in with these (each one that is set must match) */
+  /** when set, clients may log in with these (each one that is set must match): every right but the gateway's output topics */
   username?: string | null;
   password?: string | null;
+  /** logins with their own topic rights; when there are any, every client must log in */
+  users?: readonly BrokerUser[];
+  /** the topics only the gateway publishes to (asked on each client publish); none when absent */
+  outputTopics?: () => OutputTopics;
+  /** largest MQTT packet a client may send, bytes (default 256 KiB); a larger one closes the connection */
+  maxPacketSize?: number;
+  /** most client connections at once, TCP and WebSocket together (default 10,000; null: no limit) */
+  maxConnections?: number | null;
   logger?: Logger;
 }
 
@@ -43,6 +62,20 @@ export class BrokerStartError extends Error {
 
 /** aedes' return code for a refused login (CONNACK 4: bad user name or password). */
 const BAD_USERNAME_OR_PASSWORD = 4;
+/** CONNACK 5: not authorized (a will on a topic the login may not publish to). */
+const NOT_AUTHORIZED = 5;
+
+function refusal(message: string, returnCode: number): AuthenticateError {
+  const err = new Error(message) as AuthenticateError;
+  (err as { returnCode: number }).returnCode = returnCode;
+  return err;
+}
+
+/** What a logged-in client may do. */
+interface Session {
+  rights: Rights;
+  username: string | undefined;
+}
 
 function digest(s: string | Buffer): Buffer {
   return createHash('sha256').update(s).digest();
@@ -99,6 +132,9 @@ export class EmbeddedBroker {
   private ports: { port: number; wsPort: number | null } | undefined;
   /** filters (QoS > 0) subscribed by persistent sessions: they may hold messages while offline */
   private readonly persistentFilters = new Set<string>();
+  private refusedPublishes = 0;
+  private oversizePackets = 0;
+  private refusedConnections = 0;
 
   constructor(private readonly options: EmbeddedBrokerOptions) {
     this.log = options.logger ?? silentLogger;
@@ -139,18 +175,61 @@ export class EmbeddedBroker {
   async start(): Promise<{ port: number; wsPort: number | null }> {
     if (this.ports) return this.ports;
     const host = this.options.host ?? '0.0.0.0';
+    const users = this.options.users ?? [];
+    const problem = usersProblem(users);
+    if (problem) throw new BrokerStartError(problem, 'mqtt.embedded.users');
+    const maxPacketSize = this.options.maxPacketSize ?? DEFAULT_MAX_PACKET_SIZE;
     const { username, password } = this.options;
-    const auth = username != null || password != null;
+    const shared = username != null || password != null;
+    const table = new UserTable(users);
+    const auth = shared || table.size > 0;
+    const sessions = new WeakMap<Client, Session>();
+    const outputTopics = this.options.outputTopics;
+    const who = (client: Client, s: Session): { username: string | undefined; clientId: string } => ({ username: s.username, clientId: client.id });
+    const mayPublish = (client: Client | null, topic: string): boolean => {
+      if (!client) return false; // only a client's own will is published for it
+      const s = sessions.get(client);
+      if (!s || topic.startsWith('$SYS')) return false;
+      if (outputTopics && isGatewayOutput(outputTopics(), topic)) return false;
+      return s.rights.publish.some((p) => patternMatchesTopic(p, topic, who(client, s)));
+    };
+    const login = async (user: string | undefined, pass: Buffer | undefined): Promise<Rights | undefined> => {
+      if (!auth) return FULL_RIGHTS;
+      const own = user !== undefined && table.size > 0 ? await table.login(user, pass) : undefined;
+      if (own) return own;
+      if (!shared) return undefined;
+      // evaluate both, so the time taken does not tell which one was wrong
+      const okUser = username == null || sameSecret(user, username);
+      const okPass = password == null || sameSecret(pass, password);
+      return okUser && okPass ? FULL_RIGHTS : undefined;
+    };
     const broker = await Aedes.createBroker({
-      authenticate: (_client, user, pass, done) => {
-        if (!auth) return done(null, true);
-        // evaluate both, so the time taken does not tell which one was wrong
-        const okUser = username == null || sameSecret(user, username);
-        const okPass = password == null || sameSecret(pass, password);
-        if (okUser && okPass) return done(null, true);
-        const err = new Error('bad user name or password') as AuthenticateError;
-        (err as { returnCode: number }).returnCode = BAD_USERNAME_OR_PASSWORD;
-        done(err, null);
+      authenticate: (client, user, pass, done) => {
+        login(user, pass).then(
+          (rights) => {
+            if (!rights) return done(refusal('bad user name or password', BAD_USERNAME_OR_PASSWORD), null);
+            sessions.set(client, { rights, username: user });
+            const will = (client as unknown as { _will?: { topic?: unknown } | null })._will;
+            if (will && typeof will.topic === 'string' && !mayPublish(client, will.topic)) {
+              this.refusedPublishes++;
+              return done(refusal('not authorized to publish the will', NOT_AUTHORIZED), null);
+            }
+            done(null, true);
+          },
+          () => done(refusal('bad user name or password', BAD_USERNAME_OR_PASSWORD), null),
+        );
+      },
+      authorizePublish: (client, packet, done) => {
+        if (mayPublish(client, packet.topic)) return done(null);
+        this.refusedPublishes++;
+        this.log.debug('mqtt broker: publish refused', { client: client?.id, topic: packet.topic });
+        done(new Error('not authorized to publish there'));
+      },
+      authorizeSubscribe: (client, sub, done) => {
+        const s = sessions.get(client);
+        if (s && s.rights.subscribe.some((p) => patternCoversFilter(p, sub.topic, who(client, s)))) return done(null, sub);
+        this.log.debug('mqtt broker: subscription refused', { client: client.id, filter: sub.topic });
+        done(null, null);
       },
     });
     this.persistentFilters.clear(); // a new broker has an empty in-memory store
@@ -160,13 +239,20 @@ export class EmbeddedBroker {
     broker.on('clientError', (client, e) => this.log.debug('mqtt broker: client error', { client: client.id, error: e.message }));
     broker.on('connectionError', (_client, e) => this.log.debug('mqtt broker: connection error', { error: e.message }));
     this.broker = broker;
+    const handle = (stream: Duplex, req?: Parameters<Aedes['handle']>[1]): void => {
+      const client = broker.handle(stream, req);
+      exactDedupe(client);
+      limitPacketSize(client, maxPacketSize, () => {
+        this.oversizePackets++;
+        this.log.debug('mqtt broker: packet over the maximum size, connection closed', { maxPacketSize });
+      });
+    };
     try {
       const tcp = createTcpServer((socket) => {
-        this.sockets.add(socket);
-        socket.once('close', () => this.sockets.delete(socket));
         socket.on('error', () => undefined);
+        if (!this.admit(socket)) return;
         batchWrites(socket);
-        exactDedupe(broker.handle(socket));
+        handle(socket);
       });
       this.tcp = tcp;
       let port: number;
@@ -181,8 +267,8 @@ export class EmbeddedBroker {
           res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket: upgrade required\n');
         });
         http.on('connection', (socket) => {
-          this.sockets.add(socket);
-          socket.once('close', () => this.sockets.delete(socket));
+          socket.on('error', () => undefined);
+          this.admit(socket);
         });
         this.http = http;
         const wss = new WebSocketServer({ server: http, handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : protocols.values().next().value ?? false) });
@@ -191,7 +277,7 @@ export class EmbeddedBroker {
           ws.once('close', () => this.webSockets.delete(ws));
           const stream = createWebSocketStream(ws);
           stream.on('error', () => undefined);
-          exactDedupe(broker.handle(stream, req));
+          handle(stream, req);
         });
         wss.on('error', () => undefined);
         this.wss = wss;
@@ -202,12 +288,33 @@ export class EmbeddedBroker {
         }
       }
       this.ports = { port, wsPort };
-      this.log.info('MQTT broker listening', { host, port, wsPort: wsPort ?? undefined, auth: auth ? 'login' : 'none' });
+      this.log.info('MQTT broker listening', { host, port, wsPort: wsPort ?? undefined, auth: auth ? 'login' : 'none', users: table.size, maxPacketSize });
       return this.ports;
     } catch (e) {
       await this.closeAll();
       throw e;
     }
+  }
+
+  /** Counts since start: publishes (and wills) refused by the topic rights, connections closed for a packet too large or one too many. */
+  stats(): { refusedPublishes: number; oversizePackets: number; refusedConnections: number } {
+    return { refusedPublishes: this.refusedPublishes, oversizePackets: this.oversizePackets, refusedConnections: this.refusedConnections };
+  }
+
+  /** Tracks a new client socket, or closes it when the connection limit is reached. */
+  private admit(socket: Socket): boolean {
+    const max = this.options.maxConnections === undefined ? DEFAULT_MAX_CONNECTIONS : this.options.maxConnections;
+    if (max !== null && this.sockets.size >= max) {
+      this.refusedConnections++;
+      if (this.refusedConnections === 1 || this.refusedConnections % 1000 === 0) {
+        this.log.warn('mqtt broker: connection limit reached, connection closed', { maxConnections: max, refused: this.refusedConnections });
+      }
+      socket.destroy();
+      return false;
+    }
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    return true;
   }
 
   /** Closes the listeners, every client connection and the broker. */
