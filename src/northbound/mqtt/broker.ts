@@ -1,23 +1,23 @@
 /**
  * The embedded MQTT broker: aedes (MQTT 3.1.1) behind a TCP listener and, optionally, a
  * WebSocket listener, with logins (one shared login and/or users with topic rights, see
- * broker-acl.ts), the gateway's own output topics closed to clients, a maximum packet size
+ * broker-access.ts), the gateway's own output topics closed to clients, a maximum packet size
  * and a maximum number of connections. The broker itself owns no listener (it takes
  * streams); this class owns the listeners and every client socket, so stop() leaves
  * nothing open.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import { Aedes } from 'aedes';
 import { WebSocketServer, createWebSocketStream, type WebSocket } from 'ws';
 import { silentLogger, type Logger } from '../../log.js';
 import { batchWrites } from './batched-writes.js';
-import { FULL_RIGHTS, UserTable, patternCoversFilter, patternMatchesTopic, usersProblem, type BrokerUser, type Rights } from './broker-acl.js';
+import { BrokerAccess } from './broker-access.js';
+import { usersProblem, type BrokerUser } from './broker-acl.js';
 import { exactDedupe } from './exact-dedupe.js';
 import { topicMatches } from './link-subscriptions.js';
-import { isGatewayOutput, type OutputTopics } from './output-topics.js';
+import type { OutputTopics } from './output-topics.js';
 import { limitPacketSize } from './packet-size-guard.js';
 
 /** Default maximum packet size: 256 KiB. */
@@ -60,32 +60,7 @@ export class BrokerStartError extends Error {
   }
 }
 
-/** aedes' return code for a refused login (CONNACK 4: bad user name or password). */
-const BAD_USERNAME_OR_PASSWORD = 4;
-/** CONNACK 5: not authorized (a will on a topic the login may not publish to). */
-const NOT_AUTHORIZED = 5;
-
-function refusal(message: string, returnCode: number): AuthenticateError {
-  const err = new Error(message) as AuthenticateError;
-  (err as { returnCode: number }).returnCode = returnCode;
-  return err;
-}
-
-/** What a logged-in client may do. */
-interface Session {
-  rights: Rights;
-  username: string | undefined;
-}
-
-function digest(s: string | Buffer): Buffer {
-  return createHash('sha256').update(s).digest();
-}
-
-/** Compares two secrets in time independent of where they differ (and of their lengths). */
-export function sameSecret(given: string | Buffer | undefined, expected: string): boolean {
-  if (given === undefined) return false;
-  return timingSafeEqual(digest(given), digest(expected));
-}
+export { sameSecret } from './broker-access.js';
 
 function listenError(e: NodeJS.ErrnoException, what: 'TCP' | 'WebSocket', host: string, port: number): Error {
   const key = what === 'TCP' ? 'mqtt.embedded.port' : 'mqtt.embedded.wsPort';
@@ -179,59 +154,8 @@ export class EmbeddedBroker {
     const problem = usersProblem(users);
     if (problem) throw new BrokerStartError(problem, 'mqtt.embedded.users');
     const maxPacketSize = this.options.maxPacketSize ?? DEFAULT_MAX_PACKET_SIZE;
-    const { username, password } = this.options;
-    const shared = username != null || password != null;
-    const table = new UserTable(users);
-    const auth = shared || table.size > 0;
-    const sessions = new WeakMap<Client, Session>();
-    const outputTopics = this.options.outputTopics;
-    const who = (client: Client, s: Session): { username: string | undefined; clientId: string } => ({ username: s.username, clientId: client.id });
-    const mayPublish = (client: Client | null, topic: string): boolean => {
-      if (!client) return false; // only a client's own will is published for it
-      const s = sessions.get(client);
-      if (!s || topic.startsWith('$SYS')) return false;
-      if (outputTopics && isGatewayOutput(outputTopics(), topic)) return false;
-      return s.rights.publish.some((p) => patternMatchesTopic(p, topic, who(client, s)));
-    };
-    const login = async (user: string | undefined, pass: Buffer | undefined): Promise<Rights | undefined> => {
-      if (!auth) return FULL_RIGHTS;
-      const own = user !== undefined && table.size > 0 ? await table.login(user, pass) : undefined;
-      if (own) return own;
-      if (!shared) return undefined;
-      // evaluate both, so the time taken does not tell which one was wrong
-      const okUser = username == null || sameSecret(user, username);
-      const okPass = password == null || sameSecret(pass, password);
-      return okUser && okPass ? FULL_RIGHTS : undefined;
-    };
-    const broker = await Aedes.createBroker({
-      authenticate: (client, user, pass, done) => {
-        login(user, pass).then(
-          (rights) => {
-            if (!rights) return done(refusal('bad user name or password', BAD_USERNAME_OR_PASSWORD), null);
-            sessions.set(client, { rights, username: user });
-            const will = (client as unknown as { _will?: { topic?: unknown } | null })._will;
-            if (will && typeof will.topic === 'string' && !mayPublish(client, will.topic)) {
-              this.refusedPublishes++;
-              return done(refusal('not authorized to publish the will', NOT_AUTHORIZED), null);
-            }
-            done(null, true);
-          },
-          () => done(refusal('bad user name or password', BAD_USERNAME_OR_PASSWORD), null),
-        );
-      },
-      authorizePublish: (client, packet, done) => {
-        if (mayPublish(client, packet.topic)) return done(null);
-        this.refusedPublishes++;
-        this.log.debug('mqtt broker: publish refused', { client: client?.id, topic: packet.topic });
-        done(new Error('not authorized to publish there'));
-      },
-      authorizeSubscribe: (client, sub, done) => {
-        const s = sessions.get(client);
-        if (s && s.rights.subscribe.some((p) => patternCoversFilter(p, sub.topic, who(client, s)))) return done(null, sub);
-        this.log.debug('mqtt broker: subscription refused', { client: client.id, filter: sub.topic });
-        done(null, null);
-      },
-    });
+    const access = new BrokerAccess({ ...this.options, logger: this.log, onRefusedPublish: () => this.refusedPublishes++ });
+    const broker = await Aedes.createBroker(access.hooks());
     this.persistentFilters.clear(); // a new broker has an empty in-memory store
     broker.on('subscribe', (subs, client) => {
       if (client && !client.clean) for (const sub of subs) if (sub.qos > 0) this.persistentFilters.add(sub.topic);
@@ -288,7 +212,7 @@ export class EmbeddedBroker {
         }
       }
       this.ports = { port, wsPort };
-      this.log.info('MQTT broker listening', { host, port, wsPort: wsPort ?? undefined, auth: auth ? 'login' : 'none', users: table.size, maxPacketSize });
+      this.log.info('MQTT broker listening', { host, port, wsPort: wsPort ?? undefined, auth: access.loginRequired ? 'login' : 'none', users: access.userCount, maxPacketSize });
       return this.ports;
     } catch (e) {
       await this.closeAll();
