@@ -1,5 +1,16 @@
 /** The gateway config: its JSON Schema, TypeScript shape and defaults. */
 
+/** A login of the embedded broker (mqtt.embedded.users). */
+export interface BrokerUserConfig {
+  username: string;
+  /** in clear; or passwordHash: scrypt$..., pbkdf2-sha512$..., or $7$... from mosquitto_passwd */
+  password?: string | null;
+  passwordHash?: string | null;
+  /** topic patterns it may publish / subscribe to: MQTT filters, %u / %c as a whole level */
+  publish?: string[];
+  subscribe?: string[];
+}
+
 export interface GatewayConfig {
   coap: {
     /** UDP port for LwM2M over CoAP; 0 picks a free one */
@@ -48,9 +59,15 @@ export interface GatewayConfig {
       host: string;
       /** MQTT over WebSocket; null: off */
       wsPort: number | null;
-      /** when set, clients must log in with these */
+      /** when set, clients may log in with these: every right but the gateway's output topics */
       username: string | null;
       password: string | null;
+      /** logins with topic rights (patterns with +, #, %u, %c); when any, every client logs in */
+      users: BrokerUserConfig[];
+      /** largest MQTT packet a client may send, bytes; a larger one closes its connection */
+      maxPacketSize: number;
+      /** most client connections at once (TCP and WebSocket); null: no limit */
+      maxConnections: number | null;
     };
     external: {
       /** mqtt://host:port, mqtts://, ws://, wss:// */
@@ -102,7 +119,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   mqtt: {
     enabled: true,
     mode: 'embedded',
-    embedded: { port: 1883, host: '0.0.0.0', wsPort: null, username: null, password: null },
+    embedded: { port: 1883, host: '0.0.0.0', wsPort: null, username: null, password: null, users: [], maxPacketSize: 262_144, maxConnections: 10_000 },
     external: {
       url: 'mqtt://127.0.0.1:1883',
       protocolVersion: 4,
@@ -187,7 +204,31 @@ export const CONFIG_SCHEMA = {
         embedded: {
           type: 'object',
           additionalProperties: false,
-          properties: { port, host: { type: 'string', minLength: 1 }, wsPort: { anyOf: [port, { type: 'null' }] }, username: nullableString, password: nullableString },
+          properties: {
+            port,
+            host: { type: 'string', minLength: 1 },
+            wsPort: { anyOf: [port, { type: 'null' }] },
+            username: nullableString,
+            password: nullableString,
+            users: {
+              type: 'array',
+              maxItems: 10_000,
+              items: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['username'],
+                properties: {
+                  username: { type: 'string', minLength: 1 },
+                  password: nullableString,
+                  passwordHash: nullableString,
+                  publish: { type: 'array', items: { type: 'string', minLength: 1 } },
+                  subscribe: { type: 'array', items: { type: 'string', minLength: 1 } },
+                },
+              },
+            },
+            maxPacketSize: { type: 'integer', minimum: 64, maximum: 268_435_455 },
+            maxConnections: { anyOf: [positiveInt, { type: 'null' }] },
+          },
         },
         external: {
           type: 'object',

@@ -10,7 +10,7 @@ import type { FieldPath } from './errors.js';
 import { slugify } from './models.js';
 import { nearest } from './suggest.js';
 import type { TargetEnv } from './target-env.js';
-import { parseTemplate, type CompiledTemplate, type RenderContext } from './template.js';
+import { parseTemplate, topicTemplateFilter, type CompiledTemplate, type RenderContext } from './template.js';
 import { decodeLevel } from '../topic-level.js';
 import type { Transform } from './transform.js';
 import { applyForward } from './transform.js';
@@ -25,6 +25,8 @@ export interface CompiledCommand {
   operation: CommandOperation;
   /** MQTT subscription filter: the topic with "+" for each placeholder level */
   subscription: string;
+  /** an MQTT filter covering every response topic (undefined: no response topic) */
+  responseFilter?: string;
   /** undefined: the topic does not match */
   match(topic: string, payload: Buffer | string, options?: { correlationId?: string; now?: number }): CommandMatch | undefined;
 }
@@ -251,5 +253,6 @@ export function compileCommand(spec: CommandSpec, env: TargetEnv, path: FieldPat
         }),
     };
   };
-  return { mapping, operation, subscription: filter.join('/'), match };
+  const responseFilter = spec.response !== undefined ? topicTemplateFilter(spec.response) : undefined;
+  return { mapping, operation, subscription: filter.join('/'), ...(responseFilter !== undefined ? { responseFilter } : {}), match };
 }

@@ -5,7 +5,7 @@
 import type { Value } from '../lwm2m/node.js';
 import type { FieldPath } from './errors.js';
 import type { TargetEnv } from './target-env.js';
-import { BUILTINS, RESOURCE_SCOPED, parseTemplate, type CompiledTemplate, type RenderContext } from './template.js';
+import { BUILTINS, RESOURCE_SCOPED, parseTemplate, topicTemplateFilter, type CompiledTemplate, type RenderContext } from './template.js';
 import { applyForward, type Transform } from './transform.js';
 import type { OutboundMessage, PublishSpec } from './types.js';
 import { valueToJson, type LeafValue } from './values.js';
@@ -39,6 +39,8 @@ export interface CompiledPublish {
    * `force` (each: instance): render even so (the message just became complete).
    */
   emit(group: InstanceGroup, out: OutboundMessage[], force?: boolean): void;
+  /** an MQTT filter covering every topic this output publishes to (undefined: none valid) */
+  topicFilter?: string;
 }
 
 const BUILTIN_NAMES: ReadonlySet<string> = new Set(BUILTINS);
@@ -211,7 +213,8 @@ export function compilePublish(spec: PublishSpec, env: TargetEnv, path: FieldPat
       out.push({ topic: topic.text(c), payload: render(c, [id]), qos, retain, mapping });
     }
   };
-  return { objectId: env.object.id, mapping, instances, each, names, emit };
+  const topicFilter = topicTemplateFilter(spec.topic);
+  return { objectId: env.object.id, mapping, instances, each, names, ...(topicFilter !== undefined ? { topicFilter } : {}), emit };
 }
 
 export type { LeafValue };

@@ -190,3 +190,39 @@ export function compileTemplate(text: string, env: TemplateEnv): { ok: true; tem
   const json = single ? (c: RenderContext) => valueToJson(single(c)) : textOf;
   return { ok: true, template: { text: textFns.length === 0 ? () => '' : textOf, json, resourceRefs, builtins } };
 }
+
+/**
+ * The MQTT topic filter covering every topic a topic template can render: a level with a
+ * placeholder becomes `+` (substituted text never holds "/", "+" or "#"), and from a level
+ * holding {path} (which adds levels) on, `+/#`. Undefined when the template cannot render a
+ * valid topic (a literal wildcard) or does not parse.
+ */
+export function topicTemplateFilter(text: string): string | undefined {
+  const parsed = parseTemplate(text);
+  if (!parsed.ok) return undefined;
+  const levels: string[] = [];
+  let level = '';
+  let placeholder = false;
+  for (const part of parsed.parts) {
+    if (typeof part !== 'string') {
+      if (part.name === 'path') {
+        levels.push('+', '#');
+        return levels.join('/');
+      }
+      placeholder = true;
+      continue;
+    }
+    const pieces = part.split('/');
+    for (let i = 0; i < pieces.length; i++) {
+      if (i > 0) {
+        levels.push(placeholder ? '+' : level);
+        level = '';
+        placeholder = false;
+      }
+      level += pieces[i]!;
+    }
+  }
+  levels.push(placeholder ? '+' : level);
+  if (levels.some((l) => l !== '+' && /[+#]/.test(l))) return undefined;
+  return levels.join('/');
+}

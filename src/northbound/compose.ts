@@ -14,6 +14,7 @@ import { EmbeddedLink } from './mqtt/link-embedded.js';
 import { ExternalLink } from './mqtt/link-external.js';
 import type { MqttLink } from './mqtt/link.js';
 import { MqttNorthbound } from './mqtt/northbound.js';
+import { gatewayTopicsOf } from './mqtt/output-topics.js';
 import { RestNorthbound, RestStartError } from './rest/index.js';
 
 export interface NorthboundDeps {
@@ -66,7 +67,19 @@ export class Northbound {
     const status = m.presence ? MqttNorthbound.linkStatus(m.topicPrefix, { version: this.d.version }) : undefined;
     if (m.mode === 'embedded') {
       const e = m.embedded;
-      this.broker = new EmbeddedBroker({ port: e.port, host: e.host, wsPort: e.wsPort, username: e.username, password: e.password, logger });
+      const store = this.d.mappings;
+      this.broker = new EmbeddedBroker({
+        port: e.port,
+        host: e.host,
+        wsPort: e.wsPort,
+        username: e.username,
+        password: e.password,
+        users: e.users,
+        maxPacketSize: e.maxPacketSize,
+        maxConnections: e.maxConnections,
+        outputTopics: gatewayTopicsOf(m.topicPrefix, () => store?.current),
+        logger,
+      });
       const ports = await this.broker.start();
       this.ports.mqtt = ports.port;
       this.ports.mqttWs = ports.wsPort;

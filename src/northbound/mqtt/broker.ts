@@ -1,17 +1,29 @@
 /**
  * The embedded MQTT broker: aedes (MQTT 3.1.1) behind a TCP listener and, optionally, a
- * WebSocket listener, with optional username/password authentication. The broker itself owns
- * no listener (it takes streams); this class owns the listeners and every client socket, so
- * stop() leaves nothing open.
+ * WebSocket listener, with logins (one shared login and/or users with topic rights, see
+ * broker-access.ts), the gateway's own output topics closed to clients, a maximum packet size
+ * and a maximum number of connections. The broker itself owns no listener (it takes
+ * streams); this class owns the listeners and every client socket, so stop() leaves
+ * nothing open.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
-import { Aedes, type AuthenticateError } from 'aedes';
+import type { Duplex } from 'node:stream';
+import { Aedes } from 'aedes';
 import { WebSocketServer, createWebSocketStream, type WebSocket } from 'ws';
 import { silentLogger, type Logger } from '../../log.js';
 import { batchWrites } from './batched-writes.js';
+import { BrokerAccess } from './broker-access.js';
+import { usersProblem, type BrokerUser } from './broker-acl.js';
+import { exactDedupe } from './exact-dedupe.js';
 import { topicMatches } from './link-subscriptions.js';
+import type { OutputTopics } from './output-topics.js';
+import { limitPacketSize } from './packet-size-guard.js';
+
+/** Default maximum packet size: 256 KiB. */
+export const DEFAULT_MAX_PACKET_SIZE = 256 * 1024;
+/** Default maximum number of client connections (TCP and WebSocket together). */
+export const DEFAULT_MAX_CONNECTIONS = 10_000;
 
 export interface EmbeddedBrokerOptions {
   /** MQTT over TCP; 0 picks a free port */
@@ -20,9 +32,17 @@ export interface EmbeddedBrokerOptions {
   host?: string;
   /** MQTT over WebSocket (any path); null/undefined: off; 0 picks a free port */
   wsPort?: number | null;
-  /** when set, clients must log in with these (each one that is set must match) */
+  /** when set, clients may log in with these (each one that is set must match): every right but the gateway's output topics */
   username?: string | null;
   password?: string | null;
+  /** logins with their own topic rights; when there are any, every client must log in */
+  users?: readonly BrokerUser[];
+  /** the topics only the gateway publishes to (asked on each client publish); none when absent */
+  outputTopics?: () => OutputTopics;
+  /** largest MQTT packet a client may send, bytes (default 256 KiB); a larger one closes the connection */
+  maxPacketSize?: number;
+  /** most client connections at once, TCP and WebSocket together (default 10,000; null: no limit) */
+  maxConnections?: number | null;
   logger?: Logger;
 }
 
@@ -40,18 +60,7 @@ export class BrokerStartError extends Error {
   }
 }
 
-/** aedes' return code for a refused login (CONNACK 4: bad user name or password). */
-const BAD_USERNAME_OR_PASSWORD = 4;
-
-function digest(s: string | Buffer): Buffer {
-  return createHash('sha256').update(s).digest();
-}
-
-/** Compares two secrets in time independent of where they differ (and of their lengths). */
-export function sameSecret(given: string | Buffer | undefined, expected: string): boolean {
-  if (given === undefined) return false;
-  return timingSafeEqual(digest(given), digest(expected));
-}
+export { sameSecret } from './broker-access.js';
 
 function listenError(e: NodeJS.ErrnoException, what: 'TCP' | 'WebSocket', host: string, port: number): Error {
   const key = what === 'TCP' ? 'mqtt.embedded.port' : 'mqtt.embedded.wsPort';
@@ -98,6 +107,9 @@ export class EmbeddedBroker {
   private ports: { port: number; wsPort: number | null } | undefined;
   /** filters (QoS > 0) subscribed by persistent sessions: they may hold messages while offline */
   private readonly persistentFilters = new Set<string>();
+  private refusedPublishes = 0;
+  private oversizePackets = 0;
+  private refusedConnections = 0;
 
   constructor(private readonly options: EmbeddedBrokerOptions) {
     this.log = options.logger ?? silentLogger;
@@ -138,20 +150,12 @@ export class EmbeddedBroker {
   async start(): Promise<{ port: number; wsPort: number | null }> {
     if (this.ports) return this.ports;
     const host = this.options.host ?? '0.0.0.0';
-    const { username, password } = this.options;
-    const auth = username != null || password != null;
-    const broker = await Aedes.createBroker({
-      authenticate: (_client, user, pass, done) => {
-        if (!auth) return done(null, true);
-        // evaluate both, so the time taken does not tell which one was wrong
-        const okUser = username == null || sameSecret(user, username);
-        const okPass = password == null || sameSecret(pass, password);
-        if (okUser && okPass) return done(null, true);
-        const err = new Error('bad user name or password') as AuthenticateError;
-        (err as { returnCode: number }).returnCode = BAD_USERNAME_OR_PASSWORD;
-        done(err, null);
-      },
-    });
+    const users = this.options.users ?? [];
+    const problem = usersProblem(users);
+    if (problem) throw new BrokerStartError(problem, 'mqtt.embedded.users');
+    const maxPacketSize = this.options.maxPacketSize ?? DEFAULT_MAX_PACKET_SIZE;
+    const access = new BrokerAccess({ ...this.options, logger: this.log, onRefusedPublish: () => this.refusedPublishes++ });
+    const broker = await Aedes.createBroker(access.hooks());
     this.persistentFilters.clear(); // a new broker has an empty in-memory store
     broker.on('subscribe', (subs, client) => {
       if (client && !client.clean) for (const sub of subs) if (sub.qos > 0) this.persistentFilters.add(sub.topic);
@@ -159,13 +163,20 @@ export class EmbeddedBroker {
     broker.on('clientError', (client, e) => this.log.debug('mqtt broker: client error', { client: client.id, error: e.message }));
     broker.on('connectionError', (_client, e) => this.log.debug('mqtt broker: connection error', { error: e.message }));
     this.broker = broker;
+    const handle = (stream: Duplex, req?: Parameters<Aedes['handle']>[1]): void => {
+      const client = broker.handle(stream, req);
+      exactDedupe(client);
+      limitPacketSize(client, maxPacketSize, () => {
+        this.oversizePackets++;
+        this.log.debug('mqtt broker: packet over the maximum size, connection closed', { maxPacketSize });
+      });
+    };
     try {
       const tcp = createTcpServer((socket) => {
-        this.sockets.add(socket);
-        socket.once('close', () => this.sockets.delete(socket));
         socket.on('error', () => undefined);
+        if (!this.admit(socket)) return;
         batchWrites(socket);
-        broker.handle(socket);
+        handle(socket);
       });
       this.tcp = tcp;
       let port: number;
@@ -180,8 +191,8 @@ export class EmbeddedBroker {
           res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket: upgrade required\n');
         });
         http.on('connection', (socket) => {
-          this.sockets.add(socket);
-          socket.once('close', () => this.sockets.delete(socket));
+          socket.on('error', () => undefined);
+          this.admit(socket);
         });
         this.http = http;
         const wss = new WebSocketServer({ server: http, handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : protocols.values().next().value ?? false) });
@@ -190,7 +201,7 @@ export class EmbeddedBroker {
           ws.once('close', () => this.webSockets.delete(ws));
           const stream = createWebSocketStream(ws);
           stream.on('error', () => undefined);
-          broker.handle(stream, req);
+          handle(stream, req);
         });
         wss.on('error', () => undefined);
         this.wss = wss;
@@ -201,12 +212,33 @@ export class EmbeddedBroker {
         }
       }
       this.ports = { port, wsPort };
-      this.log.info('MQTT broker listening', { host, port, wsPort: wsPort ?? undefined, auth: auth ? 'login' : 'none' });
+      this.log.info('MQTT broker listening', { host, port, wsPort: wsPort ?? undefined, auth: access.loginRequired ? 'login' : 'none', users: access.userCount, maxPacketSize });
       return this.ports;
     } catch (e) {
       await this.closeAll();
       throw e;
     }
+  }
+
+  /** Counts since start: publishes (and wills) refused by the topic rights, connections closed for a packet too large or one too many. */
+  stats(): { refusedPublishes: number; oversizePackets: number; refusedConnections: number } {
+    return { refusedPublishes: this.refusedPublishes, oversizePackets: this.oversizePackets, refusedConnections: this.refusedConnections };
+  }
+
+  /** Tracks a new client socket, or closes it when the connection limit is reached. */
+  private admit(socket: Socket): boolean {
+    const max = this.options.maxConnections === undefined ? DEFAULT_MAX_CONNECTIONS : this.options.maxConnections;
+    if (max !== null && this.sockets.size >= max) {
+      this.refusedConnections++;
+      if (this.refusedConnections === 1 || this.refusedConnections % 1000 === 0) {
+        this.log.warn('mqtt broker: connection limit reached, connection closed', { maxConnections: max, refused: this.refusedConnections });
+      }
+      socket.destroy();
+      return false;
+    }
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    return true;
   }
 
   /** Closes the listeners, every client connection and the broker. */

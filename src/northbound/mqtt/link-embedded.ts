@@ -7,11 +7,11 @@
  *
  * Many publishes are in flight at once (up to `window`), so that a burst is handed to aedes
  * in one event-loop turn: aedes answers a publish only after the subscribers' socket writes,
- * a few turns later. aedes numbers each publish when it is called and a subscriber drops a
- * message numbered below one it already got, so the messages in flight together must be
- * emitted in the order they were published: they are all of one kind (same QoS and retain
- * flag), which takes the same steps through aedes and its in-memory store. A message of
- * another kind waits until those in flight are answered.
+ * a few turns later. Subscribers must get them in the order they were published, so the
+ * messages in flight together are all of one kind (same QoS and retain flag), which takes the
+ * same steps through aedes and its in-memory store. A message of another kind waits until
+ * those in flight are answered. (Messages overtaking one another are not lost: see
+ * exact-dedupe.ts.)
  */
 import type { Aedes, AedesPublishPacket } from 'aedes';
 import { silentLogger, type Logger } from '../../log.js';
