@@ -3,7 +3,8 @@
  *
  * Each client registers (`POST /rd`) with Device, Connectivity, Temperature and Humidity,
  * refreshes its registration before its lifetime runs out, answers the server's requests
- * and sends notifications for what the server observes, at a rate set for the whole fleet.
+ * and sends notifications for what the server observes, at a rate set for the whole fleet
+ * (a value change per notification), within the pmin and pmax the server wrote (report.ts).
  *
  * Sockets: the server tells clients apart by address and port, so each client needs its
  * own socket, and a process may hold only so many (RLIMIT_NOFILE; see /proc/self/limits).
@@ -15,7 +16,8 @@
 import { randomInt } from 'node:crypto';
 import { empty, parseMsg, request, response, type Msg } from './coap.js';
 import { CF } from './formats.js';
-import { Client, State, cancelObservation, handle, render, type DeviceSettings, type Observation } from './device.js';
+import { Client, State, cancelObservation, handle, renderObservation, type DeviceSettings, type Observation } from './device.js';
+import { ReportScheduler } from './report.js';
 import { objectLinks, type ValueMode } from './objects.js';
 import { FleetStats, type FleetCounters } from './stats.js';
 import { bindSlots, defaultAddresses, openFileLimit, type Slot } from './sockets.js';
@@ -80,6 +82,13 @@ export class Fleet {
   private rr = 0;
   private notifyTimer: NodeJS.Timeout | undefined;
   private readonly sweepTimer: NodeJS.Timeout;
+  /** pmin and pmax of the observations that have them; its tick starts with its first entry */
+  private readonly reports = new ReportScheduler<Observation>(
+    (o) => this.notify(o),
+    (o) => o.client.state === State.Registered,
+    () => this.startReportTick(),
+  );
+  private reportTimer: NodeJS.Timeout | undefined;
   private regQueue: Client[] = [];
   private regDone: (() => void) | undefined;
   /** Registers of the current ramp still without an outcome */
@@ -373,8 +382,16 @@ export class Fleet {
     if (r.started) {
       this.active.push(r.started);
       this.stats.observations++;
+      this.reports.refresh(r.started, now, true);
     }
-    if (r.replaced || (m.code === '0.01' && m.observe === 1)) this.recount();
+    if (r.attributes) for (const o of c.observations ?? []) this.reports.refresh(o, now, false);
+    if (r.replaced || ((m.code === '0.01' || m.code === '0.05') && m.observe === 1)) this.recount();
+  }
+
+  private startReportTick(): void {
+    if (this.reportTimer || this.closed) return;
+    this.reportTimer = setInterval(() => this.reports.tick(Date.now()), this.reports.slotMs);
+    this.reportTimer.unref();
   }
 
   private nextMid(slot: number): number {
@@ -433,7 +450,8 @@ export class Fleet {
     for (let tries = 0; tries < n; tries++) {
       const o = this.active[(this.rr = (this.rr + 1) % n)]!;
       if (o.cancelled || o.client.state !== State.Registered) continue;
-      this.notify(o);
+      // within pmin the change waits: the scheduler sends it when pmin has passed
+      if (o.report === undefined || this.reports.mayNotify(o, Date.now())) this.notify(o);
       return true;
     }
     return false;
@@ -443,8 +461,9 @@ export class Fleet {
     const c = o.client;
     // clock mode: the value is the send time, wall clock with sub-ms resolution
     const now = this.settings.valueMode === 'clock' ? performance.timeOrigin + performance.now() : Date.now();
-    const r = render(c, o.path, o.format, now, this.settings);
+    const r = renderObservation(o, now, this.settings);
     if (r.code !== '2.05') return;
+    if (o.report !== undefined) this.reports.sent(o, Date.now());
     o.seq = (o.seq + 1) & 0xffffff;
     const slot = c.sock;
     const mid = this.nextMid(slot);
@@ -465,6 +484,7 @@ export class Fleet {
     this.closed = true;
     this.stopNotifications();
     clearInterval(this.sweepTimer);
+    if (this.reportTimer) clearInterval(this.reportTimer);
     for (const p of this.byMid.values()) if (p.timer) clearTimeout(p.timer);
     for (const p of this.byToken.values()) if (p.timer) clearTimeout(p.timer);
     this.byMid.clear();
