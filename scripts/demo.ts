@@ -85,10 +85,16 @@ async function main(): Promise<void> {
   const faces = wiredFaces(entry);
   process.stdout.write(`starting the gateway (${entry === 'dist' ? 'dist/main.js' : 'src/main.ts via tsx; run npm run build for dist/'})...\n`);
   const run: { gw?: GatewayRun; fleet?: Fleet } = {};
-  let stopping = false;
-  const stop = async (code: number): Promise<never> => {
-    if (stopping) process.exit(code);
-    stopping = true;
+  let stopping = 0;
+  const stop = async (code: number): Promise<void> => {
+    if (stopping > 0) {
+      // npm and tsx pass the terminal's Ctrl-C on as well: a second signal soon after the
+      // first is that one; a later one means "now"
+      if (performance.now() - stopping < 2000) return;
+      rmSync(dir, { recursive: true, force: true });
+      process.exit(code);
+    }
+    stopping = performance.now();
     process.stdout.write('\nstopping: de-registering the devices...\n');
     try {
       await run.fleet?.deregisterAll(300);
@@ -110,6 +116,8 @@ async function main(): Promise<void> {
       ...(faces.mqtt ? { mqttPort: mqtt } : {}),
       ...(faces.rest ? { restPort: rest } : {}),
       inheritOutput: true,
+      // Ctrl-C reaches the demo only: the devices de-register before the gateway stops
+      ownProcessGroup: true,
     });
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n`);
@@ -135,13 +143,7 @@ async function main(): Promise<void> {
     'Device (3), Connectivity (4), Temperature (3303) and Humidity (3304), values that change.',
     ...notes.map((n) => `note: ${n}`),
     '',
-    `LwM2M server    coap://127.0.0.1:${coap}`,
-    '',
-    "Register your own client there too, e.g. libcoap's (Debian: libcoap3-bin); -v 6 prints the",
-    'answer, whose last Location-Path is the id to de-register with:',
-    `  coap-client-notls -v 6 -m post -t 40 -e '</3/0>,</3303/0>' 'coap://127.0.0.1:${coap}/rd?ep=my-client&lt=60&lwm2m=1.1&b=U'`,
-    '  v:1 t:ACK c:2.01 i:... {01} [ Location-Path:rd, Location-Path:<id> ]',
-    `  coap-client-notls -v 6 -m delete 'coap://127.0.0.1:${coap}/rd/<id>'`,
+    `LwM2M server    coap://127.0.0.1:${coap}   (register your own client there too, below)`,
   ];
   if (faces.mqtt) {
     lines.push(
@@ -167,7 +169,17 @@ async function main(): Promise<void> {
       `  OpenAPI: http://127.0.0.1:${rest}/api/openapi.json`,
     );
   } else lines.push('(this build of the gateway has no REST northbound yet)');
-  lines.push('', 'Ctrl-C stops the devices and the gateway.', '');
+  lines.push(
+    '',
+    "Register a client of your own, e.g. libcoap's (Debian: libcoap3-bin); -v 6 prints the answer,",
+    'whose last Location-Path is the id to de-register with:',
+    `  coap-client-notls -v 6 -m post -t 40 -e '</3/0>,</3303/0>' 'coap://127.0.0.1:${coap}/rd?ep=my-client&lt=60&lwm2m=1.1&b=U'`,
+    '  v:1 t:ACK c:2.01 i:... {01} [ Location-Path:rd, Location-Path:<id> ]',
+    `  coap-client-notls -v 6 -m delete 'coap://127.0.0.1:${coap}/rd/<id>'`,
+    '',
+    'Ctrl-C stops the devices and the gateway.',
+    '',
+  );
   process.stdout.write(lines.join('\n') + '\n');
 }
 

@@ -18,6 +18,7 @@ import { empty, parseMsg, request, response, type Msg } from './coap.js';
 import { CF } from './formats.js';
 import { Client, State, cancelObservation, handle, renderObservation, type DeviceSettings, type Observation } from './device.js';
 import { ReportScheduler } from './report.js';
+import { RecentNotifications } from './recent-notifications.js';
 import { objectLinks, type ValueMode } from './objects.js';
 import { FleetStats, type FleetCounters } from './stats.js';
 import { bindSlots, defaultAddresses, openFileLimit, type Slot } from './sockets.js';
@@ -89,6 +90,8 @@ export class Fleet {
     () => this.startReportTick(),
   );
   private reportTimer: NodeJS.Timeout | undefined;
+  /** NON notifications an RST may answer */
+  private readonly recentNon = new RecentNotifications<Observation>();
   private regQueue: Client[] = [];
   private regDone: (() => void) | undefined;
   /** Registers of the current ramp still without an outcome */
@@ -307,7 +310,12 @@ export class Fleet {
     if (m.ack || m.reset) {
       const key = slot * 65536 + m.mid;
       const p = this.byMid.get(key);
-      if (!p) return;
+      if (!p) {
+        // an RST of a NON notification: the server forgot the observation
+        const o = m.reset ? this.recentNon.take(key) : undefined;
+        if (o && !o.cancelled) this.cancel(o.client, o.token);
+        return;
+      }
       this.byMid.delete(key);
       if (p.timer) clearTimeout(p.timer);
       p.timer = undefined;
@@ -471,7 +479,10 @@ export class Fleet {
     const buf = response({ code: '2.05', mid, token: o.token, type: con ? 'con' : 'non', observe: o.seq, ...(r.contentFormat !== undefined ? { contentFormat: r.contentFormat } : {}), ...(r.payload ? { payload: r.payload } : {}) });
     this.stats.notificationsSent++;
     if (this.o.queueMode) c.awakeUntil = Date.now() + (this.o.awakeMs ?? 10_000);
-    if (!con) return this.send(slot, buf);
+    if (!con) {
+      this.recentNon.add(slot * 65536 + mid, o);
+      return this.send(slot, buf);
+    }
     const p: Pending = { client: c, kind: 'notify', buf, slot, mid, token: 0, attempts: 0, timeoutMs: ACK_TIMEOUT_MS * (1 + Math.random() * (ACK_RANDOM_FACTOR - 1)), timer: undefined, obs: o };
     this.transmit(p);
   }

@@ -80,6 +80,20 @@ describe('demo devices behind the gateway', () => {
     assert.equal(fleet.counters().observations, 0);
   });
 
+  it('drops an observation the gateway cancelled passively, at the RST of its next notification', async () => {
+    assert.equal((await f.api('POST', '/api/devices/dd-1/3304/0/5701/observe')).status, 200);
+    const before = fleet.counters().observations;
+    const c = await f.api('DELETE', '/api/devices/dd-1/3304/0/5701/observe?passive=true');
+    assert.equal(c.status, 204, c.text);
+    assert.equal(fleet.counters().observations, before, 'nothing reached the device yet');
+    const deadline = Date.now() + 3000;
+    while (fleet.counters().observations === before && Date.now() < deadline) {
+      fleet.notifyOne();
+      await sleep(30);
+    }
+    assert.equal(fleet.counters().observations, before - 1);
+  });
+
   it('notifies at least every pmax, with no value change at all', async () => {
     const a = await f.api('PUT', '/api/devices/dd-2/3304/0/5700/attributes', { body: { pmax: 1 } });
     assert.equal(a.status, 204, a.text);
