@@ -2,7 +2,8 @@
  * `npm run demo` as a user runs it (on free ports): the commands it prints work as printed.
  * The Read-Composite URL answers the simulated devices' values, the libcoap register
  * command prints the Location-Path whose id the printed de-register command takes, and
- * Ctrl-C (SIGINT) stops the devices and the gateway.
+ * Ctrl-C (SIGINT to the whole process group, as a terminal sends it) de-registers the
+ * devices, then stops the gateway.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,6 +24,7 @@ test('the demo prints commands that work as printed, and stops on Ctrl-C', { tim
   const proc = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', '--devices', '2', '--coap-port', '0', '--mqtt-port', '0', '--rest-port', '0'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // a process group of its own, as a shell gives a foreground job
   });
   let out = '';
   proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -54,7 +56,7 @@ test('the demo prints commands that work as printed, and stops on Ctrl-C', { tim
       assert.match(del, /c:2\.02/, del);
     }
   } finally {
-    if (proc.exitCode === null) proc.kill('SIGINT');
+    if (proc.exitCode === null) process.kill(-proc.pid!, 'SIGINT'); // Ctrl-C
   }
   // the demo stops its gateway itself; a last resort if it hangs
   const guard = setTimeout(() => proc.kill('SIGKILL'), 20_000);
@@ -62,4 +64,7 @@ test('the demo prints commands that work as printed, and stops on Ctrl-C', { tim
   clearTimeout(guard);
   assert.equal(code, 0, out);
   assert.match(out, /stopped\./);
+  const gone = out.indexOf('deregistered endpoint=demo-1');
+  const gatewayStops = out.search(/INFO {2}stopping signal=/);
+  assert.ok(gone > 0 && gatewayStops > gone, `the devices de-register before the gateway stops:\n${out}`);
 });
