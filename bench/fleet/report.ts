@@ -52,13 +52,6 @@ export class ReportScheduler<O extends Reported> {
     readonly slotMs = 250,
   ) {}
 
-  /** Observations waiting in the wheel (a stale entry counts until its slot fires). */
-  get size(): number {
-    let n = 0;
-    for (const list of this.slots.values()) n += list.length;
-    return n;
-  }
-
   /** An observation started (its answer went out now) or its client's attributes changed. */
   refresh(o: O, now: number, started: boolean): void {
     const a = o.composite ? undefined : effectiveAttributes(o.client, o.path);
