@@ -94,6 +94,13 @@ describe('demo devices behind the gateway', () => {
     assert.equal(fleet.counters().observations, before - 1);
   });
 
+  it('executes what the shipped device mapping offers: reboot and reset-error-code', async () => {
+    for (const r of [4, 12]) {
+      const x = await f.api('POST', `/api/devices/dd-0/3/0/${r}`);
+      assert.equal(x.status, 204, `/3/0/${r}: ${x.text}`);
+    }
+  });
+
   it('notifies at least every pmax, with no value change at all', async () => {
     const a = await f.api('PUT', '/api/devices/dd-2/3304/0/5700/attributes', { body: { pmax: 1 } });
     assert.equal(a.status, 204, a.text);
