@@ -115,6 +115,8 @@ export interface StartOptions {
   timeoutMs?: number;
   /** inherit stdout/stderr instead of capturing them */
   inheritOutput?: boolean;
+  /** in a process group of its own: a terminal's Ctrl-C reaches the caller only, which stops it */
+  ownProcessGroup?: boolean;
 }
 
 /** Starts the gateway and waits until CoAP, and MQTT and REST when given, answer. */
@@ -124,6 +126,7 @@ export async function startGateway(o: StartOptions): Promise<GatewayRun> {
   const proc = spawn(process.execPath, [...(o.nodeFlags ?? []), ...main, '--config', o.configFile], {
     cwd: o.cwd ?? ROOT,
     stdio: o.inheritOutput ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+    detached: o.ownProcessGroup === true,
   });
   children.add(proc);
   proc.once('exit', () => children.delete(proc));

@@ -1,13 +1,17 @@
 /**
  * One simulated client's state and how it answers the server's requests (LwM2M 1.1 device
  * management over CoAP): Read (GET with Accept), Discover (Accept 40), Observe and cancel,
- * Write replace/partial (PUT/POST), Write-Attributes (PUT with a query, acknowledged only),
- * Execute (POST on an executable resource). Pure: no socket here.
+ * Write replace/partial (PUT/POST), Write-Attributes (PUT with a query: pmin and pmax rule
+ * the observation's notifications, see report.ts), Execute (POST on an executable resource),
+ * and the composite operations on the root (composite.ts). Pure: no socket here.
  */
 import type { Msg } from './coap.js';
 import { CF, decodeWrite, discover, encode } from './formats.js';
 import type { ClientView, Value, ValueMode } from './objects.js';
-import { collect, resourceDef } from './objects.js';
+import { collect, objectDef, resourceDef } from './objects.js';
+import { applyAttributes, attributeParams, parseAttributeQuery, type Attributes } from './attributes.js';
+import { compositeFormat, decodePathList, renderComposite, writeComposite } from './composite.js';
+import type { ReportState } from './report.js';
 
 export const enum State {
   Idle = 0,
@@ -19,10 +23,15 @@ export const enum State {
 export interface Observation {
   client: Client;
   token: Buffer;
+  /** the observed path; [] for an Observe-Composite */
   path: number[];
+  /** the paths of an Observe-Composite */
+  composite: number[][] | undefined;
   format: number;
   seq: number;
   cancelled: boolean;
+  /** set when pmin or pmax apply (report.ts) */
+  report: ReportState | undefined;
 }
 
 /** Per-client state: a few fields, values are computed when read. */
@@ -35,6 +44,8 @@ export class Client implements ClientView {
   awakeUntil = 0;
   written: Map<string, Value> | undefined = undefined;
   observations: Observation[] | undefined = undefined;
+  /** Write-Attributes by path ("3303", "3303/0", "3303/0/5700"), created on the first one */
+  attributes: Map<string, Attributes> | undefined = undefined;
   executed = 0;
 
   constructor(
@@ -56,6 +67,8 @@ export interface Reply {
   started?: Observation;
   /** it replaced an older observation (same token or path) */
   replaced?: boolean;
+  /** a Write-Attributes changed the client's attributes */
+  attributes?: boolean;
 }
 
 export interface DeviceSettings {
@@ -87,23 +100,55 @@ export function render(c: Client, path: readonly number[], format: number, now: 
   return { code: '2.05', contentFormat: f, payload };
 }
 
-function observe(c: Client, m: Msg, path: number[], now: number, s: DeviceSettings): Reply {
+/** The current payload of an observation. */
+export function renderObservation(o: Observation, now: number, s: DeviceSettings): Reply {
+  if (!o.composite) return render(o.client, o.path, o.format, now, s);
+  const r = renderComposite(o.client, o.composite, o.format, now, s.valueMode);
+  return r.payload ? { code: r.code, contentFormat: o.format, payload: r.payload } : { code: r.code };
+}
+
+function observe(c: Client, m: Msg, path: number[], now: number, s: DeviceSettings, composite?: { paths: number[][]; format: number }): Reply {
   const list = (c.observations ??= []);
-  // a new Observe of the same token or path replaces the old one
+  // a new Observe of the same token, or of the same single path, replaces the old one
   let replaced = false;
+  const key = path.join('/');
   for (const o of list) {
-    if (o.token.equals(m.token) || o.path.join('/') === path.join('/')) {
+    if (o.token.equals(m.token) || (!composite && !o.composite && o.path.join('/') === key)) {
       o.cancelled = true;
       replaced = true;
     }
   }
   c.observations = list.filter((o) => !o.cancelled);
-  const format = m.accept ?? s.format;
-  const r = render(c, path, format, now, s);
-  if (r.code !== '2.05') return r;
-  const obs: Observation = { client: c, token: Buffer.from(m.token), path, format: r.contentFormat ?? format, seq: 1, cancelled: false };
+  const format = composite?.format ?? m.accept ?? s.format;
+  const obs: Observation = { client: c, token: Buffer.from(m.token), path, composite: composite?.paths, format, seq: 1, cancelled: false, report: undefined };
+  const r = renderObservation(obs, now, s);
+  if (r.code !== '2.05') return { ...r, replaced };
+  obs.format = r.contentFormat ?? format;
   c.observations.push(obs);
   return { ...r, observe: obs.seq, started: obs, replaced };
+}
+
+/** Write-Attributes (a PUT with a query and no payload) on an object, instance or resource the client has. */
+function writeAttributes(c: Client, m: Msg, path: number[]): Reply {
+  if (path.length === 0 || path.length > 3) return { code: '4.00' };
+  const [o, , r] = path;
+  if (!objectDef(o!) || (r !== undefined && !resourceDef(o!, r))) return { code: '4.04' };
+  const changes = parseAttributeQuery(m.uriQuery);
+  if (typeof changes === 'string') return { code: '4.00' };
+  if (!applyAttributes(c, path.join('/'), changes)) return { code: '5.00' };
+  return { code: '2.04', attributes: true };
+}
+
+/** FETCH on the root: Read-Composite, or Observe-Composite with the Observe option. */
+function fetchComposite(c: Client, m: Msg, now: number, s: DeviceSettings): Reply {
+  if (m.observe === 1) cancelObservation(c, m.token);
+  const paths = decodePathList(m.contentFormat, m.payload);
+  if (typeof paths === 'string') return { code: paths };
+  const format = compositeFormat(m.accept, m.contentFormat);
+  if (format === undefined) return { code: '4.06' };
+  if (m.observe === 0) return observe(c, m, [], now, s, { paths, format });
+  const r = renderComposite(c, paths, format, now, s.valueMode);
+  return r.payload ? { code: r.code, contentFormat: format, payload: r.payload } : { code: r.code };
 }
 
 export function cancelObservation(c: Client, token: Buffer): boolean {
@@ -122,6 +167,7 @@ export function cancelObservation(c: Client, token: Buffer): boolean {
 
 function write(c: Client, m: Msg, path: number[], replace: boolean): Reply {
   if (path.length < 2 || path.length > 3) return { code: '4.05' };
+  if (!objectDef(path[0]!)) return { code: '4.04' };
   const values = decodeWrite(m.contentFormat, m.payload, path);
   if (typeof values === 'string') return { code: values.startsWith('4.15') ? '4.15' : '4.00' };
   for (const v of values) if (!resourceDef(v.o, v.r)?.writable) return { code: '4.05' };
@@ -138,16 +184,19 @@ export function handle(c: Client, m: Msg, localPath: string[], now: number, s: D
   if (path.length > 0 && path[1] !== undefined && path[1] !== 0) return { code: '4.04' };
   switch (m.code) {
     case '0.01': {
-      if (m.accept === CF.LINK) return { code: '2.05', contentFormat: CF.LINK, payload: discover(path, c.root) };
+      if (m.accept === CF.LINK) return { code: '2.05', contentFormat: CF.LINK, payload: discover(path, c.root, (p) => attributeParams(c, p)) };
       if (path.length === 0) return { code: '4.05' };
       if (m.observe === 0) return observe(c, m, path, now, s);
       if (m.observe === 1) cancelObservation(c, m.token);
       return render(c, path, m.accept ?? s.format, now, s);
     }
     case '0.03':
-      // Write-Attributes: a query and no payload; acknowledged, the fleet's rate decides when to notify
-      if (m.payload.length === 0 && m.uriQuery.length > 0) return { code: '2.04' };
+      if (m.payload.length === 0 && m.uriQuery.length > 0) return writeAttributes(c, m, path);
       return write(c, m, path, true);
+    case '0.05':
+      return path.length === 0 ? fetchComposite(c, m, now, s) : { code: '4.05' };
+    case '0.07':
+      return path.length === 0 ? { code: writeComposite(c, m.contentFormat, m.payload) } : { code: '4.05' };
     case '0.02': {
       if (path.length === 3) {
         const def = resourceDef(path[0]!, path[2]!);

@@ -3,7 +3,8 @@
  *
  * Each client registers (`POST /rd`) with Device, Connectivity, Temperature and Humidity,
  * refreshes its registration before its lifetime runs out, answers the server's requests
- * and sends notifications for what the server observes, at a rate set for the whole fleet.
+ * and sends notifications for what the server observes, at a rate set for the whole fleet
+ * (a value change per notification), within the pmin and pmax the server wrote (report.ts).
  *
  * Sockets: the server tells clients apart by address and port, so each client needs its
  * own socket, and a process may hold only so many (RLIMIT_NOFILE; see /proc/self/limits).
@@ -15,7 +16,9 @@
 import { randomInt } from 'node:crypto';
 import { empty, parseMsg, request, response, type Msg } from './coap.js';
 import { CF } from './formats.js';
-import { Client, State, cancelObservation, handle, render, type DeviceSettings, type Observation } from './device.js';
+import { Client, State, cancelObservation, handle, renderObservation, type DeviceSettings, type Observation } from './device.js';
+import { ReportScheduler } from './report.js';
+import { RecentNotifications } from './recent-notifications.js';
 import { objectLinks, type ValueMode } from './objects.js';
 import { FleetStats, type FleetCounters } from './stats.js';
 import { bindSlots, defaultAddresses, openFileLimit, type Slot } from './sockets.js';
@@ -80,6 +83,15 @@ export class Fleet {
   private rr = 0;
   private notifyTimer: NodeJS.Timeout | undefined;
   private readonly sweepTimer: NodeJS.Timeout;
+  /** pmin and pmax of the observations that have them; its tick starts with its first entry */
+  private readonly reports = new ReportScheduler<Observation>(
+    (o) => this.notify(o),
+    (o) => o.client.state === State.Registered,
+    () => this.startReportTick(),
+  );
+  private reportTimer: NodeJS.Timeout | undefined;
+  /** NON notifications an RST may answer */
+  private readonly recentNon = new RecentNotifications<Observation>();
   private regQueue: Client[] = [];
   private regDone: (() => void) | undefined;
   /** Registers of the current ramp still without an outcome */
@@ -298,7 +310,12 @@ export class Fleet {
     if (m.ack || m.reset) {
       const key = slot * 65536 + m.mid;
       const p = this.byMid.get(key);
-      if (!p) return;
+      if (!p) {
+        // an RST of a NON notification: the server forgot the observation
+        const o = m.reset ? this.recentNon.take(key) : undefined;
+        if (o && !o.cancelled) this.cancel(o.client, o.token);
+        return;
+      }
       this.byMid.delete(key);
       if (p.timer) clearTimeout(p.timer);
       p.timer = undefined;
@@ -373,8 +390,16 @@ export class Fleet {
     if (r.started) {
       this.active.push(r.started);
       this.stats.observations++;
+      this.reports.refresh(r.started, now, true);
     }
-    if (r.replaced || (m.code === '0.01' && m.observe === 1)) this.recount();
+    if (r.attributes) for (const o of c.observations ?? []) this.reports.refresh(o, now, false);
+    if (r.replaced || ((m.code === '0.01' || m.code === '0.05') && m.observe === 1)) this.recount();
+  }
+
+  private startReportTick(): void {
+    if (this.reportTimer || this.closed) return;
+    this.reportTimer = setInterval(() => this.reports.tick(Date.now()), this.reports.slotMs);
+    this.reportTimer.unref();
   }
 
   private nextMid(slot: number): number {
@@ -433,7 +458,8 @@ export class Fleet {
     for (let tries = 0; tries < n; tries++) {
       const o = this.active[(this.rr = (this.rr + 1) % n)]!;
       if (o.cancelled || o.client.state !== State.Registered) continue;
-      this.notify(o);
+      // within pmin the change waits: the scheduler sends it when pmin has passed
+      if (o.report === undefined || this.reports.mayNotify(o, Date.now())) this.notify(o);
       return true;
     }
     return false;
@@ -443,8 +469,9 @@ export class Fleet {
     const c = o.client;
     // clock mode: the value is the send time, wall clock with sub-ms resolution
     const now = this.settings.valueMode === 'clock' ? performance.timeOrigin + performance.now() : Date.now();
-    const r = render(c, o.path, o.format, now, this.settings);
+    const r = renderObservation(o, now, this.settings);
     if (r.code !== '2.05') return;
+    if (o.report !== undefined) this.reports.sent(o, Date.now());
     o.seq = (o.seq + 1) & 0xffffff;
     const slot = c.sock;
     const mid = this.nextMid(slot);
@@ -452,7 +479,10 @@ export class Fleet {
     const buf = response({ code: '2.05', mid, token: o.token, type: con ? 'con' : 'non', observe: o.seq, ...(r.contentFormat !== undefined ? { contentFormat: r.contentFormat } : {}), ...(r.payload ? { payload: r.payload } : {}) });
     this.stats.notificationsSent++;
     if (this.o.queueMode) c.awakeUntil = Date.now() + (this.o.awakeMs ?? 10_000);
-    if (!con) return this.send(slot, buf);
+    if (!con) {
+      this.recentNon.add(slot * 65536 + mid, o);
+      return this.send(slot, buf);
+    }
     const p: Pending = { client: c, kind: 'notify', buf, slot, mid, token: 0, attempts: 0, timeoutMs: ACK_TIMEOUT_MS * (1 + Math.random() * (ACK_RANDOM_FACTOR - 1)), timer: undefined, obs: o };
     this.transmit(p);
   }
@@ -465,6 +495,7 @@ export class Fleet {
     this.closed = true;
     this.stopNotifications();
     clearInterval(this.sweepTimer);
+    if (this.reportTimer) clearInterval(this.reportTimer);
     for (const p of this.byMid.values()) if (p.timer) clearTimeout(p.timer);
     for (const p of this.byToken.values()) if (p.timer) clearTimeout(p.timer);
     this.byMid.clear();

@@ -169,8 +169,8 @@ function encodeSenmlCbor(recs: readonly Rec[]): Buffer {
   return cborEncoder.encode(list) as Buffer;
 }
 
-/** (name, value) pairs of a SenML pack, base names applied. */
-function senmlPairs(entries: readonly (Map<unknown, unknown> | Record<string, unknown>)[], cbor: boolean): [string, unknown][] {
+/** (name, value) pairs of a SenML pack, base names applied; `namesOnly`: every record, with or without a value. */
+function senmlPairs(entries: readonly (Map<unknown, unknown> | Record<string, unknown>)[], cbor: boolean, namesOnly = false): [string, unknown][] {
   let bn = '';
   const out: [string, unknown][] = [];
   const get = (e: Map<unknown, unknown> | Record<string, unknown>, json: string, label: number): unknown =>
@@ -181,7 +181,7 @@ function senmlPairs(entries: readonly (Map<unknown, unknown> | Record<string, un
     const n = get(e, 'n', 0);
     const name = bn + (typeof n === 'string' ? n : '');
     const v = get(e, 'v', 2) ?? get(e, 'vs', 3) ?? get(e, 'vb', 4);
-    if (v !== undefined) out.push([name, v]);
+    if (v !== undefined || namesOnly) out.push([name, v]);
   }
   return out;
 }
@@ -214,7 +214,8 @@ export interface Written {
   value: Value;
 }
 
-function coerce(kind: Kind, v: unknown): Value | undefined {
+/** `v` as a value of `kind`, undefined when it is not one. */
+export function coerce(kind: Kind, v: unknown): Value | undefined {
   if (kind === 'string') return typeof v === 'string' ? v : undefined;
   if (kind === 'boolean') return typeof v === 'boolean' ? v : undefined;
   return typeof v === 'number' ? v : undefined;
@@ -274,14 +275,32 @@ export function decodeWrite(format: number | undefined, payload: Buffer, path: r
   }
 }
 
-/** The Discover answer (link-format) for `path`. */
-export function discover(path: readonly number[], root: string): Buffer {
+/**
+ * The (name, value) pairs of a SenML JSON or CBOR pack (`namesOnly`: a path list, values
+ * optional), at most `max` records; a string is a reason to answer 4.00.
+ */
+export function decodeSenml(format: number | undefined, payload: Buffer, max: number, namesOnly = false): [string, unknown][] | string {
+  if (format !== CF.SENML_JSON && format !== CF.SENML_CBOR) return `4.15 content format ${format}`;
+  const cbor = format === CF.SENML_CBOR;
+  let pack: unknown;
+  try {
+    pack = cbor ? cborDecoder.decode(payload) : JSON.parse(payload.toString('utf8'));
+  } catch (e) {
+    return `undecodable payload: ${(e as Error).message}`;
+  }
+  if (!Array.isArray(pack) || pack.length === 0 || pack.length > max) return 'SenML pack is not a list of 1 to max records';
+  if (!pack.every((e) => e instanceof Map || (typeof e === 'object' && e !== null))) return 'SenML record is not a map';
+  return senmlPairs(pack as (Map<unknown, unknown> | Record<string, unknown>)[], cbor, namesOnly);
+}
+
+/** The Discover answer (link-format) for `path`; `params` adds the attributes written at a path. */
+export function discover(path: readonly number[], root: string, params: (path: number[]) => string = () => ''): Buffer {
   const [o, i, r] = path;
   const def = o !== undefined ? objectDef(o) : undefined;
   if (!def) return Buffer.alloc(0);
   const links: string[] = [];
-  if (i === undefined) links.push(`<${root}/${def.id}>;ver=${def.version}`, `<${root}/${def.id}/0>`);
-  else if (r === undefined) links.push(`<${root}/${def.id}/0>`);
-  for (const d of def.resources) if (r === undefined || r === d.id) links.push(`<${root}/${def.id}/0/${d.id}>`);
+  if (i === undefined) links.push(`<${root}/${def.id}>;ver=${def.version}${params([def.id])}`, `<${root}/${def.id}/0>${params([def.id, 0])}`);
+  else if (r === undefined) links.push(`<${root}/${def.id}/0>${params([def.id, 0])}`);
+  for (const d of def.resources) if (r === undefined || r === d.id) links.push(`<${root}/${def.id}/0/${d.id}>${params([def.id, 0, d.id])}`);
   return Buffer.from(links.join(','));
 }

@@ -78,6 +78,7 @@ const DEVICE: ObjectDef = {
     r(6, 'integer', 'R', fixed(1), true),
     r(9, 'integer', 'R', (c, now) => Math.max(0, 100 - Math.floor((now / 60_000 + c.index) % 100))),
     r(11, 'integer', 'R', fixed(0), true),
+    r(12, 'string', 'E'),
     r(13, 'time', 'R', (_c, now) => Math.floor(now / 1000)),
     r(14, 'string', 'RW', fixed('+00:00')),
     r(15, 'string', 'RW', fixed('Etc/UTC')),

@@ -69,6 +69,15 @@ describe('fleet simulator', () => {
     });
   }
 
+  it('answers Read-Composite on its root, alternate path included', async () => {
+    for (const ep of ['ft-1', 'ft-4']) {
+      const r = await server.readComposite(ep, ['/3/0/2', '/3303/0/5701']);
+      assert.equal(r.success, true, JSON.stringify(r.error));
+      const sn = r.nodes?.get('/3/0/2');
+      assert.equal(sn?.kind === 'resource' ? sn.value : undefined, `SN0000000${ep.slice(3)}`);
+    }
+  });
+
   it('keeps a written value and refuses to write a read-only resource', async () => {
     const w = await server.write('ft-5', '/3303/0/5750', resource(5750, 'string', 'greenhouse'));
     assert.equal(w.success, true, JSON.stringify(w.error));
