@@ -25,8 +25,8 @@ export class MqttSink {
     });
   }
 
-  static async connect(port: number, topic: string): Promise<MqttSink> {
-    const client = await connectAsync(`mqtt://127.0.0.1:${port}`, { protocolVersion: 4, clean: true, reconnectPeriod: 0 });
+  static async connect(port: number, topic: string, login?: { username: string; password: string }): Promise<MqttSink> {
+    const client = await connectAsync(`mqtt://127.0.0.1:${port}`, { protocolVersion: 4, clean: true, reconnectPeriod: 0, ...login });
     await client.subscribeAsync(topic, { qos: 0 });
     return new MqttSink(client);
   }
