@@ -28,7 +28,7 @@ export async function globAttack(restPort: number, coapPort: number, token?: str
     }
   })();
   const t0 = performance.now();
-  let status = 0;
+  let status: number;
   try {
     const ac = new AbortController();
     const timer = setTimeout(() => ac.abort(), 60_000);
