@@ -19,20 +19,25 @@ export interface InstanceKnowledge {
 export const MAX_KNOWN_INSTANCES = 256;
 
 export class LastValues {
-  private readonly instances = new Map<string, InstanceKnowledge>();
+  /** made on the first value: most devices of a large fleet never fill one */
+  private instances: Map<string, InstanceKnowledge> | undefined;
 
   constructor(private readonly maxInstances = MAX_KNOWN_INSTANCES) {}
 
   /** The instance's knowledge; created when `create` and the bound allows, else undefined. */
   instance(objectId: number, instanceId: number, create: boolean): InstanceKnowledge | undefined {
     const key = `${objectId}/${instanceId}`;
-    let k = this.instances.get(key);
-    if (!k && create && this.instances.size < this.maxInstances) this.instances.set(key, (k = { values: new Map(), absent: new Set() }));
+    let k = this.instances?.get(key);
+    if (!k && create) {
+      this.instances ??= new Map();
+      if (this.instances.size < this.maxInstances) this.instances.set(key, (k = { values: new Map(), absent: new Set() }));
+    }
     return k;
   }
 
   /** Keeps only the resources `named` still lists (object id -> resource ids); the rest is freed. */
   retain(named: ReadonlyMap<number, ReadonlySet<number>>): void {
+    if (!this.instances) return;
     for (const [key, k] of this.instances) {
       const ids = named.get(Number(key.slice(0, key.indexOf('/'))));
       if (!ids) {
@@ -46,7 +51,7 @@ export class LastValues {
 
   /** object instances held (tests, metrics) */
   get size(): number {
-    return this.instances.size;
+    return this.instances?.size ?? 0;
   }
 }
 

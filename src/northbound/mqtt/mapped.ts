@@ -48,8 +48,8 @@ interface DeviceState {
   closed: boolean;
   /** last values of the resources the plan's messages name */
   known: LastValues;
-  /** seed reads of the plan done (or under way) */
-  seeded: Set<string>;
+  /** seed reads of the plan done (or under way); made on the first */
+  seeded?: Set<string>;
   failures: PlanFailures;
 }
 
@@ -146,7 +146,7 @@ export class MappedTopics {
       state = undefined;
     }
     if (!state) {
-      state = { registration: reg, started: new Map(), chain: Promise.resolve(), closed: false, known: new LastValues(), seeded: new Set(), failures: new PlanFailures(this.o.logger, reg.endpoint) };
+      state = { registration: reg, started: new Map(), chain: Promise.resolve(), closed: false, known: new LastValues(), failures: new PlanFailures(this.o.logger, reg.endpoint) };
       this.devices.set(reg.endpoint, state);
     }
     state.registration = reg;
@@ -185,7 +185,7 @@ export class MappedTopics {
     const endpoint = state.registration.endpoint;
     const plan = this.mappings.matchDevice(state.registration);
     state.known.retain(plan.named);
-    for (const path of state.seeded) if (!plan.seedReads.some((s) => s.path === path)) state.seeded.delete(path);
+    if (state.seeded) for (const path of state.seeded) if (!plan.seedReads.some((s) => s.path === path)) state.seeded?.delete(path);
     const wanted = new Map(plan.observations.map((o) => [observationKey(o), o]));
     for (const [key, s] of [...state.started]) {
       if (wanted.has(key)) continue;
@@ -213,8 +213,8 @@ export class MappedTopics {
       }
     }
     for (const { path, mapping } of plan.seedReads) {
-      if (state.seeded.has(path)) continue;
-      state.seeded.add(path);
+      if (state.seeded?.has(path)) continue;
+      (state.seeded ??= new Set()).add(path);
       const req: OperationRequest = { op: 'read', path };
       const r = await this.o.server.request(endpoint, req);
       if (!r.success) state.failures.record(mapping, req, [path], r, state.closed);

@@ -29,9 +29,10 @@ interface Failure {
 }
 
 export class PlanFailures {
-  private readonly reported = new Set<string>();
+  /** made on the first failure: most devices never have one */
+  private reported: Set<string> | undefined;
   /** failures of the current pass, by mapping */
-  private readonly pass = new Map<string, Failure>();
+  private pass: Map<string, Failure> | undefined;
 
   constructor(
     private readonly logger: Logger,
@@ -46,6 +47,7 @@ export class PlanFailures {
       this.logger.debug('mqtt mapped topics: request of the plan not done', { endpoint: this.endpoint, mapping, op: req.op, paths: paths.join(','), code, reason: expected });
       return;
     }
+    this.pass ??= new Map();
     const seen = this.pass.get(mapping);
     if (seen) seen.repeats++;
     else this.pass.set(mapping, { op: req.op, paths: paths.join(','), code, repeats: 0 });
@@ -53,6 +55,8 @@ export class PlanFailures {
 
   /** Ends a planning pass: one line per mapping that failed in it. */
   flush(): void {
+    if (!this.pass) return;
+    this.reported ??= new Set();
     for (const [mapping, f] of this.pass) {
       const fields = { endpoint: this.endpoint, mapping, op: f.op, paths: f.paths, code: f.code, repeats: f.repeats };
       if (this.reported.has(mapping)) {
@@ -62,6 +66,6 @@ export class PlanFailures {
       if (this.reported.size < MAX_REPORTED_MAPPINGS) this.reported.add(mapping);
       this.logger.warn('mqtt mapped topics: request of the plan failed', fields);
     }
-    this.pass.clear();
+    this.pass = undefined;
   }
 }
