@@ -1,13 +1,15 @@
 /**
  * Live events as Server-Sent Events on `GET /api/events`: `registered`, `updated`,
  * `deregistered`, `expired`, `awake`, `sleeping`, `notification`, `send`,
- * `observationEnded`. Filters: `?endpoint=` (comma-separated, `*`/`?` globs, bounded in count and length) and `?events=`
+ * `observationEnded`, `addressChanged` (a registration moved to another address: NAT
+ * rebinding, or someone who knows its id). Filters: `?endpoint=` (comma-separated, `*`/`?` globs, bounded in count and length) and `?events=`
  * (names). Every event is `event: <name>`, `id: <n>`, `data: <JSON>`; a comment line
  * keeps idle connections open (`heartbeatMs`). A consumer that falls more than
  * MAX_BUFFERED_BYTES behind is disconnected. close() ends every stream.
  */
 import type { Request, Response } from 'express';
 import type { LwM2mServer } from '../../lwm2m/server/server.js';
+import type { Peer } from '../../lwm2m/transport.js';
 import type { NotificationEvent, Observation, Registration, SendEvent } from '../../lwm2m/server/types.js';
 import { showsSecrets } from './auth.js';
 import { ProblemError } from './errors.js';
@@ -17,7 +19,7 @@ import { globsOf, listOf } from './params.js';
 /** A subscriber whose unsent events exceed this is disconnected (it reconnects and reads afresh). */
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
-export const EVENT_NAMES = ['registered', 'updated', 'deregistered', 'expired', 'awake', 'sleeping', 'notification', 'send', 'observationEnded'] as const;
+export const EVENT_NAMES = ['registered', 'updated', 'deregistered', 'expired', 'awake', 'sleeping', 'notification', 'send', 'observationEnded', 'addressChanged'] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 
 interface Subscriber {
@@ -71,6 +73,10 @@ export class EventHub {
     });
     on('observationEnded', (o: Observation, reason: string) => {
       this.publish('observationEnded', o.endpoint, () => ({ endpoint: o.endpoint, observationId: o.id, paths: o.paths.map(String), reason }));
+    });
+    on('addressChanged', (r: Registration, previous: Peer, cause: string) => {
+      const addr = (p: Peer): string => (p.address.includes(':') ? `[${p.address}]:${p.port}` : `${p.address}:${p.port}`);
+      this.publish('addressChanged', r.endpoint, () => ({ endpoint: r.endpoint, from: addr(previous), to: addr(r.peer), cause }));
     });
     if (this.heartbeatMs > 0) {
       this.heartbeat = setInterval(() => {

@@ -129,6 +129,21 @@ describe('REST actions', () => {
     assert.equal(f.server.observations('dev-act').length, 0);
   });
 
+  it('streams addressChanged with the old and the new address when a registration moves', async () => {
+    const { client: mover } = await f.registered({ endpoint: 'mv-1' });
+    let before = '';
+    const events = await collectEvents(`${f.base}/api/events?endpoint=mv-*&events=addressChanged`, (evs) => evs.length > 0, {
+      onOpen: async () => {
+        before = `127.0.0.1:${f.server.getRegistration('mv-1')!.peer.port}`;
+        assert.equal((await mover.rebind())?.code, '2.04');
+      },
+    });
+    const after = `127.0.0.1:${f.server.getRegistration('mv-1')!.peer.port}`;
+    assert.notEqual(after, before);
+    assert.deepEqual(events.map((e) => [e.event, e.data]), [['addressChanged', { endpoint: 'mv-1', from: before, to: after, cause: 'update' }]]);
+    await mover.deregister();
+  });
+
   it('streams registration events filtered by endpoint', async () => {
     let other: Lwm2mTestClient | undefined;
     const events = await collectEvents(`${f.base}/api/events?endpoint=ev-*`, (evs) => evs.some((e) => e.event === 'deregistered'), {
