@@ -1,23 +1,18 @@
 /**
  * Device-management requests from the server to a client: typed request -> binding
- * request (operations.ts) -> transport -> typed result, with a per-request timeout on
+ * request (operations/) -> transport -> typed result, with a per-request timeout on
  * the Clock, queue mode, observation bookkeeping and cancellation. Never rejects:
  * every failure is an OperationResult with an error code.
  */
 import { LwM2mPath } from '../path.js';
 import { TransportError } from '../transport.js';
 import type { DeviceTransport, DownlinkRequest, DownlinkResponse } from '../transport.js';
-import { OperationError, toDownlink, toResult } from './operations.js';
-import { AcceptMemory, acceptOrder, NO_ACCEPT, readAcceptChoice, refusesFormat, type AcceptChoice } from './operations-accept.js';
+import { OperationError, toDownlink, toResult } from './operations/index.js';
+import { AcceptMemory, acceptOrder, NO_ACCEPT, readAcceptChoice, refusesFormat, type AcceptChoice } from './operations/accept.js';
 import type { ObservationEntry } from './observations.js';
 import { failure } from './queue.js';
-import type { ServerCore } from './server.js';
+import type { RequestOptions, ServerCore } from './core.js';
 import type { OperationRequest, OperationResult, PathLike, Registration } from './types.js';
-
-export interface RequestOptions {
-  /** how long to wait for the client's answer once the request has left, ms */
-  timeoutMs?: number;
-}
 
 interface InFlight {
   settle(r: OperationResult): void;
@@ -201,7 +196,7 @@ export class Downlinks {
     return result;
   }
 
-  /** The Accept of a read-like request without an explicit format to a 1.1+ client (operations-accept.ts). */
+  /** The Accept of a read-like request without an explicit format to a 1.1+ client (operations/accept.ts). */
   private acceptPlan(reg: Registration, req: OperationRequest, retryAccept: number | undefined): AcceptPlan | undefined {
     const choice = readAcceptChoice(reg, req, this.core.ctx);
     if (!choice) return undefined;

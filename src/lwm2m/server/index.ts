@@ -1,7 +1,7 @@
 /** The LwM2M server core: what the gateway and embedding applications use. */
 export { LwM2mServer } from './server.js';
 export type { LwM2mServerOptions } from './server.js';
-export type { RequestOptions } from './downlinks.js';
+export type { RequestOptions } from './core.js';
 export type { RegistrationStore } from './registration-store.js';
 export { InMemoryRegistrationStore } from './registration-store.js';
 export type { LifetimePolicy } from './registration.js';

@@ -12,8 +12,8 @@ import type { ModelProvider } from '../model/types.js';
 import type { DeviceTransport, Notification, Peer, UplinkHandler, UplinkRequest, UplinkResponse } from '../transport.js';
 import { silentLogger } from '../../log.js';
 import type { Logger } from '../../log.js';
-import type { OperationContext } from './operations.js';
-import { toResult } from './operations.js';
+import type { OperationContext } from './operations/index.js';
+import { toResult } from './operations/index.js';
 import { DEFAULT_LIFETIME } from './registration.js';
 import type { LifetimePolicy } from './registration.js';
 import { InMemoryRegistrationStore } from './registration-store.js';
@@ -24,7 +24,7 @@ import { DEFAULT_QUEUE, RequestQueues } from './queue.js';
 import type { QueueOptions } from './queue.js';
 import { handleUplink } from './uplink.js';
 import { Downlinks } from './downlinks.js';
-import type { RequestOptions } from './downlinks.js';
+import type { RequestOptions, ServerCore } from './core.js';
 import type { Observation, OperationRequest, OperationResult, Registration, ServerEvents } from './types.js';
 import { DeviceManagementApi } from './api.js';
 import { ExpiryQueue } from './expiry.js';
@@ -47,36 +47,6 @@ export interface LwM2mServerOptions {
   limits?: DecodeLimits;
   /** bounds on registrations (register-guard.ts: DEFAULT_REGISTRATION_LIMITS) */
   registrationLimits?: Partial<RegistrationLimits>;
-}
-
-/** What the uplink handlers and the downlink runner share with the server (internal). */
-export interface ServerCore {
-  readonly clock: Clock;
-  readonly log: Logger;
-  readonly store: RegistrationStore;
-  readonly observations: ObservationRegistry;
-  readonly queues: RequestQueues;
-  readonly lifetime: LifetimePolicy;
-  readonly ctx: OperationContext;
-  /** registration limits, the per-address rate and the refusal counts */
-  readonly guard: RegisterGuard;
-  transport(name: string): DeviceTransport | undefined;
-  emit<K extends keyof ServerEvents>(event: K, ...args: ServerEvents[K]): void;
-  /** runs `fn` after the current response has gone out (setImmediate), unless stopped */
-  afterResponse(fn: () => void): void;
-  /** (re)starts the expiry timer of `reg` */
-  scheduleExpiry(reg: Registration): void;
-  /** the registration speaking from `peer`, for Send (same address, or same authenticated identity) */
-  registrationAt(peer: Peer): Registration | undefined;
-  /** records a (possibly new) registration state in the peer index */
-  indexPeer(reg: Registration, previous?: Registration): void;
-  /** ends what belonged to a registration: timers, observations, requests in flight; the queue if `dropQueue` */
-  endRegistration(reg: Registration, reason: string, dropQueue: boolean): void;
-  /** the client spoke from `peer`: record the address (NAT), open its awake window */
-  touch(reg: Registration, peer: Peer | undefined): Registration;
-  /** `reg` (already stored) moved from `previous`: a rate-limited WARN line, and the event after the response */
-  addressChanged(reg: Registration, previous: Peer, cause: 'update' | 'message'): void;
-  endObservation(entry: ObservationEntry, reason: string, forget: boolean): void;
 }
 
 /** registration ids by transport name, then by peer key (no key string built per lookup) */

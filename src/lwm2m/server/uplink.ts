@@ -5,12 +5,12 @@
  * request to the client at once and it must not overtake the 2.01.
  */
 import type { Peer, UplinkRequest, UplinkResponse } from '../transport.js';
-import { decodeSend } from './operations.js';
-import { guessSendFormat } from './operations-format.js';
+import { decodeSend } from './operations/index.js';
+import { guessSendFormat } from './operations/format.js';
 import { applyUpdate, buildRegistration, isRefusal, newRegistrationId, parseRegister, parseUpdate } from './registration.js';
 import type { Refusal } from './registration.js';
 import { FULL_RETRY_SECONDS } from './register-guard.js';
-import type { ServerCore } from './server.js';
+import type { ServerCore } from './core.js';
 import type { Registration } from './types.js';
 
 const answer = (code: string): UplinkResponse => ({ code });
