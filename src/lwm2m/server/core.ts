@@ -8,8 +8,8 @@ import type { DeviceTransport, Peer } from '../transport.js';
 import type { Logger } from '../../log.js';
 import type { OperationContext } from './operations/index.js';
 import type { LifetimePolicy } from './registration.js';
-import type { RegistrationStore } from './registration-store.js';
-import type { ObservationEntry, ObservationRegistry } from './observations.js';
+import type { RemovedRegistration, ServerStore, StoredObservation } from './store.js';
+import type { ObservationRegistry } from './observations.js';
 import type { RequestQueues } from './queue.js';
 import type { RegisterGuard } from './register-guard.js';
 import type { Registration, ServerEvents } from './types.js';
@@ -23,7 +23,7 @@ export interface RequestOptions {
 export interface ServerCore {
   readonly clock: Clock;
   readonly log: Logger;
-  readonly store: RegistrationStore;
+  readonly store: ServerStore;
   readonly observations: ObservationRegistry;
   readonly queues: RequestQueues;
   readonly lifetime: LifetimePolicy;
@@ -40,11 +40,11 @@ export interface ServerCore {
   registrationAt(peer: Peer): Registration | undefined;
   /** records a (possibly new) registration state in the peer index */
   indexPeer(reg: Registration, previous?: Registration): void;
-  /** ends what belonged to a registration: timers, observations, requests in flight; the queue if `dropQueue` */
-  endRegistration(reg: Registration, reason: string, dropQueue: boolean): void;
+  /** ends what belonged to a registration the store removed: timers, observations, requests in flight; the queue if `dropQueue` */
+  endRegistration(removed: RemovedRegistration, reason: string, dropQueue: boolean): void;
   /** the client spoke from `peer`: record the address (NAT), open its awake window */
   touch(reg: Registration, peer: Peer | undefined): Registration;
   /** `reg` (already stored) moved from `previous`: a rate-limited WARN line, and the event after the response */
   addressChanged(reg: Registration, previous: Peer, cause: 'update' | 'message'): void;
-  endObservation(entry: ObservationEntry, reason: string, forget: boolean): void;
+  endObservation(entry: StoredObservation, reason: string, forget: boolean): void;
 }

@@ -10,6 +10,7 @@ import type { DeviceTransport, DownlinkRequest, DownlinkResponse } from '../tran
 import { OperationError, toDownlink, toResult } from './operations/index.js';
 import { AcceptMemory, acceptOrder, NO_ACCEPT, readAcceptChoice, refusesFormat, type AcceptChoice } from './operations/accept.js';
 import type { ObservationEntry } from './observations.js';
+import type { StoredObservation } from './store.js';
 import { failure } from './queue.js';
 import type { RequestOptions, ServerCore } from './core.js';
 import type { OperationRequest, OperationResult, PathLike, Registration } from './types.js';
@@ -102,7 +103,7 @@ export class Downlinks {
     } catch (e) {
       return failure('BAD_REQUEST', e instanceof Error ? e.message : String(e));
     }
-    if (reg.queueMode) return this.core.queues.enqueue(endpoint, () => this.safeExecute(endpoint, req, opts));
+    if (reg.queueMode) return this.core.queues.enqueue(endpoint, req, () => this.safeExecute(endpoint, req, opts));
     return this.safeExecute(endpoint, req, opts, built);
   }
 
@@ -127,7 +128,7 @@ export class Downlinks {
     const observing = req.op === 'observe' || req.op === 'observeComposite';
     const cancelling = req.op === 'cancelObserve' || req.op === 'cancelObserveComposite';
     let token: Uint8Array | undefined;
-    let cancelled: ObservationEntry | undefined;
+    let cancelled: StoredObservation | undefined;
     if (observing) token = this.core.observations.newToken();
     if (cancelling && target) {
       cancelled = this.core.observations.find(reg.id, target.paths, target.composite);
@@ -167,7 +168,6 @@ export class Downlinks {
           path: !target.composite && downlink.path.equals(target.paths[0]!) ? target.paths[0]! : downlink.path,
           ...(downlink.accept !== undefined ? { accept: downlink.accept } : {}),
         },
-        established: false,
       };
       this.core.observations.addPending(pending);
     }
@@ -208,7 +208,7 @@ export class Downlinks {
   /** The client answered an observe: it observes only with 2.xx and an Observe option (RFC 7641 3.1). */
   private settleObservation(entry: ObservationEntry, result: OperationResult, res: DownlinkResponse): void {
     const obs = this.core.observations;
-    if (obs.get(entry.observation.id) !== entry) return; // the registration ended meanwhile
+    if (!obs.isPending(entry)) return; // the registration ended meanwhile
     if (!result.success || res.observe === undefined) {
       obs.remove(entry);
       return;
