@@ -6,18 +6,12 @@
  * newer one replaces the older (pitfall 7).
  */
 import type { LwM2mPath } from '../path.js';
-import type { DownlinkRequest } from '../transport.js';
-import type { OperationRequest } from './types.js';
 import { randomPool } from './random-pool.js';
 import { samePathSet, tokenHex } from './store.js';
 import type { ServerStore, StoredObservation } from './store.js';
 
-export interface ObservationEntry extends StoredObservation {
-  /** the observe / observeComposite request, reused to decode notifications */
-  readonly request: OperationRequest;
-  /** what decoding a notification needs of the request that left (op, path, accept) */
-  readonly downlink: DownlinkRequest;
-}
+/** An observation the server started: pending here until the client accepts it, then the store's. */
+export type ObservationEntry = StoredObservation;
 
 export const TOKEN_LENGTH = 8;
 
@@ -100,7 +94,7 @@ export class ObservationRegistry {
   remove(entry: StoredObservation): Removed {
     const obs = entry.observation;
     if (this.pendingById.get(obs.id) === entry) {
-      this.unpend(entry as ObservationEntry);
+      this.unpend(entry);
       return 'pending';
     }
     if (this.store.getObservation(obs.id) !== entry) return undefined;
