@@ -12,6 +12,7 @@ import { loadModelsDir } from './lwm2m/model/load-dir.js';
 import { CodecRegistry } from './lwm2m/codec/registry.js';
 import { LwM2mServer } from './lwm2m/server/index.js';
 import type { Clock } from './lwm2m/clock.js';
+import { createStore } from './store/index.js';
 import { CoapUdpTransport } from './transport/coap/index.js';
 import { MappingLoadError, MappingStore } from './mapping/index.js';
 import { Northbound, NorthboundStartError, type Ports } from './northbound/compose.js';
@@ -69,6 +70,7 @@ export class Gateway {
       requestTimeoutMs: config.lwm2m.requestTimeout * 1000,
       queue: { ttlMs: q.ttl * 1000, maxPerDevice: q.maxPerDevice, awakeTimeMs: q.awakeTime * 1000 },
       registrationLimits: config.lwm2m.limits,
+      store: createStore(config.store.type),
       logger: this.log,
     });
     this.logEvents();

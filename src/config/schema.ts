@@ -104,6 +104,10 @@ export interface GatewayConfig {
     /** text: one readable line per event; json: one JSON object per line (time, level, msg, fields) */
     format: 'text' | 'json';
   };
+  store: {
+    /** where registrations, observations and queued requests are kept (src/store/index.ts) */
+    type: 'memory';
+  };
 }
 
 export const DEFAULT_CONFIG: GatewayConfig = {
@@ -135,6 +139,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   },
   rest: { enabled: true, port: 8080, host: '0.0.0.0', tokens: [], corsOrigins: [] },
   log: { level: 'info', format: 'text' },
+  store: { type: 'memory' },
 };
 
 const seconds = { type: 'number', minimum: 0 } as const;
@@ -275,6 +280,11 @@ export const CONFIG_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       properties: { level: { enum: ['debug', 'info', 'warn', 'error', 'silent'] }, format: { enum: ['text', 'json'] } },
+    },
+    store: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { type: { enum: ['memory'] } },
     },
   },
 } as const;

@@ -18,7 +18,7 @@ import { cborCodec } from './cbor.js';
 import { tlvCodec } from './tlv.js';
 import { senmlJsonCodec } from './senml-json.js';
 import { senmlCborCodec } from './senml-cbor.js';
-import { omaJsonCodec } from './json.js';
+import { omaJsonCodec } from './oma-json.js';
 import { lwm2mCborCodec } from './lwm2m-cbor.js';
 
 export const BUILTIN_CODECS: readonly NodeCodec[] = [

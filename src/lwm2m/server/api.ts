@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import type { LwM2mNode, ObjectInstanceNode } from '../node.js';
 import { LwM2mPath } from '../path.js';
-import type { RequestOptions } from './downlinks.js';
+import type { RequestOptions } from './core.js';
 import type { Attributes, Observation, OperationRequest, OperationResult, PathLike, ServerEvents } from './types.js';
 
 const fmt = (o: { format?: number }): { format?: number } => (o.format !== undefined ? { format: o.format } : {});

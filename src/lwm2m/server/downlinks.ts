@@ -1,23 +1,19 @@
 /**
  * Device-management requests from the server to a client: typed request -> binding
- * request (operations.ts) -> transport -> typed result, with a per-request timeout on
+ * request (operations/) -> transport -> typed result, with a per-request timeout on
  * the Clock, queue mode, observation bookkeeping and cancellation. Never rejects:
  * every failure is an OperationResult with an error code.
  */
 import { LwM2mPath } from '../path.js';
 import { TransportError } from '../transport.js';
 import type { DeviceTransport, DownlinkRequest, DownlinkResponse } from '../transport.js';
-import { OperationError, toDownlink, toResult } from './operations.js';
-import { AcceptMemory, acceptOrder, NO_ACCEPT, readAcceptChoice, refusesFormat, type AcceptChoice } from './operations-accept.js';
+import { OperationError, toDownlink, toResult } from './operations/index.js';
+import { AcceptMemory, acceptOrder, NO_ACCEPT, readAcceptChoice, refusesFormat, type AcceptChoice } from './operations/accept.js';
 import type { ObservationEntry } from './observations.js';
+import type { StoredObservation } from './store.js';
 import { failure } from './queue.js';
-import type { ServerCore } from './server.js';
+import type { RequestOptions, ServerCore } from './core.js';
 import type { OperationRequest, OperationResult, PathLike, Registration } from './types.js';
-
-export interface RequestOptions {
-  /** how long to wait for the client's answer once the request has left, ms */
-  timeoutMs?: number;
-}
 
 interface InFlight {
   settle(r: OperationResult): void;
@@ -107,7 +103,7 @@ export class Downlinks {
     } catch (e) {
       return failure('BAD_REQUEST', e instanceof Error ? e.message : String(e));
     }
-    if (reg.queueMode) return this.core.queues.enqueue(endpoint, () => this.safeExecute(endpoint, req, opts));
+    if (reg.queueMode) return this.core.queues.enqueue(endpoint, req, () => this.safeExecute(endpoint, req, opts));
     return this.safeExecute(endpoint, req, opts, built);
   }
 
@@ -132,7 +128,7 @@ export class Downlinks {
     const observing = req.op === 'observe' || req.op === 'observeComposite';
     const cancelling = req.op === 'cancelObserve' || req.op === 'cancelObserveComposite';
     let token: Uint8Array | undefined;
-    let cancelled: ObservationEntry | undefined;
+    let cancelled: StoredObservation | undefined;
     if (observing) token = this.core.observations.newToken();
     if (cancelling && target) {
       cancelled = this.core.observations.find(reg.id, target.paths, target.composite);
@@ -172,7 +168,6 @@ export class Downlinks {
           path: !target.composite && downlink.path.equals(target.paths[0]!) ? target.paths[0]! : downlink.path,
           ...(downlink.accept !== undefined ? { accept: downlink.accept } : {}),
         },
-        established: false,
       };
       this.core.observations.addPending(pending);
     }
@@ -201,7 +196,7 @@ export class Downlinks {
     return result;
   }
 
-  /** The Accept of a read-like request without an explicit format to a 1.1+ client (operations-accept.ts). */
+  /** The Accept of a read-like request without an explicit format to a 1.1+ client (operations/accept.ts). */
   private acceptPlan(reg: Registration, req: OperationRequest, retryAccept: number | undefined): AcceptPlan | undefined {
     const choice = readAcceptChoice(reg, req, this.core.ctx);
     if (!choice) return undefined;
@@ -213,7 +208,7 @@ export class Downlinks {
   /** The client answered an observe: it observes only with 2.xx and an Observe option (RFC 7641 3.1). */
   private settleObservation(entry: ObservationEntry, result: OperationResult, res: DownlinkResponse): void {
     const obs = this.core.observations;
-    if (obs.get(entry.observation.id) !== entry) return; // the registration ended meanwhile
+    if (!obs.isPending(entry)) return; // the registration ended meanwhile
     if (!result.success || res.observe === undefined) {
       obs.remove(entry);
       return;

@@ -4,10 +4,12 @@
  * request never waits longer than the TTL (QUEUE_EXPIRED); a full queue answers
  * QUEUE_FULL. The awake window closes `awakeTimeMs` after the client's latest message.
  * Every timer runs on the injected Clock. Keyed by endpoint, so a queue survives a
- * re-registration of the same client.
+ * re-registration of the same client. The requests themselves are kept by the ServerStore;
+ * the awake window and the one-at-a-time pump are kept here.
  */
 import type { Clock, TimerHandle } from '../clock.js';
-import type { OperationErrorCode, OperationResult } from './types.js';
+import type { QueuedRequest, ServerStore } from './store.js';
+import type { OperationErrorCode, OperationRequest, OperationResult } from './types.js';
 
 export interface QueueOptions {
   /** how long a request may wait for the client, ms (default 24 h) */
@@ -20,14 +22,15 @@ export interface QueueOptions {
 
 export const DEFAULT_QUEUE: QueueOptions = { ttlMs: 86_400_000, maxPerDevice: 100, awakeTimeMs: 93_000 };
 
-interface Item {
+/** A queued request as the store keeps it, with its waiting caller (the store hands back the same object). */
+interface Item extends QueuedRequest {
   run: () => Promise<OperationResult>;
   settle: (r: OperationResult) => void;
   ttl: TimerHandle | undefined;
 }
 
+/** The runtime state of a client's queue; its requests are in the ServerStore. */
 interface DeviceQueue {
-  items: Item[];
   busy: boolean;
   awake: boolean;
   awakeTimer: TimerHandle | undefined;
@@ -44,6 +47,7 @@ export class RequestQueues {
 
   constructor(
     private readonly clock: Clock,
+    private readonly store: ServerStore,
     private readonly opts: QueueOptions,
     private readonly onSleeping: (endpoint: string) => void,
   ) {}
@@ -51,28 +55,31 @@ export class RequestQueues {
   private queue(endpoint: string): DeviceQueue {
     let q = this.queues.get(endpoint);
     if (!q) {
-      q = { items: [], busy: false, awake: false, awakeTimer: undefined, dead: false };
+      q = { busy: false, awake: false, awakeTimer: undefined, dead: false };
       this.queues.set(endpoint, q);
     }
     return q;
   }
 
-  /** Queues `run` for `endpoint`; resolves with its result, or with QUEUE_FULL / QUEUE_EXPIRED / CANCELLED. */
-  enqueue(endpoint: string, run: () => Promise<OperationResult>): Promise<OperationResult> {
+  /** Queues `run` (which sends `request`) for `endpoint`; resolves with its result, or with QUEUE_FULL / QUEUE_EXPIRED / CANCELLED. */
+  enqueue(endpoint: string, request: OperationRequest, run: () => Promise<OperationResult>): Promise<OperationResult> {
     const q = this.queue(endpoint);
-    if (q.items.length >= this.opts.maxPerDevice) {
-      return Promise.resolve(failure('QUEUE_FULL', `${q.items.length} requests already wait for ${endpoint}`));
-    }
+    const now = this.clock.now();
     return new Promise<OperationResult>((resolve) => {
-      const item: Item = { run, settle: resolve, ttl: undefined };
+      const item: Item = { endpoint, request, queuedAt: now, expiresAt: now + this.opts.ttlMs, run, settle: resolve, ttl: undefined };
+      if (!this.store.queueRequest(item, this.opts.maxPerDevice)) {
+        resolve(failure('QUEUE_FULL', `${this.store.queuedRequests(endpoint)} requests already wait for ${endpoint}`));
+        return;
+      }
       item.ttl = this.clock.setTimer(this.opts.ttlMs, () => {
         item.ttl = undefined;
-        const i = q.items.indexOf(item);
-        if (i < 0) return;
-        q.items.splice(i, 1);
-        resolve(failure('QUEUE_EXPIRED', `the client did not wake up within ${this.opts.ttlMs} ms`));
+        // this request, and any other whose time has come with it
+        for (const x of this.store.expireRequests(endpoint, Math.max(this.clock.now(), item.expiresAt)) as Item[]) {
+          x.ttl?.cancel();
+          x.ttl = undefined;
+          x.settle(failure('QUEUE_EXPIRED', `the client did not wake up within ${this.opts.ttlMs} ms`));
+        }
       });
-      q.items.push(item);
       this.schedulePump(endpoint, q);
     });
   }
@@ -116,7 +123,7 @@ export class RequestQueues {
 
   /** Requests waiting (not the one in flight). */
   waiting(endpoint: string): number {
-    return this.queues.get(endpoint)?.items.length ?? 0;
+    return this.store.queuedRequests(endpoint);
   }
 
   /** Ends the client's queue: waiting requests resolve with `code`, timers stop. */
@@ -127,8 +134,7 @@ export class RequestQueues {
     q.dead = true;
     q.awakeTimer?.cancel();
     q.awakeTimer = undefined;
-    const items = q.items.splice(0);
-    for (const item of items) {
+    for (const item of this.store.removeRequests(endpoint) as Item[]) {
       item.ttl?.cancel();
       item.settle(failure(code, message));
     }
@@ -146,7 +152,7 @@ export class RequestQueues {
 
   private pump(endpoint: string, q: DeviceQueue): void {
     if (q.dead || q.busy || !q.awake) return;
-    const item = q.items.shift();
+    const item = this.store.nextRequest(endpoint) as Item | undefined;
     if (!item) return;
     item.ttl?.cancel();
     item.ttl = undefined;

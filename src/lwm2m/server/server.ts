@@ -12,19 +12,18 @@ import type { ModelProvider } from '../model/types.js';
 import type { DeviceTransport, Notification, Peer, UplinkHandler, UplinkRequest, UplinkResponse } from '../transport.js';
 import { silentLogger } from '../../log.js';
 import type { Logger } from '../../log.js';
-import type { OperationContext } from './operations.js';
-import { toResult } from './operations.js';
+import type { OperationContext } from './operations/index.js';
+import { toResult } from './operations/index.js';
 import { DEFAULT_LIFETIME } from './registration.js';
 import type { LifetimePolicy } from './registration.js';
-import { InMemoryRegistrationStore } from './registration-store.js';
-import type { RegistrationStore } from './registration-store.js';
+import { MemoryStore } from '../../store/memory/memory-store.js';
+import type { RemovedRegistration, ServerStore, StoredObservation } from './store.js';
 import { ObservationRegistry } from './observations.js';
-import type { ObservationEntry } from './observations.js';
 import { DEFAULT_QUEUE, RequestQueues } from './queue.js';
 import type { QueueOptions } from './queue.js';
 import { handleUplink } from './uplink.js';
 import { Downlinks } from './downlinks.js';
-import type { RequestOptions } from './downlinks.js';
+import type { RequestOptions, ServerCore } from './core.js';
 import type { Observation, OperationRequest, OperationResult, Registration, ServerEvents } from './types.js';
 import { DeviceManagementApi } from './api.js';
 import { ExpiryQueue } from './expiry.js';
@@ -43,40 +42,11 @@ export interface LwM2mServerOptions {
   requestTimeoutMs?: number;
   queue?: Partial<QueueOptions>;
   logger?: Logger;
-  store?: RegistrationStore;
+  /** registrations, observations and queued requests (default: a MemoryStore of its own) */
+  store?: ServerStore;
   limits?: DecodeLimits;
   /** bounds on registrations (register-guard.ts: DEFAULT_REGISTRATION_LIMITS) */
   registrationLimits?: Partial<RegistrationLimits>;
-}
-
-/** What the uplink handlers and the downlink runner share with the server (internal). */
-export interface ServerCore {
-  readonly clock: Clock;
-  readonly log: Logger;
-  readonly store: RegistrationStore;
-  readonly observations: ObservationRegistry;
-  readonly queues: RequestQueues;
-  readonly lifetime: LifetimePolicy;
-  readonly ctx: OperationContext;
-  /** registration limits, the per-address rate and the refusal counts */
-  readonly guard: RegisterGuard;
-  transport(name: string): DeviceTransport | undefined;
-  emit<K extends keyof ServerEvents>(event: K, ...args: ServerEvents[K]): void;
-  /** runs `fn` after the current response has gone out (setImmediate), unless stopped */
-  afterResponse(fn: () => void): void;
-  /** (re)starts the expiry timer of `reg` */
-  scheduleExpiry(reg: Registration): void;
-  /** the registration speaking from `peer`, for Send (same address, or same authenticated identity) */
-  registrationAt(peer: Peer): Registration | undefined;
-  /** records a (possibly new) registration state in the peer index */
-  indexPeer(reg: Registration, previous?: Registration): void;
-  /** ends what belonged to a registration: timers, observations, requests in flight; the queue if `dropQueue` */
-  endRegistration(reg: Registration, reason: string, dropQueue: boolean): void;
-  /** the client spoke from `peer`: record the address (NAT), open its awake window */
-  touch(reg: Registration, peer: Peer | undefined): Registration;
-  /** `reg` (already stored) moved from `previous`: a rate-limited WARN line, and the event after the response */
-  addressChanged(reg: Registration, previous: Peer, cause: 'update' | 'message'): void;
-  endObservation(entry: ObservationEntry, reason: string, forget: boolean): void;
 }
 
 /** registration ids by transport name, then by peer key (no key string built per lookup) */
@@ -105,7 +75,7 @@ function samePeer(a: Peer, b: Peer): boolean {
 export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
   readonly clock: Clock;
   readonly log: Logger;
-  readonly store: RegistrationStore;
+  readonly store: ServerStore;
   readonly lifetime: LifetimePolicy;
   private readonly transports = new Map<string, DeviceTransport>();
   private readonly expiry: ExpiryQueue;
@@ -123,7 +93,7 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
     super();
     this.clock = options.clock ?? systemClock;
     this.log = options.logger ?? silentLogger;
-    this.store = options.store ?? new InMemoryRegistrationStore();
+    this.store = options.store ?? new MemoryStore();
     this.lifetime = { ...DEFAULT_LIFETIME, ...options.lifetime };
     this.expiryGraceMs = Math.max(0, options.expiryGraceMs ?? 0);
     this.expiry = new ExpiryQueue(this.clock, (id) => this.expire(id));
@@ -131,8 +101,8 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
     const codecs = options.codecs ?? new CodecRegistry();
     const ctx: OperationContext = { codecs, models: options.models, ...(options.limits ? { limits: options.limits } : {}) };
     this.guard = new RegisterGuard(options.registrationLimits, this.clock, this.log);
-    const observations = new ObservationRegistry();
-    const queues = new RequestQueues(this.clock, queueOptions, (endpoint) => {
+    const observations = new ObservationRegistry(this.store);
+    const queues = new RequestQueues(this.clock, this.store, queueOptions, (endpoint) => {
       const reg = this.store.getByEndpoint(endpoint);
       if (reg?.queueMode) this.safeEmit('sleeping', reg);
     });
@@ -175,7 +145,7 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
     }
   }
 
-  /** Stops every timer; requests waiting or in flight resolve with CANCELLED. Registrations stay in the store. */
+  /** Stops every timer; requests waiting or in flight resolve with CANCELLED. Registrations and their observations stay in the store. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.afterImmediate) clearImmediate(this.afterImmediate);
@@ -184,7 +154,7 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
     this.expiry.clear();
     this.core.queues.clear();
     this.downlinks.cancelAll('server stopped');
-    this.core.observations.clear();
+    this.core.observations.clearPending();
   }
 
   get isStopped(): boolean {
@@ -337,8 +307,8 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
       this.scheduleExpiry(current);
       return;
     }
-    this.store.remove(current.id);
-    this.endRegistration(current, 'expired', true);
+    const removed = this.store.remove(current.id);
+    if (removed) this.endRegistration(removed, 'expired', true);
     this.log.debug('lwm2m: registration expired', { endpoint: current.endpoint });
     this.safeEmit('expired', current);
   }
@@ -358,11 +328,13 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
     this.byPeer.set(reg.peer, reg.id);
   }
 
-  private endRegistration(reg: Registration, reason: string, dropQueue: boolean): void {
+  private endRegistration(removed: RemovedRegistration, reason: string, dropQueue: boolean): void {
+    const reg = removed.registration;
     this.expiry.cancel(reg.id);
     this.guard.forgetRegistration(reg.id);
     if (this.byPeer.get(reg.peer) === reg.id) this.byPeer.delete(reg.peer);
-    const ended = this.core.observations.removeRegistration(reg.id);
+    this.core.observations.removePending(reg.id);
+    const ended = removed.observations;
     for (const entry of ended) this.transports.get(reg.peer.transport)?.forgetObservation?.(reg.peer, entry.observation.token);
     const emitEnded = (): void => {
       for (const entry of ended) this.safeEmit('observationEnded', entry.observation, reason);
@@ -393,12 +365,13 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
     this.afterResponse(() => this.safeEmit('addressChanged', reg, previous, cause));
   }
 
-  private endObservation(entry: ObservationEntry, reason: string, forget: boolean): void {
-    if (!this.core.observations.remove(entry)) return;
+  private endObservation(entry: StoredObservation, reason: string, forget: boolean): void {
+    const removed = this.core.observations.remove(entry);
+    if (!removed) return;
     if (forget) {
       const reg = this.store.get(entry.observation.registrationId);
       if (reg) this.transports.get(reg.peer.transport)?.forgetObservation?.(reg.peer, entry.observation.token);
     }
-    if (entry.established) this.safeEmit('observationEnded', entry.observation, reason);
+    if (removed === 'established') this.safeEmit('observationEnded', entry.observation, reason);
   }
 }

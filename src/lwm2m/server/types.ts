@@ -1,7 +1,7 @@
 /**
  * The core's public types: registrations, typed operation requests and results, events.
  * Shared by registration.ts / server.ts (registration, queue, events) and
- * operations.ts / observe.ts (encoding requests, decoding results and notifications).
+ * operations/ / observations.ts (encoding requests, decoding results and notifications).
  */
 import type { LwM2mPath } from '../path.js';
 import type { LwM2mNode, ObjectInstanceNode, TimestampedNodes } from '../node.js';

@@ -5,12 +5,12 @@
  * request to the client at once and it must not overtake the 2.01.
  */
 import type { Peer, UplinkRequest, UplinkResponse } from '../transport.js';
-import { decodeSend } from './operations.js';
-import { guessSendFormat } from './operations-format.js';
+import { decodeSend } from './operations/index.js';
+import { guessSendFormat } from './operations/format.js';
 import { applyUpdate, buildRegistration, isRefusal, newRegistrationId, parseRegister, parseUpdate } from './registration.js';
 import type { Refusal } from './registration.js';
 import { FULL_RETRY_SECONDS } from './register-guard.js';
-import type { ServerCore } from './server.js';
+import type { ServerCore } from './core.js';
 import type { Registration } from './types.js';
 
 const answer = (code: string): UplinkResponse => ({ code });
@@ -68,8 +68,8 @@ function register(core: ServerCore, peer: Peer, req: UplinkRequest): UplinkRespo
   while (core.store.get(id)) id = newRegistrationId();
   const now = core.clock.now();
   const reg = buildRegistration(id, p, peer, now);
-  const previous = core.store.add(reg);
-  if (previous) core.endRegistration(previous, 'replaced', false);
+  const replaced = core.store.add(reg);
+  if (replaced) core.endRegistration(replaced, 'replaced', false);
   core.indexPeer(reg);
   core.scheduleExpiry(reg);
   core.log.debug('lwm2m: registered', { endpoint: reg.endpoint, peer: peer.key });
@@ -119,12 +119,13 @@ function deregister(core: ServerCore, peer: Peer, id: string): UplinkResponse {
   const found = core.store.get(id);
   if (!found) return answer('4.04');
   if (!sameSecurity(found.peer, peer)) return answer('4.03');
-  const reg = core.store.remove(id);
-  if (!reg) return answer('4.04');
+  const removed = core.store.remove(id);
+  if (!removed) return answer('4.04');
+  const reg = removed.registration;
   if (moved(reg.peer, peer)) {
     core.log.warn('lwm2m: de-registered from another address', { endpoint: reg.endpoint, registeredFrom: addressOf(reg), from: `${peer.address}:${peer.port}` });
   }
-  core.endRegistration(reg, 'deregistered', true);
+  core.endRegistration(removed, 'deregistered', true);
   core.log.debug('lwm2m: deregistered', { endpoint: reg.endpoint, peer: peer.key });
   core.afterResponse(() => core.emit('deregistered', reg));
   return answer('2.02');

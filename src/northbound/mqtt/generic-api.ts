@@ -9,7 +9,7 @@
 import type { Logger } from '../../log.js';
 import { serializeLinks } from '../../lwm2m/codec/link-format.js';
 import type { LwM2mServer } from '../../lwm2m/server/index.js';
-import type { OperationContext } from '../../lwm2m/server/operations.js';
+import type { OperationContext } from '../../lwm2m/server/operations/index.js';
 import type { NotificationEvent, OperationResult, Registration, SendEvent } from '../../lwm2m/server/types.js';
 import { parseCommand, type ParsedCommand } from './generic-commands.js';
 import { resultContent, resultStatus } from './json-values.js';

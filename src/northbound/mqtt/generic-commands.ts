@@ -7,7 +7,7 @@
  */
 import { LwM2mPath } from '../../lwm2m/path.js';
 import type { LwM2mNode, ObjectInstanceNode, ResourceNode, Value } from '../../lwm2m/node.js';
-import { OperationError, typedValue, valueNode, type OperationContext } from '../../lwm2m/server/operations.js';
+import { OperationError, typedValue, valueNode, type OperationContext } from '../../lwm2m/server/operations/index.js';
 import type { Attributes, OperationRequest, Registration } from '../../lwm2m/server/types.js';
 import { valueType } from './json-values.js';
 

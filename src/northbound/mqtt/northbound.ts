@@ -7,7 +7,7 @@ import { silentLogger, type Logger } from '../../log.js';
 import { CodecRegistry } from '../../lwm2m/codec/registry.js';
 import type { ModelProvider } from '../../lwm2m/model/types.js';
 import type { LwM2mServer } from '../../lwm2m/server/index.js';
-import type { OperationContext } from '../../lwm2m/server/operations.js';
+import type { OperationContext } from '../../lwm2m/server/operations/index.js';
 import { CompiledMappings } from '../../mapping/compiled.js';
 import type { MappingStore } from '../../mapping/store.js';
 import { GenericApi } from './generic-api.js';

@@ -7,7 +7,7 @@
 import type { Request, Response } from 'express';
 import type { Logger } from '../../log.js';
 import type { LwM2mServer } from '../../lwm2m/server/server.js';
-import type { OperationContext } from '../../lwm2m/server/operations.js';
+import type { OperationContext } from '../../lwm2m/server/operations/index.js';
 import type { OperationResult, Registration } from '../../lwm2m/server/types.js';
 import { ProblemError, resultProblem } from './errors.js';
 import type { Json } from './json.js';

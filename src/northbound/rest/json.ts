@@ -11,7 +11,7 @@
 import type { LwM2mNode, ObjectInstanceNode, TimestampedNodes } from '../../lwm2m/node.js';
 import type { Link } from '../../lwm2m/codec/link-format.js';
 import type { Registration } from '../../lwm2m/server/types.js';
-import { OperationError, valueNode, type OperationContext } from '../../lwm2m/server/operations.js';
+import { OperationError, valueNode, type OperationContext } from '../../lwm2m/server/operations/index.js';
 import { LwM2mPath } from '../../lwm2m/path.js';
 import { valueToJson } from '../../mapping/values.js';
 import { ProblemError } from './errors.js';

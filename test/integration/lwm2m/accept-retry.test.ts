@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ObjectInstanceNode, SingleResourceNode } from '../../../src/lwm2m/node.js';
-import type { AcceptMemory } from '../../../src/lwm2m/server/operations-accept.js';
+import type { AcceptMemory } from '../../../src/lwm2m/server/operations/accept.js';
 import { CF } from '../../helpers/lwm2m-test-client.js';
 import { Fixture } from './fixture.js';
 

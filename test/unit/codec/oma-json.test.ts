@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { omaJsonCodec } from '../../../src/lwm2m/codec/json.js';
+import { omaJsonCodec } from '../../../src/lwm2m/codec/oma-json.js';
 import { CodecRegistry } from '../../../src/lwm2m/codec/registry.js';
 import { ContentFormat } from '../../../src/lwm2m/codec/codec.js';
 import { LwM2mPath } from '../../../src/lwm2m/path.js';

@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { senmlJsonCodec } from '../../../src/lwm2m/codec/senml-json.js';
 import { senmlCborCodec } from '../../../src/lwm2m/codec/senml-cbor.js';
-import { omaJsonCodec } from '../../../src/lwm2m/codec/json.js';
+import { omaJsonCodec } from '../../../src/lwm2m/codec/oma-json.js';
 import { CodecError, type MultiNodeCodec } from '../../../src/lwm2m/codec/codec.js';
 import { LwM2mPath } from '../../../src/lwm2m/path.js';
 import type { LwM2mNode } from '../../../src/lwm2m/node.js';

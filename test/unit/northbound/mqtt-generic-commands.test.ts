@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ModelRegistry } from '../../../src/lwm2m/model/registry.js';
 import { CodecRegistry } from '../../../src/lwm2m/codec/registry.js';
-import type { OperationContext } from '../../../src/lwm2m/server/operations.js';
+import type { OperationContext } from '../../../src/lwm2m/server/operations/index.js';
 import type { OperationRequest } from '../../../src/lwm2m/server/types.js';
 import { parseCommand, type ParsedCommand } from '../../../src/northbound/mqtt/generic-commands.js';
 

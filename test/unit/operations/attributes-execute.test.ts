@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { toDownlink, OperationError } from '../../../src/lwm2m/server/operations.js';
-import { formatDecimal } from '../../../src/lwm2m/server/operations-attributes.js';
-import { formatExecuteArgs, parseExecuteArgs } from '../../../src/lwm2m/server/operations-execute.js';
+import { toDownlink, OperationError } from '../../../src/lwm2m/server/operations/index.js';
+import { formatDecimal } from '../../../src/lwm2m/server/operations/attributes.js';
+import { formatExecuteArgs, parseExecuteArgs } from '../../../src/lwm2m/server/operations/execute.js';
 import type { Attributes } from '../../../src/lwm2m/server/types.js';
 import { fakeCtx, reg } from './fixtures.js';
 

@@ -1,12 +1,12 @@
 /** Composite operations, notifications with history and Send, through the real codecs. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeSend, toDownlink, toResult } from '../../../src/lwm2m/server/operations.js';
+import { decodeSend, toDownlink, toResult } from '../../../src/lwm2m/server/operations/index.js';
 import { CodecRegistry } from '../../../src/lwm2m/codec/registry.js';
 import { ModelRegistry } from '../../../src/lwm2m/model/registry.js';
 import { LwM2mPath } from '../../../src/lwm2m/path.js';
 import { instance, resource, type LwM2mNode, type TimestampedNodes } from '../../../src/lwm2m/node.js';
-import type { OperationContext } from '../../../src/lwm2m/server/operations.js';
+import type { OperationContext } from '../../../src/lwm2m/server/operations/index.js';
 import type { OperationRequest } from '../../../src/lwm2m/server/types.js';
 import { reg } from './fixtures.js';
 

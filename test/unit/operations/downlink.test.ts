@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { toDownlink, OperationError } from '../../../src/lwm2m/server/operations.js';
+import { toDownlink, OperationError } from '../../../src/lwm2m/server/operations/index.js';
 import { LwM2mPath } from '../../../src/lwm2m/path.js';
 import { instance, multiResource, resource, resourceInstance } from '../../../src/lwm2m/node.js';
 import type { OperationRequest } from '../../../src/lwm2m/server/types.js';

@@ -3,7 +3,7 @@ import { CodecRegistry } from '../../../src/lwm2m/codec/registry.js';
 import { CodecError, type MultiNodeCodec, type NodeCodec } from '../../../src/lwm2m/codec/codec.js';
 import { ModelRegistry } from '../../../src/lwm2m/model/registry.js';
 import type { ObjectModel, ResourceModel, ResourceType, Operations } from '../../../src/lwm2m/model/types.js';
-import type { OperationContext } from '../../../src/lwm2m/server/operations.js';
+import type { OperationContext } from '../../../src/lwm2m/server/operations/index.js';
 import type { Registration } from '../../../src/lwm2m/server/types.js';
 
 export function reg(version: string, contentFormats: number[] = [], extra: Partial<Registration> = {}): Registration {

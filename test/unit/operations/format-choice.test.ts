@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { toDownlink, OperationError } from '../../../src/lwm2m/server/operations.js';
+import { toDownlink, OperationError } from '../../../src/lwm2m/server/operations/index.js';
 import { instance, multiResource, resource, resourceInstance, type LwM2mNode } from '../../../src/lwm2m/node.js';
-import { candidateFormats, guessSendFormat, looksLikeText } from '../../../src/lwm2m/server/operations-format.js';
+import { candidateFormats, guessSendFormat, looksLikeText } from '../../../src/lwm2m/server/operations/format.js';
 import { CodecRegistry } from '../../../src/lwm2m/codec/registry.js';
-import { AcceptMemory, acceptOrder, NO_ACCEPT, readAcceptChoice, refusesFormat } from '../../../src/lwm2m/server/operations-accept.js';
+import { AcceptMemory, acceptOrder, NO_ACCEPT, readAcceptChoice, refusesFormat } from '../../../src/lwm2m/server/operations/accept.js';
 import { fakeCtx, reg } from './fixtures.js';
 
 const c = fakeCtx();

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hasHistory, latestAt } from '../../../src/lwm2m/server/operations-merge.js';
+import { hasHistory, latestAt } from '../../../src/lwm2m/server/operations/merge.js';
 import { LwM2mPath } from '../../../src/lwm2m/path.js';
 import { instance, multiResource, object, resource, resourceInstance, type LwM2mNode, type TimestampedNodes } from '../../../src/lwm2m/node.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { toDownlink, toResult, locationOf } from '../../../src/lwm2m/server/operations.js';
+import { toDownlink, toResult, locationOf } from '../../../src/lwm2m/server/operations/index.js';
 import { instance, resource } from '../../../src/lwm2m/node.js';
 import type { DownlinkResponse } from '../../../src/lwm2m/transport.js';
 import type { OperationRequest } from '../../../src/lwm2m/server/types.js';

@@ -2,11 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { OperationError, toDownlink, toResult, decodeSend } from '../../../src/lwm2m/server/operations.js';
+import { OperationError, toDownlink, toResult, decodeSend } from '../../../src/lwm2m/server/operations/index.js';
 import { CodecRegistry } from '../../../src/lwm2m/codec/registry.js';
 import { ModelRegistry } from '../../../src/lwm2m/model/registry.js';
 import { instance, resource } from '../../../src/lwm2m/node.js';
-import type { OperationContext } from '../../../src/lwm2m/server/operations.js';
+import type { OperationContext } from '../../../src/lwm2m/server/operations/index.js';
 import type { OperationRequest } from '../../../src/lwm2m/server/types.js';
 import { reg } from './fixtures.js';
 

@@ -4,12 +4,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { toDownlink, toResult } from '../../../src/lwm2m/server/operations.js';
+import { toDownlink, toResult } from '../../../src/lwm2m/server/operations/index.js';
 import { CodecRegistry } from '../../../src/lwm2m/codec/registry.js';
 import { ModelRegistry } from '../../../src/lwm2m/model/registry.js';
 import { instance, multiResource, resource, type LwM2mNode } from '../../../src/lwm2m/node.js';
 import type { DownlinkResponse } from '../../../src/lwm2m/transport.js';
-import type { OperationContext } from '../../../src/lwm2m/server/operations.js';
+import type { OperationContext } from '../../../src/lwm2m/server/operations/index.js';
 import type { OperationRequest, Registration } from '../../../src/lwm2m/server/types.js';
 import { reg } from './fixtures.js';
 

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { OperationError, toDownlink, toResult, valueNode, typedValue } from '../../../src/lwm2m/server/operations.js';
+import { OperationError, toDownlink, toResult, valueNode, typedValue } from '../../../src/lwm2m/server/operations/index.js';
 import { CodecRegistry } from '../../../src/lwm2m/codec/registry.js';
 import { ModelRegistry } from '../../../src/lwm2m/model/registry.js';
 import { instance, multiResource, resource } from '../../../src/lwm2m/node.js';
-import type { OperationContext } from '../../../src/lwm2m/server/operations.js';
+import type { OperationContext } from '../../../src/lwm2m/server/operations/index.js';
 import { reg } from './fixtures.js';
 
 const ctx: OperationContext = { codecs: new CodecRegistry(), models: ModelRegistry.withBuiltins() };

@@ -3,7 +3,7 @@
  * node: for each resource (instance) the value of its latest record. Records are given
  * oldest first, so later ones overwrite earlier ones. Inputs are never mutated.
  */
-import { LwM2mPath } from '../path.js';
+import { LwM2mPath } from '../../path.js';
 import type {
   LwM2mNode,
   MultiResourceNode,
@@ -12,7 +12,7 @@ import type {
   ResourceInstanceNode,
   ResourceNode,
   TimestampedNodes,
-} from '../node.js';
+} from '../../node.js';
 
 type Tree = Map<number, Map<number, Map<number, ResourceNode>>>;
 

@@ -7,9 +7,9 @@
  * - gt, lt, st only on a resource or resource instance (they compare numeric values);
  * - epmin, epmax need LwM2M 1.1+; edge, con, hqmax need 1.2+.
  */
-import type { LwM2mPath } from '../path.js';
-import type { Attributes, Registration } from './types.js';
-import { atLeast } from './operations-format.js';
+import type { LwM2mPath } from '../../path.js';
+import type { Attributes, Registration } from '../types.js';
+import { atLeast } from './format.js';
 
 /** The order attributes are written in (stable, as in the spec's tables). */
 const ORDER = ['pmin', 'pmax', 'gt', 'lt', 'st', 'epmin', 'epmax', 'edge', 'con', 'hqmax'] as const;

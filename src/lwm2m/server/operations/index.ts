@@ -4,41 +4,41 @@
  * Pure: no I/O, no timers.
  *
  * The parts:
- * - operations-format.ts      content-format choice (the decision table) and inference
- * - operations-accept.ts      the Accept of reads and observes, and the formats to retry with
- * - operations-write.ts       write (replace / partial) and create payloads
- * - operations-attributes.ts  write-attributes query strings and their checks
- * - operations-execute.ts     execute argument syntax
- * - operations-composite.ts   read-/observe-/write-composite
- * - operations-decode.ts      response payloads to nodes (with timestamps)
- * - operations-merge.ts       several timestamps folded into the latest values
- * - operations-values.ts      plain values (JSON) to typed nodes by the model, for callers
- * - operations-result.ts      responses to OperationResult
+ * - operations/format.ts     content-format choice (the decision table) and inference
+ * - operations/accept.ts     the Accept of reads and observes, and the formats to retry with
+ * - operations/write.ts      write (replace / partial) and create payloads
+ * - operations/attributes.ts write-attributes query strings and their checks
+ * - operations/execute.ts    execute argument syntax
+ * - operations/composite.ts  read-/observe-/write-composite
+ * - operations/decode.ts     response payloads to nodes (with timestamps)
+ * - operations/merge.ts      several timestamps folded into the latest values
+ * - operations/values.ts     plain values (JSON) to typed nodes by the model, for callers
+ * - operations/result.ts     responses to OperationResult
  *
  * Path rules (LwM2M Core, DM interface): read / observe / discover need at least an
  * object (no root); write replace /o/i, /o/i/r, /o/i/r/ri (1.1+); partial update /o/i
  * (1.1+: multiple resource /o/i/r); execute /o/i/r; create /o; delete /o/i (1.1+ also
  * /o/i/r/ri). Discover `depth` needs 1.2.
  */
-import type { LwM2mPath } from '../path.js';
-import type { DownlinkRequest } from '../transport.js';
-import type { TimestampedNodes } from '../node.js';
-import { ContentFormat } from '../codec/codec.js';
-import type { OperationRequest, Registration } from './types.js';
-import { badRequest, toPath, type OperationContext } from './operations-common.js';
-import { attributesToQuery } from './operations-attributes.js';
-import { parseExecuteArgs } from './operations-execute.js';
-import { atLeast, codecFormat, guessSendFormat, SEND_FORMATS } from './operations-format.js';
-import { checkFormat, createDownlink, writeDownlink } from './operations-write.js';
-import { fetchCompositeDownlink, writeCompositeDownlink } from './operations-composite.js';
-import { codecContext } from './operations-decode.js';
-import { NO_ACCEPT, readAcceptChoice } from './operations-accept.js';
+import type { LwM2mPath } from '../../path.js';
+import type { DownlinkRequest } from '../../transport.js';
+import type { TimestampedNodes } from '../../node.js';
+import { ContentFormat } from '../../codec/codec.js';
+import type { OperationRequest, Registration } from '../types.js';
+import { badRequest, toPath, type OperationContext } from './common.js';
+import { attributesToQuery } from './attributes.js';
+import { parseExecuteArgs } from './execute.js';
+import { atLeast, codecFormat, guessSendFormat, SEND_FORMATS } from './format.js';
+import { checkFormat, createDownlink, writeDownlink } from './write.js';
+import { fetchCompositeDownlink, writeCompositeDownlink } from './composite.js';
+import { codecContext } from './decode.js';
+import { NO_ACCEPT, readAcceptChoice } from './accept.js';
 
-export { OperationError, type OperationContext } from './operations-common.js';
-export { toResult, locationOf } from './operations-result.js';
-export { parseExecuteArgs, formatExecuteArgs, type ExecuteArgument } from './operations-execute.js';
-export { attributesToQuery } from './operations-attributes.js';
-export { valueNode, typedValue } from './operations-values.js';
+export { OperationError, type OperationContext } from './common.js';
+export { toResult, locationOf } from './result.js';
+export { parseExecuteArgs, formatExecuteArgs, type ExecuteArgument } from './execute.js';
+export { attributesToQuery } from './attributes.js';
+export { valueNode, typedValue } from './values.js';
 
 function needObject(path: LwM2mPath, what: string): void {
   if (path.isRoot()) throw badRequest(`${what} needs at least an object path`);
@@ -68,7 +68,7 @@ export function toDownlink(
       const format = req.op === 'cancelObserve' ? observedFormat : req.format;
       if (format !== undefined) dl.accept = checkFormat(ctx, format);
       else if (req.op !== 'cancelObserve') {
-        // 1.1+: always an Accept (operations-accept.ts); 1.0: none, the client picks
+        // 1.1+: always an Accept (operations/accept.ts); 1.0: none, the client picks
         const first = readAcceptChoice(reg, req, ctx)?.formats[0];
         if (first !== undefined && first !== NO_ACCEPT) dl.accept = first;
       }

@@ -3,12 +3,12 @@
  * root with a SenML path list), their cancel, and Write-Composite (iPATCH with values
  * for several paths). A 1.0 client has none of them: BAD_REQUEST.
  */
-import { LwM2mPath } from '../path.js';
-import type { LwM2mNode } from '../node.js';
-import type { DownlinkOp, DownlinkRequest } from '../transport.js';
-import { ContentFormat } from '../codec/codec.js';
-import type { PathLike, Registration } from './types.js';
-import { badRequest, toPath, toPaths, type OperationContext } from './operations-common.js';
+import { LwM2mPath } from '../../path.js';
+import type { LwM2mNode } from '../../node.js';
+import type { DownlinkOp, DownlinkRequest } from '../../transport.js';
+import { ContentFormat } from '../../codec/codec.js';
+import type { PathLike, Registration } from '../types.js';
+import { badRequest, toPath, toPaths, type OperationContext } from './common.js';
 import {
   atLeast,
   COMPOSITE_FORMATS,
@@ -16,9 +16,9 @@ import {
   compositeAcceptFormat,
   compositePathFormat,
   compositeValueFormat,
-} from './operations-format.js';
-import { codecContext } from './operations-decode.js';
-import { checkFormat } from './operations-write.js';
+} from './format.js';
+import { codecContext } from './decode.js';
+import { checkFormat } from './write.js';
 
 function needComposite(reg: Registration, what: string): void {
   if (!atLeast(reg, '1.1')) throw badRequest(`${what} needs LwM2M 1.1 or later (client is ${reg.version})`);

@@ -4,14 +4,14 @@
  * Content-Format, or infers it from the bytes and the request's Accept when the client
  * sent none (pitfall 3). Never throws.
  */
-import type { LwM2mPath } from '../path.js';
-import type { LwM2mNode, TimestampedNodes } from '../node.js';
-import { DEFAULT_LIMITS, isMultiNodeCodec, type CodecContext, type CodecError } from '../codec/codec.js';
-import type { CodecRegistry } from '../codec/registry.js';
-import type { ModelProvider } from '../model/types.js';
-import type { Registration } from './types.js';
-import { candidateFormats, codecFormat, COMPOSITE_FORMATS } from './operations-format.js';
-import { hasHistory, latestAt } from './operations-merge.js';
+import type { LwM2mPath } from '../../path.js';
+import type { LwM2mNode, TimestampedNodes } from '../../node.js';
+import { DEFAULT_LIMITS, isMultiNodeCodec, type CodecContext, type CodecError } from '../../codec/codec.js';
+import type { CodecRegistry } from '../../codec/registry.js';
+import type { ModelProvider } from '../../model/types.js';
+import type { Registration } from '../types.js';
+import { candidateFormats, codecFormat, COMPOSITE_FORMATS } from './format.js';
+import { hasHistory, latestAt } from './merge.js';
 
 export interface DecodeDeps {
   codecs: CodecRegistry;

@@ -15,12 +15,12 @@
  * Map `{ rid: value }`. A resource the model does not know is typed from the JS value and
  * flagged `unknown`. Anything else is a BAD_REQUEST naming the path.
  */
-import type { LwM2mPath } from '../path.js';
-import type { LwM2mNode, ObjLink, ObjectInstanceNode, ResourceNode, Value } from '../node.js';
-import type { ResourceModel, ResourceType } from '../model/types.js';
-import type { Registration } from './types.js';
-import { badRequest, toPath, type OperationContext } from './operations-common.js';
-import type { PathLike } from './types.js';
+import type { LwM2mPath } from '../../path.js';
+import type { LwM2mNode, ObjLink, ObjectInstanceNode, ResourceNode, Value } from '../../node.js';
+import type { ResourceModel, ResourceType } from '../../model/types.js';
+import type { Registration } from '../types.js';
+import { badRequest, toPath, type OperationContext } from './common.js';
+import type { PathLike } from '../types.js';
 
 const INT_RE = /^[+-]?\d+$/;
 const I64_MIN = -(2n ** 63n);

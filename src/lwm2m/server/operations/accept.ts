@@ -14,10 +14,10 @@
  * |                                                | we have a codec for; SenML JSON when none is listed   |
  * | a resource the model does not know             | as a multiple resource: a multi-value format carries  |
  * |                                                | one value as well as several                          |
- * | composite (FETCH)                              | see operations-format.ts (compositeAcceptFormat)      |
+ * | composite (FETCH)                              | see operations/format.ts (compositeAcceptFormat)      |
  *
  * CBOR 60 for a 1.2 client that announced it: the same choice as for writes
- * (operations-format.ts); text stays the next format to try.
+ * (operations/format.ts); text stays the next format to try.
  * LwM2M CBOR (11544) is a 1.2 format: a 1.1 client is never asked for it. TLV is asked
  * for only when listed in `ct` (a 1.1 client may lack it).
  *
@@ -27,12 +27,12 @@
  * today's rule, no Accept and no retry). An explicit `format` from the caller is sent as
  * asked, without retry.
  */
-import { ContentFormat } from '../codec/codec.js';
-import type { CodecRegistry } from '../codec/registry.js';
-import type { LwM2mPath } from '../path.js';
-import type { OperationRequest, Registration } from './types.js';
-import { toPath, type OperationContext } from './operations-common.js';
-import { atLeast, codecFormat, compositeAcceptFormat, compositePathFormat, MULTI_VALUE_FORMATS } from './operations-format.js';
+import { ContentFormat } from '../../codec/codec.js';
+import type { CodecRegistry } from '../../codec/registry.js';
+import type { LwM2mPath } from '../../path.js';
+import type { OperationRequest, Registration } from '../types.js';
+import { toPath, type OperationContext } from './common.js';
+import { atLeast, codecFormat, compositeAcceptFormat, compositePathFormat, MULTI_VALUE_FORMATS } from './format.js';
 
 const CF = ContentFormat;
 

@@ -25,7 +25,7 @@
  *
  * Responses (Accept):
  * - read / observe: the caller's format; else, for a 1.1+ client, the format chosen in
- *   operations-accept.ts (text / opaque / CBOR for one value, the first multi-value format
+ *   operations/accept.ts (text / opaque / CBOR for one value, the first multi-value format
  *   of `ct` for several), with one retry on 4.06 / 5.00. A 1.0 client gets no Accept: it
  *   answers in its own preferred format, which every codec here decodes, and is never
  *   sent an Accept it may not understand.
@@ -34,11 +34,11 @@
  *   the caller's format, else LwM2M CBOR for a 1.2 client that announced it, else the
  *   SenML format of the request body (without ETCH).
  */
-import { ContentFormat } from '../codec/codec.js';
-import { compareVersions } from '../model/registry.js';
-import type { ResourceType } from '../model/types.js';
-import type { CodecRegistry } from '../codec/registry.js';
-import type { Registration } from './types.js';
+import { ContentFormat } from '../../codec/codec.js';
+import { compareVersions } from '../../model/registry.js';
+import type { ResourceType } from '../../model/types.js';
+import type { CodecRegistry } from '../../codec/registry.js';
+import type { Registration } from '../types.js';
 
 const CF = ContentFormat;
 

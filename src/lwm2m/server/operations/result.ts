@@ -6,12 +6,12 @@
  * - a 2.xx whose payload does not decode: success false, error BAD_RESPONSE with the
  *   codec's message, payload kept.
  */
-import { LwM2mPath } from '../path.js';
-import { parseLinks } from '../codec/link-format.js';
-import type { DownlinkRequest, DownlinkResponse } from '../transport.js';
-import type { OperationRequest, OperationResult, Registration } from './types.js';
-import { toPaths, type OperationContext } from './operations-common.js';
-import { decodeAt, decodeComposite } from './operations-decode.js';
+import { LwM2mPath } from '../../path.js';
+import { parseLinks } from '../../codec/link-format.js';
+import type { DownlinkRequest, DownlinkResponse } from '../../transport.js';
+import type { OperationRequest, OperationResult, Registration } from '../types.js';
+import { toPaths, type OperationContext } from './common.js';
+import { decodeAt, decodeComposite } from './decode.js';
 
 function isSuccess(code: string): boolean {
   return typeof code === 'string' && code.startsWith('2.');

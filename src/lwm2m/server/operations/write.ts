@@ -1,17 +1,17 @@
 /**
  * Payload-carrying device management requests: Write (replace: PUT, partial: POST) and
  * Create (POST on the object). Checks that the node fits the path, picks the format
- * (see operations-format.ts) and encodes; whatever does not encode is a BAD_REQUEST
+ * (see operations/format.ts) and encodes; whatever does not encode is a BAD_REQUEST
  * carrying the codec's message.
  */
-import type { LwM2mPath } from '../path.js';
-import type { LwM2mNode, ObjectInstanceNode } from '../node.js';
-import type { DownlinkRequest } from '../transport.js';
-import type { Registration } from './types.js';
-import { ContentFormat } from '../codec/codec.js';
-import { badRequest, type OperationContext } from './operations-common.js';
-import { atLeast, codecFormat, multiValueFormat, singleValueFormat } from './operations-format.js';
-import { codecContext } from './operations-decode.js';
+import type { LwM2mPath } from '../../path.js';
+import type { LwM2mNode, ObjectInstanceNode } from '../../node.js';
+import type { DownlinkRequest } from '../../transport.js';
+import type { Registration } from '../types.js';
+import { ContentFormat } from '../../codec/codec.js';
+import { badRequest, type OperationContext } from './common.js';
+import { atLeast, codecFormat, multiValueFormat, singleValueFormat } from './format.js';
+import { codecContext } from './decode.js';
 
 /** An explicit format must have a codec here. Returns the number to put on the wire. */
 export function checkFormat(ctx: OperationContext, format: unknown): number {

@@ -1,9 +1,9 @@
 /** What every operations-* file shares: the context, the error, path handling. */
-import { LwM2mPath } from '../path.js';
-import type { CodecRegistry } from '../codec/registry.js';
-import type { ModelProvider } from '../model/types.js';
-import type { DecodeLimits } from '../codec/codec.js';
-import type { PathLike } from './types.js';
+import { LwM2mPath } from '../../path.js';
+import type { CodecRegistry } from '../../codec/registry.js';
+import type { ModelProvider } from '../../model/types.js';
+import type { DecodeLimits } from '../../codec/codec.js';
+import type { PathLike } from '../types.js';
 
 export interface OperationContext {
   codecs: CodecRegistry;

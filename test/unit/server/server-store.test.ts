@@ -1,0 +1,67 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ContentFormat } from '../../../src/lwm2m/codec/codec.js';
+import type { NotificationEvent, OperationResult } from '../../../src/lwm2m/server/index.js';
+import { settle } from '../../helpers/fake-clock.js';
+import { MemoryStore } from '../../../src/store/memory/memory-store.js';
+import { memPeer, text } from '../../helpers/memory-transport.js';
+import { setupServer } from '../../helpers/server-setup.js';
+
+const LINKS = '</>;rt="oma.lwm2m",</1/0>,</3/0>,</3303/0>';
+
+void test('store: a server started over a store finds the registrations and observations another server left there', async () => {
+  const store = new MemoryStore();
+  const first = setupServer({ store });
+  const peer = memPeer(5001);
+  await first.mem.register(peer, 'ep=a', LINKS);
+  let token: Uint8Array | undefined;
+  first.mem.device(peer, (req) => {
+    token = req.token;
+    return { code: '2.05', payload: text('20'), contentFormat: ContentFormat.TEXT, observe: 0 };
+  });
+  const r = await first.server.observe('a', '/3303/0/5700');
+  assert.equal(r.success, true);
+  await first.server.stop();
+  assert.equal(first.mem.notify(peer, { token: token!, code: '2.05', payload: text('21'), contentFormat: ContentFormat.TEXT, observe: 1 }), false, 'a stopped server takes no notification');
+
+  const second = setupServer({ store });
+  const notes: NotificationEvent[] = [];
+  second.server.on('notification', (n) => notes.push(n));
+  assert.equal(second.server.getRegistration('a')?.peer.port, 5001);
+  assert.deepEqual(second.server.observations('a').map((o) => o.id), [r.observationId]);
+  assert.equal(second.mem.notify(peer, { token: token!, code: '2.05', payload: text('21.5'), contentFormat: ContentFormat.TEXT, observe: 2 }), true);
+  assert.equal(notes.length, 1);
+  assert.equal(notes[0]?.observation.id, r.observationId);
+  assert.equal(notes[0]?.node?.kind === 'resource' ? notes[0].node.value : undefined, 21.5);
+  await second.server.stop();
+});
+
+void test('store: requests for a sleeping client wait in the store, in order, and leave it when they are sent or cancelled', async () => {
+  const store = new MemoryStore();
+  const { server, mem, clock } = setupServer({ store });
+  const peer = memPeer(5002);
+  const id = await mem.register(peer, 'ep=q&lwm2m=1.1&Q', LINKS);
+  mem.device(peer, () => ({ code: '2.05', payload: text('1'), contentFormat: 0 }));
+  await clock.advanceAsync(10_000); // asleep
+  const results: OperationResult[] = [];
+  for (const p of ['/3/0/0', '/3/0/1', '/3/0/2', '/3/0/3']) void server.read('q', p).then((r) => results.push(r));
+  await settle();
+  assert.equal(store.queuedRequests('q'), 3, 'three per device (setupServer)');
+  assert.equal(results[0]?.error?.code, 'QUEUE_FULL');
+  const first = store.nextRequest('q');
+  assert.equal(first?.request.op === 'read' ? String(first.request.path) : undefined, '/3/0/0');
+  assert.equal(first?.expiresAt, (first?.queuedAt ?? 0) + 60_000);
+  store.queueRequest(first!, 3); // back where it was (last now): the server reads the store
+  assert.equal((await mem.request(peer, 'POST', `/rd/${id}`)).code, '2.04');
+  await settle();
+  assert.deepEqual(mem.sent.map((s) => s.request.path.toString()), ['/3/0/1', '/3/0/2', '/3/0/0']);
+  assert.equal(store.queuedRequests('q'), 0);
+  await clock.advanceAsync(10_000); // asleep again
+  void server.read('q', '/3/0/4').then((r) => results.push(r));
+  await settle();
+  assert.equal(store.queuedRequests('q'), 1);
+  await server.stop();
+  await settle();
+  assert.equal(store.queuedRequests('q'), 0);
+  assert.equal(results.at(-1)?.error?.code, 'CANCELLED');
+});
