@@ -7,7 +7,7 @@
 import type { LwM2mPath } from '../path.js';
 import type { DownlinkRequest } from '../transport.js';
 import type { Observation, OperationRequest } from './types.js';
-import { randomPool } from './random-pool.js';
+import { randomPool } from '../random-pool.js';
 
 export interface ObservationEntry {
   observation: Observation;

@@ -9,7 +9,7 @@ import { DEFAULT_LINK_LIMITS, parseLinks } from '../codec/link-format.js';
 import type { Link } from '../codec/link-format.js';
 import type { Peer } from '../transport.js';
 import type { Registration } from './types.js';
-import { randomPool } from './random-pool.js';
+import { randomPool } from '../random-pool.js';
 import { cachedList, shareList } from './object-lists.js';
 import { DEFAULT_REGISTRATION_LIMITS } from './register-guard.js';
 import { endpointNameProblem } from './endpoint-name.js';

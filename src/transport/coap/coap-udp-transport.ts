@@ -25,7 +25,7 @@ import { TRANSPORT_NAME, isOwnPeer, normalizeAddress, peerKey, udpPeer, wireAddr
 import { Requester, tokenKey } from './requester.js';
 import type { RequestSpec } from './requester.js';
 import { Retransmitter } from './retransmitter.js';
-import { RequestServer } from './server.js';
+import { RequestServer } from './request-server.js';
 import type { CoapTiming } from './timing.js';
 import { resolveTiming } from './timing.js';
 

@@ -9,7 +9,7 @@
  * - requester.ts           one request/response exchange, tokens, NSTART queue
  * - block-client.ts        Block1/Block2 for downlinks (RFC 7959)
  * - observer.ts            observations, freshness, block-wise notifications (RFC 7641)
- * - server.ts, block1-assembler.ts, block2-store.ts   requests from devices
+ * - request-server.ts, block1-assembler.ts, block2-store.ts   requests from devices
  * - dedup.ts               message ids seen, with the reply sent (RFC 7252 4.5)
  * - downlink-map.ts, uplink-map.ts     LwM2M operations <-> CoAP
  * - timing.ts, peer.ts, context.ts     parameters, peer keys, shared context
