@@ -15,7 +15,8 @@
  * - dedup.ts               message ids seen, with the reply sent (RFC 7252 4.5)
  * - coap-request.ts        requests from devices as the message layer hands them up
  * - downlink-map.ts, uplink-map.ts     LwM2M operations and typed uplinks <-> CoAP
- * - timing.ts, peer.ts, context.ts     parameters, peer keys, shared context
+ * - timing.ts, context.ts  parameters, what the parts share
+ * - udp-peer.ts, udp-listen.ts   UDP peer keys and addresses, the listening socket
  */
 export { CoapUdpTransport } from './coap-udp-transport.js';
 export type { CoapUdpTransportOptions } from './coap-udp-transport.js';
@@ -26,4 +27,4 @@ export { CoapMessageLayer } from './coap-message-layer.js';
 export type { DatagramEndpoint } from './datagram-endpoint.js';
 export { Lwm2mOverCoap } from './uplink-map.js';
 export type { CoapRequest, CoapRequestHandler, CoapResponse } from './coap-request.js';
-export { udpPeer } from './peer.js';
+export { udpPeer } from './udp-peer.js';

@@ -1,6 +1,6 @@
 /**
  * The UDP socket under the CoAP message layer: binds (with the IPv4 fallback of
- * listen.ts), grows the receive buffer, turns source addresses into peers and sends
+ * udp-listen.ts), grows the receive buffer, turns source addresses into peers and sends
  * datagrams. Knows nothing of CoAP.
  */
 import { createSocket } from 'node:dgram';
@@ -10,8 +10,8 @@ import { isIP } from 'node:net';
 import type { Peer } from '../../lwm2m/transport.js';
 import type { CoapLogger } from './context.js';
 import type { DatagramEndpoint } from './datagram-endpoint.js';
-import { bindListener } from './listen.js';
-import { TRANSPORT_NAME, isOwnPeer, normalizeAddress, udpPeer, wireAddress } from './peer.js';
+import { bindListener } from './udp-listen.js';
+import { TRANSPORT_NAME, isOwnPeer, normalizeAddress, udpPeer, wireAddress } from './udp-peer.js';
 
 export interface UdpEndpointOptions {
   /** default 5683; 0 picks a free port */

@@ -10,7 +10,7 @@ import { CoapUdpTransport } from '../../../src/transport/coap/coap-udp-transport
 import type { CoapUdpTransportOptions } from '../../../src/transport/coap/coap-udp-transport.js';
 import type { CoapMessage } from '../../../src/transport/coap/message.js';
 import { encodeMessage, parseMessage } from '../../../src/transport/coap/message.js';
-import { udpPeer } from '../../../src/transport/coap/peer.js';
+import { udpPeer } from '../../../src/transport/coap/udp-peer.js';
 
 export class RecordingHandler implements CoapRequestHandler {
   readonly requests: { peer: Peer; request: CoapRequest }[] = [];

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { packOptions, unpackOptions } from '../../../../src/transport/coap/observer.js';
 import { DedupCache } from '../../../../src/transport/coap/dedup.js';
-import { peerKey, udpPeer, isOwnPeer } from '../../../../src/transport/coap/peer.js';
+import { peerKey, udpPeer, isOwnPeer } from '../../../../src/transport/coap/udp-peer.js';
 import { RandomPool } from '../../../../src/lwm2m/random-pool.js';
 
 test('packed options come back with the same numbers and bytes, in order', () => {
