@@ -1,7 +1,7 @@
 /**
  * The composition root: builds the parts the config names and starts/stops them in order.
  * Object models (built-ins + models folder) -> codecs -> LwM2M server core -> southbound
- * transports. Northbound adapters attach to the same server.
+ * bindings (transport/bindings.ts). Northbound adapters attach to the same server.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -13,7 +13,9 @@ import { CodecRegistry } from './lwm2m/codec/registry.js';
 import { LwM2mServer } from './lwm2m/server/index.js';
 import type { Clock } from './lwm2m/clock.js';
 import { createStore } from './store/index.js';
-import { CoapUdpTransport } from './transport/coap/index.js';
+import { BindingStartError } from './transport/binding.js';
+import type { Binding, ListenAddress } from './transport/binding.js';
+import { createBindings } from './transport/bindings.js';
 import { MappingLoadError, MappingStore } from './mapping/index.js';
 import { Northbound, NorthboundStartError, type Ports } from './northbound/compose.js';
 
@@ -46,13 +48,14 @@ export class Gateway {
   readonly codecs: CodecRegistry;
   readonly server: LwM2mServer;
   private readonly log: Logger;
-  private coap: CoapUdpTransport | undefined;
+  /** the southbound bindings the config turns on, and where the started ones listen */
+  private bindings: Binding[] = [];
+  private listening: ListenAddress[] = [];
   /** the mapping files in force (undefined: mappings.dir is null) */
   mappings: MappingStore | undefined;
   /** the northbound faces (MQTT, REST) once started */
   northbound: Northbound | undefined;
   private started = false;
-  private coapPort: number | undefined;
 
   constructor(
     readonly config: GatewayConfig,
@@ -94,12 +97,12 @@ export class Gateway {
 
   /** The UDP port CoAP listens on (after start). */
   get port(): number | undefined {
-    return this.coapPort;
+    return this.listening.find((a) => a.scheme === 'coap')?.port;
   }
 
   /** Every port the gateway listens on (after start). */
   get ports(): Ports & { coap?: number } {
-    return { coap: this.coapPort, ...this.northbound?.ports };
+    return { coap: this.port, ...Object.fromEntries(this.listening.map((a) => [a.scheme, a.port])), ...this.northbound?.ports };
   }
 
   private baseDir(): string {
@@ -153,35 +156,13 @@ export class Gateway {
     }
     this.loadMappings();
     this.server.start();
-    const coap = new CoapUdpTransport({
-      handler: this.server,
-      port: this.config.coap.port,
-      address: this.config.coap.address,
-      blockSize: this.config.coap.blockSize,
-      recvBufferSize: this.config.coap.recvBufferSize,
-      logger: this.log,
-    });
-    try {
-      const { port } = await coap.start();
-      this.coapPort = port;
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      const where = `${this.config.coap.address} port ${this.config.coap.port}`;
-      if (err.code === 'EADDRINUSE') {
-        throw new StartError(`UDP ${where} is already in use: set another port with the config key coap.port (or LWM2MGW_COAP__PORT)`);
-      }
-      if (err.code === 'EACCES') throw new StartError(`UDP ${where}: permission denied: choose a port above 1023 with coap.port`);
-      if (err.code === 'EADDRNOTAVAIL') throw new StartError(`UDP ${where}: no such local address: check coap.address`);
-      // a name or a malformed address: dgram looks it up (getaddrinfo) and fails
-      if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN' || err.code === 'EAI_FAIL' || err.code === 'EINVAL') {
-        throw new StartError(`UDP ${where}: not an IP address of this host (${err.code}): check coap.address (or LWM2MGW_COAP__ADDRESS)`);
-      }
-      if (typeof err.code === 'string') throw new StartError(`UDP ${where}: cannot listen (${err.code}): check coap.address and coap.port`);
-      throw e;
+    this.bindings = createBindings({ config: this.config, handler: this.server, logger: this.log });
+    for (const b of this.bindings) {
+      const at = await b.start().catch((e: unknown) => Promise.reject(e instanceof BindingStartError ? new StartError(e.message) : e));
+      this.server.addTransport(b.transport);
+      this.listening.push(at);
+      this.log.info('LwM2M server listening', { transport: at.transport, address: at.address, port: at.port });
     }
-    this.coap = coap;
-    this.server.addTransport(coap);
-    this.log.info('LwM2M server listening', { transport: 'coap+udp', address: this.config.coap.address, port: this.coapPort });
     this.northbound = new Northbound({
       config: this.config,
       baseDir: this.baseDir(),
@@ -206,8 +187,9 @@ export class Gateway {
     await this.northbound?.stop();
     this.northbound = undefined;
     await this.server.stop();
-    await this.coap?.stop();
-    this.coap = undefined;
+    for (const b of this.bindings) await b.stop();
+    this.bindings = [];
+    this.listening = [];
     this.mappings?.stop();
     this.mappings = undefined;
   }

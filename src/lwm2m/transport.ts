@@ -16,7 +16,10 @@ export interface Peer {
   identity?: string;
 }
 
-/** CoAP-style response codes as text: "2.05", "4.04". Every binding maps to and from these. */
+/**
+ * LwM2M response codes of downlinks and notifications as text: "2.05", "4.04" (LwM2M
+ * numbers its codes like CoAP in every binding; MQTT sends 205). Bindings map theirs to these.
+ */
 export type ResponseCode = string;
 
 export type DownlinkOp =
@@ -92,28 +95,85 @@ export interface DeviceTransport {
   forgetObservation?(peer: Peer, token: Uint8Array): void;
 }
 
-export type UplinkMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'FETCH' | 'PATCH' | 'iPATCH';
+/**
+ * Register and Update parameters by their LwM2M names, as `name=value` text items
+ * (`ep=dev1`, `lt=300`, `lwm2m=1.1`, `b=UQ`, `sms=...`, valueless `Q`), in the order
+ * received. This is the notation of the LwM2M interfaces: CoAP and HTTP carry it as the
+ * query as is; a binding with other fields (MQTT's CBOR keys) writes its values so. The
+ * core checks them (a repeated name, a bad lifetime: badRequest).
+ */
+export type UplinkParams = readonly string[];
 
-/** A request from a client: Register, Update, De-register, Send, Bootstrap-Request... */
-export interface UplinkRequest {
-  method: UplinkMethod;
-  /** Uri-Path segments, e.g. ["rd", "abc"] */
-  uriPath: string[];
-  /** Uri-Query values, e.g. ["ep=dev1", "lt=300", "Q"] */
-  uriQuery: string[];
+/** Register: the parameters and the object list (link format). */
+export interface RegisterUplink {
+  kind: 'register';
+  params: UplinkParams;
+  links: Uint8Array;
   contentFormat?: number;
-  accept?: number;
+}
+
+/** Update of the registration the binding found by its id; `links` empty: no new object list. */
+export interface UpdateUplink {
+  kind: 'update';
+  registrationId: string;
+  params: UplinkParams;
+  links: Uint8Array;
+  contentFormat?: number;
+}
+
+export interface DeregisterUplink {
+  kind: 'deregister';
+  registrationId: string;
+}
+
+/** Send (LwM2M 1.1+): reported values, the sender known by its peer. */
+export interface SendUplink {
+  kind: 'send';
   payload: Uint8Array;
+  contentFormat?: number;
 }
 
-export interface UplinkResponse {
-  code: ResponseCode;
-  /** seconds after which the client may retry (CoAP Max-Age of a 4.29 or 5.03) */
-  maxAge?: number;
-  location?: string[];
-  contentFormat?: number;
-  payload?: Uint8Array;
+/** Bootstrap-Request: the endpoint asks for its bootstrap configuration. */
+export interface BootstrapRequestUplink {
+  kind: 'bootstrapRequest';
+  params: UplinkParams;
 }
+
+/** Bootstrap-Pack-Request (LwM2M 1.2): the whole bootstrap configuration in one answer. */
+export interface BootstrapPackUplink {
+  kind: 'bootstrapPack';
+  params: UplinkParams;
+  accept?: number;
+}
+
+/** A request from a client, typed. Notifications and responses to downlinks come separately. */
+export type Uplink = RegisterUplink | UpdateUplink | DeregisterUplink | SendUplink | BootstrapRequestUplink | BootstrapPackUplink;
+
+/** The outcomes the core gives an uplink; each binding has its own wire form for them. */
+export type UplinkErrorCode =
+  | 'badRequest'
+  | 'forbidden'
+  | 'notFound'
+  | 'methodNotAllowed'
+  | 'preconditionFailed' // unsupported LwM2M version
+  | 'requestEntityTooLarge'
+  | 'unsupportedContentFormat'
+  | 'tooManyRequests'
+  | 'internalServerError'
+  | 'notImplemented'
+  | 'serviceUnavailable';
+
+export type UplinkResult =
+  /** registered: the binding tells the client how to address its registration (CoAP: Location-Path) */
+  | { code: 'created'; registrationId: string }
+  | { code: 'changed' }
+  | { code: 'deleted' }
+  /** a body for the client (Bootstrap-Pack) */
+  | { code: 'content'; contentFormat?: number; payload: Uint8Array }
+  /** refused or failed; `retryAfter`: seconds before the client may try again (too many, full) */
+  | { code: UplinkErrorCode; retryAfter?: number };
+
+export type UplinkResultCode = UplinkResult['code'];
 
 /** A notification for an observation the core started. */
 export interface Notification {
@@ -126,7 +186,7 @@ export interface Notification {
 
 /** What the core offers a binding. */
 export interface UplinkHandler {
-  handleRequest(peer: Peer, request: UplinkRequest): Promise<UplinkResponse>;
+  handleUplink(peer: Peer, uplink: Uplink): Promise<UplinkResult>;
   /** false: no such observation (the binding answers RST / cancels) */
   handleNotification(peer: Peer, notification: Notification): boolean;
 }

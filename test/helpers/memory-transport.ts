@@ -1,7 +1,7 @@
 /**
  * An in-process binding for core tests: the server's downlinks are answered by scripted
  * fake devices (one handler per peer), and tests play the clients' side by calling
- * handleRequest / handleNotification through it. No sockets.
+ * typed uplinks (handleUplink) and notifications through it. No sockets.
  */
 import { TransportError } from '../../src/lwm2m/transport.js';
 import type {
@@ -11,9 +11,9 @@ import type {
   Notification,
   Peer,
   SendOptions,
+  Uplink,
   UplinkHandler,
-  UplinkMethod,
-  UplinkResponse,
+  UplinkResult,
 } from '../../src/lwm2m/transport.js';
 
 export type DeviceHandler = (request: DownlinkRequest, peer: Peer) => DownlinkResponse | Promise<DownlinkResponse>;
@@ -72,29 +72,50 @@ export class MemoryTransport implements DeviceTransport {
     this.forgotten.push({ peer, token });
   }
 
-  /** A client request: `path` like "/rd?ep=x&lt=60" (query items split on '&'). */
-  request(peer: Peer, method: UplinkMethod, path: string, payload?: string | Uint8Array, contentFormat?: number): Promise<UplinkResponse> {
-    const [p, q] = path.split('?', 2);
-    const uriPath = (p ?? '').split('/').filter((s) => s !== '');
-    const uriQuery = q === undefined || q === '' ? [] : q.split('&');
-    const body = typeof payload === 'string' ? text(payload) : (payload ?? new Uint8Array());
-    return this.handler.handleRequest(peer, {
-      method,
-      uriPath,
-      uriQuery,
-      payload: body,
-      ...(contentFormat !== undefined ? { contentFormat } : {}),
-    });
+  /** A typed request from the client at `peer`. */
+  uplink(peer: Peer, u: Uplink): Promise<UplinkResult> {
+    return this.handler.handleUplink(peer, u);
   }
 
-  /** Registers and returns the registration id (asserts 2.01). */
-  async register(peer: Peer, query: string, links = '</>;rt="oma.lwm2m",</1/0>,</3/0>'): Promise<string> {
-    const res = await this.request(peer, 'POST', `/rd?${query}`, links, 40);
-    if (res.code !== '2.01' || !res.location) throw new Error(`register answered ${res.code}`);
-    return res.location[1] ?? '';
+  /** Register with parameters like "ep=x&lt=60" (items split on '&'). */
+  registerResult(peer: Peer, params: string, links: string | Uint8Array = '</>;rt="oma.lwm2m",</1/0>,</3/0>', contentFormat?: number): Promise<UplinkResult> {
+    return this.uplink(peer, { kind: 'register', params: items(params), links: bytes(links), ...cf(contentFormat) });
+  }
+
+  /** Registers and returns the registration id (asserts created). */
+  async register(peer: Peer, params: string, links = '</>;rt="oma.lwm2m",</1/0>,</3/0>'): Promise<string> {
+    const res = await this.registerResult(peer, params, links, 40);
+    if (res.code !== 'created') throw new Error(`register answered ${res.code}`);
+    return res.registrationId;
+  }
+
+  /** Update with parameters like "lt=60&Q" and an optional new object list. */
+  update(peer: Peer, id: string, params = '', links: string | Uint8Array = '', contentFormat?: number): Promise<UplinkResult> {
+    return this.uplink(peer, { kind: 'update', registrationId: id, params: items(params), links: bytes(links), ...cf(contentFormat) });
+  }
+
+  deregister(peer: Peer, id: string): Promise<UplinkResult> {
+    return this.uplink(peer, { kind: 'deregister', registrationId: id });
+  }
+
+  /** Send (the client reports values). */
+  sendValues(peer: Peer, payload: string | Uint8Array, contentFormat?: number): Promise<UplinkResult> {
+    return this.uplink(peer, { kind: 'send', payload: bytes(payload), ...cf(contentFormat) });
   }
 
   notify(peer: Peer, n: Notification): boolean {
     return this.handler.handleNotification(peer, n);
   }
+}
+
+function items(params: string): string[] {
+  return params === '' ? [] : params.split('&');
+}
+
+function bytes(b: string | Uint8Array): Uint8Array {
+  return typeof b === 'string' ? text(b) : b;
+}
+
+function cf(contentFormat: number | undefined): { contentFormat?: number } {
+  return contentFormat !== undefined ? { contentFormat } : {};
 }

@@ -6,7 +6,7 @@
  * newer one replaces the older (pitfall 7).
  */
 import type { LwM2mPath } from '../path.js';
-import { randomPool } from './random-pool.js';
+import { randomPool } from '../random-pool.js';
 import { samePathSet, tokenHex } from './store.js';
 import type { ServerStore, StoredObservation } from './store.js';
 

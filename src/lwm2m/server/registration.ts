@@ -1,15 +1,15 @@
 /**
- * Register and Update requests (`POST /rd?...`, `POST /rd/<id>?...`) turned into validated
- * parameters: query parsing, version and binding rules, lifetime policy, and the
+ * Register and Update parameters (`ep=...`, `lt=...`, as every binding hands them) turned
+ * into validated values: parameter parsing, version and binding rules, lifetime policy, and the
  * link-format object list (alternate path, `ct`, object versions). Pure: no I/O.
  */
 import { LwM2mPath } from '../path.js';
 import { ContentFormat } from '../codec/codec.js';
 import { DEFAULT_LINK_LIMITS, parseLinks } from '../codec/link-format.js';
 import type { Link } from '../codec/link-format.js';
-import type { Peer } from '../transport.js';
+import type { Peer, UplinkErrorCode } from '../transport.js';
 import type { Registration } from './types.js';
-import { randomPool } from './random-pool.js';
+import { randomPool } from '../random-pool.js';
 import { cachedList, shareList } from './object-lists.js';
 import { DEFAULT_REGISTRATION_LIMITS } from './register-guard.js';
 import { endpointNameProblem } from './endpoint-name.js';
@@ -28,15 +28,15 @@ export interface LifetimePolicy {
 
 export const DEFAULT_LIFETIME: LifetimePolicy = { min: 1, max: 10 * 365 * 86400, default: 86400 };
 
-/** A refusal: the CoAP code and a reason for the log (never sent to the device). */
+/** A refusal: the result code and a reason for the log (never sent to the device). */
 export interface Refusal {
   ok: false;
-  code: '4.00' | '4.03' | '4.04' | '4.05' | '4.12' | '4.13' | '4.15' | '4.29' | '5.03';
+  code: UplinkErrorCode;
   reason: string;
   /** a refusal the server counts (a bound or a hostile name), see register-guard.ts */
   kind?: RefusalKind;
-  /** seconds after which the client may try again (Max-Age of a 4.29 or 5.03) */
-  maxAge?: number;
+  /** seconds after which the client may try again (too many Registers, server full) */
+  retryAfter?: number;
 }
 
 /** The bounds an object list is checked against. */
@@ -76,14 +76,14 @@ export interface UpdateParams {
 
 const refuse = (code: Refusal['code'], reason: string, kind?: RefusalKind): Refusal => ({ ok: false, code, reason, ...(kind ? { kind } : {}) });
 
-/** Query items `k=v` or valueless `k`; a repeated name is refused. */
-export function parseQuery(items: readonly string[]): Map<string, string | true> | Refusal {
+/** Parameter items `k=v` or valueless `k`; a repeated name is refused. */
+export function parseParams(items: readonly string[]): Map<string, string | true> | Refusal {
   const out = new Map<string, string | true>();
   for (const item of items) {
     const eq = item.indexOf('=');
     const name = eq < 0 ? item : item.slice(0, eq);
-    if (name === '') return refuse('4.00', `query item without a name: "${item}"`);
-    if (out.has(name)) return refuse('4.00', `query parameter "${name}" repeated`);
+    if (name === '') return refuse('badRequest', `query item without a name: "${item}"`);
+    if (out.has(name)) return refuse('badRequest', `query parameter "${name}" repeated`);
     out.set(name, eq < 0 ? true : item.slice(eq + 1));
   }
   return out;
@@ -95,9 +95,9 @@ function isRefusal(x: unknown): x is Refusal {
 
 /** `lt`: decimal seconds, checked against the policy. */
 export function checkLifetime(raw: string | true, policy: LifetimePolicy): number | Refusal {
-  if (raw === true || !/^\d{1,10}$/.test(raw)) return refuse('4.00', `bad lifetime "${String(raw)}"`);
+  if (raw === true || !/^\d{1,10}$/.test(raw)) return refuse('badRequest', `bad lifetime "${String(raw)}"`);
   const lt = Number(raw);
-  if (lt > policy.max) return refuse('4.00', `lifetime ${lt} s above the maximum ${policy.max} s`);
+  if (lt > policy.max) return refuse('badRequest', `lifetime ${lt} s above the maximum ${policy.max} s`);
   return Math.max(lt, policy.min);
 }
 
@@ -106,7 +106,7 @@ export function checkLifetime(raw: string | true, policy: LifetimePolicy): numbe
  * (queue mode in LwM2M 1.0: UQ, SQ, UQS; accepted from any version).
  */
 function checkBinding(raw: string | true): { binding: string; queue: boolean } | Refusal {
-  if (raw === true || !/^[USNTMHQ]{1,7}$/.test(raw)) return refuse('4.00', `bad binding "${String(raw)}"`);
+  if (raw === true || !/^[USNTMHQ]{1,7}$/.test(raw)) return refuse('badRequest', `bad binding "${String(raw)}"`);
   return { binding: BINDINGS.get(raw) ?? raw, queue: raw.includes('Q') };
 }
 
@@ -205,10 +205,10 @@ export function parseObjectList(
   limits: ObjectListLimits = DEFAULT_REGISTRATION_LIMITS,
 ): ObjectList | Refusal {
   if (payload.byteLength > limits.maxPayload) {
-    return refuse('4.13', `object list of ${payload.byteLength} bytes, more than ${limits.maxPayload}`, 'payload');
+    return refuse('requestEntityTooLarge', `object list of ${payload.byteLength} bytes, more than ${limits.maxPayload}`, 'payload');
   }
   if (contentFormat !== undefined && contentFormat !== ContentFormat.LINK) {
-    return refuse('4.15', `object list in content format ${contentFormat}, expected ${ContentFormat.LINK}`);
+    return refuse('unsupportedContentFormat', `object list in content format ${contentFormat}, expected ${ContentFormat.LINK}`);
   }
   const text = payloadText(payload);
   const key = `${defaultRoot}\n${text}`;
@@ -216,7 +216,7 @@ export function parseObjectList(
   const list = cachedList(key) ?? parseNew(text, key, defaultRoot, limits);
   if (isRefusal(list)) return list;
   if (list.objectLinks.length > limits.maxLinks) {
-    return refuse('4.00', `${list.objectLinks.length} object links, more than ${limits.maxLinks}`, 'links');
+    return refuse('badRequest', `${list.objectLinks.length} object links, more than ${limits.maxLinks}`, 'links');
   }
   return list;
 }
@@ -232,11 +232,11 @@ function parseNew(text: string, key: string, defaultRoot: string, limits: Object
     });
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    if (message.includes(`more than ${limits.maxLinks + 16} links`)) return refuse('4.00', `more than ${limits.maxLinks} links`, 'links');
-    return refuse('4.00', `bad link-format payload: ${message}`);
+    if (message.includes(`more than ${limits.maxLinks + 16} links`)) return refuse('badRequest', `more than ${limits.maxLinks} links`, 'links');
+    return refuse('badRequest', `bad link-format payload: ${message}`);
   }
   const list = interpretLinks(links, defaultRoot);
-  if (list.objects.size === 0) return refuse('4.00', 'empty object list');
+  if (list.objects.size === 0) return refuse('badRequest', 'empty object list');
   if (list.objectLinks.length > limits.maxLinks) return list; // refused by the caller, not cached
   return shareList(key, list);
 }
@@ -250,23 +250,23 @@ const KNOWN_REGISTER = new Set(['ep', 'lt', 'lwm2m', 'b', 'sms', 'Q']);
 
 /** Register: `ep` required; `lwm2m` absent means 1.0 (lenient); payload required. */
 export function parseRegister(
-  query: readonly string[],
+  params: readonly string[],
   payload: Uint8Array,
   contentFormat: number | undefined,
   policy: LifetimePolicy,
   limits: ObjectListLimits = DEFAULT_REGISTRATION_LIMITS,
 ): RegisterParams | Refusal {
-  const q = parseQuery(query);
+  const q = parseParams(params);
   if (isRefusal(q)) return q;
   const ep = q.get('ep');
-  if (typeof ep !== 'string' || ep === '') return refuse('4.00', 'missing endpoint name (ep)');
+  if (typeof ep !== 'string' || ep === '') return refuse('badRequest', 'missing endpoint name (ep)');
   const badName = endpointNameProblem(ep);
-  if (badName) return refuse('4.00', badName, 'endpointName');
+  if (badName) return refuse('badRequest', badName, 'endpointName');
   const v = q.get('lwm2m');
   let version = '1.0';
   if (v !== undefined) {
-    if (v === true || !/^\d{1,3}\.\d{1,3}$/.test(v)) return refuse('4.00', `bad LwM2M version "${String(v)}"`);
-    if (!SUPPORTED_VERSIONS.includes(v)) return refuse('4.12', `unsupported LwM2M version ${v}`);
+    if (v === true || !/^\d{1,3}\.\d{1,3}$/.test(v)) return refuse('badRequest', `bad LwM2M version "${String(v)}"`);
+    if (!SUPPORTED_VERSIONS.includes(v)) return refuse('preconditionFailed', `unsupported LwM2M version ${v}`);
     version = VERSIONS.get(v) ?? v;
   }
   let lifetime = Math.max(policy.default, policy.min);
@@ -286,7 +286,7 @@ export function parseRegister(
     queueMode ||= r.queue;
   }
   const sms = q.get('sms');
-  if (sms === true) return refuse('4.00', 'sms without a number');
+  if (sms === true) return refuse('badRequest', 'sms without a number');
   const parsed = parseObjectList(payload, contentFormat, '/', limits);
   if (isRefusal(parsed)) return parsed;
   let extra = NO_EXTRA;
@@ -313,7 +313,7 @@ export function parseRegister(
 
 /** Update: every parameter optional; an empty one is a lifetime refresh. `ep` (old clients) is ignored. */
 export function parseUpdate(
-  query: readonly string[],
+  params: readonly string[],
   payload: Uint8Array,
   contentFormat: number | undefined,
   policy: LifetimePolicy,
@@ -321,7 +321,7 @@ export function parseUpdate(
   currentRoot = '/',
   limits: ObjectListLimits = DEFAULT_REGISTRATION_LIMITS,
 ): UpdateParams | Refusal {
-  const q = parseQuery(query);
+  const q = parseParams(params);
   if (isRefusal(q)) return q;
   const out: UpdateParams = { ok: true, queueFlag: q.has('Q') };
   const lt = q.get('lt');
@@ -337,7 +337,7 @@ export function parseUpdate(
     out.binding = r.binding;
   }
   const sms = q.get('sms');
-  if (sms === true) return refuse('4.00', 'sms without a number');
+  if (sms === true) return refuse('badRequest', 'sms without a number');
   if (sms !== undefined) out.smsNumber = text(sms);
   if (payload.length > 0) {
     const list = parseObjectList(payload, contentFormat, currentRoot, limits);

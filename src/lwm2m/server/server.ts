@@ -1,7 +1,7 @@
 /**
  * The LwM2M server core: registrations (Register, Update, De-register, expiry), Send,
  * notifications, and device-management requests with queue mode. Transport-agnostic:
- * bindings call handleRequest/handleNotification (UplinkHandler) and the core sends
+ * bindings call handleUplink/handleNotification (UplinkHandler) and the core sends
  * through DeviceTransport.send. All time goes through the injected Clock.
  */
 import { systemClock } from '../clock.js';
@@ -9,7 +9,7 @@ import type { Clock } from '../clock.js';
 import { CodecRegistry } from '../codec/registry.js';
 import type { DecodeLimits } from '../codec/codec.js';
 import type { ModelProvider } from '../model/types.js';
-import type { DeviceTransport, Notification, Peer, UplinkHandler, UplinkRequest, UplinkResponse } from '../transport.js';
+import type { DeviceTransport, Notification, Peer, Uplink, UplinkHandler, UplinkResult } from '../transport.js';
 import { silentLogger } from '../../log.js';
 import type { Logger } from '../../log.js';
 import type { OperationContext } from './operations/index.js';
@@ -163,13 +163,13 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
 
   // ---- UplinkHandler ----
 
-  async handleRequest(peer: Peer, request: UplinkRequest): Promise<UplinkResponse> {
-    if (this.stopped) return { code: '5.03' };
+  handleUplink(peer: Peer, uplink: Uplink): Promise<UplinkResult> {
+    if (this.stopped) return Promise.resolve({ code: 'serviceUnavailable' });
     try {
-      return await Promise.resolve(handleUplink(this.core, peer, request));
+      return Promise.resolve(handleUplink(this.core, peer, uplink));
     } catch (e) {
       this.log.error('lwm2m: uplink handling failed', { peer: peer.key, error: String(e) });
-      return { code: '5.00' };
+      return Promise.resolve({ code: 'internalServerError' });
     }
   }
 

@@ -1,10 +1,11 @@
 /**
- * Requests from clients: Register (`POST /rd`), Update (`POST /rd/<id>`, PUT too for old
- * clients), De-register (`DELETE /rd/<id>`), Send (`POST /dp`). Bootstrap is not served
- * here (4.04). Events go out after the response (afterResponse): a listener may send a
- * request to the client at once and it must not overtake the 2.01.
+ * Requests from clients, typed by the binding that carried them: Register, Update,
+ * De-register, Send, Bootstrap-Request and Bootstrap-Pack. Bootstrap is not served here
+ * (notFound; Bootstrap-Pack: notImplemented, clients fall back to Bootstrap-Request).
+ * Events go out after the response (afterResponse): a listener may send a request to the
+ * client at once and it must not overtake the answer to the Register.
  */
-import type { Peer, UplinkRequest, UplinkResponse } from '../transport.js';
+import type { Peer, RegisterUplink, SendUplink, UpdateUplink, Uplink, UplinkErrorCode, UplinkResult } from '../transport.js';
 import { decodeSend } from './operations/index.js';
 import { guessSendFormat } from './operations/format.js';
 import { applyUpdate, buildRegistration, isRefusal, newRegistrationId, parseRegister, parseUpdate } from './registration.js';
@@ -13,14 +14,37 @@ import { FULL_RETRY_SECONDS } from './register-guard.js';
 import type { ServerCore } from './core.js';
 import type { Registration } from './types.js';
 
-const answer = (code: string): UplinkResponse => ({ code });
+/** The results without a body: one frozen object each, shared. */
+const CHANGED: UplinkResult = Object.freeze({ code: 'changed' });
+const DELETED: UplinkResult = Object.freeze({ code: 'deleted' });
+const ERRORS = new Map<UplinkErrorCode, UplinkResult>();
+const answer = (code: UplinkErrorCode): UplinkResult => {
+  let r = ERRORS.get(code);
+  if (!r) ERRORS.set(code, (r = Object.freeze({ code })));
+  return r;
+};
+
+/** LwM2M's numbers for the refusals (the same in every binding), in log lines as operators know them. */
+const LOGGED_CODE: Readonly<Record<UplinkErrorCode, string>> = {
+  badRequest: '4.00',
+  forbidden: '4.03',
+  notFound: '4.04',
+  methodNotAllowed: '4.05',
+  preconditionFailed: '4.12',
+  requestEntityTooLarge: '4.13',
+  unsupportedContentFormat: '4.15',
+  tooManyRequests: '4.29',
+  internalServerError: '5.00',
+  notImplemented: '5.01',
+  serviceUnavailable: '5.03',
+};
 
 /** The answer to a refused Register or Update; a counted refusal is logged (rate-limited), others at debug. */
-function refused(core: ServerCore, what: 'register' | 'update', peer: Peer, r: Refusal, endpoint?: string): UplinkResponse {
-  const fields = { code: r.code, peer: peer.key, reason: r.reason, ...(endpoint !== undefined ? { endpoint } : {}) };
+function refused(core: ServerCore, what: 'register' | 'update', peer: Peer, r: Refusal, endpoint?: string): UplinkResult {
+  const fields = { code: LOGGED_CODE[r.code], peer: peer.key, reason: r.reason, ...(endpoint !== undefined ? { endpoint } : {}) };
   if (r.kind) core.guard.refused(r.kind, what, fields);
   else core.log.debug(`lwm2m: ${what} refused`, fields);
-  return r.maxAge !== undefined ? { code: r.code, maxAge: r.maxAge } : answer(r.code);
+  return r.retryAfter !== undefined ? { code: r.code, retryAfter: r.retryAfter } : answer(r.code);
 }
 
 /** The registration now speaks from another address or port. */
@@ -28,41 +52,37 @@ function moved(a: Peer, b: Peer): boolean {
   return a.key !== b.key || a.address !== b.address || a.port !== b.port;
 }
 
-export function handleUplink(core: ServerCore, peer: Peer, req: UplinkRequest): UplinkResponse {
-  const [first, second, ...rest] = req.uriPath;
-  switch (first) {
-    case 'rd':
-      if (second === undefined || second === '') {
-        if (rest.length > 0) return answer('4.04');
-        return req.method === 'POST' ? register(core, peer, req) : answer('4.05');
-      }
-      if (rest.length > 0) return answer('4.04');
-      if (req.method === 'POST' || req.method === 'PUT') return update(core, peer, second, req);
-      if (req.method === 'DELETE') return deregister(core, peer, second);
-      return answer('4.05');
-    case 'dp':
-      if (second !== undefined) return answer('4.04');
-      return req.method === 'POST' ? send(core, peer, req) : answer('4.05');
-    case 'bspack':
-      // LwM2M 1.2 Bootstrap-Pack: not implemented (clients fall back to Bootstrap-Request)
-      return answer('5.01');
+export function handleUplink(core: ServerCore, peer: Peer, uplink: Uplink): UplinkResult {
+  switch (uplink.kind) {
+    case 'register':
+      return register(core, peer, uplink);
+    case 'update':
+      return update(core, peer, uplink);
+    case 'deregister':
+      return deregister(core, peer, uplink.registrationId);
+    case 'send':
+      return send(core, peer, uplink);
+    case 'bootstrapRequest':
+      return answer('notFound');
+    case 'bootstrapPack':
+      return answer('notImplemented');
     default:
-      return answer('4.04');
+      return answer('badRequest');
   }
 }
 
-function register(core: ServerCore, peer: Peer, req: UplinkRequest): UplinkResponse {
+function register(core: ServerCore, peer: Peer, req: RegisterUplink): UplinkResult {
   const { limits, rate } = core.guard;
   // checked first: a flood from one address costs no parsing
   if (!rate.take(peer.address, core.clock.now())) {
     const reason = `more than ${limits.registerRatePerAddress} Registers a second from ${peer.address}`;
-    return refused(core, 'register', peer, { ok: false, code: '4.29', reason, kind: 'rate', maxAge: rate.retryAfter(peer.address) });
+    return refused(core, 'register', peer, { ok: false, code: 'tooManyRequests', reason, kind: 'rate', retryAfter: rate.retryAfter(peer.address) });
   }
-  const p = parseRegister(req.uriQuery, req.payload, req.contentFormat, core.lifetime, limits);
+  const p = parseRegister(req.params, req.links, req.contentFormat, core.lifetime, limits);
   if (isRefusal(p)) return refused(core, 'register', peer, p);
   if (core.store.size >= limits.maxRegistrations && !core.store.getByEndpoint(p.endpoint)) {
     const reason = `${core.store.size} registrations, the maximum`;
-    return refused(core, 'register', peer, { ok: false, code: '5.03', reason, kind: 'registrations', maxAge: FULL_RETRY_SECONDS }, p.endpoint);
+    return refused(core, 'register', peer, { ok: false, code: 'serviceUnavailable', reason, kind: 'registrations', retryAfter: FULL_RETRY_SECONDS }, p.endpoint);
   }
   let id = newRegistrationId();
   while (core.store.get(id)) id = newRegistrationId();
@@ -81,7 +101,7 @@ function register(core: ServerCore, peer: Peer, req: UplinkRequest): UplinkRespo
     core.emit('registered', current);
     if (current.queueMode && wasAsleep) core.emit('awake', current);
   });
-  return { code: '2.01', location: ['rd', id] };
+  return { code: 'created', registrationId: id };
 }
 
 /** Update and De-register must come over the security context of the Register (same identity, or none for both). */
@@ -89,17 +109,18 @@ function sameSecurity(a: Peer, b: Peer): boolean {
   return a.transport === b.transport && a.identity === b.identity;
 }
 
-function update(core: ServerCore, peer: Peer, id: string, req: UplinkRequest): UplinkResponse {
+function update(core: ServerCore, peer: Peer, req: UpdateUplink): UplinkResult {
+  const id = req.registrationId;
   const prev = core.store.get(id);
-  if (!prev) return answer('4.04');
+  if (!prev) return answer('notFound');
   if (!sameSecurity(prev.peer, peer)) {
     core.log.debug('lwm2m: update over another security context refused', { peer: peer.key, endpoint: prev.endpoint });
-    return answer('4.03');
+    return answer('forbidden');
   }
-  const u = parseUpdate(req.uriQuery, req.payload, req.contentFormat, core.lifetime, prev.rootPath, core.guard.limits);
+  const u = parseUpdate(req.params, req.links, req.contentFormat, core.lifetime, prev.rootPath, core.guard.limits);
   if (isRefusal(u)) return refused(core, 'update', peer, u, prev.endpoint);
   const next = applyUpdate(prev, u, peer, core.clock.now());
-  if (!core.store.update(next)) return answer('4.04');
+  if (!core.store.update(next)) return answer('notFound');
   core.indexPeer(next, prev);
   core.scheduleExpiry(next);
   // still accepted (NAT rebinding moves clients), but whoever sent it holds the id: reported
@@ -112,15 +133,15 @@ function update(core: ServerCore, peer: Peer, id: string, req: UplinkRequest): U
     if (current.queueMode && wasAsleep) core.emit('awake', current);
     core.emit('updated', current, prev);
   });
-  return answer('2.04');
+  return CHANGED;
 }
 
-function deregister(core: ServerCore, peer: Peer, id: string): UplinkResponse {
+function deregister(core: ServerCore, peer: Peer, id: string): UplinkResult {
   const found = core.store.get(id);
-  if (!found) return answer('4.04');
-  if (!sameSecurity(found.peer, peer)) return answer('4.03');
+  if (!found) return answer('notFound');
+  if (!sameSecurity(found.peer, peer)) return answer('forbidden');
   const removed = core.store.remove(id);
-  if (!removed) return answer('4.04');
+  if (!removed) return answer('notFound');
   const reg = removed.registration;
   if (moved(reg.peer, peer)) {
     core.log.warn('lwm2m: de-registered from another address', { endpoint: reg.endpoint, registeredFrom: addressOf(reg), from: `${peer.address}:${peer.port}` });
@@ -128,30 +149,30 @@ function deregister(core: ServerCore, peer: Peer, id: string): UplinkResponse {
   core.endRegistration(removed, 'deregistered', true);
   core.log.debug('lwm2m: deregistered', { endpoint: reg.endpoint, peer: peer.key });
   core.afterResponse(() => core.emit('deregistered', reg));
-  return answer('2.02');
+  return DELETED;
 }
 
 /**
  * Send (LwM2M 1.1+): the client is known by the address it speaks from (or its
- * authenticated identity); an unknown sender gets 4.04 (no registration to report for).
+ * authenticated identity); an unknown sender gets notFound (no registration to report for).
  */
-function send(core: ServerCore, peer: Peer, req: UplinkRequest): UplinkResponse {
+function send(core: ServerCore, peer: Peer, req: SendUplink): UplinkResult {
   const found = core.registrationAt(peer);
   if (!found) {
     core.log.debug('lwm2m: send from an unregistered client', { peer: peer.key });
-    return answer('4.04');
+    return answer('notFound');
   }
   const reg = core.touch(found, peer);
   const decoded = decodeSend(reg, req.contentFormat, req.payload, core.ctx);
   if (!decoded.ok) {
     core.log.debug('lwm2m: send refused', { endpoint: reg.endpoint, code: decoded.code, reason: decoded.message });
-    return answer(decoded.code);
+    return answer(decoded.code === '4.15' ? 'unsupportedContentFormat' : 'badRequest');
   }
   const receivedAt = core.clock.now();
   // without a Content-Format the decoder recognised the format from the bytes
   const contentFormat = req.contentFormat ?? guessSendFormat(req.payload) ?? -1;
   core.afterResponse(() => core.emit('send', { registration: reg, data: decoded.data, contentFormat, receivedAt }));
-  return answer('2.04');
+  return CHANGED;
 }
 
 function addressOf(reg: Registration): string {

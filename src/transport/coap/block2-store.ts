@@ -3,7 +3,7 @@
  * (RFC 7959 section 2.4), per peer and request target, for a bounded time.
  */
 import { systemClock, type Clock, type TimerHandle } from '../../lwm2m/clock.js';
-import type { ResponseParts } from './uplink-map.js';
+import type { ResponseParts } from './coap-request.js';
 
 interface Stored {
   parts: ResponseParts;

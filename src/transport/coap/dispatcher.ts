@@ -14,7 +14,7 @@ import type { Observer } from './observer.js';
 import { firstBadCriticalOption } from './options.js';
 import type { Requester } from './requester.js';
 import type { Retransmitter } from './retransmitter.js';
-import type { RequestServer } from './server.js';
+import type { RequestServer } from './request-server.js';
 
 const BAD_REQUEST = code(4, 0);
 

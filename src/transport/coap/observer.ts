@@ -5,7 +5,8 @@
  * notifications checked for freshness (3.4) and handed to the core; block-wise
  * notifications completed with plain requests first (RFC 7959 2.6).
  */
-import type { Peer, UplinkHandler } from '../../lwm2m/transport.js';
+import type { Peer } from '../../lwm2m/transport.js';
+import type { CoapRequestHandler } from './coap-request.js';
 import type { BlockClient } from './block-client.js';
 import { getBlock } from './block.js';
 import type { WireContext } from './context.js';
@@ -106,7 +107,7 @@ export class Observer {
 
   constructor(
     private readonly ctx: WireContext,
-    private readonly handler: UplinkHandler,
+    private readonly handler: Pick<CoapRequestHandler, 'handleNotification'>,
     private readonly blocks: BlockClient,
     private readonly opts: ObserverOptions,
   ) {}

@@ -4,7 +4,7 @@
  * NSTART outstanding interactions per peer (4.7), further requests queued in order.
  */
 import type { TimerHandle } from '../../lwm2m/clock.js';
-import { tokenRandom } from './random-pool.js';
+import { randomPool } from '../../lwm2m/random-pool.js';
 import { TransportError } from '../../lwm2m/transport.js';
 import type { Peer } from '../../lwm2m/transport.js';
 import type { WireContext } from './context.js';
@@ -64,7 +64,7 @@ export class Requester {
   /** A fresh random 8-byte token not in use towards this peer. */
   newToken(peer: Peer): Buffer {
     for (;;) {
-      const t = tokenRandom.bytes(8);
+      const t = randomPool.buffer(8);
       const k = tokenKey(peer.key, t);
       if (!this.byToken.has(k) && !this.tokenTaken(k)) return t;
     }

@@ -1,65 +1,120 @@
 /**
- * CoAP requests from devices as UplinkRequest, and the core's UplinkResponse back as
- * the parts of a CoAP response.
+ * LwM2M over CoAP, the device's side: the paths of the Registration, Reporting and
+ * Bootstrap interfaces as typed uplinks for the core, and the core's results as CoAP
+ * codes and options (Location-Path of a registration, Max-Age of a retry).
+ *
+ *   POST /rd?ep=...          Register            POST /dp        Send
+ *   POST /rd/<id>?...        Update (PUT too:    POST /bs?ep=    Bootstrap-Request
+ *                            old clients)        GET /bspack?ep= Bootstrap-Pack (1.2)
+ *   DELETE /rd/<id>          De-register
+ *
+ * Other paths get 4.04, other methods on these paths 4.05, without the core.
  */
-import { isUtf8 } from 'node:buffer';
-import type { UplinkRequest, UplinkResponse } from '../../lwm2m/transport.js';
-import type { CoapMessage } from './message.js';
-import { codeClass, codeFromText, methodName } from './message.js';
-import type { CoapOption } from './options.js';
-import { Opt, getStringOptions, getUintOption, stringOptions, uintOption } from './options.js';
+import type { Notification, Peer, Uplink, UplinkHandler, UplinkResult, UplinkResultCode } from '../../lwm2m/transport.js';
+import type { CoapRequest, CoapRequestHandler, CoapResponse } from './coap-request.js';
 
-/** undefined for a method code the core has no name for */
-export function toUplinkRequest(m: CoapMessage, payload: Buffer = m.payload): UplinkRequest | undefined {
-  const method = methodName(m.code);
-  if (!method) return undefined;
-  const req: UplinkRequest = {
-    method,
-    uriPath: getStringOptions(m.options, Opt.UriPath),
-    uriQuery: getStringOptions(m.options, Opt.UriQuery),
-    payload: new Uint8Array(payload),
-  };
-  const cf = getUintOption(m.options, Opt.ContentFormat);
-  if (cf !== undefined) req.contentFormat = cf;
-  const accept = getUintOption(m.options, Opt.Accept);
-  if (accept !== undefined) req.accept = accept;
-  return req;
+const frozen = (code: string): CoapResponse => Object.freeze({ code });
+
+const NOT_FOUND = frozen('4.04');
+const METHOD_NOT_ALLOWED = frozen('4.05');
+const NOT_IMPLEMENTED = frozen('5.01');
+const INTERNAL = frozen('5.00');
+
+/** The CoAP code of each result (LwM2M Transport binding: the codes of RFC 7252 12.1.2). */
+const CODES: Readonly<Record<UplinkResultCode, string>> = {
+  created: '2.01',
+  deleted: '2.02',
+  changed: '2.04',
+  content: '2.05',
+  badRequest: '4.00',
+  forbidden: '4.03',
+  notFound: '4.04',
+  methodNotAllowed: '4.05',
+  preconditionFailed: '4.12',
+  requestEntityTooLarge: '4.13',
+  unsupportedContentFormat: '4.15',
+  tooManyRequests: '4.29',
+  internalServerError: '5.00',
+  notImplemented: '5.01',
+  serviceUnavailable: '5.03',
+};
+
+/** One shared answer per code for results that carry nothing else. */
+const BARE = new Map<string, CoapResponse>(Object.entries(CODES).map(([k, c]) => [k, frozen(c)]));
+
+function withFormat(u: { contentFormat?: number }, cf: number | undefined): void {
+  if (cf !== undefined) u.contentFormat = cf;
 }
 
-/**
- * A Uri-Path or Uri-Query value that is not valid UTF-8 (RFC 7252 3.2: string options are
- * UTF-8). Checked on the bytes: decoding first would turn them into U+FFFD, which a
- * device may also send on purpose, validly encoded.
- */
-export function hasBadStringOption(options: readonly CoapOption[]): boolean {
-  for (const o of options) {
-    if ((o.number === Opt.UriPath || o.number === Opt.UriQuery) && !isUtf8(o.value)) return true;
+/** The uplink a CoAP request means, or the answer the binding gives itself (4.04, 4.05, 5.01). */
+export function toUplink(req: CoapRequest): Uplink | CoapResponse {
+  const [first, second, ...rest] = req.uriPath;
+  const m = req.method;
+  switch (first) {
+    case 'rd': {
+      if (rest.length > 0) return NOT_FOUND;
+      if (second === undefined || second === '') {
+        if (m !== 'POST') return METHOD_NOT_ALLOWED;
+        const u: Uplink = { kind: 'register', params: req.uriQuery, links: req.payload };
+        withFormat(u, req.contentFormat);
+        return u;
+      }
+      if (m === 'POST' || m === 'PUT') {
+        const u: Uplink = { kind: 'update', registrationId: second, params: req.uriQuery, links: req.payload };
+        withFormat(u, req.contentFormat);
+        return u;
+      }
+      return m === 'DELETE' ? { kind: 'deregister', registrationId: second } : METHOD_NOT_ALLOWED;
+    }
+    case 'dp': {
+      if (second !== undefined) return NOT_FOUND;
+      if (m !== 'POST') return METHOD_NOT_ALLOWED;
+      const u: Uplink = { kind: 'send', payload: req.payload };
+      withFormat(u, req.contentFormat);
+      return u;
+    }
+    case 'bs':
+      return m === 'POST' && second === undefined ? { kind: 'bootstrapRequest', params: req.uriQuery } : NOT_FOUND;
+    case 'bspack':
+      if (m !== 'GET' || second !== undefined) return NOT_IMPLEMENTED;
+      return req.accept !== undefined ? { kind: 'bootstrapPack', params: req.uriQuery, accept: req.accept } : { kind: 'bootstrapPack', params: req.uriQuery };
+    default:
+      return NOT_FOUND;
   }
-  return false;
 }
 
-export interface ResponseParts {
-  code: number;
-  options: CoapOption[];
-  payload: Buffer;
-}
-
-/** undefined when the core's answer is not a valid response (the device then gets 5.00). */
-export function toResponseParts(r: UplinkResponse): ResponseParts | undefined {
-  const code = typeof r.code === 'string' ? codeFromText(r.code) : undefined;
-  if (code === undefined || codeClass(code) < 2 || codeClass(code) > 5) return undefined;
-  const options: CoapOption[] = [];
-  try {
-    if (r.location && r.location.length > 0) options.push(...stringOptions(Opt.LocationPath, r.location));
-    if (r.contentFormat !== undefined) options.push(uintOption(Opt.ContentFormat, r.contentFormat));
-    if (r.maxAge !== undefined) options.push(uintOption(Opt.MaxAge, r.maxAge));
-  } catch {
-    return undefined;
+/** The CoAP answer to a result; 5.00 for one that is not a result (the core never gives those). */
+export function toCoapResponse(r: UplinkResult): CoapResponse {
+  switch (r.code) {
+    case 'created':
+      return { code: '2.01', location: ['rd', r.registrationId] };
+    case 'content': {
+      const res: CoapResponse = { code: '2.05', payload: r.payload };
+      if (r.contentFormat !== undefined) res.contentFormat = r.contentFormat;
+      return res;
+    }
+    case 'changed':
+    case 'deleted':
+      return BARE.get(r.code) ?? INTERNAL;
+    default: {
+      const code = CODES[r.code];
+      if (code === undefined) return INTERNAL;
+      return r.retryAfter !== undefined ? { code, maxAge: r.retryAfter } : (BARE.get(r.code) ?? INTERNAL);
+    }
   }
-  if (options.some((o) => o.value.length > 255)) return undefined;
-  return { code, options, payload: r.payload ? Buffer.from(r.payload) : Buffer.alloc(0) };
 }
 
-export function uriKey(m: CoapMessage): string {
-  return `${m.code}|${getStringOptions(m.options, Opt.UriPath).join('/')}?${getStringOptions(m.options, Opt.UriQuery).join('&')}`;
+/** The LwM2M core behind the CoAP message layer. */
+export class Lwm2mOverCoap implements CoapRequestHandler {
+  constructor(private readonly core: UplinkHandler) {}
+
+  handleRequest(peer: Peer, request: CoapRequest): Promise<CoapResponse> {
+    const u = toUplink(request);
+    if (!('kind' in u)) return Promise.resolve(u);
+    return this.core.handleUplink(peer, u).then(toCoapResponse);
+  }
+
+  handleNotification(peer: Peer, notification: Notification): boolean {
+    return this.core.handleNotification(peer, notification);
+  }
 }

@@ -1,24 +1,25 @@
 /**
- * Test helpers for the CoAP/UDP transport: a recording core stand-in, a raw UDP peer
+ * Test helpers for the CoAP/UDP transport: a recording stand-in for the request handler, a raw UDP peer
  * speaking bytes built by hand or with the message encoder, and a transport starter.
  */
 import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
-import type { Notification, Peer, UplinkHandler, UplinkRequest, UplinkResponse } from '../../../src/lwm2m/transport.js';
+import type { Notification, Peer } from '../../../src/lwm2m/transport.js';
+import type { CoapRequest, CoapRequestHandler, CoapResponse } from '../../../src/transport/coap/coap-request.js';
 import { CoapUdpTransport } from '../../../src/transport/coap/coap-udp-transport.js';
 import type { CoapUdpTransportOptions } from '../../../src/transport/coap/coap-udp-transport.js';
 import type { CoapMessage } from '../../../src/transport/coap/message.js';
 import { encodeMessage, parseMessage } from '../../../src/transport/coap/message.js';
-import { udpPeer } from '../../../src/transport/coap/peer.js';
+import { udpPeer } from '../../../src/transport/coap/udp-peer.js';
 
-export class RecordingHandler implements UplinkHandler {
-  readonly requests: { peer: Peer; request: UplinkRequest }[] = [];
+export class RecordingHandler implements CoapRequestHandler {
+  readonly requests: { peer: Peer; request: CoapRequest }[] = [];
   readonly notifications: { peer: Peer; notification: Notification }[] = [];
-  onRequest: (peer: Peer, request: UplinkRequest) => Promise<UplinkResponse> | UplinkResponse = () => ({ code: '2.04' });
+  onRequest: (peer: Peer, request: CoapRequest) => Promise<CoapResponse> | CoapResponse = () => ({ code: '2.04' });
   onNotification: (peer: Peer, n: Notification) => boolean = () => true;
   private waiters: (() => void)[] = [];
 
-  handleRequest(peer: Peer, request: UplinkRequest): Promise<UplinkResponse> {
+  handleRequest(peer: Peer, request: CoapRequest): Promise<CoapResponse> {
     this.requests.push({ peer, request });
     this.wake();
     return Promise.resolve(this.onRequest(peer, request));
@@ -54,7 +55,7 @@ export class RecordingHandler implements UplinkHandler {
 }
 
 export async function startTransport(
-  handler: UplinkHandler,
+  handler: CoapRequestHandler,
   options: Partial<CoapUdpTransportOptions> = {},
 ): Promise<{ transport: CoapUdpTransport; port: number }> {
   const transport = new CoapUdpTransport({ port: 0, address: '127.0.0.1', handler, ...options });

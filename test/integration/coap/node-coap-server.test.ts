@@ -9,7 +9,7 @@ import { createServer } from 'coap';
 import type { IncomingMessage, OutgoingMessage, Server } from 'coap';
 import { LwM2mPath } from '../../../src/lwm2m/path.js';
 import type { Peer } from '../../../src/lwm2m/transport.js';
-import { udpPeer } from '../../../src/transport/coap/peer.js';
+import { udpPeer } from '../../../src/transport/coap/udp-peer.js';
 import { RecordingHandler, sleep, startTransport } from './helpers.js';
 
 interface Seen {

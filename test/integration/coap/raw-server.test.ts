@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { networkInterfaces } from 'node:os';
 import { LwM2mPath } from '../../../src/lwm2m/path.js';
-import type { UplinkResponse } from '../../../src/lwm2m/transport.js';
+import type { CoapResponse } from '../../../src/transport/coap/coap-request.js';
 import { ACK, CON, NON, RST, codeText, emptyMessage } from '../../../src/transport/coap/message.js';
 import type { CoapMessage } from '../../../src/transport/coap/message.js';
 import { Opt, stringOptions, uintOption } from '../../../src/transport/coap/options.js';
@@ -203,7 +203,7 @@ void test('unknown critical options: 4.02 for CON, RST for NON; unknown elective
 
 void test('handler failures become 5.00 with an empty payload', async () => {
   const h = new RecordingHandler();
-  const answers: (() => Promise<UplinkResponse> | UplinkResponse)[] = [
+  const answers: (() => Promise<CoapResponse> | CoapResponse)[] = [
     () => Promise.reject(new Error('secret database password wrong')),
     () => {
       throw new Error('sync failure');

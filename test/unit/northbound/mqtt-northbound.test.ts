@@ -92,7 +92,7 @@ void test('registration: retained online status with the details, register messa
   assert.deepEqual(status.objects, ['/1/0', '/3/0', '/3303/0']);
   const dereg = link.next((m) => m.topic === 'lwm2m/dev1/status');
   const regs = s.server.registrations();
-  await s.mem.request(peer, 'DELETE', `/rd/${regs[0]!.id}`);
+  await s.mem.deregister(peer, regs[0]!.id);
   assert.deepEqual([json((await dereg).payload).status, json((await dereg).payload).reason], ['offline', 'deregistered']);
   await nb.stop();
   assert.equal(json(link.retained.get('lwm2m/$gateway/status')!).status, 'offline');

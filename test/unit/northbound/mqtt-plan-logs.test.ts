@@ -98,14 +98,14 @@ void test('a device that de-registers while its plan runs: no WARN', async () =>
   }));
   const id = await t.mem.register(peer, 'ep=leaving&lt=600&lwm2m=1.1', LINKS);
   await new Promise((r) => setImmediate(r));
-  assert.equal((await t.mem.request(peer, 'DELETE', `/rd/${id}`)).code, '2.02');
+  assert.equal((await t.mem.deregister(peer, id)).code, 'deleted');
   release();
   await t.planned();
   // and a device that registers and leaves at once
   const quick = memPeer(7003);
   t.mem.device(quick, device());
   const qid = await t.mem.register(quick, 'ep=brief&lt=600&lwm2m=1.1', LINKS);
-  await t.mem.request(quick, 'DELETE', `/rd/${qid}`);
+  await t.mem.deregister(quick, qid);
   await t.planned();
   await new Promise((r) => setTimeout(r, 10));
   assert.deepEqual(t.warnings(), []);

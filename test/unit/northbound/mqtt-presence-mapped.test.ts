@@ -119,7 +119,7 @@ void test('mapped: an Update that adds an object starts its observation; overlap
   await tick();
   await nb.settled();
   assert.deepEqual(seen.map((r) => r.op), []);
-  await s.mem.request(peer, 'POST', `/rd/${id}`, '</>;rt="oma.lwm2m",</3/0>,</3303/0>', 40);
+  await s.mem.update(peer, id, '', '</>;rt="oma.lwm2m",</3/0>,</3303/0>', 40);
   await tick();
   await nb.settled();
   assert.deepEqual(seen.map((r) => `${r.op} ${String(r.path)}`), ['observe /3303/0/5700']);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ExpiryQueue } from '../../../src/lwm2m/server/expiry.js';
-import { RandomPool } from '../../../src/lwm2m/server/random-pool.js';
+import { RandomPool } from '../../../src/lwm2m/random-pool.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 
 void test('ExpiryQueue: due in time order on one timer; a reschedule replaces the older time; cancel forgets', () => {

@@ -24,8 +24,8 @@ void test('Update: lifetime refresh moves the expiry; the event carries new and 
   const updates: [Registration, Registration][] = [];
   server.on('updated', (r, p) => updates.push([r, p]));
   clock.advance(30_000);
-  const res = await mem.request(peer, 'POST', `/rd/${id}`);
-  assert.equal(res.code, '2.04');
+  const res = await mem.update(peer, id);
+  assert.equal(res.code, 'changed');
   await settle();
   assert.equal(updates.length, 1);
   const [now, before] = updates[0]!;
@@ -40,14 +40,14 @@ void test('Update: new lifetime, binding, sms and object list; PUT accepted; ep 
   const { server, mem } = setup();
   const peer = memPeer(5001);
   const id = await mem.register(peer, 'ep=a&lt=60&lwm2m=1.1', LINKS);
-  assert.equal((await mem.request(peer, 'POST', `/rd/${id}?lt=120&b=UQ&sms=555`)).code, '2.04');
+  assert.equal((await mem.update(peer, id, `lt=120&b=UQ&sms=555`)).code, 'changed');
   let reg = server.getRegistration('a');
   assert.equal(reg?.lifetime, 120);
   assert.equal(reg?.binding, 'UQ');
   assert.equal(reg?.queueMode, true);
   assert.equal(reg?.smsNumber, '555');
   assert.deepEqual(reg?.contentFormats, [110], 'kept without a new root link');
-  assert.equal((await mem.request(peer, 'PUT', `/rd/${id}?ep=a`, '</1/0>,</3/0>,</3303/0>', 40)).code, '2.04');
+  assert.equal((await mem.update(peer, id, `ep=a`, '</1/0>,</3/0>,</3303/0>', 40)).code, 'changed');
   reg = server.getRegistration('a');
   assert.deepEqual([...(reg?.objects.keys() ?? [])], [1, 3, 3303]);
   assert.deepEqual(reg?.contentFormats, [110]);
@@ -60,7 +60,7 @@ void test('Update: 1.0 clients state queue mode in b (b=U turns it off)', async 
   const peer = memPeer(5001);
   const id = await mem.register(peer, 'ep=a&b=UQ', LINKS);
   assert.equal(server.getRegistration('a')?.queueMode, true);
-  await mem.request(peer, 'POST', `/rd/${id}?b=U`);
+  await mem.update(peer, id, `b=U`);
   assert.equal(server.getRegistration('a')?.queueMode, false);
   await server.stop();
 });
@@ -70,11 +70,11 @@ void test('Update: bad parameters 4.00 and the registration unchanged; unknown i
   const peer = memPeer(5001);
   const id = await mem.register(peer, 'ep=a&lt=60', LINKS);
   for (const q of ['lt=x', 'lt=100001', 'b=Z', 'lt=5&lt=6']) {
-    assert.equal((await mem.request(peer, 'POST', `/rd/${id}?${q}`)).code, '4.00', q);
+    assert.equal((await mem.update(peer, id, q)).code, 'badRequest', q);
   }
-  assert.equal((await mem.request(peer, 'POST', `/rd/${id}`, '</>;rt="oma.lwm2m"', 40)).code, '4.00', 'empty object list');
+  assert.equal((await mem.update(peer, id, '', '</>;rt="oma.lwm2m"', 40)).code, 'badRequest', 'empty object list');
   assert.equal(server.getRegistration('a')?.lifetime, 60);
-  assert.equal((await mem.request(peer, 'POST', '/rd/unknown?lt=60')).code, '4.04');
+  assert.equal((await mem.update(peer, 'unknown', 'lt=60')).code, 'notFound');
   await server.stop();
 });
 
@@ -82,7 +82,7 @@ void test('Update from a new address records it (NAT rebinding)', async () => {
   const { server, mem } = setup();
   const id = await mem.register(memPeer(5001), 'ep=a', LINKS);
   const moved = memPeer(6002, '10.0.0.9');
-  assert.equal((await mem.request(moved, 'POST', `/rd/${id}`)).code, '2.04');
+  assert.equal((await mem.update(moved, id)).code, 'changed');
   assert.deepEqual(server.getRegistration('a')?.peer, moved);
   await server.stop();
 });
@@ -93,13 +93,13 @@ void test('De-register: 2.02, event, registration gone, further Update 4.04', as
   const id = await mem.register(peer, 'ep=a&lt=60', LINKS);
   const gone: Registration[] = [];
   server.on('deregistered', (r) => gone.push(r));
-  assert.equal((await mem.request(peer, 'DELETE', `/rd/${id}`)).code, '2.02');
+  assert.equal((await mem.deregister(peer, id)).code, 'deleted');
   await settle();
   assert.equal(gone.length, 1);
   assert.equal(gone[0]?.id, id);
   assert.equal(server.getRegistration('a'), undefined);
-  assert.equal((await mem.request(peer, 'POST', `/rd/${id}`)).code, '4.04');
-  assert.equal((await mem.request(peer, 'DELETE', `/rd/${id}`)).code, '4.04');
+  assert.equal((await mem.update(peer, id)).code, 'notFound');
+  assert.equal((await mem.deregister(peer, id)).code, 'notFound');
   assert.equal(clock.pending, 0, 'the expiry timer is gone');
   await server.stop();
 });
@@ -112,7 +112,7 @@ void test('Re-register of the same endpoint replaces the old registration', asyn
   assert.equal(server.registrations().length, 1);
   assert.equal(server.getRegistration('a')?.id, second);
   assert.equal(server.getRegistrationById(first), undefined);
-  assert.equal((await mem.request(memPeer(5001), 'POST', `/rd/${first}`)).code, '4.04');
+  assert.equal((await mem.update(memPeer(5001), first)).code, 'notFound');
   assert.equal(clock.pending, 1, 'only the new registration has an expiry timer');
   await server.stop();
 });
@@ -130,7 +130,7 @@ void test('Expiry: the registration expires when its lifetime runs out without a
   assert.equal(expired.length, 1);
   assert.equal(expired[0]?.id, id);
   assert.equal(server.getRegistration('a'), undefined);
-  assert.equal((await mem.request(peer, 'POST', `/rd/${id}`)).code, '4.04');
+  assert.equal((await mem.update(peer, id)).code, 'notFound');
   await server.stop();
 });
 
@@ -142,7 +142,7 @@ void test('Expiry: each Update restarts the lifetime; the grace period delays ex
   server.on('expired', () => expired++);
   for (let i = 0; i < 5; i++) {
     clock.advance(50_000);
-    assert.equal((await mem.request(peer, 'POST', `/rd/${id}`)).code, '2.04');
+    assert.equal((await mem.update(peer, id)).code, 'changed');
   }
   clock.advance(64_999);
   assert.equal(expired, 0);
@@ -158,7 +158,7 @@ void test('stop(): no timers left; requests answer 5.03 afterwards', async () =>
   await settle();
   await server.stop();
   assert.equal(clock.pending, 0);
-  assert.equal((await mem.request(memPeer(3), 'POST', '/rd?ep=c', LINKS, 40)).code, '5.03');
+  assert.equal((await mem.registerResult(memPeer(3), 'ep=c', LINKS, 40)).code, 'serviceUnavailable');
 });
 
 void test('start() re-arms expiry for registrations already in the store', async () => {
@@ -177,11 +177,11 @@ void test('start() re-arms expiry for registrations already in the store', async
 void test('Update and De-register over another security context (identity) are refused with 4.03', async () => {
   const { server, mem } = setup();
   const id = await mem.register(memPeer(5001, '10.0.0.1', 'psk-a'), 'ep=a', LINKS);
-  assert.equal((await mem.request(memPeer(5001), 'POST', `/rd/${id}`)).code, '4.03', 'no identity');
-  assert.equal((await mem.request(memPeer(5001, '10.0.0.1', 'psk-b'), 'POST', `/rd/${id}`)).code, '4.03');
-  assert.equal((await mem.request(memPeer(5001, '10.0.0.1', 'psk-b'), 'DELETE', `/rd/${id}`)).code, '4.03');
-  assert.equal((await mem.request(memPeer(7001, '10.0.0.7', 'psk-a'), 'POST', `/rd/${id}`)).code, '2.04', 'same identity, new address');
-  assert.equal((await mem.request(memPeer(7001, '10.0.0.7', 'psk-a'), 'DELETE', `/rd/${id}`)).code, '2.02');
+  assert.equal((await mem.update(memPeer(5001), id)).code, 'forbidden', 'no identity');
+  assert.equal((await mem.update(memPeer(5001, '10.0.0.1', 'psk-b'), id)).code, 'forbidden');
+  assert.equal((await mem.deregister(memPeer(5001, '10.0.0.1', 'psk-b'), id)).code, 'forbidden');
+  assert.equal((await mem.update(memPeer(7001, '10.0.0.7', 'psk-a'), id)).code, 'changed', 'same identity, new address');
+  assert.equal((await mem.deregister(memPeer(7001, '10.0.0.7', 'psk-a'), id)).code, 'deleted');
   assert.equal(server.registrations().length, 0);
   await server.stop();
 });

@@ -178,7 +178,7 @@ void test('observations end with de-register, expiry and re-register', async () 
   const { ended } = record(server);
   let id = await mem.register(peer, 'ep=a&lt=60', LINKS);
   await server.observe('a', '/3303/0/5700');
-  await mem.request(peer, 'DELETE', `/rd/${id}`);
+  await mem.deregister(peer, id);
   id = await mem.register(peer, 'ep=a&lt=60', LINKS);
   await server.observe('a', '/3303/0/5700');
   clock.advance(60_000);

@@ -39,7 +39,7 @@ void test('queue mode: awake after Register, asleep after the awake window, requ
   assert.equal(server.queuedRequests('q'), 1);
   assert.equal(results.length, 0);
   // the Update wakes it: the request leaves after the 2.04
-  assert.equal((await mem.request(peer, 'POST', `/rd/${id}`)).code, '2.04');
+  assert.equal((await mem.update(peer, id)).code, 'changed');
   assert.equal(mem.sent.length, 1, 'nothing before the Update is answered');
   await settle();
   assert.equal(mem.sent.length, 2);
@@ -69,7 +69,7 @@ void test('queue mode: queued requests leave in order, one at a time, results to
   collect(server.read('q', '/3/0/3'), results);
   await settle();
   assert.equal(mem.sent.length, 0);
-  await mem.request(peer, 'POST', `/rd/${id}`);
+  await mem.update(peer, id);
   await settle(10);
   assert.deepEqual(mem.sent.map((s) => s.request.path.toString()), ['/3/0/1', '/3/0/2', '/3/0/3']);
   assert.equal(maxInFlight, 1);
@@ -94,7 +94,7 @@ void test('queue mode: a request waiting longer than the TTL ends with QUEUE_EXP
   assert.equal(results[0]?.error?.code, 'QUEUE_EXPIRED');
   assert.equal(server.queuedRequests('q'), 1);
   mem.device(peer, () => answer('50'));
-  await mem.request(peer, 'POST', `/rd/${id}`);
+  await mem.update(peer, id);
   await settle();
   assert.equal(results.length, 2);
   assert.equal(results[1]?.success, true);
@@ -123,7 +123,7 @@ void test('queue mode: De-register and stop() cancel waiting requests', async ()
   const results: OperationResult[] = [];
   collect(server.read('q', '/3/0/9'), results);
   await settle();
-  await mem.request(peer, 'DELETE', `/rd/${id}`);
+  await mem.deregister(peer, id);
   await settle();
   assert.equal(results[0]?.error?.code, 'CANCELLED');
   await mem.register(peer, 'ep=q&Q&lwm2m=1.1', LINKS);
@@ -176,7 +176,7 @@ void test('queue mode: a timeout sends the client to sleep; the rest waits for i
   assert.deepEqual(sleeping, ['q']);
   assert.equal(mem.sent.length, 1, 'the second waits');
   mem.device(peer, () => answer('x'));
-  await mem.request(peer, 'POST', `/rd/${id}`);
+  await mem.update(peer, id);
   await settle();
   assert.equal(results[1]?.success, true);
   await server.stop();

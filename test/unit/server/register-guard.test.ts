@@ -33,8 +33,8 @@ void test('endpoint names with control characters or lone surrogates, or over 25
   const { server, mem, lines } = setup();
   const bad = ['evil\nname', 'esc\u001b[31m', 'nul\u0000', 'tab\there', 'del\u007f', 'c1\u0085', 'c1\u009f', 'lone\ud800', 'lone\udc00x', 'x'.repeat(256), '\u00e9'.repeat(128)];
   for (const [i, ep] of bad.entries()) {
-    const res = await mem.request(memPeer(100 + i), 'POST', `/rd?ep=${ep}`, LINKS, 40);
-    assert.equal(res.code, '4.00', JSON.stringify(ep));
+    const res = await mem.registerResult(memPeer(100 + i), `ep=${ep}`, LINKS, 40);
+    assert.equal(res.code, 'badRequest', JSON.stringify(ep));
   }
   assert.equal(server.registrations().length, 0);
   assert.equal(server.refusals().endpointName, bad.length);
@@ -49,8 +49,8 @@ void test('endpoint names: 255 bytes, non-ASCII letters, symbols and a genuine U
   const { server, mem } = setup();
   const good = ['x'.repeat(255), '\u00e9'.repeat(127) + 'x', 'caf\u00e9-\u2603-\ud83d\ude00', 'replacement-\ufffd', 'with space', 'a/b+c#d'];
   for (const [i, ep] of good.entries()) {
-    const res = await mem.request(memPeer(200 + i), 'POST', `/rd?ep=${ep}`, LINKS, 40);
-    assert.equal(res.code, '2.01', JSON.stringify(ep));
+    const res = await mem.registerResult(memPeer(200 + i), `ep=${ep}`, LINKS, 40);
+    assert.equal(res.code, 'created', JSON.stringify(ep));
     assert.equal(server.getRegistration(ep)?.endpoint, ep);
   }
   assert.equal(server.refusals().endpointName, 0);
@@ -59,13 +59,13 @@ void test('endpoint names: 255 bytes, non-ASCII letters, symbols and a genuine U
 
 void test('object links above the limit: 4.00 for a Register and for an Update, which keeps the old list', async () => {
   const { server, mem } = setup({ registrationLimits: { maxLinks: 3 } });
-  assert.equal((await mem.request(memPeer(1), 'POST', '/rd?ep=big', objectLinks(4), 40)).code, '4.00');
+  assert.equal((await mem.registerResult(memPeer(1), 'ep=big', objectLinks(4), 40)).code, 'badRequest');
   assert.equal(server.getRegistration('big'), undefined);
   const id = await mem.register(memPeer(1), 'ep=ok', objectLinks(3));
-  assert.equal((await mem.request(memPeer(1), 'POST', `/rd/${id}`, objectLinks(4), 40)).code, '4.00');
+  assert.equal((await mem.update(memPeer(1), id, '', objectLinks(4), 40)).code, 'badRequest');
   assert.deepEqual(server.getRegistration('ok')?.objects.get(3303)?.instances, [0, 1, 2]);
   // far beyond: the parser stops early, still a counted link refusal
-  assert.equal((await mem.request(memPeer(2), 'POST', '/rd?ep=huge', objectLinks(5000), 40)).code, '4.00');
+  assert.equal((await mem.registerResult(memPeer(2), 'ep=huge', objectLinks(5000), 40)).code, 'badRequest');
   assert.equal(server.refusals().links, 3);
   await server.stop();
 });
@@ -74,9 +74,9 @@ void test('a payload above the limit: 4.13 for a Register and for an Update', as
   const { server, mem } = setup({ registrationLimits: { maxPayload: 100 } });
   const payload = objectLinks(20);
   assert.ok(payload.length > 100);
-  assert.equal((await mem.request(memPeer(1), 'POST', '/rd?ep=big', payload, 40)).code, '4.13');
+  assert.equal((await mem.registerResult(memPeer(1), 'ep=big', payload, 40)).code, 'requestEntityTooLarge');
   const id = await mem.register(memPeer(1), 'ep=ok', LINKS);
-  assert.equal((await mem.request(memPeer(1), 'POST', `/rd/${id}`, payload, 40)).code, '4.13');
+  assert.equal((await mem.update(memPeer(1), id, '', payload, 40)).code, 'requestEntityTooLarge');
   assert.equal(server.refusals().payload, 2);
   await server.stop();
 });
@@ -85,10 +85,9 @@ void test('registrations full: 5.03 with Max-Age for a new endpoint, a known end
   const { server, mem } = setup({ registrationLimits: { maxRegistrations: 2 } });
   await mem.register(memPeer(1), 'ep=a', LINKS);
   await mem.register(memPeer(2), 'ep=b', LINKS);
-  const res = await mem.request(memPeer(3), 'POST', '/rd?ep=c', LINKS, 40);
-  assert.equal(res.code, '5.03');
-  assert.equal(res.maxAge, 60);
-  assert.equal((await mem.request(memPeer(4), 'POST', '/rd?ep=a', LINKS, 40)).code, '2.01', 'a reboot of a known device');
+  const res = await mem.registerResult(memPeer(3), 'ep=c', LINKS, 40);
+  assert.deepEqual(res, { code: 'serviceUnavailable', retryAfter: 60 });
+  assert.equal((await mem.registerResult(memPeer(4), 'ep=a', LINKS, 40)).code, 'created', 'a reboot of a known device');
   assert.equal(server.registrations().length, 2);
   assert.equal(server.refusals().registrations, 1);
   await server.stop();
@@ -97,14 +96,13 @@ void test('registrations full: 5.03 with Max-Age for a new endpoint, a known end
 void test('Registers from one address above the rate: 4.29 with Max-Age; other addresses and later Registers pass', async () => {
   const { server, mem, clock } = setup({ registrationLimits: { registerRatePerAddress: 3 } });
   for (let i = 0; i < 3; i++) await mem.register(memPeer(10 + i, '10.0.0.7'), `ep=r${i}`, LINKS);
-  const res = await mem.request(memPeer(20, '10.0.0.7'), 'POST', '/rd?ep=r3', LINKS, 40);
-  assert.equal(res.code, '4.29');
-  assert.equal(res.maxAge, 1);
+  const res = await mem.registerResult(memPeer(20, '10.0.0.7'), 'ep=r3', LINKS, 40);
+  assert.deepEqual(res, { code: 'tooManyRequests', retryAfter: 1 });
   assert.equal(server.getRegistration('r3'), undefined);
   await mem.register(memPeer(20, '10.0.0.8'), 'ep=other', LINKS);
   clock.advance(400); // one token back (3 a second)
   await mem.register(memPeer(21, '10.0.0.7'), 'ep=r3', LINKS);
-  assert.equal((await mem.request(memPeer(22, '10.0.0.7'), 'POST', '/rd?ep=r4', LINKS, 40)).code, '4.29');
+  assert.equal((await mem.registerResult(memPeer(22, '10.0.0.7'), 'ep=r4', LINKS, 40)).code, 'tooManyRequests');
   assert.equal(server.refusals().rate, 2);
   await server.stop();
 });
@@ -112,11 +110,11 @@ void test('Registers from one address above the rate: 4.29 with Max-Age; other a
 void test('refusal lines: one per kind a minute, the next one tells how many were not logged', async () => {
   const { server, mem, clock, lines } = setup({ registrationLimits: { maxPayload: 50 } });
   const payload = objectLinks(20);
-  for (let i = 0; i < 5; i++) await mem.request(memPeer(i), 'POST', '/rd?ep=p', payload, 40);
-  await mem.request(memPeer(9), 'POST', '/rd?ep=bad%0a\n', LINKS, 40);
+  for (let i = 0; i < 5; i++) await mem.registerResult(memPeer(i), 'ep=p', payload, 40);
+  await mem.registerResult(memPeer(9), 'ep=bad%0a\n', LINKS, 40);
   assert.equal(lines.length, 2, lines.join('\n'));
   clock.advance(60_000);
-  await mem.request(memPeer(6), 'POST', '/rd?ep=p', payload, 40);
+  await mem.registerResult(memPeer(6), 'ep=p', payload, 40);
   assert.equal(lines.length, 3);
   assert.match(lines[2]!, /kind=payload code=4\.13 .*notLogged=4 total=6$/);
   await server.stop();
@@ -130,12 +128,12 @@ void test('an Update from another address is accepted, reported with old and new
   server.on('addressChanged', (r, previous, cause) => events.push([r, previous, cause]));
   const updated: string[] = [];
   server.on('updated', () => updated.push('updated'));
-  assert.equal((await mem.request(first, 'POST', `/rd/${id}`)).code, '2.04');
+  assert.equal((await mem.update(first, id)).code, 'changed');
   await settle();
   assert.equal(events.length, 0, 'an Update from the same address is no move');
 
   const second = memPeer(40000, '198.51.100.9');
-  assert.equal((await mem.request(second, 'POST', `/rd/${id}`)).code, '2.04');
+  assert.equal((await mem.update(second, id)).code, 'changed');
   assert.equal(events.length, 0, 'the event follows the response');
   await settle();
   assert.equal(events.length, 1);
@@ -151,13 +149,13 @@ void test('an Update from another address is accepted, reported with old and new
   assert.ok(!warned[0]!.includes(id), 'the registration id is not logged');
 
   // moving back and forth: every move is an event, the log says it once a minute
-  assert.equal((await mem.request(first, 'POST', `/rd/${id}`)).code, '2.04');
-  assert.equal((await mem.request(second, 'POST', `/rd/${id}`)).code, '2.04');
+  assert.equal((await mem.update(first, id)).code, 'changed');
+  assert.equal((await mem.update(second, id)).code, 'changed');
   await settle();
   assert.equal(events.length, 3);
   assert.equal(lines.filter((l) => /registration changed address/.test(l)).length, 1);
   clock.advance(60_000);
-  assert.equal((await mem.request(first, 'POST', `/rd/${id}`)).code, '2.04');
+  assert.equal((await mem.update(first, id)).code, 'changed');
   const after = lines.filter((l) => /registration changed address/.test(l));
   assert.equal(after.length, 2);
   assert.match(after[1]!, /notLogged=2$/);
@@ -167,7 +165,7 @@ void test('an Update from another address is accepted, reported with old and new
 void test('a De-register from another address ends the registration and is logged', async () => {
   const { server, mem, lines } = setup();
   const id = await mem.register(memPeer(1, '192.0.2.1'), 'ep=gone', LINKS);
-  assert.equal((await mem.request(memPeer(2, '203.0.113.5'), 'DELETE', `/rd/${id}`)).code, '2.02');
+  assert.equal((await mem.deregister(memPeer(2, '203.0.113.5'), id)).code, 'deleted');
   assert.equal(server.getRegistration('gone'), undefined);
   assert.ok(lines.some((l) => /WARN {2}lwm2m: de-registered from another address endpoint=gone registeredFrom=192\.0\.2\.1:1 from=203\.0\.113\.5:2$/.test(l)), lines.join('\n'));
   await server.stop();
@@ -194,9 +192,9 @@ void test('the registration id, the secret of the device, is in no log line of t
   gw.server.start();
   const id = await mem.register(memPeer(1, '192.0.2.1'), 'ep=secret', LINKS);
   await settle();
-  assert.equal((await mem.request(memPeer(2, '192.0.2.2'), 'POST', `/rd/${id}`)).code, '2.04');
+  assert.equal((await mem.update(memPeer(2, '192.0.2.2'), id)).code, 'changed');
   await settle();
-  assert.equal((await mem.request(memPeer(2, '192.0.2.2'), 'DELETE', `/rd/${id}`)).code, '2.02');
+  assert.equal((await mem.deregister(memPeer(2, '192.0.2.2'), id)).code, 'deleted');
   await settle();
   assert.ok(lines.some((l) => /INFO {2}registered endpoint=secret/.test(l)), lines.join('\n'));
   assert.ok(lines.some((l) => /registration changed address/.test(l)));
@@ -212,7 +210,7 @@ void test('a Send from a new address (same authenticated identity) moves the reg
   server.on('addressChanged', (r, previous, cause) => events.push([r, previous, cause]));
   const moved = memPeer(6001, '10.0.0.2', 'psk-a');
   const senml = JSON.stringify([{ bn: '/3/0/', n: '9', v: 80 }]);
-  assert.equal((await mem.request(moved, 'POST', '/dp', senml, 110)).code, '2.04');
+  assert.equal((await mem.sendValues(moved, senml, 110)).code, 'changed');
   await settle();
   assert.equal(events.length, 1);
   assert.deepEqual(events[0]![0].peer, moved);

@@ -5,6 +5,8 @@ import type { LwM2mServerOptions, Registration } from '../../../src/lwm2m/server
 import { ModelRegistry } from '../../../src/lwm2m/model/registry.js';
 import { FakeClock, settle } from '../../helpers/fake-clock.js';
 import { MemoryTransport, memPeer } from '../../helpers/memory-transport.js';
+import { coapRequest } from '../../helpers/coap-uplink.js';
+import type { MethodName } from '../../../src/transport/coap/message.js';
 
 function setup(opts: Partial<LwM2mServerOptions> = {}): { server: LwM2mServer; mem: MemoryTransport; clock: FakeClock } {
   const clock = new FakeClock();
@@ -17,16 +19,14 @@ function setup(opts: Partial<LwM2mServerOptions> = {}): { server: LwM2mServer; m
 
 const LINKS = '</>;rt="oma.lwm2m";ct=110,</1/0>,</3/0>,</3303/0>;ver=1.1,</3303/1>,</5>';
 
-void test('Register: 2.01 with Location-Path rd/<id>, every parameter recorded', async () => {
+void test('Register: created with the registration id, every parameter recorded', async () => {
   const { server, mem, clock } = setup();
   const peer = memPeer(5001);
-  const res = await mem.request(peer, 'POST', '/rd?ep=dev1&lt=300&lwm2m=1.1&b=U&Q&sms=4912345&pid=7', LINKS, 40);
-  assert.equal(res.code, '2.01');
-  assert.equal(res.location?.length, 2);
-  assert.equal(res.location?.[0], 'rd');
+  const res = await mem.registerResult(peer, 'ep=dev1&lt=300&lwm2m=1.1&b=U&Q&sms=4912345&pid=7', LINKS, 40);
+  assert.equal(res.code, 'created');
   const reg = server.getRegistration('dev1');
   assert.ok(reg);
-  assert.equal(reg.id, res.location?.[1]);
+  assert.equal(reg.id, res.code === 'created' ? res.registrationId : undefined);
   assert.equal(reg.endpoint, 'dev1');
   assert.equal(reg.lifetime, 300);
   assert.equal(reg.version, '1.1');
@@ -50,8 +50,8 @@ void test("Register: 'registered' is emitted only after the response was returne
   const { server, mem } = setup();
   const seen: Registration[] = [];
   server.on('registered', (r) => seen.push(r));
-  const res = await mem.request(memPeer(5001), 'POST', '/rd?ep=dev1', LINKS, 40);
-  assert.equal(res.code, '2.01');
+  const res = await mem.registerResult(memPeer(5001), 'ep=dev1', LINKS, 40);
+  assert.equal(res.code, 'created');
   assert.equal(seen.length, 0, 'no event before the response has gone out');
   await settle();
   assert.equal(seen.length, 1);
@@ -70,39 +70,39 @@ void test('Register: versions 1.0 (also when lwm2m is missing), 1.1, 1.2 accepte
     ['f', '&lwm2m=2.0', undefined],
   ];
   for (const [ep, q, version] of cases) {
-    const res = await mem.request(memPeer(6000 + ep.charCodeAt(0)), 'POST', `/rd?ep=${ep}${q}`, LINKS, 40);
+    const res = await mem.registerResult(memPeer(6000 + ep.charCodeAt(0)), `ep=${ep}${q}`, LINKS, 40);
     if (version) {
-      assert.equal(res.code, '2.01', ep);
+      assert.equal(res.code, 'created', ep);
       assert.equal(server.getRegistration(ep)?.version, version);
     } else {
-      assert.equal(res.code, '4.12', ep);
+      assert.equal(res.code, 'preconditionFailed', ep);
       assert.equal(server.getRegistration(ep), undefined);
     }
   }
-  assert.equal((await mem.request(memPeer(7000), 'POST', '/rd?ep=g&lwm2m=abc', LINKS, 40)).code, '4.00');
-  assert.equal((await mem.request(memPeer(7001), 'POST', '/rd?ep=g&lwm2m', LINKS, 40)).code, '4.00');
+  assert.equal((await mem.registerResult(memPeer(7000), 'ep=g&lwm2m=abc', LINKS, 40)).code, 'badRequest');
+  assert.equal((await mem.registerResult(memPeer(7001), 'ep=g&lwm2m', LINKS, 40)).code, 'badRequest');
   await server.stop();
 });
 
-void test('Register: bad or missing parameters are refused with 4.00', async () => {
+void test('Register: bad or missing parameters are refused (badRequest)', async () => {
   const { server, mem } = setup();
   const bad = [
-    '/rd?lt=60', // no ep
-    '/rd?ep=', // empty ep
-    '/rd?ep', // valueless ep
-    '/rd?ep=a&ep=b', // repeated
-    '/rd?ep=a&lt=abc',
-    '/rd?ep=a&lt=-5',
-    '/rd?ep=a&lt=1.5',
-    '/rd?ep=a&lt=100001', // above max
-    '/rd?ep=a&b=X',
-    '/rd?ep=a&b=',
-    '/rd?ep=a&sms',
-    '/rd?=x&ep=a',
+    'lt=60', // no ep
+    'ep=', // empty ep
+    'ep', // valueless ep
+    'ep=a&ep=b', // repeated
+    'ep=a&lt=abc',
+    'ep=a&lt=-5',
+    'ep=a&lt=1.5',
+    'ep=a&lt=100001', // above max
+    'ep=a&b=X',
+    'ep=a&b=',
+    'ep=a&sms',
+    '=x&ep=a',
   ];
-  for (const path of bad) {
-    const res = await mem.request(memPeer(5001), 'POST', path, LINKS, 40);
-    assert.equal(res.code, '4.00', path);
+  for (const params of bad) {
+    const res = await mem.registerResult(memPeer(5001), params, LINKS, 40);
+    assert.equal(res.code, 'badRequest', params);
   }
   assert.equal(server.registrations().length, 0);
   await server.stop();
@@ -164,9 +164,9 @@ void test('Register: link-format variants (spaces, trailing slashes, bare ct)', 
 
 void test('Register: an empty object list or a missing payload is refused (4.00), a payload in another format 4.15', async () => {
   const { server, mem } = setup();
-  assert.equal((await mem.request(memPeer(1), 'POST', '/rd?ep=a', '', 40)).code, '4.00');
-  assert.equal((await mem.request(memPeer(1), 'POST', '/rd?ep=a', '</>;rt="oma.lwm2m";ct=110', 40)).code, '4.00');
-  assert.equal((await mem.request(memPeer(1), 'POST', '/rd?ep=a', '</1/0>,</3/0>', 0)).code, '4.15');
+  assert.equal((await mem.registerResult(memPeer(1), 'ep=a', '', 40)).code, 'badRequest');
+  assert.equal((await mem.registerResult(memPeer(1), 'ep=a', '</>;rt="oma.lwm2m";ct=110', 40)).code, 'badRequest');
+  assert.equal((await mem.registerResult(memPeer(1), 'ep=a', '</1/0>,</3/0>', 0)).code, 'unsupportedContentFormat');
   assert.equal(server.registrations().length, 0);
   await server.stop();
 });
@@ -180,20 +180,24 @@ void test('Registration ids are unique and not guessable from one another', asyn
   await server.stop();
 });
 
-void test('Methods and paths: 4.05 for a wrong method, 4.04 for an unknown resource or id', async () => {
+void test('Methods and paths over CoAP: 4.05 for a wrong method, 4.04 for an unknown resource or id', async () => {
   const { server, mem } = setup();
   const id = await mem.register(memPeer(1), 'ep=a', LINKS);
-  assert.equal((await mem.request(memPeer(1), 'GET', '/rd')).code, '4.05');
-  assert.equal((await mem.request(memPeer(1), 'DELETE', '/rd')).code, '4.05');
-  assert.equal((await mem.request(memPeer(1), 'GET', `/rd/${id}`)).code, '4.05');
-  assert.equal((await mem.request(memPeer(1), 'FETCH', `/rd/${id}`)).code, '4.05');
-  assert.equal((await mem.request(memPeer(1), 'GET', '/dp')).code, '4.05');
-  assert.equal((await mem.request(memPeer(1), 'POST', '/rd/nope')).code, '4.04');
-  assert.equal((await mem.request(memPeer(1), 'DELETE', '/rd/nope')).code, '4.04');
-  assert.equal((await mem.request(memPeer(1), 'POST', `/rd/${id}/x`)).code, '4.04');
-  assert.equal((await mem.request(memPeer(1), 'POST', '/foo')).code, '4.04');
-  assert.equal((await mem.request(memPeer(1), 'POST', '/')).code, '4.04');
-  assert.equal((await mem.request(memPeer(1), 'POST', '/bs?ep=a')).code, '4.04');
+  const coap = (method: MethodName, path: string): Promise<string> => coapRequest(server, memPeer(1), method, path).then((r) => r.code);
+  assert.equal(await coap('GET', '/rd'), '4.05');
+  assert.equal(await coap('DELETE', '/rd'), '4.05');
+  assert.equal(await coap('GET', `/rd/${id}`), '4.05');
+  assert.equal(await coap('FETCH', `/rd/${id}`), '4.05');
+  assert.equal(await coap('GET', '/dp'), '4.05');
+  assert.equal(await coap('POST', '/rd/nope'), '4.04');
+  assert.equal(await coap('DELETE', '/rd/nope'), '4.04');
+  assert.equal((await mem.update(memPeer(1), 'nope')).code, 'notFound');
+  assert.equal((await mem.deregister(memPeer(1), 'nope')).code, 'notFound');
+  assert.equal(await coap('POST', `/rd/${id}/x`), '4.04');
+  assert.equal(await coap('POST', '/foo'), '4.04');
+  assert.equal(await coap('POST', '/'), '4.04');
+  assert.equal(await coap('POST', '/bs?ep=a'), '4.04');
+  assert.equal(await coap('GET', '/bspack?ep=a'), '5.01');
   assert.ok(server.getRegistration('a'), 'still registered');
   await server.stop();
 });

@@ -132,7 +132,7 @@ void test('requests in flight end with CANCELLED on de-register and on stop()', 
   mem.device(peer, () => never());
   const pending = server.read('a', '/3/0/9');
   await settle();
-  await mem.request(peer, 'DELETE', `/rd/${id}`);
+  await mem.deregister(peer, id);
   const r = await pending;
   assert.equal(r.error?.code, 'CANCELLED');
   await mem.register(peer, 'ep=a', LINKS);
@@ -148,7 +148,7 @@ void test('downlinks go to the latest address and carry the alternate path', asy
   const peer = memPeer(5001);
   const id = await mem.register(peer, 'ep=a&lwm2m=1.1', '</lwm2m>;rt="oma.lwm2m",</lwm2m/3/0>');
   const moved = memPeer(7007, '10.9.9.9');
-  await mem.request(moved, 'POST', `/rd/${id}`);
+  await mem.update(moved, id);
   mem.device(moved, () => ok('2.04'));
   const r = await server.execute('a', '/3/0/4');
   assert.equal(r.success, true);

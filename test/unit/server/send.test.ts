@@ -19,8 +19,8 @@ void test('Send: 2.04, then a send event with the records grouped by time', asyn
   await mem.register(peer, 'ep=a&lwm2m=1.1', LINKS);
   const sends: SendEvent[] = [];
   server.on('send', (e) => sends.push(e));
-  const res = await mem.request(peer, 'POST', '/dp', SENML, ContentFormat.SENML_JSON);
-  assert.equal(res.code, '2.04');
+  const res = await mem.sendValues(peer, SENML, ContentFormat.SENML_JSON);
+  assert.equal(res.code, 'changed');
   assert.equal(sends.length, 0, 'the event follows the response');
   await settle();
   assert.equal(sends.length, 1);
@@ -44,9 +44,9 @@ void test('Send: from an address no registration uses -> 4.04; undecodable -> 4.
   await mem.register(peer, 'ep=a&lwm2m=1.1', LINKS);
   let sends = 0;
   server.on('send', () => sends++);
-  assert.equal((await mem.request(memPeer(6000), 'POST', '/dp', SENML, ContentFormat.SENML_JSON)).code, '4.04');
-  assert.equal((await mem.request(peer, 'POST', '/dp', '[{"n":', ContentFormat.SENML_JSON)).code, '4.00');
-  assert.equal((await mem.request(peer, 'POST', '/dp', 'hello', ContentFormat.TEXT)).code, '4.15');
+  assert.equal((await mem.sendValues(memPeer(6000), SENML, ContentFormat.SENML_JSON)).code, 'notFound');
+  assert.equal((await mem.sendValues(peer, '[{"n":', ContentFormat.SENML_JSON)).code, 'badRequest');
+  assert.equal((await mem.sendValues(peer, 'hello', ContentFormat.TEXT)).code, 'unsupportedContentFormat');
   await settle();
   assert.equal(sends, 0);
   await server.stop();
@@ -56,7 +56,7 @@ void test('Send: the sender is found by its authenticated identity after an addr
   const { server, mem } = setupServer();
   await mem.register(memPeer(5001, '10.0.0.1', 'psk-a'), 'ep=a&lwm2m=1.1', LINKS);
   const moved = memPeer(6001, '10.0.0.2', 'psk-a');
-  assert.equal((await mem.request(moved, 'POST', '/dp', SENML, ContentFormat.SENML_JSON)).code, '2.04');
+  assert.equal((await mem.sendValues(moved, SENML, ContentFormat.SENML_JSON)).code, 'changed');
   assert.deepEqual(server.getRegistration('a')?.peer, moved, 'the new address is recorded');
   await server.stop();
 });
@@ -67,7 +67,7 @@ void test('Send wakes a queue-mode client', async () => {
   await mem.register(peer, 'ep=a&lwm2m=1.1&Q', LINKS);
   await clock.advanceAsync(10_000);
   assert.equal(server.isAwake('a'), false);
-  await mem.request(peer, 'POST', '/dp', SENML, ContentFormat.SENML_JSON);
+  await mem.sendValues(peer, SENML, ContentFormat.SENML_JSON);
   assert.equal(server.isAwake('a'), true);
   await server.stop();
 });

@@ -52,7 +52,7 @@ void test('store: requests for a sleeping client wait in the store, in order, an
   assert.equal(first?.request.op === 'read' ? String(first.request.path) : undefined, '/3/0/0');
   assert.equal(first?.expiresAt, (first?.queuedAt ?? 0) + 60_000);
   store.queueRequest(first!, 3); // back where it was (last now): the server reads the store
-  assert.equal((await mem.request(peer, 'POST', `/rd/${id}`)).code, '2.04');
+  assert.equal((await mem.update(peer, id)).code, 'changed');
   await settle();
   assert.deepEqual(mem.sent.map((s) => s.request.path.toString()), ['/3/0/1', '/3/0/2', '/3/0/0']);
   assert.equal(store.queuedRequests('q'), 0);

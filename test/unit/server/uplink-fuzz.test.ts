@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { UplinkMethod } from '../../../src/lwm2m/transport.js';
+import type { MethodName } from '../../../src/transport/coap/message.js';
+import { Lwm2mOverCoap } from '../../../src/transport/coap/uplink-map.js';
 import { settle } from '../../helpers/fake-clock.js';
 import { memPeer, text } from '../../helpers/memory-transport.js';
 import { setupServer } from '../../helpers/server-setup.js';
 
-const METHODS: UplinkMethod[] = ['GET', 'POST', 'PUT', 'DELETE', 'FETCH', 'PATCH', 'iPATCH'];
+const METHODS: MethodName[] = ['GET', 'POST', 'PUT', 'DELETE', 'FETCH', 'PATCH', 'iPATCH'];
 const ALLOWED = new Set(['2.01', '2.02', '2.04', '4.00', '4.03', '4.04', '4.05', '4.12', '4.15', '5.01']);
 
 const segment = fc.oneof(fc.constantFrom('rd', 'dp', 'bs', 'bspack', ''), fc.string({ maxLength: 12 }));
@@ -23,8 +24,9 @@ const payload = fc.oneof(
   fc.uint8Array({ maxLength: 64 }),
 );
 
-void test('random uplink requests get a protocol answer, never an exception or 5.00', async () => {
+void test('random uplink requests (CoAP, through the binding\'s mapping) get a protocol answer, never an exception or 5.00', async () => {
   const { server, mem } = setupServer();
+  const coap = new Lwm2mOverCoap(server);
   const good = memPeer(4000);
   await mem.register(good, 'ep=good&lt=3600', '</>;rt="oma.lwm2m",</3/0>');
   await fc.assert(
@@ -36,7 +38,7 @@ void test('random uplink requests get a protocol answer, never an exception or 5
       fc.option(fc.constantFrom(0, 40, 42, 110, 112, 11542, 60), { nil: undefined }),
       fc.integer({ min: 1, max: 65535 }),
       async (method, uriPath, uriQuery, body, contentFormat, port) => {
-        const res = await server.handleRequest(memPeer(port, '10.2.0.1'), {
+        const res = await coap.handleRequest(memPeer(port, '10.2.0.1'), {
           method,
           uriPath,
           uriQuery,

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { packOptions, unpackOptions } from '../../../../src/transport/coap/observer.js';
 import { DedupCache } from '../../../../src/transport/coap/dedup.js';
-import { peerKey, udpPeer, isOwnPeer } from '../../../../src/transport/coap/peer.js';
-import { TokenRandom } from '../../../../src/transport/coap/random-pool.js';
+import { peerKey, udpPeer, isOwnPeer } from '../../../../src/transport/coap/udp-peer.js';
+import { RandomPool } from '../../../../src/lwm2m/random-pool.js';
 
 test('packed options come back with the same numbers and bytes, in order', () => {
   const options = [
@@ -42,10 +42,10 @@ test('peer keys and own peers', () => {
 });
 
 test('pooled token bytes are fresh each time and of the asked length', () => {
-  const r = new TokenRandom();
+  const r = new RandomPool();
   const seen = new Set<string>();
   for (let i = 0; i < 2000; i++) {
-    const t = r.bytes(8);
+    const t = r.buffer(8);
     assert.equal(t.length, 8);
     seen.add(t.toString('hex'));
   }

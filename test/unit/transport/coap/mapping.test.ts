@@ -6,7 +6,7 @@ import { buildRequest, toDownlinkResponse } from '../../../../src/transport/coap
 import { ACK, CON, codeText } from '../../../../src/transport/coap/message.js';
 import { Opt, decodeUint } from '../../../../src/transport/coap/options.js';
 import type { CoapOption } from '../../../../src/transport/coap/options.js';
-import { toResponseParts, toUplinkRequest } from '../../../../src/transport/coap/uplink-map.js';
+import { toCoapRequest, toResponseParts } from '../../../../src/transport/coap/coap-request.js';
 
 const p = LwM2mPath.parse;
 
@@ -93,7 +93,7 @@ void test('a CoAP response becomes a DownlinkResponse', () => {
   assert.deepEqual(bare, { code: '4.04', payload: new Uint8Array() });
 });
 
-void test('a CoAP request becomes an UplinkRequest; responses map back with Location-Path', () => {
+void test('a CoAP message becomes a CoapRequest; responses map back with Location-Path', () => {
   const m = {
     type: CON,
     code: 0x02,
@@ -107,14 +107,14 @@ void test('a CoAP request becomes an UplinkRequest; responses map back with Loca
     ],
     payload: Buffer.from('</3/0>'),
   } as const;
-  assert.deepEqual(toUplinkRequest({ ...m, options: [...m.options] }), {
+  assert.deepEqual(toCoapRequest({ ...m, options: [...m.options] }), {
     method: 'POST',
     uriPath: ['rd'],
     uriQuery: ['ep=dev', 'Q'],
     contentFormat: 40,
     payload: new Uint8Array(Buffer.from('</3/0>')),
   });
-  assert.equal(toUplinkRequest({ ...m, code: 0x08, options: [] }), undefined);
+  assert.equal(toCoapRequest({ ...m, code: 0x08, options: [] }), undefined);
   const parts = toResponseParts({ code: '2.01', location: ['rd', 'a1'] });
   assert.ok(parts);
   assert.equal(parts.code, 0x41);

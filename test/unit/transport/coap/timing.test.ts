@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initialTimeout, maxTransmitSpan, maxTransmitWait, resolveTiming } from '../../../../src/transport/coap/timing.js';
 import { isFresh } from '../../../../src/transport/coap/observer.js';
-import { normalizeAddress, peerKey, udpPeer, wireAddress } from '../../../../src/transport/coap/peer.js';
+import { normalizeAddress, peerKey, udpPeer, wireAddress } from '../../../../src/transport/coap/udp-peer.js';
 import { DedupCache } from '../../../../src/transport/coap/dedup.js';
 
 void test('default timing derives RFC 7252 4.8.2 values', () => {

@@ -1,10 +1,10 @@
 /**
  * Server side for requests from devices (RFC 7252 sections 5.2, 5.4, 5.7): critical
- * option checks, Block1 reassembly, the core's handler with a separate response when it
- * is slow, Block2 for large answers. Duplicates never reach this class (see dispatcher).
+ * option checks, Block1 reassembly, the request handler (uplink-map.ts: the LwM2M core) with
+ * a separate response when it is slow, Block2 for large answers. Duplicates never reach this class (see dispatcher).
  */
 import type { TimerHandle } from '../../lwm2m/clock.js';
-import type { Peer, UplinkHandler } from '../../lwm2m/transport.js';
+import type { Peer } from '../../lwm2m/transport.js';
 import type { BlockValue } from './block.js';
 import { blockOption, blockSize, getBlock } from './block.js';
 import type { Block1Result } from './block1-assembler.js';
@@ -16,8 +16,8 @@ import { ACK, CON, NON, RST, code, emptyMessage, methodName } from './message.js
 import type { CoapOption } from './options.js';
 import { Opt, firstBadCriticalOption, getUintOption, uintOption } from './options.js';
 import type { Retransmitter } from './retransmitter.js';
-import type { ResponseParts } from './uplink-map.js';
-import { hasBadStringOption, toResponseParts, toUplinkRequest, uriKey } from './uplink-map.js';
+import type { CoapRequestHandler, ResponseParts } from './coap-request.js';
+import { hasBadStringOption, toCoapRequest, toResponseParts, uriKey } from './coap-request.js';
 import { Block2Store } from './block2-store.js';
 
 const C = {
@@ -63,7 +63,7 @@ export class RequestServer {
   constructor(
     private readonly ctx: WireContext,
     private readonly retransmitter: Retransmitter,
-    private readonly handler: UplinkHandler,
+    private readonly handler: CoapRequestHandler,
     private readonly opts: ServerOptions,
   ) {
     this.assembler = new Block1Assembler({
@@ -144,8 +144,8 @@ export class RequestServer {
   }
 
   private callHandler(ex: Exchange, payload: Buffer, b1Echo: BlockValue | undefined, b2: BlockValue | undefined, target: string): void {
-    const uplink = toUplinkRequest(ex.request, payload);
-    if (!uplink) {
+    const request = toCoapRequest(ex.request, payload);
+    if (!request) {
       this.respond(ex, parts(C.methodNotAllowed));
       return;
     }
@@ -171,7 +171,7 @@ export class RequestServer {
     };
     let pending: Promise<unknown>;
     try {
-      pending = this.handler.handleRequest(ex.peer, uplink);
+      pending = this.handler.handleRequest(ex.peer, request);
     } catch (err) {
       pending = Promise.reject(err);
     }

@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
-import { bindListener } from '../../../../src/transport/coap/listen.js';
-import type { SocketType } from '../../../../src/transport/coap/listen.js';
+import { bindListener } from '../../../../src/transport/coap/udp-listen.js';
+import type { SocketType } from '../../../../src/transport/coap/udp-listen.js';
 
 function errno(code: string): NodeJS.ErrnoException {
   return Object.assign(new Error(`bind ${code}`), { code });

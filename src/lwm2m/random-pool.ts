@@ -1,7 +1,7 @@
 /**
  * Random bytes drawn from a pooled buffer: one `randomFillSync` of 4 KiB serves hundreds
- * of tokens and ids instead of a synchronous `randomBytes` call each (registrations and
- * observations ask for one or two per device). The bytes are as unpredictable as
+ * of tokens and ids instead of a synchronous `randomBytes` call each (registrations,
+ * observations and the bindings' message tokens ask for one or two per device). The bytes are as unpredictable as
  * `randomBytes`' own; each byte is handed out once.
  */
 import { randomFillSync } from 'node:crypto';
@@ -16,6 +16,13 @@ export class RandomPool {
   bytes(n: number): Uint8Array {
     const out = new Uint8Array(n);
     out.set(this.take(n));
+    return out;
+  }
+
+  /** `n` fresh random bytes in a Buffer of their own (n <= 4096), e.g. a CoAP token. */
+  buffer(n: number): Buffer {
+    const out = Buffer.allocUnsafe(n);
+    this.take(n).copy(out);
     return out;
   }
 
@@ -42,5 +49,5 @@ export class RandomPool {
   }
 }
 
-/** The process-wide pool of the server core. */
+/** The process-wide pool (the core's ids and tokens, the bindings' message tokens). */
 export const randomPool = new RandomPool();

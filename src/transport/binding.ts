@@ -1,0 +1,51 @@
+/**
+ * A southbound binding as the gateway sees it: something built from the config that
+ * listens for LwM2M clients, hands the core typed uplinks (UplinkHandler) and carries its
+ * downlinks (DeviceTransport). The core never learns which bindings exist.
+ */
+import type { GatewayConfig } from '../config/schema.js';
+import type { Logger } from '../log.js';
+import type { DeviceTransport, UplinkHandler } from '../lwm2m/transport.js';
+
+/** Where a started binding listens. */
+export interface ListenAddress {
+  /** the binding's scheme: 'coap', 'coaps', 'mqtt', 'http' */
+  scheme: string;
+  /** what it is, for the log: 'coap+udp' */
+  transport: string;
+  address: string;
+  port: number;
+}
+
+export interface Binding {
+  readonly scheme: string;
+  /** the downlink side, added to the core once started (named like its peers' `transport`) */
+  readonly transport: DeviceTransport;
+  /** Listens; throws BindingStartError with a line for the operator when it cannot. */
+  start(): Promise<ListenAddress>;
+  /** Stops listening and fails its pending downlinks; harmless when not started. */
+  stop(): Promise<void>;
+}
+
+/** What a binding is built from. */
+export interface BindingContext {
+  config: GatewayConfig;
+  /** the LwM2M core */
+  handler: UplinkHandler;
+  logger: Logger;
+}
+
+/** Builds the binding from the config, or undefined when the config leaves it off. */
+export type BindingFactory = (ctx: BindingContext) => Binding | undefined;
+
+/** A binding that could not start, with one line for the operator naming the config key to change. */
+export class BindingStartError extends Error {
+  constructor(
+    /** the config key at fault, e.g. "coap.port" */
+    readonly key: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'BindingStartError';
+  }
+}
