@@ -92,7 +92,9 @@ function sizes(): { register: [number, number]; notification: [number, number]; 
 async function gatewayConfig(dir: string): Promise<{ file: string; coapPort: number; mqttPort: number; restPort: number }> {
   const coapPort = await freePort('udp');
   const mqttPort = await freePort('tcp');
-  const restPort = await freePort('tcp');
+  let restPort = await freePort('tcp');
+  // the kernel may hand out the port it just freed again
+  while (restPort === mqttPort) restPort = await freePort('tcp');
   const file = join(dir, 'gateway.yaml');
   writeFileSync(
     file,

@@ -58,7 +58,9 @@ async function main(): Promise<number> {
   for (const f of readdirSync(join(ROOT, 'bench/mappings'))) copyFileSync(join(ROOT, 'bench/mappings', f), join(mappingsDir, f));
   const coapPort = await freePort('udp');
   const mqttPort = await freePort('tcp');
-  const restPort = await freePort('tcp');
+  let restPort = await freePort('tcp');
+  // the kernel may hand out the port it just freed again
+  while (restPort === mqttPort) restPort = await freePort('tcp');
   const configFile = join(tmp, 'gateway.yaml');
   writeFileSync(
     configFile,
