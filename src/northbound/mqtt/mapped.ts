@@ -18,7 +18,7 @@ import type { CompiledMappings } from '../../mapping/compiled.js';
 import { LastValues } from '../../mapping/last-values.js';
 import type { DevicePlan } from '../../mapping/plan.js';
 import type { OutboundMessage, PlannedObservation } from '../../mapping/types.js';
-import type { LwM2mServer } from '../../lwm2m/server/index.js';
+import type { CoreApi } from '../../lwm2m/server/index.js';
 import type { OperationRequest, OperationResult, Registration } from '../../lwm2m/server/types.js';
 import type { MqttLink } from './link.js';
 import { topicMatches } from './link-subscriptions.js';
@@ -27,7 +27,7 @@ import { Limiter, observationKey, startRequests } from './plan-requests.js';
 import { ServerListeners } from './server-events.js';
 
 export interface MappedTopicsOptions {
-  server: LwM2mServer;
+  server: CoreApi;
   link: MqttLink;
   logger: Logger;
   mappings: CompiledMappings;
