@@ -1,9 +1,9 @@
 /** Mapping files: load, compile, render, parse commands, watch. */
 export { MAPPING_SCHEMA } from './schema.js';
 export { MappingError, formatField } from './errors.js';
-export { CompiledMappings, compileMappings, type MappingSource, type RestRouteEntry } from './compiled.js';
+export { CompiledMappings, compileMappings, type MappingSource, type RestRouteEntry } from './compiled-mappings.js';
 export type { CompiledRestRoute, RestCommand, RestOperation, RestRouteMatch, RouteSegment } from './rest.js';
-export type { CompiledFile, CompiledTarget, CompiledObserve } from './compile.js';
+export type { CompiledFile, CompiledTarget, CompiledObserve } from './compile-file.js';
 export { DevicePlan, type SeedAnswer } from './plan.js';
 export { LastValues } from './last-values.js';
 export { loadMappingDir, readMappingDir, MappingLoadError, type LoadResult } from './load.js';

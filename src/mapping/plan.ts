@@ -11,7 +11,7 @@
 import { LwM2mPath } from '../lwm2m/path.js';
 import type { LwM2mNode, TimestampedNodes, Value } from '../lwm2m/node.js';
 import type { NotificationEvent, OperationRequest, Registration, SendEvent } from '../lwm2m/server/types.js';
-import type { CompiledFile } from './compile.js';
+import type { CompiledFile } from './compile-file.js';
 import { LastValues, complete, learn, markAbsent, type InstanceKnowledge } from './last-values.js';
 import type { CompiledPublish, InstanceGroup } from './publish.js';
 import type { OutboundMessage, PlannedObservation } from './types.js';

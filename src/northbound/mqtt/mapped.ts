@@ -14,7 +14,7 @@
  * updated by every notification, dropped when the device goes or registers again).
  */
 import type { Logger } from '../../log.js';
-import type { CompiledMappings } from '../../mapping/compiled.js';
+import type { CompiledMappings } from '../../mapping/compiled-mappings.js';
 import { LastValues } from '../../mapping/last-values.js';
 import type { DevicePlan } from '../../mapping/plan.js';
 import type { OutboundMessage, PlannedObservation } from '../../mapping/types.js';

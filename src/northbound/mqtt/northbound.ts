@@ -6,7 +6,7 @@
 import { silentLogger, type Logger } from '../../log.js';
 import type { ModelProvider } from '../../lwm2m/model/types.js';
 import type { CoreApi, ValueContext } from '../../lwm2m/server/index.js';
-import { CompiledMappings } from '../../mapping/compiled.js';
+import { CompiledMappings } from '../../mapping/compiled-mappings.js';
 import type { MappingStore } from '../../mapping/store.js';
 import { GenericApi } from './generic-api.js';
 import type { MqttLink } from './link.js';

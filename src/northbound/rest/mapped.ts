@@ -16,8 +16,8 @@
  *         value: { read: 5700 }
  * ```
  */
-import type { CompiledFile } from '../../mapping/compile.js';
-import type { CompiledMappings } from '../../mapping/compiled.js';
+import type { CompiledFile } from '../../mapping/compile-file.js';
+import type { CompiledMappings } from '../../mapping/compiled-mappings.js';
 import type { CompiledRestRoute, RestCommand } from '../../mapping/rest.js';
 
 export type MappedCommand = RestCommand;

@@ -12,7 +12,7 @@ import { FaceStartError } from '../face.js';
 import type { ModelProvider } from '../../lwm2m/model/types.js';
 import type { CoreApi } from '../../lwm2m/server/index.js';
 import type { Registration } from '../../lwm2m/server/types.js';
-import type { CompiledMappings } from '../../mapping/compiled.js';
+import type { CompiledMappings } from '../../mapping/compiled-mappings.js';
 import { buildApp } from './app.js';
 import type { RestContext } from './context.js';
 import { EventHub } from './events.js';

@@ -3,7 +3,7 @@
  * rendering of events, and command topic lookup.
  */
 import type { NotificationEvent, Registration, SendEvent } from '../lwm2m/server/types.js';
-import { compileFile, type CompiledFile } from './compile.js';
+import { compileFile, type CompiledFile } from './compile-file.js';
 import type { CompiledCommand } from './commands.js';
 import type { MappingError } from './errors.js';
 import type { LastValues } from './last-values.js';
