@@ -4,14 +4,14 @@
  */
 import type { NotificationEvent, Registration, SendEvent } from '../lwm2m/server/types.js';
 import { compileFile, type CompiledFile } from './compile-file.js';
-import type { CompiledCommand } from './commands.js';
+import type { CompiledCommand } from './mqtt/commands.js';
 import type { MappingError } from './errors.js';
 import type { LastValues } from './last-values.js';
 import { ModelIndex, type MappingModels } from './models.js';
 import { DevicePlan } from './plan.js';
-import { checkRouteClash, type CompiledRestRoute, type PlacedRoute } from './rest.js';
+import { checkRouteClash, type CompiledRestRoute, type PlacedRoute } from './rest/routes.js';
 import { parseSource } from './source.js';
-import type { CommandMatch, OutboundMessage, ParseCommandOptions } from './types.js';
+import type { CommandMatch, OutboundMessage, ParseCommandOptions } from './mqtt/types.js';
 
 export interface MappingSource {
   /** file path, used in errors; its name without extension names the mapping */
@@ -37,7 +37,7 @@ export class CompiledMappings {
 
   constructor(files: readonly CompiledFile[]) {
     this.files = files.filter((f) => f.enabled);
-    for (const file of this.files) for (const t of file.targets) for (const command of t.commands) this.commands.push({ file, command });
+    for (const file of this.files) for (const t of file.targets) for (const command of t.mqtt?.commands ?? []) this.commands.push({ file, command });
     this.restRoutes = this.files.flatMap((file) => file.targets.flatMap((t) => (t.rest ? [{ file, route: t.rest }] : [])));
   }
 

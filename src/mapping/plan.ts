@@ -13,8 +13,9 @@ import type { LwM2mNode, TimestampedNodes, Value } from '../lwm2m/node.js';
 import type { NotificationEvent, OperationRequest, Registration, SendEvent } from '../lwm2m/server/types.js';
 import type { CompiledFile } from './compile-file.js';
 import { LastValues, complete, learn, markAbsent, type InstanceKnowledge } from './last-values.js';
-import type { CompiledPublish, InstanceGroup } from './publish.js';
-import type { OutboundMessage, PlannedObservation } from './types.js';
+import type { CompiledPublish, InstanceGroup } from './mqtt/publish.js';
+import type { OutboundMessage } from './mqtt/types.js';
+import type { PlannedObservation } from './types.js';
 import type { LeafValue } from './values.js';
 
 type Values = Map<number, LeafValue>;
@@ -110,7 +111,7 @@ export class DevicePlan {
     const seen = new Set<string>();
     for (const f of files) {
       for (const t of f.targets) {
-        for (const p of t.publish) {
+        for (const p of t.mqtt?.publish ?? []) {
           const list = this.outputs.get(p.objectId) ?? [];
           list.push(p);
           this.outputs.set(p.objectId, list);

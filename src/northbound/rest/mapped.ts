@@ -18,7 +18,7 @@
  */
 import type { CompiledFile } from '../../mapping/compile-file.js';
 import type { CompiledMappings } from '../../mapping/compiled-mappings.js';
-import type { CompiledRestRoute, RestCommand } from '../../mapping/rest.js';
+import type { CompiledRestRoute, RestCommand } from '../../mapping/rest/routes.js';
 
 export type MappedCommand = RestCommand;
 

@@ -2,13 +2,13 @@
  * One publish output compiled into `emit(group)`: topic and payload templates, the
  * payload kind (JSON, text, SenML) and transforms, all resolved at load time.
  */
-import type { Value } from '../lwm2m/node.js';
-import type { FieldPath } from './errors.js';
-import type { TargetEnv } from './target-env.js';
-import { BUILTINS, RESOURCE_SCOPED, parseTemplate, topicTemplateFilter, type CompiledTemplate, type RenderContext } from './template.js';
-import { applyForward, type Transform } from './transform.js';
+import type { Value } from '../../lwm2m/node.js';
+import type { FieldPath } from '../errors.js';
+import type { TargetEnv } from '../target-env.js';
+import { BUILTINS, RESOURCE_SCOPED, parseTemplate, topicTemplateFilter, type CompiledTemplate, type RenderContext } from '../template.js';
+import { applyForward, type Transform } from '../transform.js';
 import type { OutboundMessage, PublishSpec } from './types.js';
-import { valueToJson, type LeafValue } from './values.js';
+import { valueToJson, type LeafValue } from '../values.js';
 
 /**
  * The values of one object instance at one time: those a notification or Send carried
