@@ -1,10 +1,12 @@
 /**
- * The compiled set of mapping files: device plans (cached per registration object),
- * rendering of events, and command topic lookup.
+ * The compiled set of mapping files: device plans (cached per registration object), the
+ * MQTT section's rendering of events and command topic lookup, and the REST section's
+ * routes (checked for clashes across files).
  */
 import type { NotificationEvent, Registration, SendEvent } from '../lwm2m/server/types.js';
-import { compileFile, type CompiledFile } from './compile-file.js';
+import { compileFile, type CompiledFile, type CompiledTarget } from './compile-file.js';
 import type { CompiledCommand } from './mqtt/commands.js';
+import type { CompiledPublish } from './mqtt/publish.js';
 import type { MappingError } from './errors.js';
 import type { LastValues } from './last-values.js';
 import { ModelIndex, type MappingModels } from './models.js';
@@ -25,14 +27,17 @@ export interface RestRouteEntry {
   route: CompiledRestRoute;
 }
 
+/** The outputs plans render today: the MQTT section's publish outputs. */
+const mqttOutputs = (t: CompiledTarget): CompiledPublish[] => t.mqtt?.publish ?? [];
+
 export class CompiledMappings {
   /** the enabled files, in file name order */
   readonly files: readonly CompiledFile[];
   /** the REST routes of the enabled files, files in name order then targets in file order; no two clash */
   readonly restRoutes: readonly RestRouteEntry[];
-  private readonly plans = new WeakMap<Registration, DevicePlan>();
+  private readonly plans = new WeakMap<Registration, DevicePlan<OutboundMessage>>();
   /** shared plans: registered objects (registrations of one payload share the map) -> matching file names -> plan */
-  private readonly shared = new WeakMap<Registration['objects'], Map<string, DevicePlan>>();
+  private readonly shared = new WeakMap<Registration['objects'], Map<string, DevicePlan<OutboundMessage>>>();
   private readonly commands: { file: CompiledFile; command: CompiledCommand }[] = [];
 
   constructor(files: readonly CompiledFile[]) {
@@ -49,7 +54,7 @@ export class CompiledMappings {
    * What the mappings ask for this device; cached per Registration object (an Update makes
    * a new one) and shared between registrations with the same objects and matching files.
    */
-  matchDevice(registration: Registration): DevicePlan {
+  matchDevice(registration: Registration): DevicePlan<OutboundMessage> {
     let plan = this.plans.get(registration);
     if (plan) return plan;
     const files = this.files.filter((f) => f.matches(registration));
@@ -57,7 +62,7 @@ export class CompiledMappings {
     let byFiles = this.shared.get(registration.objects);
     if (!byFiles) this.shared.set(registration.objects, (byFiles = new Map()));
     plan = byFiles.get(key);
-    if (!plan) byFiles.set(key, (plan = new DevicePlan(registration, files)));
+    if (!plan) byFiles.set(key, (plan = new DevicePlan(registration, files, mqttOutputs)));
     this.plans.set(registration, plan);
     return plan;
   }

@@ -5,6 +5,7 @@ export { CompiledMappings, compileMappings, type MappingSource, type RestRouteEn
 export type { CompiledRestRoute, RestCommand, RestOperation, RestRouteMatch, RouteSegment } from './rest/routes.js';
 export type { CompiledFile, CompiledTarget, CompiledObserve } from './compile-file.js';
 export { DevicePlan, type SeedAnswer } from './plan.js';
+export type { InstanceGroup, PlannedOutput } from './planned-output.js';
 export { LastValues } from './last-values.js';
 export { loadMappingDir, readMappingDir, MappingLoadError, type LoadResult } from './load.js';
 export { MappingStore, type MappingStoreOptions, type ReloadOutcome } from './store.js';

@@ -227,7 +227,7 @@ export class MappedTopics {
   }
 
   /** What an answer of the plan tells of the named resources (values, absent ones); publishes what became complete. */
-  private seed(state: DeviceState, plan: DevicePlan, paths: readonly string[], r: OperationResult): void {
+  private seed(state: DeviceState, plan: DevicePlan<OutboundMessage>, paths: readonly string[], r: OperationResult): void {
     this.publishAll(plan.seed(state.registration, paths, r, state.known, Date.now()));
   }
 
