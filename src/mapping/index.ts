@@ -2,6 +2,7 @@
 export { MAPPING_SCHEMA } from './schema.js';
 export { MappingError, formatField } from './errors.js';
 export { CompiledMappings, compileMappings, type MappingSource, type RestRouteEntry } from './compiled-mappings.js';
+export { MqttMappings } from './mqtt/mqtt-mappings.js';
 export type { CompiledRestRoute, RestCommand, RestOperation, RestRouteMatch, RouteSegment } from './rest/routes.js';
 export type { CompiledFile, CompiledTarget, CompiledObserve } from './compile-file.js';
 export { DevicePlan, type SeedAnswer } from './plan.js';
