@@ -87,8 +87,8 @@ export function distFresh(): boolean {
 export function wiredFaces(entry: 'dist' | 'src'): { mqtt: boolean; rest: boolean } {
   const file = join(ROOT, entry === 'dist' ? 'dist/gateway.js' : 'src/gateway.ts');
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  // the faces are wired through northbound/compose (or directly from their folders)
-  const all = /northbound\/compose/.test(text);
+  // the faces are wired through the face list northbound/faces (or directly from their folders)
+  const all = /northbound\/(compose|faces)/.test(text);
   return { mqtt: all || /northbound\/mqtt/.test(text), rest: all || /northbound\/rest/.test(text) };
 }
 

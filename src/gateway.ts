@@ -1,7 +1,8 @@
 /**
  * The composition root: builds the parts the config names and starts/stops them in order.
  * Object models (built-ins + models folder) -> codecs -> LwM2M server core -> southbound
- * bindings (transport/bindings.ts). Northbound adapters attach to the same server.
+ * bindings (transport/bindings.ts). The northbound faces the config turns on
+ * (northbound/faces.ts) attach to the same server, in list order.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -17,7 +18,7 @@ import { BindingStartError } from './transport/binding.js';
 import type { Binding, ListenAddress } from './transport/binding.js';
 import { createBindings } from './transport/bindings.js';
 import { MappingLoadError, MappingStore } from './mapping/index.js';
-import { Northbound, NorthboundStartError, type Ports } from './northbound/compose.js';
+import { FACES, FaceStartError, type Face } from './northbound/faces.js';
 
 /** The package version (package.json sits one level above src/ and dist/). */
 export const VERSION: string = (() => {
@@ -53,8 +54,9 @@ export class Gateway {
   private listening: ListenAddress[] = [];
   /** the mapping files in force (undefined: mappings.dir is null) */
   mappings: MappingStore | undefined;
-  /** the northbound faces (MQTT, REST) once started */
-  northbound: Northbound | undefined;
+  /** the northbound faces the config turns on, in start order */
+  private faces: Face[] = [];
+  private facePorts: Record<string, number | null> = {};
   private started = false;
 
   constructor(
@@ -101,8 +103,13 @@ export class Gateway {
   }
 
   /** Every port the gateway listens on (after start). */
-  get ports(): Ports & { coap?: number } {
-    return { coap: this.port, ...Object.fromEntries(this.listening.map((a) => [a.scheme, a.port])), ...this.northbound?.ports };
+  get ports(): Readonly<Record<string, number | null | undefined>> & { coap?: number } {
+    return { coap: this.port, ...Object.fromEntries(this.listening.map((a) => [a.scheme, a.port])), ...this.facePorts };
+  }
+
+  /** A started face by name ("mqtt", "rest"). */
+  face(name: string): Face | undefined {
+    return this.faces.find((f) => f.name === name);
   }
 
   private baseDir(): string {
@@ -122,7 +129,7 @@ export class Gateway {
       models: this.models,
       onReload: (_m, files) => {
         this.log.info('mappings reloaded', { files: files.length });
-        this.northbound?.mappingsReloaded();
+        for (const f of this.faces) f.mappingsReloaded();
       },
       onRecovered: () => this.log.info('mapping files are good again; the mappings in force are unchanged'),
       onError: (errors) => {
@@ -163,29 +170,26 @@ export class Gateway {
       this.listening.push(at);
       this.log.info('LwM2M server listening', { transport: at.transport, address: at.address, port: at.port });
     }
-    this.northbound = new Northbound({
-      config: this.config,
-      baseDir: this.baseDir(),
-      server: this.server,
-      models: this.models,
-      codecs: this.codecs,
-      mappings: this.mappings,
-      logger: this.log,
-      version: VERSION,
-    });
-    try {
-      await this.northbound.start();
-    } catch (e) {
-      if (e instanceof NorthboundStartError) throw new StartError(e.message);
-      throw e;
+    const deps = { config: this.config, baseDir: this.baseDir(), core: this.server, models: this.models, mappings: this.mappings, logger: this.log, version: VERSION };
+    for (const kind of FACES) {
+      if (!kind.enabled(this.config)) continue;
+      const face = kind.create(deps);
+      this.faces.push(face); // stop() ends what a failed start left open
+      try {
+        Object.assign(this.facePorts, await face.start());
+      } catch (e) {
+        if (e instanceof FaceStartError) throw new StartError(e.message);
+        throw e;
+      }
     }
   }
 
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
-    await this.northbound?.stop();
-    this.northbound = undefined;
+    for (const face of this.faces.reverse()) await face.stop();
+    this.faces = [];
+    this.facePorts = {};
     await this.server.stop();
     for (const b of this.bindings) await b.stop();
     this.bindings = [];

@@ -1,7 +1,7 @@
 /** Reads a folder of mapping files (*.yaml, *.yml) and compiles them. */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { CompiledMappings, compileMappings, type MappingSource } from './compiled.js';
+import { CompiledMappings, compileMappings, type MappingSource } from './compiled-mappings.js';
 import { MappingError } from './errors.js';
 import type { MappingModels } from './models.js';
 

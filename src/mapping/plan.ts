@@ -1,7 +1,8 @@
 /**
  * A device's plan: what the matching mapping files ask for one registration (the
- * observations to start, the outputs per object), and the rendering of notifications
- * and Send values into MQTT messages.
+ * observations to start, the values each output needs), and the rendering of
+ * notifications and Send values by the outputs of one face's section (`M`: that face's
+ * message; CompiledMappings plans the MQTT section's publish outputs).
  *
  * A message that names several resources of an instance is rendered from the last known
  * value of each (LastValues, kept per device by the caller): notifications and the
@@ -11,10 +12,10 @@
 import { LwM2mPath } from '../lwm2m/path.js';
 import type { LwM2mNode, TimestampedNodes, Value } from '../lwm2m/node.js';
 import type { NotificationEvent, OperationRequest, Registration, SendEvent } from '../lwm2m/server/types.js';
-import type { CompiledFile } from './compile.js';
+import type { CompiledFile, CompiledTarget } from './compile-file.js';
 import { LastValues, complete, learn, markAbsent, type InstanceKnowledge } from './last-values.js';
-import type { CompiledPublish, InstanceGroup } from './publish.js';
-import type { OutboundMessage, PlannedObservation } from './types.js';
+import type { InstanceGroup, PlannedOutput } from './planned-output.js';
+import type { PlannedObservation } from './types.js';
 import type { LeafValue } from './values.js';
 
 type Values = Map<number, LeafValue>;
@@ -92,7 +93,7 @@ function records(event: NotificationEvent | SendEvent): Record_[] {
  * the same object list and the same matching files share one plan (CompiledMappings
  * caches them); a plan holds nothing of one device.
  */
-export class DevicePlan {
+export class DevicePlan<M> {
   /** names of the mapping files that apply to this device */
   readonly mappings: string[];
   readonly observations: PlannedObservation[] = [];
@@ -103,14 +104,15 @@ export class DevicePlan {
   readonly seedReads: { path: string; mapping: string }[] = [];
   /** object id -> the resources messages name: the only values kept per device */
   readonly named = new Map<number, Set<number>>();
-  private readonly outputs = new Map<number, CompiledPublish[]>();
+  private readonly outputs = new Map<number, PlannedOutput<M>[]>();
 
-  constructor(registration: Pick<Registration, 'objects'>, files: readonly CompiledFile[]) {
+  /** `outputsOf`: a target's outputs in the face section this plan renders */
+  constructor(registration: Pick<Registration, 'objects'>, files: readonly CompiledFile[], outputsOf: (target: CompiledTarget) => readonly PlannedOutput<M>[]) {
     this.mappings = files.map((f) => f.name);
     const seen = new Set<string>();
     for (const f of files) {
       for (const t of f.targets) {
-        for (const p of t.publish) {
+        for (const p of outputsOf(t)) {
           const list = this.outputs.get(p.objectId) ?? [];
           list.push(p);
           this.outputs.set(p.objectId, list);
@@ -181,11 +183,11 @@ export class DevicePlan {
   }
 
   /**
-   * The MQTT messages for a notification or Send; empty when no output maps its values.
+   * The messages for a notification or Send; empty when no output maps its values.
    * `known`: the device's last values, updated here (a fresh one: this event alone).
    */
-  render(event: NotificationEvent | SendEvent, known: LastValues = new LastValues()): OutboundMessage[] {
-    const out: OutboundMessage[] = [];
+  render(event: NotificationEvent | SendEvent, known: LastValues = new LastValues()): M[] {
+    const out: M[] = [];
     if (this.outputs.size === 0) return out;
     const reg = event.registration;
     for (const rec of records(event)) {
@@ -219,8 +221,8 @@ export class DevicePlan {
    * on a resource, or left out of an instance or composite answer). Returns the messages
    * that became complete. An observe's values are also rendered as a notification (render).
    */
-  seed(registration: Pick<Registration, 'endpoint' | 'id'>, paths: readonly string[], answer: SeedAnswer, known: LastValues, timeMs: number): OutboundMessage[] {
-    const out: OutboundMessage[] = [];
+  seed(registration: Pick<Registration, 'endpoint' | 'id'>, paths: readonly string[], answer: SeedAnswer, known: LastValues, timeMs: number): M[] {
+    const out: M[] = [];
     if (this.named.size === 0) return out;
     const requested = paths.map(parsePath).filter((p): p is LwM2mPath => p?.objectId !== undefined && p.instanceId !== undefined && this.named.has(p.objectId));
     const groups = answer.success ? this.group(answer.node && requested.length === 1 && paths.length === 1 ? [[requested[0]!, answer.node]] : (answer.nodes ?? [])) : new Map();
@@ -263,7 +265,7 @@ export class DevicePlan {
     return out;
   }
 
-  private outputsOf(objectId: number, instanceId: number): CompiledPublish[] {
+  private outputsOf(objectId: number, instanceId: number): PlannedOutput<M>[] {
     return (this.outputs.get(objectId) ?? []).filter((p) => !p.instances || p.instances.has(instanceId));
   }
 

@@ -5,7 +5,7 @@
  *   npx tsx -e "import('./src/mapping/schema.ts').then(m => process.stdout.write(JSON.stringify(m.MAPPING_SCHEMA, null, 2) + '\n'))" > schema/mapping.schema.json
  *
  * The schema checks shape and types only; names against the object models, template
- * placeholders, REST paths and transforms are checked by the compiler (compile.ts, rest.ts).
+ * placeholders, REST paths and transforms are checked by the compiler (compile-file.ts, rest.ts).
  * `onem2m` sections are kept as written (loose).
  */
 

@@ -4,7 +4,7 @@
  * a clean result replaces the set, a broken one keeps the last good set and reports.
  */
 import { watch, type FSWatcher } from 'node:fs';
-import { CompiledMappings, type MappingSource } from './compiled.js';
+import { CompiledMappings, type MappingSource } from './compiled-mappings.js';
 import { MappingError } from './errors.js';
 import { isMappingFile, loadMappingDir, MappingLoadError } from './load.js';
 import type { MappingModels } from './models.js';

@@ -1,12 +1,38 @@
 /**
- * The device-management methods of LwM2mServer, one per operation, each a thin wrapper
- * building a typed OperationRequest for request(). Kept apart from the server's state.
+ * What the northbound faces (MQTT, REST, ...) see of the core: the events, the
+ * registrations and their queue-mode state, the observations, and the device-management
+ * methods, one per operation, each a thin wrapper building a typed OperationRequest for
+ * request(). LwM2mServer implements it; a face never types against the server itself.
  */
 import { EventEmitter } from 'node:events';
+import type { Clock } from '../clock.js';
 import type { LwM2mNode, ObjectInstanceNode } from '../node.js';
+import type { ModelProvider } from '../model/types.js';
 import { LwM2mPath } from '../path.js';
 import type { RequestOptions } from './core.js';
-import type { Attributes, Observation, OperationRequest, OperationResult, PathLike, ServerEvents } from './types.js';
+import type { Attributes, Observation, OperationRequest, OperationResult, PathLike, Registration, ServerEvents } from './types.js';
+
+/** The registrations a face looks up, and their queue-mode state. */
+export interface RegistrationDirectory {
+  /** The time every registration field and event is stamped with. */
+  readonly clock: Clock;
+  /** The current registration of an endpoint. */
+  getRegistration(endpoint: string): Registration | undefined;
+  /** Every current registration. */
+  registrations(): Registration[];
+  /** Not in queue mode, or in its awake window: a request goes out at once. */
+  isAwake(endpoint: string): boolean;
+  /** Requests waiting for a sleeping queue-mode client. */
+  queuedRequests(endpoint: string): number;
+}
+
+/** What valueNode needs to type a plain value (JSON, YAML, an MQTT payload): the object models. */
+export interface ValueContext {
+  readonly models: ModelProvider;
+}
+
+/** All a northbound face may use of the core: events, operations, registrations (LwM2mServer is one). */
+export type CoreApi = DeviceManagementApi & RegistrationDirectory;
 
 const fmt = (o: { format?: number }): { format?: number } => (o.format !== undefined ? { format: o.format } : {});
 

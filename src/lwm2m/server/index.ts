@@ -9,3 +9,6 @@ export { DEFAULT_LIFETIME, SUPPORTED_VERSIONS } from './registration.js';
 export type { QueueOptions } from './queue.js';
 export { DEFAULT_QUEUE } from './queue.js';
 export type * from './types.js';
+export { DeviceManagementApi, type CoreApi, type RegistrationDirectory, type ValueContext } from './api.js';
+/** plain values (JSON, YAML, MQTT payloads) to typed nodes by the object models; OperationError: a value that does not fit */
+export { OperationError, typedValue, valueNode } from './operations/index.js';

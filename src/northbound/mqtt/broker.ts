@@ -12,6 +12,7 @@ import type { Duplex } from 'node:stream';
 import { Aedes } from 'aedes';
 import { WebSocketServer, createWebSocketStream, type WebSocket } from 'ws';
 import { silentLogger, type Logger } from '../../log.js';
+import { FaceStartError } from '../face.js';
 import { batchWrites } from './batched-writes.js';
 import { BrokerAccess } from './broker-access.js';
 import { usersProblem, type BrokerUser } from './broker-acl.js';
@@ -47,7 +48,7 @@ export interface EmbeddedBrokerOptions {
 }
 
 /** A start failure meant for the operator: one line naming the config key to change. */
-export class BrokerStartError extends Error {
+export class BrokerStartError extends FaceStartError {
   constructor(
     message: string,
     /** the config key at fault, e.g. "mqtt.embedded.port" */

@@ -8,8 +8,7 @@
  */
 import type { Logger } from '../../log.js';
 import { serializeLinks } from '../../lwm2m/codec/link-format.js';
-import type { LwM2mServer } from '../../lwm2m/server/index.js';
-import type { OperationContext } from '../../lwm2m/server/operations/index.js';
+import type { CoreApi, ValueContext } from '../../lwm2m/server/index.js';
 import type { NotificationEvent, OperationResult, Registration, SendEvent } from '../../lwm2m/server/types.js';
 import { parseCommand, type ParsedCommand } from './generic-commands.js';
 import { resultContent, resultStatus } from './json-values.js';
@@ -18,10 +17,10 @@ import { ServerListeners } from './server-events.js';
 import { encodeLevel, type Topics } from './topics.js';
 
 export interface GenericApiOptions {
-  server: LwM2mServer;
+  server: CoreApi;
   link: MqttLink;
   topics: Topics;
-  ctx: OperationContext;
+  ctx: ValueContext;
   logger: Logger;
   /** QoS of what the API publishes (default 1) */
   qos?: 0 | 1;

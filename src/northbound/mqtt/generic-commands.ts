@@ -7,7 +7,7 @@
  */
 import { LwM2mPath } from '../../lwm2m/path.js';
 import type { LwM2mNode, ObjectInstanceNode, ResourceNode, Value } from '../../lwm2m/node.js';
-import { OperationError, typedValue, valueNode, type OperationContext } from '../../lwm2m/server/operations/index.js';
+import { OperationError, typedValue, valueNode, type ValueContext } from '../../lwm2m/server/index.js';
 import type { Attributes, OperationRequest, Registration } from '../../lwm2m/server/types.js';
 import { valueType } from './json-values.js';
 
@@ -73,7 +73,7 @@ function joined(base: LwM2mPath, rel: unknown, i: number): LwM2mPath {
 }
 
 /** A node for `value` at `p`: typed by the model, else by the command's `type`, else guessed from the JSON. */
-function nodeAt(ctx: OperationContext, reg: Registration | undefined, p: LwM2mPath, value: unknown, typeName: unknown): LwM2mNode {
+function nodeAt(ctx: ValueContext, reg: Registration | undefined, p: LwM2mPath, value: unknown, typeName: unknown): LwM2mNode {
   if (value === undefined) throw new CommandError(`${p.toString()}: no value`);
   const known = p.resourceId !== undefined && p.objectId !== undefined ? ctx.models.getResource(p.objectId, p.resourceId, reg?.objects.get(p.objectId)?.version) : undefined;
   const type = valueType(typeName);
@@ -87,7 +87,7 @@ function nodeAt(ctx: OperationContext, reg: Registration | undefined, p: LwM2mPa
 }
 
 /** The items of `content`, as resource nodes of one instance (resource instances merged into their resource). */
-function instanceNode(ctx: OperationContext, reg: Registration | undefined, base: LwM2mPath, content: unknown, create: boolean): { at: LwM2mPath; instance: ObjectInstanceNode } {
+function instanceNode(ctx: ValueContext, reg: Registration | undefined, base: LwM2mPath, content: unknown, create: boolean): { at: LwM2mPath; instance: ObjectInstanceNode } {
   if (!Array.isArray(content) || content.length === 0) throw new CommandError('data.content must be a non-empty list of { path, value }');
   let objectId: number | undefined;
   let instanceId: number | undefined;
@@ -135,7 +135,7 @@ function attributes(data: Obj): Attributes {
   return out;
 }
 
-function build(ctx: OperationContext, reg: Registration | undefined, msgType: MsgType, data: Obj): { reqPath: string; request: OperationRequest } {
+function build(ctx: ValueContext, reg: Registration | undefined, msgType: MsgType, data: Obj): { reqPath: string; request: OperationRequest } {
   const text = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
   switch (msgType) {
     case 'read':
@@ -175,7 +175,7 @@ function build(ctx: OperationContext, reg: Registration | undefined, msgType: Ms
 }
 
 /** Reads the command; never throws. */
-export function parseCommand(payload: Buffer | string, ctx: OperationContext, registrationOf: () => Registration | undefined): { ok: true; command: ParsedCommand } | { ok: false; failed: FailedCommand } {
+export function parseCommand(payload: Buffer | string, ctx: ValueContext, registrationOf: () => Registration | undefined): { ok: true; command: ParsedCommand } | { ok: false; failed: FailedCommand } {
   let reqID: number | string | undefined;
   let msgType: string | undefined;
   let reqPath: string | undefined;

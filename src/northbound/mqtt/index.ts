@@ -7,3 +7,4 @@ export { MappedTopics, observationKey, startRequests, type MappedTopicsOptions }
 export { Topics, encodeLevel, decodeLevel } from './topics.js';
 export { codeMsg, contentOf, jsonValue, resultContent, resultStatus, valueType, type ContentItem } from './json-values.js';
 export type { MqttLink, PublishOptions, MessageHandler, LinkStats } from './link.js';
+export { MqttFace, mqttFace } from './mqtt-face.js';

@@ -15,7 +15,10 @@
  */
 import type { Aedes, AedesPublishPacket } from 'aedes';
 import { silentLogger, type Logger } from '../../log.js';
-import { BoundedBuffer, DrainWaiters, OverflowReporter, RejectCounter } from './buffer.js';
+import { BoundedBuffer } from './bounded-buffer.js';
+import { DrainWaiters } from './drain-waiters.js';
+import { OverflowReporter } from './overflow-reporter.js';
+import { RejectCounter } from './reject-counter.js';
 import type { EmbeddedBroker } from './broker.js';
 import type { LinkStats, MessageHandler, MqttLink, PublishOptions } from './link.js';
 import { SubscriptionTable, isValidFilter, isValidTopic } from './link-subscriptions.js';

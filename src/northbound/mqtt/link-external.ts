@@ -13,7 +13,10 @@
  */
 import mqtt, { type IClientPublishOptions, type MqttClient } from 'mqtt';
 import { silentLogger, type Logger } from '../../log.js';
-import { BoundedBuffer, DrainWaiters, OverflowReporter, RejectCounter } from './buffer.js';
+import { BoundedBuffer } from './bounded-buffer.js';
+import { DrainWaiters } from './drain-waiters.js';
+import { OverflowReporter } from './overflow-reporter.js';
+import { RejectCounter } from './reject-counter.js';
 import { BrokerStartError } from './broker.js';
 import type { LinkStats, MessageHandler, MqttLink, PublishOptions } from './link.js';
 import { type ConnectionListener, type LinkMessage, receivedProperties, toMessage } from './link-message.js';

@@ -14,11 +14,12 @@
  * updated by every notification, dropped when the device goes or registers again).
  */
 import type { Logger } from '../../log.js';
-import type { CompiledMappings } from '../../mapping/compiled.js';
+import type { CompiledMappings } from '../../mapping/compiled-mappings.js';
 import { LastValues } from '../../mapping/last-values.js';
 import type { DevicePlan } from '../../mapping/plan.js';
-import type { OutboundMessage, PlannedObservation } from '../../mapping/types.js';
-import type { LwM2mServer } from '../../lwm2m/server/index.js';
+import type { OutboundMessage } from '../../mapping/mqtt/types.js';
+import type { PlannedObservation } from '../../mapping/types.js';
+import type { CoreApi } from '../../lwm2m/server/index.js';
 import type { OperationRequest, OperationResult, Registration } from '../../lwm2m/server/types.js';
 import type { MqttLink } from './link.js';
 import { topicMatches } from './link-subscriptions.js';
@@ -27,7 +28,7 @@ import { Limiter, observationKey, startRequests } from './plan-requests.js';
 import { ServerListeners } from './server-events.js';
 
 export interface MappedTopicsOptions {
-  server: LwM2mServer;
+  server: CoreApi;
   link: MqttLink;
   logger: Logger;
   mappings: CompiledMappings;
@@ -95,8 +96,8 @@ export class MappedTopics {
       if (!state) return;
       for (const s of state.started.values()) if (s.observationId === ob.id) delete s.observationId;
     });
-    on('notification', (e) => this.publishAll(this.mappings.render(e, this.stateOf(e.registration)?.known)));
-    on('send', (e) => this.publishAll(this.mappings.render(e, this.stateOf(e.registration)?.known)));
+    on('notification', (e) => this.publishAll(this.mappings.mqtt.render(e, this.stateOf(e.registration)?.known)));
+    on('send', (e) => this.publishAll(this.mappings.mqtt.render(e, this.stateOf(e.registration)?.known)));
     this.subscribe();
     for (const reg of this.o.server.registrations()) this.track(reg, true);
   }
@@ -127,7 +128,7 @@ export class MappedTopics {
   }
 
   private subscribe(): void {
-    const wanted = new Set(this.mappings.commandSubscriptions());
+    const wanted = new Set(this.mappings.mqtt.commandSubscriptions());
     for (const [filter, unsubscribe] of this.subscriptions) {
       if (wanted.has(filter)) continue;
       unsubscribe();
@@ -183,7 +184,7 @@ export class MappedTopics {
   private async reconcilePlan(state: DeviceState): Promise<void> {
     if (state.closed) return;
     const endpoint = state.registration.endpoint;
-    const plan = this.mappings.matchDevice(state.registration);
+    const plan = this.mappings.mqtt.matchDevice(state.registration);
     state.known.retain(plan.named);
     if (state.seeded) for (const path of state.seeded) if (!plan.seedReads.some((s) => s.path === path)) state.seeded?.delete(path);
     const wanted = new Map(plan.observations.map((o) => [observationKey(o), o]));
@@ -226,7 +227,7 @@ export class MappedTopics {
   }
 
   /** What an answer of the plan tells of the named resources (values, absent ones); publishes what became complete. */
-  private seed(state: DeviceState, plan: DevicePlan, paths: readonly string[], r: OperationResult): void {
+  private seed(state: DeviceState, plan: DevicePlan<OutboundMessage>, paths: readonly string[], r: OperationResult): void {
     this.publishAll(plan.seed(state.registration, paths, r, state.known, Date.now()));
   }
 
@@ -245,7 +246,7 @@ export class MappedTopics {
       ...(r.contentFormat !== undefined ? { contentFormat: r.contentFormat } : {}),
       receivedAt: Date.now(),
     };
-    this.publishAll(this.mappings.render(event, state.known));
+    this.publishAll(this.mappings.mqtt.render(event, state.known));
   }
 
   private publishAll(messages: OutboundMessage[]): void {
@@ -269,7 +270,7 @@ export class MappedTopics {
     let match;
     try {
       const correlation = props?.correlationData ? { correlationId: props.correlationData.toString('utf8') } : {};
-      match = this.mappings.parseCommand(topic, payload, { registrationOf: (ep) => this.o.server.getRegistration(ep), ...correlation });
+      match = this.mappings.mqtt.parseCommand(topic, payload, { registrationOf: (ep) => this.o.server.getRegistration(ep), ...correlation });
     } catch (e) {
       this.o.logger.error('mqtt mapped topics: command parsing failed', { topic, error: String(e) });
       return;

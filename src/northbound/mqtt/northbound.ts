@@ -4,11 +4,9 @@
  * this class only publishes and subscribes through it.
  */
 import { silentLogger, type Logger } from '../../log.js';
-import { CodecRegistry } from '../../lwm2m/codec/registry.js';
 import type { ModelProvider } from '../../lwm2m/model/types.js';
-import type { LwM2mServer } from '../../lwm2m/server/index.js';
-import type { OperationContext } from '../../lwm2m/server/operations/index.js';
-import { CompiledMappings } from '../../mapping/compiled.js';
+import type { CoreApi, ValueContext } from '../../lwm2m/server/index.js';
+import { CompiledMappings } from '../../mapping/compiled-mappings.js';
 import type { MappingStore } from '../../mapping/store.js';
 import { GenericApi } from './generic-api.js';
 import type { MqttLink } from './link.js';
@@ -17,10 +15,8 @@ import { Presence, gatewayBirth, gatewayWill, type WillMessage } from './presenc
 import { Topics } from './topics.js';
 
 export interface MqttNorthboundOptions {
-  server: LwM2mServer;
+  server: CoreApi;
   models: ModelProvider;
-  /** the gateway's codecs (default: a registry of its own) */
-  codecs?: CodecRegistry;
   link: MqttLink;
   /** the mapping files: a store (hot reload followed) or a fixed compiled set; none: no mapped topics */
   mappings?: MappingStore | CompiledMappings;
@@ -88,7 +84,7 @@ export class MqttNorthbound {
   constructor(private readonly o: MqttNorthboundOptions) {
     this.log = o.logger ?? silentLogger;
     this.topics = new Topics(o.topicPrefix ?? 'lwm2m');
-    const ctx: OperationContext = { codecs: o.codecs ?? new CodecRegistry(), models: o.models };
+    const ctx: ValueContext = { models: o.models };
     const link = guarded(o.link, this.log);
     if (o.genericApi !== false) this.generic = new GenericApi({ server: o.server, link, topics: this.topics, ctx, logger: this.log });
     if (o.presence !== false) this.presence = new Presence({ server: o.server, link, topics: this.topics, logger: this.log, ...(o.gatewayInfo ? { gatewayInfo: o.gatewayInfo } : {}) });

@@ -22,8 +22,9 @@ export function gatewayTopics(prefix: string, mappings?: CompiledMappings): Outp
   const inputs = new Set([`${prefix}/+/dn/#`]);
   for (const file of mappings?.files ?? []) {
     for (const t of file.targets) {
-      for (const p of t.publish) if (p.topicFilter !== undefined) outputs.add(p.topicFilter);
-      for (const c of t.commands) {
+      if (!t.mqtt) continue;
+      for (const p of t.mqtt.publish) if (p.topicFilter !== undefined) outputs.add(p.topicFilter);
+      for (const c of t.mqtt.commands) {
         inputs.add(c.subscription);
         if (c.responseFilter !== undefined) outputs.add(c.responseFilter);
       }

@@ -11,7 +11,7 @@
  * the status of every device held is published again, paced.
  */
 import type { Logger } from '../../log.js';
-import type { LwM2mServer } from '../../lwm2m/server/index.js';
+import type { CoreApi } from '../../lwm2m/server/index.js';
 import type { Registration } from '../../lwm2m/server/types.js';
 import type { MqttLink } from './link.js';
 import { StatusSweep, paced, type SweepOptions, type SweepResult } from './presence-sweep.js';
@@ -59,7 +59,7 @@ export function onlinePayload(reg: Registration, now: number, awake?: boolean): 
 }
 
 export interface PresenceOptions {
-  server: LwM2mServer;
+  server: CoreApi;
   link: MqttLink;
   topics: Topics;
   logger: Logger;

@@ -3,7 +3,7 @@
  * the core: a failing handler is logged.
  */
 import type { Logger } from '../../log.js';
-import type { LwM2mServer } from '../../lwm2m/server/index.js';
+import type { CoreApi } from '../../lwm2m/server/index.js';
 import type { ServerEvents } from '../../lwm2m/server/types.js';
 
 type Emitter = { on(n: string, f: (...a: unknown[]) => void): unknown; off(n: string, f: (...a: unknown[]) => void): unknown };
@@ -12,7 +12,7 @@ export class ServerListeners {
   private readonly added: [string, (...a: unknown[]) => void][] = [];
 
   constructor(
-    private readonly server: LwM2mServer,
+    private readonly server: CoreApi,
     private readonly logger: Logger,
     private readonly label: string,
   ) {}

@@ -5,7 +5,7 @@
  */
 import express from 'express';
 import type { Express, NextFunction, Request, Response } from 'express';
-import type { CompiledMappings } from '../../mapping/compiled.js';
+import type { CompiledMappings } from '../../mapping/compiled-mappings.js';
 import { bearerAuth, cors, type TokenConfig } from './auth.js';
 import { ProblemError, sendProblem } from './errors.js';
 import type { RestContext } from './context.js';

@@ -6,16 +6,15 @@
  */
 import type { Request, Response } from 'express';
 import type { Logger } from '../../log.js';
-import type { LwM2mServer } from '../../lwm2m/server/server.js';
-import type { OperationContext } from '../../lwm2m/server/operations/index.js';
+import type { CoreApi, ValueContext } from '../../lwm2m/server/index.js';
 import type { OperationResult, Registration } from '../../lwm2m/server/types.js';
 import { ProblemError, resultProblem } from './errors.js';
 import type { Json } from './json.js';
 import { requestJson, type Outcome, type RequestStore } from './request-store.js';
 
 export interface RestContext {
-  readonly server: LwM2mServer;
-  readonly ctx: OperationContext;
+  readonly server: CoreApi;
+  readonly ctx: ValueContext;
   readonly requests: RequestStore;
   readonly log: Logger;
   /** ms of the latest message seen from each endpoint (notifications, Send, wake-ups) */

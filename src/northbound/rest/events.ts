@@ -8,7 +8,7 @@
  * MAX_BUFFERED_BYTES behind is disconnected. close() ends every stream.
  */
 import type { Request, Response } from 'express';
-import type { LwM2mServer } from '../../lwm2m/server/server.js';
+import type { CoreApi } from '../../lwm2m/server/index.js';
 import type { Peer } from '../../lwm2m/transport.js';
 import type { NotificationEvent, Observation, Registration, SendEvent } from '../../lwm2m/server/types.js';
 import { showsSecrets } from './auth.js';
@@ -38,7 +38,7 @@ export class EventHub {
   private seq = 0;
 
   constructor(
-    private readonly server: LwM2mServer,
+    private readonly server: CoreApi,
     private readonly heartbeatMs: number,
     private readonly onSeen: (endpoint: string) => void,
   ) {}

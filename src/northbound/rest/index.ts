@@ -4,3 +4,4 @@ export { PROBLEMS, ProblemError, type ProblemCode, type ProblemBody } from './er
 export { openApiDocument, UNDOCUMENTED_ROUTES } from './openapi.js';
 export { registeredRoutes } from './app.js';
 export type { QueuedRequest, RequestState, RequestStoreOptions } from './request-store.js';
+export { RestFace, restFace } from './rest-face.js';

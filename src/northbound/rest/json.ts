@@ -11,7 +11,7 @@
 import type { LwM2mNode, ObjectInstanceNode, TimestampedNodes } from '../../lwm2m/node.js';
 import type { Link } from '../../lwm2m/codec/link-format.js';
 import type { Registration } from '../../lwm2m/server/types.js';
-import { OperationError, valueNode, type OperationContext } from '../../lwm2m/server/operations/index.js';
+import { OperationError, valueNode, type ValueContext } from '../../lwm2m/server/index.js';
 import { LwM2mPath } from '../../lwm2m/path.js';
 import { valueToJson } from '../../mapping/values.js';
 import { ProblemError } from './errors.js';
@@ -113,7 +113,7 @@ export function registrationJson(reg: Registration, view: RegistrationView, last
 }
 
 /** valueNode with its BAD_REQUEST turned into a 400 BAD_VALUE problem. */
-export function inputNode(ctx: OperationContext, reg: Registration, path: LwM2mPath, value: unknown): LwM2mNode {
+export function inputNode(ctx: ValueContext, reg: Registration, path: LwM2mPath, value: unknown): LwM2mNode {
   try {
     return valueNode(ctx, reg, path, value);
   } catch (e) {
@@ -123,7 +123,7 @@ export function inputNode(ctx: OperationContext, reg: Registration, path: LwM2mP
 }
 
 /** The instance for a Create at `/o`: `value` is `{ rid: value }`; `instanceId` optional (the device picks). */
-export function createNode(ctx: OperationContext, reg: Registration, objectId: number, instanceId: number | undefined, value: unknown): ObjectInstanceNode {
+export function createNode(ctx: ValueContext, reg: Registration, objectId: number, instanceId: number | undefined, value: unknown): ObjectInstanceNode {
   const node = inputNode(ctx, reg, LwM2mPath.of(objectId, instanceId ?? 0), value);
   if (node.kind !== 'instance') throw new ProblemError('BAD_VALUE', 'an instance needs an object of resource id -> value');
   return { ...node, id: instanceId };

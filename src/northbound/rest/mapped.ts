@@ -16,9 +16,9 @@
  *         value: { read: 5700 }
  * ```
  */
-import type { CompiledFile } from '../../mapping/compile.js';
-import type { CompiledMappings } from '../../mapping/compiled.js';
-import type { CompiledRestRoute, RestCommand } from '../../mapping/rest.js';
+import type { CompiledFile } from '../../mapping/compile-file.js';
+import type { CompiledMappings } from '../../mapping/compiled-mappings.js';
+import type { CompiledRestRoute, RestCommand } from '../../mapping/rest/routes.js';
 
 export type MappedCommand = RestCommand;
 

@@ -4,7 +4,7 @@
  * path, GET `{path}/{resource}` for each payload resource, POST `{path}/{command}` for
  * each command. Built again for every new mapping set (a reload).
  */
-import type { CompiledMappings } from '../../mapping/compiled.js';
+import type { CompiledMappings } from '../../mapping/compiled-mappings.js';
 import { mappedRoutesOf, type MappedRoute } from './mapped.js';
 
 type Obj = Record<string, unknown>;

@@ -5,7 +5,7 @@
  * (every response described, unique operationIds, no two paths that match the same
  * request with equal precedence, declared tags and path parameters).
  */
-import type { CompiledMappings } from '../../mapping/compiled.js';
+import type { CompiledMappings } from '../../mapping/compiled-mappings.js';
 import { MAPPED_TAG, mappedPaths } from './openapi-mapped.js';
 import { parameters, responses, schemas } from './openapi-schemas.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './params.js';

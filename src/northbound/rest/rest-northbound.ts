@@ -8,11 +8,11 @@ import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { GatewayConfig } from '../../config/schema.js';
 import { silentLogger, type Logger } from '../../log.js';
-import { CodecRegistry } from '../../lwm2m/codec/registry.js';
+import { FaceStartError } from '../face.js';
 import type { ModelProvider } from '../../lwm2m/model/types.js';
-import type { LwM2mServer } from '../../lwm2m/server/server.js';
+import type { CoreApi } from '../../lwm2m/server/index.js';
 import type { Registration } from '../../lwm2m/server/types.js';
-import type { CompiledMappings } from '../../mapping/compiled.js';
+import type { CompiledMappings } from '../../mapping/compiled-mappings.js';
 import { buildApp } from './app.js';
 import type { RestContext } from './context.js';
 import { EventHub } from './events.js';
@@ -20,7 +20,7 @@ import { RequestStore, type RequestStoreOptions } from './request-store.js';
 import { mappedRoutes } from './routes-mapped.js';
 
 /** The HTTP port could not be opened; the message is one line for the operator. */
-export class RestStartError extends Error {
+export class RestStartError extends FaceStartError {
   constructor(
     message: string,
     readonly code?: string,
@@ -31,13 +31,12 @@ export class RestStartError extends Error {
 }
 
 export interface RestNorthboundOptions {
-  server: LwM2mServer;
+  server: CoreApi;
   models: ModelProvider;
   config: GatewayConfig['rest'];
   logger?: Logger;
   /** compiled mapping files (their `rest` sections); a function is asked on every request (hot reload) */
   mappings?: CompiledMappings | (() => CompiledMappings);
-  codecs?: CodecRegistry;
   /** SSE heartbeat comment interval, ms (default 15 s; 0: none) */
   heartbeatMs?: number;
   /** retention of finished queued requests */
@@ -64,7 +63,7 @@ export class RestNorthbound {
     const rc: RestContext = {
       sleepers,
       server: options.server,
-      ctx: { models: options.models, codecs: options.codecs ?? new CodecRegistry() },
+      ctx: { models: options.models },
       requests: this.requests,
       log: this.log,
       lastSeen,

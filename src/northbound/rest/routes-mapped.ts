@@ -10,7 +10,7 @@ import type { IRouter, NextFunction, Request, Response } from 'express';
 import type { ResourceModel } from '../../lwm2m/model/types.js';
 import { LwM2mPath } from '../../lwm2m/path.js';
 import type { Registration } from '../../lwm2m/server/types.js';
-import type { CompiledMappings } from '../../mapping/compiled.js';
+import type { CompiledMappings } from '../../mapping/compiled-mappings.js';
 import { slugify } from '../../mapping/models.js';
 import { dispatch, type RestContext } from './context.js';
 import { ProblemError, sendProblem } from './errors.js';

@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { Gateway } from '../../../src/gateway.js';
+import { MqttFace } from '../../../src/northbound/mqtt/mqtt-face.js';
+import type { MqttLink } from '../../../src/northbound/mqtt/link.js';
 import { DEFAULT_CONFIG } from '../../../src/config/schema.js';
 import { Lwm2mTestClient } from '../../helpers/lwm2m-test-client.js';
 import { MosquittoProcess, noMosquitto, sleep, waitFor } from '../mqtt-link/mosquitto.js';
@@ -24,6 +26,12 @@ targets:
         payload: "{value}"
         qos: 1
 `;
+
+function mqttLink(gateway: Gateway): MqttLink {
+  const face = gateway.face('mqtt');
+  assert.ok(face instanceof MqttFace && face.link, 'the MQTT face is started');
+  return face.link;
+}
 
 void test('notifications accepted while the external broker is down are delivered after it returns', { skip: noMosquitto }, async () => {
   const broker = await MosquittoProcess.create({ persistence: true });
@@ -62,21 +70,21 @@ void test('notifications accepted while the external broker is down are delivere
     })();
     await waitFor(() => sent >= 40, '40 notifications sent', 20_000);
     await broker.stop();
-    await waitFor(() => !gateway.northbound!.link!.connected, 'the gateway to see the broker gone');
+    await waitFor(() => !mqttLink(gateway).connected, 'the gateway to see the broker gone');
     const before = sent;
     await waitFor(() => sent >= before + 30, 'notifications while the broker is down', 20_000);
-    assert.ok(gateway.northbound!.link!.stats().buffered > 0, 'values wait in the gateway while the broker is down');
+    assert.ok(mqttLink(gateway).stats().buffered > 0, 'values wait in the gateway while the broker is down');
     await broker.start();
     await stream;
     await waitFor(() => accepted.includes(N), 'the last notification accepted', 20_000);
-    assert.equal(await gateway.northbound!.link!.flush(20_000), true);
+    assert.equal(await mqttLink(gateway).flush(20_000), true);
     const want = [...new Set(accepted)];
     await waitFor(() => want.every((v) => got.includes(v)), `all ${want.length} accepted values at the subscriber`, 20_000);
     // (the value of the observe's answer, published first, is not a notification)
     const notified = got.filter((v) => want.includes(v));
     const order = notified.filter((v, i) => notified.indexOf(v) === i);
     assert.deepEqual(order, want, 'in the order the gateway accepted them');
-    assert.equal(gateway.northbound!.link!.stats().dropped, 0);
+    assert.equal(mqttLink(gateway).stats().dropped, 0);
   } finally {
     await device.stop();
     await gateway.stop();

@@ -39,7 +39,7 @@ function errorsOf(text: string, file = 'maps/t.yaml'): MappingError[] {
 }
 
 function topics(m: CompiledMappings): string[] {
-  return m.render(notification(registration('e1', { 3303: [0] }), '/3303/0/5700', resource(5700, 'float', 1.5))).map((o) => `${o.topic}=${String(o.payload)}`);
+  return m.mqtt.render(notification(registration('e1', { 3303: [0] }), '/3303/0/5700', resource(5700, 'float', 1.5))).map((o) => `${o.topic}=${String(o.payload)}`);
 }
 
 test('an anchor used 150 times loads, and every output has the shared transform', () => {

@@ -24,7 +24,7 @@ test('device matching by endpoint glob, regex and registered objects', () => {
     ],
     models,
   ).mappings;
-  const names = (ep: string, objects: Record<number, number[]>) => m.matchDevice(registration(ep, objects)).mappings;
+  const names = (ep: string, objects: Record<number, number[]>) => m.mqtt.matchDevice(registration(ep, objects)).mappings;
   assert.deepEqual(names('sensor-12', { 3303: [0] }), ['a']);
   assert.deepEqual(names('meter-1', { 3303: [0] }), ['b']);
   assert.deepEqual(names('meter-12', { 3303: [0] }), []);
@@ -32,7 +32,7 @@ test('device matching by endpoint glob, regex and registered objects', () => {
   assert.deepEqual(names('x-skip', { 3303: [0] }), []);
   assert.deepEqual(names('lamp', { 3: [0], 3311: [0] }), ['c']);
   assert.deepEqual(names('lamp', { 3311: [0] }), []);
-  assert.ok(m.matchDevice(registration('nobody', {})).isEmpty);
+  assert.ok(m.mqtt.matchDevice(registration('nobody', {})).isEmpty);
 });
 
 test('observations: registered instances, resources, attributes, composite, no duplicates', () => {
@@ -50,7 +50,7 @@ targets:
   - object: 3
     observe: { resources: [9] }
 `);
-  const plan = m.matchDevice(registration('dev', { 3303: [0, 1], 3304: [0, 1], 3: [0] }));
+  const plan = m.mqtt.matchDevice(registration('dev', { 3303: [0, 1], 3304: [0, 1], 3: [0] }));
   assert.deepEqual(
     plan.observations.map((o) => [o.paths, o.composite, o.attributes]),
     [
@@ -70,7 +70,7 @@ targets:
   assert.deepEqual(reqs[5], { op: 'observeComposite', paths: ['/3304/0', '/3304/1'] });
   // plans are cached per registration object
   const reg = registration('dev', { 3: [0] });
-  assert.equal(m.matchDevice(reg), m.matchDevice(reg));
+  assert.equal(m.mqtt.matchDevice(reg), m.mqtt.matchDevice(reg));
 });
 
 test('templates: ids, names, slugs, path, unit, timestamps, endpoint sanitised in topics', () => {
@@ -83,7 +83,7 @@ targets:
         payload: "{objectName}|{resourceName}|{unit}|{type}|{timestamp}|{timestampMs}|{timestampS}|{mapping}|{{x}}"
 `);
   const reg = registration('a/b+c#', { 3: [0] });
-  const out = m.render(notification(reg, '/3/0/9', resource(9, 'integer', 87), AT));
+  const out = m.mqtt.render(notification(reg, '/3/0/9', resource(9, 'integer', 87), AT));
   assert.equal(out.length, 1);
   assert.equal(out[0]!.topic, 'd/a%2Fb%2Bc%23/3-device/0/9/battery-level/3/0/9');
   assert.equal(out[0]!.payload, `Device|Battery Level|/100|integer|2026-01-02T03:04:05.678Z|${AT}|${Math.floor(AT / 1000)}|m|{x}`);
@@ -103,14 +103,14 @@ targets:
         retain: true
 `);
   const reg = registration('s1', { 3303: [0, 1] });
-  const out = m.render(notification(reg, '/3303/1', instance(1, [resource(5700, 'float', 21.5), resource(5701, 'string', 'Cel'), resource(5601, 'float', 3)]), AT));
+  const out = m.mqtt.render(notification(reg, '/3303/1', instance(1, [resource(5700, 'float', 21.5), resource(5701, 'string', 'Cel'), resource(5601, 'float', 3)]), AT));
   assert.equal(out.length, 1);
   assert.equal(out[0]!.topic, 'sites/s1/temperature/1');
   assert.deepEqual(JSON.parse(out[0]!.payload as string), { value: 21.5, unit: 'Cel', label: 't=21.5 Cel', at: new Date(AT).toISOString(), n: 3, list: [1] });
   assert.equal(out[0]!.qos, 2);
   assert.equal(out[0]!.retain, true);
   // a notification of one resource alone: the message waits for the other one it names
-  assert.deepEqual(m.render(notification(reg, '/3303/0/5700', resource(5700, 'float', 19), AT)), []);
+  assert.deepEqual(m.mqtt.render(notification(reg, '/3303/0/5700', resource(5700, 'float', 19), AT)), []);
 });
 
 test('resource filter and instance filter', () => {
@@ -125,10 +125,10 @@ targets:
 `);
   const reg = registration('s1', { 3303: [0, 1] });
   const node = (i: number) => instance(i, [resource(5700, 'float', 1.25), resource(5701, 'string', 'Cel')]);
-  assert.deepEqual(m.render(notification(reg, '/3303/0', node(0))), []);
-  assert.deepEqual(m.render(notification(reg, '/3303/1', node(1))).map((o) => [o.topic, o.payload]), [['t/1/5700', '1.25']]);
+  assert.deepEqual(m.mqtt.render(notification(reg, '/3303/0', node(0))), []);
+  assert.deepEqual(m.mqtt.render(notification(reg, '/3303/1', node(1))).map((o) => [o.topic, o.payload]), [['t/1/5700', '1.25']]);
   // other objects are not rendered
-  assert.deepEqual(m.render(notification(reg, '/3304/1', instance(1, [resource(5700, 'float', 1)]))), []);
+  assert.deepEqual(m.mqtt.render(notification(reg, '/3304/1', instance(1, [resource(5700, 'float', 1)]))), []);
 });
 
 test('transforms: scale, offset, round, enum map, boolean labels, per resource', () => {
@@ -152,18 +152,18 @@ targets:
           transform: { map: { 0: dark, 100: bright } }
 `);
   const reg = registration('s', { 3303: [0], 3311: [0] });
-  const t = m.render(notification(reg, '/3303/0', instance(0, [resource(5700, 'float', 21.3), resource(5701, 'string', 'Cel')])));
+  const t = m.mqtt.render(notification(reg, '/3303/0', instance(0, [resource(5700, 'float', 21.3), resource(5701, 'string', 'Cel')])));
   assert.deepEqual(t.map((o) => o.payload), [String(Math.round((21.3 * 1.8 + 32) * 10) / 10), 'celsius']);
-  const l = m.render(notification(reg, '/3311/0', instance(0, [resource(5850, 'boolean', true), resource(5851, 'integer', 0)])));
+  const l = m.mqtt.render(notification(reg, '/3311/0', instance(0, [resource(5850, 'boolean', true), resource(5851, 'integer', 0)])));
   assert.deepEqual(l.map((o) => [o.topic, o.payload]), [['l/5850', 'on'], ['d/5851', 'dark']]);
-  const l2 = m.render(notification(reg, '/3311/0', instance(0, [resource(5850, 'boolean', false), resource(5851, 'integer', 42)])));
+  const l2 = m.mqtt.render(notification(reg, '/3311/0', instance(0, [resource(5850, 'boolean', false), resource(5851, 'integer', 42)])));
   assert.deepEqual(l2.map((o) => o.payload), ['off', '42']);
 });
 
 test('bare value payloads for every value type', () => {
   const m = compile('targets:\n  - object: 3\n    mqtt: { publish: { topic: "v/{resourceId}" } }\n');
   const reg = registration('s', { 3: [0] });
-  const out = m.render(
+  const out = m.mqtt.render(
     notification(reg, '/3/0', instance(0, [
       resource(0, 'string', 'ACME'),
       multiResource(6, 'integer', { 0: 1, 1: 5 }),
@@ -193,7 +193,7 @@ targets:
         - { topic: "i/{instanceId}", each: instance }
 `);
   const reg = registration('s', { 3303: [0] });
-  const out = m.render(notification(reg, '/3303/0', instance(0, [resource(5700, 'float', 20), resource(5701, 'string', 'Cel')]), AT));
+  const out = m.mqtt.render(notification(reg, '/3303/0', instance(0, [resource(5700, 'float', 20), resource(5701, 'string', 'Cel')]), AT));
   assert.deepEqual(JSON.parse(out[0]!.payload as string), { value: 20, timestamp: new Date(AT).toISOString() });
   assert.deepEqual(JSON.parse(out[1]!.payload as string), { 'sensor-value': 20, 'sensor-units': 'Cel', timestamp: new Date(AT).toISOString() });
 });
@@ -213,7 +213,7 @@ targets:
           baseName: "urn:dev:{endpoint}:/{objectId}/{instanceId}/"
 `);
   const reg = registration('s', { 3: [0] });
-  const out = m.render(notification(reg, '/3/0', instance(0, [
+  const out = m.mqtt.render(notification(reg, '/3/0', instance(0, [
     resource(0, 'string', 'ACME'),
     multiResource(6, 'integer', { 0: 1, 2: 5 }),
     resource(9, 'integer', 80),
@@ -236,7 +236,7 @@ test('composite notifications, resource instances, timestamped records, Send', (
   const ev = notification(reg, '/3303/0/5700', resource(5700, 'float', 1));
   ev.node = undefined;
   ev.nodes = new Map<string, LwM2mNode | null>([['/3303/0/5700', resource(5700, 'float', 1)], ['/3303/1/5700', resource(5700, 'float', 2)], ['/3303/2/5700', null], ['/3/0/6/1', resourceInstance(1, 'integer', 7)]]);
-  assert.deepEqual(m.render(ev).map((o) => [o.topic, o.payload]), [
+  assert.deepEqual(m.mqtt.render(ev).map((o) => [o.topic, o.payload]), [
     ['t/0/5700', `1@${Math.floor(ev.receivedAt / 1000)}`],
     ['t/1/5700', `2@${Math.floor(ev.receivedAt / 1000)}`],
     ['d/6', '{"1":7}'],
@@ -246,20 +246,20 @@ test('composite notifications, resource instances, timestamped records, Send', (
     { time: 1000, nodes: new Map([['/3303/0/5700', resource(5700, 'float', 1)]]) },
     { time: 1010, nodes: new Map([['/3303/0/5700', resource(5700, 'float', 2)]]) },
   ];
-  assert.deepEqual(m.render(hist).map((o) => o.payload), ['1@1000', '2@1010']);
+  assert.deepEqual(m.mqtt.render(hist).map((o) => o.payload), ['1@1000', '2@1010']);
   const send: SendEvent = {
     registration: reg,
     contentFormat: 110,
     receivedAt: 5_000_000,
     data: [{ time: undefined, nodes: new Map([['/3303', object(3303, [instance(1, [resource(5700, 'float', 9)])])]]) }],
   };
-  assert.deepEqual(m.render(send).map((o) => [o.topic, o.payload]), [['t/1/5700', '9@5000']]);
+  assert.deepEqual(m.mqtt.render(send).map((o) => [o.topic, o.payload]), [['t/1/5700', '9@5000']]);
 });
 
 test('a device that no file selects renders nothing', () => {
   const m = compile('devices: { endpoint: "a-*" }\ntargets:\n  - object: 3303\n    mqtt: { publish: { topic: "t" } }\n');
   const reg = registration('b-1', { 3303: [0] });
-  assert.deepEqual(m.render(notification(reg, '/3303/0/5700', resource(5700, 'float', 1))), []);
+  assert.deepEqual(m.mqtt.render(notification(reg, '/3303/0/5700', resource(5700, 'float', 1))), []);
 });
 
 test('several files fan out one notification', () => {
@@ -270,6 +270,6 @@ test('several files fan out one notification', () => {
     ],
     models,
   );
-  const out = mappings.render(notification(registration('e', { 3303: [0] }), '/3303/0/5700', resource(5700, 'float', 1)));
+  const out = mappings.mqtt.render(notification(registration('e', { 3303: [0] }), '/3303/0/5700', resource(5700, 'float', 1)));
   assert.deepEqual(out.map((o) => [o.topic, o.mapping, o.qos, o.retain]), [['one/e', 'one', 1, false], ['two/e', 'two', 0, true]]);
 });

@@ -33,25 +33,25 @@ test('every ready file points editors at the shipped schema', () => {
 test('the ready files observe on registration and publish, and their commands parse', () => {
   const { mappings } = loadMappingDir(DIR, models);
   const reg = registration('node-7', { 3: [0], 3303: [0], 3311: [0, 1], 5: [0] });
-  const plan = mappings.matchDevice(reg);
+  const plan = mappings.mqtt.matchDevice(reg);
   const observed = plan.observations.flatMap((o) => o.paths);
   for (const p of ['/3/0/9', '/3303/0/5700', '/3311/1/5850', '/5/0/3']) assert.ok(observed.includes(p), p);
 
-  const temp = mappings.render(notification(reg, '/3303/0/5700', resource(5700, 'float', 21.5)));
+  const temp = mappings.mqtt.render(notification(reg, '/3303/0/5700', resource(5700, 'float', 21.5)));
   const byTopic = new Map(temp.map((m) => [m.topic, m.payload]));
   assert.equal(byTopic.get('devices/node-7/temperature/0/sensor-value'), '21.5');
   assert.equal(JSON.parse(byTopic.get('devices/node-7/temperature/0') as string).value, 21.5);
 
-  const light = mappings.render(notification(reg, '/3311/1', instance(1, [resource(5850, 'boolean', true), resource(5851, 'integer', 40)])));
+  const light = mappings.mqtt.render(notification(reg, '/3311/1', instance(1, [resource(5850, 'boolean', true), resource(5851, 'integer', 40)])));
   assert.equal(new Map(light.map((m) => [m.topic, m.payload])).get('devices/node-7/light/1/on-off'), 'on');
 
-  const fw = mappings.render(notification(reg, '/5/0/3', resource(3, 'integer', 2)));
+  const fw = mappings.mqtt.render(notification(reg, '/5/0/3', resource(3, 'integer', 2)));
   assert.deepEqual(fw.map((m) => [m.topic, m.payload]), [['devices/node-7/firmware/state', 'downloaded']]);
 
-  const set = mappings.parseCommand('devices/node-7/light/1/on-off/set', 'off');
+  const set = mappings.mqtt.parseCommand('devices/node-7/light/1/on-off/set', 'off');
   assert.ok(set?.ok);
   assert.equal(set.request.op, 'write');
-  const reboot = mappings.parseCommand('devices/node-7/device/reboot', '');
+  const reboot = mappings.mqtt.parseCommand('devices/node-7/device/reboot', '');
   assert.ok(reboot?.ok);
   assert.deepEqual(reboot.request, { op: 'execute', path: '/3/0/4' });
 });

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileMappings, type MappingError } from '../../../src/mapping/index.js';
-import { routeOverlap, type RouteSegment } from '../../../src/mapping/rest.js';
+import { routeOverlap, type RouteSegment } from '../../../src/mapping/rest/routes.js';
 import { testModels } from './fixtures.js';
 
 const models = testModels();

@@ -12,7 +12,7 @@ const good = (topic: string) => `targets:\n  - object: 3303\n    mqtt:\n      pu
 const BROKEN = 'targets:\n  - object: 3303\n    mqtt:\n      publish:\n        topic: "x/{endpont}"\n';
 
 function topics(m: CompiledMappings): string[] {
-  return m.render(notification(registration('e1', { 3303: [0] }), '/3303/0/5700', resource(5700, 'float', 1))).map((o) => o.topic);
+  return m.mqtt.render(notification(registration('e1', { 3303: [0] }), '/3303/0/5700', resource(5700, 'float', 1))).map((o) => o.topic);
 }
 
 /** Collects store callbacks; next() waits for the next one (the timeout is a safety net, not a timing assertion). */

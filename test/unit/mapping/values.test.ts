@@ -80,7 +80,7 @@ test('property: no endpoint name can add topic levels or wildcards; it is encode
   const { mappings } = compileMappings([{ file: 'p.yaml', text: 'targets:\n  - object: 3303\n    mqtt: { publish: { topic: "a/{endpoint}/{instanceId}/{resourceSlug}" } }\n' }], testModels());
   fc.assert(
     fc.property(fc.string({ minLength: 1, maxLength: 40 }), fc.double(), (ep, v) => {
-      const out = mappings.render(notification(registration(ep, { 3303: [0] }), '/3303/0/5700', resource(5700, 'float', v)));
+      const out = mappings.mqtt.render(notification(registration(ep, { 3303: [0] }), '/3303/0/5700', resource(5700, 'float', v)));
       assert.equal(out.length, 1);
       const levels = out[0]!.topic.split('/');
       assert.equal(levels.length, 4);

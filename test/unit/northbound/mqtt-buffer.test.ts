@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { BoundedBuffer, OverflowReporter } from '../../../src/northbound/mqtt/buffer.js';
+import { BoundedBuffer } from '../../../src/northbound/mqtt/bounded-buffer.js';
+import { OverflowReporter } from '../../../src/northbound/mqtt/overflow-reporter.js';
 import { createLogger } from '../../../src/log.js';
 
 test('keeps items in order and hands them out oldest first', () => {

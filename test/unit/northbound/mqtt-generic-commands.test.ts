@@ -2,12 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ModelRegistry } from '../../../src/lwm2m/model/registry.js';
-import { CodecRegistry } from '../../../src/lwm2m/codec/registry.js';
-import type { OperationContext } from '../../../src/lwm2m/server/operations/index.js';
+import type { ValueContext } from '../../../src/lwm2m/server/index.js';
 import type { OperationRequest } from '../../../src/lwm2m/server/types.js';
 import { parseCommand, type ParsedCommand } from '../../../src/northbound/mqtt/generic-commands.js';
 
-const ctx: OperationContext = { codecs: new CodecRegistry(), models: ModelRegistry.withBuiltins() };
+const ctx: ValueContext = { models: ModelRegistry.withBuiltins() };
 const noReg = (): undefined => undefined;
 
 function ok(body: unknown): ParsedCommand {

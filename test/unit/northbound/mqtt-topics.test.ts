@@ -91,17 +91,17 @@ void test('mapped topics: {endpoint} is encoded as in the generic topics, and a 
   const generic = new Topics('lwm2m');
   fc.assert(
     fc.property(fc.string({ minLength: 1, maxLength: 30, unit: 'binary' }), (ep) => {
-      const out = mappings.render(notification(registration(ep, { 3303: [0] }), '/3303/0/5700', resource(5700, 'float', 1.5)));
+      const out = mappings.mqtt.render(notification(registration(ep, { 3303: [0] }), '/3303/0/5700', resource(5700, 'float', 1.5)));
       assert.equal(out.length, 1);
       const level = out[0]!.topic.split('/')[1]!;
       assert.equal(`lwm2m/${level}/status`, generic.device(ep, 'status'));
       assert.ok(isValidTopic(out[0]!.topic));
-      const cmd = mappings.parseCommand(`t/${level}/0/label`, '{"value":"x","correlationId":"c"}');
+      const cmd = mappings.mqtt.parseCommand(`t/${level}/0/label`, '{"value":"x","correlationId":"c"}');
       assert.ok(cmd && cmd.ok, JSON.stringify(cmd));
       assert.equal(cmd.endpoint, ep);
       assert.equal(cmd.respond({ success: true, code: '2.04' })?.topic, `t/${level}/0/label/ack`);
     }),
     { seed: 7, numRuns: 300 },
   );
-  assert.equal(mappings.parseCommand('t/%E0%A4%A/0/label', '{"value":"x"}'), undefined);
+  assert.equal(mappings.mqtt.parseCommand('t/%E0%A4%A/0/label', '{"value":"x"}'), undefined);
 });

@@ -130,7 +130,7 @@ function resourceNode(model: ResourceModel | undefined, rid: number, v: unknown,
 }
 
 /** A typed node for `value` at `path` (instance, resource or resource instance). Throws BAD_REQUEST. */
-export function valueNode(ctx: OperationContext, reg: Registration | undefined, pathLike: PathLike, value: unknown): LwM2mNode {
+export function valueNode(ctx: Pick<OperationContext, 'models'>, reg: Registration | undefined, pathLike: PathLike, value: unknown): LwM2mNode {
   const path: LwM2mPath = toPath(pathLike);
   const { objectId: o, instanceId: i, resourceId: r, resourceInstanceId: ri } = path;
   const where = path.toString();

@@ -4,18 +4,18 @@
  * level becomes a regular expression and an MQTT subscription filter; the message
  * becomes an OperationRequest, and the result goes to the response topic.
  */
-import { multiResource, resource, type LwM2mNode, type Value } from '../lwm2m/node.js';
-import type { OperationRequest, OperationResult } from '../lwm2m/server/types.js';
-import type { FieldPath } from './errors.js';
-import { slugify } from './models.js';
-import { nearest } from './suggest.js';
-import type { TargetEnv } from './target-env.js';
-import { parseTemplate, topicTemplateFilter, type CompiledTemplate, type RenderContext } from './template.js';
-import { decodeLevel } from '../topic-level.js';
-import type { Transform } from './transform.js';
-import { applyForward } from './transform.js';
+import { multiResource, resource, type LwM2mNode, type Value } from '../../lwm2m/node.js';
+import type { OperationRequest, OperationResult } from '../../lwm2m/server/types.js';
+import type { FieldPath } from '../errors.js';
+import { slugify } from '../models.js';
+import { nearest } from '../suggest.js';
+import type { TargetEnv } from '../target-env.js';
+import { parseTemplate, topicTemplateFilter, type CompiledTemplate, type RenderContext } from '../template.js';
+import { decodeLevel } from '../../topic-level.js';
+import type { Transform } from '../transform.js';
+import { applyForward } from '../transform.js';
 import { COMMAND_OPERATIONS, type CommandMatch, type CommandOperation, type CommandSpec, type OutboundMessage } from './types.js';
-import { parseValue, valueToJson, ValueError, type LeafValue } from './values.js';
+import { parseValue, valueToJson, ValueError, type LeafValue } from '../values.js';
 
 const CAPTURES = new Set(['endpoint', 'instanceId', 'resourceId', 'resourceName', 'resourceSlug']);
 type Capture = 'endpoint' | 'instanceId' | 'resourceId' | 'resourceName' | 'resourceSlug';

@@ -2,43 +2,18 @@
  * One publish output compiled into `emit(group)`: topic and payload templates, the
  * payload kind (JSON, text, SenML) and transforms, all resolved at load time.
  */
-import type { Value } from '../lwm2m/node.js';
-import type { FieldPath } from './errors.js';
-import type { TargetEnv } from './target-env.js';
-import { BUILTINS, RESOURCE_SCOPED, parseTemplate, topicTemplateFilter, type CompiledTemplate, type RenderContext } from './template.js';
-import { applyForward, type Transform } from './transform.js';
+import type { Value } from '../../lwm2m/node.js';
+import type { FieldPath } from '../errors.js';
+import type { InstanceGroup, PlannedOutput } from '../planned-output.js';
+import type { TargetEnv } from '../target-env.js';
+import { BUILTINS, RESOURCE_SCOPED, parseTemplate, topicTemplateFilter, type CompiledTemplate, type RenderContext } from '../template.js';
+import { applyForward, type Transform } from '../transform.js';
 import type { OutboundMessage, PublishSpec } from './types.js';
-import { valueToJson, type LeafValue } from './values.js';
+import { valueToJson, type LeafValue } from '../values.js';
 
-/**
- * The values of one object instance at one time: those a notification or Send carried
- * (`fresh`), and for outputs that name several resources the last known ones of the others.
- */
-export interface InstanceGroup extends RenderContext {
-  objectId: number;
-  instanceId: number;
-  /** the resources the notification carried (they trigger outputs); undefined: every key of `values` */
-  fresh?: ReadonlySet<number>;
-}
-
-export interface CompiledPublish {
-  objectId: number;
-  /** the mapping file's name */
-  mapping: string;
-  /** undefined: every instance */
-  instances?: ReadonlySet<number>;
+/** One publish output: an MQTT message per resource or per instance (names: see PlannedOutput). */
+export interface CompiledPublish extends PlannedOutput<OutboundMessage> {
   each: 'resource' | 'instance';
-  /**
-   * The resources the message names besides the one it is about (each: resource): it is
-   * rendered from their last known values and published once each has a value or was
-   * reported absent. Empty: the message is rendered from the notification alone.
-   */
-  names: readonly number[];
-  /**
-   * Renders the messages of `group` when a resource it carried triggers this output;
-   * `force` (each: instance): render even so (the message just became complete).
-   */
-  emit(group: InstanceGroup, out: OutboundMessage[], force?: boolean): void;
   /** an MQTT filter covering every topic this output publishes to (undefined: none valid) */
   topicFilter?: string;
 }

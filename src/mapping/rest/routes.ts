@@ -8,12 +8,12 @@
  * whole segment and capture it; {objectId} and {objectSlug} are fixed by the target.
  * The file's `rest.prefix` is put before every target's path.
  */
-import type { ResourceModel } from '../lwm2m/model/types.js';
-import type { ErrorSink, FieldPath } from './errors.js';
-import { formatField } from './errors.js';
-import { slugify } from './models.js';
-import { nearest } from './suggest.js';
-import type { TargetEnv } from './target-env.js';
+import type { ResourceModel } from '../../lwm2m/model/types.js';
+import type { ErrorSink, FieldPath } from '../errors.js';
+import { formatField } from '../errors.js';
+import { slugify } from '../models.js';
+import { nearest } from '../suggest.js';
+import type { TargetEnv } from '../target-env.js';
 import type { RestSpec } from './types.js';
 
 export type RestOperation = 'execute' | 'write' | 'read';

@@ -1,18 +1,23 @@
 /**
  * Compiles one schema-checked mapping file against the object models: names resolved
  * to ids, templates and transforms turned into functions. Errors go to the file's sink.
+ *
+ * A target compiles into what every face shares (the object, its instances, what to
+ * observe and with which attributes) and one section per face, each compiled by that
+ * face's compiler: mqtt/section.ts, rest/routes.ts, onem2m/section.ts.
  */
 import { basename, extname } from 'node:path';
 import { globsMatcher } from '../glob.js';
 import type { Attributes, Registration } from '../lwm2m/server/types.js';
-import { compileCommand, type CompiledCommand } from './commands.js';
 import type { FieldPath } from './errors.js';
 import type { ModelIndex } from './models.js';
-import { compilePublish, type CompiledPublish } from './publish.js';
-import { compileRest, parsePathTemplate, type CompiledRestRoute, type RawSegment } from './rest.js';
+import { compileMqttSection, type CompiledMqttSection } from './mqtt/section.js';
+import { compileOneM2mSection, type CompiledOneM2mSection } from './onem2m/section.js';
+import { compileRest, parsePathTemplate, type CompiledRestRoute, type RawSegment } from './rest/routes.js';
+import type { RestFileSpec } from './rest/types.js';
 import type { ParsedSource } from './source.js';
 import { TargetEnv } from './target-env.js';
-import type { MappingFileSpec, OneOrList, RestFileSpec, TargetSpec } from './types.js';
+import type { MappingFileSpec, OneOrList, TargetSpec } from './types.js';
 
 export interface CompiledObserve {
   /** undefined: the whole instance */
@@ -27,12 +32,12 @@ export interface CompiledTarget {
   /** undefined: every registered instance */
   instances?: number[];
   observe: CompiledObserve[];
-  publish: CompiledPublish[];
-  commands: CompiledCommand[];
-  /** the friendly REST route of the `rest` section */
+  /** the MQTT face's section: publish outputs and command topics */
+  mqtt?: CompiledMqttSection;
+  /** the REST face's section: the friendly route */
   rest?: CompiledRestRoute;
-  /** kept as written, for the oneM2M northbound */
-  onem2m?: Record<string, unknown>;
+  /** the oneM2M section, kept as written */
+  onem2m?: CompiledOneM2mSection;
 }
 
 export interface CompiledFile {
@@ -46,7 +51,7 @@ export interface CompiledFile {
   targets: CompiledTarget[];
   /** as written (its prefix is already part of every target's route) */
   rest?: RestFileSpec;
-  onem2m?: Record<string, unknown>;
+  onem2m?: CompiledOneM2mSection;
 }
 
 function list<T>(v: OneOrList<T> | undefined): T[] {
@@ -109,17 +114,10 @@ function compileTarget(spec: TargetSpec, path: FieldPath, name: string, parsed: 
     }
     return { resources, attributes: ob.attributes, composite: ob.composite ?? false };
   });
-  const instSet = instances ? new Set(instances) : undefined;
-  const pubs = spec.mqtt?.publish;
-  const publish = list(pubs)
-    .map((p, i) => compilePublish(p, env, Array.isArray(pubs) ? [...path, 'mqtt', 'publish', i] : [...path, 'mqtt', 'publish'], instSet))
-    .filter((p): p is CompiledPublish => p !== undefined);
-  const cmds = spec.mqtt?.commands;
-  const commands = list(cmds)
-    .map((c, i) => compileCommand(c, env, Array.isArray(cmds) ? [...path, 'mqtt', 'commands', i] : [...path, 'mqtt', 'commands'], instances))
-    .filter((c): c is CompiledCommand => c !== undefined);
+  const mqtt = spec.mqtt ? compileMqttSection(spec.mqtt, env, [...path, 'mqtt'], instances) : undefined;
   const rest = spec.rest ? compileRest(spec.rest, env, [...path, 'rest'], instances, restPrefix) : undefined;
-  return { objectId: o.value.id, objectName: o.value.name, instances, observe, publish, commands, ...(rest ? { rest } : {}), onem2m: spec.onem2m };
+  const onem2m = compileOneM2mSection(spec.onem2m);
+  return { objectId: o.value.id, objectName: o.value.name, instances, observe, ...(mqtt ? { mqtt } : {}), ...(rest ? { rest } : {}), ...(onem2m ? { onem2m } : {}) };
 }
 
 /** Compiles a parsed file; undefined (and errors in parsed.sink) when anything is wrong. Never throws. */
@@ -143,5 +141,6 @@ function compileSpec(parsed: ParsedSource, index: ModelIndex): CompiledFile | un
     .map((t, i) => compileTarget(t, ['targets', i], name, parsed, index, prefix))
     .filter((t): t is CompiledTarget => t !== undefined);
   if (parsed.sink.errors.length > before) return undefined;
-  return { name, file: parsed.file, enabled: spec.enabled ?? true, description: spec.description, matches, targets, rest: spec.rest, onem2m: spec.onem2m };
+  const onem2m = compileOneM2mSection(spec.onem2m);
+  return { name, file: parsed.file, enabled: spec.enabled ?? true, description: spec.description, matches, targets, rest: spec.rest, ...(onem2m ? { onem2m } : {}) };
 }

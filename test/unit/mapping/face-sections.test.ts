@@ -1,0 +1,62 @@
+/**
+ * A compiled target: what every face shares (object, instances, observations) and one
+ * section per face, each compiled by its own compiler; the oneM2M section is kept as written.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { compileMappings, DevicePlan, type CompiledTarget, type PlannedOutput } from '../../../src/mapping/index.js';
+import { resource } from '../../../src/lwm2m/node.js';
+import { notification, registration, testModels } from './fixtures.js';
+
+const models = testModels();
+
+function targets(text: string): CompiledTarget[] {
+  const { mappings, errors } = compileMappings([{ file: 'maps/m.yaml', text }], models);
+  assert.deepEqual(errors.map((e) => e.message), []);
+  return [...mappings.files[0]!.targets];
+}
+
+void test('a target without face sections holds only what every face shares', () => {
+  const [t] = targets('targets:\n  - object: 3303\n    instances: [0]\n    observe: { resources: [5700], attributes: { pmin: 10 } }\n');
+  assert.deepEqual(Object.keys(t!).sort(), ['instances', 'objectId', 'objectName', 'observe']);
+  assert.deepEqual(t!.observe, [{ resources: [5700], attributes: { pmin: 10 }, composite: false }]);
+});
+
+void test('each face section is compiled into its own field: mqtt, rest, onem2m (as written)', () => {
+  const [t] = targets(`
+onem2m: { cse: "/in-cse" }
+targets:
+  - object: 3303
+    observe: {}
+    mqtt:
+      publish: { topic: "t/{endpoint}/{instanceId}", payload: "{5700}" }
+      commands: { topic: "c/{endpoint}/{instanceId}/reset", execute: 5605 }
+    rest: { path: "/temp/{endpoint}/{instanceId}" }
+    onem2m: { container: "temperature-{instanceId}", content: "{5700}", labels: [a, b] }
+`);
+  assert.equal(t!.mqtt?.publish.length, 1);
+  assert.equal(t!.mqtt?.commands.length, 1);
+  assert.equal(t!.rest?.template, '/temp/{endpoint}/{instanceId}');
+  assert.deepEqual(t!.onem2m?.fields, { container: 'temperature-{instanceId}', content: '{5700}', labels: ['a', 'b'] });
+  const { mappings } = compileMappings([{ file: 'maps/m.yaml', text: 'onem2m: { cse: "/in-cse" }\ntargets: [{ object: 3303 }]\n' }], models);
+  assert.deepEqual(mappings.files[0]!.onem2m?.fields, { cse: '/in-cse' });
+});
+
+void test('a plan renders the outputs of whichever face section it is built with', () => {
+  const { mappings } = compileMappings([{ file: 'maps/m.yaml', text: 'targets:\n  - object: 3303\n    observe: { resources: [5700] }\n' }], models);
+  const seen: string[] = [];
+  const output: PlannedOutput<string> = {
+    objectId: 3303,
+    mapping: 'm',
+    names: [],
+    emit: (g, out) => {
+      for (const id of g.fresh ?? []) out.push(`${g.endpoint}/${g.instanceId}/${id}=${String(g.values.get(id))}`);
+      seen.push(g.endpoint);
+    },
+  };
+  const reg = registration('dev-1', { 3303: [0] });
+  const plan = new DevicePlan<string>(reg, mappings.files, () => [output]);
+  assert.deepEqual(plan.render(notification(reg, '/3303/0/5700', resource(5700, 'float', 21.5))), ['dev-1/0/5700=21.5']);
+  assert.deepEqual(plan.observations.map((o) => o.paths), [['/3303/0/5700']]);
+  assert.deepEqual(seen, ['dev-1']);
+});
