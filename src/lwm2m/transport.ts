@@ -175,6 +175,29 @@ export type UplinkResult =
 
 export type UplinkResultCode = UplinkResult['code'];
 
+/**
+ * LwM2M's numbers of the results (the codes of RFC 7252 12.1.2, which every LwM2M binding
+ * uses: CoAP as its response code, the MQTT binding as 201, 404...), also how operators
+ * know them in log lines.
+ */
+export const RESULT_NUMBERS: Readonly<Record<UplinkResultCode, string>> = {
+  created: '2.01',
+  deleted: '2.02',
+  changed: '2.04',
+  content: '2.05',
+  badRequest: '4.00',
+  forbidden: '4.03',
+  notFound: '4.04',
+  methodNotAllowed: '4.05',
+  preconditionFailed: '4.12',
+  requestEntityTooLarge: '4.13',
+  unsupportedContentFormat: '4.15',
+  tooManyRequests: '4.29',
+  internalServerError: '5.00',
+  notImplemented: '5.01',
+  serviceUnavailable: '5.03',
+};
+
 /** A notification for an observation the core started. */
 export interface Notification {
   token: Uint8Array;

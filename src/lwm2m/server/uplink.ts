@@ -5,6 +5,7 @@
  * Events go out after the response (afterResponse): a listener may send a request to the
  * client at once and it must not overtake the answer to the Register.
  */
+import { RESULT_NUMBERS } from '../transport.js';
 import type { Peer, RegisterUplink, SendUplink, UpdateUplink, Uplink, UplinkErrorCode, UplinkResult } from '../transport.js';
 import { decodeSend } from './operations/index.js';
 import { guessSendFormat } from './operations/format.js';
@@ -24,24 +25,10 @@ const answer = (code: UplinkErrorCode): UplinkResult => {
   return r;
 };
 
-/** LwM2M's numbers for the refusals (the same in every binding), in log lines as operators know them. */
-const LOGGED_CODE: Readonly<Record<UplinkErrorCode, string>> = {
-  badRequest: '4.00',
-  forbidden: '4.03',
-  notFound: '4.04',
-  methodNotAllowed: '4.05',
-  preconditionFailed: '4.12',
-  requestEntityTooLarge: '4.13',
-  unsupportedContentFormat: '4.15',
-  tooManyRequests: '4.29',
-  internalServerError: '5.00',
-  notImplemented: '5.01',
-  serviceUnavailable: '5.03',
-};
 
 /** The answer to a refused Register or Update; a counted refusal is logged (rate-limited), others at debug. */
 function refused(core: ServerCore, what: 'register' | 'update', peer: Peer, r: Refusal, endpoint?: string): UplinkResult {
-  const fields = { code: LOGGED_CODE[r.code], peer: peer.key, reason: r.reason, ...(endpoint !== undefined ? { endpoint } : {}) };
+  const fields = { code: RESULT_NUMBERS[r.code], peer: peer.key, reason: r.reason, ...(endpoint !== undefined ? { endpoint } : {}) };
   if (r.kind) core.guard.refused(r.kind, what, fields);
   else core.log.debug(`lwm2m: ${what} refused`, fields);
   return r.retryAfter !== undefined ? { code: r.code, retryAfter: r.retryAfter } : answer(r.code);

@@ -10,7 +10,8 @@
  *
  * Other paths get 4.04, other methods on these paths 4.05, without the core.
  */
-import type { Notification, Peer, Uplink, UplinkHandler, UplinkResult, UplinkResultCode } from '../../lwm2m/transport.js';
+import { RESULT_NUMBERS } from '../../lwm2m/transport.js';
+import type { Notification, Peer, Uplink, UplinkHandler, UplinkResult } from '../../lwm2m/transport.js';
 import type { CoapRequest, CoapRequestHandler, CoapResponse } from './coap-request.js';
 
 const frozen = (code: string): CoapResponse => Object.freeze({ code });
@@ -20,24 +21,8 @@ const METHOD_NOT_ALLOWED = frozen('4.05');
 const NOT_IMPLEMENTED = frozen('5.01');
 const INTERNAL = frozen('5.00');
 
-/** The CoAP code of each result (LwM2M Transport binding: the codes of RFC 7252 12.1.2). */
-const CODES: Readonly<Record<UplinkResultCode, string>> = {
-  created: '2.01',
-  deleted: '2.02',
-  changed: '2.04',
-  content: '2.05',
-  badRequest: '4.00',
-  forbidden: '4.03',
-  notFound: '4.04',
-  methodNotAllowed: '4.05',
-  preconditionFailed: '4.12',
-  requestEntityTooLarge: '4.13',
-  unsupportedContentFormat: '4.15',
-  tooManyRequests: '4.29',
-  internalServerError: '5.00',
-  notImplemented: '5.01',
-  serviceUnavailable: '5.03',
-};
+/** The CoAP code of each result: LwM2M's result numbers are CoAP's (RFC 7252 12.1.2). */
+const CODES = RESULT_NUMBERS;
 
 /** One shared answer per code for results that carry nothing else. */
 const BARE = new Map<string, CoapResponse>(Object.entries(CODES).map(([k, c]) => [k, frozen(c)]));
