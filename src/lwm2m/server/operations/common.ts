@@ -1,4 +1,4 @@
-/** What every operations-* file shares: the context, the error, path handling. */
+/** What every file of operations/ shares: the context, the error, path handling. */
 import { LwM2mPath } from '../../path.js';
 import type { CodecRegistry } from '../../codec/registry.js';
 import type { ModelProvider } from '../../model/types.js';
