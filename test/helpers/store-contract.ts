@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { LwM2mPath } from '../../src/lwm2m/path.js';
 import type { QueuedRequest, ServerStore, StoredObservation } from '../../src/lwm2m/server/store.js';
 import type { Registration } from '../../src/lwm2m/server/types.js';
+import { securityStoreContract } from './security-store-contract.js';
 
 export function registration(id: string, endpoint: string, extra: Partial<Registration> = {}): Registration {
   return {
@@ -56,6 +57,8 @@ const ids = (list: readonly StoredObservation[]): string[] => list.map((o) => o.
 const paths = (list: readonly QueuedRequest[]): string[] => list.map((q) => String((q.request as { path: string }).path));
 
 export function storeContract(name: string, create: () => ServerStore | Promise<ServerStore>): void {
+  securityStoreContract(name, create);
+
   // ---- registrations ----
 
   void test(`${name}: add, get by id and by endpoint, all, size`, async () => {

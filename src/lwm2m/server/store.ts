@@ -1,7 +1,7 @@
 /**
  * The server's state that outlives a request: registrations, the observations clients
  * accepted (with what it takes to decode their notifications and to observe again), and
- * requests queued for sleeping clients. One interface, so that a registration never
+ * requests queued for sleeping clients, and the clients' credentials. One interface, so that a registration never
  * comes back from a store without its observations (their tokens) and its queue.
  *
  * Synchronous on purpose: a notification is matched to its observation by token on the
@@ -15,6 +15,7 @@
 import type { LwM2mPath } from '../path.js';
 import type { DownlinkRequest } from '../transport.js';
 import type { Observation, OperationRequest, Registration } from './types.js';
+import type { SecurityStore } from './security.js';
 
 /** An observation the client accepted (2.xx with Observe). */
 export interface StoredObservation {
@@ -88,6 +89,11 @@ export interface ServerStore {
   removeRequests(endpoint: string): QueuedRequest[];
   /** requests waiting for the endpoint */
   queuedRequests(endpoint: string): number;
+
+  // ---- credentials ----
+
+  /** the endpoints' credentials (PSK, raw public key, X.509), kept by the same store */
+  readonly security: SecurityStore;
 }
 
 /** The identity of a path set: order does not matter, composite and single differ. */
