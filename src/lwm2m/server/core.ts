@@ -13,6 +13,7 @@ import type { ObservationRegistry } from './observations.js';
 import type { RequestQueues } from './queue.js';
 import type { RegisterGuard } from './register-guard.js';
 import type { Registration, ServerEvents } from './types.js';
+import type { SecurityPolicy } from './security.js';
 
 export interface RequestOptions {
   /** how long to wait for the client's answer once the request has left, ms */
@@ -30,6 +31,8 @@ export interface ServerCore {
   readonly ctx: OperationContext;
   /** registration limits, the per-address rate and the refusal counts */
   readonly guard: RegisterGuard;
+  /** when a client must have authenticated */
+  readonly security: SecurityPolicy;
   transport(name: string): DeviceTransport | undefined;
   emit<K extends keyof ServerEvents>(event: K, ...args: ServerEvents[K]): void;
   /** runs `fn` after the current response has gone out (setImmediate), unless stopped */

@@ -9,6 +9,7 @@
  * - payload over the limit: 4.13 Request Entity Too Large (RFC 7252 5.9.2.9);
  * - registrations full: 5.03 Service Unavailable with Max-Age (RFC 7252 5.9.3.4): the
  *   server, not the client, is the limit, and any client may retry after Max-Age;
+ * - no credentials, or another endpoint's (security.ts): 4.03 Forbidden;
  * - Registers from one address too fast: 4.29 Too Many Requests with Max-Age (RFC 8516):
  *   this very client (or its NAT) must slow down, and Max-Age says when to retry.
  */
@@ -34,7 +35,7 @@ export const DEFAULT_REGISTRATION_LIMITS: RegistrationLimits = {
 };
 
 /** Why a Register or Update was refused, as counted. */
-export type RefusalKind = 'endpointName' | 'links' | 'payload' | 'registrations' | 'rate';
+export type RefusalKind = 'endpointName' | 'links' | 'payload' | 'registrations' | 'rate' | 'credentials';
 
 export type RefusalCounts = Record<RefusalKind, number>;
 
@@ -124,7 +125,7 @@ export class AddressRateLimiter {
 export class RegisterGuard {
   readonly limits: RegistrationLimits;
   readonly rate: AddressRateLimiter;
-  private readonly counts: RefusalCounts = { endpointName: 0, links: 0, payload: 0, registrations: 0, rate: 0 };
+  private readonly counts: RefusalCounts = { endpointName: 0, links: 0, payload: 0, registrations: 0, rate: 0, credentials: 0 };
   private readonly refusalLog = new KeyedRateLimit(MINUTE, 16);
   private readonly addressLog = new KeyedRateLimit(MINUTE);
 

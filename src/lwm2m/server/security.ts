@@ -21,6 +21,28 @@ export type SecurityInfo =
 export type SecurityMode = SecurityInfo['mode'];
 export const SECURITY_MODES: readonly SecurityMode[] = ['psk', 'rpk', 'x509'];
 
+/** When a client must have authenticated (config `security.*`). */
+export interface SecurityPolicy {
+  /** an endpoint with credentials may not register or update without them (default true) */
+  readonly requireForKnown: boolean;
+  /** no client may register or update without an authenticated identity (default false) */
+  readonly requireDtls: boolean;
+}
+
+export const DEFAULT_SECURITY_POLICY: SecurityPolicy = Object.freeze({ requireForKnown: true, requireDtls: false });
+
+/**
+ * Why a client speaking with `identity` (undefined: not authenticated) may not act as
+ * `endpoint`, or undefined when it may: an authenticated identity must belong to this
+ * endpoint in the store; without one, the policy decides.
+ */
+export function credentialsProblem(store: SecurityStore, policy: SecurityPolicy, endpoint: string, identity: string | undefined): string | undefined {
+  if (identity !== undefined) return store.endpointOf(identity) === endpoint ? undefined : 'authenticated identity of another endpoint';
+  if (policy.requireDtls) return 'not authenticated (security.requireDtls)';
+  if (policy.requireForKnown && store.get(endpoint)) return 'not authenticated, the endpoint has credentials';
+  return undefined;
+}
+
 /** The answer of `SecurityStore.put`: the entry it replaced, or why nothing was stored. */
 export type SecurityPut = { readonly ok: true; readonly previous: SecurityInfo | undefined } | { readonly ok: false; readonly reason: string };
 

@@ -29,6 +29,8 @@ import { DeviceManagementApi } from './api.js';
 import { ExpiryQueue } from './expiry.js';
 import { RegisterGuard } from './register-guard.js';
 import type { RefusalCounts, RegistrationLimits } from './register-guard.js';
+import { DEFAULT_SECURITY_POLICY } from './security.js';
+import type { SecurityPolicy } from './security.js';
 
 export interface LwM2mServerOptions {
   models: ModelProvider;
@@ -47,6 +49,8 @@ export interface LwM2mServerOptions {
   limits?: DecodeLimits;
   /** bounds on registrations (register-guard.ts: DEFAULT_REGISTRATION_LIMITS) */
   registrationLimits?: Partial<RegistrationLimits>;
+  /** when clients must have authenticated (default: endpoints with credentials must) */
+  security?: Partial<SecurityPolicy>;
 }
 
 /** registration ids by transport name, then by peer key (no key string built per lookup) */
@@ -115,6 +119,7 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
       lifetime: this.lifetime,
       ctx,
       guard: this.guard,
+      security: { ...DEFAULT_SECURITY_POLICY, ...options.security },
       transport: (name) => this.transports.get(name),
       emit: (event, ...args) => this.safeEmit(event, ...args),
       afterResponse: (fn) => this.afterResponse(fn),
@@ -316,11 +321,13 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
   private registrationAt(peer: Peer): Registration | undefined {
     const id = this.byPeer.get(peer);
     const reg = id !== undefined ? this.store.get(id) : undefined;
-    if (reg) return reg;
-    if (peer.identity !== undefined) {
-      return this.store.all().find((r) => r.peer.transport === peer.transport && r.peer.identity === peer.identity);
-    }
-    return undefined;
+    // the same address under another identity (a new session) is not the same client
+    if (reg && reg.peer.identity === peer.identity) return reg;
+    if (peer.identity === undefined) return undefined;
+    // an authenticated client that moved: found by its identity's endpoint, not by a scan
+    const endpoint = this.store.security.endpointOf(peer.identity);
+    const byIdentity = endpoint !== undefined ? this.store.getByEndpoint(endpoint) : undefined;
+    return byIdentity && byIdentity.peer.transport === peer.transport && byIdentity.peer.identity === peer.identity ? byIdentity : undefined;
   }
 
   private indexPeer(reg: Registration, previous?: Registration): void {

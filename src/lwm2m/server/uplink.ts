@@ -14,6 +14,7 @@ import type { Refusal } from './registration.js';
 import { FULL_RETRY_SECONDS } from './register-guard.js';
 import type { ServerCore } from './core.js';
 import type { Registration } from './types.js';
+import { credentialsProblem } from './security.js';
 
 /** The results without a body: one frozen object each, shared. */
 const CHANGED: UplinkResult = Object.freeze({ code: 'changed' });
@@ -67,6 +68,8 @@ function register(core: ServerCore, peer: Peer, req: RegisterUplink): UplinkResu
   }
   const p = parseRegister(req.params, req.links, req.contentFormat, core.lifetime, limits);
   if (isRefusal(p)) return refused(core, 'register', peer, p);
+  const unauthorised = credentialsProblem(core.store.security, core.security, p.endpoint, peer.identity);
+  if (unauthorised) return refused(core, 'register', peer, { ok: false, code: 'forbidden', reason: unauthorised, kind: 'credentials' }, p.endpoint);
   if (core.store.size >= limits.maxRegistrations && !core.store.getByEndpoint(p.endpoint)) {
     const reason = `${core.store.size} registrations, the maximum`;
     return refused(core, 'register', peer, { ok: false, code: 'serviceUnavailable', reason, kind: 'registrations', retryAfter: FULL_RETRY_SECONDS }, p.endpoint);
@@ -104,6 +107,9 @@ function update(core: ServerCore, peer: Peer, req: UpdateUplink): UplinkResult {
     core.log.debug('lwm2m: update over another security context refused', { peer: peer.key, endpoint: prev.endpoint });
     return answer('forbidden');
   }
+  // credentials given or changed since the Register count from now on
+  const unauthorised = credentialsProblem(core.store.security, core.security, prev.endpoint, peer.identity);
+  if (unauthorised) return refused(core, 'update', peer, { ok: false, code: 'forbidden', reason: unauthorised, kind: 'credentials' }, prev.endpoint);
   const u = parseUpdate(req.params, req.links, req.contentFormat, core.lifetime, prev.rootPath, core.guard.limits);
   if (isRefusal(u)) return refused(core, 'update', peer, u, prev.endpoint);
   const next = applyUpdate(prev, u, peer, core.clock.now());

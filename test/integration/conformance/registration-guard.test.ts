@@ -97,7 +97,7 @@ describe('conformance: refused Registers carry Max-Age over CoAP/UDP', () => {
       const full = await post('f4');
       assert.equal(full.code, '5.03');
       assert.equal(getUint(full, O.MaxAge), 60);
-      assert.deepEqual(fx.server.refusals(), { endpointName: 0, links: 0, payload: 0, registrations: 1, rate: 1 });
+      assert.deepEqual(fx.server.refusals(), { endpointName: 0, links: 0, payload: 0, registrations: 1, rate: 1, credentials: 0 });
     } finally {
       await a.close();
       await fx.stop();

@@ -5,6 +5,7 @@ import type { LwM2mServerOptions, Registration } from '../../../src/lwm2m/server
 import { ModelRegistry } from '../../../src/lwm2m/model/registry.js';
 import { FakeClock, settle } from '../../helpers/fake-clock.js';
 import { MemoryTransport, memPeer } from '../../helpers/memory-transport.js';
+import { psk } from '../../helpers/security-store-contract.js';
 
 function setup(opts: Partial<LwM2mServerOptions> = {}): { server: LwM2mServer; mem: MemoryTransport; clock: FakeClock } {
   const clock = new FakeClock();
@@ -176,6 +177,7 @@ void test('start() re-arms expiry for registrations already in the store', async
 
 void test('Update and De-register over another security context (identity) are refused with 4.03', async () => {
   const { server, mem } = setup();
+  server.store.security.put(psk('a', 'psk-a'));
   const id = await mem.register(memPeer(5001, '10.0.0.1', 'psk-a'), 'ep=a', LINKS);
   assert.equal((await mem.update(memPeer(5001), id)).code, 'forbidden', 'no identity');
   assert.equal((await mem.update(memPeer(5001, '10.0.0.1', 'psk-b'), id)).code, 'forbidden');

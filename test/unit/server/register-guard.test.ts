@@ -15,6 +15,7 @@ import { loadConfig } from '../../../src/config/load.js';
 import { setupServer } from '../../helpers/server-setup.js';
 import type { ServerSetup } from '../../helpers/server-setup.js';
 import type { LwM2mServerOptions } from '../../../src/lwm2m/server/index.js';
+import { psk } from '../../helpers/security-store-contract.js';
 
 const LINKS = '</>;rt="oma.lwm2m",</1/0>,</3/0>';
 
@@ -205,6 +206,7 @@ void test('the registration id, the secret of the device, is in no log line of t
 void test('a Send from a new address (same authenticated identity) moves the registration: addressChanged with cause message', async () => {
   const { server, mem } = setup();
   const first = memPeer(5001, '10.0.0.1', 'psk-a');
+  server.store.security.put(psk('ident', 'psk-a'));
   await mem.register(first, 'ep=ident&lwm2m=1.1', LINKS);
   const events: [Registration, Peer, string][] = [];
   server.on('addressChanged', (r, previous, cause) => events.push([r, previous, cause]));

@@ -5,6 +5,7 @@ import type { SendEvent } from '../../../src/lwm2m/server/index.js';
 import { settle } from '../../helpers/fake-clock.js';
 import { memPeer } from '../../helpers/memory-transport.js';
 import { setupServer } from '../../helpers/server-setup.js';
+import { psk } from '../../helpers/security-store-contract.js';
 
 const LINKS = '</>;rt="oma.lwm2m";ct=110,</1/0>,</3/0>,</3303/0>';
 const SENML = JSON.stringify([
@@ -54,6 +55,7 @@ void test('Send: from an address no registration uses -> 4.04; undecodable -> 4.
 
 void test('Send: the sender is found by its authenticated identity after an address change', async () => {
   const { server, mem } = setupServer();
+  server.store.security.put(psk('a', 'psk-a'));
   await mem.register(memPeer(5001, '10.0.0.1', 'psk-a'), 'ep=a&lwm2m=1.1', LINKS);
   const moved = memPeer(6001, '10.0.0.2', 'psk-a');
   assert.equal((await mem.sendValues(moved, SENML, ContentFormat.SENML_JSON)).code, 'changed');
