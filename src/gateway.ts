@@ -19,6 +19,7 @@ import type { Binding, ListenAddress } from './transport/binding.js';
 import { createBindings } from './transport/bindings.js';
 import { MappingLoadError, MappingStore } from './mapping/index.js';
 import { FACES, FaceStartError, type Face } from './northbound/faces.js';
+import { SecurityFileLoadError, SecurityFileSource } from './security/security-file-source.js';
 
 /** The package version (package.json sits one level above src/ and dist/). */
 export const VERSION: string = (() => {
@@ -58,6 +59,8 @@ export class Gateway {
   private faces: Face[] = [];
   private facePorts: Record<string, number | null> = {};
   private started = false;
+  /** the security file in force (undefined: security.file is null) */
+  private securityFile: SecurityFileSource | undefined;
 
   constructor(
     readonly config: GatewayConfig,
@@ -75,6 +78,7 @@ export class Gateway {
       requestTimeoutMs: config.lwm2m.requestTimeout * 1000,
       queue: { ttlMs: q.ttl * 1000, maxPerDevice: q.maxPerDevice, awakeTimeMs: q.awakeTime * 1000 },
       registrationLimits: config.lwm2m.limits,
+      security: { requireForKnown: config.security.requireForKnown, requireDtls: config.security.requireDtls },
       store: createStore(config.store.type),
       logger: this.log,
     });
@@ -148,6 +152,28 @@ export class Gateway {
     this.mappings = store;
   }
 
+  private loadSecurityFile(): void {
+    if (!this.config.security.file) return;
+    const file = resolve(this.baseDir(), this.config.security.file);
+    const source = new SecurityFileSource({
+      file,
+      store: this.server.store.security,
+      onReload: (counts) => this.log.info('security file loaded', counts),
+      onError: (errors) => {
+        this.log.error('security file: entries not applied; the credentials in force stay', { errors: errors.length });
+        for (const e of errors.slice(0, 20)) this.log.error(e.message);
+      },
+    });
+    try {
+      source.load();
+    } catch (e) {
+      if (e instanceof SecurityFileLoadError) throw new StartError(`security.file: ${file}: broken security file:\n${e.message}`);
+      throw e;
+    }
+    source.watch();
+    this.securityFile = source;
+  }
+
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
@@ -162,6 +188,7 @@ export class Gateway {
       this.log.info('object models loaded', { dir, count: loaded.length });
     }
     this.loadMappings();
+    this.loadSecurityFile();
     this.server.start();
     this.bindings = createBindings({ config: this.config, handler: this.server, logger: this.log });
     for (const b of this.bindings) {
@@ -196,5 +223,7 @@ export class Gateway {
     this.listening = [];
     this.mappings?.stop();
     this.mappings = undefined;
+    this.securityFile?.stop();
+    this.securityFile = undefined;
   }
 }

@@ -108,6 +108,14 @@ export interface GatewayConfig {
     /** where registrations, observations and queued requests are kept (src/store/index.ts) */
     type: 'memory';
   };
+  security: {
+    /** YAML list of per-endpoint credentials (relative to the config file), reloaded on change; null: none */
+    file: string | null;
+    /** an endpoint with credentials may register only over them (4.03 otherwise) */
+    requireForKnown: boolean;
+    /** every client must have authenticated (DTLS): plain UDP registrations are refused */
+    requireDtls: boolean;
+  };
 }
 
 export const DEFAULT_CONFIG: GatewayConfig = {
@@ -140,6 +148,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   rest: { enabled: true, port: 8080, host: '0.0.0.0', tokens: [], corsOrigins: [] },
   log: { level: 'info', format: 'text' },
   store: { type: 'memory' },
+  security: { file: null, requireForKnown: true, requireDtls: false },
 };
 
 const seconds = { type: 'number', minimum: 0 } as const;
@@ -285,6 +294,11 @@ export const CONFIG_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       properties: { type: { enum: ['memory'] } },
+    },
+    security: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { file: nullableString, requireForKnown: { type: 'boolean' }, requireDtls: { type: 'boolean' } },
     },
   },
 } as const;
