@@ -10,7 +10,7 @@
  */
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { ErrorSink, positionOf, type MappingError } from '../mapping/errors.js';
-import { SECURITY_MODES, securityInfoProblem, type SecurityInfo, type SecurityMode } from '../lwm2m/server/security.js';
+import { SECURITY_MODES, parseHex, securityInfoProblem, type SecurityInfo, type SecurityMode } from '../lwm2m/server/security.js';
 
 /** the largest security file read, bytes, and the most entries it may hold */
 export const MAX_SECURITY_FILE_BYTES = 16 * 1024 * 1024;
@@ -31,13 +31,6 @@ const FIELDS: Record<SecurityMode, readonly string[]> = {
   rpk: ['endpoint', 'mode', 'publicKey'],
   x509: ['endpoint', 'mode'],
 };
-
-/** hex text -> bytes, or undefined when it is not an even number of hex digits (no backtracking) */
-export function parseHex(text: string, maxBytes: number): Buffer | undefined {
-  if (text.length === 0 || text.length % 2 !== 0 || text.length > maxBytes * 2) return undefined;
-  if (!/^[0-9a-fA-F]+$/.test(text)) return undefined;
-  return Buffer.from(text, 'hex');
-}
 
 function entryOf(raw: unknown, at: (string | number)[], sink: ErrorSink): SecurityInfo | undefined {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {

@@ -10,6 +10,7 @@ import type { LwM2mNode, ObjectInstanceNode } from '../node.js';
 import type { ModelProvider } from '../model/types.js';
 import { LwM2mPath } from '../path.js';
 import type { RequestOptions } from './core.js';
+import type { SecurityStore } from './security.js';
 import type { Attributes, Observation, OperationRequest, OperationResult, PathLike, Registration, ServerEvents } from './types.js';
 
 /** The registrations a face looks up, and their queue-mode state. */
@@ -31,8 +32,13 @@ export interface ValueContext {
   readonly models: ModelProvider;
 }
 
-/** All a northbound face may use of the core: events, operations, registrations (LwM2mServer is one). */
-export type CoreApi = DeviceManagementApi & RegistrationDirectory;
+/** The clients' credentials (PSK, raw public key, X.509), kept by the store; keys never leave the gateway. */
+export interface CredentialsDirectory {
+  readonly credentials: SecurityStore;
+}
+
+/** All a northbound face may use of the core: events, operations, registrations, credentials (LwM2mServer is one). */
+export type CoreApi = DeviceManagementApi & RegistrationDirectory & CredentialsDirectory;
 
 const fmt = (o: { format?: number }): { format?: number } => (o.format !== undefined ? { format: o.format } : {});
 

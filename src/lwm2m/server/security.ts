@@ -104,3 +104,10 @@ export function securityInfoProblem(info: SecurityInfo): string | undefined {
       return 'unknown security mode';
   }
 }
+
+/** hex text -> bytes, or undefined when it is not an even number of hex digits (no backtracking) */
+export function parseHex(text: string, maxBytes: number): Buffer | undefined {
+  if (text.length === 0 || text.length % 2 !== 0 || text.length > maxBytes * 2) return undefined;
+  if (!/^[0-9a-fA-F]+$/.test(text)) return undefined;
+  return Buffer.from(text, 'hex');
+}

@@ -30,7 +30,7 @@ import { ExpiryQueue } from './expiry.js';
 import { RegisterGuard } from './register-guard.js';
 import type { RefusalCounts, RegistrationLimits } from './register-guard.js';
 import { DEFAULT_SECURITY_POLICY } from './security.js';
-import type { SecurityPolicy } from './security.js';
+import type { SecurityPolicy, SecurityStore } from './security.js';
 
 export interface LwM2mServerOptions {
   models: ModelProvider;
@@ -132,6 +132,11 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
       endObservation: (entry, reason, forget) => this.endObservation(entry, reason, forget),
     };
     this.downlinks = new Downlinks(this.core, options.requestTimeoutMs ?? 30_000);
+  }
+
+  /** the clients' credentials, kept by the store */
+  get credentials(): SecurityStore {
+    return this.store.security;
   }
 
   // ---- lifecycle ----

@@ -14,6 +14,7 @@ import { openApiDocument } from './openapi.js';
 import { actionRoutes } from './routes-actions.js';
 import { deviceRoutes } from './routes-devices.js';
 import { resourceRoutes } from './routes-resources.js';
+import { securityRoutes } from './routes-security.js';
 
 export interface AppOptions {
   tokens: readonly TokenConfig[];
@@ -126,6 +127,7 @@ export function buildApp(rc: RestContext, o: AppOptions): Express {
   });
   app.get('/api/events', (req, res) => o.hub.subscribe(req, res));
   deviceRoutes(app, rc);
+  securityRoutes(app, rc);
   actionRoutes(app, rc);
   resourceRoutes(app, rc);
   o.extraRoutes?.(app);

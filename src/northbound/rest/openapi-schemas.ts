@@ -139,6 +139,27 @@ export const schemas = {
       result: { type: 'object', properties: { status: { type: 'integer' }, body: {} } },
     },
   },
+  SecurityBody: {
+    type: 'object',
+    required: ['mode'],
+    description: 'psk: identity and key; rpk: publicKey; x509: nothing else (the certificate CN is the endpoint)',
+    properties: {
+      mode: { type: 'string', enum: ['psk', 'rpk', 'x509'] },
+      identity: { type: 'string', minLength: 1, description: 'PSK identity, at most 128 bytes of UTF-8' },
+      key: { type: 'string', pattern: '^([0-9a-fA-F]{2}){1,64}$', description: 'PSK key in hex, 1 to 64 bytes' },
+      publicKey: { type: 'string', pattern: '^([0-9a-fA-F]{2}){1,512}$', description: 'hex of the DER SubjectPublicKeyInfo' },
+    },
+  },
+  SecurityInfo: {
+    type: 'object',
+    required: ['endpoint', 'mode'],
+    properties: {
+      endpoint: { type: 'string' },
+      mode: { type: 'string', enum: ['psk', 'rpk', 'x509'] },
+      identity: { type: 'string', description: 'psk' },
+      publicKey: { type: 'string', description: 'rpk, in hex' },
+    },
+  },
   QueuedRequestList: { type: 'object', properties: { endpoint: { type: 'string' }, requests: { type: 'array', items: ref('QueuedRequest') } } },
 } as const;
 

@@ -118,6 +118,25 @@ function devicePaths(): Record<string, Obj> {
   return paths;
 }
 
+/** PUT, GET and DELETE of a client's credentials: write scope (403 otherwise) */
+function securityPath(): Obj {
+  const ep = [param('endpoint')];
+  const scoped = (o: Obj, extra: string[] = []): Obj => {
+    const responses: Obj = { ...(o.responses as Obj), '403': problemRef };
+    for (const c of extra) responses[c] = problemRef;
+    return { ...o, responses };
+  };
+  const view = json(ref('SecurityInfo'), 'the credentials, without the key');
+  return {
+    put: scoped(
+      operation('putSecurity', { summary: "Set a client's credentials", tag: 'security', params: ep, body: json(ref('SecurityBody'), 'the credentials'), ok: { '200': view, '201': view } }),
+      ['409'],
+    ),
+    get: scoped(operation('getSecurity', { summary: "A client's credentials (never the key)", tag: 'security', params: ep, ok: { '200': view } })),
+    delete: scoped(operation('deleteSecurity', { summary: "Remove a client's credentials", tag: 'security', params: ep, ok: noContent })),
+  };
+}
+
 /**
  * Routes served but left out of the document: the former path of cancel-by-id, which a
  * path template of the device API (`{objectId}/discover`...) would match as well.
@@ -132,6 +151,7 @@ const TAGS = [
   { name: 'composite', description: 'Read-, Write- and Observe-Composite' },
   { name: 'requests', description: 'Requests waiting for sleeping (queue-mode) devices' },
   { name: 'events', description: 'Live events as Server-Sent Events' },
+  { name: 'security', description: 'Credentials of the clients (DTLS PSK, raw public key, X.509); write scope, keys never returned' },
   { name: 'meta', description: 'Health and this document' },
 ];
 
@@ -182,6 +202,7 @@ function build(mappings: CompiledMappings | undefined): Obj {
       '/api/requests/{requestId}': {
         get: operation('getQueuedRequest', { summary: 'A queued request: state and result', tag: 'requests', params: [param('requestId')], ok: { '200': json(ref('QueuedRequest'), 'the request') } }),
       },
+      '/api/clients/{endpoint}/security': securityPath(),
       ...devicePaths(),
       ...mapped,
     },

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseSecurityFile, parseHex } from '../../../src/security/security-file.js';
+import { parseSecurityFile } from '../../../src/security/security-file.js';
+import { parseHex } from '../../../src/lwm2m/server/security.js';
 
 const KEY = '000102030405060708090a0b0c0d0e0f';
 
