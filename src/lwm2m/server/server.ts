@@ -193,6 +193,8 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
       this.core.observations.remove(entry);
       return false;
     }
+    // only over the security context of the registration: another identity neither feeds nor ends it
+    if (reg.peer.identity !== peer.identity) return false;
     reg = this.touch(reg, peer);
     if (!n.code.startsWith('2.')) {
       // RFC 7641 3.2: an error response ends the observation (the binding has dropped it)

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import type { Peer } from '../../../src/lwm2m/transport.js';
 import type { LwM2mServerOptions } from '../../../src/lwm2m/server/index.js';
 import { setupServer } from '../../helpers/server-setup.js';
-import { memPeer } from '../../helpers/memory-transport.js';
+import { memPeer, text } from '../../helpers/memory-transport.js';
+import { ContentFormat } from '../../../src/lwm2m/codec/codec.js';
 import { psk } from '../../helpers/security-store-contract.js';
 
 /** a peer of a DTLS session authenticated as `identity` */
@@ -79,5 +80,28 @@ void test('credentials given or changed after the Register: the next Update of t
   const id1 = await mem.register(own, 'ep=dev1');
   server.store.security.put(psk('dev1', 'id-dev1-new'));
   assert.equal((await mem.update(own, id1)).code, 'forbidden');
+  await server.stop();
+});
+
+void test('a notification over another identity is not taken, and does not end or move the observation', async () => {
+  const { server, mem } = setup();
+  const own = memPeer(5001, '10.0.0.1', 'id-dev1');
+  await mem.register(own, 'ep=dev1', '</>;rt="oma.lwm2m",</3303/0>');
+  const tokens: Uint8Array[] = [];
+  mem.device(own, (req) => {
+    if (req.token) tokens.push(req.token);
+    return { code: '2.05', payload: text('20'), contentFormat: ContentFormat.TEXT, observe: 0 };
+  });
+  const notes: unknown[] = [];
+  server.on('notification', (n) => notes.push(n));
+  assert.equal((await server.observe('dev1', '/3303/0/5700')).success, true);
+  const note = { token: tokens[0]!, code: '2.05', payload: text('21'), contentFormat: ContentFormat.TEXT, observe: 1 };
+  assert.equal(mem.notify(memPeer(5001, '10.0.0.1', 'id-dev2'), note), false);
+  assert.equal(mem.notify(memPeer(5001, '10.0.0.1'), note), false);
+  assert.equal(notes.length, 0);
+  assert.deepEqual(server.getRegistration('dev1')?.peer, own);
+  assert.equal(server.observations('dev1').length, 1);
+  assert.equal(mem.notify(own, { ...note, observe: 2 }), true);
+  assert.equal(notes.length, 1);
   await server.stop();
 });
