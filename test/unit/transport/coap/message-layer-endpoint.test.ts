@@ -45,6 +45,8 @@ const peer: Peer = { transport: 'test-dgram', key: 'test-dgram:session-1', addre
 
 void test('the message layer serves Register and Read over any datagram endpoint', async () => {
   const server = new LwM2mServer({ models: ModelRegistry.withBuiltins() });
+  // an authenticated identity registers the endpoint it has credentials for
+  server.store.security.put({ endpoint: 'over-dgram', mode: 'psk', identity: 'psk-1', key: Buffer.from([1]) });
   const endpoint = new ListEndpoint();
   const layer = new Layer(endpoint, { handler: new Lwm2mOverCoap(server) });
   assert.equal(layer.name, 'test-dgram');
