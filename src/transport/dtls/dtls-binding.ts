@@ -58,17 +58,20 @@ export class CoapDtlsTransport extends CoapMessageLayer {
 class DtlsBinding implements Binding {
   readonly scheme = 'coaps';
   readonly transport: CoapDtlsTransport;
+  private lookup: PskLookup = () => undefined;
 
   constructor(
     private readonly config: DtlsConfig,
-    private readonly psk: PskLookup,
+    private readonly psk: PskLookup | undefined,
     ctx: BindingContext,
   ) {
-    const endpoint = new DtlsDatagramEndpoint({ psk, port: config.port, address: config.address, log: ctx.logger });
+    const endpoint = new DtlsDatagramEndpoint({ psk: (id) => this.lookup(id), port: config.port, address: config.address, log: ctx.logger });
     this.transport = new CoapDtlsTransport(endpoint, new Lwm2mOverCoap(ctx.handler), ctx.config.coap.blockSize, ctx.logger);
   }
 
   async start(): Promise<ListenAddress> {
+    // a bad dtls.psk entry stops the start with its config key (BindingStartError)
+    this.lookup = this.psk ?? configPskLookup(this.config.psk);
     try {
       const { port } = await this.transport.start();
       return { scheme: this.scheme, transport: 'coap+dtls', address: this.config.address, port };
@@ -89,5 +92,5 @@ class DtlsBinding implements Binding {
 export function dtlsBinding(ctx: BindingContext, psk?: PskLookup): Binding | undefined {
   const c = ctx.config.dtls;
   if (!c.enabled) return undefined;
-  return new DtlsBinding(c, psk ?? configPskLookup(c.psk), ctx);
+  return new DtlsBinding(c, psk, ctx);
 }

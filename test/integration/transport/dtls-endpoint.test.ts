@@ -88,3 +88,17 @@ void test('half-open handshakes are bounded', { skip: noOpenssl }, async () => {
     await ep.close();
   }
 });
+
+void test('an idle session expires', { skip: noOpenssl }, async () => {
+  const { ep, port, got } = await echoEndpoint({ idleTimeoutMs: 50 });
+  const c = sClient(port, 'dev1', KEY_HEX);
+  try {
+    c.write('hello\n');
+    await until(() => got.length === 1, 'the first datagram');
+    await until(() => ep.sessionCount === 0, 'the idle session to end');
+    assert.equal(ep.peerFor(got[0]!.peer), undefined);
+  } finally {
+    await c.stop();
+    await ep.close();
+  }
+});
