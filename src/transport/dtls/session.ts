@@ -142,6 +142,8 @@ export class DtlsSession {
   /** One record from the peer; anything malformed, replayed or unexpected is dropped. */
   handleRecord(r: DtlsRecord): void {
     if (this.state === 'closed') return;
+    // once established, plaintext (epoch 0) records can only be a repeated flight: a spoofed alert must not end the session
+    if (this.state === 'established' && r.epoch === 0 && r.type !== ContentType.handshake) return;
     const plain = this.channel.open(r);
     if (!plain) {
       // the client's Finished under keys from another PSK: the handshake cannot succeed

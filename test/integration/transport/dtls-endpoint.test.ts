@@ -62,6 +62,7 @@ void test('replayed, truncated and garbage records are dropped; the session goes
     relay.inject(port, Buffer.from([0x16, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 9, 0xff, 0xff, 1, 2])); // length past the datagram
     relay.inject(port, Buffer.from([0x16, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 9, 0, 4, 1, 0, 0, 200])); // ClientHello header alone
     relay.inject(port, Buffer.alloc(40, 0x17));
+    relay.inject(port, Buffer.from([0x15, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 50, 0, 2, 2, 40])); // a plaintext fatal alert
     c.write('two\n');
     await until(() => got.length >= 2, 'the second datagram');
     await until(() => c.output().includes('echo:two'), 'the second echo');
