@@ -23,7 +23,7 @@ export interface GatewayConfig {
     recvBufferSize: number;
   };
   dtls: {
-    /** LwM2M over CoAP over DTLS 1.2 (PSK, TLS_PSK_WITH_AES_128_CCM_8) */
+    /** LwM2M over CoAP over DTLS 1.2 (PSK: TLS_PSK_WITH_AES_128_CCM_8, TLS_PSK_WITH_AES_128_CBC_SHA256) */
     enabled: boolean;
     /** UDP port for coaps; 0 picks a free one */
     port: number;

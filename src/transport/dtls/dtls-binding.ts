@@ -1,6 +1,6 @@
 /**
  * The `coaps` binding: LwM2M over CoAP over DTLS 1.2 with pre-shared keys, configured by
- * the `dtls` section (off by default). The CoAP message layer runs on the DTLS endpoint;
+ * the `dtls` section (off by default); suites TLS_PSK_WITH_AES_128_CCM_8 and _CBC_SHA256. The CoAP message layer runs on the DTLS endpoint;
  * peers carry `transport: 'dtls'` and the authenticated PSK identity.
  */
 import type { GatewayConfig } from '../../config/schema.js';

@@ -17,7 +17,7 @@ import { HandshakeType, helloVerifyRequest, handshakeMessage, parseClientHello, 
 import { ContentType, DTLS_1_2, parseRecords, serializeRecord } from './record.js';
 import type { DtlsRecord } from './record.js';
 import { AlertDescription, AlertLevel } from './record-channel.js';
-import { DtlsSession, acceptableHello } from './session.js';
+import { DtlsSession, chooseSuite } from './session.js';
 import type { PskLookup } from './session.js';
 
 export const DTLS_TRANSPORT = 'dtls';
@@ -141,7 +141,7 @@ export class DtlsDatagramEndpoint implements DatagramEndpoint {
       // echoes the ClientHello's record sequence number (RFC 6347 4.2.1)
       return reply(ContentType.handshake, handshakeMessage(HandshakeType.helloVerifyRequest, f.messageSeq, helloVerifyRequest(this.cookies.make(key, ch.cookieInput))));
     }
-    if (!acceptableHello(ch)) return reply(ContentType.alert, Buffer.from([AlertLevel.fatal, AlertDescription.handshakeFailure]));
+    if (chooseSuite(ch) === undefined) return reply(ContentType.alert, Buffer.from([AlertLevel.fatal, AlertDescription.handshakeFailure]));
     let halfOpen = 0;
     for (const e of this.sessions.values()) if (!e.session.established) halfOpen++;
     if (halfOpen >= (this.options.maxHandshakes ?? 1000) || (!existing && this.sessions.size >= (this.options.maxSessions ?? 100_000))) {

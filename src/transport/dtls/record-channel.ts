@@ -2,8 +2,9 @@
  * One peer's record layer after the hello exchange: write sequence numbers per epoch,
  * AES-128-CCM_8 protection once keys are set, the anti-replay window of each read epoch.
  */
-import { openRecord, sealRecord } from './aead-ccm8.js';
 import type { KeyBlock } from './prf.js';
+import { recordCipher } from './record-cipher.js';
+import type { RecordCipher } from './record-cipher.js';
 import { ContentType, DTLS_1_2, MAX_SEQ, serializeRecord } from './record.js';
 import type { DtlsRecord } from './record.js';
 import { ReplayWindow } from './replay-window.js';
@@ -23,7 +24,7 @@ export const AlertDescription = {
 export class RecordChannel {
   private writeEpoch = 0;
   private readonly writeSeq = [0, 0];
-  private keys: KeyBlock | undefined;
+  private cipher: RecordCipher | undefined;
   private readonly windows = [new ReplayWindow(), new ReplayWindow()];
 
   /** epoch-0 records start at this sequence number (RFC 6347 4.2.1: after the HelloVerifyRequest's) */
@@ -32,11 +33,11 @@ export class RecordChannel {
   }
 
   get hasKeys(): boolean {
-    return this.keys !== undefined;
+    return this.cipher !== undefined;
   }
 
-  setKeys(keys: KeyBlock): void {
-    this.keys = keys;
+  setKeys(suite: number, keys: KeyBlock): void {
+    this.cipher = recordCipher(suite, keys);
   }
 
   /** after our ChangeCipherSpec: what we send is protected from here on */
@@ -50,8 +51,7 @@ export class RecordChannel {
     if (seq >= MAX_SEQ) throw new RangeError('dtls: sequence numbers exhausted');
     this.writeSeq[epoch] = seq + 1;
     if (epoch === 0) return serializeRecord({ type, version: DTLS_1_2, epoch, seq, fragment: plaintext });
-    const k = this.keys!;
-    return serializeRecord({ type, version: DTLS_1_2, epoch, seq, fragment: sealRecord(k.serverKey, k.serverIv, epoch, seq, type, DTLS_1_2, plaintext) });
+    return serializeRecord({ type, version: DTLS_1_2, epoch, seq, fragment: this.cipher!.seal(epoch, seq, type, DTLS_1_2, plaintext) });
   }
 
   /**
@@ -64,8 +64,7 @@ export class RecordChannel {
     if (!w.check(r.seq)) return undefined;
     let plain: Buffer | undefined = r.fragment;
     if (r.epoch === 1) {
-      const k = this.keys;
-      plain = k ? openRecord(k.clientKey, k.clientIv, 1, r.seq, r.type, r.version, r.fragment) : undefined;
+      plain = this.cipher?.open(1, r.seq, r.type, r.version, r.fragment);
     }
     if (plain) w.accept(r.seq);
     return plain;

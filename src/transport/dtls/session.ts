@@ -1,7 +1,7 @@
 /**
  * One DTLS 1.2 server session with one peer, from the ClientHello that carried a valid
- * cookie to Finished and then application data: TLS_PSK_WITH_AES_128_CCM_8 (RFC 6655,
- * RFC 4279), the extended master secret (RFC 7627) when offered, no PSK identity hint,
+ * cookie to Finished and then application data: TLS_PSK_WITH_AES_128_CCM_8 (RFC 6655)
+ * or TLS_PSK_WITH_AES_128_CBC_SHA256 (RFC 5487), pre-shared keys (RFC 4279), the extended master secret (RFC 7627) when offered, no PSK identity hint,
  * flight retransmission with backoff (RFC 6347 4.2.4), alerts.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -18,11 +18,11 @@ import {
 } from './handshake-message.js';
 import { keyBlock, masterSecret, pskPremaster, sha256, verifyData } from './prf.js';
 import { Reassembler } from './reassembler.js';
+import { TLS_PSK_WITH_AES_128_CBC_SHA256, TLS_PSK_WITH_AES_128_CCM_8, keyLengths } from './record-cipher.js';
 import { ContentType } from './record.js';
 import type { DtlsRecord } from './record.js';
 import { AlertDescription, AlertLevel, RecordChannel } from './record-channel.js';
 
-export const TLS_PSK_WITH_AES_128_CCM_8 = 0xc0a8;
 
 /** The key for a PSK identity, or undefined when the identity is unknown. */
 export type PskLookup = (identity: Buffer) => Buffer | undefined;
@@ -46,9 +46,11 @@ export interface SessionOptions {
 
 type State = 'keyExchange' | 'finished' | 'established' | 'closed';
 
-/** Whether the client offers what this server speaks: TLS_PSK_WITH_AES_128_CCM_8 and no compression. */
-export function acceptableHello(ch: ClientHello): boolean {
-  return ch.cipherSuites.includes(TLS_PSK_WITH_AES_128_CCM_8) && ch.compressions.includes(0);
+/** The suite for this ClientHello (CCM_8 first, then CBC_SHA256); undefined when it offers neither or no null compression. */
+export function chooseSuite(ch: ClientHello): number | undefined {
+  if (!ch.compressions.includes(0)) return undefined;
+  if (ch.cipherSuites.includes(TLS_PSK_WITH_AES_128_CCM_8)) return TLS_PSK_WITH_AES_128_CCM_8;
+  return ch.cipherSuites.includes(TLS_PSK_WITH_AES_128_CBC_SHA256) ? TLS_PSK_WITH_AES_128_CBC_SHA256 : undefined;
 }
 
 export class DtlsSession {
@@ -58,6 +60,7 @@ export class DtlsSession {
   private readonly transcript: Buffer[] = [];
   private readonly serverRandom = randomBytes(32);
   private readonly ems: boolean;
+  private readonly suite: number;
   private nextClientSeq: number;
   private readonly serverSeq: number;
   private master: Buffer | undefined;
@@ -78,6 +81,7 @@ export class DtlsSession {
     private readonly events: SessionEvents,
   ) {
     this.channel = new RecordChannel(recordSeq);
+    this.suite = chooseSuite(clientHello) ?? TLS_PSK_WITH_AES_128_CCM_8;
     this.ems = clientHello.extensions.includes(EXT_EXTENDED_MASTER_SECRET);
     this.nextClientSeq = messageSeq + 1;
     this.serverSeq = messageSeq;
@@ -88,7 +92,7 @@ export class DtlsSession {
       serverHello({
         random: this.serverRandom,
         sessionId: Buffer.alloc(0),
-        cipherSuite: TLS_PSK_WITH_AES_128_CCM_8,
+        cipherSuite: this.suite,
         extendedMasterSecret: this.ems,
         renegotiationInfo: clientHello.extensions.includes(EXT_RENEGOTIATION_INFO) || clientHello.cipherSuites.includes(SCSV_RENEGOTIATION),
       }),
@@ -195,7 +199,7 @@ export class DtlsSession {
     const ch = this.clientHello;
     const session = this.ems ? sha256(Buffer.concat(this.transcript)) : undefined;
     this.master = masterSecret(pskPremaster(psk), ch.random, this.serverRandom, session);
-    this.channel.setKeys(keyBlock(this.master, ch.random, this.serverRandom, 0, 16, 4));
+    this.channel.setKeys(this.suite, keyBlock(this.master, ch.random, this.serverRandom, ...keyLengths(this.suite)));
     this.peerIdentity = name;
     this.nextClientSeq++;
     this.state = 'finished';

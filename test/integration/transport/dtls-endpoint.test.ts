@@ -26,6 +26,22 @@ void test('openssl s_client completes a PSK CCM_8 handshake; data flows both way
   }
 });
 
+void test('TLS_PSK_WITH_AES_128_CBC_SHA256 when the client offers only it; a long record crosses intact', { skip: noOpenssl }, async () => {
+  const { ep, port, got } = await echoEndpoint();
+  const c = sClient(port, 'dev1', KEY_HEX, 'PSK-AES128-CBC-SHA256');
+  try {
+    const line = 'x'.repeat(700);
+    c.write('cbc\n');
+    c.write(`${line}\n`);
+    await until(() => got.map((g) => g.data).join('').includes(`${line}\n`), 'both lines');
+    assert.equal(got[0]!.data.startsWith('cbc\n'), true);
+    await until(() => c.output().includes('echo:cbc'), 'the echo at the client');
+  } finally {
+    await c.stop();
+    await ep.close();
+  }
+});
+
 void test('a wrong key fails the handshake, leaves no session, and the endpoint keeps serving', { skip: noOpenssl }, async () => {
   const { ep, port, got } = await echoEndpoint();
   const bad = sClient(port, 'dev1', Buffer.from('not-the-key').toString('hex'));
