@@ -54,6 +54,8 @@ export class DtlsDatagramEndpoint implements DatagramEndpoint {
   private family: 'udp4' | 'udp6' = 'udp6';
   private receive: (peer: Peer, datagram: Buffer) => void = () => {};
   private readonly sessions = new Map<string, Entry>();
+  /** keys of the sessions still in their handshake */
+  private readonly halfOpen = new Set<string>();
   private readonly cookies = new CookieJar();
   private sweeper: NodeJS.Timeout | undefined;
 
@@ -100,6 +102,7 @@ export class DtlsDatagramEndpoint implements DatagramEndpoint {
     clearInterval(this.sweeper);
     for (const e of [...this.sessions.values()]) e.session.close('stopping', true);
     this.sessions.clear();
+    this.halfOpen.clear();
     const socket = this.socket;
     this.socket = undefined;
     if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
@@ -142,9 +145,7 @@ export class DtlsDatagramEndpoint implements DatagramEndpoint {
       return reply(ContentType.handshake, handshakeMessage(HandshakeType.helloVerifyRequest, f.messageSeq, helloVerifyRequest(this.cookies.make(key, ch.cookieInput))));
     }
     if (chooseSuite(ch) === undefined) return reply(ContentType.alert, Buffer.from([AlertLevel.fatal, AlertDescription.handshakeFailure]));
-    let halfOpen = 0;
-    for (const e of this.sessions.values()) if (!e.session.established) halfOpen++;
-    if (halfOpen >= (this.options.maxHandshakes ?? 1000) || (!existing && this.sessions.size >= (this.options.maxSessions ?? 100_000))) {
+    if (this.halfOpen.size >= (this.options.maxHandshakes ?? 1000) || (!existing && this.sessions.size >= (this.options.maxSessions ?? 100_000))) {
       this.options.log.debug('dtls: too many handshakes, ClientHello dropped', { peer: key });
       return;
     }
@@ -153,6 +154,7 @@ export class DtlsDatagramEndpoint implements DatagramEndpoint {
     const peer: Peer = { transport: DTLS_TRANSPORT, key, address, port };
     const entry: Entry = { peer, session: undefined as unknown as DtlsSession };
     this.sessions.set(key, entry);
+    this.halfOpen.add(key);
     entry.session = new DtlsSession(
       ch,
       f.body,
@@ -161,12 +163,15 @@ export class DtlsDatagramEndpoint implements DatagramEndpoint {
       { psk: this.options.psk, ...(this.options.retransmitMs !== undefined ? { retransmitMs: this.options.retransmitMs } : {}) },
       {
         send: (d) => this.sendRaw(address, port, d),
-        data: (plain, identity) => {
-          if (entry.peer.identity !== identity) entry.peer = { ...peer, identity };
-          this.receive(entry.peer, plain);
+        data: (plain) => this.receive(entry.peer, plain),
+        established: (identity) => {
+          if (this.sessions.get(key) === entry) this.halfOpen.delete(key);
+          entry.peer = { ...peer, identity };
         },
         closed: (reason) => {
-          if (this.sessions.get(key) === entry) this.sessions.delete(key);
+          if (this.sessions.get(key) !== entry) return;
+          this.sessions.delete(key);
+          this.halfOpen.delete(key);
           this.options.log.debug('dtls: session closed', { peer: key, reason });
         },
       },
@@ -189,8 +194,8 @@ export class DtlsDatagramEndpoint implements DatagramEndpoint {
   peerFor(peer: Peer): Peer | undefined {
     const e = this.sessions.get(peerKey(normalizeAddress(peer.address), peer.port));
     if (!e?.session.established) return undefined;
-    if (peer.transport === DTLS_TRANSPORT && peer.identity !== undefined && peer.identity !== e.session.identity) return undefined;
-    return e.peer.identity === e.session.identity ? e.peer : (e.peer = { ...e.peer, identity: e.session.identity! });
+    if (peer.transport === DTLS_TRANSPORT && peer.identity !== undefined && peer.identity !== e.peer.identity) return undefined;
+    return e.peer;
   }
 
   /** Encrypts for the peer's established session; dropped when there is none. */

@@ -32,6 +32,8 @@ export interface SessionEvents {
   send(datagram: Buffer): void;
   /** a decrypted application data record */
   data(plaintext: Buffer, identity: string): void;
+  /** the handshake finished */
+  established(identity: string): void;
   /** the session ended (alert, failed handshake, retransmissions exhausted) */
   closed(reason: string): void;
 }
@@ -218,6 +220,7 @@ export class DtlsSession {
     this.transcript.length = 0;
     clearTimeout(this.timer);
     this.events.send(this.lastFlight);
+    this.events.established(this.peerIdentity!);
   }
 
   /** Application data to the peer; false before the handshake finished. */

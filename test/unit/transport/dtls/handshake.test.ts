@@ -80,7 +80,7 @@ void test('the server flight is retransmitted with backoff, then the handshake i
   const sent: Buffer[] = [];
   let closed = '';
   const body = clientHelloBody(Buffer.alloc(16));
-  new DtlsSession(parseClientHello(body)!, body, 7, 1, { psk: () => undefined, retransmitMs: 5, maxRetransmits: 2 }, { send: (d) => sent.push(d), data: () => {}, closed: (r) => (closed = r) });
+  new DtlsSession(parseClientHello(body)!, body, 7, 1, { psk: () => undefined, retransmitMs: 5, maxRetransmits: 2 }, { send: (d) => sent.push(d), data: () => {}, established: () => {}, closed: (r) => (closed = r) });
   while (!closed) await new Promise((r) => setTimeout(r, 5));
   assert.equal(closed, 'handshake timed out');
   assert.equal(sent.length, 3, 'first flight and two retransmissions');
