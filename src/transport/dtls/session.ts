@@ -148,8 +148,9 @@ export class DtlsSession {
   /** One record from the peer; anything malformed, replayed or unexpected is dropped. */
   handleRecord(r: DtlsRecord): void {
     if (this.state === 'closed') return;
-    // once established, plaintext (epoch 0) records can only be a repeated flight: a spoofed alert must not end the session
-    if (this.state === 'established' && r.epoch === 0 && r.type !== ContentType.handshake) return;
+    // once established, plaintext (epoch 0) records are ignored: a spoofed alert must not end the
+    // session nor a spoofed record keep it alive; a client missing our last flight repeats its Finished (epoch 1)
+    if (this.state === 'established' && r.epoch === 0) return;
     const plain = this.channel.open(r);
     if (!plain) {
       // the client's Finished under keys from another PSK: the handshake cannot succeed

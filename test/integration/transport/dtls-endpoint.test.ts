@@ -84,6 +84,12 @@ void test('replayed, truncated and garbage records are dropped; the session goes
     await until(() => c.output().includes('echo:two'), 'the second echo');
     assert.deepEqual(got.map((g) => g.data), ['one\n', 'two\n']);
     assert.equal(ep.sessionCount, 1);
+    // a plaintext handshake record once established draws no answer (no reflection of our last flight)
+    const answers = relay.fromServer.length;
+    relay.inject(port, Buffer.from([0x16, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 60, 0, 14, 16, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0]));
+    c.write('three\n');
+    await until(() => c.output().includes('echo:three'), 'the third echo');
+    assert.equal(relay.fromServer.length, answers + 1, 'only the echo came back');
   } finally {
     await c.stop();
     await relay.close();

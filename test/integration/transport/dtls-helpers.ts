@@ -71,6 +71,7 @@ export const KEY_HEX = Buffer.from('secretkey').toString('hex');
 /** A UDP relay between one client and a server port that keeps what the client sent. */
 export class Relay {
   readonly fromClient: Buffer[] = [];
+  readonly fromServer: Buffer[] = [];
   private client: { address: string; port: number } | undefined;
   private constructor(readonly socket: Socket, readonly port: number) {}
 
@@ -80,6 +81,7 @@ export class Relay {
     const relay = new Relay(socket, socket.address().port);
     socket.on('message', (msg, rinfo) => {
       if (rinfo.port === serverPort) {
+        relay.fromServer.push(msg);
         if (relay.client) socket.send(msg, relay.client.port, relay.client.address);
         return;
       }
