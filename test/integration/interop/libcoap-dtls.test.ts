@@ -1,7 +1,7 @@
 /**
  * libcoap's coap-client-openssl and coap-client-gnutls registering over DTLS 1.2 with a
- * PSK through the whole gateway (the coaps binding): 2.01 with the PSK identity on the registration's peer; a
- * wrong key fails the handshake and the gateway keeps serving.
+ * PSK through the whole gateway (the coaps binding): 2.01 with the PSK identity on the
+ * registration's peer; a wrong key fails the handshake and the gateway keeps serving.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
