@@ -118,7 +118,16 @@ export class DtlsDatagramEndpoint implements DatagramEndpoint {
     for (const e of [...this.sessions.values()]) if (e.session.established && e.session.lastActivity < cutoff) e.session.close('idle', true);
   }
 
+  /** Bad input (or a failing PSK lookup) never escapes into the socket's event handler. */
   private onMessage(buf: Buffer, address: string, port: number): void {
+    try {
+      this.handleDatagram(buf, address, port);
+    } catch (err) {
+      this.options.log.warn('dtls: datagram dropped', { peer: peerKey(address, port), error: String(err) });
+    }
+  }
+
+  private handleDatagram(buf: Buffer, address: string, port: number): void {
     const key = peerKey(address, port);
     for (const r of parseRecords(buf)) {
       if (r.epoch === 0 && r.type === ContentType.handshake && r.fragment[0] === HandshakeType.clientHello) {
@@ -201,6 +210,10 @@ export class DtlsDatagramEndpoint implements DatagramEndpoint {
   /** Encrypts for the peer's established session; dropped when there is none. */
   send(peer: Peer, datagram: Buffer): void {
     const e = this.sessions.get(peer.key);
-    if (!e?.session.send(datagram)) this.options.log.debug('dtls: no session to send on', { peer: peer.key });
+    try {
+      if (!e?.session.send(datagram)) this.options.log.debug('dtls: no session to send on', { peer: peer.key });
+    } catch (err) {
+      this.options.log.debug('dtls: send failed', { peer: peer.key, error: String(err) });
+    }
   }
 }

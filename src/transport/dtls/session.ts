@@ -196,7 +196,12 @@ export class DtlsSession {
     const id = parsePskClientKeyExchange(body);
     if (!id) return this.fail(AlertDescription.decodeError, 'malformed ClientKeyExchange');
     const name = id.toString('utf8');
-    const psk = Buffer.from(name, 'utf8').equals(id) ? this.options.psk(id) : undefined;
+    let psk: Buffer | undefined;
+    try {
+      psk = Buffer.from(name, 'utf8').equals(id) ? this.options.psk(id) : undefined;
+    } catch {
+      return this.fail(AlertDescription.internalError, 'PSK lookup failed');
+    }
     if (!psk) return this.fail(AlertDescription.unknownPskIdentity, 'unknown PSK identity');
     this.transcript.push(whole);
     const ch = this.clientHello;

@@ -125,3 +125,30 @@ void test('an idle session expires', { skip: noOpenssl }, async () => {
     await ep.close();
   }
 });
+
+void test('a PSK lookup that throws fails that handshake only; the endpoint keeps serving', { skip: noOpenssl }, async () => {
+  const { ep, port, got } = await echoEndpoint({
+    psk: (id) => {
+      if (id.toString() === 'boom') throw new Error('store unavailable');
+      return id.toString() === 'dev1' ? Buffer.from('secretkey') : undefined;
+    },
+  });
+  const boom = sClient(port, 'boom', KEY_HEX);
+  try {
+    boom.write('x\n');
+    await until(() => boom.exited(), 'the client to get internal_error');
+    assert.ok(boom.output().includes('internal error'), boom.output());
+    assert.equal(ep.sessionCount, 0);
+    const good = sClient(port, 'dev1', KEY_HEX);
+    try {
+      good.write('ok\n');
+      await until(() => got.length === 1, 'the good client');
+      assert.equal(got[0]!.peer.identity, 'dev1');
+    } finally {
+      await good.stop();
+    }
+  } finally {
+    await boom.stop();
+    await ep.close();
+  }
+});
