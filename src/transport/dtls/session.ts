@@ -48,9 +48,10 @@ export interface SessionOptions {
 
 type State = 'keyExchange' | 'finished' | 'established' | 'closed';
 
-/** The suite for this ClientHello (CCM_8 first, then CBC_SHA256); undefined when it offers neither or no null compression. */
+/** The suite for this ClientHello (CCM_8 first, then CBC_SHA256); undefined when it offers neither, no null compression or no DTLS 1.2. */
 export function chooseSuite(ch: ClientHello): number | undefined {
-  if (!ch.compressions.includes(0)) return undefined;
+  // DTLS versions count down: 0xfeff is 1.0, 0xfefd is 1.2
+  if (!ch.compressions.includes(0) || ch.version > 0xfefd) return undefined;
   if (ch.cipherSuites.includes(TLS_PSK_WITH_AES_128_CCM_8)) return TLS_PSK_WITH_AES_128_CCM_8;
   return ch.cipherSuites.includes(TLS_PSK_WITH_AES_128_CBC_SHA256) ? TLS_PSK_WITH_AES_128_CBC_SHA256 : undefined;
 }

@@ -4,7 +4,7 @@ import { CookieJar } from '../../../../src/transport/dtls/cookie.js';
 import { HandshakeType, handshakeMessage, parseClientHello, parseHandshakeFragments, parsePskClientKeyExchange, serverHello } from '../../../../src/transport/dtls/handshake-message.js';
 import { Reassembler } from '../../../../src/transport/dtls/reassembler.js';
 import { parseRecords } from '../../../../src/transport/dtls/record.js';
-import { DtlsSession } from '../../../../src/transport/dtls/session.js';
+import { DtlsSession, chooseSuite } from '../../../../src/transport/dtls/session.js';
 
 /** A ClientHello body: DTLS 1.2, suites, null compression, the extended master secret extension. */
 function clientHelloBody(cookie = Buffer.alloc(0), suites = [0xc0a8, 0x00ff]): Buffer {
@@ -89,4 +89,18 @@ void test('the server flight is retransmitted with backoff, then the handshake i
   assert.deepEqual(seqs, [7, 8, 9, 10, 11, 12]);
   const first = parseRecords(sent[0]!).map((r) => parseHandshakeFragments(r.fragment)![0]!);
   assert.deepEqual(first.map((f) => [f.msgType, f.messageSeq]), [[HandshakeType.serverHello, 1], [HandshakeType.serverHelloDone, 2]]);
+});
+
+void test('suite choice: CCM_8 first, then CBC_SHA256; none without DTLS 1.2 or null compression', () => {
+  const ch = (suites: number[], version = 0xfefd, compression = 0) => {
+    const b = clientHelloBody(Buffer.alloc(0), suites);
+    b.writeUInt16BE(version, 0);
+    b[2 + 32 + 1 + 1 + 2 + suites.length * 2 + 1] = compression;
+    return parseClientHello(b)!;
+  };
+  assert.equal(chooseSuite(ch([0x00ae, 0xc0a8])), 0xc0a8);
+  assert.equal(chooseSuite(ch([0x00ae])), 0x00ae);
+  assert.equal(chooseSuite(ch([0xc0ae, 0x002f])), undefined);
+  assert.equal(chooseSuite(ch([0xc0a8], 0xfeff)), undefined, 'DTLS 1.0 only');
+  assert.equal(chooseSuite(ch([0xc0a8], 0xfefd, 1)), undefined, 'no null compression');
 });
