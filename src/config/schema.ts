@@ -22,6 +22,16 @@ export interface GatewayConfig {
     /** the UDP socket's receive buffer in bytes (capped by the kernel); 0: the system default */
     recvBufferSize: number;
   };
+  dtls: {
+    /** LwM2M over CoAP over DTLS 1.2 (PSK: TLS_PSK_WITH_AES_128_CCM_8, TLS_PSK_WITH_AES_128_CBC_SHA256) */
+    enabled: boolean;
+    /** UDP port for coaps; 0 picks a free one */
+    port: number;
+    /** listen address, as coap.address */
+    address: string;
+    /** pre-shared keys: identity (text, up to 128 bytes) and key (hex, up to 64 bytes) */
+    psk: { identity: string; key: string }[];
+  };
   lwm2m: {
     lifetime: { min: number; max: number; default: number };
     /** seconds a device request may take before it fails with a timeout */
@@ -120,6 +130,7 @@ export interface GatewayConfig {
 
 export const DEFAULT_CONFIG: GatewayConfig = {
   coap: { port: 5683, address: '::', blockSize: 1024, recvBufferSize: 4_194_304 },
+  dtls: { enabled: false, port: 5684, address: '::', psk: [] },
   lwm2m: {
     lifetime: { min: 10, max: 31_536_000, default: 86_400 },
     requestTimeout: 30,
@@ -170,6 +181,25 @@ export const CONFIG_SCHEMA = {
         address: { type: 'string', minLength: 1 },
         blockSize: { enum: [16, 32, 64, 128, 256, 512, 1024] },
         recvBufferSize: { type: 'integer', minimum: 0, maximum: 2_147_483_647 },
+      },
+    },
+    dtls: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        enabled: { type: 'boolean' },
+        port,
+        address: { type: 'string', minLength: 1 },
+        psk: {
+          type: 'array',
+          maxItems: 100_000,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['identity', 'key'],
+            properties: { identity: { type: 'string', minLength: 1, maxLength: 128 }, key: { type: 'string', pattern: '^([0-9a-fA-F]{2}){1,64}$' } },
+          },
+        },
       },
     },
     lwm2m: {

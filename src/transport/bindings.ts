@@ -5,9 +5,11 @@
  */
 import type { Binding, BindingContext, BindingFactory } from './binding.js';
 import { coapBinding } from './coap/coap-binding.js';
+import { dtlsBinding } from './dtls/dtls-binding.js';
 
 export const BINDINGS: Readonly<Record<string, BindingFactory>> = {
   coap: coapBinding,
+  coaps: (ctx) => dtlsBinding(ctx),
 };
 
 /** The bindings the config turns on, in the order of `factories`. */

@@ -1,0 +1,59 @@
+/**
+ * libcoap's coap-client-openssl and coap-client-gnutls registering over DTLS 1.2 with a
+ * PSK through the whole gateway (the coaps binding): 2.01 with the PSK identity on the
+ * registration's peer; a wrong key fails the handshake and the gateway keeps serving.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { startGateway } from './gateway-fixture.js';
+
+const OPENSSL_CLIENT = '/usr/bin/coap-client-openssl';
+const GNUTLS_CLIENT = '/usr/bin/coap-client-gnutls';
+const missing = (c: string): string | false => !existsSync(c) && `${c} (Debian libcoap3-bin) is not installed`;
+
+/** The CoAP code of a response line ("v:1 t:ACK c:2.01 ..."), undefined for requests and other lines. */
+function responseCode(line: string): string | undefined {
+  if (!line.startsWith('v:1 t:')) return undefined;
+  const at = line.indexOf(' c:');
+  const cls = at >= 0 ? line.charCodeAt(at + 3) : 0;
+  return cls >= 0x32 && cls <= 0x35 && line[at + 4] === '.' ? line.slice(at + 3, at + 7) : undefined;
+}
+
+/** Runs the client with -v 6: the last response code it logged (undefined when none came) and its output. */
+function coaps(client: string, identity: string, key: string, args: string[]): Promise<{ code: string | undefined; out: string }> {
+  return new Promise((resolve) => {
+    execFile(client, ['-B', '4', '-v', '6', '-u', identity, '-k', key, ...args], { timeout: 10_000, encoding: 'utf8' }, (_err, stdout, stderr) => {
+      const out = stdout + stderr;
+      const codes = out.split('\n').map(responseCode).filter((c) => c !== undefined);
+      resolve({ code: codes[codes.length - 1], out });
+    });
+  });
+}
+
+for (const [name, client] of [['coap-client-openssl', OPENSSL_CLIENT], ['coap-client-gnutls', GNUTLS_CLIENT]] as const) {
+  void test(`${name} registers over DTLS PSK; a wrong key fails and the gateway keeps serving`, { skip: missing(client) }, async () => {
+    const { gateway, stop } = await startGateway((c) => {
+      c.dtls = { enabled: true, port: 0, address: '127.0.0.1', psk: [{ identity: 'dtls-dev-1', key: Buffer.from('s3cret-key').toString('hex') }] };
+    });
+    try {
+      const port = gateway.ports['coaps'];
+      assert.ok(typeof port === 'number' && port > 0, 'the coaps binding listens');
+      const url = (ep: string): string => `coaps://127.0.0.1:${port}/rd?ep=${ep}&lt=300&lwm2m=1.1&b=U`;
+
+      const wrong = await coaps(client, 'dtls-dev-1', 'wrong-key', ['-m', 'post', '-t', '40', '-e', '</3/0>', url('dtls-dev-1')]);
+      assert.equal(wrong.code, undefined, 'no CoAP response without a handshake');
+      assert.ok(wrong.out.toLowerCase().includes('decrypt error'), 'the gateway answers the wrong key with a decrypt_error alert');
+      assert.equal(gateway.server.getRegistration('dtls-dev-1'), undefined);
+
+      const { code } = await coaps(client, 'dtls-dev-1', 's3cret-key', ['-m', 'post', '-t', '40', '-e', '</3/0>', url('dtls-dev-1')]);
+      assert.equal(code, '2.01');
+      const reg = gateway.server.getRegistration('dtls-dev-1');
+      assert.equal(reg?.peer.transport, 'dtls');
+      assert.equal(reg?.peer.identity, 'dtls-dev-1');
+    } finally {
+      await stop();
+    }
+  });
+}
