@@ -190,7 +190,7 @@ export class Gateway {
     this.loadMappings();
     this.loadSecurityFile();
     this.server.start();
-    this.bindings = createBindings({ config: this.config, handler: this.server, logger: this.log });
+    this.bindings = createBindings({ config: this.config, handler: this.server, logger: this.log, credentials: this.server.credentials });
     for (const b of this.bindings) {
       const at = await b.start().catch((e: unknown) => Promise.reject(e instanceof BindingStartError ? new StartError(e.message) : e));
       this.server.addTransport(b.transport);

@@ -29,8 +29,6 @@ export interface GatewayConfig {
     port: number;
     /** listen address, as coap.address */
     address: string;
-    /** pre-shared keys: identity (text, up to 128 bytes) and key (hex, up to 64 bytes) */
-    psk: { identity: string; key: string }[];
   };
   lwm2m: {
     lifetime: { min: number; max: number; default: number };
@@ -130,7 +128,7 @@ export interface GatewayConfig {
 
 export const DEFAULT_CONFIG: GatewayConfig = {
   coap: { port: 5683, address: '::', blockSize: 1024, recvBufferSize: 4_194_304 },
-  dtls: { enabled: false, port: 5684, address: '::', psk: [] },
+  dtls: { enabled: false, port: 5684, address: '::' },
   lwm2m: {
     lifetime: { min: 10, max: 31_536_000, default: 86_400 },
     requestTimeout: 30,
@@ -190,16 +188,6 @@ export const CONFIG_SCHEMA = {
         enabled: { type: 'boolean' },
         port,
         address: { type: 'string', minLength: 1 },
-        psk: {
-          type: 'array',
-          maxItems: 100_000,
-          items: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['identity', 'key'],
-            properties: { identity: { type: 'string', minLength: 1, maxLength: 128 }, key: { type: 'string', pattern: '^([0-9a-fA-F]{2}){1,64}$' } },
-          },
-        },
       },
     },
     lwm2m: {

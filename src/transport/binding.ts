@@ -33,6 +33,8 @@ export interface BindingContext {
   /** the LwM2M core */
   handler: UplinkHandler;
   logger: Logger;
+  /** the clients' credentials (the store's): what a secured binding checks a handshake against */
+  credentials?: { pskFor(identity: Buffer): Buffer | undefined };
 }
 
 /** Builds the binding from the config, or undefined when the config leaves it off. */

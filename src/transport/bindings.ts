@@ -9,7 +9,7 @@ import { dtlsBinding } from './dtls/dtls-binding.js';
 
 export const BINDINGS: Readonly<Record<string, BindingFactory>> = {
   coap: coapBinding,
-  coaps: (ctx) => dtlsBinding(ctx),
+  coaps: dtlsBinding,
 };
 
 /** The bindings the config turns on, in the order of `factories`. */

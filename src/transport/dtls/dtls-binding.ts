@@ -10,32 +10,8 @@ import { CoapMessageLayer } from '../coap/coap-message-layer.js';
 import { Lwm2mOverCoap } from '../coap/uplink-map.js';
 import { DtlsDatagramEndpoint } from './dtls-endpoint.js';
 import type { PskLookup } from './session.js';
-import { MAX_IDENTITY } from './handshake-message.js';
 
 type DtlsConfig = GatewayConfig['dtls'];
-
-const MAX_KEY = 64;
-
-function isHex(s: string): boolean {
-  if (s.length === 0 || s.length % 2 !== 0) return false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i) | 0x20;
-    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
-  }
-  return true;
-}
-
-/** A PskLookup over the `dtls.psk` list of the config; throws BindingStartError on a bad entry. */
-export function configPskLookup(entries: DtlsConfig['psk']): PskLookup {
-  const keys = new Map<string, Buffer>();
-  entries.forEach((e, i) => {
-    const id = Buffer.from(e.identity, 'utf8');
-    if (id.length === 0 || id.length > MAX_IDENTITY) throw new BindingStartError(`dtls.psk.${i}.identity`, `dtls.psk entry ${i}: the identity must be 1 to ${MAX_IDENTITY} bytes`);
-    if (!isHex(e.key) || e.key.length / 2 > MAX_KEY) throw new BindingStartError(`dtls.psk.${i}.key`, `dtls.psk entry ${i}: the key must be 1 to ${MAX_KEY} bytes in hex`);
-    keys.set(id.toString('hex'), Buffer.from(e.key, 'hex'));
-  });
-  return (identity) => keys.get(identity.toString('hex'));
-}
 
 /** CoAP over DTLS: the CoAP message layer on DTLS sessions. */
 export class CoapDtlsTransport extends CoapMessageLayer {
@@ -70,8 +46,7 @@ class DtlsBinding implements Binding {
   }
 
   async start(): Promise<ListenAddress> {
-    // a bad dtls.psk entry stops the start with its config key (BindingStartError)
-    this.lookup = this.psk ?? configPskLookup(this.config.psk);
+    this.lookup = this.psk ?? (() => undefined);
     try {
       const { port } = await this.transport.start();
       return { scheme: this.scheme, transport: 'coap+dtls', address: this.config.address, port };
@@ -88,9 +63,10 @@ class DtlsBinding implements Binding {
   }
 }
 
-/** The binding when `dtls.enabled`; its PSKs from `dtls.psk` unless another lookup is given. */
+/** The binding when `dtls.enabled`; its PSKs from the credentials store unless another lookup is given. */
 export function dtlsBinding(ctx: BindingContext, psk?: PskLookup): Binding | undefined {
   const c = ctx.config.dtls;
   if (!c.enabled) return undefined;
-  return new DtlsBinding(c, psk, ctx);
+  const credentials = ctx.credentials;
+  return new DtlsBinding(c, psk ?? (credentials ? (id) => credentials.pskFor(id) : undefined), ctx);
 }

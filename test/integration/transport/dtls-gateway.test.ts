@@ -13,8 +13,9 @@ import { KEY_HEX, OPENSSL, noOpenssl, until } from './dtls-helpers.js';
 
 void test('Register and a Read both ways over coaps, the registration carrying the PSK identity', { skip: noOpenssl }, async () => {
   const { gateway, stop } = await startGateway((c) => {
-    c.dtls = { enabled: true, port: 0, address: '127.0.0.1', psk: [{ identity: 'dev1', key: KEY_HEX }] };
+    c.dtls = { enabled: true, port: 0, address: '127.0.0.1' };
   });
+  assert.ok(gateway.server.credentials.put({ endpoint: 'dev1', mode: 'psk', identity: 'dev1', key: Buffer.from(KEY_HEX, 'hex') }).ok);
   const port = gateway.ports['coaps'] as number;
   const child = spawn(OPENSSL, ['s_client', '-dtls1_2', '-connect', `127.0.0.1:${port}`, '-psk_identity', 'dev1', '-psk', KEY_HEX, '-cipher', 'PSK-AES128-CCM8', '-quiet']);
   const received: CoapMessage[] = [];
