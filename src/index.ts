@@ -15,6 +15,7 @@ export { ContentFormat, CodecError } from './lwm2m/codec/codec.js';
 export { parseLinks, serializeLinks } from './lwm2m/codec/link-format.js';
 export type { Link } from './lwm2m/codec/link-format.js';
 export * from './lwm2m/server/index.js';
+export { MemoryStore } from './store/memory/memory-store.js';
 export type * from './lwm2m/transport.js';
 export { TransportError } from './lwm2m/transport.js';
 export type { Clock, TimerHandle } from './lwm2m/clock.js';

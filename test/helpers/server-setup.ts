@@ -4,6 +4,7 @@ import type { LwM2mServerOptions } from '../../src/lwm2m/server/index.js';
 import { ModelRegistry } from '../../src/lwm2m/model/registry.js';
 import { FakeClock } from './fake-clock.js';
 import { MemoryTransport } from './memory-transport.js';
+import { MemoryStore } from '../../src/store/memory/memory-store.js';
 
 export interface ServerSetup {
   server: LwM2mServer;
@@ -23,6 +24,7 @@ export function setupServer(opts: Partial<LwM2mServerOptions> = {}): ServerSetup
     requestTimeoutMs: 5_000,
     queue: { ttlMs: 60_000, maxPerDevice: 3, awakeTimeMs: 10_000 },
     ...opts,
+    store: opts.store ?? new MemoryStore(),
   });
   const mem = new MemoryTransport(server);
   server.addTransport(mem);

@@ -16,7 +16,6 @@ import type { OperationContext } from './operations/index.js';
 import { toResult } from './operations/index.js';
 import { DEFAULT_LIFETIME } from './registration.js';
 import type { LifetimePolicy } from './registration.js';
-import { MemoryStore } from '../../store/memory/memory-store.js';
 import type { RemovedRegistration, ServerStore, StoredObservation } from './store.js';
 import { ObservationRegistry } from './observations.js';
 import { DEFAULT_QUEUE, RequestQueues } from './queue.js';
@@ -44,8 +43,8 @@ export interface LwM2mServerOptions {
   requestTimeoutMs?: number;
   queue?: Partial<QueueOptions>;
   logger?: Logger;
-  /** registrations, observations and queued requests (default: a MemoryStore of its own) */
-  store?: ServerStore;
+  /** registrations, observations, queued requests and credentials (src/store: MemoryStore, or a persistent one) */
+  store: ServerStore;
   limits?: DecodeLimits;
   /** bounds on registrations (register-guard.ts: DEFAULT_REGISTRATION_LIMITS) */
   registrationLimits?: Partial<RegistrationLimits>;
@@ -97,7 +96,7 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
     super();
     this.clock = options.clock ?? systemClock;
     this.log = options.logger ?? silentLogger;
-    this.store = options.store ?? new MemoryStore();
+    this.store = options.store;
     this.lifetime = { ...DEFAULT_LIFETIME, ...options.lifetime };
     this.expiryGraceMs = Math.max(0, options.expiryGraceMs ?? 0);
     this.expiry = new ExpiryQueue(this.clock, (id) => this.expire(id));

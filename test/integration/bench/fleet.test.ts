@@ -11,6 +11,7 @@ import { ModelRegistry } from '../../../src/lwm2m/model/registry.js';
 import { CoapUdpTransport } from '../../../src/transport/coap/index.js';
 import { resource } from '../../../src/lwm2m/node.js';
 import { Fleet } from '../../../bench/fleet/fleet.js';
+import { MemoryStore } from '../../../src/store/memory/memory-store.js';
 
 describe('fleet simulator', () => {
   let server: LwM2mServer;
@@ -18,7 +19,7 @@ describe('fleet simulator', () => {
   let fleet: Fleet;
 
   before(async () => {
-    server = new LwM2mServer({ models: ModelRegistry.withBuiltins(), requestTimeoutMs: 4000 });
+    server = new LwM2mServer({ models: ModelRegistry.withBuiltins(), store: new MemoryStore(), requestTimeoutMs: 4000 });
     transport = new CoapUdpTransport({ handler: server, port: 0, address: '127.0.0.1', requestTimeoutMs: 4000 });
     server.addTransport(transport);
     server.start();
@@ -131,7 +132,7 @@ describe('fleet simulator in queue mode', () => {
   let fleet: Fleet;
 
   before(async () => {
-    server = new LwM2mServer({ models: ModelRegistry.withBuiltins(), requestTimeoutMs: 1500, queue: { awakeTimeMs: 300 } });
+    server = new LwM2mServer({ models: ModelRegistry.withBuiltins(), store: new MemoryStore(), requestTimeoutMs: 1500, queue: { awakeTimeMs: 300 } });
     transport = new CoapUdpTransport({ handler: server, port: 0, address: '127.0.0.1', requestTimeoutMs: 1500 });
     server.addTransport(transport);
     server.start();

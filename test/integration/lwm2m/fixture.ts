@@ -9,6 +9,7 @@ import { CoapUdpTransport } from '../../../src/transport/coap/index.js';
 import type { CoapUdpTransportOptions } from '../../../src/transport/coap/index.js';
 import { Lwm2mTestClient } from '../../helpers/lwm2m-test-client.js';
 import type { TestClientOptions } from '../../helpers/lwm2m-test-client.js';
+import { MemoryStore } from '../../../src/store/memory/memory-store.js';
 
 export interface FixtureOptions {
   server?: Partial<LwM2mServerOptions>;
@@ -27,7 +28,7 @@ export class Fixture {
   ) {}
 
   static async start(o: FixtureOptions = {}): Promise<Fixture> {
-    const server = new LwM2mServer({ models: ModelRegistry.withBuiltins(), requestTimeoutMs: 4000, ...o.server });
+    const server = new LwM2mServer({ models: ModelRegistry.withBuiltins(), requestTimeoutMs: 4000, ...o.server, store: o.server?.store ?? new MemoryStore() });
     const transport = new CoapUdpTransport({
       handler: server,
       port: 0,

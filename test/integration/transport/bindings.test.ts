@@ -17,11 +17,12 @@ import { BINDINGS, createBindings } from '../../../src/transport/bindings.js';
 import { bindFailure } from '../../../src/transport/coap/coap-binding.js';
 import { MemoryTransport } from '../../helpers/memory-transport.js';
 import { RawPeer } from '../coap/helpers.js';
+import { MemoryStore } from '../../../src/store/memory/memory-store.js';
 
 function context(coap: Partial<GatewayConfig['coap']> = {}): BindingContext & { server: LwM2mServer } {
   const config = structuredClone(DEFAULT_CONFIG);
   Object.assign(config.coap, { port: 0, address: '127.0.0.1' }, coap);
-  const server = new LwM2mServer({ models: ModelRegistry.withBuiltins() });
+  const server = new LwM2mServer({ models: ModelRegistry.withBuiltins(), store: new MemoryStore() });
   return { config, handler: server, logger: silentLogger, server };
 }
 

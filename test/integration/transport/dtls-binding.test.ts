@@ -12,13 +12,14 @@ import type { BindingContext } from '../../../src/transport/binding.js';
 import { createBindings } from '../../../src/transport/bindings.js';
 import { dtlsBinding } from '../../../src/transport/dtls/dtls-binding.js';
 import { KEY_HEX, noOpenssl, sClient, until } from './dtls-helpers.js';
+import { MemoryStore } from '../../../src/store/memory/memory-store.js';
 
 function context(dtls: Partial<typeof DEFAULT_CONFIG.dtls>): BindingContext {
   const config = structuredClone(DEFAULT_CONFIG);
   config.coap.port = 0;
   config.coap.address = '127.0.0.1';
   Object.assign(config.dtls, { port: 0, address: '127.0.0.1' }, dtls);
-  return { config, handler: new LwM2mServer({ models: ModelRegistry.withBuiltins() }), logger: silentLogger };
+  return { config, handler: new LwM2mServer({ models: ModelRegistry.withBuiltins(), store: new MemoryStore() }), logger: silentLogger };
 }
 
 void test('coaps is off by default and one entry when dtls.enabled', async () => {

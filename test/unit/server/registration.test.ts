@@ -7,10 +7,11 @@ import { FakeClock, settle } from '../../helpers/fake-clock.js';
 import { MemoryTransport, memPeer } from '../../helpers/memory-transport.js';
 import { coapRequest } from '../../helpers/coap-uplink.js';
 import type { MethodName } from '../../../src/transport/coap/message.js';
+import { MemoryStore } from '../../../src/store/memory/memory-store.js';
 
 function setup(opts: Partial<LwM2mServerOptions> = {}): { server: LwM2mServer; mem: MemoryTransport; clock: FakeClock } {
   const clock = new FakeClock();
-  const server = new LwM2mServer({ models: new ModelRegistry(), clock, lifetime: { min: 10, max: 100_000, default: 86_400 }, ...opts });
+  const server = new LwM2mServer({ models: new ModelRegistry(), clock, lifetime: { min: 10, max: 100_000, default: 86_400 }, ...opts, store: opts.store ?? new MemoryStore() });
   const mem = new MemoryTransport(server);
   server.addTransport(mem);
   server.start();

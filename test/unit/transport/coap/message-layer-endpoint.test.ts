@@ -14,6 +14,7 @@ import { ACK, CON, encodeMessage, parseMessage } from '../../../../src/transport
 import type { CoapMessage } from '../../../../src/transport/coap/message.js';
 import { Opt, getStringOptions } from '../../../../src/transport/coap/options.js';
 import { Lwm2mOverCoap } from '../../../../src/transport/coap/uplink-map.js';
+import { MemoryStore } from '../../../../src/store/memory/memory-store.js';
 
 /** Datagrams kept in a list: what a session layer would encrypt and send. */
 class ListEndpoint implements DatagramEndpoint {
@@ -44,7 +45,7 @@ class Layer extends CoapMessageLayer {
 const peer: Peer = { transport: 'test-dgram', key: 'test-dgram:session-1', address: '192.0.2.1', port: 5684, identity: 'psk-1' };
 
 void test('the message layer serves Register and Read over any datagram endpoint', async () => {
-  const server = new LwM2mServer({ models: ModelRegistry.withBuiltins() });
+  const server = new LwM2mServer({ models: ModelRegistry.withBuiltins(), store: new MemoryStore() });
   // an authenticated identity registers the endpoint it has credentials for
   server.store.security.put({ endpoint: 'over-dgram', mode: 'psk', identity: 'psk-1', key: Buffer.from([1]) });
   const endpoint = new ListEndpoint();
