@@ -3,14 +3,13 @@
  * udp-listen.ts), grows the receive buffer, turns source addresses into peers and sends
  * datagrams. Knows nothing of CoAP.
  */
-import { createSocket } from 'node:dgram';
 import type { RemoteInfo, Socket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { isIP } from 'node:net';
 import type { Peer } from '../../lwm2m/transport.js';
 import type { CoapLogger } from './context.js';
 import type { DatagramEndpoint } from './datagram-endpoint.js';
-import { bindListener } from './udp-listen.js';
+import { bindListener, bindUdpSocket } from './udp-listen.js';
 import { TRANSPORT_NAME, isOwnPeer, normalizeAddress, udpPeer, wireAddress } from './udp-peer.js';
 
 export interface UdpEndpointOptions {
@@ -55,22 +54,13 @@ export class UdpDatagramEndpoint implements DatagramEndpoint {
     return { port: socket.address().port };
   }
 
-  private bind(type: 'udp4' | 'udp6', address: string, port: number): Promise<Socket> {
-    return new Promise((resolve, reject) => {
-      const s = createSocket({ type, ipv6Only: false });
-      const onError = (err: Error): void => {
-        s.close();
-        reject(err);
-      };
-      s.once('error', onError);
-      s.bind({ port, address }, () => {
-        s.off('error', onError);
-        this.family = type;
-        this.growReceiveBuffer(s);
-        resolve(s);
-      });
-    });
+  private async bind(type: 'udp4' | 'udp6', address: string, port: number): Promise<Socket> {
+    const s = await bindUdpSocket(type, address, port);
+    this.family = type;
+    this.growReceiveBuffer(s);
+    return s;
   }
+
 
   private growReceiveBuffer(s: Socket): void {
     const want = this.options.recvBufferSize ?? DEFAULT_RECV_BUFFER;

@@ -2,6 +2,7 @@
  * Which socket to listen on: the configured address, and for the default "::" (IPv6 and
  * IPv4) on a host without IPv6, IPv4 alone instead, with a line in the log.
  */
+import { createSocket, type Socket } from 'node:dgram';
 import { isIPv4 } from 'node:net';
 import type { CoapLogger } from './context.js';
 
@@ -23,4 +24,20 @@ export async function bindListener<T>(bind: (type: SocketType, address: string) 
     log.warn('coap: no IPv6 on this host: listening on IPv4 only (0.0.0.0)', { address, error: code });
     return bind('udp4', '0.0.0.0');
   }
+}
+
+/** A UDP socket of `type` bound to address and port (dual-stack for udp6); rejects with the bind error. */
+export function bindUdpSocket(type: SocketType, address: string, port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = createSocket({ type, ipv6Only: false });
+    const onError = (err: Error): void => {
+      s.close();
+      reject(err);
+    };
+    s.once('error', onError);
+    s.bind({ port, address }, () => {
+      s.off('error', onError);
+      resolve(s);
+    });
+  });
 }

@@ -5,12 +5,11 @@
  * (cookie, RFC 6347 4.2.1) until the cookie comes back; half-open handshakes and sessions
  * are bounded, idle sessions expire.
  */
-import { createSocket } from 'node:dgram';
 import type { RemoteInfo, Socket } from 'node:dgram';
 import type { Peer } from '../../lwm2m/transport.js';
 import type { CoapLogger } from '../coap/context.js';
 import type { DatagramEndpoint } from '../coap/datagram-endpoint.js';
-import { bindListener } from '../coap/udp-listen.js';
+import { bindListener, bindUdpSocket } from '../coap/udp-listen.js';
 import { normalizeAddress, wireAddress } from '../coap/udp-peer.js';
 import { CookieJar } from './cookie.js';
 import { HandshakeType, helloVerifyRequest, handshakeMessage, parseClientHello, parseHandshakeFragments } from './handshake-message.js';
@@ -82,21 +81,12 @@ export class DtlsDatagramEndpoint implements DatagramEndpoint {
     return { port: socket.address().port };
   }
 
-  private bind(type: 'udp4' | 'udp6', address: string, port: number): Promise<Socket> {
-    return new Promise((resolve, reject) => {
-      const s = createSocket({ type, ipv6Only: false });
-      const onError = (err: Error): void => {
-        s.close();
-        reject(err);
-      };
-      s.once('error', onError);
-      s.bind({ port, address }, () => {
-        s.off('error', onError);
-        this.family = type;
-        resolve(s);
-      });
-    });
+  private async bind(type: 'udp4' | 'udp6', address: string, port: number): Promise<Socket> {
+    const s = await bindUdpSocket(type, address, port);
+    this.family = type;
+    return s;
   }
+
 
   async close(): Promise<void> {
     clearInterval(this.sweeper);
