@@ -19,6 +19,7 @@ import type { Binding, ListenAddress } from './transport/binding.js';
 import { createBindings } from './transport/bindings.js';
 import { MappingLoadError, MappingStore } from './mapping/index.js';
 import { FACES, FaceStartError, type Face } from './northbound/faces.js';
+import type { ReadinessPart } from './northbound/face.js';
 import { SecurityFileLoadError, SecurityFileSource } from './security/security-file-source.js';
 
 /** The package version (package.json sits one level above src/ and dist/). */
@@ -197,7 +198,16 @@ export class Gateway {
       this.listening.push(at);
       this.log.info('LwM2M server listening', { transport: at.transport, address: at.address, port: at.port });
     }
-    const deps = { config: this.config, baseDir: this.baseDir(), core: this.server, models: this.models, mappings: this.mappings, logger: this.log, version: VERSION };
+    const deps = {
+      config: this.config,
+      baseDir: this.baseDir(),
+      core: this.server,
+      models: this.models,
+      mappings: this.mappings,
+      logger: this.log,
+      version: VERSION,
+      readiness: () => this.readiness(),
+    };
     for (const kind of FACES) {
       if (!kind.enabled(this.config)) continue;
       const face = kind.create(deps);
@@ -209,6 +219,19 @@ export class Gateway {
         throw e;
       }
     }
+  }
+
+  /** Every part and whether it is ready: each binding the config turns on listens, each face's connections are up, the store answers. */
+  readiness(): ReadinessPart[] {
+    const parts: ReadinessPart[] = [];
+    for (const b of this.bindings) {
+      const up = this.listening.some((a) => a.scheme === b.scheme);
+      parts.push({ name: `binding.${b.scheme}`, ready: up, ...(up ? {} : { detail: 'not listening' }) });
+    }
+    const storeUp = this.server.store.reachable?.() ?? true;
+    parts.push({ name: 'store', ready: storeUp, ...(storeUp ? {} : { detail: 'the store does not answer' }) });
+    for (const f of this.faces) parts.push(...(f.readiness?.() ?? [{ name: f.name, ready: true }]));
+    return parts;
   }
 
   async stop(): Promise<void> {

@@ -13,6 +13,13 @@ import type { MappingStore } from '../mapping/index.js';
 /** The ports a face listens on once started, by name ("mqtt", "mqttWs", "rest"); null: that listener is off. */
 export type FacePorts = Readonly<Record<string, number | null>>;
 
+/** One part of the gateway and whether it is ready (a binding listens, a broker is connected...); detail says nothing sensitive. */
+export interface ReadinessPart {
+  name: string;
+  ready: boolean;
+  detail?: string;
+}
+
 export interface Face {
   /** the config section that turns it on: "mqtt", "rest" */
   readonly name: string;
@@ -22,6 +29,8 @@ export interface Face {
   stop(): Promise<void>;
   /** A reloaded mapping set is in force (mappings.watch): apply it now. */
   mappingsReloaded(): void;
+  /** its parts for /readyz (a broker connection...); none: ready once started */
+  readiness?(): ReadinessPart[];
 }
 
 /** What every face is built from. */
@@ -36,6 +45,8 @@ export interface FaceDeps {
   logger: Logger;
   /** the gateway's version, for status messages */
   version: string;
+  /** every part of the gateway and whether it is ready, for /readyz */
+  readiness?: () => ReadinessPart[];
 }
 
 /** One entry of the face list: whether the config turns it on, and how to build it. */

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import type { GatewayConfig } from '../../config/schema.js';
-import type { Face, FaceDeps, FaceKind, FacePorts } from '../face.js';
+import type { Face, FaceDeps, FaceKind, FacePorts, ReadinessPart } from '../face.js';
 import { EmbeddedBroker } from './broker.js';
 import { EmbeddedLink } from './link-embedded.js';
 import { ExternalLink } from './link-external.js';
@@ -80,6 +80,13 @@ export class MqttFace implements Face {
   /** Applied at once (the MQTT side also polls the store). */
   mappingsReloaded(): void {
     this.northbound?.mappingsChanged();
+  }
+
+  readiness(): ReadinessPart[] {
+    const external = this.d.config.mqtt.mode === 'external';
+    const ready = this.link?.connected ?? false;
+    const detail = ready ? undefined : external ? 'not connected to the external broker' : 'the embedded broker is not running';
+    return [{ name: external ? 'mqtt.external' : 'mqtt.embedded', ready, ...(detail ? { detail } : {}) }];
   }
 
   async stop(): Promise<void> {

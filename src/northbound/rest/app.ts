@@ -6,6 +6,7 @@
 import express from 'express';
 import type { Express, NextFunction, Request, Response } from 'express';
 import type { CompiledMappings } from '../../mapping/compiled-mappings.js';
+import type { ReadinessPart } from '../face.js';
 import { bearerAuth, cors, type TokenConfig } from './auth.js';
 import { ProblemError, sendProblem } from './errors.js';
 import type { RestContext } from './context.js';
@@ -26,6 +27,8 @@ export interface AppOptions {
   extraRoutes?: (app: Express) => void;
   /** largest JSON body (default 1 MiB) */
   bodyLimit?: string;
+  /** the gateway's parts and whether each is ready, for /readyz (none: this API alone) */
+  readiness?: () => ReadinessPart[];
 }
 
 export interface RouteInfo {
@@ -119,6 +122,15 @@ export function buildApp(rc: RestContext, o: AppOptions): Express {
   app.use(express.json({ limit, strict: false, type: ['application/json', 'application/*+json'] }));
   app.use(express.text({ limit, type: 'text/plain' }));
 
+  // probes for orchestrators (container HEALTHCHECK, Kubernetes): public, nothing sensitive
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'alive' });
+  });
+  app.get('/readyz', (_req, res) => {
+    const parts = o.readiness?.() ?? [{ name: 'rest', ready: true }];
+    const ready = parts.every((p) => p.ready);
+    res.status(ready ? 200 : 503).json({ ready, parts });
+  });
   app.get('/api/health', (_req, res) => {
     res.json({ status: 'ok', devices: rc.server.registrations().length });
   });

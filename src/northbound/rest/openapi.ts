@@ -169,6 +169,20 @@ function build(mappings: CompiledMappings | undefined): Obj {
     security: [{ bearer: [] }],
     tags: Object.keys(mapped).length > 0 ? [...TAGS, MAPPED_TAG] : TAGS,
     paths: {
+      '/healthz': { get: { ...operation('healthz', { summary: 'Liveness probe: the process answers', tag: 'meta', ok: { '200': { description: 'alive' } } }), security: [] } },
+      '/readyz': {
+        get: {
+          ...operation('readyz', {
+            summary: 'Readiness probe: every binding listens, the broker is connected, the store is reachable',
+            tag: 'meta',
+            ok: {
+              '200': { description: 'ready', content: { 'application/json': { schema: { $ref: '#/components/schemas/Readiness' } } } },
+              '503': { description: 'a part is not ready (the body names it)', content: { 'application/json': { schema: { $ref: '#/components/schemas/Readiness' } } } },
+            },
+          }),
+          security: [],
+        },
+      },
       '/api/health': { get: { ...operation('health', { summary: 'Liveness', tag: 'meta', ok: { '200': { description: 'ok' } } }), security: [] } },
       '/api/openapi.json': { get: { ...operation('openapi', { summary: 'This document', tag: 'meta', ok: { '200': { description: 'OpenAPI 3.1' } } }), security: [] } },
       '/api/events': {

@@ -16,6 +16,7 @@ export class RestFace implements Face {
       models: this.d.models,
       config: this.d.config.rest,
       logger: this.d.logger,
+      ...(this.d.readiness ? { readiness: this.d.readiness } : {}),
       ...(store ? { mappings: () => store.current } : {}),
     });
     return { rest: (await this.northbound.start()).port };

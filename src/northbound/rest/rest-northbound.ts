@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { GatewayConfig } from '../../config/schema.js';
+import type { ReadinessPart } from '../face.js';
 import { silentLogger, type Logger } from '../../log.js';
 import { FaceStartError } from '../face.js';
 import type { ModelProvider } from '../../lwm2m/model/types.js';
@@ -41,6 +42,8 @@ export interface RestNorthboundOptions {
   heartbeatMs?: number;
   /** retention of finished queued requests */
   requests?: RequestStoreOptions;
+  /** the gateway's parts and whether each is ready, for /readyz */
+  readiness?: () => ReadinessPart[];
 }
 
 export class RestNorthbound {
@@ -78,6 +81,7 @@ export class RestNorthbound {
       tokens: options.config.tokens,
       corsOrigins: options.config.corsOrigins,
       hub: this.hub,
+      ...(options.readiness ? { readiness: options.readiness } : {}),
       ...(current ? { mappings: current, extraRoutes: (app: Express) => mappedRoutes(app, rc, current) } : {}),
     });
   }
