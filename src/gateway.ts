@@ -20,6 +20,7 @@ import { createBindings } from './transport/bindings.js';
 import { MappingLoadError, MappingStore } from './mapping/index.js';
 import { FACES, FaceStartError, type Face } from './northbound/faces.js';
 import type { ReadinessPart } from './northbound/face.js';
+import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { SecurityFileLoadError, SecurityFileSource } from './security/security-file-source.js';
 
 /** The package version (package.json sits one level above src/ and dist/). */
@@ -62,6 +63,8 @@ export class Gateway {
   private started = false;
   /** the security file in force (undefined: security.file is null) */
   private securityFile: SecurityFileSource | undefined;
+  /** Prometheus metrics (undefined: rest.metrics.enabled is false, or not started) */
+  metrics: GatewayMetrics | undefined;
 
   constructor(
     readonly config: GatewayConfig,
@@ -198,6 +201,8 @@ export class Gateway {
       this.listening.push(at);
       this.log.info('LwM2M server listening', { transport: at.transport, address: at.address, port: at.port });
     }
+    const m = this.config.rest.metrics;
+    if (m?.enabled) this.metrics = new GatewayMetrics({ server: this.server, bindings: () => this.bindings, faces: () => this.faces, token: m.token });
     const deps = {
       config: this.config,
       baseDir: this.baseDir(),
@@ -207,6 +212,7 @@ export class Gateway {
       logger: this.log,
       version: VERSION,
       readiness: () => this.readiness(),
+      ...(this.metrics ? { metrics: this.metrics } : {}),
     };
     for (const kind of FACES) {
       if (!kind.enabled(this.config)) continue;
@@ -239,6 +245,8 @@ export class Gateway {
     this.started = false;
     for (const face of this.faces.reverse()) await face.stop();
     this.faces = [];
+    this.metrics?.stop();
+    this.metrics = undefined;
     this.facePorts = {};
     await this.server.stop();
     for (const b of this.bindings) await b.stop();

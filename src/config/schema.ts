@@ -106,6 +106,8 @@ export interface GatewayConfig {
     tokens: { token: string; scope: 'read' | 'write' }[];
     /** allowed CORS origins ("*" for any); empty: no CORS headers */
     corsOrigins: string[];
+    /** Prometheus /metrics on the REST port: read by the API's tokens, or by `token` alone */
+    metrics?: { enabled: boolean; token: string | null };
   };
   log: {
     level: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -154,7 +156,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
     topicPrefix: 'lwm2m',
     presence: true,
   },
-  rest: { enabled: true, port: 8080, host: '0.0.0.0', tokens: [], corsOrigins: [] },
+  rest: { enabled: true, port: 8080, host: '0.0.0.0', tokens: [], corsOrigins: [], metrics: { enabled: true, token: null } },
   log: { level: 'info', format: 'text' },
   store: { type: 'memory' },
   security: { file: null, requireForKnown: true, requireDtls: false },
@@ -301,6 +303,11 @@ export const CONFIG_SCHEMA = {
           },
         },
         corsOrigins: { type: 'array', items: { type: 'string', minLength: 1 } },
+        metrics: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { enabled: { type: 'boolean' }, token: { type: ['string', 'null'], minLength: 16 } },
+        },
       },
     },
     log: {

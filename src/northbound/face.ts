@@ -31,6 +31,17 @@ export interface Face {
   mappingsReloaded(): void;
   /** its parts for /readyz (a broker connection...); none: ready once started */
   readiness?(): ReadinessPart[];
+  /** counters for /metrics: messages out, waiting and dropped */
+  stats?(): FaceStats;
+}
+
+export interface FaceStats {
+  /** messages handed on (to the broker, the CSE) since start */
+  sent: number;
+  /** messages waiting (the broker unreachable, or in flight) */
+  buffered: number;
+  /** messages dropped since start (buffer full) */
+  dropped: number;
 }
 
 /** What every face is built from. */
@@ -47,6 +58,16 @@ export interface FaceDeps {
   version: string;
   /** every part of the gateway and whether it is ready, for /readyz */
   readiness?: () => ReadinessPart[];
+  /** the Prometheus text of /metrics (undefined: metrics are off) */
+  metrics?: MetricsSource;
+}
+
+export interface MetricsSource {
+  contentType: string;
+  /** the exposition text now */
+  text(): Promise<string>;
+  /** a token that may read /metrics beside the API's tokens (null: none) */
+  token: string | null;
 }
 
 /** One entry of the face list: whether the config turns it on, and how to build it. */

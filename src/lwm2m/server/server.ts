@@ -269,7 +269,14 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
   /** Sends `req` (queued for a sleeping queue-mode client). Never rejects: failures are results. */
   override request(endpoint: string, req: OperationRequest, opts: RequestOptions = {}): Promise<OperationResult> {
     if (this.stopped) return Promise.resolve({ success: false, error: { code: 'CANCELLED', message: 'server stopped' } });
-    return this.downlinks.request(endpoint, req, opts);
+    if (this.listenerCount('requestDone') === 0) return this.downlinks.request(endpoint, req, opts);
+    const start = performance.now();
+    const transport = this.store.getByEndpoint(endpoint)?.peer.transport;
+    return this.downlinks.request(endpoint, req, opts).then((r) => {
+      const result = r.code ?? r.error?.code ?? (r.success ? 'ok' : 'failed');
+      this.emit('requestDone', { endpoint, op: req.op, transport, result, seconds: (performance.now() - start) / 1000 });
+      return r;
+    });
   }
 
   // ---- internals shared through ServerCore ----

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import type { GatewayConfig } from '../../config/schema.js';
-import type { Face, FaceDeps, FaceKind, FacePorts, ReadinessPart } from '../face.js';
+import type { Face, FaceDeps, FaceKind, FacePorts, FaceStats, ReadinessPart } from '../face.js';
 import { EmbeddedBroker } from './broker.js';
 import { EmbeddedLink } from './link-embedded.js';
 import { ExternalLink } from './link-external.js';
@@ -80,6 +80,11 @@ export class MqttFace implements Face {
   /** Applied at once (the MQTT side also polls the store). */
   mappingsReloaded(): void {
     this.northbound?.mappingsChanged();
+  }
+
+  stats(): FaceStats {
+    const s = this.link?.stats();
+    return { sent: s?.published ?? 0, buffered: s?.buffered ?? 0, dropped: s?.dropped ?? 0 };
   }
 
   readiness(): ReadinessPart[] {

@@ -6,7 +6,7 @@
 import express from 'express';
 import type { Express, NextFunction, Request, Response } from 'express';
 import type { CompiledMappings } from '../../mapping/compiled-mappings.js';
-import type { ReadinessPart } from '../face.js';
+import type { MetricsSource, ReadinessPart } from '../face.js';
 import { bearerAuth, cors, type TokenConfig } from './auth.js';
 import { ProblemError, sendProblem } from './errors.js';
 import type { RestContext } from './context.js';
@@ -29,6 +29,8 @@ export interface AppOptions {
   bodyLimit?: string;
   /** the gateway's parts and whether each is ready, for /readyz (none: this API alone) */
   readiness?: () => ReadinessPart[];
+  /** Prometheus metrics on /metrics (none: no such route) */
+  metrics?: MetricsSource;
 }
 
 export interface RouteInfo {
@@ -117,6 +119,14 @@ export function buildApp(rc: RestContext, o: AppOptions): Express {
     next();
   });
   app.use(cors(o.corsOrigins));
+  const metrics = o.metrics;
+  if (metrics) {
+    // the API's tokens, or the metrics token alone (a scraper needs no access to the devices)
+    const auth = bearerAuth(metrics.token ? [...o.tokens, { token: metrics.token, scope: 'read' }] : o.tokens);
+    app.get('/metrics', auth, (_req, res, next) => {
+      metrics.text().then((text) => res.type(metrics.contentType).send(text), next);
+    });
+  }
   app.use(bearerAuth(o.tokens));
   const limit = o.bodyLimit ?? '1mb';
   app.use(express.json({ limit, strict: false, type: ['application/json', 'application/*+json'] }));
@@ -135,7 +145,7 @@ export function buildApp(rc: RestContext, o: AppOptions): Express {
     res.json({ status: 'ok', devices: rc.server.registrations().length });
   });
   app.get('/api/openapi.json', (_req, res) => {
-    res.type('application/json').send(JSON.stringify(openApiDocument(o.mappings?.())));
+    res.type('application/json').send(JSON.stringify(openApiDocument(o.mappings?.(), { metrics: metrics !== undefined })));
   });
   app.get('/api/events', (req, res) => o.hub.subscribe(req, res));
   deviceRoutes(app, rc);

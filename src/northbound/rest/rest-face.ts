@@ -17,6 +17,7 @@ export class RestFace implements Face {
       config: this.d.config.rest,
       logger: this.d.logger,
       ...(this.d.readiness ? { readiness: this.d.readiness } : {}),
+      ...(this.d.metrics ? { metrics: this.d.metrics } : {}),
       ...(store ? { mappings: () => store.current } : {}),
     });
     return { rest: (await this.northbound.start()).port };

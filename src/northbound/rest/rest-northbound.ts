@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { GatewayConfig } from '../../config/schema.js';
-import type { ReadinessPart } from '../face.js';
+import type { MetricsSource, ReadinessPart } from '../face.js';
 import { silentLogger, type Logger } from '../../log.js';
 import { FaceStartError } from '../face.js';
 import type { ModelProvider } from '../../lwm2m/model/types.js';
@@ -44,6 +44,8 @@ export interface RestNorthboundOptions {
   requests?: RequestStoreOptions;
   /** the gateway's parts and whether each is ready, for /readyz */
   readiness?: () => ReadinessPart[];
+  /** Prometheus metrics on /metrics */
+  metrics?: MetricsSource;
 }
 
 export class RestNorthbound {
@@ -82,6 +84,7 @@ export class RestNorthbound {
       corsOrigins: options.config.corsOrigins,
       hub: this.hub,
       ...(options.readiness ? { readiness: options.readiness } : {}),
+      ...(options.metrics ? { metrics: options.metrics } : {}),
       ...(current ? { mappings: current, extraRoutes: (app: Express) => mappedRoutes(app, rc, current) } : {}),
     });
   }

@@ -171,6 +171,11 @@ export class CoapMessageLayer implements DeviceTransport {
     return own !== undefined && this.observer.has(tokenKey(own.key, Buffer.from(token)));
   }
 
+  /** datagrams refused since start, by reason */
+  refusedDatagrams(): Readonly<Record<string, number>> {
+    return { ...this.dispatcher.refused };
+  }
+
   private receive(peer: Peer, datagram: Buffer): void {
     if (this.stopped) return;
     try {
