@@ -64,7 +64,10 @@ export interface GatewayConfig {
     embedded: {
       /** MQTT over TCP; 0 picks a free port */
       port: number;
-      host: string;
+      /** null: every address (0.0.0.0) when logins are set or allowAnonymous, else loopback only */
+      host: string | null;
+      /** serve clients without a login on a non-loopback address */
+      allowAnonymous: boolean;
       /** MQTT over WebSocket; null: off */
       wsPort: number | null;
       /** when set, clients may log in with these: every right but the gateway's output topics */
@@ -101,7 +104,10 @@ export interface GatewayConfig {
     enabled: boolean;
     /** HTTP port; 0 picks a free port */
     port: number;
-    host: string;
+    /** null: every address (0.0.0.0) when tokens are set or allowAnonymous, else loopback only */
+    host: string | null;
+    /** serve the API without tokens on a non-loopback address */
+    allowAnonymous: boolean;
     /** bearer tokens; none: no authentication */
     tokens: { token: string; scope: 'read' | 'write' }[];
     /** allowed CORS origins ("*" for any); empty: no CORS headers */
@@ -142,7 +148,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   mqtt: {
     enabled: true,
     mode: 'embedded',
-    embedded: { port: 1883, host: '0.0.0.0', wsPort: null, username: null, password: null, users: [], maxPacketSize: 262_144, maxConnections: 10_000 },
+    embedded: { port: 1883, host: null, allowAnonymous: false, wsPort: null, username: null, password: null, users: [], maxPacketSize: 262_144, maxConnections: 10_000 },
     external: {
       url: 'mqtt://127.0.0.1:1883',
       protocolVersion: 4,
@@ -156,7 +162,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
     topicPrefix: 'lwm2m',
     presence: true,
   },
-  rest: { enabled: true, port: 8080, host: '0.0.0.0', tokens: [], corsOrigins: [], metrics: { enabled: true, token: null } },
+  rest: { enabled: true, port: 8080, host: null, allowAnonymous: false, tokens: [], corsOrigins: [], metrics: { enabled: true, token: null } },
   log: { level: 'info', format: 'text' },
   store: { type: 'memory' },
   security: { file: null, requireForKnown: true, requireDtls: false },
@@ -240,7 +246,8 @@ export const CONFIG_SCHEMA = {
           additionalProperties: false,
           properties: {
             port,
-            host: { type: 'string', minLength: 1 },
+            host: { type: ['string', 'null'], minLength: 1 },
+            allowAnonymous: { type: 'boolean' },
             wsPort: { anyOf: [port, { type: 'null' }] },
             username: nullableString,
             password: nullableString,
@@ -292,7 +299,8 @@ export const CONFIG_SCHEMA = {
       properties: {
         enabled: { type: 'boolean' },
         port,
-        host: { type: 'string', minLength: 1 },
+        host: { type: ['string', 'null'], minLength: 1 },
+        allowAnonymous: { type: 'boolean' },
         tokens: {
           type: 'array',
           items: {

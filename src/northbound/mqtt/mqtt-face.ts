@@ -5,6 +5,8 @@
  */
 import { resolve } from 'node:path';
 import type { GatewayConfig } from '../../config/schema.js';
+import { exposedHost } from '../../config/exposure.js';
+import { FaceStartError } from '../face.js';
 import type { Face, FaceDeps, FaceKind, FacePorts, FaceStats, ReadinessPart } from '../face.js';
 import { EmbeddedBroker } from './broker.js';
 import { EmbeddedLink } from './link-embedded.js';
@@ -29,9 +31,18 @@ export class MqttFace implements Face {
     if (m.mode === 'embedded') {
       const e = m.embedded;
       const store = this.d.mappings;
+      const exposure = exposedHost({
+        key: 'mqtt.embedded',
+        host: e.host,
+        credentials: (e.username !== null && e.password !== null) || e.users.length > 0,
+        allowAnonymous: e.allowAnonymous,
+        credentialKey: 'mqtt.embedded.users (or username and password)',
+      });
+      if ('error' in exposure) throw new FaceStartError(exposure.error);
+      if (exposure.notice) logger.warn(exposure.notice);
       this.broker = new EmbeddedBroker({
         port: e.port,
-        host: e.host,
+        host: exposure.host,
         wsPort: e.wsPort,
         username: e.username,
         password: e.password,

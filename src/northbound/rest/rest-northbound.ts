@@ -34,7 +34,7 @@ export class RestStartError extends FaceStartError {
 export interface RestNorthboundOptions {
   server: CoreApi;
   models: ModelProvider;
-  config: GatewayConfig['rest'];
+  config: Pick<GatewayConfig['rest'], 'port' | 'host' | 'tokens' | 'corsOrigins'>;
   logger?: Logger;
   /** compiled mapping files (their `rest` sections); a function is asked on every request (hot reload) */
   mappings?: CompiledMappings | (() => CompiledMappings);
@@ -96,7 +96,9 @@ export class RestNorthbound {
 
   async start(): Promise<{ port: number }> {
     if (this.http) return { port: this.boundPort! };
-    const { port, host } = this.options.config;
+    const { port } = this.options.config;
+    // the face decides where an API without tokens may listen (config/exposure.ts); alone, loopback
+    const host = this.options.config.host ?? '127.0.0.1';
     const http = createServer(this.app);
     http.keepAliveTimeout = 5_000;
     try {

@@ -189,7 +189,7 @@ describe('REST start and stop', () => {
       const second = new RestNorthbound({
         server: f.server,
         models: ModelRegistry.withBuiltins(),
-        config: { enabled: true, port, host: '127.0.0.1', tokens: [], corsOrigins: [] },
+        config: { port, host: '127.0.0.1', tokens: [], corsOrigins: [] },
       });
       await assert.rejects(second.start(), (e: unknown) => {
         assert.ok(e instanceof RestStartError);
