@@ -122,7 +122,7 @@ function dtlsRows(rows: Row[], d: DtlsFigures | Skipped): void {
   }
   const h = d.handshakes;
   const trouble = [h.failed > 0 ? `${n0(h.failed)} failed` : '', h.timedOut > 0 ? `${n0(h.timedOut)} timed out` : '', h.udpDrops > 0 ? `${n0(h.udpDrops)} UDP drops` : ''].filter((x) => x !== '');
-  rows.push(['DTLS full PSK handshakes (CCM_8, EMS)', `${n0(h.perSecond)}/s (gw cpu ${pct(h.gatewayCpu)}, ${n0(h.gatewayCpuUsPerHandshake)} us each${trouble.length > 0 ? `, ${trouble.join(', ')}` : ''})`, '', '']);
+  rows.push([`DTLS full PSK handshakes (${h.suite.endsWith('CCM_8') ? 'CCM_8' : 'CBC_SHA256'}, EMS)`, `${n0(h.perSecond)}/s (gw cpu ${pct(h.gatewayCpu)}, ${n0(h.gatewayCpuUsPerHandshake)} us each${trouble.length > 0 ? `, ${trouble.join(', ')}` : ''})`, '', '']);
   rows.push(['  per core of the gateway', `${n0(h.perCorePerSecond)}/s`, '>= 1,000/s', '']);
   rows.push(['  load generator', `${h.processes} processes, ${n0(h.inFlight)} in flight, cpu ${pct(h.generatorCpu)}`, '', '']);
   const r = d.registrations;

@@ -9,7 +9,8 @@
  * --profile (gateway under --cpu-prof, profiles in bench/results/), --src (run the gateway
  * from src/ with tsx instead of dist/), --out FILE, --skip notify,rest,dtls,dtls-notify;
  * the DTLS part (dtls/dtls-phase.ts): --dtls-devices N, --dtls-procs N (handshake load
- * processes), --dtls-sockets N (handshakes in flight per process), --dtls-seconds S.
+ * processes), --dtls-sockets N (handshakes in flight per process), --dtls-seconds S,
+ * --dtls-suite ccm8|cbc.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -26,6 +27,7 @@ import { MqttSink } from './mqtt-sink.js';
 import { CpuMeter, FleetProcess, udpReceiveErrors } from './procs.js';
 import { notificationSteps, type NotificationPlan } from './notify-steps.js';
 import { dtlsFigures, type DtlsPlan } from './dtls/dtls-phase.js';
+import { TLS_PSK_WITH_AES_128_CBC_SHA256, TLS_PSK_WITH_AES_128_CCM_8 } from '../src/transport/dtls/record-cipher.js';
 import { table, type Results } from './report.js';
 import { restReads } from './rest-load.js';
 
@@ -47,6 +49,7 @@ const { values: args } = parseArgs({
     'dtls-procs': { type: 'string' },
     'dtls-sockets': { type: 'string' },
     'dtls-seconds': { type: 'string' },
+    'dtls-suite': { type: 'string', default: 'ccm8' },
   },
 });
 /** phases to leave out: notify, rest, dtls, dtls-notify (e.g. to profile one of them alone) */
@@ -76,12 +79,15 @@ const dtlsPlan: DtlsPlan = {
   processes: Number(args['dtls-procs'] ?? (quick ? 1 : Math.min(4, Math.max(1, cpus().length - 2)))),
   sockets: Number(args['dtls-sockets'] ?? (quick ? 16 : 64)),
   handshakeSeconds: Number(args['dtls-seconds'] ?? (quick ? 1.5 : 10)),
+  suite: ({ ccm8: TLS_PSK_WITH_AES_128_CCM_8, cbc: TLS_PSK_WITH_AES_128_CBC_SHA256 } as Record<string, number>)[args['dtls-suite']] ?? NaN,
   notify: notifyPlan,
   notifications: !skip.has('dtls-notify'),
   observeTimeoutMs: P.observeTimeoutMs,
   format: FORMAT,
   conNotifications: CON,
 };
+
+if (Number.isNaN(dtlsPlan.suite)) throw new Error(`--dtls-suite: ccm8 or cbc, not ${args['dtls-suite']}`);
 
 let phase = 'start';
 const log = (s: string): void => {
