@@ -279,6 +279,7 @@ export class DtlsDatagramEndpoint implements DatagramEndpoint {
     if (this.replacing.get(key) === entry) this.replacing.delete(key);
     const own = entry.session.connectionId;
     if (own) this.cids.release(own, entry);
+    if (entry.session.fatal) this.cache.delete(entry.session.sessionId);
     this.options.log.debug('dtls: session closed', { peer: key, reason });
   }
 

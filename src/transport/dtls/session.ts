@@ -80,7 +80,10 @@ export class DtlsSession {
   private master: Buffer | undefined;
   private peerIdentity: string | undefined;
   private keyDigest: Buffer | undefined;
-  private readonly sessionId: Buffer;
+  /** the session ID handed in the ServerHello (empty: none) */
+  readonly sessionId: Buffer;
+  /** ended by a fatal alert, sent or received: not to be resumed (RFC 5246 7.2.2) */
+  fatal = false;
   private readonly ownCid: Buffer | undefined;
   private flight: (() => Buffer) | undefined;
   private lastFlight: Buffer | undefined;
@@ -231,6 +234,7 @@ export class DtlsSession {
       case ContentType.changeCipherSpec:
         return; // the epoch of each record says which keys apply; Finished checks the order
       case ContentType.alert:
+        if (plain.length === 2 && plain[0] === AlertLevel.fatal) this.fatal = true;
         if (plain.length === 2 && (plain[0] === AlertLevel.fatal || plain[1] === AlertDescription.closeNotify)) this.close(`alert ${plain[1]} from peer`);
         return;
       case ContentType.applicationData:
@@ -310,6 +314,7 @@ export class DtlsSession {
   }
 
   private fail(description: number, reason: string): void {
+    this.fatal = true;
     this.events.send(this.channel.alert(AlertLevel.fatal, description));
     this.close(reason);
   }
