@@ -30,6 +30,10 @@ export interface DtlsTestClientOptions {
   helloFragment?: number;
   /** put those records in one datagram each (default: all in one datagram) */
   fragmentDatagrams?: boolean;
+  /** the local port to send from (default: any) */
+  localPort?: number;
+  /** stop before the ClientKeyExchange; `finishHandshake()` goes on */
+  pauseAtKeyExchange?: boolean;
   timeoutMs?: number;
 }
 
@@ -99,6 +103,7 @@ export class DtlsTestClient {
   private early: Rec[] = [];
   private wake: (() => void) | undefined;
   private readonly ownCid: Buffer;
+  private paused: (() => Promise<void>) | undefined;
 
   constructor(readonly o: DtlsTestClientOptions) {
     this.ownCid = o.connectionId ?? Buffer.alloc(0);
@@ -106,7 +111,7 @@ export class DtlsTestClient {
 
   static async connect(o: DtlsTestClientOptions): Promise<DtlsTestClient> {
     const c = new DtlsTestClient(o);
-    await c.rebind();
+    await c.rebind(o.localPort);
     await c.handshake();
     return c;
   }
@@ -116,9 +121,9 @@ export class DtlsTestClient {
   }
 
   /** A new socket (new source port) for the same session: what a NAT rebinding looks like to the server. */
-  async rebind(): Promise<void> {
+  async rebind(localPort = 0): Promise<void> {
     const s = createSocket('udp4');
-    await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+    await new Promise<void>((r) => s.bind(localPort, '127.0.0.1', () => r()));
     s.on('message', (d) => this.onDatagram(d));
     const old = this.socket;
     this.socket = s;
@@ -266,6 +271,19 @@ export class DtlsTestClient {
     const resume = this.o.resume;
     if (resume && this.sessionId.equals(resume.id)) return this.abbreviated(resume.master, cr, sr, transcript);
     transcript.push(await this.message(H.serverHelloDone));
+    if (!this.o.pauseAtKeyExchange) return this.keyExchange(cr, sr, transcript);
+    this.paused = () => this.keyExchange(cr, sr, transcript);
+  }
+
+  /** Goes on with a handshake stopped by `pauseAtKeyExchange`. */
+  finishHandshake(): Promise<void> {
+    const go = this.paused;
+    this.paused = undefined;
+    if (!go) throw new Error('dtls test client: no paused handshake');
+    return go();
+  }
+
+  private async keyExchange(cr: Buffer, sr: Buffer, transcript: Buffer[]): Promise<void> {
     const id = Buffer.from(this.o.identity);
     const cke = handshake(H.clientKeyExchange, 2, Buffer.concat([u16(id.length), id]));
     transcript.push(cke);
