@@ -5,14 +5,13 @@
  * (cookie, RFC 6347 4.2.1) until the cookie comes back; half-open handshakes and sessions
  * are bounded, idle sessions expire.
  *
- * Sessions are found by the sender's address, or by connection ID for tls12_cid records
- * (RFC 9146): a session then follows its client to a new address once a record from there
- * authenticated and is the newest yet (RFC 9146 6), and its Peer carries the new address up
- * (the core sees the registration move, as after a NAT rebinding over plain UDP). This
- * endpoint does no return routability check of its own: it only answers what arrives, so
- * a moved session sends no more than it did before. A new handshake from the address of an
- * established session replaces it only once it completes (a client that rebooted, or a
- * spoofed but cookie-verified hello, leaves the old session working until then).
+ * Sessions are found as session-table.ts says: by connection ID for tls12_cid records
+ * (RFC 9146), a session then following its client to a new address once a record from
+ * there authenticated and is the newest yet (RFC 9146 6); its Peer carries the new address
+ * up. This endpoint does no return routability check of its own: it only answers what
+ * arrives, so a moved session sends no more than it did before. A new handshake from the
+ * address of an established session replaces it only once it completes (a client that
+ * rebooted, or a spoofed but cookie-verified hello, leaves the old session working).
  */
 import type { RemoteInfo, Socket } from 'node:dgram';
 import type { Peer } from '../../lwm2m/transport.js';
@@ -21,7 +20,6 @@ import type { DatagramEndpoint } from '../coap/datagram-endpoint.js';
 import { bindListener, bindUdpSocket } from '../coap/udp-listen.js';
 import { normalizeAddress, wireAddress } from '../coap/udp-peer.js';
 import { ClientHelloAssembler } from './client-hello-assembler.js';
-import { ConnectionIds } from './connection-id.js';
 import { CookieJar } from './cookie.js';
 import { HandshakeType, helloVerifyRequest, handshakeMessage, parseClientHello, parseHandshakeFragments } from './handshake-message.js';
 import type { ClientHello } from './handshake-message.js';
@@ -31,8 +29,10 @@ import { AlertDescription, AlertLevel } from './record-channel.js';
 import { DtlsSession, chooseSuite } from './session.js';
 import type { PskLookup } from './session.js';
 import { SessionCache, resumableSession } from './session-cache.js';
+import { DTLS_TRANSPORT, SessionTable, peerKey } from './session-table.js';
+import type { Entry } from './session-table.js';
 
-export const DTLS_TRANSPORT = 'dtls';
+export { DTLS_TRANSPORT };
 
 export interface DtlsEndpointOptions {
   psk: PskLookup;
@@ -57,34 +57,19 @@ export interface DtlsEndpointOptions {
   sessionLifetimeMs?: number;
 }
 
-interface Entry {
-  session: DtlsSession;
-  peer: Peer;
-}
-
-function peerKey(address: string, port: number): string {
-  return [DTLS_TRANSPORT, address, port].join(':');
-}
-
 export class DtlsDatagramEndpoint implements DatagramEndpoint {
   readonly name = DTLS_TRANSPORT;
   private socket: Socket | undefined;
   private family: 'udp4' | 'udp6' = 'udp6';
   private receive: (peer: Peer, datagram: Buffer) => void = () => {};
-  /** the session serving each address (peer key) */
-  private readonly sessions = new Map<string, Entry>();
-  /** a new handshake from the address of an established session, until it completes */
-  private readonly replacing = new Map<string, Entry>();
-  /** the sessions still in their handshake */
-  private readonly halfOpen = new Set<Entry>();
+  private readonly table: SessionTable;
   private readonly cookies = new CookieJar();
-  private readonly cids: ConnectionIds<Entry>;
   private readonly cache: SessionCache;
   private readonly hellos = new ClientHelloAssembler();
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: DtlsEndpointOptions) {
-    this.cids = new ConnectionIds(options.connectionIdLength ?? 6);
+    this.table = new SessionTable(options.connectionIdLength ?? 6);
     this.cache = new SessionCache(options.sessionCacheSize ?? 10_000, options.sessionLifetimeMs ?? 86_400_000);
   }
 
@@ -118,11 +103,8 @@ export class DtlsDatagramEndpoint implements DatagramEndpoint {
 
   async close(): Promise<void> {
     clearInterval(this.sweeper);
-    for (const e of [...this.sessions.values(), ...this.replacing.values()]) e.session.close('stopping', true);
-    this.sessions.clear();
-    this.replacing.clear();
-    this.halfOpen.clear();
-    this.cids.clear();
+    for (const e of this.table.all()) e.session.close('stopping', true);
+    this.table.clear();
     this.hellos.clear();
     this.cache.clear();
     const socket = this.socket;
@@ -132,7 +114,7 @@ export class DtlsDatagramEndpoint implements DatagramEndpoint {
 
   /** sessions kept (established or in handshake) */
   get sessionCount(): number {
-    return this.sessions.size + this.replacing.size;
+    return this.table.size;
   }
 
   /** sessions that can be resumed */
@@ -142,7 +124,7 @@ export class DtlsDatagramEndpoint implements DatagramEndpoint {
 
   private sweep(idleMs: number): void {
     const cutoff = Date.now() - idleMs;
-    for (const e of [...this.sessions.values()]) if (e.session.established && e.session.lastActivity < cutoff) e.session.close('idle', true);
+    for (const e of this.table.all()) if (e.session.established && e.session.lastActivity < cutoff) e.session.close('idle', true);
   }
 
   /** Bad input (or a failing PSK lookup) never escapes into the socket's event handler. */
@@ -156,40 +138,24 @@ export class DtlsDatagramEndpoint implements DatagramEndpoint {
 
   private handleDatagram(buf: Buffer, address: string, port: number): void {
     const key = peerKey(address, port);
-    for (const r of parseRecords(buf, 16, this.cids.length)) {
+    for (const r of parseRecords(buf, 16, this.table.cids.length)) {
       if (r.epoch === 0 && r.type === ContentType.handshake && r.fragment[0] === HandshakeType.clientHello) this.onClientHelloRecord(r, key, address, port);
       else if (r.type === ContentType.tls12Cid) this.onCidRecord(r, address, port);
-      else this.route(key, r)?.session.handleRecord(r);
+      else this.table.route(key, r.epoch, r.type, ContentType.handshake)?.session.handleRecord(r);
     }
-  }
-
-  /** Records from an address with a new handshake under way go to it while plaintext or handshake; the rest to the established session. */
-  private route(key: string, r: DtlsRecord): Entry | undefined {
-    const next = this.replacing.get(key);
-    if (next && (r.epoch === 0 || r.type === ContentType.handshake)) return next;
-    return this.sessions.get(key);
   }
 
   /** A record with a connection ID: its session, wherever it came from; an unknown ID is dropped. */
   private onCidRecord(r: DtlsRecord, address: string, port: number): void {
-    const e = this.cids.get(r.cid!);
+    const e = this.table.byCid(r.cid!);
     if (!e) return;
     e.session.handleRecord(r, (newest) => {
       const moved = e.peer.address !== address || e.peer.port !== port;
-      if (moved && newest && r.epoch === 1 && e.session.established) this.move(e, address, port);
+      if (!moved || !newest || r.epoch !== 1 || !e.session.established) return;
+      const from = e.at;
+      this.table.move(e, address, port)?.session.close('its address now belongs to another session');
+      this.options.log.debug('dtls: session moved (connection ID)', { from, to: e.at });
     });
-  }
-
-  /** The session now serves the new address; a session still there (its peer is gone from it) ends. */
-  private move(e: Entry, address: string, port: number): void {
-    const from = e.peer.key;
-    const to = peerKey(address, port);
-    if (this.sessions.get(from) === e) this.sessions.delete(from);
-    const occupant = this.sessions.get(to);
-    if (occupant && occupant !== e) occupant.session.close('its address now belongs to another session');
-    this.sessions.set(to, e);
-    e.peer = { ...e.peer, key: to, address, port };
-    this.options.log.debug('dtls: session moved (connection ID)', { from, to });
   }
 
   /** Handshake fragments of a ClientHello, put together first (client-hello-assembler.ts). */
@@ -206,8 +172,8 @@ export class DtlsDatagramEndpoint implements DatagramEndpoint {
   private onClientHello(body: Buffer, messageSeq: number, recordSeq: number, key: string, address: string, port: number): void {
     const ch = parseClientHello(body);
     if (!ch) return;
-    const existing = this.sessions.get(key);
-    const pending = this.replacing.get(key);
+    const existing = this.table.at(key);
+    const pending = this.table.waiting(key);
     for (const e of [existing, pending]) if (e?.session.isRetransmittedHello(ch)) return e.session.resendFlight();
     const reply = (type: number, fragment: Buffer): void =>
       this.sendRaw(address, port, serializeRecord({ type, version: DTLS_1_2, epoch: 0, seq: recordSeq, fragment }));
@@ -216,7 +182,7 @@ export class DtlsDatagramEndpoint implements DatagramEndpoint {
       return reply(ContentType.handshake, handshakeMessage(HandshakeType.helloVerifyRequest, messageSeq, helloVerifyRequest(this.cookies.make(key, ch.cookieInput))));
     }
     if (chooseSuite(ch) === undefined) return reply(ContentType.alert, Buffer.from([AlertLevel.fatal, AlertDescription.handshakeFailure]));
-    if (this.halfOpen.size >= (this.options.maxHandshakes ?? 1000) || (!existing && this.sessions.size >= (this.options.maxSessions ?? 100_000))) {
+    if (this.table.handshakes >= (this.options.maxHandshakes ?? 1000) || (!existing && this.table.serving >= (this.options.maxSessions ?? 100_000))) {
       this.options.log.debug('dtls: too many handshakes, ClientHello dropped', { peer: key });
       return;
     }
@@ -225,15 +191,13 @@ export class DtlsDatagramEndpoint implements DatagramEndpoint {
     // an established one only once the new handshake completes
     const keepOld = existing?.session.established === true;
     if (!keepOld) existing?.session.close('replaced by a new handshake');
-    const entry = this.startSession(ch, body, recordSeq, messageSeq, { transport: DTLS_TRANSPORT, key, address, port });
-    (keepOld ? this.replacing : this.sessions).set(key, entry);
+    this.table.add(this.startSession(ch, body, recordSeq, messageSeq, { transport: DTLS_TRANSPORT, key, address, port }), keepOld);
   }
 
   private startSession(ch: ClientHello, body: Buffer, recordSeq: number, messageSeq: number, peer: Peer): Entry {
-    const entry: Entry = { peer, session: undefined as unknown as DtlsSession };
-    this.halfOpen.add(entry);
+    const entry: Entry = { peer, at: peer.key, session: undefined as unknown as DtlsSession };
     const resume = ch.sessionId.length > 0 ? resumableSession(this.cache, ch, this.options.psk) : undefined;
-    const connectionId = this.cids.issue();
+    const connectionId = this.table.cids.issue();
     entry.session = new DtlsSession(
       ch,
       body,
@@ -253,34 +217,20 @@ export class DtlsDatagramEndpoint implements DatagramEndpoint {
         closed: (reason) => this.onClosed(entry, reason),
       },
     );
-    const own = entry.session.connectionId;
-    if (own) this.cids.bind(own, entry);
     return entry;
   }
 
   private onEstablished(entry: Entry, identity: string): void {
-    this.halfOpen.delete(entry);
     entry.peer = { ...entry.peer, identity };
-    const key = entry.peer.key;
-    if (this.replacing.get(key) === entry) {
-      const old = this.sessions.get(key);
-      this.replacing.delete(key);
-      this.sessions.set(key, entry);
-      old?.session.close('replaced by a new handshake');
-    }
+    this.table.established(entry)?.session.close('replaced by a new handshake');
     const cached = entry.session.cacheEntry();
     if (cached) this.cache.store(cached);
   }
 
   private onClosed(entry: Entry, reason: string): void {
-    this.halfOpen.delete(entry);
-    const key = entry.peer.key;
-    if (this.sessions.get(key) === entry) this.sessions.delete(key);
-    if (this.replacing.get(key) === entry) this.replacing.delete(key);
-    const own = entry.session.connectionId;
-    if (own) this.cids.release(own, entry);
+    this.table.closed(entry);
     if (entry.session.fatal) this.cache.delete(entry.session.sessionId);
-    this.options.log.debug('dtls: session closed', { peer: key, reason });
+    this.options.log.debug('dtls: session closed', { peer: entry.at, reason });
   }
 
   private sendRaw(address: string, port: number, datagram: Buffer): void {
@@ -295,9 +245,9 @@ export class DtlsDatagramEndpoint implements DatagramEndpoint {
     }
   }
 
-  /** The established session's Peer for this address, when its identity is still the one the core knows. */
+  /** The established session's Peer for this one (by key, else by address), when its identity is still the one the core knows. */
   peerFor(peer: Peer): Peer | undefined {
-    const e = this.sessions.get(peerKey(normalizeAddress(peer.address), peer.port));
+    const e = this.table.byPeerKey(peer.key) ?? this.table.at(peerKey(normalizeAddress(peer.address), peer.port));
     if (!e?.session.established) return undefined;
     if (peer.transport === DTLS_TRANSPORT && peer.identity !== undefined && peer.identity !== e.peer.identity) return undefined;
     return e.peer;
@@ -305,7 +255,7 @@ export class DtlsDatagramEndpoint implements DatagramEndpoint {
 
   /** Encrypts for the peer's established session; dropped when there is none. */
   send(peer: Peer, datagram: Buffer): void {
-    const e = this.sessions.get(peer.key);
+    const e = this.table.byPeerKey(peer.key);
     try {
       if (!e?.session.send(datagram)) this.options.log.debug('dtls: no session to send on', { peer: peer.key });
     } catch (err) {

@@ -1,8 +1,9 @@
 /**
  * The whole gateway over coaps with a client that negotiates a connection ID (RFC 9146):
- * it registers, then its source port changes (a NAT rebinding: a new socket, same session)
- * and its Update and a Read from the core are served at the new port; the registration's
- * address in the core follows, with an addressChanged event.
+ * it registers, then its source port changes (a NAT rebinding: a new socket, same session):
+ * the answer to a Read it got before comes from the new port and completes the Read, its
+ * Update and a further Read are served at the new port, and the registration's address in
+ * the core follows, with an addressChanged event.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -42,24 +43,35 @@ void test('Register, then a new source port with the same connection ID: Update 
     assert.equal(before.peer.port, c.port);
     assert.equal(before.peer.identity, 'cid1');
 
+    const getAt = (n: number): CoapMessage[] => messages(c).filter((m) => m.code === 0x01).slice(n);
+    const answer = (get: CoapMessage, text: string): void =>
+      send({ type: 2, code: 0x45, messageId: get.messageId, token: get.token, options: [{ number: 12, value: Buffer.alloc(0) }], payload: Buffer.from(text) });
+    const inFlight = gateway.server.read('cid1', '/3/0/0');
+    await until(() => getAt(0).length === 1, 'the GET at the old port');
     const oldPort = c.port;
     await c.rebind();
     assert.notEqual(c.port, oldPort);
+    answer(getAt(0)[0]!, 'Before Corp'); // the answer leaves from the new port
+    const early = await inFlight;
+    assert.equal(early.code, '2.05', 'a request in flight across the move completes');
+    assert.ok(JSON.stringify(early.node).includes('Before Corp'));
+
     send({ type: 0, code: 0x02, messageId: 2, token: Buffer.from([2]), options: uri(location), payload: Buffer.alloc(0) });
     await until(() => messages(c).some((m) => m.messageId === 2), 'the Update response at the new port');
     assert.equal(messages(c).find((m) => m.messageId === 2)!.code, 0x44, '2.04');
     const after = gateway.server.getRegistration('cid1')!;
     assert.equal(after.peer.port, c.port, 'the registration has the new port');
     assert.equal(after.peer.identity, 'cid1');
+    assert.equal(after.peer.key, before.peer.key, 'the same peer, at a new address');
     await until(() => moves.length > 0, 'the addressChanged event');
     assert.equal(moves[0]!.from.port, oldPort);
     assert.equal(moves[0]!.to.port, c.port);
 
     const read = gateway.server.read('cid1', '/3/0/0');
-    await until(() => messages(c).some((m) => m.code === 0x01), 'the GET at the new port');
-    const get = messages(c).find((m) => m.code === 0x01)!;
+    await until(() => getAt(1).length === 1, 'the GET at the new port');
+    const get = getAt(1)[0]!;
     assert.deepEqual(get.options.filter((o) => o.number === 11).map((o) => o.value.toString()), ['3', '0', '0']);
-    send({ type: 2, code: 0x45, messageId: get.messageId, token: get.token, options: [{ number: 12, value: Buffer.alloc(0) }], payload: Buffer.from('Moved Corp') });
+    answer(get, 'Moved Corp');
     const r = await read;
     assert.equal(r.code, '2.05');
     assert.ok(JSON.stringify(r.node).includes('Moved Corp'));

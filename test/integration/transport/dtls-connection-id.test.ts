@@ -31,10 +31,11 @@ void test('a client offering a CID gets one; records carry both IDs; after a new
     assert.equal((await c.nextData()).toString(), 'echo:two', 'answered at the new port');
     const moved = got[1]!.peer;
     assert.equal(moved.port, c.port);
-    assert.notEqual(moved.key, first.key);
+    assert.equal(moved.key, first.key, 'the same peer (its key is the connection ID)');
+    assert.match(moved.key, /^dtls:cid:[0-9a-f]{12}$/);
     assert.equal(moved.identity, 'dev1');
     assert.equal(ep.peerFor(moved), moved);
-    assert.equal(ep.peerFor(first), undefined, 'nothing left at the old address');
+    assert.equal(ep.peerFor(first), moved, 'the peer the core knew reaches the new address');
     assert.equal(ep.sessionCount, 1);
   } finally {
     await c.close();
@@ -85,7 +86,7 @@ void test('unknown IDs, forged and replayed records, older records and records w
     mover.sendRaw(older); // authentic, not replayed, but older than the newest: delivered, no move
     await until(() => got.length === 3, 'the older record');
     assert.equal(got[2]!.data, 'older');
-    assert.equal(got[2]!.peer.key, home.key);
+    assert.equal(got[2]!.peer.port, home.port);
     assert.equal(ep.peerFor(home), home);
     await mover.close();
     c.send(Buffer.from('c'));
