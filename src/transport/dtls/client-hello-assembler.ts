@@ -3,7 +3,8 @@
  * several, in one datagram or several, is put together before the cookie check. The
  * address is not verified yet, so what is held for it is small and bounded: at most
  * `maxPending` partial hellos at once (the oldest is dropped for a new one, and one per
- * address), each at most `maxLength` bytes, forgotten after `ttlMs`. A client whose partial
+ * address), each at most `maxLength` bytes, forgotten after `ttlMs`. A hello that comes
+ * whole holds nothing (its record bounds it). A client whose partial
  * hello was pushed out sends it again on its retransmission timer.
  */
 import type { HandshakeFragment } from './handshake-message.js';
@@ -31,11 +32,11 @@ export class ClientHelloAssembler {
 
   /** The whole ClientHello body once the last fragment from this address arrived; undefined meanwhile or when refused. */
   add(peerKey: string, f: HandshakeFragment): Buffer | undefined {
-    if (f.length > this.maxLength) return undefined;
     if (f.fragmentOffset === 0 && f.body.length === f.length) {
       this.pending.delete(peerKey);
       return f.body;
     }
+    if (f.length > this.maxLength) return undefined;
     const t = this.now();
     let p = this.pending.get(peerKey);
     if (p && (p.expires <= t || p.messageSeq !== f.messageSeq)) {
