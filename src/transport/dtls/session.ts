@@ -220,9 +220,9 @@ export class DtlsSession {
     if (this.state === 'established' && r.epoch === 0) return;
     const opened = this.channel.open(r);
     if (!opened) {
-      // the client's Finished under keys from another PSK: the handshake cannot succeed
-      const protectedHandshake = r.type === ContentType.handshake || r.type === ContentType.tls12Cid;
-      if (this.state === 'finished' && r.epoch === 1 && protectedHandshake) this.fail(AlertDescription.decryptError, 'client Finished does not decrypt (wrong key)');
+      // the client's Finished under keys from another PSK: the handshake cannot succeed (a tls12_cid
+      // record is only dropped: anyone who saw the ID can send one from anywhere, RFC 9146 6)
+      if (this.state === 'finished' && r.epoch === 1 && r.type === ContentType.handshake) this.fail(AlertDescription.decryptError, 'client Finished does not decrypt (wrong key)');
       return;
     }
     this.lastActivity = Date.now();
