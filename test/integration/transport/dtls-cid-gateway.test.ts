@@ -1,9 +1,10 @@
 /**
  * The whole gateway over coaps with a client that negotiates a connection ID (RFC 9146):
  * it registers, then its source port changes (a NAT rebinding: a new socket, same session):
- * the answer to a Read it got before comes from the new port and completes the Read, its
- * Update and a further Read are served at the new port, and the registration's address in
- * the core follows, with an addressChanged event.
+ * the answer to a Read it got before comes from the new port and completes the Read, a
+ * notification of an observation made before is taken from the new port, its Update and a
+ * further Read are served there, and the registration's address in the core follows, with
+ * an addressChanged event.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -44,14 +45,25 @@ void test('Register, then a new source port with the same connection ID: Update 
     assert.equal(before.peer.identity, 'cid1');
 
     const getAt = (n: number): CoapMessage[] => messages(c).filter((m) => m.code === 0x01).slice(n);
-    const answer = (get: CoapMessage, text: string): void =>
-      send({ type: 2, code: 0x45, messageId: get.messageId, token: get.token, options: [{ number: 12, value: Buffer.alloc(0) }], payload: Buffer.from(text) });
+    const text = { number: 12, value: Buffer.alloc(0) };
+    const answer = (get: CoapMessage, payload: string): void =>
+      send({ type: 2, code: 0x45, messageId: get.messageId, token: get.token, options: [text], payload: Buffer.from(payload) });
+    const notes: string[] = [];
+    gateway.server.on('notification', (e) => notes.push(JSON.stringify(e.node)));
+    const observing = gateway.server.observe('cid1', '/3/0/0');
+    await until(() => getAt(0).length === 1, 'the Observe GET');
+    const observe = getAt(0)[0]!;
+    send({ type: 2, code: 0x45, messageId: observe.messageId, token: observe.token, options: [{ number: 6, value: Buffer.from([1]) }, text], payload: Buffer.from('First Corp') });
+    assert.equal((await observing).code, '2.05');
+
     const inFlight = gateway.server.read('cid1', '/3/0/0');
-    await until(() => getAt(0).length === 1, 'the GET at the old port');
+    await until(() => getAt(1).length === 1, 'the GET at the old port');
     const oldPort = c.port;
     await c.rebind();
     assert.notEqual(c.port, oldPort);
-    answer(getAt(0)[0]!, 'Before Corp'); // the answer leaves from the new port
+    send({ type: 1, code: 0x45, messageId: 900, token: observe.token, options: [{ number: 6, value: Buffer.from([2]) }, text], payload: Buffer.from('Second Corp') });
+    await until(() => notes.some((n) => n.includes('Second Corp')), 'the notification from the new port');
+    answer(getAt(1)[0]!, 'Before Corp'); // the answer leaves from the new port
     const early = await inFlight;
     assert.equal(early.code, '2.05', 'a request in flight across the move completes');
     assert.ok(JSON.stringify(early.node).includes('Before Corp'));
@@ -68,8 +80,8 @@ void test('Register, then a new source port with the same connection ID: Update 
     assert.equal(moves[0]!.to.port, c.port);
 
     const read = gateway.server.read('cid1', '/3/0/0');
-    await until(() => getAt(1).length === 1, 'the GET at the new port');
-    const get = getAt(1)[0]!;
+    await until(() => getAt(2).length === 1, 'the GET at the new port');
+    const get = getAt(2)[0]!;
     assert.deepEqual(get.options.filter((o) => o.number === 11).map((o) => o.value.toString()), ['3', '0', '0']);
     answer(get, 'Moved Corp');
     const r = await read;
