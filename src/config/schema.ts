@@ -29,6 +29,12 @@ export interface GatewayConfig {
     port: number;
     /** listen address, as coap.address */
     address: string;
+    /** bytes of the connection IDs (RFC 9146) issued to clients that offer the extension: 0 (none) or 4..20 */
+    connectionIdLength: number;
+    /** sessions kept for resumption (abbreviated handshake); 0: none */
+    sessionCacheSize: number;
+    /** seconds after its full handshake a session can still be resumed */
+    sessionLifetimeSec: number;
   };
   lwm2m: {
     lifetime: { min: number; max: number; default: number };
@@ -136,7 +142,7 @@ export interface GatewayConfig {
 
 export const DEFAULT_CONFIG: GatewayConfig = {
   coap: { port: 5683, address: '::', blockSize: 1024, recvBufferSize: 4_194_304 },
-  dtls: { enabled: false, port: 5684, address: '::' },
+  dtls: { enabled: false, port: 5684, address: '::', connectionIdLength: 6, sessionCacheSize: 10_000, sessionLifetimeSec: 86_400 },
   lwm2m: {
     lifetime: { min: 10, max: 31_536_000, default: 86_400 },
     requestTimeout: 30,
@@ -196,6 +202,9 @@ export const CONFIG_SCHEMA = {
         enabled: { type: 'boolean' },
         port,
         address: { type: 'string', minLength: 1 },
+        connectionIdLength: { enum: [0, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20] },
+        sessionCacheSize: { type: 'integer', minimum: 0, maximum: 10_000_000 },
+        sessionLifetimeSec: { type: 'integer', minimum: 1, maximum: 31_536_000 },
       },
     },
     lwm2m: {

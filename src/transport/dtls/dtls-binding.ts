@@ -41,7 +41,15 @@ class DtlsBinding implements Binding {
     private readonly psk: PskLookup | undefined,
     ctx: BindingContext,
   ) {
-    const endpoint = new DtlsDatagramEndpoint({ psk: (id) => this.lookup(id), port: config.port, address: config.address, log: ctx.logger });
+    const endpoint = new DtlsDatagramEndpoint({
+      psk: (id) => this.lookup(id),
+      port: config.port,
+      address: config.address,
+      log: ctx.logger,
+      connectionIdLength: config.connectionIdLength,
+      sessionCacheSize: config.sessionCacheSize,
+      sessionLifetimeMs: config.sessionLifetimeSec * 1000,
+    });
     this.transport = new CoapDtlsTransport(endpoint, new Lwm2mOverCoap(ctx.handler), ctx.config.coap.blockSize, ctx.logger);
   }
 

@@ -2,7 +2,9 @@
  * One DTLS 1.2 server session with one peer, from the ClientHello that carried a valid
  * cookie to Finished and then application data: TLS_PSK_WITH_AES_128_CCM_8 (RFC 6655)
  * or TLS_PSK_WITH_AES_128_CBC_SHA256 (RFC 5487), pre-shared keys (RFC 4279), the extended master secret (RFC 7627) when offered, no PSK identity hint,
- * flight retransmission with backoff (RFC 6347 4.2.4), alerts.
+ * flight retransmission with backoff (RFC 6347 4.2.4), alerts. A connection ID (RFC 9146)
+ * when the client offers the extension; the abbreviated handshake (RFC 5246 7.3) when the
+ * endpoint found a cached session to resume.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ClientHello } from './handshake-message.js';
@@ -16,12 +18,15 @@ import {
   parsePskClientKeyExchange,
   serverHello,
 } from './handshake-message.js';
+import { MAX_PEER_CID } from './cid-record.js';
 import { keyBlock, masterSecret, pskPremaster, sha256, verifyData } from './prf.js';
 import { Reassembler } from './reassembler.js';
 import { TLS_PSK_WITH_AES_128_CBC_SHA256, TLS_PSK_WITH_AES_128_CCM_8, keyLengths } from './record-cipher.js';
 import { ContentType } from './record.js';
 import type { DtlsRecord } from './record.js';
 import { AlertDescription, AlertLevel, RecordChannel } from './record-channel.js';
+import type { CachedSession } from './session-cache.js';
+import { pskDigest } from './session-cache.js';
 
 
 /** The key for a PSK identity, or undefined when the identity is unknown. */
@@ -44,6 +49,12 @@ export interface SessionOptions {
   retransmitMs?: number;
   /** how many times a flight is re-sent before the handshake is given up (default 6) */
   maxRetransmits?: number;
+  /** the connection ID this session issues when the client offers the extension (none: no CID) */
+  connectionId?: Buffer;
+  /** hand a session ID in the ServerHello, so the session can be cached and resumed */
+  issueSessionId?: boolean;
+  /** a cached session this ClientHello resumes: abbreviated handshake */
+  resume?: CachedSession;
 }
 
 type State = 'keyExchange' | 'finished' | 'established' | 'closed';
@@ -68,6 +79,12 @@ export class DtlsSession {
   private readonly serverSeq: number;
   private master: Buffer | undefined;
   private peerIdentity: string | undefined;
+  private keyDigest: Buffer | undefined;
+  /** the session ID handed in the ServerHello (empty: none) */
+  readonly sessionId: Buffer;
+  /** ended by a fatal alert, sent or received: not to be resumed (RFC 5246 7.2.2) */
+  fatal = false;
+  private readonly ownCid: Buffer | undefined;
   private flight: (() => Buffer) | undefined;
   private lastFlight: Buffer | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -84,8 +101,16 @@ export class DtlsSession {
     private readonly events: SessionEvents,
   ) {
     this.channel = new RecordChannel(recordSeq);
-    this.suite = chooseSuite(clientHello) ?? TLS_PSK_WITH_AES_128_CCM_8;
+    const resume = options.resume;
+    this.suite = resume?.suite ?? chooseSuite(clientHello) ?? TLS_PSK_WITH_AES_128_CCM_8;
     this.ems = clientHello.extensions.includes(EXT_EXTENDED_MASTER_SECRET);
+    this.sessionId = resume?.id ?? (options.issueSessionId && this.ems ? randomBytes(32) : Buffer.alloc(0));
+    // a client ID longer than the bound: no CID for this session (the extension is not echoed)
+    const peerCid = clientHello.connectionId;
+    if (peerCid && peerCid.length <= MAX_PEER_CID && options.connectionId && options.connectionId.length > 0) {
+      this.ownCid = options.connectionId;
+      this.channel.setConnectionIds(this.ownCid, peerCid);
+    }
     this.nextClientSeq = messageSeq + 1;
     this.serverSeq = messageSeq;
     this.transcript.push(handshakeMessage(HandshakeType.clientHello, messageSeq, clientHelloBody));
@@ -94,15 +119,53 @@ export class DtlsSession {
       this.serverSeq,
       serverHello({
         random: this.serverRandom,
-        sessionId: Buffer.alloc(0),
+        sessionId: this.sessionId,
         cipherSuite: this.suite,
         extendedMasterSecret: this.ems,
         renegotiationInfo: clientHello.extensions.includes(EXT_RENEGOTIATION_INFO) || clientHello.cipherSuites.includes(SCSV_RENEGOTIATION),
+        ...(this.ownCid ? { connectionId: this.ownCid } : {}),
       }),
     );
+    if (resume) {
+      this.resumeFlight(resume, sh);
+      return;
+    }
     const done = handshakeMessage(HandshakeType.serverHelloDone, this.serverSeq + 1, Buffer.alloc(0));
     this.transcript.push(sh, done);
     this.startFlight(() => Buffer.concat([this.channel.seal(ContentType.handshake, sh), this.channel.seal(ContentType.handshake, done)]));
+  }
+
+  /** ServerHello, ChangeCipherSpec and Finished with the cached master secret; the client's Finished comes last. */
+  private resumeFlight(resume: CachedSession, sh: Buffer): void {
+    this.master = resume.master;
+    this.peerIdentity = resume.identity;
+    this.keyDigest = resume.pskDigest;
+    const ch = this.clientHello;
+    this.channel.setKeys(this.suite, keyBlock(this.master, ch.random, this.serverRandom, ...keyLengths(this.suite)));
+    this.transcript.push(sh);
+    const fin = handshakeMessage(HandshakeType.finished, this.serverSeq + 1, verifyData(this.master, 'server', Buffer.concat(this.transcript)));
+    this.transcript.push(fin);
+    this.channel.switchWriteEpoch();
+    this.state = 'finished';
+    this.startFlight(() =>
+      Buffer.concat([this.channel.seal(ContentType.handshake, sh, 0), this.channel.seal(ContentType.changeCipherSpec, Buffer.from([1]), 0), this.channel.seal(ContentType.handshake, fin, 1)]),
+    );
+  }
+
+  /** the connection ID the peer puts in its records, when one was negotiated */
+  get connectionId(): Buffer | undefined {
+    return this.ownCid;
+  }
+
+  /** true when this session resumed a cached one */
+  get resumed(): boolean {
+    return this.options.resume !== undefined;
+  }
+
+  /** What the session cache keeps once a full handshake with a session ID finished. */
+  cacheEntry(): Omit<CachedSession, 'createdAt'> | undefined {
+    if (this.state !== 'established' || this.resumed || this.sessionId.length === 0) return undefined;
+    return { id: this.sessionId, master: this.master!, suite: this.suite, identity: this.peerIdentity!, pskDigest: this.keyDigest! };
   }
 
   get established(): boolean {
@@ -146,25 +209,32 @@ export class DtlsSession {
     this.timer.unref();
   }
 
-  /** One record from the peer; anything malformed, replayed or unexpected is dropped. */
-  handleRecord(r: DtlsRecord): void {
+  /**
+   * One record from the peer; anything malformed, replayed or unexpected is dropped.
+   * `onAccepted` hears of a record that authenticated, before it is acted on.
+   */
+  handleRecord(r: DtlsRecord, onAccepted?: (newest: boolean) => void): void {
     if (this.state === 'closed') return;
     // once established, plaintext (epoch 0) records are ignored: a spoofed alert must not end the
     // session nor a spoofed record keep it alive; a client missing our last flight repeats its Finished (epoch 1)
     if (this.state === 'established' && r.epoch === 0) return;
-    const plain = this.channel.open(r);
-    if (!plain) {
-      // the client's Finished under keys from another PSK: the handshake cannot succeed
+    const opened = this.channel.open(r);
+    if (!opened) {
+      // the client's Finished under keys from another PSK: the handshake cannot succeed (a tls12_cid
+      // record is only dropped: anyone who saw the ID can send one from anywhere, RFC 9146 6)
       if (this.state === 'finished' && r.epoch === 1 && r.type === ContentType.handshake) this.fail(AlertDescription.decryptError, 'client Finished does not decrypt (wrong key)');
       return;
     }
     this.lastActivity = Date.now();
-    switch (r.type) {
+    onAccepted?.(opened.newest);
+    const plain = opened.data;
+    switch (opened.type) {
       case ContentType.handshake:
         return this.handleHandshake(plain, r.epoch);
       case ContentType.changeCipherSpec:
         return; // the epoch of each record says which keys apply; Finished checks the order
       case ContentType.alert:
+        if (plain.length === 2 && plain[0] === AlertLevel.fatal) this.fatal = true;
         if (plain.length === 2 && (plain[0] === AlertLevel.fatal || plain[1] === AlertDescription.closeNotify)) this.close(`alert ${plain[1]} from peer`);
         return;
       case ContentType.applicationData:
@@ -210,6 +280,7 @@ export class DtlsSession {
     this.master = masterSecret(pskPremaster(psk), ch.random, this.serverRandom, session);
     this.channel.setKeys(this.suite, keyBlock(this.master, ch.random, this.serverRandom, ...keyLengths(this.suite)));
     this.peerIdentity = name;
+    this.keyDigest = pskDigest(psk);
     this.nextClientSeq++;
     this.state = 'finished';
   }
@@ -217,16 +288,21 @@ export class DtlsSession {
   private finished(body: Buffer, whole: Buffer): void {
     const expected = verifyData(this.master!, 'client', Buffer.concat(this.transcript));
     if (body.length !== expected.length || !timingSafeEqual(body, expected)) return this.fail(AlertDescription.decryptError, 'client Finished does not verify');
-    this.transcript.push(whole);
     this.nextClientSeq++;
+    if (this.resumed) return this.establish();
+    this.transcript.push(whole);
     const fin = handshakeMessage(HandshakeType.finished, this.serverSeq + 2, verifyData(this.master!, 'server', Buffer.concat(this.transcript)));
     const ccs = this.channel.seal(ContentType.changeCipherSpec, Buffer.from([1]));
     this.channel.switchWriteEpoch();
     this.lastFlight = Buffer.concat([ccs, this.channel.seal(ContentType.handshake, fin)]);
+    this.events.send(this.lastFlight);
+    this.establish();
+  }
+
+  private establish(): void {
     this.state = 'established';
     this.transcript.length = 0;
     clearTimeout(this.timer);
-    this.events.send(this.lastFlight);
     this.events.established(this.peerIdentity!);
   }
 
@@ -238,6 +314,7 @@ export class DtlsSession {
   }
 
   private fail(description: number, reason: string): void {
+    this.fatal = true;
     this.events.send(this.channel.alert(AlertLevel.fatal, description));
     this.close(reason);
   }
