@@ -68,7 +68,7 @@ const register = (messageId: number, ep: string): CoapMessage => ({
 for (const suite of ['TLS_PSK_WITH_AES_128_CCM_8', 'TLS_PSK_WITH_AES_128_CBC_SHA256'] as const) {
   void test(`node-dtls-client with ${suite}: a wrong key is refused, the right one registers and answers a Read`, async () => {
     const { gateway, stop } = await startGateway((c) => {
-      c.dtls = { enabled: true, port: 0, address: '127.0.0.1' };
+      c.dtls = { ...c.dtls, enabled: true, port: 0, address: '127.0.0.1' };
     });
     const devices: Device[] = [];
     try {
