@@ -6,6 +6,7 @@
  * are bounded, idle sessions expire.
  */
 import type { RemoteInfo, Socket } from 'node:dgram';
+import { sameIdentity } from '../../lwm2m/transport.js';
 import type { Peer } from '../../lwm2m/transport.js';
 import type { CoapLogger } from '../coap/context.js';
 import type { DatagramEndpoint } from '../coap/datagram-endpoint.js';
@@ -18,11 +19,16 @@ import type { DtlsRecord } from './record.js';
 import { AlertDescription, AlertLevel } from './record-channel.js';
 import { DtlsSession, chooseSuite } from './session.js';
 import type { PskLookup } from './session.js';
+import type { ServerCredentials } from './server-credentials.js';
 
 export const DTLS_TRANSPORT = 'dtls';
 
 export interface DtlsEndpointOptions {
   psk: PskLookup;
+  /** the server's key, certificates and trusted CAs for the ECDHE_ECDSA suites */
+  server?: ServerCredentials;
+  /** the suites allowed, in order of preference (default: PSK then ECDHE_ECDSA, CCM_8 before CBC) */
+  suites?: readonly number[];
   /** default 5684; 0 picks a free port */
   port?: number;
   /** default '::' */
@@ -143,7 +149,7 @@ export class DtlsDatagramEndpoint implements DatagramEndpoint {
       // echoes the ClientHello's record sequence number (RFC 6347 4.2.1)
       return reply(ContentType.handshake, handshakeMessage(HandshakeType.helloVerifyRequest, f.messageSeq, helloVerifyRequest(this.cookies.make(key, ch.cookieInput))));
     }
-    if (chooseSuite(ch) === undefined) return reply(ContentType.alert, Buffer.from([AlertLevel.fatal, AlertDescription.handshakeFailure]));
+    if (chooseSuite(ch, this.options) === undefined) return reply(ContentType.alert, Buffer.from([AlertLevel.fatal, AlertDescription.handshakeFailure]));
     if (this.halfOpen.size >= (this.options.maxHandshakes ?? 1000) || (!existing && this.sessions.size >= (this.options.maxSessions ?? 100_000))) {
       this.options.log.debug('dtls: too many handshakes, ClientHello dropped', { peer: key });
       return;
@@ -159,13 +165,18 @@ export class DtlsDatagramEndpoint implements DatagramEndpoint {
       f.body,
       r.seq + 1,
       f.messageSeq,
-      { psk: this.options.psk, ...(this.options.retransmitMs !== undefined ? { retransmitMs: this.options.retransmitMs } : {}) },
+      {
+        psk: this.options.psk,
+        ...(this.options.server ? { server: this.options.server } : {}),
+        ...(this.options.suites ? { suites: this.options.suites } : {}),
+        ...(this.options.retransmitMs !== undefined ? { retransmitMs: this.options.retransmitMs } : {}),
+      },
       {
         send: (d) => this.sendRaw(address, port, d),
         data: (plain) => this.receive(entry.peer, plain),
         established: (identity) => {
           if (this.sessions.get(key) === entry) this.halfOpen.delete(key);
-          entry.peer = { ...peer, identity };
+          entry.peer = { ...peer, identity: identity.name, identityMode: identity.mode };
         },
         closed: (reason) => {
           if (this.sessions.get(key) !== entry) return;
@@ -193,7 +204,7 @@ export class DtlsDatagramEndpoint implements DatagramEndpoint {
   peerFor(peer: Peer): Peer | undefined {
     const e = this.sessions.get(peerKey(normalizeAddress(peer.address), peer.port));
     if (!e?.session.established) return undefined;
-    if (peer.transport === DTLS_TRANSPORT && peer.identity !== undefined && peer.identity !== e.peer.identity) return undefined;
+    if (peer.transport === DTLS_TRANSPORT && peer.identity !== undefined && !sameIdentity(peer, e.peer)) return undefined;
     return e.peer;
   }
 
