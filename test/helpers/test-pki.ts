@@ -53,16 +53,28 @@ export class TestPki {
     return join(this.dir, `${name}.key`);
   }
 
-  /** A key and a certificate with subject CN `cn`, issued by `issuer` ('ca', 'other-ca' or a self-signed one: 'self'). */
-  issue(name: string, cn: string, issuer: 'ca' | 'other-ca' | 'self' = 'ca'): Issued {
+  /** A CA `name` issued by the trusted CA: certificates it issues chain through it. */
+  intermediate(name: string): Issued {
+    const key = this.key(name);
+    writeFileSync(join(this.dir, `${name}.ext`), 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\n');
+    this.sign(name, `Intermediate ${name}`, 'ca');
+    return { cert: join(this.dir, `${name}.pem`), key, spki: spkiOf(key) };
+  }
+
+  private sign(name: string, cn: string, issuer: string): void {
+    openssl(['req', '-new', '-key', `${name}.key`, '-subj', `/CN=${cn}`, '-out', `${name}.csr`], this.dir);
+    const serial = String(this.serial++);
+    openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', `${issuer}.pem`, '-CAkey', `${issuer}.key`, '-set_serial', serial, '-days', '1', '-sha256', '-extfile', `${name}.ext`, '-out', `${name}.pem`], this.dir);
+  }
+
+  /** A key and a certificate with subject CN `cn`, issued by `issuer` ('ca', 'other-ca', an intermediate's name, or a self-signed one: 'self'). */
+  issue(name: string, cn: string, issuer = 'ca'): Issued {
     const key = this.key(name);
     writeFileSync(join(this.dir, `${name}.ext`), 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nsubjectAltName=IP:127.0.0.1\n');
     if (issuer === 'self') {
       openssl(['req', '-x509', '-new', '-key', `${name}.key`, '-subj', `/CN=${cn}`, '-days', '1', '-sha256', '-out', `${name}.pem`], this.dir);
     } else {
-      openssl(['req', '-new', '-key', `${name}.key`, '-subj', `/CN=${cn}`, '-out', `${name}.csr`], this.dir);
-      const serial = String(this.serial++);
-      openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', `${issuer}.pem`, '-CAkey', `${issuer}.key`, '-set_serial', serial, '-days', '1', '-sha256', '-extfile', `${name}.ext`, '-out', `${name}.pem`], this.dir);
+      this.sign(name, cn, issuer);
     }
     return { cert: join(this.dir, `${name}.pem`), key, spki: spkiOf(key) };
   }

@@ -7,7 +7,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createECDH, createPrivateKey, sign } from 'node:crypto';
 import { createSocket } from 'node:dgram';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { x509CertificateBody } from '../../../src/transport/dtls/certificate-message.js';
 import { handshakeMessage } from '../../../src/transport/dtls/handshake-message.js';
 import { ContentType, DTLS_1_2, parseRecords, serializeRecord } from '../../../src/transport/dtls/record.js';
 import { TestPki, noOpensslCli } from '../../helpers/test-pki.js';
@@ -52,6 +56,29 @@ for (const cipher of ['ECDHE-ECDSA-AES128-CCM8', 'ECDHE-ECDSA-AES128-SHA256']) {
   });
 }
 
+void test('chains through an intermediate CA both ways: the server Certificate in fragments, the client sending its intermediate', { skip: noOpensslCli }, async () => {
+  const pki = new TestPki();
+  const inter = pki.intermediate('inter');
+  const srv = pki.issue('server', '127.0.0.1', 'inter');
+  // leaf, intermediate and root: a Certificate message longer than one datagram
+  const chainFile = join(pki.dir, 'server-chain.pem');
+  writeFileSync(chainFile, [srv.cert, inter.cert, pki.caFile].map((f) => readFileSync(f, 'utf8')).join(''));
+  const { gateway, stop } = await startGateway((c) => {
+    Object.assign(c.dtls, { enabled: true, port: 0, address: '127.0.0.1', certificate: chainFile, privateKey: srv.key, trustedCertificates: pki.caFile });
+  });
+  const dev = pki.issue('dev', 'cert-dev-3', 'inter');
+  const client = certSClient(gateway.ports['coaps'] as number, { cert: dev.cert, key: dev.key, ca: pki.caFile, chain: inter.cert });
+  try {
+    assert.ok(gateway.server.credentials.put({ endpoint: 'cert-dev-3', mode: 'x509' }).ok);
+    assert.equal(await client.register('cert-dev-3'), '2.01');
+    assert.ok(client.output().includes('depth=2 CN = Trusted Test CA'), 's_client verified the whole chain');
+  } finally {
+    await client.stop();
+    await stop();
+    pki.remove();
+  }
+});
+
 void test('refused: another endpoint CN (4.03), no x509 credentials (4.03), an untrusted CA (no session)', { skip: noOpensslCli }, async () => {
   const pki = new TestPki();
   const { gateway, coaps, stop } = await gatewayWithCertificates(pki);
@@ -91,36 +118,69 @@ function clientHello(cookie: Buffer): Buffer {
   return Buffer.concat([Buffer.from([0xfe, 0xfd]), Buffer.alloc(32, 3), Buffer.from([0, cookie.length]), cookie, Buffer.from([0, 2, 0xc0, 0xae, 1, 0])]);
 }
 
-void test('a garbage Certificate from the client is answered with an alert; the gateway still serves a good client', { skip: noOpensslCli }, async () => {
-  const pki = new TestPki();
-  const { gateway, coaps, stop } = await gatewayWithCertificates(pki);
+/** A hand-driven client up to the server's ServerHelloDone; `send` then writes epoch-0 handshake messages from message_seq 2. */
+async function rawClient(port: number) {
   const socket = createSocket('udp4');
   const got: Buffer[] = [];
   socket.on('message', (m) => got.push(m));
   await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
-  const send = (type: number, seq: number, fragment: Buffer): void => void socket.send(serializeRecord({ type, version: DTLS_1_2, epoch: 0, seq, fragment }), coaps, '127.0.0.1');
+  let seq = 0;
+  const record = (fragment: Buffer): void => void socket.send(serializeRecord({ type: ContentType.handshake, version: DTLS_1_2, epoch: 0, seq: seq++, fragment }), port, '127.0.0.1');
+  record(handshakeMessage(1, 0, clientHello(Buffer.alloc(0))));
+  await until(() => got.length > 0, 'the HelloVerifyRequest');
+  const hvr = parseRecords(got.shift()!)[0]!.fragment;
+  const cookie = hvr.subarray(12 + 3, 12 + 3 + hvr[12 + 2]!);
+  const hello = handshakeMessage(1, 1, clientHello(cookie));
+  record(hello);
+  await until(() => got.some((d) => parseRecords(d).some((r) => r.fragment[0] === 14)), 'the flight up to ServerHelloDone');
+  const transcript = [hello, ...got.flatMap((d) => parseRecords(d).map((r) => r.fragment))];
+  got.length = 0;
+  let messageSeq = 2;
+  return {
+    /** the whole handshake messages so far, as a CertificateVerify signs them */
+    transcript: () => Buffer.concat(transcript),
+    send(type: number, body: Buffer): void {
+      const m = handshakeMessage(type, messageSeq++, body);
+      transcript.push(m);
+      record(m);
+    },
+    async alert(): Promise<number[]> {
+      await until(() => got.length > 0, 'an alert');
+      const r = parseRecords(got[0]!)[0]!;
+      assert.equal(r.type, ContentType.alert);
+      return [...r.fragment];
+    },
+    close: () => new Promise<void>((r) => socket.close(() => r())),
+  };
+}
+
+void test('garbage Certificate: alert; CertificateVerify by another key: decrypt_error; the gateway still serves a good client', { skip: noOpensslCli }, async () => {
+  const pki = new TestPki();
+  const { gateway, coaps, stop } = await gatewayWithCertificates(pki);
   const dev = pki.issue('dev', 'cert-dev-2');
   const good = certSClient(coaps, { cert: dev.cert, key: dev.key, ca: pki.caFile });
+  const raws: Awaited<ReturnType<typeof rawClient>>[] = [];
   try {
-    send(ContentType.handshake, 0, handshakeMessage(1, 0, clientHello(Buffer.alloc(0))));
-    await until(() => got.length > 0, 'the HelloVerifyRequest');
-    const hvr = parseRecords(got.shift()!)[0]!.fragment;
-    const cookie = hvr.subarray(12 + 3, 12 + 3 + hvr[12 + 2]!);
-    send(ContentType.handshake, 1, handshakeMessage(1, 1, clientHello(cookie)));
-    await until(() => got.some((d) => parseRecords(d).some((r) => r.fragment[0] === 14)), 'the flight up to ServerHelloDone');
-    got.length = 0;
+    const garbage = await rawClient(coaps);
+    raws.push(garbage);
     // a Certificate whose list claims more than the message holds
-    send(ContentType.handshake, 2, handshakeMessage(11, 2, Buffer.from([0, 0, 200, 0, 0, 5, 1, 2, 3])));
-    await until(() => got.length > 0, 'the alert');
-    const alert = parseRecords(got[0]!)[0]!;
-    assert.equal(alert.type, ContentType.alert);
-    assert.deepEqual([...alert.fragment], [2, 50], 'fatal decode_error');
+    garbage.send(11, Buffer.from([0, 0, 200, 0, 0, 5, 1, 2, 3]));
+    assert.deepEqual(await garbage.alert(), [2, 50], 'fatal decode_error');
+
+    const forger = await rawClient(coaps);
+    raws.push(forger);
+    forger.send(11, x509CertificateBody([pki.der(dev.cert)]));
+    forger.send(16, Buffer.concat([Buffer.from([65]), createECDH('prime256v1').generateKeys()]));
+    const otherKey = createPrivateKey(readFileSync(pki.issue('thief', 'thief').key));
+    const signature = sign('sha256', forger.transcript(), { key: otherKey, dsaEncoding: 'der' });
+    forger.send(15, Buffer.concat([Buffer.from([4, 3, 0, signature.length]), signature]));
+    assert.deepEqual(await forger.alert(), [2, 51], 'fatal decrypt_error');
 
     assert.ok(gateway.server.credentials.put({ endpoint: 'cert-dev-2', mode: 'x509' }).ok);
     assert.equal(await good.register('cert-dev-2'), '2.01');
   } finally {
     await good.stop();
-    await new Promise<void>((r) => socket.close(() => r()));
+    for (const r of raws) await r.close();
     await stop();
     pki.remove();
   }

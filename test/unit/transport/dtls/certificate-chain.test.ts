@@ -43,6 +43,17 @@ void test('a leaf issued by the trusted CA passes with its CN; other CAs, self-s
   assert.equal(alert(verifyChain([Buffer.alloc(MAX_CERTIFICATE_BYTES + 1)], trusted)), AlertDescription.badCertificate, 'certificate too long');
 });
 
+void test('a chain through an intermediate CA passes when the client sends the intermediate', skip, () => {
+  const p = pki!;
+  const trusted = [new X509Certificate(readFileSync(p.caFile))];
+  const inter = p.intermediate('inter');
+  const leaf = p.der(p.issue('via-inter', 'dev9', 'inter').cert);
+  const ok = verifyChain([leaf, p.der(inter.cert)], trusted);
+  assert.ok(ok.ok && ok.commonName === 'dev9');
+  assert.equal(verifyChain([leaf], trusted).ok, false, 'without the intermediate');
+  assert.equal(verifyChain([p.der(inter.cert), leaf], trusted).ok, false, 'in the wrong order');
+});
+
 void test('subject CN: exactly one, no control characters', () => {
   assert.equal(commonName('C=FR\nCN=dev-7\nO=Acme'), 'dev-7');
   assert.equal(commonName('O=Acme'), undefined);
