@@ -2,8 +2,9 @@
  * One DTLS 1.2 server session with one peer, from the ClientHello that carried a valid
  * cookie to Finished and then application data: TLS_PSK_WITH_AES_128_CCM_8 (RFC 6655)
  * or TLS_PSK_WITH_AES_128_CBC_SHA256 (RFC 5487), pre-shared keys (RFC 4279), the extended master secret (RFC 7627) when offered, no PSK identity hint,
- * flight retransmission with backoff (RFC 6347 4.2.4), alerts. The key exchange itself
- * (PSK, or ECDHE_ECDSA with a client certificate or raw public key) is a KeyExchange.
+ * flight retransmission with backoff (RFC 6347 4.2.4), alerts. The key exchange itself is a
+ * KeyExchange: PSK, or ECDHE_ECDSA (RFC 7251, RFC 5289) with a client certificate or raw
+ * public key (ecdhe-key-exchange.ts), as suite-negotiation.ts agreed.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ClientHello } from './handshake-message.js';
