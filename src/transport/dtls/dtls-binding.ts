@@ -14,7 +14,7 @@ import { DtlsDatagramEndpoint } from './dtls-endpoint.js';
 import type { PskLookup } from './session.js';
 import { CredentialsError, loadServerCredentials } from './server-credentials.js';
 import type { ServerCredentials } from './server-credentials.js';
-import { SUITE_NAMES } from './suite-negotiation.js';
+import { SUITE_NAMES, isEcdheSuite } from './suite-negotiation.js';
 
 type DtlsConfig = GatewayConfig['dtls'];
 
@@ -56,6 +56,9 @@ class DtlsBinding implements Binding {
       this.failure = new BindingStartError(e.key, e.message);
     }
     const suites = config.cipherSuites.flatMap((name) => SUITE_NAMES[name] ?? []);
+    if (!server && !this.failure && suites.every(isEcdheSuite)) {
+      this.failure = new BindingStartError('dtls.privateKey', 'dtls.cipherSuites allows only ECDHE_ECDSA suites, which need dtls.privateKey');
+    }
     const endpoint = new DtlsDatagramEndpoint({ psk: (id) => this.lookup(id), ...(server ? { server } : {}), suites, port: config.port, address: config.address, log: ctx.logger });
     this.transport = new CoapDtlsTransport(endpoint, new Lwm2mOverCoap(ctx.handler), ctx.config.coap.blockSize, ctx.logger);
   }

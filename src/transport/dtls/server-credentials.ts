@@ -78,6 +78,7 @@ export interface CredentialFiles {
 export function loadServerCredentials(files: CredentialFiles): ServerCredentials | undefined {
   if (!files.privateKey) {
     if (files.certificate) throw new CredentialsError('dtls.privateKey', 'dtls.privateKey: needed with dtls.certificate (the key of that certificate)');
+    if (files.trustedCertificates) throw new CredentialsError('dtls.privateKey', 'dtls.privateKey: needed for client certificates (dtls.trustedCertificates)');
     return undefined;
   }
   let privateKey: KeyObject;

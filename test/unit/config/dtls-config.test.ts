@@ -29,7 +29,7 @@ void test('dtls.certificate, .privateKey and .trustedCertificates are resolved a
   }
 });
 
-void test('a private key file that is not a key stops the start with one line naming dtls.privateKey', async () => {
+void test('a private key file that is not a key, or ECDHE suites alone without a key, stop the start naming dtls.privateKey', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gwcfg-dtls-'));
   const config = structuredClone(DEFAULT_CONFIG);
   Object.assign(config.coap, { port: 0, address: '127.0.0.1' });
@@ -39,10 +39,15 @@ void test('a private key file that is not a key stops the start with one line na
   config.rest.enabled = false;
   writeFileSync(join(dir, 'gw.key'), 'not a key');
   const gateway = new Gateway(config);
+  const ecdheOnly = structuredClone(config);
+  Object.assign(ecdheOnly.dtls, { privateKey: null, cipherSuites: ['TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8'] });
+  const keyless = new Gateway(ecdheOnly);
   try {
     await assert.rejects(gateway.start(), (e: unknown) => e instanceof StartError && e.message.startsWith('dtls.privateKey: ') && !e.message.includes('\n'));
+    await assert.rejects(keyless.start(), (e: unknown) => e instanceof StartError && e.message.includes('need dtls.privateKey'));
   } finally {
     await gateway.stop();
+    await keyless.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -101,6 +101,7 @@ void test('server credentials: key and certificate must match; a certificate wit
   };
   assert.equal(key(() => loadServerCredentials({ certificate: srv.cert, privateKey: other.key, trustedCertificates: null })), 'dtls.certificate');
   assert.equal(key(() => loadServerCredentials({ certificate: srv.cert, privateKey: null, trustedCertificates: null })), 'dtls.privateKey');
+  assert.equal(key(() => loadServerCredentials({ certificate: null, privateKey: null, trustedCertificates: p.caFile })), 'dtls.privateKey');
   assert.equal(key(() => loadServerCredentials({ certificate: null, privateKey: join(p.dir, 'missing.key'), trustedCertificates: null })), 'dtls.privateKey');
   writeFileSync(join(p.dir, 'garbage.pem'), '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
   assert.equal(key(() => loadServerCredentials({ certificate: null, privateKey: srv.key, trustedCertificates: join(p.dir, 'garbage.pem') })), 'dtls.trustedCertificates');
