@@ -11,10 +11,11 @@ import { TestPki, noOpensslCli } from '../../helpers/test-pki.js';
 import { startGateway } from './gateway-fixture.js';
 import { GNUTLS_CLIENT, OPENSSL_CLIENT, missing, registerArgs, runCoapClient } from './libcoap-run.js';
 
-async function gatewayWithCertificates(pki: TestPki) {
+async function gatewayWithCertificates(pki: TestPki, rest = false) {
   const srv = pki.issue('server', '127.0.0.1');
   const started = await startGateway((c) => {
     Object.assign(c.dtls, { enabled: true, port: 0, address: '127.0.0.1', certificate: srv.cert, privateKey: srv.key, trustedCertificates: pki.caFile });
+    if (rest) Object.assign(c.rest, { enabled: true, port: 0, host: '127.0.0.1' });
   });
   return { ...started, coaps: started.gateway.ports['coaps'] as number };
 }
@@ -56,13 +57,18 @@ for (const [name, client] of [['coap-client-openssl', OPENSSL_CLIENT], ['coap-cl
   });
 }
 
-void test('coap-client-gnutls registers with a raw public key stored for the endpoint; an unknown key is 4.03', { skip: missing(GNUTLS_CLIENT) || noOpensslCli }, async () => {
+void test('coap-client-gnutls registers with a raw public key put over REST for the endpoint; an unknown key is 4.03', { skip: missing(GNUTLS_CLIENT) || noOpensslCli }, async () => {
   const pki = new TestPki();
-  const { gateway, coaps, stop } = await gatewayWithCertificates(pki);
+  const { gateway, coaps, stop } = await gatewayWithCertificates(pki, true);
   try {
     const known = pki.issue('rpk-known', 'unused');
     const unknown = pki.issue('rpk-unknown', 'unused');
-    assert.ok(gateway.server.credentials.put({ endpoint: 'libcoap-r1', mode: 'rpk', publicKey: known.spki }).ok);
+    const put = await fetch(`http://127.0.0.1:${gateway.ports['rest']}/api/clients/libcoap-r1/security`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ mode: 'rpk', publicKey: known.spki.toString('hex') }),
+    });
+    assert.equal(put.status, 201);
 
     const stranger = await runCoapClient(GNUTLS_CLIENT, ['-M', unknown.key, ...registerArgs(coaps, 'libcoap-r1')]);
     assert.equal(stranger.code, '4.03', stranger.out);
