@@ -18,9 +18,10 @@ export function coapCode(code: number): string {
   return `${code >> 5}.${String(code & 31).padStart(2, '0')}`;
 }
 
-/** s_client -dtls1_2 with `-cert cert -key key -CAfile ca -cipher cipher` (and `-cert_chain`) to 127.0.0.1:port. */
-export function certSClient(port: number, o: { cert: string; key: string; ca: string; cipher?: string; chain?: string }): CoapSClient {
-  const args = ['s_client', '-dtls1_2', '-connect', `127.0.0.1:${port}`, '-cert', o.cert, '-key', o.key, '-CAfile', o.ca, '-cipher', o.cipher ?? 'ECDHE-ECDSA-AES128-CCM8', '-quiet'];
+/** s_client -dtls1_2 with `-cert cert -key key -CAfile ca -cipher cipher` (and `-cert_chain`) to 127.0.0.1:port; without a cert it sends none. */
+export function certSClient(port: number, o: { cert?: string; key?: string; ca: string; cipher?: string; chain?: string }): CoapSClient {
+  const args = ['s_client', '-dtls1_2', '-connect', `127.0.0.1:${port}`, '-CAfile', o.ca, '-cipher', o.cipher ?? 'ECDHE-ECDSA-AES128-CCM8', '-quiet'];
+  if (o.cert && o.key) args.push('-cert', o.cert, '-key', o.key);
   if (o.chain) args.push('-cert_chain', o.chain, '-verify_return_error');
   const child = spawn(OPENSSL, args);
   const received: CoapMessage[] = [];

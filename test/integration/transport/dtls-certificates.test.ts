@@ -79,7 +79,7 @@ void test('chains through an intermediate CA both ways: the server Certificate i
   }
 });
 
-void test('refused: another endpoint CN (4.03), no x509 credentials (4.03), an untrusted CA (no session)', { skip: noOpensslCli }, async () => {
+void test('refused: another endpoint CN (4.03), no x509 credentials (4.03), an untrusted CA or no certificate (no session)', { skip: noOpensslCli }, async () => {
   const pki = new TestPki();
   const { gateway, coaps, stop } = await gatewayWithCertificates(pki);
   const clients: ReturnType<typeof certSClient>[] = [];
@@ -106,6 +106,12 @@ void test('refused: another endpoint CN (4.03), no x509 credentials (4.03), an u
     await until(() => third.exited(), 's_client to give up');
     assert.match(third.output(), /unknown ca/i);
     assert.equal(gateway.server.getRegistration('cert-a'), undefined);
+
+    // no client certificate at all: the suites require one
+    const fourth = certSClient(coaps, { ca: pki.caFile });
+    clients.push(fourth);
+    await until(() => fourth.exited(), 's_client without a certificate to give up');
+    assert.match(fourth.output(), /handshake failure/i);
   } finally {
     for (const c of clients) await c.stop();
     await stop();
