@@ -67,10 +67,13 @@ export class TestPki {
     openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', `${issuer}.pem`, '-CAkey', `${issuer}.key`, '-set_serial', serial, '-days', '1', '-sha256', '-extfile', `${name}.ext`, '-out', `${name}.pem`], this.dir);
   }
 
-  /** A key and a certificate with subject CN `cn`, issued by `issuer` ('ca', 'other-ca', an intermediate's name, or a self-signed one: 'self'). */
-  issue(name: string, cn: string, issuer = 'ca'): Issued {
+  /**
+   * A key and a certificate with subject CN `cn`, issued by `issuer` ('ca', 'other-ca', an
+   * intermediate's name, or a self-signed one: 'self'), with `extensions` lines added.
+   */
+  issue(name: string, cn: string, issuer = 'ca', extensions = ''): Issued {
     const key = this.key(name);
-    writeFileSync(join(this.dir, `${name}.ext`), 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nsubjectAltName=IP:127.0.0.1\n');
+    writeFileSync(join(this.dir, `${name}.ext`), `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nsubjectAltName=IP:127.0.0.1\n${extensions}`);
     if (issuer === 'self') {
       openssl(['req', '-x509', '-new', '-key', `${name}.key`, '-subj', `/CN=${cn}`, '-days', '1', '-sha256', '-out', `${name}.pem`], this.dir);
     } else {

@@ -1,7 +1,8 @@
 /**
  * Checks a client's X.509 chain (leaf first, as the Certificate message carries it) with
  * node:crypto: each certificate within its validity dates and signed by the next, the last
- * one issued by (or being) a trusted CA, a P-256 leaf key, one subject CN. Bounded: at most
+ * one issued by (or being) a trusted CA, a P-256 leaf key for client authentication (when it
+ * has an extended key usage), one subject CN. Bounded: at most
  * MAX_CHAIN certificates of at most MAX_CERTIFICATE_BYTES each.
  */
 import { X509Certificate } from 'node:crypto';
@@ -11,6 +12,8 @@ export const MAX_CHAIN = 4;
 export const MAX_CERTIFICATE_BYTES = 2048;
 /** the longest subject CN taken as an identity */
 export const MAX_COMMON_NAME = 255;
+const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
+const ANY_EXTENDED_KEY_USAGE = '2.5.29.37.0';
 
 export type ChainCheck = { ok: true; leaf: X509Certificate; commonName: string } | { ok: false; alert: number; reason: string };
 
@@ -62,6 +65,10 @@ export function verifyChain(ders: readonly Buffer[], trusted: readonly X509Certi
     const key = leaf.publicKey;
     if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
       return refused(AlertDescription.unsupportedCertificate, 'the leaf key is not a P-256 key');
+    }
+    const usages = leaf.keyUsage as string[] | undefined; // Node names the extended key usage so
+    if (usages && !usages.includes(CLIENT_AUTH) && !usages.includes(ANY_EXTENDED_KEY_USAGE)) {
+      return refused(AlertDescription.unsupportedCertificate, 'the leaf is not for client authentication');
     }
     const cn = commonName(leaf.subject);
     if (cn === undefined) return refused(AlertDescription.badCertificate, 'the leaf has no single usable subject CN');

@@ -38,6 +38,8 @@ void test('a leaf issued by the trusted CA passes with its CN; other CAs, self-s
   flipped[flipped.length - 5]! ^= 0xff; // inside the signature
   assert.notEqual(alert(verifyChain([flipped], trusted)), undefined);
   assert.equal(alert(verifyChain([], trusted)), AlertDescription.handshakeFailure);
+  assert.equal(alert(verifyChain([p.der(p.issue('server-only', 'dev1', 'ca', 'extendedKeyUsage=serverAuth\n').cert)], trusted)), AlertDescription.unsupportedCertificate);
+  assert.ok(verifyChain([p.der(p.issue('client-too', 'dev1', 'ca', 'extendedKeyUsage=serverAuth,clientAuth\n').cert)], trusted).ok);
   assert.equal(alert(verifyChain([good], [])), AlertDescription.unknownCa, 'no trusted CA configured');
   assert.equal(alert(verifyChain([good, good, good, good, good], trusted)), AlertDescription.badCertificate, 'chain too long');
   assert.equal(alert(verifyChain([Buffer.alloc(MAX_CERTIFICATE_BYTES + 1)], trusted)), AlertDescription.badCertificate, 'certificate too long');
