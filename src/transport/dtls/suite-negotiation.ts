@@ -71,19 +71,19 @@ function ecdheTerms(ch: ClientHello, server: ServerCredentials): Omit<Negotiatio
   if (!listAllows(ext.get(EXT_EC_POINT_FORMATS), 1, 0)) return undefined;
   if (!listAllows(ext.get(EXT_SIGNATURE_ALGORITHMS), 2, ECDSA_SECP256R1_SHA256)) return undefined;
   // the client's own certificate: the first type it lists that we can check
-  const clientAccepts: number[] = [CertificateType.rawPublicKey, ...(server.trusted.length > 0 ? [CertificateType.x509] : [])];
-  const serverHas: number[] = [...(server.chain.length > 0 ? [CertificateType.x509] : []), CertificateType.rawPublicKey];
-  const client = offeredTypes(ext.get(EXT_CLIENT_CERTIFICATE_TYPE)).find((t) => clientAccepts.includes(t));
-  // a client with a raw public key of its own is answered with ours when it takes one
-  const ours = client === CertificateType.rawPublicKey ? [CertificateType.rawPublicKey, ...serverHas] : serverHas;
+  const weCheck: number[] = [CertificateType.rawPublicKey, ...(server.trusted.length > 0 ? [CertificateType.x509] : [])];
+  const clientType = offeredTypes(ext.get(EXT_CLIENT_CERTIFICATE_TYPE)).find((t) => weCheck.includes(t));
+  // ours: X.509 when we have a chain; a client with a raw public key of its own gets ours when it takes one
+  const weHave: number[] = [...(server.chain.length > 0 ? [CertificateType.x509] : []), CertificateType.rawPublicKey];
+  const ours = clientType === CertificateType.rawPublicKey ? [CertificateType.rawPublicKey, ...weHave] : weHave;
   const serverOffered = offeredTypes(ext.get(EXT_SERVER_CERTIFICATE_TYPE));
-  const server_ = ours.find((t) => serverOffered.includes(t));
-  if (client === undefined || server_ === undefined) return undefined;
+  const serverType = ours.find((t) => serverOffered.includes(t));
+  if (clientType === undefined || serverType === undefined) return undefined;
   const more: Buffer[] = [];
   if (ext.has(EXT_EC_POINT_FORMATS)) more.push(Buffer.from([0, EXT_EC_POINT_FORMATS, 0, 2, 1, 0]));
-  if (ext.has(EXT_CLIENT_CERTIFICATE_TYPE)) more.push(Buffer.from([0, EXT_CLIENT_CERTIFICATE_TYPE, 0, 1, client]));
-  if (ext.has(EXT_SERVER_CERTIFICATE_TYPE)) more.push(Buffer.from([0, EXT_SERVER_CERTIFICATE_TYPE, 0, 1, server_]));
-  return { certificates: { client, server: server_ }, serverHelloExtensions: more };
+  if (ext.has(EXT_CLIENT_CERTIFICATE_TYPE)) more.push(Buffer.from([0, EXT_CLIENT_CERTIFICATE_TYPE, 0, 1, clientType]));
+  if (ext.has(EXT_SERVER_CERTIFICATE_TYPE)) more.push(Buffer.from([0, EXT_SERVER_CERTIFICATE_TYPE, 0, 1, serverType]));
+  return { certificates: { client: clientType, server: serverType }, serverHelloExtensions: more };
 }
 
 /** the values of an extension's list (one- or two-byte values behind a one- or two-byte length) */
