@@ -37,6 +37,12 @@ export interface GatewayConfig {
     trustedCertificates: string | null;
     /** the suites allowed, in order of preference */
     cipherSuites: string[];
+    /** bytes of the connection IDs (RFC 9146) issued to clients that offer the extension: 0 (none) or 4..20 */
+    connectionIdLength: number;
+    /** sessions kept for resumption (abbreviated handshake); 0: none */
+    sessionCacheSize: number;
+    /** seconds after its full handshake a session can still be resumed */
+    sessionLifetimeSec: number;
   };
   lwm2m: {
     lifetime: { min: number; max: number; default: number };
@@ -144,6 +150,9 @@ export const DEFAULT_CONFIG: GatewayConfig = {
     privateKey: null,
     trustedCertificates: null,
     cipherSuites: ['TLS_PSK_WITH_AES_128_CCM_8', 'TLS_PSK_WITH_AES_128_CBC_SHA256', 'TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8', 'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256'],
+    connectionIdLength: 6,
+    sessionCacheSize: 10_000,
+    sessionLifetimeSec: 86_400,
   },
   lwm2m: {
     lifetime: { min: 10, max: 31_536_000, default: 86_400 },
@@ -213,6 +222,9 @@ export const CONFIG_SCHEMA = {
           uniqueItems: true,
           items: { enum: ['TLS_PSK_WITH_AES_128_CCM_8', 'TLS_PSK_WITH_AES_128_CBC_SHA256', 'TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8', 'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256'] },
         },
+        connectionIdLength: { enum: [0, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20] },
+        sessionCacheSize: { type: 'integer', minimum: 0, maximum: 10_000_000 },
+        sessionLifetimeSec: { type: 'integer', minimum: 1, maximum: 31_536_000 },
       },
     },
     lwm2m: {

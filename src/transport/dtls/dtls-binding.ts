@@ -59,7 +59,17 @@ class DtlsBinding implements Binding {
     if (!server && !this.failure && suites.every(isEcdheSuite)) {
       this.failure = new BindingStartError('dtls.privateKey', 'dtls.cipherSuites allows only ECDHE_ECDSA suites, which need dtls.privateKey');
     }
-    const endpoint = new DtlsDatagramEndpoint({ psk: (id) => this.lookup(id), ...(server ? { server } : {}), suites, port: config.port, address: config.address, log: ctx.logger });
+    const endpoint = new DtlsDatagramEndpoint({
+      psk: (id) => this.lookup(id),
+      ...(server ? { server } : {}),
+      suites,
+      port: config.port,
+      address: config.address,
+      log: ctx.logger,
+      connectionIdLength: config.connectionIdLength,
+      sessionCacheSize: config.sessionCacheSize,
+      sessionLifetimeMs: config.sessionLifetimeSec * 1000,
+    });
     this.transport = new CoapDtlsTransport(endpoint, new Lwm2mOverCoap(ctx.handler), ctx.config.coap.blockSize, ctx.logger);
   }
 

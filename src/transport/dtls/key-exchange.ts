@@ -23,7 +23,10 @@ export interface OutgoingMessage {
  * The answer to one client message: refused (fatal alert), or accepted, with the premaster
  * secret once it is known and the peer's identity on the last message before ChangeCipherSpec.
  */
-export type KeyExchangeStep = { ok: false; alert: number; reason: string } | { ok: true; premaster?: Buffer; identity?: PeerIdentity };
+export type KeyExchangeStep =
+  | { ok: false; alert: number; reason: string }
+  /** `pskDigest`: with a PSK identity, the digest of its key (session-cache.ts: a changed key refuses resumption) */
+  | { ok: true; premaster?: Buffer; identity?: PeerIdentity; pskDigest?: Buffer };
 
 export interface KeyExchange {
   /** the server's messages after ServerHello, before ServerHelloDone */

@@ -7,6 +7,7 @@ import { refuse } from './key-exchange.js';
 import type { KeyExchange, KeyExchangeStep, OutgoingMessage } from './key-exchange.js';
 import { pskPremaster } from './prf.js';
 import { AlertDescription } from './record-channel.js';
+import { pskDigest } from './session-cache.js';
 
 /** The key for a PSK identity, or undefined when the identity is unknown. */
 export type PskLookup = (identity: Buffer) => Buffer | undefined;
@@ -30,6 +31,6 @@ export class PskKeyExchange implements KeyExchange {
       return refuse(AlertDescription.internalError, 'PSK lookup failed');
     }
     if (!key) return refuse(AlertDescription.unknownPskIdentity, 'unknown PSK identity');
-    return { ok: true, premaster: pskPremaster(key), identity: { mode: 'psk', name } };
+    return { ok: true, premaster: pskPremaster(key), identity: { mode: 'psk', name }, pskDigest: pskDigest(key) };
   }
 }

@@ -16,7 +16,7 @@ function coaps(client: string, identity: string, key: string, args: string[]): P
 for (const [name, client] of [['coap-client-openssl', OPENSSL_CLIENT], ['coap-client-gnutls', GNUTLS_CLIENT]] as const) {
   void test(`${name} registers over DTLS PSK; a wrong key fails and the gateway keeps serving`, { skip: missing(client) }, async () => {
     const { gateway, stop } = await startGateway((c) => {
-      Object.assign(c.dtls, { enabled: true, port: 0, address: '127.0.0.1' });
+      c.dtls = { ...c.dtls, enabled: true, port: 0, address: '127.0.0.1' };
     });
     try {
       // the device's credentials, as security.file or PUT /api/clients/{endpoint}/security put them
