@@ -202,4 +202,8 @@ function resolvePaths(config: GatewayConfig, fromFile: Plain, baseDir: string): 
   tls.ca = abs(tls.ca, ['mqtt', 'external', 'tls', 'ca']);
   tls.cert = abs(tls.cert, ['mqtt', 'external', 'tls', 'cert']);
   tls.key = abs(tls.key, ['mqtt', 'external', 'tls', 'key']);
+  const dtls = config.dtls;
+  dtls.certificate = abs(dtls.certificate, ['dtls', 'certificate']);
+  dtls.privateKey = abs(dtls.privateKey, ['dtls', 'privateKey']);
+  dtls.trustedCertificates = abs(dtls.trustedCertificates, ['dtls', 'trustedCertificates']);
 }

@@ -12,8 +12,15 @@ export interface Peer {
   key: string;
   address: string;
   port: number;
-  /** authenticated identity (DTLS PSK identity, certificate CN), if any */
+  /** authenticated identity (DTLS PSK identity, hex of a raw public key, certificate CN), if any */
   identity?: string;
+  /** how `identity` was proven: the security mode whose stored credentials it must match */
+  identityMode?: 'psk' | 'rpk' | 'x509';
+}
+
+/** Whether two peers carry the same authenticated identity (or both none). */
+export function sameIdentity(a: Peer, b: Peer): boolean {
+  return a.identity === b.identity && a.identityMode === b.identityMode;
 }
 
 /**

@@ -9,6 +9,7 @@ import type { Clock } from '../clock.js';
 import { CodecRegistry } from '../codec/registry.js';
 import type { DecodeLimits } from '../codec/codec.js';
 import type { ModelProvider } from '../model/types.js';
+import { sameIdentity } from '../transport.js';
 import type { DeviceTransport, Notification, Peer, Uplink, UplinkHandler, UplinkResult } from '../transport.js';
 import { silentLogger } from '../../log.js';
 import type { Logger } from '../../log.js';
@@ -72,7 +73,7 @@ class PeerIndex {
 }
 
 function samePeer(a: Peer, b: Peer): boolean {
-  return a.transport === b.transport && a.key === b.key && a.address === b.address && a.port === b.port && a.identity === b.identity;
+  return a.transport === b.transport && a.key === b.key && a.address === b.address && a.port === b.port && sameIdentity(a, b);
 }
 
 export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
@@ -193,7 +194,7 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
       return false;
     }
     // only over the security context of the registration: another identity neither feeds nor ends it
-    if (reg.peer.identity !== peer.identity) return false;
+    if (!sameIdentity(reg.peer, peer)) return false;
     reg = this.touch(reg, peer);
     if (!n.code.startsWith('2.')) {
       // RFC 7641 3.2: an error response ends the observation (the binding has dropped it)
@@ -335,12 +336,12 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
     const id = this.byPeer.get(peer);
     const reg = id !== undefined ? this.store.get(id) : undefined;
     // the same address under another identity (a new session) is not the same client
-    if (reg && reg.peer.identity === peer.identity) return reg;
+    if (reg && sameIdentity(reg.peer, peer)) return reg;
     if (peer.identity === undefined) return undefined;
     // an authenticated client that moved: found by its identity's endpoint, not by a scan
     const endpoint = this.store.security.endpointOf(peer.identity);
     const byIdentity = endpoint !== undefined ? this.store.getByEndpoint(endpoint) : undefined;
-    return byIdentity && byIdentity.peer.transport === peer.transport && byIdentity.peer.identity === peer.identity ? byIdentity : undefined;
+    return byIdentity && byIdentity.peer.transport === peer.transport && sameIdentity(byIdentity.peer, peer) ? byIdentity : undefined;
   }
 
   private indexPeer(reg: Registration, previous?: Registration): void {

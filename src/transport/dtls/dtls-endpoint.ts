@@ -14,6 +14,7 @@
  * rebooted, or a spoofed but cookie-verified hello, leaves the old session working).
  */
 import type { RemoteInfo, Socket } from 'node:dgram';
+import { sameIdentity } from '../../lwm2m/transport.js';
 import type { Peer } from '../../lwm2m/transport.js';
 import type { CoapLogger } from '../coap/context.js';
 import type { DatagramEndpoint } from '../coap/datagram-endpoint.js';
@@ -27,7 +28,8 @@ import { ContentType, DTLS_1_2, parseRecords, serializeRecord } from './record.j
 import type { DtlsRecord } from './record.js';
 import { AlertDescription, AlertLevel } from './record-channel.js';
 import { DtlsSession, chooseSuite } from './session.js';
-import type { PskLookup } from './session.js';
+import type { PeerIdentity, PskLookup } from './session.js';
+import type { ServerCredentials } from './server-credentials.js';
 import { SessionCache, resumableSession } from './session-cache.js';
 import { DTLS_TRANSPORT, SessionTable, peerKey } from './session-table.js';
 import type { Entry } from './session-table.js';
@@ -36,6 +38,10 @@ export { DTLS_TRANSPORT };
 
 export interface DtlsEndpointOptions {
   psk: PskLookup;
+  /** the server's key, certificates and trusted CAs for the ECDHE_ECDSA suites */
+  server?: ServerCredentials;
+  /** the suites allowed, in order of preference (default: PSK then ECDHE_ECDSA, CCM_8 before CBC) */
+  suites?: readonly number[];
   /** default 5684; 0 picks a free port */
   port?: number;
   /** default '::' */
@@ -181,7 +187,7 @@ export class DtlsDatagramEndpoint implements DatagramEndpoint {
       // echoes the ClientHello's record sequence number (RFC 6347 4.2.1)
       return reply(ContentType.handshake, handshakeMessage(HandshakeType.helloVerifyRequest, messageSeq, helloVerifyRequest(this.cookies.make(key, ch.cookieInput))));
     }
-    if (chooseSuite(ch) === undefined) return reply(ContentType.alert, Buffer.from([AlertLevel.fatal, AlertDescription.handshakeFailure]));
+    if (chooseSuite(ch, this.options) === undefined) return reply(ContentType.alert, Buffer.from([AlertLevel.fatal, AlertDescription.handshakeFailure]));
     if (this.table.handshakes >= (this.options.maxHandshakes ?? 1000) || (!existing && this.table.serving >= (this.options.maxSessions ?? 100_000))) {
       this.options.log.debug('dtls: too many handshakes, ClientHello dropped', { peer: key });
       return;
@@ -205,6 +211,8 @@ export class DtlsDatagramEndpoint implements DatagramEndpoint {
       messageSeq,
       {
         psk: this.options.psk,
+        ...(this.options.server ? { server: this.options.server } : {}),
+        ...(this.options.suites ? { suites: this.options.suites } : {}),
         ...(this.options.retransmitMs !== undefined ? { retransmitMs: this.options.retransmitMs } : {}),
         ...(connectionId ? { connectionId } : {}),
         ...(resume ? { resume } : {}),
@@ -220,8 +228,8 @@ export class DtlsDatagramEndpoint implements DatagramEndpoint {
     return entry;
   }
 
-  private onEstablished(entry: Entry, identity: string): void {
-    entry.peer = { ...entry.peer, identity };
+  private onEstablished(entry: Entry, identity: PeerIdentity): void {
+    entry.peer = { ...entry.peer, identity: identity.name, identityMode: identity.mode };
     this.table.established(entry)?.session.close('replaced by a new handshake');
     const cached = entry.session.cacheEntry();
     if (cached) this.cache.store(cached);
@@ -249,7 +257,7 @@ export class DtlsDatagramEndpoint implements DatagramEndpoint {
   peerFor(peer: Peer): Peer | undefined {
     const e = this.table.byPeerKey(peer.key) ?? this.table.at(peerKey(normalizeAddress(peer.address), peer.port));
     if (!e?.session.established) return undefined;
-    if (peer.transport === DTLS_TRANSPORT && peer.identity !== undefined && peer.identity !== e.peer.identity) return undefined;
+    if (peer.transport === DTLS_TRANSPORT && peer.identity !== undefined && !sameIdentity(peer, e.peer)) return undefined;
     return e.peer;
   }
 

@@ -1,7 +1,7 @@
 /**
- * Record protection for the two PSK suites a LwM2M server offers (LwM2M Transport 5.2.8):
- * TLS_PSK_WITH_AES_128_CCM_8 (AEAD, RFC 6655) and TLS_PSK_WITH_AES_128_CBC_SHA256
- * (MAC-then-encrypt with HMAC-SHA256 and an explicit IV, RFC 5246 6.2.3.2, RFC 5487).
+ * Record protection for the suites a LwM2M server offers (LwM2M Transport 5.2.8):
+ * AES_128_CCM_8 (AEAD, RFC 6655, RFC 7251) and AES_128_CBC_SHA256 (MAC-then-encrypt with
+ * HMAC-SHA256 and an explicit IV, RFC 5246 6.2.3.2, RFC 5487, RFC 5289), with PSK or ECDHE_ECDSA.
  */
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { additionalData, openRecord, sealRecord } from './aead-ccm8.js';
@@ -9,6 +9,13 @@ import type { KeyBlock } from './prf.js';
 
 export const TLS_PSK_WITH_AES_128_CCM_8 = 0xc0a8;
 export const TLS_PSK_WITH_AES_128_CBC_SHA256 = 0x00ae;
+/** the certificate suites (RFC 7251, RFC 5289): the same record protection as their PSK twins */
+export const TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 = 0xc0ae;
+export const TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256 = 0xc023;
+
+function isCbc(suite: number): boolean {
+  return suite === TLS_PSK_WITH_AES_128_CBC_SHA256 || suite === TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256;
+}
 
 /** With a non-empty `cid` the record is a tls12_cid one: the plaintext is the DTLSInnerPlaintext, authenticated as RFC 9146 5 says. */
 export interface RecordCipher {
@@ -20,11 +27,11 @@ export interface RecordCipher {
 
 /** MAC, key and fixed IV lengths of the key block for a suite. */
 export function keyLengths(suite: number): [mac: number, key: number, iv: number] {
-  return suite === TLS_PSK_WITH_AES_128_CBC_SHA256 ? [32, 16, 0] : [0, 16, 4];
+  return isCbc(suite) ? [32, 16, 0] : [0, 16, 4];
 }
 
 export function recordCipher(suite: number, k: KeyBlock): RecordCipher {
-  if (suite === TLS_PSK_WITH_AES_128_CBC_SHA256) return cbcSha256(k);
+  if (isCbc(suite)) return cbcSha256(k);
   return {
     seal: (epoch, seq, type, version, plaintext, cid) => sealRecord(k.serverKey, k.serverIv, epoch, seq, type, version, plaintext, cid),
     open: (epoch, seq, type, version, fragment, cid) => openRecord(k.clientKey, k.clientIv, epoch, seq, type, version, fragment, cid),
