@@ -135,8 +135,12 @@ export interface GatewayConfig {
     format: 'text' | 'json';
   };
   store: {
-    /** where registrations, observations and queued requests are kept (src/store/index.ts) */
-    type: 'memory';
+    /** where registrations, observations, queued requests and credentials are kept (src/store/index.ts): file (under data.dir, survives a restart) or memory */
+    type: 'file' | 'memory';
+  };
+  data: {
+    /** the folder of what outlives the process: the file store, the MQTT outbound buffer (relative to the config file) */
+    dir: string;
   };
   security: {
     /** YAML list of per-endpoint credentials (relative to the config file), reloaded on change; null: none */
@@ -189,7 +193,8 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   },
   rest: { enabled: true, port: 8080, host: null, allowAnonymous: false, tokens: [], corsOrigins: [], metrics: { enabled: true, token: null } },
   log: { level: 'info', format: 'text' },
-  store: { type: 'memory' },
+  store: { type: 'file' },
+  data: { dir: 'data' },
   security: { file: null, requireForKnown: true, requireDtls: false },
 };
 
@@ -363,7 +368,12 @@ export const CONFIG_SCHEMA = {
     store: {
       type: 'object',
       additionalProperties: false,
-      properties: { type: { enum: ['memory'] } },
+      properties: { type: { enum: ['file', 'memory'] } },
+    },
+    data: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { dir: { type: 'string', minLength: 1 } },
     },
     security: {
       type: 'object',
