@@ -62,6 +62,33 @@ void test('store: requests for a sleeping client wait in the store, in order, an
   assert.equal(store.queuedRequests('q'), 1);
   await server.stop();
   await settle();
+  assert.equal(results.at(-1)?.error?.code, 'CANCELLED', 'its caller is answered');
+  assert.equal(store.queuedRequests('q'), 1, 'the request itself stays for after the restart');
+
+  // the next server over the same store sends it when the client wakes up
+  const second = setupServer({ store });
+  second.mem.device(peer, () => ({ code: '2.05', payload: text('1'), contentFormat: 0 }));
+  assert.equal((await second.mem.update(peer, id)).code, 'changed');
+  await settle();
+  assert.deepEqual(second.mem.sent.map((s) => s.request.path.toString()), ['/3/0/4']);
   assert.equal(store.queuedRequests('q'), 0);
-  assert.equal(results.at(-1)?.error?.code, 'CANCELLED');
+  await second.server.stop();
+});
+
+void test('store: a request kept from before a restart whose time ran out is not sent; de-registering drops kept ones', async () => {
+  const store = new MemoryStore();
+  const { server, mem, clock } = setupServer({ store });
+  const peer = memPeer(5003);
+  const id = await mem.register(peer, 'ep=k&lwm2m=1.1&Q', LINKS);
+  mem.device(peer, () => ({ code: '2.05', payload: text('1'), contentFormat: 0 }));
+  const now = clock.now();
+  store.queueRequest({ endpoint: 'k', request: { op: 'read', path: '/3/0/7' }, queuedAt: now - 10, expiresAt: now - 1 }, 10);
+  store.queueRequest({ endpoint: 'k', request: { op: 'read', path: '/3/0/8' }, queuedAt: now - 10, expiresAt: now + 60_000 }, 10);
+  assert.equal((await mem.update(peer, id)).code, 'changed');
+  await settle();
+  assert.deepEqual(mem.sent.map((s) => s.request.path.toString()), ['/3/0/8']);
+  store.queueRequest({ endpoint: 'k', request: { op: 'read', path: '/3/0/9' }, queuedAt: now, expiresAt: now + 60_000 }, 10);
+  await mem.deregister(peer, id);
+  assert.equal(store.queuedRequests('k'), 0);
+  await server.stop();
 });
