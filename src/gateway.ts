@@ -13,7 +13,7 @@ import { loadModelsDir } from './lwm2m/model/load-dir.js';
 import { CodecRegistry } from './lwm2m/codec/registry.js';
 import { LwM2mServer } from './lwm2m/server/index.js';
 import type { Clock } from './lwm2m/clock.js';
-import { createStore } from './store/index.js';
+import { createStore, journalsUnder } from './store/index.js';
 import type { OpenedStore } from './store/index.js';
 import { BindingStartError } from './transport/binding.js';
 import type { Binding, ListenAddress } from './transport/binding.js';
@@ -211,6 +211,7 @@ export class Gateway {
     }
     const m = this.config.rest.metrics;
     if (m?.enabled) this.metrics = new GatewayMetrics({ server: this.server, bindings: () => this.bindings, faces: () => this.faces, token: m.token });
+    const journals = this.config.store.type === 'file' ? { openJournal: journalsUnder(this.config.data.dir, this.log) } : {};
     const deps = {
       config: this.config,
       baseDir: this.baseDir(),
@@ -221,6 +222,7 @@ export class Gateway {
       version: VERSION,
       readiness: () => this.readiness(),
       ...(this.metrics ? { metrics: this.metrics } : {}),
+      ...journals,
     };
     for (const kind of FACES) {
       if (!kind.enabled(this.config)) continue;

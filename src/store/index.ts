@@ -11,6 +11,7 @@ import { silentLogger } from '../log.js';
 import type { Logger } from '../log.js';
 import { MemoryStore } from './memory/memory-store.js';
 import { FileStore } from './file/file-store.js';
+import { DurableQueue } from './file/durable-queue.js';
 
 export { FileStore, MemoryStore };
 
@@ -42,4 +43,12 @@ export const STORES: Record<StoreType, (ctx: StoreContext) => OpenedStore> = {
 /** Opens the store `type` names (a file store reads its folder: may throw on a folder it cannot use). */
 export function createStore(type: StoreType, ctx: StoreContext = { dataDir: 'data' }): OpenedStore {
   return STORES[type](ctx);
+}
+
+/**
+ * Journals (durable FIFOs, e.g. the MQTT outbound buffer) in folders of their own under
+ * the data folder; a name is ours (a constant), never from outside.
+ */
+export function journalsUnder(dataDir: string, logger: Logger): <T extends object>(name: string, check: (value: unknown) => T) => DurableQueue<T> {
+  return (name, check) => DurableQueue.open({ dir: join(dataDir, name), check, logger });
 }
