@@ -44,18 +44,33 @@ export function toPlain(value: unknown, depth = 0): Json {
       throw new PlainCodecError(`a ${typeof value} cannot be stored`);
   }
   if (value === null) return null;
-  if (Array.isArray(value)) return value.map((v: unknown) => toPlain(v, depth + 1));
-  if (value instanceof Map) return { $m: [...value].map(([k, v]) => [toPlain(k, depth + 1), toPlain(v, depth + 1)]) };
+  if (Array.isArray(value)) {
+    const out = new Array<Json>(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = toPlain(value[i], depth + 1);
+    return out;
+  }
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto === Object.prototype || proto === null) return plainObject(value as Record<string, unknown>, depth);
+  if (value instanceof Map) {
+    const entries: Json[] = [];
+    for (const [k, v] of value) entries.push([toPlain(k, depth + 1), toPlain(v, depth + 1)]);
+    return { $m: entries };
+  }
   if (Buffer.isBuffer(value)) return { $B: value.toString('base64') };
   if (value instanceof Uint8Array) return { $b: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
   if (value instanceof LwM2mPath) return { $p: value.toString() };
-  const proto = Object.getPrototypeOf(value) as unknown;
-  if (proto !== Object.prototype && proto !== null) throw new PlainCodecError('an object of a class cannot be stored');
-  // no prototype: a key named __proto__ stays a plain key
-  const out = Object.create(null) as { [key: string]: Json };
-  for (const [k, v] of Object.entries(value)) {
+  throw new PlainCodecError('an object of a class cannot be stored');
+}
+
+function plainObject(value: Record<string, unknown>, depth: number): Json {
+  const out: { [key: string]: Json } = {};
+  for (const k of Object.keys(value)) {
+    const v = value[k];
     if (typeof v === 'function') continue; // a queued request's callbacks: runtime state
-    out[k.startsWith('$') ? '$' + k : k] = toPlain(v, depth + 1);
+    const name = k.charCodeAt(0) === 36 /* $ */ ? '$' + k : k;
+    // a key named __proto__ stays a plain key
+    if (name === '__proto__') Object.defineProperty(out, name, { value: toPlain(v, depth + 1), enumerable: true, writable: true, configurable: true });
+    else out[name] = toPlain(v, depth + 1);
   }
   return out;
 }
