@@ -27,6 +27,7 @@ import { silentLogger } from '../../log.js';
 import type { Logger } from '../../log.js';
 import { listGenerations, logFile, recoveryPlan, snapshotFile, tempFile } from './generations.js';
 import { scanLines } from './line-reader.js';
+import { lockFolder } from './folder-lock.js';
 import { DEFAULT_PLAIN_LIMITS, PlainCodecError, fromPlain, toPlain } from './plain-codec.js';
 
 /** One mutation or one item of a snapshot: kind, operation, key, value. */
@@ -157,6 +158,7 @@ export class RecordLog {
   private timer: NodeJS.Timeout | undefined;
   private lastWriteError = 0;
   private retryCompaction = false;
+  private unlock: (() => void) | undefined;
 
   constructor(options: RecordLogOptions) {
     this.dir = options.dir;
@@ -172,6 +174,22 @@ export class RecordLog {
     if (this.sink) throw new Error('record log already open');
     this.sink = sink;
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    this.unlock = lockFolder(this.dir);
+    let report: ReplayReport;
+    try {
+      report = this.recover(sink);
+    } catch (e) {
+      this.unlock();
+      this.unlock = undefined;
+      throw e;
+    }
+    this.timer = setInterval(() => this.tick(), this.syncIntervalMs > 0 ? this.syncIntervalMs : 1000);
+    this.timer.unref();
+    return report;
+  }
+
+  /** Replays the folder, then starts a new generation from a snapshot. */
+  private recover(sink: RecordSink): ReplayReport {
     const found = listGenerations(this.dir, this.name);
     for (const t of found.temps) unlinkSync(t);
     const plan = recoveryPlan(found);
@@ -187,8 +205,6 @@ export class RecordLog {
     this.fd = openSync(logFile(this.dir, this.name, this.gen), 'a', 0o600);
     this.logBytes = 0;
     this.removeOlder(this.gen, kept);
-    this.timer = setInterval(() => this.tick(), this.syncIntervalMs > 0 ? this.syncIntervalMs : 1000);
-    this.timer.unref();
     return report;
   }
 
@@ -391,6 +407,8 @@ export class RecordLog {
       fdatasyncSync(fd);
     } finally {
       closeSync(fd);
+      this.unlock?.();
+      this.unlock = undefined;
     }
   }
 }

@@ -170,7 +170,9 @@ test('FileStore: a record longer than the bound is corrupt; nothing too long is 
   store.add(registration('r2', 'b', { extra: { big: 'x'.repeat(4000) } }));
   await store.close();
   assert.ok(log.lines.some((l) => l.msg.includes('too long')));
-  assert.deepEqual(openStore(dir, { maxRecordBytes: 2048 }).all().map((r) => r.id), ['r1']);
+  const reopened = openStore(dir, { maxRecordBytes: 2048 });
+  assert.deepEqual(reopened.all().map((r) => r.id), ['r1']);
+  await reopened.close();
   appendFileSync(currentLog(dir), JSON.stringify({ k: 'reg', op: 'add', v: { pad: 'y'.repeat(5000) } }) + '\n');
   assert.equal(openStore(dir, { maxRecordBytes: 2048 }).replay.corrupt?.reason, 'record too long');
 });
@@ -185,7 +187,7 @@ test('FileStore: compaction writes a snapshot, starts a new log, removes the old
   assert.equal(store.files.generation, start + 1, 'the log grew past the bound: a new generation began');
   await store.compact(); // the compaction under way
   const files = readdirSync(dir).sort();
-  assert.deepEqual(files, [`store.${store.files.generation}.log`, `store.${store.files.generation}.snap`]);
+  assert.deepEqual(files, ['LOCK', `store.${store.files.generation}.log`, `store.${store.files.generation}.snap`]);
   store.add(registration('after', 'after'));
   await store.close();
   const again = openStore(dir);
@@ -206,4 +208,18 @@ test('FileStore: a compaction that died before its rename replays from the older
   const again = openStore(dir);
   assert.deepEqual(again.all().map((r) => r.id).sort(), ['r1', 'r2']);
   assert.ok(!readdirSync(dir).some((f) => f.endsWith('.tmp')));
+});
+
+test('FileStore: one process per folder: a live owner refuses the open, a dead one (kill -9) is taken over', async () => {
+  const dir = tempDir();
+  const store = openStore(dir);
+  assert.throws(() => FileStore.open({ dir }), /already open in this process/);
+  await store.close();
+  writeFileSync(join(dir, 'LOCK'), `${process.ppid}\n`); // a live process that is not us
+  assert.throws(() => FileStore.open({ dir }), /used by another process \(pid \d+\)/);
+  writeFileSync(join(dir, 'LOCK'), '2147483646\n'); // no such process
+  const taken = openStore(dir);
+  assert.equal(readFileSync(join(dir, 'LOCK'), 'utf8').trim(), String(process.pid));
+  await taken.close();
+  assert.ok(!existsSync(join(dir, 'LOCK')), 'released on close');
 });
