@@ -20,6 +20,12 @@ const OBSERVED = '/3303/0/5700';
 const FIRST = 8;
 /** at most this many more register during the stream */
 const STREAM = 60;
+const TOKEN = 'kill-restart-test-token';
+
+function api(restPort: number, method: string, path: string, body?: unknown): Promise<Response> {
+  const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) };
+  return fetch(`http://127.0.0.1:${restPort}${path}`, { method, headers, ...(body ? { body: JSON.stringify(body) } : {}) });
+}
 
 async function ports(): Promise<{ coap: number; mqtt: number; rest: number }> {
   const coap = await freePort('udp');
@@ -34,7 +40,7 @@ function start(configFile: string, p: { coap: number; mqtt: number; rest: number
 }
 
 async function devicesListed(restPort: number): Promise<Set<string>> {
-  const res = await fetch(`http://127.0.0.1:${restPort}/api/devices?limit=1000`);
+  const res = await api(restPort, 'GET', '/api/devices?limit=1000');
   assert.equal(res.status, 200);
   const body = (await res.json()) as { devices: { endpoint: string }[] };
   return new Set(body.devices.map((d) => d.endpoint));
@@ -52,10 +58,10 @@ void test('kill -9 mid-stream, restart: acknowledged registrations are there, re
     config,
     [
       `coap: { port: ${p.coap}, address: 127.0.0.1 }`,
-      `lwm2m: { limits: { registerRatePerAddress: 0 } }`,
+      `lwm2m: { limits: { registerRatePerAddress: 0 }, queue: { awakeTime: 1 } }`,
       `mappings: { dir: ${JSON.stringify(join(ROOT, 'mappings'))}, watch: false }`,
       `mqtt: { enabled: true, mode: embedded, embedded: { port: ${p.mqtt}, host: 127.0.0.1 } }`,
-      `rest: { enabled: true, port: ${p.rest}, host: 127.0.0.1 }`,
+      `rest: { enabled: true, port: ${p.rest}, host: 127.0.0.1, tokens: [{ token: ${TOKEN}, scope: write }] }`,
       `log: { level: warn }`,
       `store: { type: file }`,
       `data: { dir: ${JSON.stringify(join(dir, 'data'))} }`,
@@ -73,6 +79,8 @@ void test('kill -9 mid-stream, restart: acknowledged registrations are there, re
   };
   try {
     gw = await start(config, p);
+    const psk = { mode: 'psk', identity: 'k9-psk-id', key: '000102030405060708090a0b0c0d0e0f' };
+    assert.equal((await api(p.rest, 'PUT', '/api/clients/k9-psk/security', psk)).status, 201);
     // ---- before the stream: devices registered, observed by the mapped topics, notifying MQTT ----
     watcher = await mqtt.connectAsync(`mqtt://127.0.0.1:${p.mqtt}`, { reconnectPeriod: 0 });
     const seen = new Map<string, number>();
@@ -97,6 +105,18 @@ void test('kill -9 mid-stream, restart: acknowledged registrations are there, re
       assert.ok(seen.has(topic), `a notification of ${c.options.endpoint} reached MQTT before the kill`);
     }
     const observesBefore = first.map(observeCount);
+
+    // a queue-mode device asleep, a request queued for it
+    const sleepy = await new Lwm2mTestClient({ serverPort: p.coap, endpoint: 'k9-sleepy', queueMode: true, timing: { ackTimeoutMs: 300 } }).start();
+    clients.push(sleepy);
+    assert.equal((await sleepy.register()).code, '2.01');
+    acked.push('k9-sleepy');
+    const deadlineAsleep = Date.now() + 20_000;
+    while (Date.now() < deadlineAsleep && ((await (await api(p.rest, 'GET', '/api/devices/k9-sleepy')).json()) as { awake: boolean }).awake) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const queuedRead = await api(p.rest, 'GET', '/api/devices/k9-sleepy/3/0/9');
+    assert.equal(queuedRead.status, 202, 'queued for the sleeping device');
     await watcher.endAsync();
     watcher = undefined;
 
@@ -145,6 +165,16 @@ void test('kill -9 mid-stream, restart: acknowledged registrations are there, re
     assert.equal(reached(), first.length, 'every restored observation notified MQTT');
     t.diagnostic(`restored observations that notified MQTT: ${reached()} of ${first.length} (${[...after.values()].reduce((a, b) => a + b, 0)} messages)`);
     assert.deepEqual(first.map(observeCount), observesBefore, 'no new Observe: the notifications came on the tokens the gateway had');
+
+    // the request queued for the sleeping device leaves when it wakes up
+    const sentFrom = sleepy.received.length;
+    assert.equal((await sleepy.update()).code, '2.04');
+    await sleepy.waitForRequest((r) => r.method === 'GET' && r.path === '/3/0/9' && r.observe === undefined, { from: sentFrom, timeoutMs: 10_000 });
+
+    // credentials survive (the key is never shown)
+    const cred = await api(p.rest, 'GET', '/api/clients/k9-psk/security');
+    assert.equal(cred.status, 200);
+    assert.deepEqual(await cred.json(), { endpoint: 'k9-psk', mode: 'psk', identity: 'k9-psk-id' });
 
     // the devices' Updates are answered: no 4.04, so no re-registration
     const byEndpoint = new Map(clients.map((c) => [c.options.endpoint, c]));
