@@ -200,9 +200,10 @@ export class EmbeddedLink implements MqttLink {
   private send(aedes: Aedes, m: LinkMessage): void {
     this.inFlight++;
     this.kind = kindOf(m);
+    // handed to the broker in this process: it has it (a journal keeps only what waits for it)
+    this.journal?.done(m);
     aedes.publish({ cmd: 'publish', topic: m.topic, payload: m.payload, qos: m.qos, retain: m.retain, dup: false }, (err) => {
       this.inFlight--;
-      this.journal?.done(m);
       if (err) {
         this.rejects.count++;
         this.log.warn('mqtt (embedded): broker refused a message', { topic: m.topic, error: err.message });

@@ -20,7 +20,7 @@ export interface DurableQueueOptions<T> {
   /** the item as read back from disk, or a thrown error (RecordError) */
   check: (value: unknown) => T;
   logger?: Logger;
-  /** compaction threshold of its log, bytes (default 1 MiB) */
+  /** compaction threshold of its log, bytes (default 4 MiB) */
   compactMinBytes?: number;
 }
 
@@ -45,7 +45,7 @@ export class DurableQueue<T extends object> {
   readonly replay: ReplayReport;
 
   private constructor(options: DurableQueueOptions<T>) {
-    this.records = new RecordLog({ dir: options.dir, name: 'queue', compactMinBytes: options.compactMinBytes ?? 1024 * 1024, ...(options.logger ? { logger: options.logger } : {}) });
+    this.records = new RecordLog({ dir: options.dir, name: 'queue', compactMinBytes: options.compactMinBytes ?? 4 * 1024 * 1024, ...(options.logger ? { logger: options.logger } : {}) });
     const kinds = new RecordKinds()
       .add('item', {
         apply: (op, key, v) => {

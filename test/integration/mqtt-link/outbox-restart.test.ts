@@ -9,6 +9,8 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
+import { EmbeddedBroker } from '../../../src/northbound/mqtt/broker.js';
+import { EmbeddedLink } from '../../../src/northbound/mqtt/link-embedded.js';
 import { ExternalLink } from '../../../src/northbound/mqtt/link-external.js';
 import { asLinkMessage, type LinkMessage } from '../../../src/northbound/mqtt/link-message.js';
 import { DurableQueue } from '../../../src/store/file/durable-queue.js';
@@ -53,6 +55,45 @@ void test('messages buffered while the broker is down are delivered after a cras
     await next?.stop();
     await second?.close();
     await broker.dispose();
+    rmSync(base, { recursive: true, force: true });
+  }
+});
+
+void test('embedded broker: messages waiting for the broker come back after a crash; those handed to it are never written', async () => {
+  const base = mkdtempSync(join(tmpdir(), 'lwm2mgw-outbox-'));
+  const first = open(join(base, 'a'));
+  const broker = new EmbeddedBroker({ port: 0, host: '127.0.0.1' });
+  const link = new EmbeddedLink({ broker, journal: first });
+  let next: EmbeddedLink | undefined;
+  let second: DurableQueue<LinkMessage> | undefined;
+  const broker2 = new EmbeddedBroker({ port: 0, host: '127.0.0.1' });
+  try {
+    for (let i = 0; i < 3; i++) link.publish(`early/${i}`, `e${i}`); // the broker is not running yet
+    await new Promise((r) => setImmediate(r));
+    const crashed = join(base, 'b');
+    mkdirSync(crashed);
+    for (const f of readdirSync(join(base, 'a'))) writeFileSync(join(crashed, f), readFileSync(join(base, 'a', f)));
+
+    second = open(crashed);
+    await broker2.start();
+    next = new EmbeddedLink({ broker: broker2, journal: second });
+    const got: string[] = [];
+    next.subscribe('#', (topic, payload) => got.push(`${topic} ${payload.toString()}`));
+    await next.start();
+    await waitFor(() => got.length >= 3, 'the three messages from before the restart');
+    assert.deepEqual(got, ['early/0 e0', 'early/1 e1', 'early/2 e2']);
+    for (let i = 0; i < 50; i++) next.publish(`live/${i}`, 'x');
+    await next.flush(2000);
+    assert.equal(second.size, 0);
+    await second.close();
+    second = undefined;
+    second = open(crashed);
+    assert.deepEqual(second.restored(), [], 'nothing pending, nothing written for the live ones');
+  } finally {
+    await next?.stop();
+    await second?.close();
+    await first.close();
+    await broker2.stop();
     rmSync(base, { recursive: true, force: true });
   }
 });
