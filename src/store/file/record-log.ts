@@ -159,6 +159,7 @@ export class RecordLog {
   private lastWriteError = 0;
   private retryCompaction = false;
   private unlock: (() => void) | undefined;
+  private warnedClosed = false;
 
   constructor(options: RecordLogOptions) {
     this.dir = options.dir;
@@ -234,7 +235,13 @@ export class RecordLog {
 
   /** Appends a record (written in a microtask, with the others of this turn). */
   append(record: LogRecord): void {
-    if (this.fd === undefined) return;
+    if (this.fd === undefined) {
+      if (this.sink && !this.warnedClosed) {
+        this.warnedClosed = true;
+        this.log.error('store: closed, changes are no longer written (a stopped gateway is not started again)', { dir: this.dir });
+      }
+      return;
+    }
     let line: string;
     try {
       line = recordLine(record);
