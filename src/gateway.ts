@@ -78,7 +78,7 @@ export class Gateway {
     this.codecs = new CodecRegistry();
     const q = config.lwm2m.queue;
     try {
-      this.opened = createStore(config.store.type, { dataDir: config.data.dir, logger: this.log });
+      this.opened = createStore(config.store.type, { dataDir: config.data.dir, logger: this.log, redis: config.redis });
     } catch (e) {
       throw new StartError(`store.type ${config.store.type}: data.dir ${config.data.dir}: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -199,6 +199,8 @@ export class Gateway {
       }
       this.log.info('object models loaded', { dir, count: loaded.length });
     }
+    // a remote store loads its state before anything (the security file) writes to it
+    await this.opened.open?.().catch((e: unknown) => Promise.reject(new StartError(`store.type ${this.config.store.type}: ${e instanceof Error ? e.message : String(e)}`)));
     this.loadMappings();
     this.loadSecurityFile();
     this.server.start();

@@ -136,7 +136,14 @@ export interface GatewayConfig {
   };
   store: {
     /** where registrations, observations, queued requests and credentials are kept (src/store/index.ts): file (under data.dir, survives a restart) or memory */
-    type: 'file' | 'memory';
+    type: 'file' | 'memory' | 'redis';
+  };
+  /** the Redis store (store.type redis): several gateway instances share one state (docs/deploy.md) */
+  redis: {
+    /** redis://[user:password@]host:port[/db], rediss:// for TLS */
+    url: string;
+    /** prefix of every key and of the change channel: instances with the same prefix share their state */
+    prefix: string;
   };
   data: {
     /** the folder of what outlives the process: the file store, the MQTT outbound buffer (relative to the config file) */
@@ -194,6 +201,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   rest: { enabled: true, port: 8080, host: null, allowAnonymous: false, tokens: [], corsOrigins: [], metrics: { enabled: true, token: null } },
   log: { level: 'info', format: 'text' },
   store: { type: 'file' },
+  redis: { url: 'redis://127.0.0.1:6379', prefix: 'lwm2m:' },
   data: { dir: 'data' },
   security: { file: null, requireForKnown: true, requireDtls: false },
 };
@@ -368,7 +376,15 @@ export const CONFIG_SCHEMA = {
     store: {
       type: 'object',
       additionalProperties: false,
-      properties: { type: { enum: ['file', 'memory'] } },
+      properties: { type: { enum: ['file', 'memory', 'redis'] } },
+    },
+    redis: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        url: { type: 'string', pattern: '^rediss?://', maxLength: 2048 },
+        prefix: { type: 'string', pattern: '^[A-Za-z0-9:._-]{1,100}$' },
+      },
     },
     data: {
       type: 'object',

@@ -12,8 +12,9 @@ import type { Logger } from '../log.js';
 import { MemoryStore } from './memory/memory-store.js';
 import { FileStore } from './file/file-store.js';
 import { DurableQueue } from './file/durable-queue.js';
+import { RedisStore } from './redis/redis-store.js';
 
-export { FileStore, MemoryStore };
+export { FileStore, MemoryStore, RedisStore };
 
 /** `store.type` of the config -> a new, empty store of that kind (the config schema lists the same names) */
 export type StoreType = GatewayConfig['store']['type'];
@@ -22,11 +23,15 @@ export interface StoreContext {
   /** the data folder (config `data.dir`); a store keeps its files in a folder of its own below it */
   dataDir: string;
   logger?: Logger;
+  /** the Redis store's server and key prefix (config `redis`) */
+  redis?: GatewayConfig['redis'];
 }
 
 /** A store and how to close it (write what is pending, release its files). */
 export interface OpenedStore {
   store: ServerStore;
+  /** Connects and loads what the store holds, when that takes a round trip (a remote store); before the server starts. */
+  open?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -37,6 +42,11 @@ export const STORES: Record<StoreType, (ctx: StoreContext) => OpenedStore> = {
     const r = store.replay;
     ctx.logger?.info('file store opened', { dir: join(ctx.dataDir, 'store'), registrations: store.size, records: r.records, ...(r.corrupt ? { corrupt: true } : {}) });
     return { store, close: () => store.close() };
+  },
+  redis: (ctx) => {
+    const { url, prefix } = ctx.redis ?? { url: 'redis://127.0.0.1:6379', prefix: 'lwm2m:' };
+    const store = new RedisStore({ url, prefix, logger: ctx.logger ?? silentLogger });
+    return { store, open: () => store.open(), close: () => store.close() };
   },
 };
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../../src/config/load.js';
 import { Gateway, StartError } from '../../../src/gateway.js';
-import { FileStore, MemoryStore } from '../../../src/store/index.js';
+import { FileStore, MemoryStore, RedisStore } from '../../../src/store/index.js';
 
 function withFile(text: string, fn: (file: string, dir: string) => void | Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'lwm2mgw-store-'));
@@ -44,7 +44,23 @@ void test('a data.dir the file store cannot use is a clear start error', async (
 });
 
 void test('store.type names a known store', async () => {
-  await withFile('store:\n  type: redis\n', (file) => {
-    assert.throws(() => loadConfig(file, {}), (e: unknown) => e instanceof ConfigError && /:2:\d+: store\.type: must be one of file, memory/.test(e.message));
+  await withFile('store:\n  type: sqlite\n', (file) => {
+    assert.throws(() => loadConfig(file, {}), (e: unknown) => e instanceof ConfigError && /:2:\d+: store\.type: must be one of file, memory, redis/.test(e.message));
+  });
+});
+
+void test('store.type redis gives the server a RedisStore on redis.url; a Redis that does not answer is a clear start error', async () => {
+  const ports = 'coap:\n  port: 0\n  address: 127.0.0.1\nmqtt:\n  enabled: false\nrest:\n  enabled: false\nmappings:\n  dir: null\n';
+  await withFile(`store:\n  type: redis\nredis:\n  url: redis://127.0.0.1:1\n  prefix: t1\n${ports}`, async (file) => {
+    const gw = new Gateway(loadConfig(file, {}).config);
+    assert.ok(gw.server.store instanceof RedisStore);
+    try {
+      await assert.rejects(gw.start(), (e: unknown) => e instanceof StartError && /store\.type redis: .*ECONNREFUSED/.test(e.message));
+    } finally {
+      await gw.stop();
+    }
+  });
+  await withFile('redis:\n  prefix: "a b"\n', (file) => {
+    assert.throws(() => loadConfig(file, {}), (e: unknown) => e instanceof ConfigError && /redis\.prefix/.test(e.message));
   });
 });

@@ -1,0 +1,89 @@
+/**
+ * The in-memory mirror of a Redis store and how a change record changes it: the records
+ * this instance publishes are the ones read back from the other instances and, at open,
+ * rebuilt from the hashes. A record's values are plain (plain-codec.ts) and checked
+ * (server-records.ts) before they reach the mirror: what another instance wrote, or
+ * anyone with access to Redis, is as hostile as a file read back.
+ */
+import { MemoryStore } from '../memory/memory-store.js';
+import { fromPlain, toPlain } from '../file/plain-codec.js';
+import { RecordError } from '../file/record-log.js';
+import { asObservation, asQueue, asRegistration, asSecurityInfo } from '../file/server-records.js';
+import type { QueuedRequest } from '../../lwm2m/server/store.js';
+
+/** One change as published: kind, operation, key, plain value, and for a registration the instance that holds its device. */
+export interface MirrorRecord {
+  k: 'reg' | 'obs' | 'queue' | 'sec';
+  op: string;
+  key?: string;
+  v?: unknown;
+  /** reg add / update: the instance the device talks to */
+  o?: string;
+}
+
+/** the hashes below the prefix, one per kind */
+export const HASH = { reg: 'reg', obs: 'obs', queue: 'queue', sec: 'sec' } as const;
+
+/** a queue read back is at most this long */
+const MAX_QUEUE = 100_000;
+const MAX_KEY = 4096;
+
+/** What of a queued request is stored: not the caller waiting for it. */
+export function plainQueue(list: readonly QueuedRequest[]): unknown {
+  return toPlain(list.map((q) => ({ endpoint: q.endpoint, request: q.request, queuedAt: q.queuedAt, expiresAt: q.expiresAt })));
+}
+
+function keyOf(r: MirrorRecord): string {
+  if (typeof r.key !== 'string' || r.key.length === 0 || r.key.length > MAX_KEY) throw new RecordError('record without key');
+  return r.key;
+}
+
+export class Mirror {
+  readonly mem = new MemoryStore();
+  /** registration id -> the instance that holds its device's socket */
+  readonly owners = new Map<string, string>();
+
+  /** Applies one record (throws RecordError / PlainCodecError on a bad one; nothing changed then). */
+  apply(raw: unknown, from: string): void {
+    if (raw === null || typeof raw !== 'object') throw new RecordError('bad record');
+    const r = raw as MirrorRecord;
+    const owner = typeof r.o === 'string' && r.o.length <= 200 ? r.o : from;
+    switch (`${r.k} ${r.op}`) {
+      case 'reg add':
+      case 'reg update': {
+        const reg = asRegistration(fromPlain(r.v));
+        // the same registration again (a batch seen at open and on the channel): its observations stay
+        if (this.mem.get(reg.id)?.endpoint === reg.endpoint) this.mem.update(reg);
+        else if (r.op === 'add') this.mem.add(reg);
+        else return;
+        this.owners.set(reg.id, owner);
+        return;
+      }
+      case 'reg remove':
+        this.mem.remove(keyOf(r));
+        this.owners.delete(keyOf(r));
+        return;
+      case 'obs add':
+        this.mem.addObservation(asObservation(fromPlain(r.v)));
+        return;
+      case 'obs remove':
+        this.mem.removeObservation(keyOf(r));
+        return;
+      case 'queue set': {
+        const endpoint = keyOf(r);
+        const items = asQueue(endpoint, fromPlain(r.v), MAX_QUEUE);
+        this.mem.removeRequests(endpoint);
+        for (const item of items) this.mem.queueRequest(item, Infinity);
+        return;
+      }
+      case 'sec put':
+        if (!this.mem.security.put(asSecurityInfo(fromPlain(r.v))).ok) throw new RecordError('credentials refused');
+        return;
+      case 'sec remove':
+        this.mem.security.remove(keyOf(r));
+        return;
+      default:
+        throw new RecordError('unknown record');
+    }
+  }
+}

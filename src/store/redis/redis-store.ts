@@ -1,0 +1,292 @@
+/**
+ * The Redis ServerStore, shared by several gateway instances: the whole state in memory
+ * (a Mirror: every lookup stays a Map get), each change written through to Redis (one
+ * hash per kind below `prefix`: reg, obs, queue, sec; redis-link.ts sends a turn's
+ * changes in one ordered pipeline before the turn's answers leave) and published on the
+ * change channel, from which every other instance applies it to its mirror. Opening
+ * subscribes first, then reads the hashes in one MULTI, so no change falls between.
+ *
+ * Each registration is stored with the instance that holds its device's socket
+ * (`ownerOf`), so an instance can hand a request for a device to the one that talks to it.
+ *
+ * Queued requests are stored without their waiting callers (those do not outlive the
+ * process). Concurrent changes of the same endpoint by two instances: the last write wins.
+ */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Registration } from '../../lwm2m/server/types.js';
+import type { QueuedRequest, RemovedRegistration, ServerStore, StoredObservation } from '../../lwm2m/server/store.js';
+import type { Logger } from '../../log.js';
+import { silentLogger } from '../../log.js';
+import { toPlain } from '../file/plain-codec.js';
+import { HASH, Mirror, plainQueue } from './mirror.js';
+import type { MirrorRecord } from './mirror.js';
+import { RedisLink, redactedUrl } from './redis-link.js';
+import type { Change, HashCommand } from './redis-link.js';
+import { RedisSecurityStore } from './redis-security-store.js';
+
+export interface RedisStoreOptions {
+  /** redis://[user:password@]host:port[/db] */
+  url: string;
+  /** prefix of every key and of the change channel (default "lwm2m:") */
+  prefix?: string;
+  /** this instance's id (default: host name, pid and a random part) */
+  instance?: string;
+  logger?: Logger;
+  /** changes kept while the connection is down */
+  maxPending?: number;
+}
+
+/** A new instance id: host name (letters, digits, '-', '.'), pid, random. */
+export function newInstanceId(): string {
+  const host = hostname().replace(/[^A-Za-z0-9.-]/g, '').slice(0, 64) || 'host';
+  return `${host}-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+export class RedisStore implements ServerStore {
+  private readonly mirror = new Mirror();
+  private readonly mem = this.mirror.mem;
+  readonly security: RedisSecurityStore;
+  readonly instance: string;
+  private readonly link: RedisLink;
+  private readonly log: Logger;
+  /** changes from the channel that arrived while the hashes were read */
+  private early: { records: unknown[]; from: string }[] | undefined = [];
+  private seq = 0;
+  private readonly listeners: ((records: readonly MirrorRecord[], from: string) => void)[] = [];
+
+  constructor(private readonly options: RedisStoreOptions) {
+    this.instance = options.instance ?? newInstanceId();
+    this.log = options.logger ?? silentLogger;
+    const prefix = options.prefix ?? 'lwm2m:';
+    this.link = new RedisLink(
+      { url: options.url, prefix, instance: this.instance, logger: this.log, ...(options.maxPending ? { maxPending: options.maxPending } : {}) },
+      (records, from) => this.received(records, from),
+    );
+    this.security = new RedisSecurityStore(this.mem.security, (c) => this.link.write(c));
+  }
+
+  /** Connects, subscribes to the change channel and loads the whole state (rejects when Redis does not answer). */
+  async open(): Promise<void> {
+    await this.link.open();
+    const read = await this.link.client.multi().hgetall(this.key(HASH.reg)).hgetall(this.key(HASH.obs)).hgetall(this.key(HASH.queue)).hgetall(this.key(HASH.sec)).exec();
+    const [regs, obs, queues, secs] = (read ?? []).map(([e, v]) => {
+      if (e) throw e;
+      return v as Record<string, string>;
+    });
+    let loaded = 0;
+    let bad = 0;
+    const parse = (hash: Record<string, string> | undefined): [string, unknown][] =>
+      Object.entries(hash ?? {}).flatMap(([key, text]): [string, unknown][] => {
+        try {
+          return [[key, JSON.parse(text)]];
+        } catch {
+          bad++;
+          return [];
+        }
+      });
+    const load = (k: MirrorRecord['k'], op: string, entries: [string, unknown][], wrapped = false): void => {
+      for (const [key, value] of entries) {
+        try {
+          const w = value as { o?: string; v?: unknown };
+          this.mirror.apply(wrapped ? { k, op, key, v: w.v, o: w.o } : { k, op, key, v: value }, '');
+          loaded++;
+        } catch {
+          bad++;
+        }
+      }
+    };
+    const seqOf = (e: [string, unknown]): number => Number((e[1] as { s?: unknown } | null)?.s) || 0;
+    load('reg', 'add', parse(regs), true);
+    load('obs', 'add', parse(obs).sort((x, y) => seqOf(x) - seqOf(y)), true);
+    load('queue', 'set', parse(queues));
+    load('sec', 'put', parse(secs));
+    const early = this.early ?? [];
+    this.early = undefined;
+    for (const e of early) this.received(e.records, e.from);
+    this.log.info('redis store opened', { url: redactedUrl(this.options.url), prefix: this.options.prefix ?? 'lwm2m:', instance: this.instance, registrations: this.size, entries: loaded });
+    if (bad > 0) this.log.warn('redis store: entries that could not be read were skipped', { entries: bad });
+  }
+
+  /** Sends what is pending and closes the connections. */
+  close(): Promise<void> {
+    return this.link.close();
+  }
+
+  /** Resolves when every change so far has been sent to Redis (tests, stop). */
+  drain(): Promise<void> {
+    return this.link.drain();
+  }
+
+  reachable(): boolean {
+    return this.link.ready;
+  }
+
+  /** The instance that holds the socket of registration `id`'s device (undefined: unknown). */
+  ownerOf(id: string): string | undefined {
+    return this.mirror.owners.get(id);
+  }
+
+  /** Calls `fn` with each batch of changes another instance made, after the mirror took them. */
+  onRemoteChange(fn: (records: readonly MirrorRecord[], from: string) => void): void {
+    this.listeners.push(fn);
+  }
+
+  /** increasing across restarts and (roughly) across instances: ms since the epoch, then a counter */
+  private nextSeq(): number {
+    this.seq = Math.max(this.seq + 1, Date.now() * 1000);
+    return this.seq;
+  }
+
+  private key(hash: string): string {
+    return (this.options.prefix ?? 'lwm2m:') + hash;
+  }
+
+  private received(records: unknown[], from: string): void {
+    if (this.early) {
+      this.early.push({ records, from });
+      return;
+    }
+    const applied: MirrorRecord[] = [];
+    for (const r of records) {
+      try {
+        this.mirror.apply(r, from);
+        applied.push(r as MirrorRecord);
+      } catch (e) {
+        this.log.warn('redis store: a change from another instance could not be applied', { reason: e instanceof Error ? e.message : 'bad record' });
+      }
+    }
+    for (const fn of this.listeners) fn(applied, from);
+  }
+
+  private write(commands: HashCommand[], record: MirrorRecord): void {
+    const change: Change = { commands, record };
+    this.link.write(change);
+  }
+
+  /** the commands that delete a removed registration's observations */
+  private dropObservations(removed: RemovedRegistration | undefined, out: HashCommand[]): void {
+    if (!removed) return;
+    this.mirror.owners.delete(removed.registration.id);
+    out.push(['hdel', HASH.reg, removed.registration.id]);
+    if (removed.observations.length > 0) out.push(['hdel', HASH.obs, ...removed.observations.map((o) => o.observation.id)]);
+  }
+
+  private putRegistration(reg: Registration, op: 'add' | 'update', commands: HashCommand[]): void {
+    this.mirror.owners.set(reg.id, this.instance);
+    const v = toPlain(reg);
+    commands.push(['hset', HASH.reg, reg.id, JSON.stringify({ o: this.instance, v })]);
+    this.write(commands, { k: 'reg', op, v, o: this.instance });
+  }
+
+  // ---- registrations ----
+
+  add(reg: Registration): RemovedRegistration | undefined {
+    const removed = this.mem.add(reg);
+    const commands: HashCommand[] = [];
+    this.dropObservations(removed, commands);
+    this.putRegistration(reg, 'add', commands);
+    return removed;
+  }
+
+  update(reg: Registration): Registration | undefined {
+    const previous = this.mem.update(reg);
+    if (previous) this.putRegistration(reg, 'update', []);
+    return previous;
+  }
+
+  remove(id: string): RemovedRegistration | undefined {
+    const removed = this.mem.remove(id);
+    if (removed) {
+      const commands: HashCommand[] = [];
+      this.dropObservations(removed, commands);
+      this.write(commands, { k: 'reg', op: 'remove', key: id });
+    }
+    return removed;
+  }
+
+  get(id: string): Registration | undefined {
+    return this.mem.get(id);
+  }
+
+  getByEndpoint(endpoint: string): Registration | undefined {
+    return this.mem.getByEndpoint(endpoint);
+  }
+
+  all(): Registration[] {
+    return this.mem.all();
+  }
+
+  get size(): number {
+    return this.mem.size;
+  }
+
+  // ---- observations ----
+
+  addObservation(obs: StoredObservation): StoredObservation | undefined {
+    const replaced = this.mem.addObservation(obs);
+    // replaced or not, only a kept observation is written (one of an unknown registration is not)
+    if (this.mem.getObservation(obs.observation.id) !== obs) return replaced;
+    const v = toPlain(obs);
+    const commands: HashCommand[] = replaced ? [['hdel', HASH.obs, replaced.observation.id]] : [];
+    // with its order of adding: a hash keeps none, and a registration's observations are listed oldest first
+    commands.push(['hset', HASH.obs, obs.observation.id, JSON.stringify({ s: this.nextSeq(), v })]);
+    this.write(commands, { k: 'obs', op: 'add', v });
+    return replaced;
+  }
+
+  removeObservation(id: string): StoredObservation | undefined {
+    const removed = this.mem.removeObservation(id);
+    if (removed) this.write([['hdel', HASH.obs, id]], { k: 'obs', op: 'remove', key: id });
+    return removed;
+  }
+
+  getObservation(id: string): StoredObservation | undefined {
+    return this.mem.getObservation(id);
+  }
+
+  getObservationByToken(token: Uint8Array): StoredObservation | undefined {
+    return this.mem.getObservationByToken(token);
+  }
+
+  getObservations(registrationId: string): readonly StoredObservation[] {
+    return this.mem.getObservations(registrationId);
+  }
+
+  // ---- queued requests: each change writes the endpoint's whole queue (a few requests) ----
+
+  private queueChanged(endpoint: string): void {
+    const list = this.mem.requestsOf(endpoint);
+    const v = plainQueue(list);
+    const command: HashCommand = list.length > 0 ? ['hset', HASH.queue, endpoint, JSON.stringify(v)] : ['hdel', HASH.queue, endpoint];
+    this.write([command], { k: 'queue', op: 'set', key: endpoint, v });
+  }
+
+  queueRequest(item: QueuedRequest, max: number): boolean {
+    const ok = this.mem.queueRequest(item, max);
+    if (ok) this.queueChanged(item.endpoint);
+    return ok;
+  }
+
+  nextRequest(endpoint: string): QueuedRequest | undefined {
+    const item = this.mem.nextRequest(endpoint);
+    if (item) this.queueChanged(endpoint);
+    return item;
+  }
+
+  expireRequests(endpoint: string, now: number): QueuedRequest[] {
+    const expired = this.mem.expireRequests(endpoint, now);
+    if (expired.length > 0) this.queueChanged(endpoint);
+    return expired;
+  }
+
+  removeRequests(endpoint: string): QueuedRequest[] {
+    const removed = this.mem.removeRequests(endpoint);
+    if (removed.length > 0) this.queueChanged(endpoint);
+    return removed;
+  }
+
+  queuedRequests(endpoint: string): number {
+    return this.mem.queuedRequests(endpoint);
+  }
+}

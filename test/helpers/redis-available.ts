@@ -1,0 +1,45 @@
+/**
+ * The real Redis the Redis store tests run against (REDIS_URL, default
+ * redis://127.0.0.1:6379), whether it answers, and a unique key prefix per test that is
+ * deleted afterwards.
+ */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** undefined when Redis answers PING; otherwise why the tests are skipped */
+export async function redisMissing(): Promise<string | undefined> {
+  const c = new Redis(REDIS_URL, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  c.on('error', () => undefined);
+  try {
+    await c.connect();
+    await c.ping();
+    return undefined;
+  } catch (e) {
+    return `no Redis at ${REDIS_URL} (${e instanceof Error ? e.message : String(e)})`;
+  } finally {
+    c.disconnect();
+  }
+}
+
+/** A fresh prefix for one test's keys. */
+export function testPrefix(name: string): string {
+  return `lwm2m-test:${name}:${randomBytes(6).toString('hex')}:`;
+}
+
+/** Deletes every key below the prefixes. */
+export async function deletePrefixes(prefixes: readonly string[]): Promise<void> {
+  if (prefixes.length === 0) return;
+  const c = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  c.on('error', () => undefined);
+  try {
+    await c.connect();
+    for (const p of prefixes) {
+      const keys = await c.keys(`${p.replace(/[*?[\]\\]/g, '\\$&')}*`);
+      if (keys.length > 0) await c.del(...keys);
+    }
+  } finally {
+    c.disconnect();
+  }
+}
