@@ -8,9 +8,11 @@
  * on the change channel, in the same pipeline: the other instances see the changes in
  * the order they were made, after Redis holds them.
  *
- * While the connection is down, batches wait in a bounded buffer (oldest dropped past
- * `maxPending` changes, with a warning) and go out in order when it is back. A batch whose
- * pipeline failed is sent again (its commands are idempotent: HSET / HDEL).
+ * A batch does not wait for the answer to the one before (a turn's changes leave in that
+ * turn). While the connection is down, batches wait in a bounded buffer (oldest dropped
+ * past `maxPending` changes, with a warning) and go out in order when it is back. A batch
+ * whose pipeline failed is sent again with every batch after it (HSET / HDEL: sending
+ * again gives the same state).
  */
 import { Redis } from 'ioredis';
 import type { Logger } from '../../log.js';
@@ -38,6 +40,12 @@ export interface RedisLinkOptions {
   maxMessageBytes?: number;
 }
 
+/** A batch sent, until Redis answers it. */
+interface InFlight {
+  changes: Change[];
+  done: Promise<void> | undefined;
+}
+
 /** A published batch: who made it, what changed. */
 interface Batch {
   from: string;
@@ -48,7 +56,8 @@ export class RedisLink {
   readonly client: Redis;
   private readonly sub: Redis;
   private pending: Change[] = [];
-  private flushing: Promise<void> | undefined;
+  /** batches sent and not yet answered, oldest first */
+  private inFlight: InFlight[] = [];
   private scheduled = false;
   private dropped = 0;
   private closed = false;
@@ -121,46 +130,62 @@ export class RedisLink {
     this.scheduled = true;
     queueMicrotask(() => {
       this.scheduled = false;
-      if (!this.flushing) this.flushing = this.flush().finally(() => (this.flushing = undefined));
+      this.send();
     });
   }
 
-  /** Sends what is pending, batch after batch, while connected. */
-  private async flush(): Promise<void> {
-    while (this.pending.length > 0 && this.ready) {
-      const batch = this.pending;
-      this.pending = [];
-      const pipe = this.client.pipeline();
-      const p = this.options.prefix;
-      for (const c of batch) {
-        for (const cmd of c.commands) {
-          if (cmd[0] === 'hset') pipe.hset(p + cmd[1], cmd[2], cmd[3]);
-          else pipe.hdel(p + cmd[1], ...cmd.slice(2));
-        }
+  /**
+   * Sends what is pending as one pipeline now, without waiting for the batches before it
+   * (one connection keeps them in order). A failed batch and every one sent after it go
+   * back to the front of the buffer, in order, and are sent again.
+   */
+  private send(): void {
+    if (this.pending.length === 0 || !this.ready) return;
+    const batch: InFlight = { changes: this.pending, done: undefined };
+    this.pending = [];
+    const pipe = this.client.pipeline();
+    const p = this.options.prefix;
+    for (const c of batch.changes) {
+      for (const cmd of c.commands) {
+        if (cmd[0] === 'hset') pipe.hset(p + cmd[1], cmd[2], cmd[3]);
+        else pipe.hdel(p + cmd[1], ...cmd.slice(2));
       }
-      const message: Batch = { from: this.options.instance, records: batch.map((c) => c.record) };
-      pipe.publish(this.channel, JSON.stringify(message));
-      const results = await pipe.exec().catch((e: unknown) => [[e, null]] as [unknown, unknown][]);
-      const failed = results?.find(([e]) => e);
-      if (failed) {
-        this.pending = batch.concat(this.pending);
-        if (this.dropped === 0 && this.ready) this.options.logger.warn('redis store: a write failed, retried', { error: String(failed[0]) });
-        if (this.ready) await new Promise((r) => setTimeout(r, 100));
-        continue;
-      }
-      if (this.dropped > 0) {
+    }
+    const message: Batch = { from: this.options.instance, records: batch.changes.map((c) => c.record) };
+    pipe.publish(this.channel, JSON.stringify(message));
+    this.inFlight.push(batch);
+    batch.done = pipe.exec().then(
+      (results) => this.sent(batch, results?.find(([e]) => e)?.[0] ?? undefined),
+      (e: unknown) => this.sent(batch, e ?? 'failed'),
+    );
+  }
+
+  private sent(batch: InFlight, error: unknown): void {
+    const at = this.inFlight.indexOf(batch);
+    if (at < 0) return; // already back in the buffer (an earlier batch failed)
+    if (error === undefined) {
+      this.inFlight.splice(at, 1);
+      if (this.dropped > 0 && this.inFlight.length === 0) {
         this.options.logger.warn('redis store: changes were dropped while the connection was down', { dropped: this.dropped });
         this.dropped = 0;
       }
+      return;
+    }
+    const again = this.inFlight.splice(at);
+    this.pending = again.flatMap((b) => b.changes).concat(this.pending);
+    if (this.ready) {
+      this.options.logger.warn('redis store: a write failed, sent again', { error: String(error) });
+      setTimeout(() => this.schedule(), 100).unref();
     }
   }
 
-  /** Resolves when every change written so far has been sent (or could not be: connection down). */
+  /** Resolves when every change written so far has been sent and answered (or could not be: connection down). */
   async drain(): Promise<void> {
     await Promise.resolve();
-    while (this.flushing || (this.scheduled && this.ready)) {
-      await this.flushing;
-      await Promise.resolve();
+    while (this.inFlight.length > 0 || (this.ready && (this.scheduled || this.pending.length > 0))) {
+      const last = this.inFlight[this.inFlight.length - 1];
+      if (last) await last.done;
+      else await new Promise((r) => setImmediate(r));
     }
   }
 

@@ -1,12 +1,13 @@
 /**
- * Nothing lost on restart: the gateway (a child process, file store) is killed with
+ * Nothing lost on restart: the gateway (a child process, file store, then Redis store
+ * against the real Redis when it answers) is killed with
  * SIGKILL in the middle of a stream of registrations and notifications from devices over
  * real UDP, then started again on the same ports and data folder. Every registration
  * acknowledged (2.01) before the kill is still there (REST), the devices' Updates are
  * answered (no 4.04, no re-registration), and the notifications of the observations the
  * gateway had reach MQTT on the tokens it had, without a new Observe.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { ROOT, freePort, startGateway, stopProcess, type GatewayRun } from '../../../bench/gateway-process.js';
 import { Lwm2mTestClient } from '../../helpers/lwm2m-test-client.js';
+import { REDIS_URL, deletePrefixes, redisMissing, testPrefix } from '../../helpers/redis-available.js';
 
 const OBSERVED = '/3303/0/5700';
 /** devices registered and observed before the stream */
@@ -50,7 +52,24 @@ function observeCount(c: Lwm2mTestClient): number {
   return c.received.filter((r) => r.observe === 0 && r.path === OBSERVED).length;
 }
 
-void test('kill -9 mid-stream, restart: acknowledged registrations are there, restored observations notify MQTT, no re-registration', { timeout: 120_000 }, async (t) => {
+/** the config lines of each store under test, and what to clean up after */
+const redisSkip = await redisMissing();
+const redisPrefix = testPrefix('kill-restart');
+const STORES: { type: string; skip?: string; lines: () => string[]; cleanup: () => Promise<void> }[] = [
+  { type: 'file', lines: () => ['store: { type: file }'], cleanup: () => Promise.resolve() },
+  {
+    type: 'redis',
+    ...(redisSkip ? { skip: redisSkip } : {}),
+    lines: () => ['store: { type: redis }', `redis: { url: ${JSON.stringify(REDIS_URL)}, prefix: ${JSON.stringify(redisPrefix)} }`],
+    cleanup: () => deletePrefixes([redisPrefix]),
+  },
+];
+
+for (const store of STORES) {
+  void test(`kill -9 mid-stream, restart (${store.type} store): acknowledged registrations are there, restored observations notify MQTT, no re-registration`, { timeout: 120_000, ...(store.skip ? { skip: store.skip } : {}) }, (t) => killAndRestart(t, store));
+}
+
+async function killAndRestart(t: TestContext, store: (typeof STORES)[number]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'lwm2mgw-restart-'));
   const p = await ports();
   const config = join(dir, 'gateway.yaml');
@@ -63,7 +82,7 @@ void test('kill -9 mid-stream, restart: acknowledged registrations are there, re
       `mqtt: { enabled: true, mode: embedded, embedded: { port: ${p.mqtt}, host: 127.0.0.1 } }`,
       `rest: { enabled: true, port: ${p.rest}, host: 127.0.0.1, tokens: [{ token: ${TOKEN}, scope: write }] }`,
       `log: { level: warn }`,
-      `store: { type: file }`,
+      ...store.lines(),
       `data: { dir: ${JSON.stringify(join(dir, 'data'))} }`,
       '',
     ].join('\n'),
@@ -185,5 +204,6 @@ void test('kill -9 mid-stream, restart: acknowledged registrations are there, re
     for (const c of clients) await c.stop();
     if (gw) await stopProcess(gw.proc);
     rmSync(dir, { recursive: true, force: true });
+    await store.cleanup();
   }
-});
+}
