@@ -74,7 +74,7 @@ export interface Results {
   mode: 'quick' | 'full';
   durationS: number;
   machine: { cpus: number; model: string; node: string; loadavgBefore: number[]; loadavgAfter: number[]; cpuShareBefore: number; openFileLimit: number };
-  gateway: { entry: 'dist' | 'src'; /** absent in results from before the file store: memory */ store?: 'file' | 'memory'; mqtt: boolean; rest: boolean };
+  gateway: { entry: 'dist' | 'src'; /** absent in results from before the file store: memory */ store?: 'file' | 'memory' | 'redis'; mqtt: boolean; rest: boolean };
   fleet: { sockets: number; clientsPerSocket: number; limit: string; notificationFormat: number; conNotifications: boolean };
   figures: {
     echo: { register: EchoResult; notification: EchoResult; read: EchoResult };

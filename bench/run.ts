@@ -30,6 +30,7 @@ import { dtlsFigures, type DtlsPlan } from './dtls/dtls-phase.js';
 import { TLS_PSK_WITH_AES_128_CBC_SHA256, TLS_PSK_WITH_AES_128_CCM_8 } from '../src/transport/dtls/record-cipher.js';
 import { table, type Results } from './report.js';
 import { restReads } from './rest-load.js';
+import { deletePrefixes, runPrefix } from './redis-prefix.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -50,12 +51,14 @@ const { values: args } = parseArgs({
     'dtls-sockets': { type: 'string' },
     'dtls-seconds': { type: 'string' },
     'dtls-suite': { type: 'string', default: 'ccm8' },
-    /** the gateway's store.type: file (the default, under the run's temporary folder) or memory */
+    /** the gateway's store.type: file (the default, under the run's temporary folder), memory or redis (--redis-url, a prefix of the run's own, deleted after) */
     store: { type: 'string', default: 'file' },
+    'redis-url': { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
   },
 });
-if (args.store !== 'file' && args.store !== 'memory') throw new Error(`--store must be file or memory, not ${args.store}`);
+if (args.store !== 'file' && args.store !== 'memory' && args.store !== 'redis') throw new Error(`--store must be file, memory or redis, not ${args.store}`);
 const storeType = args.store;
+const redisPrefix = runPrefix('bench', String(process.pid));
 /** phases to leave out: notify, rest, dtls, dtls-notify (e.g. to profile one of them alone) */
 const skip = new Set(args.skip.split(',').filter((x) => x !== ''));
 
@@ -141,6 +144,7 @@ async function gatewayConfig(dir: string): Promise<{ file: string; coapPort: num
       `rest: { enabled: true, port: ${restPort}, host: 127.0.0.1 }`,
       `log: { level: warn }`,
       `store: { type: ${storeType} }`,
+      `redis: { url: ${JSON.stringify(args['redis-url'])}, prefix: ${JSON.stringify(redisPrefix)} }`,
       `data: { dir: ${JSON.stringify(join(dir, 'data'))} }`,
       '',
     ].join('\n'),
@@ -328,6 +332,7 @@ async function main(): Promise<void> {
     for (const f of fleets) await f.close().catch(() => {});
     if (gw) await stopProcess(gw.proc);
     rmSync(tmp, { recursive: true, force: true });
+    if (storeType === 'redis') await deletePrefixes(args['redis-url'], [redisPrefix]);
   }
 }
 

@@ -92,6 +92,7 @@ export class Gateway {
       registrationLimits: config.lwm2m.limits,
       security: { requireForKnown: config.security.requireForKnown, requireDtls: config.security.requireDtls },
       store: this.opened.store,
+      ...(this.opened.router ? { router: this.opened.router } : {}),
       logger: this.log,
     });
     this.logEvents();
@@ -204,6 +205,7 @@ export class Gateway {
     this.loadMappings();
     this.loadSecurityFile();
     this.server.start();
+    await this.opened.attach?.(this.server);
     this.bindings = createBindings({ config: this.config, handler: this.server, logger: this.log, credentials: this.server.credentials });
     for (const b of this.bindings) {
       const at = await b.start().catch((e: unknown) => Promise.reject(e instanceof BindingStartError ? new StartError(e.message) : e));

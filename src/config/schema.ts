@@ -106,6 +106,8 @@ export interface GatewayConfig {
       tls: { ca: string | null; cert: string | null; key: string | null; rejectUnauthorized: boolean };
       /** seconds between reconnect attempts */
       reconnectPeriod: number;
+      /** several gateway instances on one broker: their command subscriptions are shared ($share/<group>/...), so each command is handled by one of them; null: plain subscriptions */
+      sharedGroup?: string | null;
     };
     /** messages held while the broker is unreachable; beyond it the oldest are dropped and counted */
     bufferSize: number;
@@ -193,6 +195,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
       password: null,
       tls: { ca: null, cert: null, key: null, rejectUnauthorized: true },
       reconnectPeriod: 2,
+      sharedGroup: null,
     },
     bufferSize: 100_000,
     topicPrefix: 'lwm2m',
@@ -336,6 +339,7 @@ export const CONFIG_SCHEMA = {
               properties: { ca: nullableString, cert: nullableString, key: nullableString, rejectUnauthorized: { type: 'boolean' } },
             },
             reconnectPeriod: { type: 'number', exclusiveMinimum: 0 },
+            sharedGroup: { type: ['string', 'null'], pattern: '^[A-Za-z0-9_.-]{1,64}$' },
           },
         },
         bufferSize: { type: 'integer', minimum: 0 },

@@ -7,12 +7,16 @@
 import { join } from 'node:path';
 import type { GatewayConfig } from '../config/schema.js';
 import type { ServerStore } from '../lwm2m/server/store.js';
+import type { DeviceRouter } from '../lwm2m/server/router.js';
+import type { RequestOptions } from '../lwm2m/server/core.js';
+import type { OperationRequest, OperationResult, Registration } from '../lwm2m/server/types.js';
 import { silentLogger } from '../log.js';
 import type { Logger } from '../log.js';
 import { MemoryStore } from './memory/memory-store.js';
 import { FileStore } from './file/file-store.js';
 import { DurableQueue } from './file/durable-queue.js';
 import { RedisStore } from './redis/redis-store.js';
+import { RedisRouter } from './redis/redis-router.js';
 
 export { FileStore, MemoryStore, RedisStore };
 
@@ -33,6 +37,17 @@ export interface OpenedStore {
   /** Connects and loads what the store holds, when that takes a round trip (a remote store); before the server starts. */
   open?(): Promise<void>;
   close(): Promise<void>;
+  /** a store shared by several instances: hands requests to the instance that talks to the device (given to the server) */
+  router?: DeviceRouter;
+  /** a shared store: answers the other instances' requests and hands over devices that moved here, once the server is started */
+  attach?(server: SharingServer): Promise<void>;
+}
+
+/** What a shared store needs of the server. */
+export interface SharingServer {
+  requestHere(endpoint: string, req: OperationRequest, opts: RequestOptions): Promise<OperationResult>;
+  getRegistrationById(id: string): Registration | undefined;
+  adopt(reg: Registration): void;
 }
 
 export const STORES: Record<StoreType, (ctx: StoreContext) => OpenedStore> = {
@@ -45,8 +60,21 @@ export const STORES: Record<StoreType, (ctx: StoreContext) => OpenedStore> = {
   },
   redis: (ctx) => {
     const { url, prefix } = ctx.redis ?? { url: 'redis://127.0.0.1:6379', prefix: 'lwm2m:' };
-    const store = new RedisStore({ url, prefix, logger: ctx.logger ?? silentLogger });
-    return { store, open: () => store.open(), close: () => store.close() };
+    const logger = ctx.logger ?? silentLogger;
+    const store = new RedisStore({ url, prefix, logger });
+    const router = new RedisRouter(store, { logger });
+    const attach = (server: SharingServer): Promise<void> => {
+      store.onTakeOver((id) => {
+        const reg = server.getRegistrationById(id);
+        if (reg) server.adopt(reg);
+      });
+      return router.start((endpoint, req, opts) => server.requestHere(endpoint, req, opts));
+    };
+    const close = (): Promise<void> => {
+      router.stop();
+      return store.close();
+    };
+    return { store, router, attach, open: () => store.open(), close };
   },
 };
 

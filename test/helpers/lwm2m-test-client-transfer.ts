@@ -112,6 +112,11 @@ export class Observers {
     return this.seq;
   }
 
+  /** Notifications of the observers at `from` go to `to` from now on. */
+  movePeer(from: Remote, to: Remote): void {
+    for (const ob of this.byToken.values()) if (ob.peer.address === from.address && ob.peer.port === from.port) ob.peer = { ...to };
+  }
+
   removeToken(token: Buffer): void {
     this.byToken.delete(token.toString('hex'));
   }

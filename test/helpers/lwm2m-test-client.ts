@@ -313,6 +313,14 @@ export class Lwm2mTestClient {
     return o.update === false ? undefined : this.update();
   }
 
+  /** Talks to another server port from now on, from the same socket (a UDP load balancer that moved the client to another instance). */
+  retarget(serverPort: number): void {
+    const old = { ...this.server };
+    this.server.port = serverPort;
+    // its notifications too: the balancer's address is the same, the instance behind it is not
+    this.observers.movePeer(old, { address: old.address, port: serverPort });
+  }
+
   /** Loses the next `n` datagrams that reach this client (the server must retransmit). */
   loseNext(n: number): void {
     this.link.dropNext = n;

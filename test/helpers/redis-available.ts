@@ -3,8 +3,8 @@
  * redis://127.0.0.1:6379), whether it answers, and a unique key prefix per test that is
  * deleted afterwards.
  */
-import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { deletePrefixes as deleteBelow, runPrefix } from '../../bench/redis-prefix.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -25,21 +25,10 @@ export async function redisMissing(): Promise<string | undefined> {
 
 /** A fresh prefix for one test's keys. */
 export function testPrefix(name: string): string {
-  return `lwm2m-test:${name}:${randomBytes(6).toString('hex')}:`;
+  return runPrefix('test', name);
 }
 
 /** Deletes every key below the prefixes. */
-export async function deletePrefixes(prefixes: readonly string[]): Promise<void> {
-  if (prefixes.length === 0) return;
-  const c = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  c.on('error', () => undefined);
-  try {
-    await c.connect();
-    for (const p of prefixes) {
-      const keys = await c.keys(`${p.replace(/[*?[\]\\]/g, '\\$&')}*`);
-      if (keys.length > 0) await c.del(...keys);
-    }
-  } finally {
-    c.disconnect();
-  }
+export function deletePrefixes(prefixes: readonly string[]): Promise<void> {
+  return deleteBelow(REDIS_URL, prefixes);
 }

@@ -2,6 +2,7 @@
 export { LwM2mServer } from './server.js';
 export type { LwM2mServerOptions } from './server.js';
 export type { RequestOptions } from './core.js';
+export type { DeviceRouter } from './router.js';
 export type { QueuedRequest, RemovedRegistration, ServerStore, StoredObservation } from './store.js';
 export type { LifetimePolicy } from './registration.js';
 export { DEFAULT_LIFETIME, SUPPORTED_VERSIONS } from './registration.js';

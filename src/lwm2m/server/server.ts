@@ -31,6 +31,7 @@ import { RegisterGuard } from './register-guard.js';
 import type { RefusalCounts, RegistrationLimits } from './register-guard.js';
 import { DEFAULT_SECURITY_POLICY } from './security.js';
 import type { SecurityPolicy, SecurityStore } from './security.js';
+import type { DeviceRouter } from './router.js';
 
 export interface LwM2mServerOptions {
   models: ModelProvider;
@@ -46,6 +47,8 @@ export interface LwM2mServerOptions {
   logger?: Logger;
   /** registrations, observations, queued requests and credentials (src/store: MemoryStore, or a persistent one) */
   store: ServerStore;
+  /** a store shared by several instances: hands a request to the instance that talks to the device (router.ts) */
+  router?: DeviceRouter;
   limits?: DecodeLimits;
   /** bounds on registrations (register-guard.ts: DEFAULT_REGISTRATION_LIMITS) */
   registrationLimits?: Partial<RegistrationLimits>;
@@ -92,12 +95,14 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
   private readonly expiryGraceMs: number;
   private readonly guard: RegisterGuard;
   private stopped = false;
+  private readonly router: DeviceRouter | undefined;
 
   constructor(options: LwM2mServerOptions) {
     super();
     this.clock = options.clock ?? systemClock;
     this.log = options.logger ?? silentLogger;
     this.store = options.store;
+    this.router = options.router;
     this.lifetime = { ...DEFAULT_LIFETIME, ...options.lifetime };
     this.expiryGraceMs = Math.max(0, options.expiryGraceMs ?? 0);
     this.expiry = new ExpiryQueue(this.clock, (id) => this.expire(id));
@@ -156,14 +161,31 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
     this.transports.set(t.name, t);
     if (!t.restoreObservation) return;
     let restored = 0;
-    for (const reg of this.store.all()) {
-      if (reg.peer.transport !== t.name) continue;
-      for (const { observation, downlink } of this.store.getObservations(reg.id)) {
-        t.restoreObservation(reg.peer, { ...downlink, rootPath: reg.rootPath, token: observation.token });
-        restored++;
-      }
-    }
+    for (const reg of this.store.all()) if (reg.peer.transport === t.name) restored += this.restoreObservations(t, reg);
     if (restored > 0) this.log.info('observations restored', { transport: t.name, observations: restored });
+  }
+
+  private restoreObservations(t: DeviceTransport, reg: Registration): number {
+    let restored = 0;
+    for (const { observation, downlink } of this.store.getObservations(reg.id)) {
+      t.restoreObservation?.(reg.peer, { ...downlink, rootPath: reg.rootPath, token: observation.token });
+      restored++;
+    }
+    return restored;
+  }
+
+  /**
+   * A registration another instance made (a shared store) whose device now talks to this
+   * one: its expiry is armed here, its address indexed, and its observations made known
+   * to the binding, so its notifications are taken.
+   */
+  adopt(reg: Registration): void {
+    if (this.stopped || this.store.get(reg.id) !== reg) return;
+    this.scheduleExpiry(reg);
+    this.indexPeer(reg);
+    const t = this.transports.get(reg.peer.transport);
+    const restored = t ? this.restoreObservations(t, reg) : 0;
+    this.log.info('registration taken over from another instance', { endpoint: reg.endpoint, observations: restored });
   }
 
   /** (Re)arms expiry timers for registrations already in the store (a persistent one). */
@@ -289,6 +311,15 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
 
   /** Sends `req` (queued for a sleeping queue-mode client). Never rejects: failures are results. */
   override request(endpoint: string, req: OperationRequest, opts: RequestOptions = {}): Promise<OperationResult> {
+    if (this.stopped) return Promise.resolve({ success: false, error: { code: 'CANCELLED', message: 'server stopped' } });
+    const reg = this.router ? this.store.getByEndpoint(endpoint) : undefined;
+    const routed = reg ? this.router?.route(reg, req, opts) : undefined;
+    if (routed) return routed;
+    return this.requestHere(endpoint, req, opts);
+  }
+
+  /** Sends `req` from this instance (the device's socket is here), without asking the router. */
+  requestHere(endpoint: string, req: OperationRequest, opts: RequestOptions = {}): Promise<OperationResult> {
     if (this.stopped) return Promise.resolve({ success: false, error: { code: 'CANCELLED', message: 'server stopped' } });
     if (this.listenerCount('requestDone') === 0) return this.downlinks.request(endpoint, req, opts);
     const start = performance.now();

@@ -20,6 +20,8 @@ export interface ExternalLinkOptions {
   tls?: { ca?: string | null; cert?: string | null; key?: string | null; rejectUnauthorized?: boolean };
   /** seconds between reconnect attempts (default 2) */
   reconnectPeriod?: number;
+  /** subscribe as a member of this shared subscription group ($share/<group>/<filter>): the broker gives each message to one member */
+  sharedGroup?: string | null;
   /** clean session / clean start (default true) */
   clean?: boolean;
   /** MQTT 5 with clean false: seconds the broker keeps the session after a disconnect (default 86,400) */

@@ -232,19 +232,26 @@ export class ExternalLink implements MqttLink {
     this.brokerUnsubscribe([...this.atBroker].filter((f) => !this.subs.has(f)));
   }
 
+  /** the filter as subscribed at the broker: shared when sharedGroup is set */
+  private atBrokerAs(filter: string): string {
+    return this.options.sharedGroup ? `$share/${this.options.sharedGroup}/${filter}` : filter;
+  }
+
   private brokerSubscribe(filters: string[]): void {
     const client = this.client;
     if (!client || filters.length === 0) return;
-    client.subscribe(filters, { qos: 1 }, (err, granted) => {
+    const shared = new Map(filters.map((f) => [this.atBrokerAs(f), f]));
+    client.subscribe([...shared.keys()], { qos: 1 }, (err, granted) => {
       if (err) return this.log.warn('mqtt (external): subscribe failed', { filters: filters.join(','), error: err.message });
       for (const g of granted ?? []) {
         if (client !== this.client) continue;
+        const filter = shared.get(g.topic) ?? g.topic;
         if (g.qos === 128 || g.qos > 2) {
           this.log.warn('mqtt (external): broker refused a subscription', { filter: g.topic, code: g.qos });
-          this.granted(g.topic, false);
+          this.granted(filter, false);
         } else {
-          this.atBroker.add(g.topic);
-          this.granted(g.topic, true);
+          this.atBroker.add(filter);
+          this.granted(filter, true);
         }
       }
     });
@@ -254,7 +261,7 @@ export class ExternalLink implements MqttLink {
     const client = this.client;
     if (!client || filters.length === 0) return;
     for (const f of filters) this.atBroker.delete(f);
-    client.unsubscribe(filters, (err) => {
+    client.unsubscribe(filters.map((f) => this.atBrokerAs(f)), (err) => {
       if (err) this.log.debug('mqtt (external): unsubscribe failed', { filters: filters.join(','), error: err.message });
     });
   }

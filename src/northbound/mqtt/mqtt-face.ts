@@ -72,6 +72,7 @@ export class MqttFace implements Face {
         password: x.password,
         tls: { ca: file(x.tls.ca), cert: file(x.tls.cert), key: file(x.tls.key), rejectUnauthorized: x.tls.rejectUnauthorized },
         reconnectPeriod: x.reconnectPeriod,
+        ...(x.sharedGroup ? { sharedGroup: x.sharedGroup } : {}),
         bufferSize: m.bufferSize,
         ...journal,
         ...status,

@@ -68,6 +68,8 @@ export class RedisLink {
   private lastError: string | undefined;
   /** connected now (a lost connection is logged once) */
   private up = false;
+  /** channel -> what reads its messages */
+  private readonly channels = new Map<string, (message: Buffer) => void>();
   /** the change channel */
   readonly channel: string;
 
@@ -96,7 +98,14 @@ export class RedisLink {
       if (this.up && !this.closed) log.warn('redis connection lost: changes are kept until it is back', { url: redactedUrl(options.url) });
       this.up = false;
     });
-    this.sub.on('messageBuffer', (channel: Buffer, message: Buffer) => this.received(message));
+    this.channels.set(this.channel, (m) => this.received(m));
+    this.sub.on('messageBuffer', (channel: Buffer, message: Buffer) => {
+      if (message.length > this.maxMessageBytes) {
+        this.options.logger.warn('redis store: message too long, ignored', { bytes: message.length });
+        return;
+      }
+      this.channels.get(channel.toString('utf8'))?.(message);
+    });
   }
 
   /** Connects both connections and subscribes to the change channel (rejects when Redis does not answer). */
@@ -104,10 +113,16 @@ export class RedisLink {
     try {
       await this.client.connect();
       await this.sub.connect();
-      await this.sub.subscribe(this.channel);
+      await this.sub.subscribe(...this.channels.keys());
     } catch (e) {
       throw new Error(`${redactedUrl(this.options.url)}: ${this.lastError ?? (e instanceof Error ? e.message : String(e))}`, { cause: e });
     }
+  }
+
+  /** Subscribes `fn` to one more channel of ours (below the prefix); resolves once subscribed. */
+  async listen(channel: string, fn: (message: Buffer) => void): Promise<void> {
+    this.channels.set(channel, fn);
+    if (this.sub.status === 'ready') await this.sub.subscribe(channel);
   }
 
   get ready(): boolean {
@@ -190,10 +205,6 @@ export class RedisLink {
   }
 
   private received(message: Buffer): void {
-    if (message.length > this.maxMessageBytes) {
-      this.options.logger.warn('redis store: change message too long, ignored', { bytes: message.length });
-      return;
-    }
     let batch: Batch;
     try {
       batch = JSON.parse(message.toString('utf8')) as Batch;

@@ -48,17 +48,22 @@ export class RedisStore implements ServerStore {
   private readonly mem = this.mirror.mem;
   readonly security: RedisSecurityStore;
   readonly instance: string;
-  private readonly link: RedisLink;
+  /** the connections (the router sends its requests over them) */
+  readonly link: RedisLink;
+  /** prefix of the keys and channels */
+  readonly prefix: string;
   private readonly log: Logger;
   /** changes from the channel that arrived while the hashes were read */
   private early: { records: unknown[]; from: string }[] | undefined = [];
   private seq = 0;
+  private takeOver: ((id: string) => void) | undefined;
   private readonly listeners: ((records: readonly MirrorRecord[], from: string) => void)[] = [];
 
   constructor(private readonly options: RedisStoreOptions) {
     this.instance = options.instance ?? newInstanceId();
     this.log = options.logger ?? silentLogger;
     const prefix = options.prefix ?? 'lwm2m:';
+    this.prefix = prefix;
     this.link = new RedisLink(
       { url: options.url, prefix, instance: this.instance, logger: this.log, ...(options.maxPending ? { maxPending: options.maxPending } : {}) },
       (records, from) => this.received(records, from),
@@ -127,6 +132,11 @@ export class RedisStore implements ServerStore {
     return this.mirror.owners.get(id);
   }
 
+  /** Calls `fn` (after the current call) with the id of a registration another instance held that this one changed: its device talks here now. */
+  onTakeOver(fn: (id: string) => void): void {
+    this.takeOver = fn;
+  }
+
   /** Calls `fn` with each batch of changes another instance made, after the mirror took them. */
   onRemoteChange(fn: (records: readonly MirrorRecord[], from: string) => void): void {
     this.listeners.push(fn);
@@ -191,7 +201,14 @@ export class RedisStore implements ServerStore {
 
   update(reg: Registration): Registration | undefined {
     const previous = this.mem.update(reg);
-    if (previous) this.putRegistration(reg, 'update', []);
+    if (!previous) return previous;
+    const before = this.mirror.owners.get(reg.id);
+    this.putRegistration(reg, 'update', []);
+    // the device talks to this instance now (it re-targeted after its instance stopped)
+    if (before !== undefined && before !== this.instance && this.takeOver) {
+      const fn = this.takeOver;
+      queueMicrotask(() => fn(reg.id));
+    }
     return previous;
   }
 
