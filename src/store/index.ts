@@ -48,6 +48,7 @@ export interface SharingServer {
   requestHere(endpoint: string, req: OperationRequest, opts: RequestOptions): Promise<OperationResult>;
   getRegistrationById(id: string): Registration | undefined;
   adopt(reg: Registration): void;
+  watch(reg: Registration): boolean;
 }
 
 export const STORES: Record<StoreType, (ctx: StoreContext) => OpenedStore> = {
@@ -67,6 +68,13 @@ export const STORES: Record<StoreType, (ctx: StoreContext) => OpenedStore> = {
       store.onTakeOver((id) => {
         const reg = server.getRegistrationById(id);
         if (reg) server.adopt(reg);
+      });
+      // another instance's registrations expire here too, after its own instance had the time to
+      store.onRemoteChange((records) => {
+        for (const r of records) {
+          const reg = r.k === 'reg' && (r.op === 'add' || r.op === 'update') ? server.getRegistrationById(String((r.v as { id?: unknown } | undefined)?.id)) : undefined;
+          if (reg) server.watch(reg);
+        }
       });
       return router.start((endpoint, req, opts) => server.requestHere(endpoint, req, opts));
     };

@@ -15,4 +15,10 @@ export interface DeviceRouter {
    * a lost instance is a failed result.
    */
   route(reg: Registration, req: OperationRequest, opts: RequestOptions): Promise<OperationResult> | undefined;
+  /**
+   * How much later than its own instance this one expires `reg` (ms; 0: held here): the
+   * instance that talks to the device expires it first, and this one only when that
+   * instance is gone.
+   */
+  expiryDelayMs?(reg: Registration): number;
 }

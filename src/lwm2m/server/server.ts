@@ -180,9 +180,7 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
    * to the binding, so its notifications are taken.
    */
   adopt(reg: Registration): void {
-    if (this.stopped || this.store.get(reg.id) !== reg) return;
-    this.scheduleExpiry(reg);
-    this.indexPeer(reg);
+    if (!this.watch(reg)) return;
     const t = this.transports.get(reg.peer.transport);
     const restored = t ? this.restoreObservations(t, reg) : 0;
     this.log.info('registration taken over from another instance', { endpoint: reg.endpoint, observations: restored });
@@ -309,6 +307,18 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
 
   // ---- device management ----
 
+  /**
+   * A registration another instance made or changed (a shared store): its expiry is armed
+   * here too (later than there: DeviceRouter.expiryDelayMs) and its address indexed.
+   * False when it is not the stored one (any more).
+   */
+  watch(reg: Registration): boolean {
+    if (this.stopped || this.store.get(reg.id) !== reg) return false;
+    this.scheduleExpiry(reg);
+    this.indexPeer(reg);
+    return true;
+  }
+
   /** Sends `req` (queued for a sleeping queue-mode client). Never rejects: failures are results. */
   override request(endpoint: string, req: OperationRequest, opts: RequestOptions = {}): Promise<OperationResult> {
     if (this.stopped) return Promise.resolve({ success: false, error: { code: 'CANCELLED', message: 'server stopped' } });
@@ -367,13 +377,18 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
       this.expiry.cancel(reg.id);
       return;
     }
-    this.expiry.schedule(reg.id, reg.expiresAt + this.expiryGraceMs);
+    this.expiry.schedule(reg.id, this.expiresAt(reg));
+  }
+
+  /** when `reg` expires here: its lifetime, the grace, and for a registration another instance holds, the head start it gets */
+  private expiresAt(reg: Registration): number {
+    return reg.expiresAt + this.expiryGraceMs + (this.router?.expiryDelayMs?.(reg) ?? 0);
   }
 
   private expire(id: string): void {
     const current = this.store.get(id);
     if (!current) return;
-    if (current.expiresAt + this.expiryGraceMs > this.clock.now()) {
+    if (this.expiresAt(current) > this.clock.now()) {
       this.scheduleExpiry(current);
       return;
     }

@@ -26,6 +26,8 @@ export interface RedisRouterOptions {
   timeoutMs?: number;
   /** requests waiting for another instance at most (default 10 000) */
   maxPending?: number;
+  /** how much later than the instance that holds it this one expires a registration, ms (default 60 s) */
+  expiryDelayMs?: number;
   logger: Logger;
 }
 
@@ -79,6 +81,11 @@ export class RedisRouter implements DeviceRouter {
       this.waiting.delete(id);
       w.settle(fail('CANCELLED', 'server stopped'));
     }
+  }
+
+  expiryDelayMs(reg: Registration): number {
+    const owner = this.store.ownerOf(reg.id);
+    return owner === undefined || owner === this.store.instance ? 0 : (this.options.expiryDelayMs ?? 60_000);
   }
 
   route(reg: Registration, req: OperationRequest, opts: RequestOptions): Promise<OperationResult> | undefined {
