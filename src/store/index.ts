@@ -16,7 +16,7 @@ import { MemoryStore } from './memory/memory-store.js';
 import { FileStore } from './file/file-store.js';
 import { DurableQueue } from './file/durable-queue.js';
 import { RedisStore } from './redis/redis-store.js';
-import { RedisRouter } from './redis/redis-router.js';
+import { openRedisStore } from './redis/open.js';
 
 export { FileStore, MemoryStore, RedisStore };
 
@@ -59,31 +59,7 @@ export const STORES: Record<StoreType, (ctx: StoreContext) => OpenedStore> = {
     ctx.logger?.info('file store opened', { dir: join(ctx.dataDir, 'store'), registrations: store.size, records: r.records, ...(r.corrupt ? { corrupt: true } : {}) });
     return { store, close: () => store.close() };
   },
-  redis: (ctx) => {
-    const { url, prefix } = ctx.redis ?? { url: 'redis://127.0.0.1:6379', prefix: 'lwm2m:' };
-    const logger = ctx.logger ?? silentLogger;
-    const store = new RedisStore({ url, prefix, logger });
-    const router = new RedisRouter(store, { logger });
-    const attach = (server: SharingServer): Promise<void> => {
-      store.onTakeOver((id) => {
-        const reg = server.getRegistrationById(id);
-        if (reg) server.adopt(reg);
-      });
-      // another instance's registrations expire here too, after its own instance had the time to
-      store.onRemoteChange((records) => {
-        for (const r of records) {
-          const reg = r.k === 'reg' && (r.op === 'add' || r.op === 'update') ? server.getRegistrationById(String((r.v as { id?: unknown } | undefined)?.id)) : undefined;
-          if (reg) server.watch(reg);
-        }
-      });
-      return router.start((endpoint, req, opts) => server.requestHere(endpoint, req, opts));
-    };
-    const close = (): Promise<void> => {
-      router.stop();
-      return store.close();
-    };
-    return { store, router, attach, open: () => store.open(), close };
-  },
+  redis: (ctx) => openRedisStore(ctx.redis ?? { url: 'redis://127.0.0.1:6379', prefix: 'lwm2m:' }, ctx.logger ?? silentLogger),
 };
 
 /** Opens the store `type` names (a file store reads its folder: may throw on a folder it cannot use). */

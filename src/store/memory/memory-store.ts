@@ -174,6 +174,11 @@ export class MemoryStore implements ServerStore {
     return this.queues.get(endpoint) ?? [];
   }
 
+  /** the endpoints with queued requests */
+  queuedEndpoints(): string[] {
+    return [...this.queues.keys()];
+  }
+
   queuedRequests(endpoint: string): number {
     return this.queues.get(endpoint)?.length ?? 0;
   }

@@ -43,6 +43,59 @@ export class Mirror {
   /** registration id -> the instance that holds its device's socket */
   readonly owners = new Map<string, string>();
 
+  /**
+   * Brings the mirror to the state `records` (a snapshot) rebuild, applying only what
+   * differs (what did not change keeps its objects) and removing what is not there any
+   * more; returns the records that changed something (removals as remove records).
+   */
+  resync(records: readonly MirrorRecord[], refused: (e: unknown) => void): MirrorRecord[] {
+    const changed: MirrorRecord[] = [];
+    const seen = { reg: new Set<string>(), obs: new Set<string>(), queue: new Set<string>(), sec: new Set<string>() };
+    for (const r of records) {
+      const key = r.key ?? '';
+      seen[r.k].add(key);
+      if (this.holds(r, key)) continue;
+      try {
+        this.apply(r, '');
+        changed.push(r);
+      } catch (e) {
+        refused(e);
+      }
+    }
+    const gone = (k: MirrorRecord['k'], op: string, keys: Iterable<string>): void => {
+      for (const key of keys) {
+        if (seen[k].has(key)) continue;
+        const r: MirrorRecord = op === 'set' ? { k, op, key, v: [] } : { k, op, key };
+        this.apply(r, '');
+        changed.push(r);
+      }
+    };
+    gone('reg', 'remove', this.mem.all().map((reg) => reg.id));
+    gone('obs', 'remove', this.mem.all().flatMap((reg) => this.mem.getObservations(reg.id).map((o) => o.observation.id)));
+    gone('queue', 'set', this.mem.queuedEndpoints());
+    gone('sec', 'remove', this.mem.security.all().map((info) => info.endpoint));
+    return changed;
+  }
+
+  /** whether the mirror already holds what `r` says (compared as stored) */
+  private holds(r: MirrorRecord, key: string): boolean {
+    const same = (value: unknown): boolean => JSON.stringify(value) === JSON.stringify(r.v);
+    switch (r.k) {
+      case 'reg': {
+        const reg = this.mem.get(key);
+        return reg !== undefined && this.owners.get(key) === r.o && same(toPlain(reg));
+      }
+      case 'obs':
+        return this.mem.getObservation(key) !== undefined;
+      case 'queue':
+        return same(plainQueue(this.mem.requestsOf(key)));
+      case 'sec': {
+        const info = this.mem.security.get(key);
+        return info !== undefined && same(toPlain(info));
+      }
+    }
+  }
+
   /** Applies one record (throws RecordError / PlainCodecError on a bad one; nothing changed then). */
   apply(raw: unknown, from: string): void {
     if (raw === null || typeof raw !== 'object') throw new RecordError('bad record');

@@ -76,6 +76,7 @@ export class RedisLink {
   constructor(
     private readonly options: RedisLinkOptions,
     private readonly onRecords: (records: unknown[], from: string) => void,
+    private readonly back: { channelBack(): void; commandsBack(): void } = { channelBack: () => undefined, commandsBack: () => undefined },
   ) {
     this.maxPending = options.maxPending ?? 100_000;
     this.maxMessageBytes = options.maxMessageBytes ?? 16 * 1024 * 1024;
@@ -90,9 +91,17 @@ export class RedisLink {
     this.sub.on('error', remember);
     this.client.on('ready', () => {
       if (this.wasReady) log.info('redis connection back', { pending: this.pending.length });
+      const again = this.wasReady;
       this.wasReady = true;
       this.up = true;
       this.schedule();
+      if (again) this.back.commandsBack();
+    });
+    let subscribed = false;
+    this.sub.on('ready', () => {
+      // a subscriber connection that comes back missed what was published meanwhile
+      if (subscribed) queueMicrotask(() => this.back.channelBack());
+      subscribed = true;
     });
     this.client.on('close', () => {
       if (this.up && !this.closed) log.warn('redis connection lost: changes are kept until it is back', { url: redactedUrl(options.url) });

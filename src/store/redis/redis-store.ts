@@ -20,6 +20,7 @@ import type { Logger } from '../../log.js';
 import { silentLogger } from '../../log.js';
 import { toPlain } from '../file/plain-codec.js';
 import { HASH, Mirror, plainQueue } from './mirror.js';
+import { readSnapshot } from './snapshot.js';
 import type { MirrorRecord } from './mirror.js';
 import { RedisLink, redactedUrl } from './redis-link.js';
 import type { Change, HashCommand } from './redis-link.js';
@@ -56,6 +57,8 @@ export class RedisStore implements ServerStore {
   /** changes from the channel that arrived while the hashes were read */
   private early: { records: unknown[]; from: string }[] | undefined = [];
   private seq = 0;
+  /** a resync failed: it runs again when the command connection is back */
+  private resyncWanted = false;
   private takeOver: ((id: string) => void) | undefined;
   private readonly listeners: ((records: readonly MirrorRecord[], from: string) => void)[] = [];
 
@@ -67,6 +70,14 @@ export class RedisStore implements ServerStore {
     this.link = new RedisLink(
       { url: options.url, prefix, instance: this.instance, logger: this.log, ...(options.maxPending ? { maxPending: options.maxPending } : {}) },
       (records, from) => this.received(records, from),
+      {
+        channelBack: () => void this.resync(),
+        commandsBack: () => {
+          if (!this.resyncWanted) return;
+          this.resyncWanted = false;
+          void this.resync();
+        },
+      },
     );
     this.security = new RedisSecurityStore(this.mem.security, (c) => this.link.write(c));
   }
@@ -74,43 +85,45 @@ export class RedisStore implements ServerStore {
   /** Connects, subscribes to the change channel and loads the whole state (rejects when Redis does not answer). */
   async open(): Promise<void> {
     await this.link.open();
-    const read = await this.link.client.multi().hgetall(this.key(HASH.reg)).hgetall(this.key(HASH.obs)).hgetall(this.key(HASH.queue)).hgetall(this.key(HASH.sec)).exec();
-    const [regs, obs, queues, secs] = (read ?? []).map(([e, v]) => {
-      if (e) throw e;
-      return v as Record<string, string>;
-    });
+    const { records, bad } = await readSnapshot(this.link.client, this.prefix);
     let loaded = 0;
-    let bad = 0;
-    const parse = (hash: Record<string, string> | undefined): [string, unknown][] =>
-      Object.entries(hash ?? {}).flatMap(([key, text]): [string, unknown][] => {
-        try {
-          return [[key, JSON.parse(text)]];
-        } catch {
-          bad++;
-          return [];
-        }
-      });
-    const load = (k: MirrorRecord['k'], op: string, entries: [string, unknown][], wrapped = false): void => {
-      for (const [key, value] of entries) {
-        try {
-          const w = value as { o?: string; v?: unknown };
-          this.mirror.apply(wrapped ? { k, op, key, v: w.v, o: w.o } : { k, op, key, v: value }, '');
-          loaded++;
-        } catch {
-          bad++;
-        }
+    let refused = 0;
+    for (const r of records) {
+      try {
+        this.mirror.apply(r, '');
+        loaded++;
+      } catch {
+        refused++;
       }
-    };
-    const seqOf = (e: [string, unknown]): number => Number((e[1] as { s?: unknown } | null)?.s) || 0;
-    load('reg', 'add', parse(regs), true);
-    load('obs', 'add', parse(obs).sort((x, y) => seqOf(x) - seqOf(y)), true);
-    load('queue', 'set', parse(queues));
-    load('sec', 'put', parse(secs));
+    }
     const early = this.early ?? [];
     this.early = undefined;
     for (const e of early) this.received(e.records, e.from);
     this.log.info('redis store opened', { url: redactedUrl(this.options.url), prefix: this.options.prefix ?? 'lwm2m:', instance: this.instance, registrations: this.size, entries: loaded });
-    if (bad > 0) this.log.warn('redis store: entries that could not be read were skipped', { entries: bad });
+    if (bad + refused > 0) this.log.warn('redis store: entries that could not be read were skipped', { entries: bad + refused });
+  }
+
+  /**
+   * After the change channel was lost (the subscriber reconnected): the changes published
+   * meanwhile never arrived, so the state is read again and what differs is applied
+   * (what did not change keeps its objects).
+   */
+  private async resync(): Promise<void> {
+    if (this.early) return; // opening, or a resync already running
+    this.early = [];
+    try {
+      const { records } = await readSnapshot(this.link.client, this.prefix);
+      const applied = this.mirror.resync(records, (e) => this.log.warn('redis store: an entry could not be applied', { reason: e instanceof Error ? e.message : 'bad entry' }));
+      this.log.info('redis store: state read again after the change channel was lost', { changed: applied.length, registrations: this.size });
+      for (const fn of this.listeners) fn(applied, '');
+    } catch (e) {
+      this.log.warn('redis store: reading the state again failed; retried when the connection is back', { error: e instanceof Error ? e.message : String(e) });
+      this.resyncWanted = true;
+    } finally {
+      const early = this.early ?? [];
+      this.early = undefined;
+      for (const e of early) this.received(e.records, e.from);
+    }
   }
 
   /** Sends what is pending and closes the connections. */

@@ -132,6 +132,40 @@ if (missing) {
     }
   });
 
+  void test('RedisStore: an instance whose change channel was cut reads the state again: what it missed arrives, what it had stays the same objects', async () => {
+    const prefix = testPrefix('resync');
+    const a = await openStore(prefix);
+    const log = recordingLogger();
+    const b = await openStore(prefix, { logger: log });
+    a.add(registration('r1', 'a'));
+    a.add(registration('r2', 'b'));
+    a.addObservation(observation('o1', 'r1', ['/3/0/9'], 1));
+    a.security.put(psk('a', 'id-a'));
+    await until('b has a\'s state', () => b.security.get('a') !== undefined);
+    const kept = b.get('r1');
+    const admin = new Redis(REDIS_URL);
+    try {
+      const list = String(await admin.client('LIST'));
+      const id = list.split('\n').find((l) => l.includes(`name=lwm2m-gateway-sub:${b.instance} `))?.match(/^id=(\d+)/)?.[1];
+      assert.ok(id, 'b\'s subscriber connection is listed by name');
+      await admin.client('KILL', 'ID', id);
+      // published while b's subscriber is away: b never sees these messages
+      a.remove('r2');
+      a.queueRequest(queued('a', 1, 5000), 10);
+      a.add(registration('r3', 'c'));
+      a.security.remove('a');
+      await a.drain();
+      await until('b read the state again', () => log.lines.includes('redis store: state read again after the change channel was lost'), 10_000);
+      assert.deepEqual(b.all().map((r) => r.id).sort(), ['r1', 'r3']);
+      assert.equal(b.queuedRequests('a'), 1);
+      assert.equal(b.security.get('a'), undefined);
+      assert.equal(b.get('r1'), kept, 'an unchanged registration keeps its object');
+      assert.deepEqual(b.getObservations('r1').map((o) => o.observation.id), ['o1']);
+    } finally {
+      admin.disconnect();
+    }
+  });
+
   void test('RedisStore: changes made while the connection is lost are sent when it is back', async () => {
     const prefix = testPrefix('reconnect');
     const log = recordingLogger();
