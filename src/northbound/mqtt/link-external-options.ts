@@ -22,6 +22,8 @@ export interface ExternalLinkOptions {
   reconnectPeriod?: number;
   /** subscribe as a member of this shared subscription group ($share/<group>/<filter>): the broker gives each message to one member */
   sharedGroup?: string | null;
+  /** filters subscribed plainly even with sharedGroup (every instance needs them, e.g. the retained statuses of the start-up sweep) */
+  unsharedFilters?: readonly string[];
   /** clean session / clean start (default true) */
   clean?: boolean;
   /** MQTT 5 with clean false: seconds the broker keeps the session after a disconnect (default 86,400) */

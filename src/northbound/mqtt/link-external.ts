@@ -234,7 +234,8 @@ export class ExternalLink implements MqttLink {
 
   /** the filter as subscribed at the broker: shared when sharedGroup is set */
   private atBrokerAs(filter: string): string {
-    return this.options.sharedGroup ? `$share/${this.options.sharedGroup}/${filter}` : filter;
+    const group = this.options.sharedGroup;
+    return group && !this.options.unsharedFilters?.includes(filter) ? `$share/${group}/${filter}` : filter;
   }
 
   private brokerSubscribe(filters: string[]): void {

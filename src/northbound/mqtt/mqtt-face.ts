@@ -72,7 +72,8 @@ export class MqttFace implements Face {
         password: x.password,
         tls: { ca: file(x.tls.ca), cert: file(x.tls.cert), key: file(x.tls.key), rejectUnauthorized: x.tls.rejectUnauthorized },
         reconnectPeriod: x.reconnectPeriod,
-        ...(x.sharedGroup ? { sharedGroup: x.sharedGroup } : {}),
+        // commands are shared; the start-up sweep reads the retained statuses (never sent to a shared subscription)
+        ...(x.sharedGroup ? { sharedGroup: x.sharedGroup, unsharedFilters: [`${m.topicPrefix}/+/status`] } : {}),
         bufferSize: m.bufferSize,
         ...journal,
         ...status,
