@@ -78,7 +78,7 @@ export class Gateway {
     this.codecs = new CodecRegistry();
     const q = config.lwm2m.queue;
     try {
-      this.opened = createStore(config.store.type, { dataDir: config.data.dir, logger: this.log, redis: config.redis });
+      this.opened = createStore(config.store.type, { dataDir: config.data.dir, logger: this.log, redis: config.redis, queueTtlMs: q.ttl * 1000 });
     } catch (e) {
       throw new StartError(`store.type ${config.store.type}: data.dir ${config.data.dir}: ${e instanceof Error ? e.message : String(e)}`);
     }

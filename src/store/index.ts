@@ -29,6 +29,8 @@ export interface StoreContext {
   logger?: Logger;
   /** the Redis store's server and key prefix (config `redis`) */
   redis?: GatewayConfig['redis'];
+  /** how long a request may wait for a sleeping device, ms (lwm2m.queue.ttl): a shared store waits as long for another instance */
+  queueTtlMs?: number;
 }
 
 /** A store and how to close it (write what is pending, release its files). */
@@ -59,7 +61,7 @@ export const STORES: Record<StoreType, (ctx: StoreContext) => OpenedStore> = {
     ctx.logger?.info('file store opened', { dir: join(ctx.dataDir, 'store'), registrations: store.size, records: r.records, ...(r.corrupt ? { corrupt: true } : {}) });
     return { store, close: () => store.close() };
   },
-  redis: (ctx) => openRedisStore(ctx.redis ?? { url: 'redis://127.0.0.1:6379', prefix: 'lwm2m:' }, ctx.logger ?? silentLogger),
+  redis: (ctx) => openRedisStore(ctx.redis ?? { url: 'redis://127.0.0.1:6379', prefix: 'lwm2m:' }, ctx.logger ?? silentLogger, ctx.queueTtlMs),
 };
 
 /** Opens the store `type` names (a file store reads its folder: may throw on a folder it cannot use). */

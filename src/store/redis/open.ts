@@ -8,9 +8,9 @@ import type { OpenedStore, SharingServer } from '../index.js';
 import { RedisStore } from './redis-store.js';
 import { RedisRouter } from './redis-router.js';
 
-export function openRedisStore(config: { url: string; prefix: string }, logger: Logger): OpenedStore {
+export function openRedisStore(config: { url: string; prefix: string }, logger: Logger, queueTtlMs?: number): OpenedStore {
   const store = new RedisStore({ url: config.url, prefix: config.prefix, logger });
-  const router = new RedisRouter(store, { logger });
+  const router = new RedisRouter(store, { logger, ...(queueTtlMs !== undefined ? { queueTtlMs } : {}) });
   const attach = (server: SharingServer): Promise<void> => {
     store.onTakeOver((id) => {
       const reg = server.getRegistrationById(id);

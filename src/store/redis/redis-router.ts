@@ -26,6 +26,8 @@ export interface RedisRouterOptions {
   timeoutMs?: number;
   /** requests waiting for another instance at most (default 10 000) */
   maxPending?: number;
+  /** how long a request for a sleeping queue-mode device may wait there, ms (lwm2m.queue.ttl; default 24 h) */
+  queueTtlMs?: number;
   /** how much later than the instance that holds it this one expires a registration, ms (default 60 s) */
   expiryDelayMs?: number;
   logger: Logger;
@@ -95,7 +97,9 @@ export class RedisRouter implements DeviceRouter {
     const id = randomBytes(12).toString('hex');
     const ask: Ask = { t: 'ask', id, from: this.store.instance, endpoint: reg.endpoint, req: toPlain(req), ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) };
     return new Promise<OperationResult>((resolve) => {
-      const timer = setTimeout(() => settle(fail('TIMEOUT', 'the instance that holds the device did not answer')), (opts.timeoutMs ?? 0) + this.timeoutMs);
+      // a queue-mode device's request may wait there for the device to wake up
+      const waitMs = (opts.timeoutMs ?? 0) + this.timeoutMs + (reg.queueMode ? (this.options.queueTtlMs ?? 86_400_000) : 0);
+      const timer = setTimeout(() => settle(fail('TIMEOUT', 'the instance that holds the device did not answer')), Math.min(waitMs, 2_147_000_000));
       const settle = (r: OperationResult): void => {
         if (!this.waiting.delete(id)) return;
         clearTimeout(timer);
