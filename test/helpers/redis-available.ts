@@ -11,13 +11,14 @@ export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** undefined when Redis answers PING; otherwise why the tests are skipped */
 export async function redisMissing(): Promise<string | undefined> {
   const c = new Redis(REDIS_URL, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-  c.on('error', () => undefined);
+  let error: string | undefined;
+  c.on('error', (e: Error) => (error ??= e.message));
   try {
     await c.connect();
     await c.ping();
     return undefined;
   } catch (e) {
-    return `no Redis at ${REDIS_URL} (${e instanceof Error ? e.message : String(e)})`;
+    return `no Redis at ${REDIS_URL} (${error ?? (e instanceof Error ? e.message : String(e))})`;
   } finally {
     c.disconnect();
   }
