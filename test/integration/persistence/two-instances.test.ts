@@ -118,6 +118,9 @@ void test('two instances on one Redis and one broker: a device of A read through
     a.proc.kill('SIGKILL');
     await exited;
     a = undefined;
+    // until the device reaches B, B cannot hand it a request: no instance listens for A any more
+    const orphan = await api(ib.rest, 'GET', `/api/devices/${ENDPOINT}/3/0/9`);
+    assert.equal(orphan.status, 502, await orphan.clone().text());
     device.retarget(ib.coap);
     assert.equal((await device.update()).code, '2.04', 'B accepts the Update from the shared registration');
 
