@@ -38,6 +38,14 @@ async function until(what: string, ok: () => boolean, timeoutMs = 5000): Promise
   }
 }
 
+/** Kills the Redis connection named `name` (CLIENT KILL), as a network cut would. */
+async function killConnection(admin: Redis, name: string): Promise<void> {
+  const list = String(await admin.client('LIST'));
+  const id = list.split('\n').find((l) => l.includes(`name=${name} `))?.match(/^id=(\d+)/)?.[1];
+  assert.ok(id, `the connection ${name} is listed`);
+  await admin.client('KILL', 'ID', id);
+}
+
 function recordingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
   const at = (msg: string) => void lines.push(msg);
@@ -145,10 +153,7 @@ if (missing) {
     const kept = b.get('r1');
     const admin = new Redis(REDIS_URL);
     try {
-      const list = String(await admin.client('LIST'));
-      const id = list.split('\n').find((l) => l.includes(`name=lwm2m-gateway-sub:${b.instance} `))?.match(/^id=(\d+)/)?.[1];
-      assert.ok(id, 'b\'s subscriber connection is listed by name');
-      await admin.client('KILL', 'ID', id);
+      await killConnection(admin, `lwm2m-gateway-sub:${b.instance}`);
       // published while b's subscriber is away: b never sees these messages
       a.remove('r2');
       a.queueRequest(queued('a', 1, 5000), 10);
@@ -172,11 +177,7 @@ if (missing) {
     const a = await openStore(prefix, { logger: log });
     const admin = new Redis(REDIS_URL);
     try {
-      const name = `lwm2m-gateway:${a.instance}`;
-      const list = await admin.client('LIST');
-      const id = String(list).split('\n').find((l) => l.includes(`name=${name} `))?.match(/^id=(\d+)/)?.[1];
-      assert.ok(id, 'the store\'s connection is listed by name');
-      await admin.client('KILL', 'ID', id);
+      await killConnection(admin, `lwm2m-gateway:${a.instance}`);
       await until('the store sees the connection lost', () => !a.reachable());
       for (let i = 0; i < 20; i++) a.add(registration(`r${i}`, `ep${i}`));
       await until('the connection is back', () => a.reachable(), 10_000);
@@ -184,6 +185,25 @@ if (missing) {
       assert.equal(await admin.hlen(`${prefix}reg`), 20);
       assert.ok(log.lines.includes('redis connection lost: changes are kept until it is back'));
       assert.ok(log.lines.includes('redis connection back'));
+    } finally {
+      admin.disconnect();
+    }
+  });
+
+  void test('RedisStore: beyond maxPending changes waiting for the connection the oldest are dropped, with a warning; the newest arrive', async () => {
+    const prefix = testPrefix('bounded');
+    const log = recordingLogger();
+    const a = await openStore(prefix, { logger: log, maxPending: 5 });
+    const admin = new Redis(REDIS_URL);
+    try {
+      await killConnection(admin, `lwm2m-gateway:${a.instance}`);
+      await until('the store sees the connection lost', () => !a.reachable());
+      for (let i = 0; i < 12; i++) a.security.put(psk(`ep${i}`, `id-${i}`));
+      await until('the connection is back', () => a.reachable(), 10_000);
+      await a.drain();
+      assert.deepEqual((await admin.hkeys(`${prefix}sec`)).sort(), ['ep10', 'ep11', 'ep7', 'ep8', 'ep9']);
+      assert.ok(log.lines.includes('redis store: too many changes waiting for the connection, the oldest are dropped'));
+      assert.ok(log.lines.includes('redis store: changes were dropped while the connection was down'));
     } finally {
       admin.disconnect();
     }
