@@ -45,6 +45,14 @@ function parseEnvValue(raw: string): unknown {
   if (raw === 'null') return null;
   if (raw === 'true' || raw === 'false') return raw === 'true';
   if (/^-?\d+(\.\d+)?$/.test(raw)) return Number(raw);
+  // lists and mappings as JSON: LWM2MGW_REST__TOKENS='[{"token":"...","scope":"read"}]'
+  if (raw.startsWith('[') || raw.startsWith('{')) {
+    try {
+      return JSON.parse(raw) as unknown;
+    } catch {
+      return raw; // not JSON: the schema says what is wrong, naming the variable
+    }
+  }
   return raw;
 }
 
