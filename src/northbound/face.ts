@@ -5,6 +5,7 @@
  * the config turns on (faces.ts lists them) in a loop.
  */
 import type { GatewayConfig } from '../config/schema.js';
+import { TlsFilesError } from '../config/tls-files.js';
 import type { Logger } from '../log.js';
 import type { CoreApi } from '../lwm2m/server/index.js';
 import type { ModelProvider } from '../lwm2m/model/types.js';
@@ -82,5 +83,15 @@ export class FaceStartError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'FaceStartError';
+  }
+}
+
+/** The TLS files a face reads at start, or the start error naming their config key. */
+export function faceTls<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof TlsFilesError) throw new FaceStartError(e.message);
+    throw e;
   }
 }
