@@ -30,6 +30,7 @@ import { ExpiryQueue } from './expiry.js';
 import { RegisterGuard } from './register-guard.js';
 import type { RefusalCounts, RegistrationLimits } from './register-guard.js';
 import { DEFAULT_SECURITY_POLICY } from './security.js';
+import { DeviceTraces, type DeviceTrace, type TraceStartResult } from './device-traces.js';
 import type { SecurityPolicy, SecurityStore } from './security.js';
 
 export interface LwM2mServerOptions {
@@ -91,6 +92,7 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
   private readonly downlinks: Downlinks;
   private readonly expiryGraceMs: number;
   private readonly guard: RegisterGuard;
+  private readonly traces: DeviceTraces;
   private stopped = false;
 
   constructor(options: LwM2mServerOptions) {
@@ -132,6 +134,29 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
       endObservation: (entry, reason, forget) => this.endObservation(entry, reason, forget),
     };
     this.downlinks = new Downlinks(this.core, options.requestTimeoutMs ?? 30_000);
+    this.traces = new DeviceTraces({
+      clock: this.clock,
+      log: this.log,
+      registration: (endpoint) => this.store.getByEndpoint(endpoint),
+      transport: (name) => this.transports.get(name),
+      emit: (event) => this.safeEmit('trace', event),
+    });
+    const follow = (reg: Registration): void => this.traces.follow(reg.endpoint);
+    for (const event of ['registered', 'updated', 'deregistered', 'expired', 'addressChanged'] as const) this.on(event, follow);
+  }
+
+  // ---- message traces ----
+
+  traceDevice(endpoint: string, seconds: number): TraceStartResult {
+    return this.traces.start(endpoint, seconds);
+  }
+
+  stopTrace(endpoint: string): boolean {
+    return this.traces.stop(endpoint);
+  }
+
+  deviceTrace(endpoint: string): DeviceTrace | undefined {
+    return this.traces.get(endpoint);
   }
 
   /** the clients' credentials, kept by the store */
@@ -158,6 +183,7 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
   /** Stops every timer; requests waiting or in flight resolve with CANCELLED. Registrations and their observations stay in the store. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.traces.stopAll();
     if (this.afterImmediate) clearImmediate(this.afterImmediate);
     this.afterImmediate = undefined;
     this.afterQueue = [];
