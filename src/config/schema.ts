@@ -152,6 +152,11 @@ export interface GatewayConfig {
     /** where registrations, observations and queued requests are kept (src/store/index.ts) */
     type: 'memory';
   };
+  /** SIGTERM/SIGINT: listeners close, requests in flight get their answers, buffers flush, presence reads offline */
+  shutdown?: {
+    /** seconds all of it may take; past them the process exits anyway (code 1, one log line) */
+    graceSeconds: number;
+  };
   security: {
     /** YAML list of per-endpoint credentials (relative to the config file), reloaded on change; null: none */
     file: string | null;
@@ -205,6 +210,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   log: { level: 'info', format: 'text' },
   store: { type: 'memory' },
   security: { file: null, requireForKnown: true, requireDtls: false },
+  shutdown: { graceSeconds: 10 },
 };
 
 const seconds = { type: 'number', minimum: 0 } as const;
@@ -389,6 +395,11 @@ export const CONFIG_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       properties: { file: nullableString, requireForKnown: { type: 'boolean' }, requireDtls: { type: 'boolean' } },
+    },
+    shutdown: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { graceSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 3600 } },
     },
   },
 } as const;

@@ -28,6 +28,8 @@ export interface Face {
   start(): Promise<FacePorts>;
   /** Stops everything it started (sockets, timers, listeners on the core); safe to call twice. */
   stop(): Promise<void>;
+  /** A graceful stop begins: take no new connections; those open go on until stop(). */
+  stopAccepting?(): void;
   /** A reloaded mapping set is in force (mappings.watch): apply it now. */
   mappingsReloaded(): void;
   /** its parts for /readyz (a broker connection...); none: ready once started */

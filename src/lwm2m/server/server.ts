@@ -5,7 +5,7 @@
  * through DeviceTransport.send. All time goes through the injected Clock.
  */
 import { systemClock } from '../clock.js';
-import type { Clock } from '../clock.js';
+import type { Clock, TimerHandle } from '../clock.js';
 import { CodecRegistry } from '../codec/registry.js';
 import type { DecodeLimits } from '../codec/codec.js';
 import type { ModelProvider } from '../model/types.js';
@@ -191,6 +191,24 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
     this.core.queues.clear();
     this.downlinks.cancelAll('server stopped');
     this.core.observations.clearPending();
+  }
+
+  /**
+   * Waits, at most `timeoutMs`, until no request sent to a device awaits its answer (those
+   * queued for a sleeping device do not count); true when none is left. For a graceful stop.
+   */
+  async drain(timeoutMs: number): Promise<boolean> {
+    if (this.downlinks.inFlightCount === 0) return true;
+    let timer: TimerHandle | undefined;
+    const timedOut = new Promise<false>((resolve) => (timer = this.clock.setTimer(Math.max(0, timeoutMs), () => resolve(false))));
+    const idle = await Promise.race([this.downlinks.whenIdle().then(() => true as const), timedOut]);
+    timer?.cancel();
+    return idle;
+  }
+
+  /** Requests sent to devices and not yet answered. */
+  get inFlightRequests(): number {
+    return this.downlinks.inFlightCount;
   }
 
   get isStopped(): boolean {

@@ -194,6 +194,11 @@ export class EmbeddedBroker {
     return true;
   }
 
+  /** Closes the listeners; the clients connected stay until stop(). */
+  stopAccepting(): void {
+    for (const server of this.servers) if (server.listening) server.close();
+  }
+
   /** Closes the listeners, every client connection and the broker. */
   async stop(): Promise<void> {
     await this.closeAll();

@@ -110,6 +110,11 @@ export class MqttFace implements Face {
     return [{ name: external ? 'mqtt.external' : 'mqtt.embedded', ready, ...(detail ? { detail } : {}) }];
   }
 
+  /** The embedded broker takes no new clients; those connected still get the offline statuses at stop(). */
+  stopAccepting(): void {
+    this.broker?.stopAccepting();
+  }
+
   async stop(): Promise<void> {
     await this.northbound?.stop();
     this.northbound = undefined;

@@ -35,6 +35,10 @@ export class RestFace implements Face {
   /** Nothing to do: every request asks the store for the mappings in force. */
   mappingsReloaded(): void {}
 
+  stopAccepting(): void {
+    this.northbound?.stopAccepting();
+  }
+
   async stop(): Promise<void> {
     await this.northbound?.stop();
     this.northbound = undefined;

@@ -131,6 +131,12 @@ export class RestNorthbound {
     return { port: this.boundPort };
   }
 
+  /** Takes no new connections; open ones (requests waiting for a device) go on until stop(). */
+  stopAccepting(): void {
+    if (this.http?.listening) this.http.close();
+    this.http?.closeIdleConnections();
+  }
+
   async stop(): Promise<void> {
     const http = this.http;
     if (!http) return;
