@@ -1,6 +1,6 @@
 /**
  * The embedded MQTT broker: aedes (MQTT 3.1.1) behind a TCP listener and, optionally, a
- * WebSocket listener, with logins (one shared login and/or users with topic rights, see
+ * WebSocket listener and their TLS twins (mqtts, wss; broker-listeners.ts), with logins (one shared login and/or users with topic rights, see
  * broker-access.ts), the gateway's own output topics closed to clients, a maximum packet size
  * and a maximum number of connections. The broker itself owns no listener (it takes
  * streams); this class owns the listeners and every client socket, so stop() leaves
