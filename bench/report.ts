@@ -74,7 +74,7 @@ export interface Results {
   mode: 'quick' | 'full';
   durationS: number;
   machine: { cpus: number; model: string; node: string; loadavgBefore: number[]; loadavgAfter: number[]; cpuShareBefore: number; openFileLimit: number };
-  gateway: { entry: 'dist' | 'src'; mqtt: boolean; rest: boolean };
+  gateway: { entry: 'dist' | 'src'; /** absent in results from before the file store: memory */ store?: 'file' | 'memory'; mqtt: boolean; rest: boolean };
   fleet: { sockets: number; clientsPerSocket: number; limit: string; notificationFormat: number; conNotifications: boolean };
   figures: {
     echo: { register: EchoResult; notification: EchoResult; read: EchoResult };
@@ -165,7 +165,7 @@ export function table(r: Results): string {
   return [
     `lwm2m-gateway benchmark (${r.mode}), ${r.startedAt}, ${r.durationS.toFixed(0)} s`,
     `machine: ${m.cpus} x ${m.model}, node ${m.node}, load ${m.loadavgBefore.map((x) => x.toFixed(1)).join(' ')} before / ${m.loadavgAfter.map((x) => x.toFixed(1)).join(' ')} after, a busy loop got ${pct(m.cpuShareBefore)} of a core, open files ${m.openFileLimit}`,
-    `gateway: ${r.gateway.entry === 'dist' ? 'node dist/main.js' : 'node --import tsx src/main.ts'}; fleet: ${r.fleet.sockets} sockets (${r.fleet.limit}), notifications ${r.fleet.conNotifications ? 'CON' : 'NON'} in format ${r.fleet.notificationFormat}`,
+    `gateway: ${r.gateway.entry === 'dist' ? 'node dist/main.js' : 'node --import tsx src/main.ts'}, store ${r.gateway.store ?? 'memory'}; fleet: ${r.fleet.sockets} sockets (${r.fleet.limit}), notifications ${r.fleet.conNotifications ? 'CON' : 'NON'} in format ${r.fleet.notificationFormat}`,
     '',
     line(head),
     line(w.map((x) => '-'.repeat(x))),

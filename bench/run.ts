@@ -50,8 +50,12 @@ const { values: args } = parseArgs({
     'dtls-sockets': { type: 'string' },
     'dtls-seconds': { type: 'string' },
     'dtls-suite': { type: 'string', default: 'ccm8' },
+    /** the gateway's store.type: file (the default, under the run's temporary folder) or memory */
+    store: { type: 'string', default: 'file' },
   },
 });
+if (args.store !== 'file' && args.store !== 'memory') throw new Error(`--store must be file or memory, not ${args.store}`);
+const storeType = args.store;
 /** phases to leave out: notify, rest, dtls, dtls-notify (e.g. to profile one of them alone) */
 const skip = new Set(args.skip.split(',').filter((x) => x !== ''));
 
@@ -136,6 +140,8 @@ async function gatewayConfig(dir: string): Promise<{ file: string; coapPort: num
       `mqtt: { enabled: true, mode: embedded, embedded: { port: ${mqttPort}, host: 127.0.0.1 } }`,
       `rest: { enabled: true, port: ${restPort}, host: 127.0.0.1 }`,
       `log: { level: warn }`,
+      `store: { type: ${storeType} }`,
+      `data: { dir: ${JSON.stringify(join(dir, 'data'))} }`,
       '',
     ].join('\n'),
   );
@@ -309,7 +315,7 @@ async function main(): Promise<void> {
       mode: quick ? 'quick' : 'full',
       durationS: (performance.now() - t0) / 1000,
       machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '?', node: process.version, loadavgBefore: loadBefore, loadavgAfter: loadavg(), cpuShareBefore, openFileLimit: openFileLimit() },
-      gateway: { entry, ...faces },
+      gateway: { entry, store: storeType, ...faces },
       fleet: { sockets: opened.sockets, clientsPerSocket: opened.clientsPerSocket, limit: opened.limit, notificationFormat: FORMAT, conNotifications: CON },
       figures: { echo, startupMs, registrations, observations, rss: { baseBytes, at: rssAt }, notifications, restReads: restReadsFig, dtls },
     };

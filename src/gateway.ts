@@ -13,7 +13,8 @@ import { loadModelsDir } from './lwm2m/model/load-dir.js';
 import { CodecRegistry } from './lwm2m/codec/registry.js';
 import { LwM2mServer } from './lwm2m/server/index.js';
 import type { Clock } from './lwm2m/clock.js';
-import { createStore } from './store/index.js';
+import { createStore, journalsUnder } from './store/index.js';
+import type { OpenedStore } from './store/index.js';
 import { BindingStartError } from './transport/binding.js';
 import type { Binding, ListenAddress } from './transport/binding.js';
 import { createBindings } from './transport/bindings.js';
@@ -65,6 +66,8 @@ export class Gateway {
   private securityFile: SecurityFileSource | undefined;
   /** Prometheus metrics (undefined: rest.metrics.enabled is false, or not started) */
   metrics: GatewayMetrics | undefined;
+  /** the store the server keeps its state in, opened here (a file store replays its folder) */
+  private readonly opened: OpenedStore;
 
   constructor(
     readonly config: GatewayConfig,
@@ -74,6 +77,11 @@ export class Gateway {
     this.models = ModelRegistry.withBuiltins();
     this.codecs = new CodecRegistry();
     const q = config.lwm2m.queue;
+    try {
+      this.opened = createStore(config.store.type, { dataDir: config.data.dir, logger: this.log });
+    } catch (e) {
+      throw new StartError(`store.type ${config.store.type}: data.dir ${config.data.dir}: ${e instanceof Error ? e.message : String(e)}`);
+    }
     this.server = new LwM2mServer({
       models: this.models,
       codecs: this.codecs,
@@ -83,7 +91,7 @@ export class Gateway {
       queue: { ttlMs: q.ttl * 1000, maxPerDevice: q.maxPerDevice, awakeTimeMs: q.awakeTime * 1000 },
       registrationLimits: config.lwm2m.limits,
       security: { requireForKnown: config.security.requireForKnown, requireDtls: config.security.requireDtls },
-      store: createStore(config.store.type),
+      store: this.opened.store,
       logger: this.log,
     });
     this.logEvents();
@@ -203,6 +211,7 @@ export class Gateway {
     }
     const m = this.config.rest.metrics;
     if (m?.enabled) this.metrics = new GatewayMetrics({ server: this.server, bindings: () => this.bindings, faces: () => this.faces, token: m.token });
+    const journals = this.config.store.type === 'file' ? { openJournal: journalsUnder(this.config.data.dir, this.log) } : {};
     const deps = {
       config: this.config,
       baseDir: this.baseDir(),
@@ -213,6 +222,7 @@ export class Gateway {
       version: VERSION,
       readiness: () => this.readiness(),
       ...(this.metrics ? { metrics: this.metrics } : {}),
+      ...journals,
     };
     for (const kind of FACES) {
       if (!kind.enabled(this.config)) continue;
@@ -277,5 +287,6 @@ export class Gateway {
     this.mappings = undefined;
     this.securityFile?.stop();
     this.securityFile = undefined;
+    await this.opened.close();
   }
 }

@@ -56,7 +56,16 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'validate') return validateCommand(loaded, rest[0]);
   if (command === 'healthcheck') return healthcheckCommand(loaded);
   const log = createLogger(loaded.config.log.level, undefined, loaded.config.log.format);
-  const gateway = new Gateway(loaded.config, { logger: log, configFile: loaded.file });
+  let gateway: Gateway;
+  try {
+    gateway = new Gateway(loaded.config, { logger: log, configFile: loaded.file });
+  } catch (e) {
+    if (e instanceof StartError) {
+      process.stderr.write(`${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
   // handlers first: a signal that arrives while starting still stops cleanly
   let stopping = false;
   let starting: Promise<unknown> = Promise.resolve();

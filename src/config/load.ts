@@ -198,6 +198,7 @@ function resolvePaths(config: GatewayConfig, fromFile: Plain, baseDir: string): 
   };
   config.models.dir = abs(config.models.dir, ['models', 'dir']);
   config.mappings.dir = abs(config.mappings.dir, ['mappings', 'dir']);
+  config.data.dir = abs(config.data.dir, ['data', 'dir']) ?? config.data.dir;
   const tls = config.mqtt.external.tls;
   tls.ca = abs(tls.ca, ['mqtt', 'external', 'tls', 'ca']);
   tls.cert = abs(tls.cert, ['mqtt', 'external', 'tls', 'cert']);

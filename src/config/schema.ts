@@ -149,8 +149,12 @@ export interface GatewayConfig {
     format: 'text' | 'json';
   };
   store: {
-    /** where registrations, observations and queued requests are kept (src/store/index.ts) */
-    type: 'memory';
+    /** where registrations, observations, queued requests and credentials are kept (src/store/index.ts): file (under data.dir, survives a restart) or memory */
+    type: 'file' | 'memory';
+  };
+  data: {
+    /** the folder of what outlives the process: the file store, the MQTT outbound buffer (relative to the config file) */
+    dir: string;
   };
   /** SIGTERM/SIGINT: listeners close, requests in flight get their answers, buffers flush, presence reads offline */
   shutdown?: {
@@ -208,7 +212,8 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   },
   rest: { enabled: true, port: 8080, host: null, allowAnonymous: false, tokens: [], corsOrigins: [], metrics: { enabled: true, token: null }, tls: { cert: null, key: null } },
   log: { level: 'info', format: 'text' },
-  store: { type: 'memory' },
+  store: { type: 'file' },
+  data: { dir: 'data' },
   security: { file: null, requireForKnown: true, requireDtls: false },
   shutdown: { graceSeconds: 10 },
 };
@@ -389,7 +394,12 @@ export const CONFIG_SCHEMA = {
     store: {
       type: 'object',
       additionalProperties: false,
-      properties: { type: { enum: ['memory'] } },
+      properties: { type: { enum: ['file', 'memory'] } },
+    },
+    data: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { dir: { type: 'string', minLength: 1 } },
     },
     security: {
       type: 'object',

@@ -100,6 +100,12 @@ export interface DeviceTransport {
   send(peer: Peer, request: DownlinkRequest, options?: SendOptions): Promise<DownlinkResponse>;
   /** Forget per-peer state of an observation (passive cancel); later notifications with this token get a RST. */
   forgetObservation?(peer: Peer, token: Uint8Array): void;
+  /**
+   * An observation the server kept across a restart (a persistent store): from now on the
+   * binding takes notifications with `request.token` as it would had it sent `request`
+   * (the observe, with its path, root path and Accept) and seen it accepted.
+   */
+  restoreObservation?(peer: Peer, request: DownlinkRequest): void;
   /** Hands every message to and from `peer` to `sink` from now on; undefined: stop. Costs nothing for peers not traced. */
   tracePeer?(peer: Peer, sink: MessageTraceSink | undefined): void;
 }

@@ -63,6 +63,8 @@ export interface FaceDeps {
   readiness?: () => ReadinessPart[];
   /** the Prometheus text of /metrics (undefined: metrics are off) */
   metrics?: MetricsSource;
+  /** opens a journal under the data folder (undefined: nothing a face buffers outlives the process) */
+  openJournal?: OpenJournal;
 }
 
 export interface MetricsSource {
@@ -72,6 +74,24 @@ export interface MetricsSource {
   /** a token that may read /metrics beside the API's tokens (null: none) */
   token: string | null;
 }
+
+/**
+ * A crash-safe FIFO of items a face accepted and has not delivered yet (the MQTT outbound
+ * buffer): what was pending at a stop or a crash is handed back by `restored()` after the
+ * restart. Delivery is at least once: an item may come back although it was delivered.
+ */
+export interface Journal<T> {
+  /** items pending at the last stop or crash, oldest first (returned once) */
+  restored(): T[];
+  accepted(item: T): void;
+  /** delivered, or dropped: not handed back after a restart */
+  done(item: T): void;
+  /** writes what is pending and closes its files */
+  close(): Promise<void>;
+}
+
+/** Opens the journal `name` (a folder of its own); `check` turns what is read back into an item or throws. */
+export type OpenJournal = <T extends object>(name: string, check: (value: unknown) => T) => Journal<T>;
 
 /** One entry of the face list: whether the config turns it on, and how to build it. */
 export interface FaceKind {

@@ -88,6 +88,8 @@ function aad(type: number, epoch: number, seq: number, cid: Buffer, length: numb
 export class DtlsTestClient {
   socket: Socket | undefined;
   readonly received: Buffer[] = [];
+  /** called with each application data record as it arrives */
+  onData: ((data: Buffer) => void) | undefined;
   /** every datagram from the server, as it came */
   readonly raw: Buffer[] = [];
   readonly alerts: number[] = [];
@@ -185,7 +187,10 @@ export class DtlsTestClient {
   private accept(rec: Rec): void {
     const opened = rec.epoch === 0 ? rec : this.open(rec);
     if (!opened) return;
-    if (opened.type === T.appData) this.received.push(opened.body);
+    if (opened.type === T.appData) {
+      this.received.push(opened.body);
+      this.onData?.(opened.body);
+    }
     else if (opened.type === T.alert) this.alerts.push(opened.body[1]!);
     this.inbox.push(opened);
   }

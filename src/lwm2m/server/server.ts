@@ -108,10 +108,16 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
     const ctx: OperationContext = { codecs, models: options.models, ...(options.limits ? { limits: options.limits } : {}) };
     this.guard = new RegisterGuard(options.registrationLimits, this.clock, this.log);
     const observations = new ObservationRegistry(this.store);
-    const queues = new RequestQueues(this.clock, this.store, queueOptions, (endpoint) => {
-      const reg = this.store.getByEndpoint(endpoint);
-      if (reg?.queueMode) this.safeEmit('sleeping', reg);
-    });
+    const queues = new RequestQueues(
+      this.clock,
+      this.store,
+      queueOptions,
+      (endpoint) => {
+        const reg = this.store.getByEndpoint(endpoint);
+        if (reg?.queueMode) this.safeEmit('sleeping', reg);
+      },
+      (endpoint, req) => this.downlinks.runKept(endpoint, req),
+    );
     this.core = {
       clock: this.clock,
       log: this.log,
@@ -166,9 +172,23 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
 
   // ---- lifecycle ----
 
-  /** Adds a binding; downlinks go through the one named like the registration's `peer.transport`. */
+  /**
+   * Adds a binding; downlinks go through the one named like the registration's `peer.transport`.
+   * The observations the store kept for its registrations (a restart) are made known to it,
+   * so their notifications are taken, not answered with RST.
+   */
   addTransport(t: DeviceTransport): void {
     this.transports.set(t.name, t);
+    if (!t.restoreObservation) return;
+    let restored = 0;
+    for (const reg of this.store.all()) {
+      if (reg.peer.transport !== t.name) continue;
+      for (const { observation, downlink } of this.store.getObservations(reg.id)) {
+        t.restoreObservation(reg.peer, { ...downlink, rootPath: reg.rootPath, token: observation.token });
+        restored++;
+      }
+    }
+    if (restored > 0) this.log.info('observations restored', { transport: t.name, observations: restored });
   }
 
   /** (Re)arms expiry timers for registrations already in the store (a persistent one). */

@@ -8,7 +8,8 @@ import type { GatewayConfig } from '../../config/schema.js';
 import { exposedHost } from '../../config/exposure.js';
 import { readTlsFiles } from '../../config/tls-files.js';
 import { FaceStartError, faceTls } from '../face.js';
-import type { Face, FaceDeps, FaceKind, FacePorts, FaceStats, ReadinessPart } from '../face.js';
+import type { Face, FaceDeps, FaceKind, FacePorts, FaceStats, Journal, ReadinessPart } from '../face.js';
+import { asLinkMessage, type LinkMessage } from './link-message.js';
 import { EmbeddedBroker } from './broker.js';
 import { EmbeddedLink } from './link-embedded.js';
 import { ExternalLink } from './link-external.js';
@@ -21,6 +22,8 @@ export class MqttFace implements Face {
   broker: EmbeddedBroker | undefined;
   link: MqttLink | undefined;
   northbound: MqttNorthbound | undefined;
+  /** the outbound buffer kept across restarts (a file store's data folder) */
+  private journal: Journal<LinkMessage> | undefined;
 
   constructor(private readonly d: FaceDeps) {}
 
@@ -29,6 +32,8 @@ export class MqttFace implements Face {
     const m = config.mqtt;
     const status = m.presence ? MqttNorthbound.linkStatus(m.topicPrefix, { version: this.d.version }) : undefined;
     const ports: Record<string, number | null> = {};
+    this.journal = this.d.openJournal?.('mqtt-outbox', asLinkMessage);
+    const journal = this.journal ? { journal: this.journal } : {};
     if (m.mode === 'embedded') {
       const e = m.embedded;
       const store = this.d.mappings;
@@ -60,7 +65,7 @@ export class MqttFace implements Face {
       ports.mqttWs = listening.wsPort;
       ports.mqtts = listening.tlsPort;
       ports.mqttWss = listening.wssPort;
-      this.link = new EmbeddedLink({ broker: this.broker, bufferSize: m.bufferSize, ...status, logger });
+      this.link = new EmbeddedLink({ broker: this.broker, bufferSize: m.bufferSize, ...journal, ...status, logger });
     } else {
       const x = m.external;
       const file = (p: string | null): string | null => (p ? resolve(this.d.baseDir, p) : null);
@@ -73,6 +78,7 @@ export class MqttFace implements Face {
         tls: { ca: file(x.tls.ca), cert: file(x.tls.cert), key: file(x.tls.key), rejectUnauthorized: x.tls.rejectUnauthorized },
         reconnectPeriod: x.reconnectPeriod,
         bufferSize: m.bufferSize,
+        ...journal,
         ...status,
         logger,
       });
@@ -125,6 +131,8 @@ export class MqttFace implements Face {
     this.link = undefined;
     await this.broker?.stop();
     this.broker = undefined;
+    await this.journal?.close();
+    this.journal = undefined;
   }
 }
 

@@ -6,7 +6,7 @@
  * authenticated identity with its mode (PSK identity, raw public key, certificate CN).
  */
 import type { GatewayConfig } from '../../config/schema.js';
-import type { Binding, BindingContext, ListenAddress } from '../binding.js';
+import type { Binding, BindingContext, BindingStats, ListenAddress } from '../binding.js';
 import { BindingStartError } from '../binding.js';
 import { CoapMessageLayer } from '../coap/coap-message-layer.js';
 import { Lwm2mOverCoap } from '../coap/uplink-map.js';
@@ -89,6 +89,11 @@ class DtlsBinding implements Binding {
 
   stop(): Promise<void> {
     return this.transport.stop();
+  }
+
+  stats(): BindingStats {
+    const c = this.transport.dtls.counters;
+    return { refused: { ...c.refused, ...this.transport.refusedDatagrams() }, handshakes: { completed: c.handshakesCompleted, failed: c.handshakesFailed } };
   }
 }
 

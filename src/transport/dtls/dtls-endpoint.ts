@@ -119,6 +119,10 @@ export class DtlsDatagramEndpoint implements DatagramEndpoint {
   }
 
   /** sessions kept (established or in handshake) */
+  /** handshakes completed and failed, and records or ClientHellos dropped by reason, since start (for /metrics) */
+  readonly counters = { handshakesCompleted: 0, handshakesFailed: 0, refused: { handshakeLimit: 0, unknownConnectionId: 0, noSession: 0, error: 0 } };
+  private readonly everEstablished = new WeakSet<Entry>();
+
   get sessionCount(): number {
     return this.table.size;
   }
@@ -138,6 +142,7 @@ export class DtlsDatagramEndpoint implements DatagramEndpoint {
     try {
       this.handleDatagram(buf, address, port);
     } catch (err) {
+      this.counters.refused.error++;
       this.options.log.warn('dtls: datagram dropped', { peer: peerKey(address, port), error: String(err) });
     }
   }
@@ -147,14 +152,21 @@ export class DtlsDatagramEndpoint implements DatagramEndpoint {
     for (const r of parseRecords(buf, 16, this.table.cids.length)) {
       if (r.epoch === 0 && r.type === ContentType.handshake && r.fragment[0] === HandshakeType.clientHello) this.onClientHelloRecord(r, key, address, port);
       else if (r.type === ContentType.tls12Cid) this.onCidRecord(r, address, port);
-      else this.table.route(key, r.epoch, r.type, ContentType.handshake)?.session.handleRecord(r);
+      else {
+        const e = this.table.route(key, r.epoch, r.type, ContentType.handshake);
+        if (e) e.session.handleRecord(r);
+        else this.counters.refused.noSession++;
+      }
     }
   }
 
   /** A record with a connection ID: its session, wherever it came from; an unknown ID is dropped. */
   private onCidRecord(r: DtlsRecord, address: string, port: number): void {
     const e = this.table.byCid(r.cid!);
-    if (!e) return;
+    if (!e) {
+      this.counters.refused.unknownConnectionId++;
+      return;
+    }
     e.session.handleRecord(r, (newest) => {
       const moved = e.peer.address !== address || e.peer.port !== port;
       if (!moved || !newest || r.epoch !== 1 || !e.session.established) return;
@@ -189,6 +201,7 @@ export class DtlsDatagramEndpoint implements DatagramEndpoint {
     }
     if (chooseSuite(ch, this.options) === undefined) return reply(ContentType.alert, Buffer.from([AlertLevel.fatal, AlertDescription.handshakeFailure]));
     if (this.table.handshakes >= (this.options.maxHandshakes ?? 1000) || (!existing && this.table.serving >= (this.options.maxSessions ?? 100_000))) {
+      this.counters.refused.handshakeLimit++;
       this.options.log.debug('dtls: too many handshakes, ClientHello dropped', { peer: key });
       return;
     }
@@ -230,12 +243,15 @@ export class DtlsDatagramEndpoint implements DatagramEndpoint {
 
   private onEstablished(entry: Entry, identity: PeerIdentity): void {
     entry.peer = { ...entry.peer, identity: identity.name, identityMode: identity.mode };
+    this.counters.handshakesCompleted++;
+    this.everEstablished.add(entry);
     this.table.established(entry)?.session.close('replaced by a new handshake');
     const cached = entry.session.cacheEntry();
     if (cached) this.cache.store(cached);
   }
 
   private onClosed(entry: Entry, reason: string): void {
+    if (!this.everEstablished.has(entry)) this.counters.handshakesFailed++;
     this.table.closed(entry);
     if (entry.session.fatal) this.cache.delete(entry.session.sessionId);
     this.options.log.debug('dtls: session closed', { peer: entry.at, reason });

@@ -26,6 +26,7 @@ import { PskKeyExchange } from './psk-key-exchange.js';
 import type { PskLookup } from './psk-key-exchange.js';
 import { keyBlock, masterSecret, sha256, verifyData } from './prf.js';
 import { MAX_PEER_CID } from './cid-record.js';
+import { FlightRetransmitter } from './flight-retransmitter.js';
 import { Reassembler } from './reassembler.js';
 import { TLS_PSK_WITH_AES_128_CCM_8, keyLengths } from './record-cipher.js';
 import { ContentType } from './record.js';
@@ -95,10 +96,8 @@ export class DtlsSession {
   /** ended by a fatal alert, sent or received: not to be resumed (RFC 5246 7.2.2) */
   fatal = false;
   private readonly ownCid: Buffer | undefined;
-  private flight: (() => Buffer[]) | undefined;
+  private readonly flight: FlightRetransmitter;
   private lastFlight: Buffer | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private retransmits = 0;
   lastActivity = Date.now();
 
   /** Starts the handshake: the ClientHello (record `recordSeq`, message `messageSeq`) passed the cookie check. */
@@ -111,6 +110,11 @@ export class DtlsSession {
     private readonly events: SessionEvents,
   ) {
     this.channel = new RecordChannel(recordSeq);
+    this.flight = new FlightRetransmitter((d) => events.send(d), {
+      firstMs: options.retransmitMs ?? 1000,
+      maxRetransmits: options.maxRetransmits ?? 6,
+      onGiveUp: () => this.close('handshake timed out'),
+    });
     const resume = options.resume;
     const agreed: Negotiation = resume
       ? { suite: resume.suite, serverHelloExtensions: [] }
@@ -153,7 +157,7 @@ export class DtlsSession {
     const done = handshakeMessage(HandshakeType.serverHelloDone, this.nextServerSeq++, Buffer.alloc(0));
     const flight = [sh, ...middle, done];
     this.transcript.push(...flight);
-    this.startFlight(() => flightDatagrams(flight, (m) => this.channel.seal(ContentType.handshake, m)));
+    this.flight.start(() => flightDatagrams(flight, (m) => this.channel.seal(ContentType.handshake, m)));
   }
 
   /** ServerHello, ChangeCipherSpec and Finished with the cached master secret; the client's Finished comes last. */
@@ -168,7 +172,7 @@ export class DtlsSession {
     this.transcript.push(fin);
     this.channel.switchWriteEpoch();
     this.state = 'finished';
-    this.startFlight(() => [
+    this.flight.start(() => [
       Buffer.concat([this.channel.seal(ContentType.handshake, sh, 0), this.channel.seal(ContentType.changeCipherSpec, Buffer.from([1]), 0), this.channel.seal(ContentType.handshake, fin, 1)]),
     ]);
   }
@@ -209,26 +213,9 @@ export class DtlsSession {
   }
 
   resendFlight(): void {
-    if (this.flight && this.state !== 'established') for (const d of this.flight()) this.events.send(d);
-    else if (this.lastFlight && this.state === 'established') this.events.send(this.lastFlight);
-  }
-
-  private startFlight(build: () => Buffer[]): void {
-    this.flight = build;
-    this.retransmits = 0;
-    for (const d of build()) this.events.send(d);
-    this.arm(this.options.retransmitMs ?? 1000);
-  }
-
-  private arm(ms: number): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      if (this.state === 'closed' || this.state === 'established') return;
-      if (++this.retransmits > (this.options.maxRetransmits ?? 6)) return this.close('handshake timed out');
-      this.resendFlight();
-      this.arm(Math.min(ms * 2, 60_000));
-    }, ms);
-    this.timer.unref();
+    if (this.state === 'established') {
+      if (this.lastFlight) this.events.send(this.lastFlight);
+    } else if (this.state !== 'closed') this.flight.resend();
   }
 
   /**
@@ -322,7 +309,7 @@ export class DtlsSession {
   private establish(): void {
     this.state = 'established';
     this.transcript.length = 0;
-    clearTimeout(this.timer);
+    this.flight.stop();
     this.events.established(this.peerIdentity!);
   }
 
@@ -344,7 +331,7 @@ export class DtlsSession {
     if (this.state === 'closed') return;
     if (notify && this.state === 'established') this.events.send(this.channel.alert(AlertLevel.warning, AlertDescription.closeNotify));
     this.state = 'closed';
-    clearTimeout(this.timer);
+    this.flight.stop();
     this.events.closed(reason);
   }
 }

@@ -7,6 +7,7 @@ import { healthcheckCommand, readyzUrl } from '../../../src/healthcheck-command.
 
 void test('healthcheck exits 0 while /readyz is 200, 1 once the gateway stopped', async () => {
   const config = structuredClone(DEFAULT_CONFIG);
+  config.store.type = 'memory'; // nothing of a test outlives it
   config.coap = { ...config.coap, port: 0, address: '127.0.0.1' };
   config.mqtt.enabled = false;
   config.rest = { ...config.rest, port: 0 };

@@ -35,6 +35,7 @@ void test('/metrics counts what the gateway does, for the API token or the metri
   const dir = mkdtempSync(join(tmpdir(), 'lwm2mgw-metrics-'));
   writeFileSync(join(dir, 'temp.yaml'), MAPPING);
   const config = structuredClone(DEFAULT_CONFIG);
+  config.store.type = 'memory'; // nothing of a test outlives it
   config.coap = { ...config.coap, port: 0, address: '127.0.0.1' };
   config.mqtt = { ...config.mqtt, presence: false, embedded: { ...config.mqtt.embedded, port: 0, host: '127.0.0.1' } };
   config.rest = { ...config.rest, port: 0, host: '127.0.0.1', tokens: [{ token: READ_TOKEN, scope: 'read' }], metrics: { enabled: true, token: METRICS_TOKEN } };
@@ -99,6 +100,7 @@ void test('/metrics counts what the gateway does, for the API token or the metri
 
 void test('rest.metrics.enabled: false serves no /metrics', async () => {
   const config = structuredClone(DEFAULT_CONFIG);
+  config.store.type = 'memory'; // nothing of a test outlives it
   config.coap = { ...config.coap, port: 0, address: '127.0.0.1' };
   config.mqtt.enabled = false;
   config.rest = { ...config.rest, port: 0, host: '127.0.0.1', metrics: { enabled: false, token: null } };

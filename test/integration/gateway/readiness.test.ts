@@ -17,6 +17,7 @@ interface Readiness {
 
 function baseConfig(): typeof DEFAULT_CONFIG {
   const config = structuredClone(DEFAULT_CONFIG);
+  config.store.type = 'memory'; // nothing of a test outlives it
   config.coap = { ...config.coap, port: 0, address: '127.0.0.1' };
   config.rest = { ...config.rest, port: 0, host: '127.0.0.1', tokens: [{ token: 'a-long-enough-read-token', scope: 'read' }] };
   config.mappings = { ...config.mappings, dir: null };

@@ -29,6 +29,7 @@ function reachable(host: string, port: number): Promise<boolean> {
 
 function config(): typeof DEFAULT_CONFIG {
   const c = structuredClone(DEFAULT_CONFIG);
+  c.store.type = 'memory'; // nothing of a test outlives it
   c.coap = { ...c.coap, port: 0, address: '127.0.0.1' };
   c.mqtt = { ...c.mqtt, presence: false, embedded: { ...c.mqtt.embedded, port: 0 } };
   c.rest = { ...c.rest, port: 0 };

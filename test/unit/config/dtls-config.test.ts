@@ -32,6 +32,7 @@ void test('dtls.certificate, .privateKey and .trustedCertificates are resolved a
 void test('a private key file that is not a key, or ECDHE suites alone without a key, stop the start naming dtls.privateKey', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gwcfg-dtls-'));
   const config = structuredClone(DEFAULT_CONFIG);
+  config.store.type = 'memory'; // nothing of a test outlives it
   Object.assign(config.coap, { port: 0, address: '127.0.0.1' });
   Object.assign(config.dtls, { enabled: true, port: 0, address: '127.0.0.1', privateKey: join(dir, 'gw.key') });
   Object.assign(config, { mappings: { dir: null, watch: false } });
