@@ -42,7 +42,9 @@ describe('graceful stop on SIGTERM', { skip: noMosquitto }, () => {
     writeFileSync(
       config,
       `coap: { port: 0, address: 127.0.0.1 }\nmqtt:\n  mode: external\n  external: { url: "${broker.url}", reconnectPeriod: 0.2 }\n` +
-        `rest: { port: 0, host: 127.0.0.1 }\nmappings: { dir: null }\nlog: { level: info }\nshutdown: { graceSeconds: ${graceSeconds} }\n`,
+        `rest: { port: 0, host: 127.0.0.1 }\nmappings: { dir: null }\nlog: { level: info }\nshutdown: { graceSeconds: ${graceSeconds} }\n` +
+        // the file store, in the test's folder: closed at the end of the stop
+        `store: { type: file }\ndata: { dir: data }\n`,
     );
     watcher = new Peer(await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 }));
     await watcher.client.subscribeAsync(['lwm2m/+/status', 'lwm2m/$gateway/status'], { qos: 1 });

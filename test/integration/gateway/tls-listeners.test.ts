@@ -37,6 +37,7 @@ function httpsGet(url: string, ca: Buffer): Promise<{ status: number; body: stri
 }
 
 const base = `coap: { port: 0, address: 127.0.0.1 }
+store: { type: memory }
 mappings: { dir: null, watch: false }
 log: { level: silent }
 `;
