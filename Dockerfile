@@ -24,8 +24,9 @@ COPY schema ./schema
 RUN mkdir -p /app/models /app/data && chown node:node /app/data
 USER node
 # LwM2M over CoAP/UDP and CoAP/DTLS, the embedded MQTT broker (TCP; WebSocket when
-# mqtt.embedded.wsPort is set), the REST API with /healthz, /readyz and /metrics
-EXPOSE 5683/udp 5684/udp 1883/tcp 8083/tcp 8080/tcp
+# mqtt.embedded.wsPort is set; TLS when mqtt.embedded.tls has a cert and key), the REST
+# API with /healthz, /readyz and /metrics
+EXPOSE 5683/udp 5684/udp 1883/tcp 8083/tcp 8883/tcp 8080/tcp
 VOLUME ["/app/config", "/app/mappings", "/app/models", "/app/data"]
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "dist/main.js", "healthcheck", "--config", "config/gateway.yaml"]

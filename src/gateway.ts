@@ -250,6 +250,27 @@ export class Gateway {
     return parts;
   }
 
+  /**
+   * A graceful stop within `graceMs`: the listeners of the faces close first, requests in
+   * flight to devices get the time left (at most lwm2m.requestTimeout) to be answered, then
+   * everything stops as in stop() (MQTT buffers flushed, presence offline, bindings closed).
+   * Those still unanswered then end as CANCELLED.
+   */
+  async shutdown(graceMs: number): Promise<void> {
+    if (!this.started) return;
+    const deadline = Date.now() + graceMs;
+    for (const face of this.faces) face.stopAccepting?.();
+    const waiting = this.server.inFlightRequests;
+    if (waiting > 0) {
+      this.log.info('stopping: waiting for requests in flight', { requests: waiting });
+      // a third of the grace is kept for flushing and the offline statuses
+      const wait = Math.min(this.config.lwm2m.requestTimeout * 1000, Math.max(0, deadline - Date.now() - graceMs / 3));
+      if (!(await this.server.drain(wait))) this.log.warn('stopping: requests still in flight are cancelled', { requests: this.server.inFlightRequests });
+      await new Promise((r) => setImmediate(r)); // the answers reach their callers before the faces close
+    }
+    await this.stop();
+  }
+
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;

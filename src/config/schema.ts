@@ -93,6 +93,18 @@ export interface GatewayConfig {
       maxPacketSize: number;
       /** most client connections at once (TCP and WebSocket); null: no limit */
       maxConnections: number | null;
+      /** MQTT over TLS (and WebSocket over TLS): on when cert and key are set; the login rules are the same */
+      tls: {
+        /** mqtts port; 0 picks a free one */
+        port: number;
+        /** MQTT over WebSocket over TLS (wss); null: off */
+        wssPort: number | null;
+        /** PEM files (relative to the config file): the broker's certificate (chain) and private key */
+        cert: string | null;
+        key: string | null;
+        /** PEM file of the CAs a client certificate must chain to; set: every TLS client shows one */
+        ca: string | null;
+      };
     };
     external: {
       /** mqtt://host:port, mqtts://, ws://, wss:// */
@@ -128,6 +140,8 @@ export interface GatewayConfig {
     corsOrigins: string[];
     /** Prometheus /metrics on the REST port: read by the API's tokens, or by `token` alone */
     metrics?: { enabled: boolean; token: string | null };
+    /** HTTPS: on when cert and key (PEM files, relative to the config file) are set */
+    tls?: { cert: string | null; key: string | null };
   };
   log: {
     level: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -141,6 +155,11 @@ export interface GatewayConfig {
   data: {
     /** the folder of what outlives the process: the file store, the MQTT outbound buffer (relative to the config file) */
     dir: string;
+  };
+  /** SIGTERM/SIGINT: listeners close, requests in flight get their answers, buffers flush, presence reads offline */
+  shutdown?: {
+    /** seconds all of it may take; past them the process exits anyway (code 1, one log line) */
+    graceSeconds: number;
   };
   security: {
     /** YAML list of per-endpoint credentials (relative to the config file), reloaded on change; null: none */
@@ -177,7 +196,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   mqtt: {
     enabled: true,
     mode: 'embedded',
-    embedded: { port: 1883, host: null, allowAnonymous: false, wsPort: null, username: null, password: null, users: [], maxPacketSize: 262_144, maxConnections: 10_000 },
+    embedded: { port: 1883, host: null, allowAnonymous: false, wsPort: null, username: null, password: null, users: [], maxPacketSize: 262_144, maxConnections: 10_000, tls: { port: 8883, wssPort: null, cert: null, key: null, ca: null } },
     external: {
       url: 'mqtt://127.0.0.1:1883',
       protocolVersion: 4,
@@ -191,11 +210,12 @@ export const DEFAULT_CONFIG: GatewayConfig = {
     topicPrefix: 'lwm2m',
     presence: true,
   },
-  rest: { enabled: true, port: 8080, host: null, allowAnonymous: false, tokens: [], corsOrigins: [], metrics: { enabled: true, token: null } },
+  rest: { enabled: true, port: 8080, host: null, allowAnonymous: false, tokens: [], corsOrigins: [], metrics: { enabled: true, token: null }, tls: { cert: null, key: null } },
   log: { level: 'info', format: 'text' },
   store: { type: 'file' },
   data: { dir: 'data' },
   security: { file: null, requireForKnown: true, requireDtls: false },
+  shutdown: { graceSeconds: 10 },
 };
 
 const seconds = { type: 'number', minimum: 0 } as const;
@@ -311,6 +331,11 @@ export const CONFIG_SCHEMA = {
             },
             maxPacketSize: { type: 'integer', minimum: 64, maximum: 268_435_455 },
             maxConnections: { anyOf: [positiveInt, { type: 'null' }] },
+            tls: {
+              type: 'object',
+              additionalProperties: false,
+              properties: { port, wssPort: { anyOf: [port, { type: 'null' }] }, cert: nullableString, key: nullableString, ca: nullableString },
+            },
           },
         },
         external: {
@@ -358,6 +383,7 @@ export const CONFIG_SCHEMA = {
           additionalProperties: false,
           properties: { enabled: { type: 'boolean' }, token: { type: ['string', 'null'], minLength: 16 } },
         },
+        tls: { type: 'object', additionalProperties: false, properties: { cert: nullableString, key: nullableString } },
       },
     },
     log: {
@@ -379,6 +405,11 @@ export const CONFIG_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       properties: { file: nullableString, requireForKnown: { type: 'boolean' }, requireDtls: { type: 'boolean' } },
+    },
+    shutdown: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { graceSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 3600 } },
     },
   },
 } as const;

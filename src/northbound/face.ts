@@ -5,6 +5,7 @@
  * the config turns on (faces.ts lists them) in a loop.
  */
 import type { GatewayConfig } from '../config/schema.js';
+import { TlsFilesError } from '../config/tls-files.js';
 import type { Logger } from '../log.js';
 import type { CoreApi } from '../lwm2m/server/index.js';
 import type { ModelProvider } from '../lwm2m/model/types.js';
@@ -27,6 +28,8 @@ export interface Face {
   start(): Promise<FacePorts>;
   /** Stops everything it started (sockets, timers, listeners on the core); safe to call twice. */
   stop(): Promise<void>;
+  /** A graceful stop begins: take no new connections; those open go on until stop(). */
+  stopAccepting?(): void;
   /** A reloaded mapping set is in force (mappings.watch): apply it now. */
   mappingsReloaded(): void;
   /** its parts for /readyz (a broker connection...); none: ready once started */
@@ -102,5 +105,15 @@ export class FaceStartError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'FaceStartError';
+  }
+}
+
+/** The TLS files a face reads at start, or the start error naming their config key. */
+export function faceTls<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof TlsFilesError) throw new FaceStartError(e.message);
+    throw e;
   }
 }

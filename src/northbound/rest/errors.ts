@@ -22,9 +22,12 @@ export const PROBLEMS = {
   REQUEST_NOT_FOUND: { status: 404, title: 'No such queued request (unknown, or finished and forgotten)' },
   OBSERVATION_NOT_FOUND: { status: 404, title: 'No such observation' },
   CREDENTIALS_NOT_FOUND: { status: 404, title: 'No credentials are stored for this endpoint' },
+  TRACE_NOT_FOUND: { status: 404, title: 'No message trace runs for this endpoint' },
   NOT_FOUND: { status: 404, title: 'No such API route' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'This method is not allowed on this route' },
   CREDENTIALS_CONFLICT: { status: 409, title: 'The identity already belongs to another endpoint' },
+  TRACE_NOT_SUPPORTED: { status: 409, title: "The device's binding cannot trace its messages" },
+  TOO_MANY_TRACES: { status: 503, title: 'Too many devices are traced at once' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The request body must be application/json' },
   // the device answered with an error code

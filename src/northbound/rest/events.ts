@@ -2,7 +2,7 @@
  * Live events as Server-Sent Events on `GET /api/events`: `registered`, `updated`,
  * `deregistered`, `expired`, `awake`, `sleeping`, `notification`, `send`,
  * `observationEnded`, `addressChanged` (a registration moved to another address: NAT
- * rebinding, or someone who knows its id). Filters: `?endpoint=` (comma-separated, `*`/`?` globs, bounded in count and length) and `?events=`
+ * rebinding, or someone who knows its id), `trace` (a message of a traced device). Filters: `?endpoint=` (comma-separated, `*`/`?` globs, bounded in count and length) and `?events=`
  * (names). Every event is `event: <name>`, `id: <n>`, `data: <JSON>`; a comment line
  * keeps idle connections open (`heartbeatMs`). A consumer that falls more than
  * MAX_BUFFERED_BYTES behind is disconnected. close() ends every stream.
@@ -10,7 +10,7 @@
 import type { Request, Response } from 'express';
 import type { CoreApi } from '../../lwm2m/server/index.js';
 import type { Peer } from '../../lwm2m/transport.js';
-import type { NotificationEvent, Observation, Registration, SendEvent } from '../../lwm2m/server/types.js';
+import type { NotificationEvent, Observation, Registration, SendEvent, TraceEvent } from '../../lwm2m/server/types.js';
 import { showsSecrets } from './auth.js';
 import { ProblemError } from './errors.js';
 import { nodeJson, nodesJson, registrationJson, timestampedJson, type Json } from './json.js';
@@ -19,7 +19,7 @@ import { globsOf, listOf } from './params.js';
 /** A subscriber whose unsent events exceed this is disconnected (it reconnects and reads afresh). */
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
-export const EVENT_NAMES = ['registered', 'updated', 'deregistered', 'expired', 'awake', 'sleeping', 'notification', 'send', 'observationEnded', 'addressChanged'] as const;
+export const EVENT_NAMES = ['registered', 'updated', 'deregistered', 'expired', 'awake', 'sleeping', 'notification', 'send', 'observationEnded', 'addressChanged', 'trace'] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 
 interface Subscriber {
@@ -77,6 +77,9 @@ export class EventHub {
     on('addressChanged', (r: Registration, previous: Peer, cause: string) => {
       const addr = (p: Peer): string => (p.address.includes(':') ? `[${p.address}]:${p.port}` : `${p.address}:${p.port}`);
       this.publish('addressChanged', r.endpoint, () => ({ endpoint: r.endpoint, from: addr(previous), to: addr(r.peer), cause }));
+    });
+    on('trace', (e: TraceEvent) => {
+      this.publish('trace', e.endpoint, () => ({ endpoint: e.endpoint, transport: e.transport, ...e.record }));
     });
     if (this.heartbeatMs > 0) {
       this.heartbeat = setInterval(() => {

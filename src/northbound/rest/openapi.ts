@@ -38,6 +38,8 @@ interface OpSpec {
   ok: Record<string, Obj>;
   /** a device operation (may be queued: 202; device errors) */
   device?: boolean;
+  /** more problem statuses it answers ("403" for write scope...) */
+  problems?: string[];
 }
 
 function operation(id: string, s: OpSpec): Obj {
@@ -48,6 +50,7 @@ function operation(id: string, s: OpSpec): Obj {
   if (s.device) {
     for (const c of ['403', '404', '405', '406', '415', '502', '503', '504']) res[c] = problemRef;
   } else res['404'] = problemRef;
+  for (const c of s.problems ?? []) res[c] = problemRef;
   const out: Obj = { operationId: id, summary: s.summary, tags: [s.tag], responses: res };
   if (s.params?.length) out.parameters = s.params;
   if (s.body) out.requestBody = { required: true, ...s.body };
@@ -114,6 +117,10 @@ function devicePaths(): Record<string, Obj> {
     ok: noContent,
     device: true,
   });
+  const trace = json(ref('TraceState'), 'whether a trace runs, and until when');
+  add(base + '/trace', 'get', 'getTrace', { summary: "Whether the device's messages are traced", tag: 'trace', params: ep, ok: { '200': trace } });
+  add(base + '/trace', 'put', 'putTrace', { summary: "Trace (or stop tracing) the device's CoAP messages to the log and /api/events; write scope", tag: 'trace', params: ep, body: json(ref('TraceBody'), 'on or off, and for how long'), ok: { '200': trace }, problems: ['403', '409', '503'] });
+  add(base + '/trace', 'delete', 'deleteTrace', { summary: "Stop tracing the device's messages; write scope", tag: 'trace', params: ep, ok: noContent, problems: ['403'] });
   add(base + '/requests', 'get', 'listQueuedRequests', { summary: 'Requests waiting for a sleeping device', tag: 'requests', params: ep, ok: { '200': json(ref('QueuedRequestList'), 'the waiting requests') } });
   return paths;
 }
@@ -152,6 +159,7 @@ const TAGS = [
   { name: 'requests', description: 'Requests waiting for sleeping (queue-mode) devices' },
   { name: 'events', description: 'Live events as Server-Sent Events' },
   { name: 'security', description: 'Credentials of the clients (DTLS PSK, raw public key, X.509); write scope, keys never returned' },
+  { name: 'trace', description: "A device's CoAP messages traced at run time (info log lines and trace events)" },
   { name: 'meta', description: 'Health, probes, metrics and this document' },
 ];
 
