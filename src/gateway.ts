@@ -20,6 +20,9 @@ import { createBindings } from './transport/bindings.js';
 import { MappingLoadError, MappingStore } from './mapping/index.js';
 import { FACES, FaceStartError, type Face } from './northbound/faces.js';
 import { SecurityFileLoadError, SecurityFileSource } from './security/security-file-source.js';
+import { BootstrapServer, ownServerMatcher } from './lwm2m/bootstrap/index.js';
+import { BootstrapFileLoadError, BootstrapFileSource } from './bootstrap/bootstrap-file-source.js';
+import { createBootstrapBindings } from './transport/bootstrap-bindings.js';
 
 /** The package version (package.json sits one level above src/ and dist/). */
 export const VERSION: string = (() => {
@@ -49,10 +52,16 @@ export class Gateway {
   readonly models: ModelRegistry;
   readonly codecs: CodecRegistry;
   readonly server: LwM2mServer;
+  /** the Bootstrap Server (its listeners run when bootstrap.enabled; its configs live in the server's store) */
+  readonly bootstrap: BootstrapServer;
   private readonly log: Logger;
   /** the southbound bindings the config turns on, and where the started ones listen */
   private bindings: Binding[] = [];
   private listening: ListenAddress[] = [];
+  private bootstrapBindings: Binding[] = [];
+  private bootstrapListening: ListenAddress[] = [];
+  /** the bootstrap file in force (undefined: bootstrap.file is null) */
+  private bootstrapFile: BootstrapFileSource | undefined;
   /** the mapping files in force (undefined: mappings.dir is null) */
   mappings: MappingStore | undefined;
   /** the northbound faces the config turns on, in start order */
@@ -82,6 +91,18 @@ export class Gateway {
       store: createStore(config.store.type),
       logger: this.log,
     });
+    const bs = config.bootstrap;
+    this.bootstrap = new BootstrapServer({
+      store: this.server.store,
+      models: this.models,
+      codecs: this.codecs,
+      ...(options.clock ? { clock: options.clock } : {}),
+      logger: this.log,
+      requestTimeoutMs: bs.requestTimeout * 1000,
+      sessionTimeoutMs: bs.sessionTimeout * 1000,
+      maxSessions: bs.maxSessions,
+      isOwnServer: ownServerMatcher(bs.ownServerUris),
+    });
     this.logEvents();
   }
 
@@ -106,9 +127,10 @@ export class Gateway {
     return this.listening.find((a) => a.scheme === 'coap')?.port;
   }
 
-  /** Every port the gateway listens on (after start). */
+  /** Every port the gateway listens on (after start); the bootstrap listeners as `bootstrap` and `bootstrapDtls`. */
   get ports(): Readonly<Record<string, number | null | undefined>> & { coap?: number } {
-    return { coap: this.port, ...Object.fromEntries(this.listening.map((a) => [a.scheme, a.port])), ...this.facePorts };
+    const bs = Object.fromEntries(this.bootstrapListening.map((a) => [a.scheme === 'coap' ? 'bootstrap' : 'bootstrapDtls', a.port]));
+    return { coap: this.port, ...Object.fromEntries(this.listening.map((a) => [a.scheme, a.port])), ...bs, ...this.facePorts };
   }
 
   /** A started face by name ("mqtt", "rest"). */
@@ -158,6 +180,7 @@ export class Gateway {
     const source = new SecurityFileSource({
       file,
       store: this.server.store.security,
+      bootstrapStore: this.server.store.bootstrapSecurity,
       onReload: (counts) => this.log.info('security file loaded', counts),
       onError: (errors) => {
         this.log.error('security file: entries not applied; the credentials in force stay', { errors: errors.length });
@@ -172,6 +195,40 @@ export class Gateway {
     }
     source.watch();
     this.securityFile = source;
+  }
+
+  private loadBootstrapFile(): void {
+    if (!this.config.bootstrap.file) return;
+    const file = resolve(this.baseDir(), this.config.bootstrap.file);
+    const source = new BootstrapFileSource({
+      file,
+      store: this.server.store.bootstrap,
+      models: this.models,
+      onReload: (counts) => this.log.info('bootstrap file loaded', counts),
+      onError: (errors) => {
+        this.log.error('bootstrap file: not applied; the bootstrap configs in force stay', { errors: errors.length });
+        for (const e of errors.slice(0, 20)) this.log.error(e.message);
+      },
+    });
+    try {
+      source.load();
+    } catch (e) {
+      if (e instanceof BootstrapFileLoadError) throw new StartError(`bootstrap.file: ${file}: broken bootstrap file:\n${e.message}`);
+      throw e;
+    }
+    source.watch();
+    this.bootstrapFile = source;
+  }
+
+  private async startBootstrap(): Promise<void> {
+    this.bootstrap.start();
+    this.bootstrapBindings = createBootstrapBindings({ config: this.config, handler: this.bootstrap, logger: this.log, credentials: this.server.store.bootstrapSecurity });
+    for (const b of this.bootstrapBindings) {
+      const at = await b.start().catch((e: unknown) => Promise.reject(e instanceof BindingStartError ? new StartError(e.message) : e));
+      this.bootstrap.addTransport(b.transport);
+      this.bootstrapListening.push(at);
+      this.log.info('LwM2M bootstrap server listening', { transport: at.transport, address: at.address, port: at.port });
+    }
   }
 
   async start(): Promise<void> {
@@ -189,6 +246,7 @@ export class Gateway {
     }
     this.loadMappings();
     this.loadSecurityFile();
+    this.loadBootstrapFile();
     this.server.start();
     this.bindings = createBindings({ config: this.config, handler: this.server, logger: this.log, credentials: this.server.credentials });
     for (const b of this.bindings) {
@@ -197,6 +255,7 @@ export class Gateway {
       this.listening.push(at);
       this.log.info('LwM2M server listening', { transport: at.transport, address: at.address, port: at.port });
     }
+    await this.startBootstrap();
     const deps = { config: this.config, baseDir: this.baseDir(), core: this.server, models: this.models, mappings: this.mappings, logger: this.log, version: VERSION };
     for (const kind of FACES) {
       if (!kind.enabled(this.config)) continue;
@@ -217,6 +276,12 @@ export class Gateway {
     for (const face of this.faces.reverse()) await face.stop();
     this.faces = [];
     this.facePorts = {};
+    this.bootstrap.stop();
+    for (const b of this.bootstrapBindings) await b.stop();
+    this.bootstrapBindings = [];
+    this.bootstrapListening = [];
+    this.bootstrapFile?.stop();
+    this.bootstrapFile = undefined;
     await this.server.stop();
     for (const b of this.bindings) await b.stop();
     this.bindings = [];

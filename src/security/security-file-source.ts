@@ -5,15 +5,16 @@
  * (entries set over REST stay, unless the file names their endpoint); a broken one keeps
  * the last good set and reports.
  */
-import { readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
-import { basename, dirname } from 'node:path';
 import { MappingError } from '../mapping/errors.js';
+import { FileWatch, readBoundedFile } from '../yaml-file.js';
 import type { SecurityInfo, SecurityStore } from '../lwm2m/server/security.js';
 import { MAX_SECURITY_FILE_BYTES, parseSecurityFile, type SecurityFileEntry } from './security-file.js';
 
 export interface SecurityFileOptions {
   file: string;
   store: SecurityStore;
+  /** where entries with `bootstrap: true` go (ServerStore.bootstrapSecurity); without it they are refused */
+  bootstrapStore?: SecurityStore;
   /** quiet time after the last file event before reloading, ms (default 150) */
   debounceMs?: number;
   /** a reload applied the file: entries put and removed */
@@ -37,10 +38,9 @@ function sameInfo(a: SecurityInfo, b: SecurityInfo): boolean {
 }
 
 export class SecurityFileSource {
-  /** what the file put in the store, by endpoint (the very objects stored) */
+  /** what the file put in the stores, by kind and endpoint (the very objects stored) */
   private applied = new Map<string, SecurityInfo>();
-  private watcher: FSWatcher | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private watcher: FileWatch | undefined;
 
   constructor(private readonly options: SecurityFileOptions) {}
 
@@ -63,43 +63,43 @@ export class SecurityFileSource {
   }
 
   private read(): ReturnType<typeof parseSecurityFile> {
-    const file = this.options.file;
-    let text: string;
-    try {
-      const size = statSync(file).size;
-      if (size > MAX_SECURITY_FILE_BYTES) return { ok: false, errors: [new MappingError(file, 1, 1, '', `larger than ${MAX_SECURITY_FILE_BYTES} bytes`)] };
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      return { ok: false, errors: [new MappingError(file, 1, 1, '', `cannot read the file (${(e as NodeJS.ErrnoException).code ?? 'error'})`)] };
-    }
-    return parseSecurityFile(file, text);
+    const r = readBoundedFile(this.options.file, MAX_SECURITY_FILE_BYTES);
+    return r.ok ? parseSecurityFile(this.options.file, r.text) : r;
+  }
+
+  /** the store of an entry's kind, and its key in `applied` ("s:dev1", "b:dev1") */
+  private storeOf(bootstrap: boolean): SecurityStore | undefined {
+    return bootstrap ? this.options.bootstrapStore : this.options.store;
   }
 
   private apply(entries: readonly SecurityFileEntry[]): void {
-    const { store } = this.options;
     const next = new Map<string, SecurityInfo>();
     const errors: MappingError[] = [];
-    const named = new Set(entries.map((e) => e.info.endpoint));
+    const keyOf = (bootstrap: boolean, endpoint: string): string => (bootstrap ? 'b:' : 's:') + endpoint;
+    const named = new Set(entries.map((e) => keyOf(e.bootstrap, e.info.endpoint)));
     let removed = 0;
-    for (const [endpoint, info] of this.applied) {
-      if (named.has(endpoint)) continue;
+    for (const [key, info] of this.applied) {
+      if (named.has(key)) continue;
       // only what the file put: an entry set since over REST stays
-      if (store.get(endpoint) === info) {
-        store.remove(endpoint);
+      const store = this.storeOf(key.startsWith('b:'));
+      if (store?.get(info.endpoint) === info) {
+        store.remove(info.endpoint);
         removed++;
       }
     }
     let put = 0;
-    for (const { info, field, line, column } of entries) {
-      const before = this.applied.get(info.endpoint);
+    for (const { info, bootstrap, field, line, column } of entries) {
+      const key = keyOf(bootstrap, info.endpoint);
+      const before = this.applied.get(key);
       // unchanged in the file: whatever is stored stays (it may have been set over REST since)
       if (before && sameInfo(before, info)) {
-        next.set(info.endpoint, before);
+        next.set(key, before);
         continue;
       }
-      const r = store.put(info);
+      const store = this.storeOf(bootstrap);
+      const r = store ? store.put(info) : { ok: false as const, reason: 'no bootstrap credentials store' };
       if (r.ok) {
-        next.set(info.endpoint, info);
+        next.set(key, info);
         put++;
       } else errors.push(new MappingError(this.options.file, line, column, field, r.reason));
     }
@@ -110,30 +110,12 @@ export class SecurityFileSource {
 
   /** Watches the file's folder (editors replace files); a change of the file reloads after the debounce time. */
   watch(): void {
-    if (this.watcher) return;
-    const name = basename(this.options.file);
-    this.watcher = watch(dirname(this.options.file), { persistent: true }, (_event, changed) => {
-      if (changed !== null && String(changed) !== name) return;
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        try {
-          this.reload();
-        } catch (e) {
-          this.options.onError?.([new MappingError(this.options.file, 1, 1, '', `reloading failed: ${e instanceof Error ? e.message : String(e)}`)]);
-        }
-      }, this.options.debounceMs ?? 150);
-    });
-    this.watcher.on('error', (e: NodeJS.ErrnoException) => {
-      this.options.onError?.([new MappingError(this.options.file, 1, 1, '', `watching the file failed (${e.code ?? 'error'})`)]);
-    });
+    this.watcher ??= new FileWatch(this.options.file, this.options.debounceMs ?? 150, () => this.reload(), (e) => this.options.onError?.(e));
+    this.watcher.start();
   }
 
   /** Stops watching; leaves no handle open. */
   stop(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.watcher?.close();
-    this.watcher = undefined;
+    this.watcher?.stop();
   }
 }
