@@ -256,7 +256,7 @@ export class Gateway {
       this.log.info('LwM2M server listening', { transport: at.transport, address: at.address, port: at.port });
     }
     await this.startBootstrap();
-    const deps = { config: this.config, baseDir: this.baseDir(), core: this.server, models: this.models, mappings: this.mappings, logger: this.log, version: VERSION };
+    const deps = { config: this.config, baseDir: this.baseDir(), core: this.server, models: this.models, mappings: this.mappings, logger: this.log, version: VERSION, bootstrap: this.bootstrap };
     for (const kind of FACES) {
       if (!kind.enabled(this.config)) continue;
       const face = kind.create(deps);

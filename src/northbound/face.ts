@@ -9,6 +9,7 @@ import type { Logger } from '../log.js';
 import type { CoreApi } from '../lwm2m/server/index.js';
 import type { ModelProvider } from '../lwm2m/model/types.js';
 import type { MappingStore } from '../mapping/index.js';
+import type { BootstrapApi } from '../lwm2m/bootstrap/index.js';
 
 /** The ports a face listens on once started, by name ("mqtt", "mqttWs", "rest"); null: that listener is off. */
 export type FacePorts = Readonly<Record<string, number | null>>;
@@ -36,6 +37,8 @@ export interface FaceDeps {
   logger: Logger;
   /** the gateway's version, for status messages */
   version: string;
+  /** the Bootstrap Server: its configs, credentials, sessions and events */
+  bootstrap?: BootstrapApi;
 }
 
 /** One entry of the face list: whether the config turns it on, and how to build it. */

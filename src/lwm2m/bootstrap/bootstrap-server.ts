@@ -34,6 +34,11 @@ import { BootstrapSession } from './session.js';
 import type { SessionState, StepRecord } from './session.js';
 import { installOwnCredentials } from './own-server.js';
 import { bootstrapPack } from './pack.js';
+import type { BootstrapApi } from './api.js';
+import { parseBootstrapConfig, type ConfigParse } from './config.js';
+import { objectsProblem } from './plan.js';
+import type { BootstrapConfigStore } from './store.js';
+import type { SecurityStore } from '../server/security.js';
 
 export interface BootstrapServerOptions {
   store: Pick<ServerStore, 'bootstrap' | 'bootstrapSecurity' | 'security'>;
@@ -110,7 +115,7 @@ function parseParams(params: readonly string[]): { ep?: string; pct?: number } |
 
 let sessionCounter = 0;
 
-export class BootstrapServer extends EventEmitter<BootstrapEvents> implements UplinkHandler {
+export class BootstrapServer extends EventEmitter<BootstrapEvents> implements UplinkHandler, BootstrapApi {
   readonly clock: Clock;
   private readonly log: Logger;
   private readonly transports = new Map<string, DeviceTransport>();
@@ -126,6 +131,21 @@ export class BootstrapServer extends EventEmitter<BootstrapEvents> implements Up
 
   get store(): BootstrapServerOptions['store'] {
     return this.options.store;
+  }
+
+  get configs(): BootstrapConfigStore {
+    return this.options.store.bootstrap;
+  }
+
+  get credentials(): SecurityStore {
+    return this.options.store.bootstrapSecurity;
+  }
+
+  checkConfig(raw: unknown): ConfigParse {
+    const r = parseBootstrapConfig(raw);
+    if (!r.ok) return r;
+    const bad = objectsProblem(r.config, this.options.models);
+    return bad ? { ok: false, problems: [{ field: ['objects'], message: bad }] } : r;
   }
 
   addTransport(t: DeviceTransport): void {

@@ -8,3 +8,4 @@ export { DEFAULT_CONFIG_KEY, configFor } from './store.js';
 export type { StepRecord, SessionState } from './session.js';
 export { objectsProblem } from './plan.js';
 export { ownServerMatcher } from './own-server.js';
+export type { BootstrapApi } from './api.js';

@@ -2,7 +2,8 @@
  * Live events as Server-Sent Events on `GET /api/events`: `registered`, `updated`,
  * `deregistered`, `expired`, `awake`, `sleeping`, `notification`, `send`,
  * `observationEnded`, `addressChanged` (a registration moved to another address: NAT
- * rebinding, or someone who knows its id). Filters: `?endpoint=` (comma-separated, `*`/`?` globs, bounded in count and length) and `?events=`
+ * rebinding, or someone who knows its id), `bootstrap` (a bootstrap session started, a step
+ * ended, it finished or failed). Filters: `?endpoint=` (comma-separated, `*`/`?` globs, bounded in count and length) and `?events=`
  * (names). Every event is `event: <name>`, `id: <n>`, `data: <JSON>`; a comment line
  * keeps idle connections open (`heartbeatMs`). A consumer that falls more than
  * MAX_BUFFERED_BYTES behind is disconnected. close() ends every stream.
@@ -10,6 +11,7 @@
 import type { Request, Response } from 'express';
 import type { CoreApi } from '../../lwm2m/server/index.js';
 import type { Peer } from '../../lwm2m/transport.js';
+import type { BootstrapApi, BootstrapEvent } from '../../lwm2m/bootstrap/index.js';
 import type { NotificationEvent, Observation, Registration, SendEvent } from '../../lwm2m/server/types.js';
 import { showsSecrets } from './auth.js';
 import { ProblemError } from './errors.js';
@@ -19,7 +21,7 @@ import { globsOf, listOf } from './params.js';
 /** A subscriber whose unsent events exceed this is disconnected (it reconnects and reads afresh). */
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
-export const EVENT_NAMES = ['registered', 'updated', 'deregistered', 'expired', 'awake', 'sleeping', 'notification', 'send', 'observationEnded', 'addressChanged'] as const;
+export const EVENT_NAMES = ['registered', 'updated', 'deregistered', 'expired', 'awake', 'sleeping', 'notification', 'send', 'observationEnded', 'addressChanged', 'bootstrap'] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 
 interface Subscriber {
@@ -41,6 +43,7 @@ export class EventHub {
     private readonly server: CoreApi,
     private readonly heartbeatMs: number,
     private readonly onSeen: (endpoint: string) => void,
+    private readonly bootstrap?: BootstrapApi,
   ) {}
 
   /** Starts listening to the server and the heartbeat timer. */
@@ -78,6 +81,12 @@ export class EventHub {
       const addr = (p: Peer): string => (p.address.includes(':') ? `[${p.address}]:${p.port}` : `${p.address}:${p.port}`);
       this.publish('addressChanged', r.endpoint, () => ({ endpoint: r.endpoint, from: addr(previous), to: addr(r.peer), cause }));
     });
+    const bs = this.bootstrap;
+    if (bs) {
+      const onBootstrap = (e: BootstrapEvent): void => this.publish('bootstrap', e.endpoint, () => bootstrapEventJson(e));
+      bs.on('bootstrap', onBootstrap);
+      this.detach.push(() => bs.off('bootstrap', onBootstrap));
+    }
     if (this.heartbeatMs > 0) {
       this.heartbeat = setInterval(() => {
         for (const sub of this.subscribers) sub.res.write(': heartbeat\n\n');
@@ -141,6 +150,17 @@ export class EventHub {
     for (const sub of this.subscribers) sub.res.end();
     this.subscribers.clear();
   }
+}
+
+/** A bootstrap event as JSON: type, endpoint, session, time, the step (no key is ever in one), the reason. */
+export function bootstrapEventJson(e: BootstrapEvent): Record<string, Json> {
+  const out: Record<string, Json> = { type: e.type, endpoint: e.endpoint, session: e.session, at: new Date(e.at).toISOString() };
+  if (e.step) {
+    const { step, path, code, contentFormat, ok, note } = e.step;
+    out.step = { step, path, ok, ...(code !== undefined ? { code } : {}), ...(contentFormat !== undefined ? { contentFormat } : {}), ...(note !== undefined ? { note } : {}) };
+  }
+  if (e.reason !== undefined) out.reason = e.reason;
+  return out;
 }
 
 export function notificationJson(e: NotificationEvent): Record<string, Json> {

@@ -16,6 +16,7 @@ export class RestFace implements Face {
       models: this.d.models,
       config: this.d.config.rest,
       logger: this.d.logger,
+      ...(this.d.bootstrap ? { bootstrap: this.d.bootstrap } : {}),
       ...(store ? { mappings: () => store.current } : {}),
     });
     return { rest: (await this.northbound.start()).port };
