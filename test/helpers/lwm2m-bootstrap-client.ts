@@ -97,7 +97,7 @@ export class BootstrapTestClient {
   constructor(private readonly options: BootstrapClientOptions) {
     this.remote = { address: options.serverAddress ?? '127.0.0.1', port: options.serverPort };
     this.finished = new Promise((r) => (this.finishedResolve = r));
-    this.link.onRequest = (m) => this.onRequest(m);
+    this.link.onRequest = (m) => this.answer(m);
   }
 
   async open(): Promise<this> {
@@ -109,11 +109,16 @@ export class BootstrapTestClient {
     return this.link.close();
   }
 
+  /** The Bootstrap-Request message (Uri-Path bs, Uri-Query ep and pct). */
+  static bootstrapRequestMsg(query: string[], mid: number, token: Buffer): Msg {
+    return { type: 'CON', code: '0.02', mid, token, options: [opt(O.UriPath, 'bs'), ...query.map((x) => opt(O.UriQuery, x))], payload: Buffer.alloc(0) };
+  }
+
   /** Sends Bootstrap-Request; resolves with the server's answer code. */
   async bootstrapRequest(pct?: number, query: string[] = [`ep=${this.options.endpoint}`]): Promise<string> {
     const q = pct !== undefined ? [...query, `pct=${pct}`] : query;
-    const options: CoapOpt[] = [opt(O.UriPath, 'bs'), ...q.map((x) => opt(O.UriQuery, x))];
-    const r = await this.link.request({ type: 'CON', code: '0.02', options, payload: Buffer.alloc(0) }, this.remote);
+    const { mid: _mid, token: _token, ...m } = BootstrapTestClient.bootstrapRequestMsg(q, 0, Buffer.alloc(0));
+    const r = await this.link.request(m, this.remote);
     return r.code;
   }
 
@@ -126,7 +131,8 @@ export class BootstrapTestClient {
     return { code: r.code, payload: r.payload, ...(cf !== undefined ? { contentFormat: cf } : {}) };
   }
 
-  private onRequest(m: Msg): Msg | undefined {
+  /** The answer to a request of the Bootstrap Server (undefined: none); public to run the client over another link (DTLS). */
+  answer(m: Msg): Msg | undefined {
     if (this.options.silent) return undefined;
     const method = METHOD[m.code] ?? m.code;
     const segs = getStrings(m, O.UriPath);

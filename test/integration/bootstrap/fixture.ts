@@ -1,6 +1,7 @@
 /** A Gateway with its Bootstrap Server on free UDP ports, and the bootstrap events it reports. */
 import { DEFAULT_CONFIG, type GatewayConfig } from '../../../src/config/schema.js';
 import { Gateway } from '../../../src/gateway.js';
+import { createLogger } from '../../../src/log.js';
 import type { BootstrapEvent } from '../../../src/lwm2m/bootstrap/index.js';
 import { parseBootstrapConfig } from '../../../src/lwm2m/bootstrap/index.js';
 import { BootstrapTestClient } from '../../helpers/lwm2m-bootstrap-client.js';
@@ -37,7 +38,8 @@ export async function startBootstrap(patch: (c: GatewayConfig) => void = () => {
   config.log.level = 'silent';
   config.bootstrap = { ...config.bootstrap, enabled: true, port: 0, address: '127.0.0.1', requestTimeout: 2, sessionTimeout: 20 };
   patch(config);
-  const gateway = new Gateway(config);
+  const logger = process.env.BOOTSTRAP_TEST_LOG ? createLogger('debug') : undefined;
+  const gateway = new Gateway(config, logger ? { logger } : {});
   await gateway.start();
   const events: BootstrapEvent[] = [];
   gateway.bootstrap.on('bootstrap', (e) => events.push(e));
