@@ -9,3 +9,5 @@ export type { StepRecord, SessionState } from './session.js';
 export { objectsProblem } from './plan.js';
 export { ownServerMatcher } from './own-server.js';
 export type { BootstrapApi } from './api.js';
+export { bootstrapTriggerPath, BOOTSTRAP_TRIGGER_RESOURCE } from './trigger.js';
+export { bootstrapEventView } from './event-view.js';

@@ -13,3 +13,4 @@ export type { SecurityInfo, SecurityMode, SecurityPolicy, SecurityPut, SecurityS
 export { MAX_PSK_IDENTITY_BYTES, MAX_PSK_KEY_BYTES, MAX_PUBLIC_KEY_BYTES, SECURITY_MODES, authenticatedIdentity, parseHex } from './security.js';
 /** plain values (JSON, YAML, MQTT payloads) to typed nodes by the object models; OperationError: a value that does not fit */
 export { OperationError, typedValue, valueNode } from './operations/index.js';
+export { endpointNameProblem } from './endpoint-name.js';

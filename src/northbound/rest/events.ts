@@ -11,7 +11,7 @@
 import type { Request, Response } from 'express';
 import type { CoreApi } from '../../lwm2m/server/index.js';
 import type { Peer } from '../../lwm2m/transport.js';
-import type { BootstrapApi, BootstrapEvent } from '../../lwm2m/bootstrap/index.js';
+import { bootstrapEventView, type BootstrapApi, type BootstrapEvent } from '../../lwm2m/bootstrap/index.js';
 import type { NotificationEvent, Observation, Registration, SendEvent } from '../../lwm2m/server/types.js';
 import { showsSecrets } from './auth.js';
 import { ProblemError } from './errors.js';
@@ -83,7 +83,7 @@ export class EventHub {
     });
     const bs = this.bootstrap;
     if (bs) {
-      const onBootstrap = (e: BootstrapEvent): void => this.publish('bootstrap', e.endpoint, () => bootstrapEventJson(e));
+      const onBootstrap = (e: BootstrapEvent): void => this.publish('bootstrap', e.endpoint, () => bootstrapEventView(e));
       bs.on('bootstrap', onBootstrap);
       this.detach.push(() => bs.off('bootstrap', onBootstrap));
     }
@@ -150,17 +150,6 @@ export class EventHub {
     for (const sub of this.subscribers) sub.res.end();
     this.subscribers.clear();
   }
-}
-
-/** A bootstrap event as JSON: type, endpoint, session, time, the step (no key is ever in one), the reason. */
-export function bootstrapEventJson(e: BootstrapEvent): Record<string, Json> {
-  const out: Record<string, Json> = { type: e.type, endpoint: e.endpoint, session: e.session, at: new Date(e.at).toISOString() };
-  if (e.step) {
-    const { step, path, code, contentFormat, ok, note } = e.step;
-    out.step = { step, path, ok, ...(code !== undefined ? { code } : {}), ...(contentFormat !== undefined ? { contentFormat } : {}), ...(note !== undefined ? { note } : {}) };
-  }
-  if (e.reason !== undefined) out.reason = e.reason;
-  return out;
 }
 
 export function notificationJson(e: NotificationEvent): Record<string, Json> {

@@ -113,5 +113,16 @@ export function bootstrapPaths(): Record<string, Obj> {
       get: operation('listBootstrapSessions', { summary: "A client's last bootstrap sessions and their steps", tag: 'bootstrap', params: ep, ok: { '200': json(ref('BootstrapSessionList'), 'the sessions, oldest first') } }),
     },
     '/api/bootstrap/{endpoint}/security': securityOps(),
+    '/api/bootstrap/{endpoint}/trigger': {
+      post: scoped(
+        operation('triggerBootstrap', {
+          summary: 'Server-initiated bootstrap: execute the Bootstrap-Request Trigger (/1/x/9) of a registered device',
+          tag: 'bootstrap',
+          params: [...ep, { name: 'instance', in: 'query', schema: { type: 'integer', minimum: 0, maximum: 65534 }, description: 'the Server instance (default: the lowest the device registered)' }, param('timeout')],
+          ok: noContent,
+          device: true,
+        }),
+      ),
+    },
   };
 }

@@ -7,14 +7,16 @@
  *   GET    /api/bootstrap/{endpoint}/sessions   the last sessions with their steps
  *   PUT|GET|DELETE /api/bootstrap-default       the config of endpoints without their own
  *   PUT|GET|DELETE /api/bootstrap/{endpoint}/security   the bootstrap credentials (write scope)
+ *   POST   /api/bootstrap/{endpoint}/trigger?instance=  server-initiated bootstrap of a registered
+ *                                               device: Execute of /1/x/9 (write scope)
  */
 import type { IRouter, Request, Response } from 'express';
-import { DEFAULT_CONFIG_KEY, configView, type BootstrapApi, type SessionView } from '../../lwm2m/bootstrap/index.js';
-import { endpointNameProblem } from '../../lwm2m/server/endpoint-name.js';
-import type { RestContext } from './context.js';
+import { DEFAULT_CONFIG_KEY, bootstrapTriggerPath, configView, type BootstrapApi, type SessionView } from '../../lwm2m/bootstrap/index.js';
+import { endpointNameProblem } from '../../lwm2m/server/index.js';
+import { dispatch, registrationOf, type RestContext } from './context.js';
 import { ProblemError } from './errors.js';
 import type { Json } from './json.js';
-import { bodyObject } from './params.js';
+import { bodyObject, queryString, timeoutOf } from './params.js';
 import { endpointOf, json, securityRoutes, writeScope } from './routes-security.js';
 
 export const BOOTSTRAP_ROUTE = '/api/bootstrap/:endpoint';
@@ -93,4 +95,19 @@ export function bootstrapRoutes(router: IRouter, rc: RestContext): void {
     json(res, 200, { sessions: api(rc).sessions(keyOf(req, false)).map(sessionJson) });
   });
   securityRoutes(router, rc, `${BOOTSTRAP_ROUTE}/security`, () => api(rc).credentials);
+  router.post(`${BOOTSTRAP_ROUTE}/trigger`, async (req: Request, res: Response) => {
+    writeScope(res);
+    const reg = registrationOf(rc, req);
+    const raw = queryString(req, 'instance');
+    const instance = raw === undefined ? undefined : /^\d{1,5}$/.test(raw) ? Number(raw) : -1;
+    const path = bootstrapTriggerPath(reg, instance);
+    if (typeof path === 'string') throw new ProblemError('BAD_QUERY', path);
+    const t = timeoutOf(req);
+    await dispatch(rc, reg, res, {
+      operation: 'execute',
+      paths: [path.toString()],
+      run: () => rc.server.execute(reg.endpoint, path, t === undefined ? {} : { timeoutMs: t }),
+      render: () => ({ status: 204, body: null }),
+    });
+  });
 }
