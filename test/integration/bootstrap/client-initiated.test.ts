@@ -6,6 +6,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { CF, cborDecode, resolveSenml } from '../../helpers/lwm2m-test-client-formats.js';
 import { PSK_HEX, SERVER_CONFIG, startBootstrap } from './fixture.js';
 
@@ -140,5 +143,44 @@ void test('an account naming this gateway\'s own server: its PSK becomes the end
     assert.deepEqual(f.gateway.server.credentials.pskFor(Buffer.from('dev-id')), Buffer.from(PSK_HEX, 'hex'));
   } finally {
     await f.stop();
+  }
+});
+
+void test('a 1.0 client answering 4.00 to Delete / is passed over (the writes replace anyway); the session finishes', async () => {
+  const f = await startBootstrap();
+  try {
+    f.configure('old', { ...SERVER_CONFIG, delete: ['/'] });
+    const c = await f.client({ endpoint: 'old', version: '1.0', formats: [CF.TLV] });
+    const ended = f.ended('old');
+    assert.equal(await c.bootstrapRequest(), '2.04');
+    assert.equal((await ended).type, 'finished');
+    const [del] = f.gateway.bootstrap.sessions('old')[0]!.steps;
+    assert.deepEqual([del?.step, del?.path, del?.code, del?.ok, del?.note], ['delete', '/', '4.00', false, 'passed over']);
+    assert.equal(c.instance('/0/1')![0], 'coaps://gw.example:5684');
+  } finally {
+    await f.stop();
+  }
+});
+
+void test('bootstrap.file: configs from the file at start; a broken file stops the start naming bootstrap.file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bsgw-'));
+  try {
+    const file = join(dir, 'bootstrap.yaml');
+    writeFileSync(file, 'endpoints:\n  filed:\n    servers:\n      - { shortServerId: 3, uri: "coap://gw.example:5683", securityMode: nosec, lifetime: 60 }\n');
+    const f = await startBootstrap((c) => (c.bootstrap.file = file));
+    try {
+      const c = await f.client({ endpoint: 'filed' });
+      const ended = f.ended('filed');
+      assert.equal(await c.bootstrapRequest(), '2.04');
+      assert.equal((await ended).type, 'finished');
+      assert.deepEqual(c.instance('/1/0'), { 0: 3, 1: 60, 6: true, 7: 'U' });
+      assert.equal(c.instance('/0/1')![2], 3, 'NoSec');
+    } finally {
+      await f.stop();
+    }
+    writeFileSync(file, 'endpoints:\n  filed:\n    servers: 3\n');
+    await assert.rejects(startBootstrap((c) => (c.bootstrap.file = file)), (e: Error) => e.name === 'StartError' && e.message.includes('bootstrap.file') && e.message.includes('endpoints.filed.servers'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
