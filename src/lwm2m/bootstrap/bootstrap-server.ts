@@ -31,7 +31,8 @@ import { credentialsProblem } from '../server/security.js';
 import { configFor } from './store.js';
 import type { BootstrapConfig } from './config.js';
 import { BootstrapSession } from './session.js';
-import type { SessionState, StepRecord } from './session.js';
+import { SessionHistory, type SessionView } from './session-history.js';
+import type { StepRecord } from './session.js';
 import { installOwnCredentials } from './own-server.js';
 import { bootstrapPack } from './pack.js';
 import type { BootstrapApi } from './api.js';
@@ -66,30 +67,14 @@ export interface BootstrapEvent {
   reason?: string;
 }
 
+export type { SessionView };
+
 export interface BootstrapEvents {
   bootstrap: [BootstrapEvent];
 }
 
-/** What `sessions(endpoint)` shows of a session. */
-export interface SessionView {
-  id: string;
-  endpoint: string;
-  peer: string;
-  state: SessionState;
-  startedAt: number;
-  endedAt?: number;
-  reason?: string;
-  contentFormat?: number;
-  steps: readonly StepRecord[];
-}
-
-/** what is kept of a session for `sessions()` (a refused request is one that failed at once) */
-type SessionRecord = Pick<BootstrapSession, 'info' | 'state' | 'startedAt' | 'endedAt' | 'reason' | 'steps' | 'contentFormat'>;
-
 const MAX_PARAMS = 16;
 const MAX_PARAM_CHARS = 300;
-const HISTORY_PER_ENDPOINT = 10;
-const HISTORY_ENDPOINTS = 10_000;
 
 const result = (code: Exclude<UplinkResult['code'], 'created' | 'content'>): UplinkResult => ({ code }) as UplinkResult;
 
@@ -120,7 +105,7 @@ export class BootstrapServer extends EventEmitter<BootstrapEvents> implements Up
   private readonly log: Logger;
   private readonly transports = new Map<string, DeviceTransport>();
   private readonly running = new Map<string, BootstrapSession>();
-  private readonly history = new Map<string, SessionRecord[]>();
+  private readonly history = new SessionHistory();
   private stopped = false;
 
   constructor(private readonly options: BootstrapServerOptions) {
@@ -218,7 +203,7 @@ export class BootstrapServer extends EventEmitter<BootstrapEvents> implements Up
       this.options.sessionTimeoutMs ?? 180_000,
     );
     this.running.set(a.endpoint, session);
-    this.remember(session);
+    this.history.remember(session);
     this.log.info('bootstrap: session started', { endpoint: a.endpoint, session: session.id, from: session.info.peer });
     this.report({ type: 'started', endpoint: a.endpoint, session: session.id, at: session.startedAt });
     // the requests go out after the 2.04 (a downlink must not overtake the answer)
@@ -240,7 +225,7 @@ export class BootstrapServer extends EventEmitter<BootstrapEvents> implements Up
     const at = this.clock.now();
     this.report({ type: 'failed', endpoint, session: id, at, reason });
     const info = { id, endpoint, peer: `${peer.transport} ${peer.address}:${peer.port}` };
-    this.remember({ info, state: 'failed', startedAt: at, endedAt: at, reason, steps: [], contentFormat: undefined });
+    this.history.remember({ info, state: 'failed', startedAt: at, endedAt: at, reason, steps: [], contentFormat: undefined });
   }
 
   private stepped(s: BootstrapSession, step: StepRecord): void {
@@ -268,28 +253,9 @@ export class BootstrapServer extends EventEmitter<BootstrapEvents> implements Up
     }
   }
 
-  private remember(s: SessionRecord): void {
-    const list = this.history.get(s.info.endpoint) ?? [];
-    this.history.delete(s.info.endpoint); // re-inserted: the most recent endpoint last
-    list.push(s);
-    if (list.length > HISTORY_PER_ENDPOINT) list.shift();
-    this.history.set(s.info.endpoint, list);
-    if (this.history.size > HISTORY_ENDPOINTS) this.history.delete(this.history.keys().next().value!);
-  }
-
   /** The endpoint's last sessions, oldest first. */
   sessions(endpoint: string): SessionView[] {
-    return (this.history.get(endpoint) ?? []).map((s) => ({
-      id: s.info.id,
-      endpoint: s.info.endpoint,
-      peer: s.info.peer,
-      state: s.state,
-      startedAt: s.startedAt,
-      ...(s.endedAt !== undefined ? { endedAt: s.endedAt } : {}),
-      ...(s.reason !== undefined ? { reason: s.reason } : {}),
-      ...(s.state !== 'running' && s.steps.length > 0 && s.contentFormat !== undefined ? { contentFormat: s.contentFormat } : {}),
-      steps: [...s.steps],
-    }));
+    return this.history.of(endpoint);
   }
 
   /** Whether a session of the endpoint runs now. */
