@@ -1,15 +1,17 @@
-# lwm2m-gateway container: build on Node 20 (the version the project targets, engines
-# >= 20.19), run as an unprivileged user. Runs `node dist/main.js --config config/gateway.yaml`
-# in /app; the shipped config reads the mapping files of /app/mappings (../mappings).
-FROM node:20-bookworm-slim AS build
+# lwm2m-gateway container: built and run on the current Node LTS (the code also runs on
+# Node 20.19 and later), as the unprivileged user `node`. Runs
+# `node dist/main.js --config config/gateway.yaml` in /app; the shipped config reads the
+# mapping files of /app/mappings (../mappings).
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY test/fixtures/npm ./test/fixtures/npm
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
@@ -17,8 +19,15 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY config ./config
 COPY mappings ./mappings
+# the JSON Schema of the mapping files, where their `$schema=../schema/...` lines point
+COPY schema ./schema
+RUN mkdir -p /app/models /app/data && chown node:node /app/data
 USER node
-# LwM2M over CoAP/UDP, the embedded MQTT broker, the REST API (the defaults of config/gateway.yaml)
-EXPOSE 5683/udp 1883 8080
+# LwM2M over CoAP/UDP and CoAP/DTLS, the embedded MQTT broker (TCP; WebSocket when
+# mqtt.embedded.wsPort is set), the REST API with /healthz, /readyz and /metrics
+EXPOSE 5683/udp 5684/udp 1883/tcp 8083/tcp 8080/tcp
+VOLUME ["/app/config", "/app/mappings", "/app/models", "/app/data"]
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "dist/main.js", "healthcheck", "--config", "config/gateway.yaml"]
 ENTRYPOINT ["node", "dist/main.js"]
 CMD ["--config", "config/gateway.yaml"]

@@ -3,6 +3,8 @@ import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FleetOptions } from './fleet/fleet.js';
+import type { HandshakeLoadOptions } from './dtls/handshake-load.js';
+import type { HandshakeCounters } from './dtls/handshake-runner.js';
 import { Remote } from './fleet/ipc.js';
 import type { FleetCounters } from './fleet/stats.js';
 import { ROOT } from './gateway-process.js';
@@ -80,6 +82,20 @@ export class FleetProcess {
 
   startNotifications(rate: number): Promise<void> {
     return this.remote.call('startNotifications', { rate });
+  }
+
+  /** Starts the DTLS handshake load (dtls/handshake-load.ts) in this process. */
+  startHandshakes(o: HandshakeLoadOptions): Promise<void> {
+    return this.remote.call('startHandshakes', o);
+  }
+
+  handshakeCounters(): Promise<HandshakeCounters> {
+    return this.remote.call('handshakeCounters');
+  }
+
+  /** Stops the handshake load; its last counters. */
+  stopHandshakes(): Promise<HandshakeCounters> {
+    return this.remote.call('stopHandshakes');
   }
 
   /** `dropPending`: CON notifications not yet acknowledged are not sent again */

@@ -23,12 +23,58 @@ export interface NotificationStep {
   latencyMs: Percentiles;
 }
 
+export interface NotificationFigures {
+  offeredPerSecond: number;
+  sentPerSecond: number;
+  deliveredPerSecond: number;
+  latencyMs: Percentiles;
+  udpDrops: number;
+  gatewayCpu: number;
+  steps: NotificationStep[];
+  maxPerSecond: number;
+  /** gateway CPU time per notification at the highest load it kept up with */
+  gatewayCpuUsPerNotification: number;
+  ratioToEcho: number;
+}
+
+export interface HandshakeFigures {
+  suite: string;
+  /** load generator processes, and handshakes in flight over all of them */
+  processes: number;
+  inFlight: number;
+  /** the measured window */
+  seconds: number;
+  completed: number;
+  perSecond: number;
+  failed: number;
+  timedOut: number;
+  retransmissions: number;
+  /** failures by reason */
+  reasons: Record<string, number>;
+  udpDrops: number;
+  /** the gateway's CPU use over the window (fraction of one core) */
+  gatewayCpu: number;
+  /** handshakes per second of gateway CPU time: per core, as the gateway runs on one */
+  perCorePerSecond: number;
+  gatewayCpuUsPerHandshake: number;
+  /** the load generator processes' CPU use, summed (fractions of a core) */
+  generatorCpu: number;
+}
+
+export interface DtlsFigures {
+  devices: number;
+  handshakes: HandshakeFigures;
+  registrations: { devices: number; perSecond: number; failures: number; gatewayCpu: number } | Skipped;
+  observations?: { established: number; seconds: number };
+  notifications: NotificationFigures | Skipped;
+}
+
 export interface Results {
   startedAt: string;
   mode: 'quick' | 'full';
   durationS: number;
   machine: { cpus: number; model: string; node: string; loadavgBefore: number[]; loadavgAfter: number[]; cpuShareBefore: number; openFileLimit: number };
-  gateway: { entry: 'dist' | 'src'; mqtt: boolean; rest: boolean };
+  gateway: { entry: 'dist' | 'src'; /** absent in results from before the file store: memory */ store?: 'file' | 'memory'; mqtt: boolean; rest: boolean };
   fleet: { sockets: number; clientsPerSocket: number; limit: string; notificationFormat: number; conNotifications: boolean };
   figures: {
     echo: { register: EchoResult; notification: EchoResult; read: EchoResult };
@@ -37,22 +83,9 @@ export interface Results {
     observations: { devices: number; established: number; seconds: number }[];
     /** idleCpu: the gateway's CPU use (fraction of a core) with these devices and no traffic */
     rss: { baseBytes: number; at: { devices: number; observations: number; bytes: number; perDeviceBytes: number; idleCpu: number; simulatorBytes: number; simulatorClients: number }[] };
-    notifications:
-      | {
-          offeredPerSecond: number;
-          sentPerSecond: number;
-          deliveredPerSecond: number;
-          latencyMs: Percentiles;
-          udpDrops: number;
-          gatewayCpu: number;
-          steps: NotificationStep[];
-          maxPerSecond: number;
-          /** gateway CPU time per notification at the highest load it kept up with */
-          gatewayCpuUsPerNotification: number;
-          ratioToEcho: number;
-        }
-      | Skipped;
+    notifications: NotificationFigures | Skipped;
     restReads: { readsPerSecond: number; failed: number; latencyMs: Percentiles; gatewayCpu: number; ratioToEcho: number } | Skipped;
+    dtls: DtlsFigures | Skipped;
   };
 }
 
@@ -61,9 +94,46 @@ const ms = (x: number): string => (x < 10 ? x.toFixed(2) : x.toFixed(1)) + ' ms'
 const mib = (b: number): string => (b / 1048576).toFixed(1) + ' MiB';
 const pct = (r: number): string => (r * 100).toFixed(0) + '%';
 
+type Row = [string, string, string, string];
+
+/** `targets`: the plain UDP figures carry the project's targets */
+function notificationRows(rows: Row[], label: string, nt: NotificationFigures | Skipped, targets: boolean): void {
+  if ('skipped' in nt) {
+    rows.push([label, `skipped: ${nt.skipped}`, '', '']);
+    return;
+  }
+  rows.push([`${label} at ${n0(nt.offeredPerSecond)}/s offered`, `${n0(nt.deliveredPerSecond)}/s delivered (sent ${n0(nt.sentPerSecond)}/s, gw cpu ${pct(nt.gatewayCpu)}${nt.udpDrops > 0 ? `, ${n0(nt.udpDrops)} UDP drops` : ''})`, '', '']);
+  rows.push(['  latency p50 / p99 / max', `${ms(nt.latencyMs.p50)} / ${ms(nt.latencyMs.p99)} / ${ms(nt.latencyMs.max)}`, targets ? 'p99 < 10 ms' : '', '']);
+  rows.push([`${label}, max`, `${n0(nt.maxPerSecond)}/s (gw cpu ${n0(nt.gatewayCpuUsPerNotification)} us each)`, targets ? '>= 30,000/s' : '', pct(nt.ratioToEcho)]);
+  for (const st of nt.steps) {
+    rows.push([
+      `  offered ${n0(st.offeredPerSecond)}/s`,
+      `${n0(st.deliveredPerSecond)}/s, p50 ${ms(st.latencyMs.p50)}, p99 ${ms(st.latencyMs.p99)}, gw cpu ${pct(st.gatewayCpu)}${st.retransmissionsPerSecond > 0 ? `, ${n0(st.retransmissionsPerSecond)}/s resent` : ''}`,
+      '',
+      '',
+    ]);
+  }
+}
+
+function dtlsRows(rows: Row[], d: DtlsFigures | Skipped): void {
+  if ('skipped' in d) {
+    rows.push(['DTLS', `skipped: ${d.skipped}`, '', '']);
+    return;
+  }
+  const h = d.handshakes;
+  const trouble = [h.failed > 0 ? `${n0(h.failed)} failed` : '', h.timedOut > 0 ? `${n0(h.timedOut)} timed out` : '', h.udpDrops > 0 ? `${n0(h.udpDrops)} UDP drops` : ''].filter((x) => x !== '');
+  rows.push([`DTLS full PSK handshakes (${h.suite.endsWith('CCM_8') ? 'CCM_8' : 'CBC_SHA256'}, EMS)`, `${n0(h.perSecond)}/s (gw cpu ${pct(h.gatewayCpu)}, ${n0(h.gatewayCpuUsPerHandshake)} us each${trouble.length > 0 ? `, ${trouble.join(', ')}` : ''})`, '', '']);
+  rows.push(['  per core of the gateway', `${n0(h.perCorePerSecond)}/s`, '>= 1,000/s', '']);
+  rows.push(['  load generator', `${h.processes} processes, ${n0(h.inFlight)} in flight, cpu ${pct(h.generatorCpu)}`, '', '']);
+  const r = d.registrations;
+  if (!('skipped' in r)) rows.push([`DTLS registrations, ${n0(r.devices)} devices`, `${n0(r.perSecond)}/s (gw cpu ${pct(r.gatewayCpu)}${r.failures > 0 ? `, ${n0(r.failures)} failed` : ''})`, '', '']);
+  if (d.observations) rows.push([`DTLS observations set up`, `${n0(d.observations.established)} in ${d.observations.seconds.toFixed(1)} s`, '', '']);
+  notificationRows(rows, 'DTLS notifications -> MQTT', d.notifications, false);
+}
+
 /** The table as text: figure, value, target, ratio to the raw echo. */
 export function table(r: Results): string {
-  const rows: [string, string, string, string][] = [];
+  const rows: Row[] = [];
   const f = r.figures;
   const e = f.echo;
   rows.push(['raw UDP echo, register sizes', `${n0(e.register.roundTripsPerSecond)}/s (${e.register.requestBytes}/${e.register.responseBytes} B)`, '', '100%']);
@@ -80,27 +150,14 @@ export function table(r: Results): string {
     rows.push([`  gateway CPU, no traffic`, pct(a.idleCpu), '', '']);
     rows.push([`  simulator RSS, ${n0(a.simulatorClients)} clients`, `${mib(a.simulatorBytes)} (${n0(a.simulatorBytes / a.simulatorClients)} B/client)`, '', '']);
   }
-  const nt = f.notifications;
-  if ('skipped' in nt) rows.push(['notifications -> MQTT', `skipped: ${nt.skipped}`, '', '']);
-  else {
-    rows.push([`notifications -> MQTT at ${n0(nt.offeredPerSecond)}/s offered`, `${n0(nt.deliveredPerSecond)}/s delivered (sent ${n0(nt.sentPerSecond)}/s, gw cpu ${pct(nt.gatewayCpu)}${nt.udpDrops > 0 ? `, ${n0(nt.udpDrops)} UDP drops` : ''})`, '', '']);
-    rows.push(['  latency p50 / p99 / max', `${ms(nt.latencyMs.p50)} / ${ms(nt.latencyMs.p99)} / ${ms(nt.latencyMs.max)}`, 'p99 < 10 ms', '']);
-    rows.push(['notifications -> MQTT, max', `${n0(nt.maxPerSecond)}/s (gw cpu ${n0(nt.gatewayCpuUsPerNotification)} us each)`, '>= 30,000/s', pct(nt.ratioToEcho)]);
-    for (const st of nt.steps) {
-      rows.push([
-        `  offered ${n0(st.offeredPerSecond)}/s`,
-        `${n0(st.deliveredPerSecond)}/s, p50 ${ms(st.latencyMs.p50)}, p99 ${ms(st.latencyMs.p99)}, gw cpu ${pct(st.gatewayCpu)}${st.retransmissionsPerSecond > 0 ? `, ${n0(st.retransmissionsPerSecond)}/s resent` : ''}`,
-        '',
-        '',
-      ]);
-    }
-  }
+  notificationRows(rows, 'notifications -> MQTT', f.notifications, true);
   const rr = f.restReads;
   if ('skipped' in rr) rows.push(['REST reads round trip', `skipped: ${rr.skipped}`, '', '']);
   else {
     rows.push(['REST reads round trip', `${n0(rr.readsPerSecond)}/s (gw cpu ${pct(rr.gatewayCpu)})`, '', pct(rr.ratioToEcho)]);
     rows.push(['  latency p50 / p99 / max', `${ms(rr.latencyMs.p50)} / ${ms(rr.latencyMs.p99)} / ${ms(rr.latencyMs.max)}`, '', '']);
   }
+  dtlsRows(rows, f.dtls);
   const head: [string, string, string, string] = ['figure', 'measured', 'target', 'of echo'];
   const w = [0, 1, 2, 3].map((k) => Math.max(head[k]!.length, ...rows.map((row) => row[k]!.length)));
   const line = (row: string[]): string => row.map((c, k) => c.padEnd(w[k]!)).join('  ').trimEnd();
@@ -108,7 +165,7 @@ export function table(r: Results): string {
   return [
     `lwm2m-gateway benchmark (${r.mode}), ${r.startedAt}, ${r.durationS.toFixed(0)} s`,
     `machine: ${m.cpus} x ${m.model}, node ${m.node}, load ${m.loadavgBefore.map((x) => x.toFixed(1)).join(' ')} before / ${m.loadavgAfter.map((x) => x.toFixed(1)).join(' ')} after, a busy loop got ${pct(m.cpuShareBefore)} of a core, open files ${m.openFileLimit}`,
-    `gateway: ${r.gateway.entry === 'dist' ? 'node dist/main.js' : 'node --import tsx src/main.ts'}; fleet: ${r.fleet.sockets} sockets (${r.fleet.limit}), notifications ${r.fleet.conNotifications ? 'CON' : 'NON'} in format ${r.fleet.notificationFormat}`,
+    `gateway: ${r.gateway.entry === 'dist' ? 'node dist/main.js' : 'node --import tsx src/main.ts'}, store ${r.gateway.store ?? 'memory'}; fleet: ${r.fleet.sockets} sockets (${r.fleet.limit}), notifications ${r.fleet.conNotifications ? 'CON' : 'NON'} in format ${r.fleet.notificationFormat}`,
     '',
     line(head),
     line(w.map((x) => '-'.repeat(x))),

@@ -7,7 +7,10 @@
  *
  * Options: --devices N (first fleet), --big N (total for the second RSS figure, 0: skip),
  * --profile (gateway under --cpu-prof, profiles in bench/results/), --src (run the gateway
- * from src/ with tsx instead of dist/), --out FILE.
+ * from src/ with tsx instead of dist/), --out FILE, --skip notify,rest,dtls,dtls-notify;
+ * the DTLS part (dtls/dtls-phase.ts): --dtls-devices N, --dtls-procs N (handshake load
+ * processes), --dtls-sockets N (handshakes in flight per process), --dtls-seconds S,
+ * --dtls-suite ccm8|cbc.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -22,7 +25,10 @@ import { CF } from './fleet/formats.js';
 import { objectLinks } from './fleet/objects.js';
 import { MqttSink } from './mqtt-sink.js';
 import { CpuMeter, FleetProcess, udpReceiveErrors } from './procs.js';
-import { table, type NotificationStep, type Results } from './report.js';
+import { notificationSteps, type NotificationPlan } from './notify-steps.js';
+import { dtlsFigures, type DtlsPlan } from './dtls/dtls-phase.js';
+import { TLS_PSK_WITH_AES_128_CBC_SHA256, TLS_PSK_WITH_AES_128_CCM_8 } from '../src/transport/dtls/record-cipher.js';
+import { table, type Results } from './report.js';
 import { restReads } from './rest-load.js';
 
 const { values: args } = parseArgs({
@@ -39,9 +45,18 @@ const { values: args } = parseArgs({
     fixed: { type: 'string' },
     non: { type: 'boolean', default: false },
     'heap-snapshot': { type: 'boolean', default: false },
+    'dtls-devices': { type: 'string' },
+    'dtls-procs': { type: 'string' },
+    'dtls-sockets': { type: 'string' },
+    'dtls-seconds': { type: 'string' },
+    'dtls-suite': { type: 'string', default: 'ccm8' },
+    /** the gateway's store.type: file (the default, under the run's temporary folder) or memory */
+    store: { type: 'string', default: 'file' },
   },
 });
-/** phases to leave out: notify, rest (e.g. to profile one of them alone) */
+if (args.store !== 'file' && args.store !== 'memory') throw new Error(`--store must be file or memory, not ${args.store}`);
+const storeType = args.store;
+/** phases to leave out: notify, rest, dtls, dtls-notify (e.g. to profile one of them alone) */
 const skip = new Set(args.skip.split(',').filter((x) => x !== ''));
 
 const quick = args.quick;
@@ -58,9 +73,25 @@ const P = {
   restSeconds: quick ? 1.5 : 8,
   observeTimeoutMs: quick ? 20_000 : 180_000,
 };
+const notifyPlan: NotificationPlan = { fixed: P.notifyOffered, steps: P.notifySteps, fixedSeconds: P.notifySeconds, stepSeconds: P.stepSeconds, settleMs: quick ? 300 : 1500 };
 const FORMAT = CF.SENML_CBOR;
 /** CON notifications by default: each one is a request/response pair, like the echo's */
 const CON = !args.non;
+const dtlsPlan: DtlsPlan = {
+  devices: Number(args['dtls-devices'] ?? (quick ? 100 : 2000)),
+  // the gateway takes one core: the load generator gets the others, up to 4 processes
+  processes: Number(args['dtls-procs'] ?? (quick ? 1 : Math.min(4, Math.max(1, cpus().length - 2)))),
+  sockets: Number(args['dtls-sockets'] ?? (quick ? 16 : 64)),
+  handshakeSeconds: Number(args['dtls-seconds'] ?? (quick ? 1.5 : 10)),
+  suite: ({ ccm8: TLS_PSK_WITH_AES_128_CCM_8, cbc: TLS_PSK_WITH_AES_128_CBC_SHA256 } as Record<string, number>)[args['dtls-suite']] ?? NaN,
+  notify: notifyPlan,
+  notifications: !skip.has('dtls-notify'),
+  observeTimeoutMs: P.observeTimeoutMs,
+  format: FORMAT,
+  conNotifications: CON,
+};
+
+if (Number.isNaN(dtlsPlan.suite)) throw new Error(`--dtls-suite: ccm8 or cbc, not ${args['dtls-suite']}`);
 
 let phase = 'start';
 const log = (s: string): void => {
@@ -89,8 +120,10 @@ function sizes(): { register: [number, number]; notification: [number, number]; 
   return { register: [reg.length, created], notification: [note.length, 4], read: [get, content.length] };
 }
 
-async function gatewayConfig(dir: string): Promise<{ file: string; coapPort: number; mqttPort: number; restPort: number }> {
+async function gatewayConfig(dir: string): Promise<{ file: string; coapPort: number; dtlsPort: number; mqttPort: number; restPort: number }> {
   const coapPort = await freePort('udp');
+  let dtlsPort = await freePort('udp');
+  while (dtlsPort === coapPort) dtlsPort = await freePort('udp');
   const mqttPort = await freePort('tcp');
   let restPort = await freePort('tcp');
   // the kernel may hand out the port it just freed again
@@ -100,16 +133,19 @@ async function gatewayConfig(dir: string): Promise<{ file: string; coapPort: num
     file,
     [
       `coap: { port: ${coapPort}, address: 127.0.0.1 }`,
+      `dtls: { enabled: true, port: ${dtlsPort}, address: 127.0.0.1 }`,
       // the simulated fleet registers thousands a second from a few loopback addresses
       `lwm2m: { requestTimeout: 30, limits: { registerRatePerAddress: 0 } }`,
       `mappings: { dir: ${JSON.stringify(join(ROOT, 'bench/mappings'))}, watch: false }`,
       `mqtt: { enabled: true, mode: embedded, embedded: { port: ${mqttPort}, host: 127.0.0.1 } }`,
       `rest: { enabled: true, port: ${restPort}, host: 127.0.0.1 }`,
       `log: { level: warn }`,
+      `store: { type: ${storeType} }`,
+      `data: { dir: ${JSON.stringify(join(dir, 'data'))} }`,
       '',
     ].join('\n'),
   );
-  return { file, coapPort, mqttPort, restPort };
+  return { file, coapPort, dtlsPort, mqttPort, restPort };
 }
 
 /** The share of one core a busy loop gets now: 1 on an idle machine, less when others compete. */
@@ -240,66 +276,7 @@ async function main(): Promise<void> {
     if (skip.has('notify')) notifications = { skipped: '--skip notify' };
     else if (faces.mqtt && obsA > 0) {
       sink = await MqttSink.connect(cfg.mqttPort, 'bench/+/+');
-      const measure = async (rate: number, seconds: number): Promise<NotificationStep> => {
-        const cpuG = new CpuMeter(g.proc.pid);
-        const cpuS = new CpuMeter(fleetA.pid);
-        const cpuB = new CpuMeter(process.pid);
-        await fleetA.startNotifications(rate);
-        await sleep(500); // reach a steady state
-        const c0 = await fleetA.counters();
-        const r0 = sink!.received;
-        const d0 = udpReceiveErrors();
-        cpuG.read();
-        cpuS.read();
-        cpuB.read();
-        sink!.startSampling();
-        const tm = performance.now();
-        await sleep(seconds * 1000);
-        const el = (performance.now() - tm) / 1000;
-        const delivered = (sink!.received - r0) / el;
-        const c1 = await fleetA.counters();
-        const step: NotificationStep = {
-          offeredPerSecond: rate,
-          sentPerSecond: (c1.notificationsSent - c0.notificationsSent) / el,
-          deliveredPerSecond: delivered,
-          ackedPerSecond: (c1.notificationsAcked - c0.notificationsAcked) / el,
-          retransmissionsPerSecond: (c1.retransmissions - c0.retransmissions) / el,
-          udpDrops: udpReceiveErrors() - d0,
-          gatewayCpu: cpuG.read(),
-          simulatorCpu: cpuS.read(),
-          subscriberCpu: cpuB.read(),
-          latencyMs: sink!.stopSampling(),
-        };
-        // stop, and drop what is still being retransmitted so that the next step starts clean
-        await fleetA.stopNotifications();
-        await sleep(quick ? 300 : 1500);
-        return step;
-      };
-      // offered loads from low to high: every one up to the fixed load, beyond it while the path keeps up
-      const rates = [...new Set([...P.notifySteps, P.notifyOffered])].sort((a, b) => a - b);
-      const steps: NotificationStep[] = [];
-      for (const rate of rates) {
-        log(`notifications at ${rate}/s for ${rate === P.notifyOffered ? P.notifySeconds : P.stepSeconds} s...`);
-        const st = await measure(rate, rate === P.notifyOffered ? P.notifySeconds : P.stepSeconds);
-        steps.push(st);
-        if (rate >= P.notifyOffered && st.deliveredPerSecond < 0.9 * rate) break;
-      }
-      const fixed = steps.find((x) => x.offeredPerSecond === P.notifyOffered)!;
-      const keptUp = steps.filter((x) => x.deliveredPerSecond >= 0.9 * x.offeredPerSecond);
-      const maxPerSecond = Math.max(...steps.map((x) => x.deliveredPerSecond));
-      const best = keptUp[keptUp.length - 1];
-      notifications = {
-        offeredPerSecond: fixed.offeredPerSecond,
-        sentPerSecond: fixed.sentPerSecond,
-        deliveredPerSecond: fixed.deliveredPerSecond,
-        latencyMs: fixed.latencyMs,
-        udpDrops: fixed.udpDrops,
-        gatewayCpu: fixed.gatewayCpu,
-        steps,
-        maxPerSecond,
-        gatewayCpuUsPerNotification: best && best.deliveredPerSecond > 0 ? (best.gatewayCpu / best.deliveredPerSecond) * 1e6 : 0,
-        ratioToEcho: maxPerSecond / echo.notification.roundTripsPerSecond,
-      };
+      notifications = await notificationSteps(fleetA, g.proc.pid, sink, notifyPlan, echo.notification.roundTripsPerSecond, log);
     }
 
     // 5. REST reads round trip to devices
@@ -324,14 +301,23 @@ async function main(): Promise<void> {
       await observePhase(fleetB, more, P.big, obsA);
     }
 
+    // 7. DTLS: full PSK handshakes per second, then a fleet over DTLS and its notifications (both fleets above stay registered)
+    let dtls: Results['figures']['dtls'] = { skipped: 'the REST northbound (to provision PSKs) is not wired into this gateway build' };
+    if (skip.has('dtls')) dtls = { skipped: '--skip dtls' };
+    else if (faces.rest) {
+      if (faces.mqtt) sink ??= await MqttSink.connect(cfg.mqttPort, 'bench/+/+');
+      const target = { gatewayPid: g.proc.pid, dtlsPort: cfg.dtlsPort, restPort: cfg.restPort, sink, echoRate: echo.notification.roundTripsPerSecond, log, fleets };
+      dtls = await dtlsFigures(target, dtlsPlan);
+    }
+
     const results: Results = {
       startedAt,
       mode: quick ? 'quick' : 'full',
       durationS: (performance.now() - t0) / 1000,
       machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '?', node: process.version, loadavgBefore: loadBefore, loadavgAfter: loadavg(), cpuShareBefore, openFileLimit: openFileLimit() },
-      gateway: { entry, ...faces },
+      gateway: { entry, store: storeType, ...faces },
       fleet: { sockets: opened.sockets, clientsPerSocket: opened.clientsPerSocket, limit: opened.limit, notificationFormat: FORMAT, conNotifications: CON },
-      figures: { echo, startupMs, registrations, observations, rss: { baseBytes, at: rssAt }, notifications, restReads: restReadsFig },
+      figures: { echo, startupMs, registrations, observations, rss: { baseBytes, at: rssAt }, notifications, restReads: restReadsFig, dtls },
     };
     const out = args.out ?? join(resultsDir, `${stamp}.json`);
     writeFileSync(out, JSON.stringify(results, null, 2) + '\n');

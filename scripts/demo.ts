@@ -78,6 +78,7 @@ async function main(): Promise<void> {
       `mqtt: { enabled: true, mode: embedded, embedded: { port: ${mqtt} } }`,
       `rest: { enabled: true, port: ${rest} }`,
       `log: { level: info }`,
+      `data: { dir: ${JSON.stringify(join(dir, 'data'))} }`,
       '',
     ].join('\n'),
   );

@@ -13,12 +13,15 @@ import { loadModelsDir } from './lwm2m/model/load-dir.js';
 import { CodecRegistry } from './lwm2m/codec/registry.js';
 import { LwM2mServer } from './lwm2m/server/index.js';
 import type { Clock } from './lwm2m/clock.js';
-import { createStore } from './store/index.js';
+import { createStore, journalsUnder } from './store/index.js';
+import type { OpenedStore } from './store/index.js';
 import { BindingStartError } from './transport/binding.js';
 import type { Binding, ListenAddress } from './transport/binding.js';
 import { createBindings } from './transport/bindings.js';
 import { MappingLoadError, MappingStore } from './mapping/index.js';
 import { FACES, FaceStartError, type Face } from './northbound/faces.js';
+import type { ReadinessPart } from './northbound/face.js';
+import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { SecurityFileLoadError, SecurityFileSource } from './security/security-file-source.js';
 import { BootstrapServer, ownServerMatcher } from './lwm2m/bootstrap/index.js';
 import { BootstrapFileLoadError, BootstrapFileSource } from './bootstrap/bootstrap-file-source.js';
@@ -70,6 +73,10 @@ export class Gateway {
   private started = false;
   /** the security file in force (undefined: security.file is null) */
   private securityFile: SecurityFileSource | undefined;
+  /** Prometheus metrics (undefined: rest.metrics.enabled is false, or not started) */
+  metrics: GatewayMetrics | undefined;
+  /** the store the server keeps its state in, opened here (a file store replays its folder) */
+  private readonly opened: OpenedStore;
 
   constructor(
     readonly config: GatewayConfig,
@@ -79,6 +86,11 @@ export class Gateway {
     this.models = ModelRegistry.withBuiltins();
     this.codecs = new CodecRegistry();
     const q = config.lwm2m.queue;
+    try {
+      this.opened = createStore(config.store.type, { dataDir: config.data.dir, logger: this.log });
+    } catch (e) {
+      throw new StartError(`store.type ${config.store.type}: data.dir ${config.data.dir}: ${e instanceof Error ? e.message : String(e)}`);
+    }
     this.server = new LwM2mServer({
       models: this.models,
       codecs: this.codecs,
@@ -88,7 +100,7 @@ export class Gateway {
       queue: { ttlMs: q.ttl * 1000, maxPerDevice: q.maxPerDevice, awakeTimeMs: q.awakeTime * 1000 },
       registrationLimits: config.lwm2m.limits,
       security: { requireForKnown: config.security.requireForKnown, requireDtls: config.security.requireDtls },
-      store: createStore(config.store.type),
+      store: this.opened.store,
       logger: this.log,
     });
     const bs = config.bootstrap;
@@ -256,7 +268,22 @@ export class Gateway {
       this.log.info('LwM2M server listening', { transport: at.transport, address: at.address, port: at.port });
     }
     await this.startBootstrap();
-    const deps = { config: this.config, baseDir: this.baseDir(), core: this.server, models: this.models, mappings: this.mappings, logger: this.log, version: VERSION, bootstrap: this.bootstrap };
+    const m = this.config.rest.metrics;
+    if (m?.enabled) this.metrics = new GatewayMetrics({ server: this.server, bindings: () => this.bindings, faces: () => this.faces, token: m.token });
+    const journals = this.config.store.type === 'file' ? { openJournal: journalsUnder(this.config.data.dir, this.log) } : {};
+    const deps = {
+      config: this.config,
+      baseDir: this.baseDir(),
+      core: this.server,
+      models: this.models,
+      mappings: this.mappings,
+      logger: this.log,
+      version: VERSION,
+      bootstrap: this.bootstrap,
+      readiness: () => this.readiness(),
+      ...(this.metrics ? { metrics: this.metrics } : {}),
+      ...journals,
+    };
     for (const kind of FACES) {
       if (!kind.enabled(this.config)) continue;
       const face = kind.create(deps);
@@ -270,11 +297,26 @@ export class Gateway {
     }
   }
 
+  /** Every part and whether it is ready: each binding the config turns on listens, each face's connections are up, the store answers. */
+  readiness(): ReadinessPart[] {
+    const parts: ReadinessPart[] = [];
+    for (const b of this.bindings) {
+      const up = this.listening.some((a) => a.scheme === b.scheme);
+      parts.push({ name: `binding.${b.scheme}`, ready: up, ...(up ? {} : { detail: 'not listening' }) });
+    }
+    const storeUp = this.server.store.reachable?.() ?? true;
+    parts.push({ name: 'store', ready: storeUp, ...(storeUp ? {} : { detail: 'the store does not answer' }) });
+    for (const f of this.faces) parts.push(...(f.readiness?.() ?? [{ name: f.name, ready: true }]));
+    return parts;
+  }
+
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
     for (const face of this.faces.reverse()) await face.stop();
     this.faces = [];
+    this.metrics?.stop();
+    this.metrics = undefined;
     this.facePorts = {};
     this.bootstrap.stop();
     for (const b of this.bootstrapBindings) await b.stop();
@@ -290,5 +332,6 @@ export class Gateway {
     this.mappings = undefined;
     this.securityFile?.stop();
     this.securityFile = undefined;
+    await this.opened.close();
   }
 }

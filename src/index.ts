@@ -16,6 +16,8 @@ export { parseLinks, serializeLinks } from './lwm2m/codec/link-format.js';
 export type { Link } from './lwm2m/codec/link-format.js';
 export * from './lwm2m/server/index.js';
 export { MemoryStore } from './store/memory/memory-store.js';
+export { FileStore } from './store/file/file-store.js';
+export type { FileStoreOptions } from './store/file/file-store.js';
 export type * from './lwm2m/transport.js';
 export { TransportError } from './lwm2m/transport.js';
 export type { Clock, TimerHandle } from './lwm2m/clock.js';

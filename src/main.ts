@@ -6,14 +6,18 @@ import { loadConfig, ConfigError } from './config/load.js';
 import { createLogger } from './log.js';
 import { Gateway, StartError } from './gateway.js';
 import { validateCommand } from './validate-command.js';
+import { healthcheckCommand } from './healthcheck-command.js';
 
 const USAGE = `usage: lwm2m-gateway [--config FILE]
        lwm2m-gateway validate [DIR] [--config FILE]
+       lwm2m-gateway healthcheck [--config FILE]
 
   -c, --config FILE   gateway config (YAML); default: config/gateway.yaml if present
   -h, --help          this text
   validate [DIR]      check the mapping files in DIR (default: mappings.dir of the config)
                       against the object models; exit 1 on any error
+  healthcheck         ask the running gateway's /readyz (the REST port of the config);
+                      exit 0 when ready, 1 otherwise (the container's HEALTHCHECK)
 
 Environment variables LWM2MGW_<KEY>__<SUBKEY> override config keys (e.g. LWM2MGW_COAP__PORT=5690).`;
 
@@ -34,7 +38,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const [command, ...rest] = args.positionals;
-  if (command !== undefined && (command !== 'validate' || rest.length > 1)) {
+  const known = (command === 'validate' && rest.length <= 1) || (command === 'healthcheck' && rest.length === 0);
+  if (command !== undefined && !known) {
     process.stderr.write(`unexpected argument: ${args.positionals.join(' ')}\n${USAGE}\n`);
     return 2;
   }
@@ -49,8 +54,18 @@ async function main(argv: string[]): Promise<number> {
     throw e;
   }
   if (command === 'validate') return validateCommand(loaded, rest[0]);
+  if (command === 'healthcheck') return healthcheckCommand(loaded);
   const log = createLogger(loaded.config.log.level, undefined, loaded.config.log.format);
-  const gateway = new Gateway(loaded.config, { logger: log, configFile: loaded.file });
+  let gateway: Gateway;
+  try {
+    gateway = new Gateway(loaded.config, { logger: log, configFile: loaded.file });
+  } catch (e) {
+    if (e instanceof StartError) {
+      process.stderr.write(`${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
   // handlers first: a signal that arrives while starting still stops cleanly
   let stopping = false;
   let starting: Promise<unknown> = Promise.resolve();

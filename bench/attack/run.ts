@@ -70,6 +70,7 @@ async function main(): Promise<number> {
       `mqtt: { enabled: true, mode: embedded, embedded: { port: ${mqttPort}, host: 127.0.0.1, username: ${MQTT_USER.username}, password: ${MQTT_USER.password} } }`,
       `rest: { enabled: true, port: ${restPort}, host: 127.0.0.1 }`,
       `log: { level: info }`,
+      `data: { dir: ${JSON.stringify(join(tmp, 'data'))} }`,
       '',
     ].join('\n'),
   );

@@ -22,6 +22,7 @@ import { RecentNotifications } from './recent-notifications.js';
 import { objectLinks, type ValueMode } from './objects.js';
 import { FleetStats, type FleetCounters } from './stats.js';
 import { bindSlots, defaultAddresses, openFileLimit, type Slot } from './sockets.js';
+import { bindDtlsSlots } from '../dtls/dtls-slots.js';
 
 export { defaultAddresses, openFileLimit } from './sockets.js';
 
@@ -49,6 +50,11 @@ export interface FleetOptions {
   addresses?: string[];
   /** at most this many sockets (default: the open-file limit less 256) */
   maxSockets?: number;
+  /**
+   * over DTLS with PSKs (host and port: the gateway's DTLS ones): each client on a socket of
+   * its own, its PSK identity its endpoint name, its key benchPsk(identity)
+   */
+  dtls?: { suite?: number };
 }
 
 type Kind = 'register' | 'update' | 'deregister' | 'notify';
@@ -115,11 +121,18 @@ export class Fleet {
     const max = Math.max(1, Math.min(this.o.count, this.o.maxSockets ?? byFd, byFd));
     this.socketLimit =
       max < this.o.count ? `${max} sockets for ${this.o.count} clients (open-file limit ${fdLimit}${this.o.maxSockets !== undefined && this.o.maxSockets < byFd ? `, maxSockets ${this.o.maxSockets}` : ''})` : 'one socket per client';
-    this.slots.push(
-      ...(await bindSlots(max, this.o.addresses ?? defaultAddresses(), (k, buf) => this.onMessage(k, buf), () => this.stats.socketErrors++)),
-    );
     const prefix = this.o.prefix ?? 'sim-';
     const first = this.o.first ?? 0;
+    const addresses = this.o.addresses ?? defaultAddresses();
+    const onMessage = (k: number, buf: Buffer): void => this.onMessage(k, buf);
+    const onError = (): void => void this.stats.socketErrors++;
+    if (this.o.dtls) {
+      if (max < this.o.count) throw new Error(`a DTLS fleet needs a socket per client: ${this.socketLimit}`);
+      const dtls = { host: this.o.host, port: this.o.port, identityOf: (k: number) => `${prefix}${first + k}`, ...this.o.dtls };
+      const { slots, handshakes } = await bindDtlsSlots(max, addresses, dtls, onMessage, onError);
+      this.slots.push(...slots);
+      this.stats.handshakes = handshakes.completed;
+    } else this.slots.push(...(await bindSlots(max, addresses, onMessage, onError)));
     for (let n = 0; n < this.o.count; n++) {
       const slotIndex = n % this.slots.length;
       const slot = this.slots[slotIndex]!;
@@ -301,7 +314,8 @@ export class Fleet {
   // ---- incoming ----
 
   private send(slot: number, buf: Buffer): void {
-    this.slots[slot]!.sock.send(buf, this.o.port, this.o.host);
+    const s = this.slots[slot]!;
+    s.sock.send(s.seal ? s.seal(buf) : buf, this.o.port, this.o.host);
   }
 
   private onMessage(slot: number, buf: Buffer): void {

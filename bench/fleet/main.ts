@@ -2,7 +2,8 @@
  * The fleet simulator as a process.
  *
  * Forked by the benchmark: answers calls over IPC (open, register, counters,
- * startNotifications, stopNotifications, memory, deregisterAll, close).
+ * startNotifications, stopNotifications, memory, deregisterAll, close), and runs the DTLS
+ * handshake load (startHandshakes, handshakeCounters, stopHandshakes; ../dtls/handshake-load.ts).
  *
  * Run by hand: simulated clients against a running gateway, counters every second.
  *
@@ -22,8 +23,10 @@
 import { parseArgs } from 'node:util';
 import { Fleet, type FleetOptions } from './fleet.js';
 import { serve } from './ipc.js';
+import { HandshakeLoad, type HandshakeLoadOptions } from '../dtls/handshake-load.js';
 
 let fleet: Fleet | undefined;
+let handshakes: HandshakeLoad | undefined;
 
 function current(): Fleet {
   if (!fleet) throw new Error('fleet not open');
@@ -95,7 +98,22 @@ if (process.send) {
     stopNotifications: (a: { dropPending?: boolean } | null) => current().stopNotifications(a?.dropPending ?? false),
     memory: () => process.memoryUsage(),
     deregisterAll: () => current().deregisterAll(),
+    startHandshakes: async (o: HandshakeLoadOptions) => {
+      await handshakes?.close();
+      handshakes = await HandshakeLoad.open(o);
+      handshakes.start();
+    },
+    handshakeCounters: () => {
+      if (!handshakes) throw new Error('no handshake load running');
+      return handshakes.counters();
+    },
+    stopHandshakes: async () => {
+      const c = await handshakes?.close();
+      handshakes = undefined;
+      return c;
+    },
     close: async () => {
+      await handshakes?.close();
       await fleet?.close();
       fleet = undefined;
       setImmediate(() => process.exit(0));

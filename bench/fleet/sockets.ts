@@ -16,6 +16,8 @@ export interface Slot {
   primary: Client | undefined;
   /** clients with an alternate path on this socket, by first path segment ("c123") */
   others: Map<string, Client> | undefined;
+  /** over DTLS: protects what the fleet sends on this socket (dtls/dtls-slots.ts) */
+  seal?: (plaintext: Buffer) => Buffer;
 }
 
 /** The soft limit on open files of this process (Linux); 1024 elsewhere. */

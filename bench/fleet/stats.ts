@@ -19,6 +19,8 @@ export interface FleetCounters {
   socketErrors: number;
   /** retransmitted requests from the server, answered again */
   duplicates: number;
+  /** DTLS handshakes completed when the fleet opened (0 over plain UDP) */
+  handshakes: number;
   /** requests and outcomes by "method code" */
   outcomes: Record<string, number>;
 }
@@ -39,6 +41,7 @@ export class FleetStats {
   droppedAsleep = 0;
   socketErrors = 0;
   duplicates = 0;
+  handshakes = 0;
   private firstRegisterSent = 0;
   private lastRegistered = 0;
   private readonly outcomes = new Map<string, number>();
@@ -79,6 +82,7 @@ export class FleetStats {
       droppedAsleep: this.droppedAsleep,
       socketErrors: this.socketErrors,
       duplicates: this.duplicates,
+      handshakes: this.handshakes,
       outcomes: Object.fromEntries(this.outcomes),
     };
   }

@@ -7,6 +7,7 @@ import { resolve, dirname, isAbsolute } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { LineCounter, parseDocument, isMap, type Document } from 'yaml';
 import { CONFIG_SCHEMA, DEFAULT_CONFIG, type GatewayConfig } from './schema.js';
+import { FILE_REF, SECRET_KEYS, SecretFileError, resolveSecretFiles } from './secrets.js';
 
 export class ConfigError extends Error {
   constructor(
@@ -19,7 +20,10 @@ export class ConfigError extends Error {
   }
 }
 
-/** Prefix of environment overrides; `__` separates keys: LWM2MGW_COAP__PORT=5690. */
+/**
+ * Prefix of environment overrides; `__` separates keys: LWM2MGW_COAP__PORT=5690. A secret
+ * key with the suffix `_FILE` takes its value from that file: LWM2MGW_MQTT__EXTERNAL__PASSWORD_FILE.
+ */
 export const ENV_PREFIX = 'LWM2MGW_';
 
 type Plain = Record<string, unknown>;
@@ -51,6 +55,9 @@ export function envOverrides(env: NodeJS.ProcessEnv): { overrides: Plain; keys: 
   for (const [name, raw] of Object.entries(env)) {
     if (!name.startsWith(ENV_PREFIX) || raw === undefined) continue;
     const parts = name.slice(ENV_PREFIX.length).split('__').map((p) => p.toLowerCase());
+    const last = parts[parts.length - 1]!;
+    const secretFile = last.endsWith('_file') && [...SECRET_KEYS].some((k) => k.toLowerCase() === last.slice(0, -5));
+    if (secretFile) parts[parts.length - 1] = last.slice(0, -5);
     let node: Plain = overrides;
     let shape: unknown = DEFAULT_CONFIG;
     const path: string[] = [];
@@ -59,7 +66,7 @@ export function envOverrides(env: NodeJS.ProcessEnv): { overrides: Plain; keys: 
       const key = isPlain(shape) ? (Object.keys(shape).find((k) => k.toLowerCase() === want) ?? want) : want;
       path.push(key);
       shape = isPlain(shape) ? shape[key] : undefined;
-      if (i === parts.length - 1) node[key] = parseEnvValue(raw);
+      if (i === parts.length - 1) node[key] = secretFile ? FILE_REF + raw : parseEnvValue(raw);
       else {
         const next = node[key];
         node = isPlain(next) ? next : (node[key] = {});
@@ -133,6 +140,12 @@ export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = pr
     }
     if (js !== null && js !== undefined && !isPlain(js)) throw new ConfigError(`${file}:1:1: the config must be a mapping of keys`, file, undefined);
     fromFile = (js as Plain | null) ?? {};
+    try {
+      resolveSecretFiles(fromFile, dirname(resolve(file)));
+    } catch (e) {
+      if (!(e instanceof SecretFileError)) throw e;
+      throw new ConfigError(`${file}${position(doc, lc, e.key.split('.'))}: ${e.message}`, file, e.key);
+    }
   }
   const ajv = new Ajv({ allErrors: true, strict: false });
   const validate = ajv.compile(CONFIG_SCHEMA);
@@ -144,6 +157,12 @@ export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = pr
     throw new ConfigError(lines.join('\n'), file, keyOf(validate.errors![0]!).join('.'));
   }
   const { overrides, keys } = envOverrides(env);
+  try {
+    resolveSecretFiles(overrides, process.cwd());
+  } catch (e) {
+    if (!(e instanceof SecretFileError)) throw e;
+    throw new ConfigError(`environment: ${e.message}`, file, e.key);
+  }
   const merged = merge(merge(structuredClone(DEFAULT_CONFIG) as unknown as Plain, fromFile), overrides);
   if (!validate(merged)) {
     const lines = (validate.errors ?? []).map((e) => {
@@ -179,8 +198,13 @@ function resolvePaths(config: GatewayConfig, fromFile: Plain, baseDir: string): 
   };
   config.models.dir = abs(config.models.dir, ['models', 'dir']);
   config.mappings.dir = abs(config.mappings.dir, ['mappings', 'dir']);
+  config.data.dir = abs(config.data.dir, ['data', 'dir']) ?? config.data.dir;
   const tls = config.mqtt.external.tls;
   tls.ca = abs(tls.ca, ['mqtt', 'external', 'tls', 'ca']);
   tls.cert = abs(tls.cert, ['mqtt', 'external', 'tls', 'cert']);
   tls.key = abs(tls.key, ['mqtt', 'external', 'tls', 'key']);
+  const dtls = config.dtls;
+  dtls.certificate = abs(dtls.certificate, ['dtls', 'certificate']);
+  dtls.privateKey = abs(dtls.privateKey, ['dtls', 'privateKey']);
+  dtls.trustedCertificates = abs(dtls.trustedCertificates, ['dtls', 'trustedCertificates']);
 }

@@ -23,12 +23,26 @@ export interface GatewayConfig {
     recvBufferSize: number;
   };
   dtls: {
-    /** LwM2M over CoAP over DTLS 1.2 (PSK: TLS_PSK_WITH_AES_128_CCM_8, TLS_PSK_WITH_AES_128_CBC_SHA256) */
+    /** LwM2M over CoAP over DTLS 1.2 (PSK, and ECDHE_ECDSA with certificates or raw public keys) */
     enabled: boolean;
     /** UDP port for coaps; 0 picks a free one */
     port: number;
     /** listen address, as coap.address */
     address: string;
+    /** PEM file of the server's certificate (or chain, leaf first); null: raw public key only */
+    certificate: string | null;
+    /** PEM file of the server's EC P-256 private key; null: no ECDHE_ECDSA suite */
+    privateKey: string | null;
+    /** PEM file of the CAs a client certificate must chain to; null: no X.509 client */
+    trustedCertificates: string | null;
+    /** the suites allowed, in order of preference */
+    cipherSuites: string[];
+    /** bytes of the connection IDs (RFC 9146) issued to clients that offer the extension: 0 (none) or 4..20 */
+    connectionIdLength: number;
+    /** sessions kept for resumption (abbreviated handshake); 0: none */
+    sessionCacheSize: number;
+    /** seconds after its full handshake a session can still be resumed */
+    sessionLifetimeSec: number;
   };
   bootstrap: {
     /** the LwM2M Bootstrap Server: CoAP/UDP listener (and CoAPS when bootstrap.dtls.enabled) */
@@ -84,7 +98,10 @@ export interface GatewayConfig {
     embedded: {
       /** MQTT over TCP; 0 picks a free port */
       port: number;
-      host: string;
+      /** null: every address (0.0.0.0) when logins are set or allowAnonymous, else loopback only */
+      host: string | null;
+      /** serve clients without a login on a non-loopback address */
+      allowAnonymous: boolean;
       /** MQTT over WebSocket; null: off */
       wsPort: number | null;
       /** when set, clients may log in with these: every right but the gateway's output topics */
@@ -121,11 +138,16 @@ export interface GatewayConfig {
     enabled: boolean;
     /** HTTP port; 0 picks a free port */
     port: number;
-    host: string;
+    /** null: every address (0.0.0.0) when tokens are set or allowAnonymous, else loopback only */
+    host: string | null;
+    /** serve the API without tokens on a non-loopback address */
+    allowAnonymous: boolean;
     /** bearer tokens; none: no authentication */
     tokens: { token: string; scope: 'read' | 'write' }[];
     /** allowed CORS origins ("*" for any); empty: no CORS headers */
     corsOrigins: string[];
+    /** Prometheus /metrics on the REST port: read by the API's tokens, or by `token` alone */
+    metrics?: { enabled: boolean; token: string | null };
   };
   log: {
     level: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -133,8 +155,12 @@ export interface GatewayConfig {
     format: 'text' | 'json';
   };
   store: {
-    /** where registrations, observations and queued requests are kept (src/store/index.ts) */
-    type: 'memory';
+    /** where registrations, observations, queued requests and credentials are kept (src/store/index.ts): file (under data.dir, survives a restart) or memory */
+    type: 'file' | 'memory';
+  };
+  data: {
+    /** the folder of what outlives the process: the file store, the MQTT outbound buffer (relative to the config file) */
+    dir: string;
   };
   security: {
     /** YAML list of per-endpoint credentials (relative to the config file), reloaded on change; null: none */
@@ -148,7 +174,18 @@ export interface GatewayConfig {
 
 export const DEFAULT_CONFIG: GatewayConfig = {
   coap: { port: 5683, address: '::', blockSize: 1024, recvBufferSize: 4_194_304 },
-  dtls: { enabled: false, port: 5684, address: '::' },
+  dtls: {
+    enabled: false,
+    port: 5684,
+    address: '::',
+    certificate: null,
+    privateKey: null,
+    trustedCertificates: null,
+    cipherSuites: ['TLS_PSK_WITH_AES_128_CCM_8', 'TLS_PSK_WITH_AES_128_CBC_SHA256', 'TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8', 'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256'],
+    connectionIdLength: 6,
+    sessionCacheSize: 10_000,
+    sessionLifetimeSec: 86_400,
+  },
   bootstrap: {
     enabled: false,
     port: 5685,
@@ -171,7 +208,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   mqtt: {
     enabled: true,
     mode: 'embedded',
-    embedded: { port: 1883, host: '0.0.0.0', wsPort: null, username: null, password: null, users: [], maxPacketSize: 262_144, maxConnections: 10_000 },
+    embedded: { port: 1883, host: null, allowAnonymous: false, wsPort: null, username: null, password: null, users: [], maxPacketSize: 262_144, maxConnections: 10_000 },
     external: {
       url: 'mqtt://127.0.0.1:1883',
       protocolVersion: 4,
@@ -185,9 +222,10 @@ export const DEFAULT_CONFIG: GatewayConfig = {
     topicPrefix: 'lwm2m',
     presence: true,
   },
-  rest: { enabled: true, port: 8080, host: '0.0.0.0', tokens: [], corsOrigins: [] },
+  rest: { enabled: true, port: 8080, host: null, allowAnonymous: false, tokens: [], corsOrigins: [], metrics: { enabled: true, token: null } },
   log: { level: 'info', format: 'text' },
-  store: { type: 'memory' },
+  store: { type: 'file' },
+  data: { dir: 'data' },
   security: { file: null, requireForKnown: true, requireDtls: false },
 };
 
@@ -219,6 +257,18 @@ export const CONFIG_SCHEMA = {
         enabled: { type: 'boolean' },
         port,
         address: { type: 'string', minLength: 1 },
+        certificate: nullableString,
+        privateKey: nullableString,
+        trustedCertificates: nullableString,
+        cipherSuites: {
+          type: 'array',
+          minItems: 1,
+          uniqueItems: true,
+          items: { enum: ['TLS_PSK_WITH_AES_128_CCM_8', 'TLS_PSK_WITH_AES_128_CBC_SHA256', 'TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8', 'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256'] },
+        },
+        connectionIdLength: { enum: [0, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20] },
+        sessionCacheSize: { type: 'integer', minimum: 0, maximum: 10_000_000 },
+        sessionLifetimeSec: { type: 'integer', minimum: 1, maximum: 31_536_000 },
       },
     },
     bootstrap: {
@@ -288,7 +338,8 @@ export const CONFIG_SCHEMA = {
           additionalProperties: false,
           properties: {
             port,
-            host: { type: 'string', minLength: 1 },
+            host: { type: ['string', 'null'], minLength: 1 },
+            allowAnonymous: { type: 'boolean' },
             wsPort: { anyOf: [port, { type: 'null' }] },
             username: nullableString,
             password: nullableString,
@@ -340,7 +391,8 @@ export const CONFIG_SCHEMA = {
       properties: {
         enabled: { type: 'boolean' },
         port,
-        host: { type: 'string', minLength: 1 },
+        host: { type: ['string', 'null'], minLength: 1 },
+        allowAnonymous: { type: 'boolean' },
         tokens: {
           type: 'array',
           items: {
@@ -351,6 +403,11 @@ export const CONFIG_SCHEMA = {
           },
         },
         corsOrigins: { type: 'array', items: { type: 'string', minLength: 1 } },
+        metrics: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { enabled: { type: 'boolean' }, token: { type: ['string', 'null'], minLength: 16 } },
+        },
       },
     },
     log: {
@@ -361,7 +418,12 @@ export const CONFIG_SCHEMA = {
     store: {
       type: 'object',
       additionalProperties: false,
-      properties: { type: { enum: ['memory'] } },
+      properties: { type: { enum: ['file', 'memory'] } },
+    },
+    data: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { dir: { type: 'string', minLength: 1 } },
     },
     security: {
       type: 'object',

@@ -12,8 +12,15 @@ export interface Peer {
   key: string;
   address: string;
   port: number;
-  /** authenticated identity (DTLS PSK identity, certificate CN), if any */
+  /** authenticated identity (DTLS PSK identity, hex of a raw public key, certificate CN), if any */
   identity?: string;
+  /** how `identity` was proven: the security mode whose stored credentials it must match */
+  identityMode?: 'psk' | 'rpk' | 'x509';
+}
+
+/** Whether two peers carry the same authenticated identity (or both none). */
+export function sameIdentity(a: Peer, b: Peer): boolean {
+  return a.identity === b.identity && a.identityMode === b.identityMode;
 }
 
 /**
@@ -93,6 +100,12 @@ export interface DeviceTransport {
   send(peer: Peer, request: DownlinkRequest, options?: SendOptions): Promise<DownlinkResponse>;
   /** Forget per-peer state of an observation (passive cancel); later notifications with this token get a RST. */
   forgetObservation?(peer: Peer, token: Uint8Array): void;
+  /**
+   * An observation the server kept across a restart (a persistent store): from now on the
+   * binding takes notifications with `request.token` as it would had it sent `request`
+   * (the observe, with its path, root path and Accept) and seen it accepted.
+   */
+  restoreObservation?(peer: Peer, request: DownlinkRequest): void;
 }
 
 /**

@@ -14,6 +14,13 @@ import type { BootstrapApi } from '../lwm2m/bootstrap/index.js';
 /** The ports a face listens on once started, by name ("mqtt", "mqttWs", "rest"); null: that listener is off. */
 export type FacePorts = Readonly<Record<string, number | null>>;
 
+/** One part of the gateway and whether it is ready (a binding listens, a broker is connected...); detail says nothing sensitive. */
+export interface ReadinessPart {
+  name: string;
+  ready: boolean;
+  detail?: string;
+}
+
 export interface Face {
   /** the config section that turns it on: "mqtt", "rest" */
   readonly name: string;
@@ -23,6 +30,19 @@ export interface Face {
   stop(): Promise<void>;
   /** A reloaded mapping set is in force (mappings.watch): apply it now. */
   mappingsReloaded(): void;
+  /** its parts for /readyz (a broker connection...); none: ready once started */
+  readiness?(): ReadinessPart[];
+  /** counters for /metrics: messages out, waiting and dropped */
+  stats?(): FaceStats;
+}
+
+export interface FaceStats {
+  /** messages handed on (to the broker, the CSE) since start */
+  sent: number;
+  /** messages waiting (the broker unreachable, or in flight) */
+  buffered: number;
+  /** messages dropped since start (buffer full) */
+  dropped: number;
 }
 
 /** What every face is built from. */
@@ -37,9 +57,41 @@ export interface FaceDeps {
   logger: Logger;
   /** the gateway's version, for status messages */
   version: string;
+  /** every part of the gateway and whether it is ready, for /readyz */
+  readiness?: () => ReadinessPart[];
+  /** the Prometheus text of /metrics (undefined: metrics are off) */
+  metrics?: MetricsSource;
+  /** opens a journal under the data folder (undefined: nothing a face buffers outlives the process) */
+  openJournal?: OpenJournal;
   /** the Bootstrap Server: its configs, credentials, sessions and events */
   bootstrap?: BootstrapApi;
 }
+
+export interface MetricsSource {
+  contentType: string;
+  /** the exposition text now */
+  text(): Promise<string>;
+  /** a token that may read /metrics beside the API's tokens (null: none) */
+  token: string | null;
+}
+
+/**
+ * A crash-safe FIFO of items a face accepted and has not delivered yet (the MQTT outbound
+ * buffer): what was pending at a stop or a crash is handed back by `restored()` after the
+ * restart. Delivery is at least once: an item may come back although it was delivered.
+ */
+export interface Journal<T> {
+  /** items pending at the last stop or crash, oldest first (returned once) */
+  restored(): T[];
+  accepted(item: T): void;
+  /** delivered, or dropped: not handed back after a restart */
+  done(item: T): void;
+  /** writes what is pending and closes its files */
+  close(): Promise<void>;
+}
+
+/** Opens the journal `name` (a folder of its own); `check` turns what is read back into an item or throws. */
+export type OpenJournal = <T extends object>(name: string, check: (value: unknown) => T) => Journal<T>;
 
 /** One entry of the face list: whether the config turns it on, and how to build it. */
 export interface FaceKind {

@@ -25,6 +25,15 @@ export interface Binding {
   start(): Promise<ListenAddress>;
   /** Stops listening and fails its pending downlinks; harmless when not started. */
   stop(): Promise<void>;
+  /** counters for /metrics since start */
+  stats?(): BindingStats;
+}
+
+export interface BindingStats {
+  /** datagrams refused or dropped, by reason ("malformed", "replay", "badRecord"...) */
+  refused: Readonly<Record<string, number>>;
+  /** secured bindings: handshakes that completed and that failed */
+  handshakes?: { completed: number; failed: number };
 }
 
 /** What a binding is built from. */

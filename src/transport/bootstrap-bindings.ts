@@ -33,7 +33,8 @@ export function createBootstrapBindings(ctx: BindingContext): Binding[] {
   const out: Binding[] = [];
   const coapView: GatewayConfig = { ...c, coap: { ...c.coap, port: bs.port, address: bs.address } };
   out.push(renamingStartErrors(coapBinding({ ...ctx, config: coapView }), 'coap.', 'bootstrap.'));
-  const dtlsView: GatewayConfig = { ...c, dtls: bs.dtls };
+  // the server's DTLS settings (suites, certificates, connection IDs) on the bootstrap port
+  const dtlsView: GatewayConfig = { ...c, dtls: { ...c.dtls, ...bs.dtls } };
   const dtls = dtlsBinding({ ...ctx, config: dtlsView });
   if (dtls) out.push(renamingStartErrors(dtls, 'dtls.', 'bootstrap.dtls.'));
   return out;

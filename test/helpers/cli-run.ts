@@ -30,9 +30,10 @@ export function runCli(args: string[], onStderr?: (text: string, kill: (sig: Nod
   });
 }
 
+/** The config file `text` in a new folder; its data folder (the file store) is in that folder too, unless `text` names one. */
 export function tempConfig(text: string): { file: string; done: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'lwm2mgw-cli-'));
   const file = join(dir, 'gateway.yaml');
-  writeFileSync(file, text);
+  writeFileSync(file, /^data:/m.test(text) ? text : `${text}\ndata:\n  dir: ${JSON.stringify(join(dir, 'data'))}\n`);
   return { file, done: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -238,7 +238,7 @@ export function parseBootstrapConfig(raw: unknown): ConfigParse {
 }
 
 /** What may be shown of a config (REST GET, events): everything but the keys. */
-export function configView(config: BootstrapConfig): Record<string, unknown> {
+export function configView(config: BootstrapConfig): Record<string, unknown> & { servers: unknown[] } {
   return {
     servers: config.servers.map((s) => ({
       shortServerId: s.shortServerId,
@@ -259,6 +259,20 @@ export function configView(config: BootstrapConfig): Record<string, unknown> {
     readBack: config.readBack,
     ...(config.contentFormat !== undefined ? { contentFormat: config.contentFormat } : {}),
   };
+}
+
+/**
+ * The config in the plain form parseBootstrapConfig takes, keys included (hex): what a
+ * persistent store writes, so that reading it back checks it again. Never shown.
+ */
+export function configSource(config: BootstrapConfig): Record<string, unknown> {
+  const view = configView(config);
+  view.servers = config.servers.map((s, i) => ({
+    ...(view.servers[i] as Record<string, unknown>),
+    ...(s.key ? { key: s.key.toString('hex') } : {}),
+    ...(s.secretKey ? { secretKey: s.secretKey.toString('hex') } : {}),
+  }));
+  return view;
 }
 
 /** Whether two configs are the same (the file reloader keeps what did not change). */

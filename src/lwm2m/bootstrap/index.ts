@@ -2,7 +2,7 @@
 export { BootstrapServer } from './bootstrap-server.js';
 export type { BootstrapEvent, BootstrapEvents, BootstrapServerOptions, SessionView } from './bootstrap-server.js';
 export type { AccountSecurityMode, BootstrapConfig, ConfigParse, ConfigProblem, ServerAccount } from './config.js';
-export { ACCOUNT_SECURITY_MODES, BOOTSTRAP_LIMITS, configView, parseBootstrapConfig, sameConfig } from './config.js';
+export { ACCOUNT_SECURITY_MODES, BOOTSTRAP_LIMITS, configSource, configView, parseBootstrapConfig, sameConfig } from './config.js';
 export type { BootstrapConfigStore } from './store.js';
 export { DEFAULT_CONFIG_KEY, configFor } from './store.js';
 export type { StepRecord, SessionState } from './session.js';

@@ -107,6 +107,13 @@ export class Downlinks {
     return this.safeExecute(endpoint, req, opts, built);
   }
 
+  /** Sends a queued request kept from before a restart (its caller is gone): the result is only logged. */
+  async runKept(endpoint: string, req: OperationRequest): Promise<OperationResult> {
+    const r = await this.safeExecute(endpoint, req, {});
+    this.core.log.info('lwm2m: queued request from before the restart sent', { endpoint, op: req.op, code: r.code ?? r.error?.code });
+    return r;
+  }
+
   /** execute() with anything unexpected turned into a result: request() never rejects. */
   private safeExecute(endpoint: string, req: OperationRequest, opts: RequestOptions, built?: Built): Promise<OperationResult> {
     return this.execute(endpoint, req, opts, built).catch((e: unknown) => {

@@ -22,11 +22,19 @@ export interface QueueOptions {
 
 export const DEFAULT_QUEUE: QueueOptions = { ttlMs: 86_400_000, maxPerDevice: 100, awakeTimeMs: 93_000 };
 
-/** A queued request as the store keeps it, with its waiting caller (the store hands back the same object). */
+/**
+ * A queued request as the store keeps it, with its waiting caller (the store hands back the
+ * same object). One kept by a persistent store across a restart has no caller: plain QueuedRequest.
+ */
 interface Item extends QueuedRequest {
-  run: () => Promise<OperationResult>;
-  settle: (r: OperationResult) => void;
-  ttl: TimerHandle | undefined;
+  run?: () => Promise<OperationResult>;
+  settle?: (r: OperationResult) => void;
+  ttl?: TimerHandle | undefined;
+}
+
+/** What a store keeps of a request once its caller is gone. */
+function plain(item: QueuedRequest): QueuedRequest {
+  return { endpoint: item.endpoint, request: item.request, queuedAt: item.queuedAt, expiresAt: item.expiresAt };
 }
 
 /** The runtime state of a client's queue; its requests are in the ServerStore. */
@@ -50,6 +58,8 @@ export class RequestQueues {
     private readonly store: ServerStore,
     private readonly opts: QueueOptions,
     private readonly onSleeping: (endpoint: string) => void,
+    /** sends a request kept from before a restart (no caller waits for its result) */
+    private readonly runKept: (endpoint: string, request: OperationRequest) => Promise<OperationResult> = () => Promise.resolve(failure('CANCELLED', 'no runner')),
   ) {}
 
   private queue(endpoint: string): DeviceQueue {
@@ -77,7 +87,7 @@ export class RequestQueues {
         for (const x of this.store.expireRequests(endpoint, Math.max(this.clock.now(), item.expiresAt)) as Item[]) {
           x.ttl?.cancel();
           x.ttl = undefined;
-          x.settle(failure('QUEUE_EXPIRED', `the client did not wake up within ${this.opts.ttlMs} ms`));
+          x.settle?.(failure('QUEUE_EXPIRED', `the client did not wake up within ${this.opts.ttlMs} ms`));
         }
       });
       this.schedulePump(endpoint, q);
@@ -126,23 +136,31 @@ export class RequestQueues {
     return this.store.queuedRequests(endpoint);
   }
 
-  /** Ends the client's queue: waiting requests resolve with `code`, timers stop. */
-  drop(endpoint: string, code: OperationErrorCode = 'CANCELLED', message = 'registration ended'): void {
+  /**
+   * Ends the client's queue: waiting requests resolve with `code`, timers stop. `keep`
+   * (server stop): the requests stay in the store without their callers, to leave when the
+   * client wakes after a restart; otherwise they are removed (also those kept from before a restart).
+   */
+  drop(endpoint: string, code: OperationErrorCode = 'CANCELLED', message = 'registration ended', keep = false): void {
     const q = this.queues.get(endpoint);
-    if (!q) return;
-    this.queues.delete(endpoint);
-    q.dead = true;
-    q.awakeTimer?.cancel();
-    q.awakeTimer = undefined;
-    for (const item of this.store.removeRequests(endpoint) as Item[]) {
+    if (q) {
+      this.queues.delete(endpoint);
+      q.dead = true;
+      q.awakeTimer?.cancel();
+      q.awakeTimer = undefined;
+    }
+    if (this.store.queuedRequests(endpoint) === 0) return;
+    const items = this.store.removeRequests(endpoint) as Item[];
+    for (const item of items) {
       item.ttl?.cancel();
-      item.settle(failure(code, message));
+      item.settle?.(failure(code, message));
+      if (keep) this.store.queueRequest(plain(item), Infinity);
     }
   }
 
-  /** Drops every queue (server stop). */
+  /** Drops every queue (server stop): callers get CANCELLED, the requests stay in the store. */
   clear(message = 'server stopped'): void {
-    for (const endpoint of [...this.queues.keys()]) this.drop(endpoint, 'CANCELLED', message);
+    for (const endpoint of [...this.queues.keys()]) this.drop(endpoint, 'CANCELLED', message, true);
   }
 
   /** Pumps after the current call stack: never send from inside an uplink handler. */
@@ -156,10 +174,14 @@ export class RequestQueues {
     if (!item) return;
     item.ttl?.cancel();
     item.ttl = undefined;
+    if (!item.run && item.expiresAt <= this.clock.now()) {
+      this.pump(endpoint, q); // kept from before a restart, its time ran out meanwhile
+      return;
+    }
     q.busy = true;
     let running: Promise<OperationResult>;
     try {
-      running = item.run();
+      running = item.run ? item.run() : this.runKept(endpoint, item.request);
     } catch (e) {
       running = Promise.resolve(failure('TRANSPORT', e instanceof Error ? e.message : String(e)));
     }
@@ -167,7 +189,7 @@ export class RequestQueues {
       .catch((e: unknown) => failure('TRANSPORT', e instanceof Error ? e.message : String(e)))
       .then((r) => {
         q.busy = false;
-        item.settle(r);
+        item.settle?.(r);
         this.pump(endpoint, q);
       });
   }

@@ -34,9 +34,16 @@ export const DEFAULT_SECURITY_POLICY: SecurityPolicy = Object.freeze({ requireFo
 /**
  * Why a client speaking with `identity` (undefined: not authenticated) may not act as
  * `endpoint`, or undefined when it may: an authenticated identity must belong to this
- * endpoint in the store; without one, the policy decides.
+ * endpoint in the store, and when its `mode` is given the endpoint's credentials must be
+ * of that mode (a raw public key: the one stored; a certificate: its CN is the endpoint,
+ * whose entry is `{ mode: 'x509' }`); without an identity, the policy decides.
  */
-export function credentialsProblem(store: SecurityStore, policy: SecurityPolicy, endpoint: string, identity: string | undefined): string | undefined {
+export function credentialsProblem(store: SecurityStore, policy: SecurityPolicy, endpoint: string, identity: string | undefined, mode?: SecurityMode): string | undefined {
+  if (identity !== undefined && mode !== undefined) {
+    const info = store.get(endpoint);
+    if (info?.mode !== mode) return `authenticated by ${mode}, the endpoint has ${info ? info.mode : 'no'} credentials`;
+    return authenticatedIdentity(info) === identity ? undefined : 'authenticated identity of another endpoint';
+  }
   if (identity !== undefined) return store.endpointOf(identity) === endpoint ? undefined : 'authenticated identity of another endpoint';
   if (policy.requireDtls) return 'not authenticated (security.requireDtls)';
   if (policy.requireForKnown && store.get(endpoint)) return 'not authenticated, the endpoint has credentials';

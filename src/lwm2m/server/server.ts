@@ -9,6 +9,7 @@ import type { Clock } from '../clock.js';
 import { CodecRegistry } from '../codec/registry.js';
 import type { DecodeLimits } from '../codec/codec.js';
 import type { ModelProvider } from '../model/types.js';
+import { sameIdentity } from '../transport.js';
 import type { DeviceTransport, Notification, Peer, Uplink, UplinkHandler, UplinkResult } from '../transport.js';
 import { silentLogger } from '../../log.js';
 import type { Logger } from '../../log.js';
@@ -72,7 +73,7 @@ class PeerIndex {
 }
 
 function samePeer(a: Peer, b: Peer): boolean {
-  return a.transport === b.transport && a.key === b.key && a.address === b.address && a.port === b.port && a.identity === b.identity;
+  return a.transport === b.transport && a.key === b.key && a.address === b.address && a.port === b.port && sameIdentity(a, b);
 }
 
 export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
@@ -105,10 +106,16 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
     const ctx: OperationContext = { codecs, models: options.models, ...(options.limits ? { limits: options.limits } : {}) };
     this.guard = new RegisterGuard(options.registrationLimits, this.clock, this.log);
     const observations = new ObservationRegistry(this.store);
-    const queues = new RequestQueues(this.clock, this.store, queueOptions, (endpoint) => {
-      const reg = this.store.getByEndpoint(endpoint);
-      if (reg?.queueMode) this.safeEmit('sleeping', reg);
-    });
+    const queues = new RequestQueues(
+      this.clock,
+      this.store,
+      queueOptions,
+      (endpoint) => {
+        const reg = this.store.getByEndpoint(endpoint);
+        if (reg?.queueMode) this.safeEmit('sleeping', reg);
+      },
+      (endpoint, req) => this.downlinks.runKept(endpoint, req),
+    );
     this.core = {
       clock: this.clock,
       log: this.log,
@@ -140,9 +147,23 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
 
   // ---- lifecycle ----
 
-  /** Adds a binding; downlinks go through the one named like the registration's `peer.transport`. */
+  /**
+   * Adds a binding; downlinks go through the one named like the registration's `peer.transport`.
+   * The observations the store kept for its registrations (a restart) are made known to it,
+   * so their notifications are taken, not answered with RST.
+   */
   addTransport(t: DeviceTransport): void {
     this.transports.set(t.name, t);
+    if (!t.restoreObservation) return;
+    let restored = 0;
+    for (const reg of this.store.all()) {
+      if (reg.peer.transport !== t.name) continue;
+      for (const { observation, downlink } of this.store.getObservations(reg.id)) {
+        t.restoreObservation(reg.peer, { ...downlink, rootPath: reg.rootPath, token: observation.token });
+        restored++;
+      }
+    }
+    if (restored > 0) this.log.info('observations restored', { transport: t.name, observations: restored });
   }
 
   /** (Re)arms expiry timers for registrations already in the store (a persistent one). */
@@ -193,7 +214,7 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
       return false;
     }
     // only over the security context of the registration: another identity neither feeds nor ends it
-    if (reg.peer.identity !== peer.identity) return false;
+    if (!sameIdentity(reg.peer, peer)) return false;
     reg = this.touch(reg, peer);
     if (!n.code.startsWith('2.')) {
       // RFC 7641 3.2: an error response ends the observation (the binding has dropped it)
@@ -269,7 +290,14 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
   /** Sends `req` (queued for a sleeping queue-mode client). Never rejects: failures are results. */
   override request(endpoint: string, req: OperationRequest, opts: RequestOptions = {}): Promise<OperationResult> {
     if (this.stopped) return Promise.resolve({ success: false, error: { code: 'CANCELLED', message: 'server stopped' } });
-    return this.downlinks.request(endpoint, req, opts);
+    if (this.listenerCount('requestDone') === 0) return this.downlinks.request(endpoint, req, opts);
+    const start = performance.now();
+    const transport = this.store.getByEndpoint(endpoint)?.peer.transport;
+    return this.downlinks.request(endpoint, req, opts).then((r) => {
+      const result = r.code ?? r.error?.code ?? (r.success ? 'ok' : 'failed');
+      this.emit('requestDone', { endpoint, op: req.op, transport, result, seconds: (performance.now() - start) / 1000 });
+      return r;
+    });
   }
 
   // ---- internals shared through ServerCore ----
@@ -328,12 +356,12 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
     const id = this.byPeer.get(peer);
     const reg = id !== undefined ? this.store.get(id) : undefined;
     // the same address under another identity (a new session) is not the same client
-    if (reg && reg.peer.identity === peer.identity) return reg;
+    if (reg && sameIdentity(reg.peer, peer)) return reg;
     if (peer.identity === undefined) return undefined;
     // an authenticated client that moved: found by its identity's endpoint, not by a scan
     const endpoint = this.store.security.endpointOf(peer.identity);
     const byIdentity = endpoint !== undefined ? this.store.getByEndpoint(endpoint) : undefined;
-    return byIdentity && byIdentity.peer.transport === peer.transport && byIdentity.peer.identity === peer.identity ? byIdentity : undefined;
+    return byIdentity && byIdentity.peer.transport === peer.transport && sameIdentity(byIdentity.peer, peer) ? byIdentity : undefined;
   }
 
   private indexPeer(reg: Registration, previous?: Registration): void {

@@ -45,6 +45,8 @@ export interface QueuedRequest {
 }
 
 export interface ServerStore {
+  /** whether the store answers now (a remote store's connection); absent: always */
+  reachable?(): boolean;
   // ---- registrations ----
 
   /**

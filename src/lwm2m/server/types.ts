@@ -168,4 +168,17 @@ export interface ServerEvents {
    * watching: whoever holds the registration id can move a registration.
    */
   addressChanged: [registration: Registration, previous: Peer, cause: 'update' | 'message'];
+  /** a request to a device ended (emitted only while someone listens): for metrics */
+  requestDone: [event: RequestDoneEvent];
+}
+
+export interface RequestDoneEvent {
+  endpoint: string;
+  op: OperationRequest['op'];
+  /** the registration's transport ("udp", "dtls"...); undefined: not registered */
+  transport: string | undefined;
+  /** the CoAP code ("2.05", "4.04") or the failure ("TIMEOUT", "NOT_REGISTERED"...) */
+  result: string;
+  /** from the call to the result, queueing for a sleeping client included */
+  seconds: number;
 }

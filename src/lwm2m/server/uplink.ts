@@ -5,7 +5,7 @@
  * Events go out after the response (afterResponse): a listener may send a request to the
  * client at once and it must not overtake the answer to the Register.
  */
-import { RESULT_NUMBERS } from '../transport.js';
+import { RESULT_NUMBERS, sameIdentity } from '../transport.js';
 import type { Peer, RegisterUplink, SendUplink, UpdateUplink, Uplink, UplinkErrorCode, UplinkResult } from '../transport.js';
 import { decodeSend } from './operations/index.js';
 import { guessSendFormat } from './operations/format.js';
@@ -68,7 +68,7 @@ function register(core: ServerCore, peer: Peer, req: RegisterUplink): UplinkResu
   }
   const p = parseRegister(req.params, req.links, req.contentFormat, core.lifetime, limits);
   if (isRefusal(p)) return refused(core, 'register', peer, p);
-  const unauthorised = credentialsProblem(core.store.security, core.security, p.endpoint, peer.identity);
+  const unauthorised = credentialsProblem(core.store.security, core.security, p.endpoint, peer.identity, peer.identityMode);
   if (unauthorised) return refused(core, 'register', peer, { ok: false, code: 'forbidden', reason: unauthorised, kind: 'credentials' }, p.endpoint);
   if (core.store.size >= limits.maxRegistrations && !core.store.getByEndpoint(p.endpoint)) {
     const reason = `${core.store.size} registrations, the maximum`;
@@ -96,7 +96,7 @@ function register(core: ServerCore, peer: Peer, req: RegisterUplink): UplinkResu
 
 /** Update and De-register must come over the security context of the Register (same identity, or none for both). */
 function sameSecurity(a: Peer, b: Peer): boolean {
-  return a.transport === b.transport && a.identity === b.identity;
+  return a.transport === b.transport && sameIdentity(a, b);
 }
 
 function update(core: ServerCore, peer: Peer, req: UpdateUplink): UplinkResult {
@@ -108,7 +108,7 @@ function update(core: ServerCore, peer: Peer, req: UpdateUplink): UplinkResult {
     return answer('forbidden');
   }
   // credentials given or changed since the Register count from now on
-  const unauthorised = credentialsProblem(core.store.security, core.security, prev.endpoint, peer.identity);
+  const unauthorised = credentialsProblem(core.store.security, core.security, prev.endpoint, peer.identity, peer.identityMode);
   if (unauthorised) return refused(core, 'update', peer, { ok: false, code: 'forbidden', reason: unauthorised, kind: 'credentials' }, prev.endpoint);
   const u = parseUpdate(req.params, req.links, req.contentFormat, core.lifetime, prev.rootPath, core.guard.limits);
   if (isRefusal(u)) return refused(core, 'update', peer, u, prev.endpoint);

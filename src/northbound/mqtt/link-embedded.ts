@@ -22,13 +22,16 @@ import { RejectCounter } from './reject-counter.js';
 import type { EmbeddedBroker } from './broker.js';
 import type { LinkStats, MessageHandler, MqttLink, PublishOptions } from './link.js';
 import { SubscriptionTable, isValidFilter, isValidTopic } from './link-subscriptions.js';
-import { type LinkMessage, type ConnectionListener, type LinkWill, toMessage } from './link-message.js';
+import { type LinkMessage, type ConnectionListener, type LinkWill, restoreInto, toMessage } from './link-message.js';
+import type { Journal } from '../face.js';
 
 export interface EmbeddedLinkOptions {
   /** the embedded broker; start it before the link */
   broker: EmbeddedBroker;
   /** messages held while the broker is not running (default 100,000) */
   bufferSize?: number;
+  /** keeps the buffer across restarts: what it restores goes out first */
+  journal?: Journal<LinkMessage>;
   /** most publishes handed to aedes and not yet answered (default 1,024) */
   window?: number;
   /** published (retained by default) when the link starts: the gateway's "online" state */
@@ -56,6 +59,7 @@ export class EmbeddedLink implements MqttLink {
   private published = 0;
   private readonly rejects: RejectCounter;
   private readonly drain = new DrainWaiters();
+  private readonly journal: Journal<LinkMessage> | undefined;
 
   constructor(private readonly options: EmbeddedLinkOptions) {
     this.log = options.logger ?? silentLogger;
@@ -64,6 +68,8 @@ export class EmbeddedLink implements MqttLink {
     this.buffer = new BoundedBuffer(size);
     this.window = Math.max(1, options.window ?? 1024);
     this.overflow = new OverflowReporter({ logger: this.log, what: 'mqtt (embedded)', capacity: size });
+    this.journal = options.journal;
+    restoreInto(this.buffer, this.journal, this.log);
     this.subs = new SubscriptionTable(this.log);
   }
 
@@ -108,7 +114,7 @@ export class EmbeddedLink implements MqttLink {
   async stop(): Promise<void> {
     const aedes = this.aedes;
     if (!aedes) return;
-    if (this.options.will && this.connected) this.publishMessage(toMessage(this.options.will));
+    if (this.options.will && this.connected) this.publishMessage(toMessage(this.options.will), false);
     await this.flush(2000);
     for (const [filter, deliver] of this.delivers) aedes.unsubscribe(filter, deliver, () => undefined);
     this.delivers.clear();
@@ -159,9 +165,14 @@ export class EmbeddedLink implements MqttLink {
     aedes.subscribe(filter, deliver, () => undefined);
   }
 
-  private publishMessage(m: LinkMessage): void {
+  /** `durable`: kept across a restart (not the gateway's own will) */
+  private publishMessage(m: LinkMessage, durable = true): void {
+    if (durable) this.journal?.accepted(m);
     const dropped = this.buffer.push(m);
-    if (dropped) this.overflow.drop(dropped.topic);
+    if (dropped) {
+      this.overflow.drop(dropped.topic);
+      this.journal?.done(dropped);
+    }
     this.pump();
   }
 
@@ -189,6 +200,8 @@ export class EmbeddedLink implements MqttLink {
   private send(aedes: Aedes, m: LinkMessage): void {
     this.inFlight++;
     this.kind = kindOf(m);
+    // handed to the broker in this process: it has it (a journal keeps only what waits for it)
+    this.journal?.done(m);
     aedes.publish({ cmd: 'publish', topic: m.topic, payload: m.payload, qos: m.qos, retain: m.retain, dup: false }, (err) => {
       this.inFlight--;
       if (err) {

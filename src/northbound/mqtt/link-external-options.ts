@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import type { IClientOptions } from 'mqtt';
 import type { Logger } from '../../log.js';
 import { BrokerStartError } from './broker.js';
-import { type LinkWill, toMessage } from './link-message.js';
+import { type LinkMessage, type LinkWill, toMessage } from './link-message.js';
+import type { Journal } from '../face.js';
 
 export interface ExternalLinkOptions {
   /** mqtt://, mqtts://, ws://, wss:// (tcp:// and ssl:// as aliases) */
@@ -28,6 +29,8 @@ export interface ExternalLinkOptions {
   /** seconds to wait for CONNACK (default 10) */
   connectTimeout?: number;
   /** messages waiting for the broker beyond those in flight (default 100,000) */
+  /** keeps the buffer across restarts: what it restores goes out first */
+  journal?: Journal<LinkMessage>;
   bufferSize?: number;
   /** QoS 1 messages handed to the broker and not yet acknowledged (default 100) */
   maxInflight?: number;

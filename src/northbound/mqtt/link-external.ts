@@ -19,7 +19,8 @@ import { OverflowReporter } from './overflow-reporter.js';
 import { RejectCounter } from './reject-counter.js';
 import { BrokerStartError } from './broker.js';
 import type { LinkStats, MessageHandler, MqttLink, PublishOptions } from './link.js';
-import { type ConnectionListener, type LinkMessage, receivedProperties, toMessage } from './link-message.js';
+import { type ConnectionListener, type LinkMessage, receivedProperties, restoreInto, toMessage } from './link-message.js';
+import type { Journal } from '../face.js';
 import { clientOptions, type ExternalLinkOptions } from './link-external-options.js';
 import { SubscriptionTable, isValidFilter, isValidTopic } from './link-subscriptions.js';
 
@@ -46,6 +47,7 @@ export class ExternalLink implements MqttLink {
   private everConnected = false;
   private lastError = '';
   private readonly drain = new DrainWaiters();
+  private readonly journal: Journal<LinkMessage> | undefined;
 
   constructor(private readonly options: ExternalLinkOptions) {
     this.log = options.logger ?? silentLogger;
@@ -53,6 +55,8 @@ export class ExternalLink implements MqttLink {
     const size = options.bufferSize ?? 100_000;
     this.buffer = new BoundedBuffer(size);
     this.overflow = new OverflowReporter({ logger: this.log, what: 'mqtt (external)', capacity: size });
+    this.journal = options.journal;
+    restoreInto(this.buffer, this.journal, this.log);
     this.subs = new SubscriptionTable(this.log);
     this.maxInflight = Math.max(1, options.maxInflight ?? 100);
     this.window = this.maxInflight;
@@ -128,7 +132,7 @@ export class ExternalLink implements MqttLink {
   async stop(): Promise<void> {
     const client = this.client;
     if (!client) return;
-    if (this.options.will && this.ready) this.enqueue(toMessage(this.options.will));
+    if (this.options.will && this.ready) this.enqueue(toMessage(this.options.will), false);
     const ms = this.options.stopTimeoutMs ?? 2000;
     if (!(await this.flush(ms))) {
       this.log.warn('mqtt (external): messages not delivered at stop', { count: this.buffer.length + this.inFlight });
@@ -255,9 +259,14 @@ export class ExternalLink implements MqttLink {
     });
   }
 
-  private enqueue(m: LinkMessage): void {
+  /** `durable`: kept across a restart (not the gateway's own will) */
+  private enqueue(m: LinkMessage, durable = true): void {
+    if (durable) this.journal?.accepted(m);
     const dropped = this.buffer.push(m);
-    if (dropped) this.overflow.drop(dropped.topic);
+    if (dropped) {
+      this.overflow.drop(dropped.topic);
+      this.journal?.done(dropped);
+    }
     this.pump();
   }
 
@@ -287,6 +296,7 @@ export class ExternalLink implements MqttLink {
   private settled(client: MqttClient, m: LinkMessage, err: Error | undefined): void {
     if (client !== this.client) return;
     this.inFlight--;
+    this.journal?.done(m);
     if (!err) {
       this.published++;
     } else {

@@ -1,4 +1,7 @@
 /** What the links keep in their buffers, and the small types both link implementations share. */
+import type { Logger } from '../../log.js';
+import type { Journal } from '../face.js';
+import type { BoundedBuffer } from './bounded-buffer.js';
 import type { PublishOptions, ReceivedProperties } from './link.js';
 
 /** A message as buffered by a link (payload already a Buffer). */
@@ -20,6 +23,29 @@ export interface LinkWill {
   retain?: boolean;
 }
 
+/** MQTT 5 properties as read back: only the known ones, each of its type. */
+function propertiesOf(v: unknown): LinkMessage['properties'] {
+  if (v === undefined) return undefined;
+  if (v === null || typeof v !== 'object') throw new Error('bad properties');
+  const p = v as Record<string, unknown>;
+  const out: NonNullable<LinkMessage['properties']> = {};
+  if (typeof p.contentType === 'string') out.contentType = p.contentType;
+  if (typeof p.responseTopic === 'string') out.responseTopic = p.responseTopic;
+  if (Buffer.isBuffer(p.correlationData)) out.correlationData = p.correlationData;
+  const u = p.userProperties;
+  if (u !== null && typeof u === 'object' && Object.values(u).every((x) => typeof x === 'string')) out.userProperties = u as Record<string, string>;
+  return out;
+}
+
+/** A buffered message as read back from a journal (a file: hostile-ish); throws on anything else. */
+export function asLinkMessage(v: unknown): LinkMessage {
+  const m = v as Partial<LinkMessage> | null;
+  if (m === null || typeof m !== 'object' || typeof m.topic !== 'string' || m.topic.length === 0 || m.topic.length > 65_535) throw new Error('bad topic');
+  if (!Buffer.isBuffer(m.payload) || (m.qos !== 0 && m.qos !== 1) || typeof m.retain !== 'boolean') throw new Error('bad message');
+  const properties = propertiesOf(m.properties);
+  return { topic: m.topic, payload: m.payload, qos: m.qos, retain: m.retain, ...(properties ? { properties } : {}) };
+}
+
 export type ConnectionListener = (connected: boolean) => void;
 
 export function toMessage(w: LinkWill): LinkMessage {
@@ -39,4 +65,15 @@ export function receivedProperties(p: { correlationData?: Buffer; responseTopic?
     ...(p.responseTopic ? { responseTopic: p.responseTopic } : {}),
     ...(p.contentType ? { contentType: p.contentType } : {}),
   };
+}
+
+/** Puts what a journal kept from before a restart into a link's (empty) buffer, oldest first. */
+export function restoreInto(buffer: BoundedBuffer<LinkMessage>, journal: Journal<LinkMessage> | undefined, log: Logger): void {
+  if (!journal) return;
+  const items = journal.restored();
+  for (const m of items) {
+    const dropped = buffer.push(m);
+    if (dropped) journal.done(dropped);
+  }
+  if (items.length > 0) log.info('mqtt: messages from before the restart wait for the broker', { count: items.length });
 }

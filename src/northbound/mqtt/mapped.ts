@@ -200,6 +200,12 @@ export class MappedTopics {
       // started and still alive; one that ended (cancelled elsewhere, error code) or never
       // started (the device did not answer) is tried again
       if (state.started.get(key)?.observationId) continue;
+      // one the server already has (kept across a restart): adopted, not started again
+      const kept = this.keptObservation(endpoint, ob);
+      if (kept) {
+        state.started.set(key, { observation: ob, observationId: kept });
+        continue;
+      }
       const entry: Started = { observation: ob };
       state.started.set(key, entry);
       for (const req of startRequests(ob)) {
@@ -224,6 +230,15 @@ export class MappedTopics {
       if (!r.success && r.code === undefined) state.seeded.delete(path);
       this.seed(state, plan, [path], r);
     }
+  }
+
+  /** The id of the device's established observation of exactly `ob`'s paths, if the server has one. */
+  private keptObservation(endpoint: string, ob: PlannedObservation): string | undefined {
+    const wanted = [...ob.paths].sort().join(',');
+    const found = this.o.server
+      .observations(endpoint)
+      .find((o) => o.composite === ob.composite && o.paths.length === ob.paths.length && o.paths.map(String).sort().join(',') === wanted);
+    return found?.id;
   }
 
   /** What an answer of the plan tells of the named resources (values, absent ones); publishes what became complete. */

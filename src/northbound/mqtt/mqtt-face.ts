@@ -5,7 +5,10 @@
  */
 import { resolve } from 'node:path';
 import type { GatewayConfig } from '../../config/schema.js';
-import type { Face, FaceDeps, FaceKind, FacePorts } from '../face.js';
+import { exposedHost } from '../../config/exposure.js';
+import { FaceStartError } from '../face.js';
+import type { Face, FaceDeps, FaceKind, FacePorts, FaceStats, Journal, ReadinessPart } from '../face.js';
+import { asLinkMessage, type LinkMessage } from './link-message.js';
 import { EmbeddedBroker } from './broker.js';
 import { EmbeddedLink } from './link-embedded.js';
 import { ExternalLink } from './link-external.js';
@@ -18,6 +21,8 @@ export class MqttFace implements Face {
   broker: EmbeddedBroker | undefined;
   link: MqttLink | undefined;
   northbound: MqttNorthbound | undefined;
+  /** the outbound buffer kept across restarts (a file store's data folder) */
+  private journal: Journal<LinkMessage> | undefined;
 
   constructor(private readonly d: FaceDeps) {}
 
@@ -26,12 +31,23 @@ export class MqttFace implements Face {
     const m = config.mqtt;
     const status = m.presence ? MqttNorthbound.linkStatus(m.topicPrefix, { version: this.d.version }) : undefined;
     const ports: Record<string, number | null> = {};
+    this.journal = this.d.openJournal?.('mqtt-outbox', asLinkMessage);
+    const journal = this.journal ? { journal: this.journal } : {};
     if (m.mode === 'embedded') {
       const e = m.embedded;
       const store = this.d.mappings;
+      const exposure = exposedHost({
+        key: 'mqtt.embedded',
+        host: e.host,
+        credentials: (e.username !== null && e.password !== null) || e.users.length > 0,
+        allowAnonymous: e.allowAnonymous,
+        credentialKey: 'mqtt.embedded.users (or username and password)',
+      });
+      if ('error' in exposure) throw new FaceStartError(exposure.error);
+      if (exposure.notice) logger.warn(exposure.notice);
       this.broker = new EmbeddedBroker({
         port: e.port,
-        host: e.host,
+        host: exposure.host,
         wsPort: e.wsPort,
         username: e.username,
         password: e.password,
@@ -44,7 +60,7 @@ export class MqttFace implements Face {
       const listening = await this.broker.start();
       ports.mqtt = listening.port;
       ports.mqttWs = listening.wsPort;
-      this.link = new EmbeddedLink({ broker: this.broker, bufferSize: m.bufferSize, ...status, logger });
+      this.link = new EmbeddedLink({ broker: this.broker, bufferSize: m.bufferSize, ...journal, ...status, logger });
     } else {
       const x = m.external;
       const file = (p: string | null): string | null => (p ? resolve(this.d.baseDir, p) : null);
@@ -57,6 +73,7 @@ export class MqttFace implements Face {
         tls: { ca: file(x.tls.ca), cert: file(x.tls.cert), key: file(x.tls.key), rejectUnauthorized: x.tls.rejectUnauthorized },
         reconnectPeriod: x.reconnectPeriod,
         bufferSize: m.bufferSize,
+        ...journal,
         ...status,
         logger,
       });
@@ -83,6 +100,18 @@ export class MqttFace implements Face {
     this.northbound?.mappingsChanged();
   }
 
+  stats(): FaceStats {
+    const s = this.link?.stats();
+    return { sent: s?.published ?? 0, buffered: s?.buffered ?? 0, dropped: s?.dropped ?? 0 };
+  }
+
+  readiness(): ReadinessPart[] {
+    const external = this.d.config.mqtt.mode === 'external';
+    const ready = this.link?.connected ?? false;
+    const detail = ready ? undefined : external ? 'not connected to the external broker' : 'the embedded broker is not running';
+    return [{ name: external ? 'mqtt.external' : 'mqtt.embedded', ready, ...(detail ? { detail } : {}) }];
+  }
+
   async stop(): Promise<void> {
     await this.northbound?.stop();
     this.northbound = undefined;
@@ -93,6 +122,8 @@ export class MqttFace implements Face {
     this.link = undefined;
     await this.broker?.stop();
     this.broker = undefined;
+    await this.journal?.close();
+    this.journal = undefined;
   }
 }
 

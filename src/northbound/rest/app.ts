@@ -6,6 +6,7 @@
 import express from 'express';
 import type { Express, NextFunction, Request, Response } from 'express';
 import type { CompiledMappings } from '../../mapping/compiled-mappings.js';
+import type { MetricsSource, ReadinessPart } from '../face.js';
 import { bearerAuth, cors, type TokenConfig } from './auth.js';
 import { ProblemError, sendProblem } from './errors.js';
 import type { RestContext } from './context.js';
@@ -27,6 +28,10 @@ export interface AppOptions {
   extraRoutes?: (app: Express) => void;
   /** largest JSON body (default 1 MiB) */
   bodyLimit?: string;
+  /** the gateway's parts and whether each is ready, for /readyz (none: this API alone) */
+  readiness?: () => ReadinessPart[];
+  /** Prometheus metrics on /metrics (none: no such route) */
+  metrics?: MetricsSource;
 }
 
 export interface RouteInfo {
@@ -115,16 +120,33 @@ export function buildApp(rc: RestContext, o: AppOptions): Express {
     next();
   });
   app.use(cors(o.corsOrigins));
+  const metrics = o.metrics;
+  if (metrics) {
+    // the API's tokens, or the metrics token alone (a scraper needs no access to the devices)
+    const auth = bearerAuth(metrics.token ? [...o.tokens, { token: metrics.token, scope: 'read' }] : o.tokens);
+    app.get('/metrics', auth, (_req, res, next) => {
+      metrics.text().then((text) => res.type(metrics.contentType).send(text), next);
+    });
+  }
   app.use(bearerAuth(o.tokens));
   const limit = o.bodyLimit ?? '1mb';
   app.use(express.json({ limit, strict: false, type: ['application/json', 'application/*+json'] }));
   app.use(express.text({ limit, type: 'text/plain' }));
 
+  // probes for orchestrators (container HEALTHCHECK, Kubernetes): public, nothing sensitive
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'alive' });
+  });
+  app.get('/readyz', (_req, res) => {
+    const parts = o.readiness?.() ?? [{ name: 'rest', ready: true }];
+    const ready = parts.every((p) => p.ready);
+    res.status(ready ? 200 : 503).json({ ready, parts });
+  });
   app.get('/api/health', (_req, res) => {
     res.json({ status: 'ok', devices: rc.server.registrations().length });
   });
   app.get('/api/openapi.json', (_req, res) => {
-    res.type('application/json').send(JSON.stringify(openApiDocument(o.mappings?.())));
+    res.type('application/json').send(JSON.stringify(openApiDocument(o.mappings?.(), { metrics: metrics !== undefined })));
   });
   app.get('/api/events', (req, res) => o.hub.subscribe(req, res));
   deviceRoutes(app, rc);

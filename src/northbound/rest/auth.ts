@@ -32,7 +32,7 @@ export function showsSecrets(res: Response): boolean {
   return scopeOf(res) === 'write';
 }
 
-export const PUBLIC_PATHS = new Set(['/api/openapi.json', '/api/health']);
+export const PUBLIC_PATHS = new Set(['/api/openapi.json', '/api/health', '/healthz', '/readyz']);
 
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 

@@ -88,6 +88,21 @@ export const schemas = {
       timestamped: ref('Timestamped'),
     },
   },
+  Readiness: {
+    type: 'object',
+    required: ['ready', 'parts'],
+    properties: {
+      ready: { type: 'boolean' },
+      parts: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['name', 'ready'],
+          properties: { name: { type: 'string', examples: ['binding.coap', 'mqtt.external', 'store'] }, ready: { type: 'boolean' }, detail: { type: 'string' } },
+        },
+      },
+    },
+  },
   WriteBody: { type: 'object', required: ['value'], properties: { value: ref('Value') } },
   CreateBody: {
     type: 'object',

@@ -154,7 +154,7 @@ const TAGS = [
   { name: 'events', description: 'Live events as Server-Sent Events' },
   { name: 'security', description: 'Credentials of the clients (DTLS PSK, raw public key, X.509); write scope, keys never returned' },
   { name: 'bootstrap', description: 'Bootstrap Server: configs (keys never returned), bootstrap credentials, sessions' },
-  { name: 'meta', description: 'Health and this document' },
+  { name: 'meta', description: 'Health, probes, metrics and this document' },
 ];
 
 function build(mappings: CompiledMappings | undefined): Obj {
@@ -171,6 +171,20 @@ function build(mappings: CompiledMappings | undefined): Obj {
     security: [{ bearer: [] }],
     tags: Object.keys(mapped).length > 0 ? [...TAGS, MAPPED_TAG] : TAGS,
     paths: {
+      '/healthz': { get: { ...operation('healthz', { summary: 'Liveness probe: the process answers', tag: 'meta', ok: { '200': { description: 'alive' } } }), security: [] } },
+      '/readyz': {
+        get: {
+          ...operation('readyz', {
+            summary: 'Readiness probe: every binding listens, the broker is connected, the store is reachable',
+            tag: 'meta',
+            ok: {
+              '200': { description: 'ready', content: { 'application/json': { schema: { $ref: '#/components/schemas/Readiness' } } } },
+              '503': { description: 'a part is not ready (the body names it)', content: { 'application/json': { schema: { $ref: '#/components/schemas/Readiness' } } } },
+            },
+          }),
+          security: [],
+        },
+      },
       '/api/health': { get: { ...operation('health', { summary: 'Liveness', tag: 'meta', ok: { '200': { description: 'ok' } } }), security: [] } },
       '/api/openapi.json': { get: { ...operation('openapi', { summary: 'This document', tag: 'meta', ok: { '200': { description: 'OpenAPI 3.1' } } }), security: [] } },
       '/api/events': {
@@ -221,10 +235,22 @@ function build(mappings: CompiledMappings | undefined): Obj {
 const built = new WeakMap<CompiledMappings, Obj>();
 let unmapped: Obj | undefined;
 
-/** The document for the mapping set in force (none: the generic API only); built once per set. */
-export function openApiDocument(mappings?: CompiledMappings): Obj {
-  if (!mappings) return (unmapped ??= build(undefined));
-  let doc = built.get(mappings);
-  if (!doc) built.set(mappings, (doc = build(mappings)));
-  return doc;
+const metricsPath: Obj = {
+  get: operation('metrics', {
+    summary: 'Prometheus metrics (text exposition format); read scope, or rest.metrics.token',
+    tag: 'meta',
+    ok: { '200': { description: 'the metrics', content: { 'text/plain': { schema: { type: 'string' } } } } },
+  }),
+};
+const withMetrics = new WeakMap<Obj, Obj>();
+
+/** The document for the mapping set in force (none: the generic API only), with /metrics when it is served; built once per set. */
+export function openApiDocument(mappings?: CompiledMappings, opts: { metrics?: boolean } = {}): Obj {
+  let doc: Obj | undefined;
+  if (!mappings) doc = unmapped ??= build(undefined);
+  else if (!(doc = built.get(mappings))) built.set(mappings, (doc = build(mappings)));
+  if (!opts.metrics) return doc;
+  let m = withMetrics.get(doc);
+  if (!m) withMetrics.set(doc, (m = { ...doc, paths: { ...(doc.paths as Obj), '/metrics': metricsPath } }));
+  return m;
 }

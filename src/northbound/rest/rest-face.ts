@@ -1,5 +1,7 @@
 /** The REST face: the HTTP API (RestNorthbound) with the mapped routes of the mapping files in force. */
 import type { GatewayConfig } from '../../config/schema.js';
+import { exposedHost } from '../../config/exposure.js';
+import { FaceStartError } from '../face.js';
 import type { Face, FaceDeps, FaceKind, FacePorts } from '../face.js';
 import { RestNorthbound } from './rest-northbound.js';
 
@@ -11,12 +13,18 @@ export class RestFace implements Face {
 
   async start(): Promise<FacePorts> {
     const store = this.d.mappings;
+    const rest = this.d.config.rest;
+    const exposure = exposedHost({ key: 'rest', host: rest.host, credentials: rest.tokens.length > 0, allowAnonymous: rest.allowAnonymous, credentialKey: 'rest.tokens' });
+    if ('error' in exposure) throw new FaceStartError(exposure.error);
+    if (exposure.notice) this.d.logger.warn(exposure.notice);
     this.northbound = new RestNorthbound({
       server: this.d.core,
       models: this.d.models,
-      config: this.d.config.rest,
+      config: { ...rest, host: exposure.host },
       logger: this.d.logger,
       ...(this.d.bootstrap ? { bootstrap: this.d.bootstrap } : {}),
+      ...(this.d.readiness ? { readiness: this.d.readiness } : {}),
+      ...(this.d.metrics ? { metrics: this.d.metrics } : {}),
       ...(store ? { mappings: () => store.current } : {}),
     });
     return { rest: (await this.northbound.start()).port };

@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { GatewayConfig } from '../../config/schema.js';
+import type { MetricsSource, ReadinessPart } from '../face.js';
 import { silentLogger, type Logger } from '../../log.js';
 import { FaceStartError } from '../face.js';
 import type { ModelProvider } from '../../lwm2m/model/types.js';
@@ -34,7 +35,7 @@ export class RestStartError extends FaceStartError {
 export interface RestNorthboundOptions {
   server: CoreApi;
   models: ModelProvider;
-  config: GatewayConfig['rest'];
+  config: Pick<GatewayConfig['rest'], 'port' | 'host' | 'tokens' | 'corsOrigins'>;
   logger?: Logger;
   /** compiled mapping files (their `rest` sections); a function is asked on every request (hot reload) */
   mappings?: CompiledMappings | (() => CompiledMappings);
@@ -42,6 +43,10 @@ export interface RestNorthboundOptions {
   heartbeatMs?: number;
   /** retention of finished queued requests */
   requests?: RequestStoreOptions;
+  /** the gateway's parts and whether each is ready, for /readyz */
+  readiness?: () => ReadinessPart[];
+  /** Prometheus metrics on /metrics */
+  metrics?: MetricsSource;
   /** the Bootstrap Server (routes /api/bootstrap/..., `bootstrap` events); without it those routes answer 404 */
   bootstrap?: BootstrapApi;
 }
@@ -82,6 +87,8 @@ export class RestNorthbound {
       tokens: options.config.tokens,
       corsOrigins: options.config.corsOrigins,
       hub: this.hub,
+      ...(options.readiness ? { readiness: options.readiness } : {}),
+      ...(options.metrics ? { metrics: options.metrics } : {}),
       ...(current ? { mappings: current, extraRoutes: (app: Express) => mappedRoutes(app, rc, current) } : {}),
     });
   }
@@ -93,7 +100,9 @@ export class RestNorthbound {
 
   async start(): Promise<{ port: number }> {
     if (this.http) return { port: this.boundPort! };
-    const { port, host } = this.options.config;
+    const { port } = this.options.config;
+    // the face decides where an API without tokens may listen (config/exposure.ts); alone, loopback
+    const host = this.options.config.host ?? '127.0.0.1';
     const http = createServer(this.app);
     http.keepAliveTimeout = 5_000;
     try {

@@ -172,6 +172,11 @@ export class MemoryStore implements ServerStore {
     return q;
   }
 
+  /** The endpoint's queued requests, oldest first, without removing them (read-only: the store's own list). */
+  requestsOf(endpoint: string): readonly QueuedRequest[] {
+    return this.queues.get(endpoint) ?? [];
+  }
+
   queuedRequests(endpoint: string): number {
     return this.queues.get(endpoint)?.length ?? 0;
   }

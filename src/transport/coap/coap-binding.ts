@@ -3,7 +3,7 @@
  * operator's line for each way the socket can fail to bind.
  */
 import type { GatewayConfig } from '../../config/schema.js';
-import type { Binding, BindingContext, ListenAddress } from '../binding.js';
+import type { Binding, BindingContext, BindingStats, ListenAddress } from '../binding.js';
 import { BindingStartError } from '../binding.js';
 import { CoapUdpTransport } from './coap-udp-transport.js';
 
@@ -61,6 +61,10 @@ class CoapBinding implements Binding {
 
   stop(): Promise<void> {
     return this.transport.stop();
+  }
+
+  stats(): BindingStats {
+    return { refused: this.transport.refusedDatagrams() };
   }
 }
 

@@ -55,6 +55,11 @@ function positive(v: number | undefined, fallback: number): number {
   return typeof v === 'number' && v > 0 ? Math.min(v, MAX_TIMER_MS) : Math.min(fallback, MAX_TIMER_MS);
 }
 
+/** The observe request without Observe: what fetches further blocks of a notification. */
+function followUpSpec(spec: RequestSpec): RequestSpec {
+  return { code: spec.code, options: spec.options.filter((o) => o.number !== Opt.Observe), payload: spec.payload };
+}
+
 export class CoapMessageLayer implements DeviceTransport {
   readonly name: string;
   protected readonly log: CoapLogger;
@@ -149,16 +154,21 @@ export class CoapMessageLayer implements DeviceTransport {
   private maybeRegister(peer: Peer, spec: RequestSpec, response: CoapMessage): void {
     const seq = getUintOption(response.options, Opt.Observe);
     if (codeClass(response.code) !== 2 || seq === undefined || !spec.token) return;
-    const followUps: RequestSpec = {
-      code: spec.code,
-      options: spec.options.filter((o) => o.number !== Opt.Observe),
-      payload: spec.payload,
-    };
-    this.observer.register(peer, spec.token, followUps, seq);
+    this.observer.register(peer, spec.token, followUpSpec(spec), seq);
   }
 
   forgetObservation(_peer: Peer, token: Uint8Array): void {
     this.observer.forget(token);
+  }
+
+  /** An observation from before a restart: its notifications are taken again (no sequence number known yet). */
+  restoreObservation(peer: Peer, request: DownlinkRequest): void {
+    if (!request.token || request.token.length === 0) return;
+    const spec = buildRequest(request);
+    if (!spec.token) return;
+    // no session yet (DTLS after a restart): the first notification tells where the device is
+    const target = this.endpoint.peerFor(peer) ?? peer;
+    this.observer.register(target, spec.token, followUpSpec(spec), undefined);
   }
 
   /** Counts of live state, for tests and metrics. */
@@ -169,6 +179,11 @@ export class CoapMessageLayer implements DeviceTransport {
   hasObservation(peer: Peer, token: Uint8Array): boolean {
     const own = this.endpoint.peerFor(peer);
     return own !== undefined && this.observer.has(tokenKey(own.key, Buffer.from(token)));
+  }
+
+  /** datagrams refused since start, by reason */
+  refusedDatagrams(): Readonly<Record<string, number>> {
+    return { ...this.dispatcher.refused };
   }
 
   private receive(peer: Peer, datagram: Buffer): void {

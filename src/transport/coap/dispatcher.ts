@@ -20,6 +20,8 @@ const BAD_REQUEST = code(4, 0);
 
 export class Dispatcher {
   private readonly dedup = new DedupCache();
+  /** datagrams refused since start, by reason (for /metrics) */
+  readonly refused = { malformed: 0, reservedCode: 0 };
 
   constructor(
     private readonly ctx: WireContext,
@@ -67,6 +69,7 @@ export class Dispatcher {
       return;
     }
     // reserved code classes 1, 6, 7: reject a CON, ignore a NON
+    this.refused.reservedCode++;
     if (m.type === CON) {
       const rst = this.ctx.send(peer, emptyMessage(RST, m.messageId));
       if (rst) entry.reply = rst;
@@ -89,6 +92,7 @@ export class Dispatcher {
   }
 
   private onMalformed(peer: Peer, reason: string, header: BrokenHeader | undefined): void {
+    this.refused.malformed++;
     this.ctx.log.debug('coap: malformed datagram', { peer: peer.key, reason });
     if (!header || header.type !== CON) return; // NON, ACK and RST with format errors are dropped (4.2, 4.3)
     if (isRequestCode(header.code) && header.token) {

@@ -4,6 +4,7 @@
  * number); the additional data is epoch, sequence, type, version and plaintext length.
  */
 import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { cidAdditionalData } from './cid-record.js';
 
 export const TAG_LENGTH = 8;
 export const EXPLICIT_NONCE_LENGTH = 8;
@@ -40,8 +41,12 @@ export function epochSeq(epoch: number, seq: number): Buffer {
   return b;
 }
 
-/** RFC 5246 6.2.3.3 additional data for DTLS: epoch+seq, type, version, plaintext length. */
-export function additionalData(epoch: number, seq: number, type: number, version: number, length: number): Buffer {
+/**
+ * RFC 5246 6.2.3.3 additional data for DTLS: epoch+seq, type, version, plaintext length;
+ * with a (non-empty) connection ID that of RFC 9146 5.3.
+ */
+export function additionalData(epoch: number, seq: number, type: number, version: number, length: number, cid?: Buffer): Buffer {
+  if (cid && cid.length > 0) return cidAdditionalData(cid, epoch, seq, version, length);
   const b = Buffer.alloc(13);
   epochSeq(epoch, seq).copy(b, 0);
   b[8] = type;
@@ -51,17 +56,17 @@ export function additionalData(epoch: number, seq: number, type: number, version
 }
 
 /** The fragment of a protected record: explicit nonce, ciphertext, tag. */
-export function sealRecord(key: Buffer, fixedIv: Buffer, epoch: number, seq: number, type: number, version: number, plaintext: Buffer): Buffer {
+export function sealRecord(key: Buffer, fixedIv: Buffer, epoch: number, seq: number, type: number, version: number, plaintext: Buffer, cid?: Buffer): Buffer {
   const explicit = epochSeq(epoch, seq);
   const nonce = Buffer.concat([fixedIv, explicit]);
-  return Buffer.concat([explicit, ccm8Seal(key, nonce, additionalData(epoch, seq, type, version, plaintext.length), plaintext)]);
+  return Buffer.concat([explicit, ccm8Seal(key, nonce, additionalData(epoch, seq, type, version, plaintext.length, cid), plaintext)]);
 }
 
 /** The plaintext of a protected record's fragment; undefined when it is short or does not authenticate. */
-export function openRecord(key: Buffer, fixedIv: Buffer, epoch: number, seq: number, type: number, version: number, fragment: Buffer): Buffer | undefined {
+export function openRecord(key: Buffer, fixedIv: Buffer, epoch: number, seq: number, type: number, version: number, fragment: Buffer, cid?: Buffer): Buffer | undefined {
   if (fragment.length < EXPLICIT_NONCE_LENGTH + TAG_LENGTH) return undefined;
   const nonce = Buffer.concat([fixedIv, fragment.subarray(0, EXPLICIT_NONCE_LENGTH)]);
   const sealed = fragment.subarray(EXPLICIT_NONCE_LENGTH);
-  const aad = additionalData(epoch, seq, type, version, sealed.length - TAG_LENGTH);
+  const aad = additionalData(epoch, seq, type, version, sealed.length - TAG_LENGTH, cid);
   return ccm8Open(key, nonce, aad, sealed);
 }

@@ -8,7 +8,11 @@ export const HandshakeType = {
   clientHello: 1,
   serverHello: 2,
   helloVerifyRequest: 3,
+  certificate: 11,
+  serverKeyExchange: 12,
+  certificateRequest: 13,
   serverHelloDone: 14,
+  certificateVerify: 15,
   clientKeyExchange: 16,
   finished: 20,
 } as const;
@@ -16,6 +20,8 @@ export const HandshakeType = {
 export const HANDSHAKE_HEADER = 12;
 export const EXT_EXTENDED_MASTER_SECRET = 0x0017;
 export const EXT_RENEGOTIATION_INFO = 0xff01;
+/** RFC 9146 3 (54; drafts used 53, with another MAC) */
+export const EXT_CONNECTION_ID = 54;
 export const SCSV_RENEGOTIATION = 0x00ff;
 /** the longest PSK identity accepted (LwM2M: 128 bytes) */
 export const MAX_IDENTITY = 128;
@@ -58,7 +64,7 @@ export function handshakeMessage(msgType: number, messageSeq: number, body: Buff
 }
 
 /** Reads length-prefixed vectors without ever passing the end. */
-class Reader {
+export class Reader {
   o = 0;
   constructor(private readonly b: Buffer) {}
   get rest(): number {
@@ -98,6 +104,10 @@ export interface ClientHello {
   compressions: Buffer;
   /** extension types offered (at most 64 read) */
   extensions: number[];
+  /** the data of each extension offered, by type */
+  extensionData: ReadonlyMap<number, Buffer>;
+  /** the connection_id extension: the ID the client wants in our records (empty: none); undefined when not offered */
+  connectionId?: Buffer;
   /** the body without its cookie: what the cookie is computed over */
   cookieInput: Buffer;
 }
@@ -117,6 +127,8 @@ export function parseClientHello(body: Buffer): ClientHello | undefined {
   const cipherSuites: number[] = [];
   for (let i = 0; i < suites.length; i += 2) cipherSuites.push(suites.readUInt16BE(i));
   const extensions: number[] = [];
+  const extensionData = new Map<number, Buffer>();
+  let connectionId: Buffer | undefined;
   if (r.rest > 0) {
     const exts = r.vec16(4096);
     if (!exts || r.rest !== 0) return undefined;
@@ -125,11 +137,17 @@ export function parseClientHello(body: Buffer): ClientHello | undefined {
       const type = e.u16();
       const data = e.vec16(4096);
       if (type === undefined || !data || extensions.length >= 64) return undefined;
+      if (type === EXT_CONNECTION_ID) {
+        const c = new Reader(data);
+        connectionId = c.vec8(255);
+        if (!connectionId || c.rest !== 0) return undefined;
+      }
       extensions.push(type);
+      extensionData.set(type, data);
     }
   }
   const cookieInput = Buffer.concat([body.subarray(0, afterSession), body.subarray(afterCookie)]);
-  return { version, random, sessionId, cookie, cipherSuites, compressions, extensions, cookieInput };
+  return { version, random, sessionId, cookie, cipherSuites, compressions, extensions, extensionData, cookieInput, ...(connectionId ? { connectionId } : {}) };
 }
 
 export function helloVerifyRequest(cookie: Buffer): Buffer {
@@ -142,6 +160,10 @@ export interface ServerHelloParams {
   cipherSuite: number;
   extendedMasterSecret: boolean;
   renegotiationInfo: boolean;
+  /** further extensions, each whole (type, length, data) */
+  more?: Buffer[];
+  /** the connection_id extension with the ID the client is to use (RFC 9146 3) */
+  connectionId?: Buffer;
 }
 
 export function serverHello(p: ServerHelloParams): Buffer {
@@ -149,6 +171,15 @@ export function serverHello(p: ServerHelloParams): Buffer {
   if (p.extendedMasterSecret) exts.push(Buffer.from([0x00, 0x17, 0x00, 0x00]));
   // an empty renegotiation_info: OpenSSL 3 clients refuse a server without it
   if (p.renegotiationInfo) exts.push(Buffer.from([0xff, 0x01, 0x00, 0x01, 0x00]));
+  exts.push(...(p.more ?? []));
+  if (p.connectionId) {
+    const cid = p.connectionId;
+    const e = Buffer.alloc(5);
+    e.writeUInt16BE(EXT_CONNECTION_ID, 0);
+    e.writeUInt16BE(cid.length + 1, 2);
+    e[4] = cid.length;
+    exts.push(e, cid);
+  }
   const ext = Buffer.concat(exts);
   const head = Buffer.alloc(2 + 32 + 1);
   head.writeUInt16BE(0xfefd, 0);

@@ -8,6 +8,11 @@ export class ReplayWindow {
   private top = -1;
   private bits = 0n;
 
+  /** the highest sequence number accepted (-1: none yet) */
+  get highest(): number {
+    return this.top;
+  }
+
   /** false when `seq` was already accepted or lies left of the window */
   check(seq: number): boolean {
     if (seq > this.top) return true;

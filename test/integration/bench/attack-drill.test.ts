@@ -7,23 +7,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-
-const ROOT = new URL('../../../', import.meta.url).pathname;
+import { runBenchScript } from '../../helpers/bench-script.js';
 
 test('the attack drill --quick: every attack is withstood', { timeout: 118_000 }, async () => {
-  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', 'bench/attack/run.ts', '--quick'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let so = '';
-    let se = '';
-    p.stdout.on('data', (d: Buffer) => (so += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (se += d.toString()));
-    const guard = setTimeout(() => p.kill('SIGKILL'), 110_000);
-    p.on('exit', (c) => {
-      clearTimeout(guard);
-      resolve({ code: c, stdout: so, stderr: se });
-    });
-  });
+  const { code, stdout, stderr } = await runBenchScript('bench/attack/run.ts', ['--quick']);
   const rows = stdout.split('\n').filter((l) => /^(ok|FAIL) /.test(l));
   assert.ok(rows.length >= 8, `the drill printed its rows:\n${stdout}\n${stderr.slice(-3000)}`);
   assert.deepEqual(rows.filter((l) => l.startsWith('FAIL')), [], `failed rows:\n${stdout}`);

@@ -5,13 +5,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Results } from '../../../bench/report.js';
-
-const ROOT = new URL('../../../', import.meta.url).pathname;
+import { runBenchScript } from '../../helpers/bench-script.js';
 
 const isNumber = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x);
 
@@ -24,19 +22,7 @@ test('bench --quick produces every figure', { timeout: 118_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'bench-quick-'));
   const out = join(dir, 'results.json');
   try {
-    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const p = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/run.ts'), '--quick', '--out', out], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-      let so = '';
-      let se = '';
-      p.stdout.on('data', (d: Buffer) => (so += d.toString()));
-      p.stderr.on('data', (d: Buffer) => (se += d.toString()));
-      // the bench stops itself after 100 s in quick mode; this is a second line of defence
-      const guard = setTimeout(() => p.kill('SIGKILL'), 110_000);
-      p.on('exit', (c) => {
-        clearTimeout(guard);
-        resolve({ code: c, stdout: so, stderr: se });
-      });
-    });
+    const { code, stdout, stderr } = await runBenchScript('bench/run.ts', ['--quick', '--out', out]);
     assert.equal(code, 0, `bench exited ${code}:\n${stderr}`);
     assert.match(stdout, /figure\s+measured\s+target\s+of echo/);
     const r = JSON.parse(readFileSync(out, 'utf8')) as Results;
@@ -69,6 +55,9 @@ test('bench --quick produces every figure', { timeout: 118_000 }, async () => {
       assertPercentiles(f.restReads.latencyMs, 'REST latency');
       assert.ok(isNumber(f.restReads.ratioToEcho), 'REST ratio to echo');
     }
+    // the DTLS part (test/integration/bench/dtls-bench.test.ts checks it in detail)
+    assert.ok(!('skipped' in f.dtls), `DTLS measured: ${JSON.stringify(f.dtls)}`);
+    if (!('skipped' in f.dtls)) assert.ok(f.dtls.handshakes.completed > 0 && isNumber(f.dtls.handshakes.perCorePerSecond), 'DTLS handshakes counted');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

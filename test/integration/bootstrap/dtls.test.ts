@@ -20,7 +20,7 @@ const OWN_URI = 'coaps://gw.example:5684';
 
 const dtlsGateway = (): ReturnType<typeof startBootstrap> =>
   startBootstrap((c) => {
-    c.dtls = { enabled: true, port: 0, address: '127.0.0.1' };
+    c.dtls = { ...c.dtls, enabled: true, port: 0, address: '127.0.0.1' };
     c.bootstrap.dtls = { enabled: true, port: 0, address: '127.0.0.1' };
     c.bootstrap.ownServerUris = [OWN_URI];
   });

@@ -36,6 +36,7 @@ export async function startBootstrap(patch: (c: GatewayConfig) => void = () => {
   config.rest.enabled = false;
   config.mappings.dir = null;
   config.log.level = 'silent';
+  config.store.type = 'memory'; // nothing of a test outlives it
   config.bootstrap = { ...config.bootstrap, enabled: true, port: 0, address: '127.0.0.1', requestTimeout: 2, sessionTimeout: 20 };
   patch(config);
   const logger = process.env.BOOTSTRAP_TEST_LOG ? createLogger('debug') : undefined;

@@ -43,6 +43,7 @@ void test('notifications accepted while the external broker is down are delivere
   await sub.subscribeAsync('stream/#', { qos: 1 });
 
   const config = structuredClone(DEFAULT_CONFIG);
+  config.store.type = 'memory'; // nothing of a test outlives it
   config.coap = { ...config.coap, port: 0, address: '127.0.0.1' };
   config.mqtt = { ...config.mqtt, mode: 'external', presence: false, bufferSize: 10_000 };
   config.mqtt.external = { ...config.mqtt.external, url: broker.url, reconnectPeriod: 0.1 };

@@ -26,6 +26,7 @@ async function tryPublish(client: MqttClient, topic: string, payload: string | B
 
 test('the gateway with broker users: rights from the config, its own topics closed, the packet size bounded', async () => {
   const config = structuredClone(DEFAULT_CONFIG);
+  config.store.type = 'memory'; // nothing of a test outlives it
   config.coap = { ...config.coap, port: 0, address: '127.0.0.1' };
   config.mqtt.embedded = {
     ...config.mqtt.embedded,

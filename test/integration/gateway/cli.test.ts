@@ -5,19 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli } from '../../helpers/cli-run.js';
+import { runCli, tempConfig } from '../../helpers/cli-run.js';
 
 const run = runCli;
-
-function tempConfig(text: string): { file: string; done: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), 'lwm2mgw-cli-'));
-  const file = join(dir, 'gateway.yaml');
-  writeFileSync(file, text);
-  return { file, done: () => rmSync(dir, { recursive: true, force: true }) };
-}
 
 void test('starts on a config file, then stops cleanly on SIGTERM', async () => {
   const cfg = tempConfig(

@@ -18,6 +18,7 @@ const skip = (!existsSync(SUB) || !existsSync(PUB)) && 'mosquitto-clients is not
 
 async function startGateway(): Promise<Gateway> {
   const config = structuredClone(DEFAULT_CONFIG);
+  config.store.type = 'memory'; // nothing of a test outlives it
   config.coap = { ...config.coap, port: 0, address: '127.0.0.1' };
   config.mqtt.embedded = { ...config.mqtt.embedded, port: 0, host: '127.0.0.1' };
   config.rest = { ...config.rest, port: 0, host: '127.0.0.1' };

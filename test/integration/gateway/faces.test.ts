@@ -12,6 +12,7 @@ import { FACES } from '../../../src/northbound/faces.js';
 
 function config(): GatewayConfig {
   const c = structuredClone(DEFAULT_CONFIG);
+  c.store.type = 'memory'; // nothing of a test outlives it
   c.coap = { ...c.coap, port: 0, address: '127.0.0.1' };
   c.mqtt.embedded = { ...c.mqtt.embedded, port: 0, host: '127.0.0.1', wsPort: null };
   c.rest = { ...c.rest, port: 0, host: '127.0.0.1' };

@@ -86,6 +86,7 @@ void test('the gateway loads security.file relative to its config, applies the s
     writeFileSync(join(dir, 'security.yaml'), entry('dev1', 'id1'));
     writeFileSync(join(dir, 'broken.yaml'), '- { endpoint: dev1 }\n');
     const config = structuredClone(DEFAULT_CONFIG);
+    config.store.type = 'memory'; // nothing of a test outlives it
     config.coap = { ...config.coap, port: 0, address: '127.0.0.1' };
     config.mqtt.enabled = false;
     config.rest.enabled = false;

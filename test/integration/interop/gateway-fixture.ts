@@ -11,6 +11,7 @@ export interface Started {
 
 export async function startGateway(patch: (c: GatewayConfig) => void = () => {}): Promise<Started> {
   const config = structuredClone(DEFAULT_CONFIG);
+  config.store.type = 'memory'; // nothing of a test outlives it
   config.coap.port = 0;
   config.coap.address = '127.0.0.1';
   config.lwm2m.requestTimeout = 10;

@@ -5,37 +5,18 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { startGateway } from './gateway-fixture.js';
+import { GNUTLS_CLIENT, OPENSSL_CLIENT, missing, runCoapClient } from './libcoap-run.js';
 
-const OPENSSL_CLIENT = '/usr/bin/coap-client-openssl';
-const GNUTLS_CLIENT = '/usr/bin/coap-client-gnutls';
-const missing = (c: string): string | false => !existsSync(c) && `${c} (Debian libcoap3-bin) is not installed`;
-
-/** The CoAP code of a response line ("v:1 t:ACK c:2.01 ..."), undefined for requests and other lines. */
-function responseCode(line: string): string | undefined {
-  if (!line.startsWith('v:1 t:')) return undefined;
-  const at = line.indexOf(' c:');
-  const cls = at >= 0 ? line.charCodeAt(at + 3) : 0;
-  return cls >= 0x32 && cls <= 0x35 && line[at + 4] === '.' ? line.slice(at + 3, at + 7) : undefined;
-}
-
-/** Runs the client with -v 6: the last response code it logged (undefined when none came) and its output. */
+/** Runs the client with a PSK identity and key. */
 function coaps(client: string, identity: string, key: string, args: string[]): Promise<{ code: string | undefined; out: string }> {
-  return new Promise((resolve) => {
-    execFile(client, ['-B', '4', '-v', '6', '-u', identity, '-k', key, ...args], { timeout: 10_000, encoding: 'utf8' }, (_err, stdout, stderr) => {
-      const out = stdout + stderr;
-      const codes = out.split('\n').map(responseCode).filter((c) => c !== undefined);
-      resolve({ code: codes[codes.length - 1], out });
-    });
-  });
+  return runCoapClient(client, ['-u', identity, '-k', key, ...args]);
 }
 
 for (const [name, client] of [['coap-client-openssl', OPENSSL_CLIENT], ['coap-client-gnutls', GNUTLS_CLIENT]] as const) {
   void test(`${name} registers over DTLS PSK; a wrong key fails and the gateway keeps serving`, { skip: missing(client) }, async () => {
     const { gateway, stop } = await startGateway((c) => {
-      c.dtls = { enabled: true, port: 0, address: '127.0.0.1' };
+      c.dtls = { ...c.dtls, enabled: true, port: 0, address: '127.0.0.1' };
     });
     try {
       // the device's credentials, as security.file or PUT /api/clients/{endpoint}/security put them

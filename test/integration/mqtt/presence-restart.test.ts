@@ -78,7 +78,7 @@ describe('presence after an unclean stop', { skip: noMosquitto }, () => {
     writeFileSync(
       config,
       `coap:\n  port: 0\n  address: 127.0.0.1\nmqtt:\n  mode: external\n  external:\n    url: ${broker.url}\n    reconnectPeriod: 0.2\n` +
-        'rest:\n  enabled: false\nmappings:\n  dir: null\nlog:\n  level: info\n',
+        'rest:\n  enabled: false\nmappings:\n  dir: null\nlog:\n  level: info\nstore:\n  type: memory\n',
     );
     const watcher = new Peer(await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 }));
     await watcher.client.subscribeAsync(['lwm2m/+/status', 'lwm2m/$gateway/status'], { qos: 1 });

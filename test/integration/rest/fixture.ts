@@ -5,14 +5,13 @@
 import { Fixture, type ClientOptions, type FixtureOptions } from '../lwm2m/fixture.js';
 import { RestNorthbound, type RestNorthboundOptions } from '../../../src/northbound/rest/index.js';
 import { ModelRegistry } from '../../../src/lwm2m/model/registry.js';
-import type { GatewayConfig } from '../../../src/config/schema.js';
 
 /** Parsed JSON bodies, read freely by the tests. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type JsonBody = any;
 
 export interface RestFixtureOptions extends FixtureOptions {
-  rest?: Partial<GatewayConfig['rest']>;
+  rest?: Partial<RestNorthboundOptions['config']>;
   northbound?: Partial<Omit<RestNorthboundOptions, 'server' | 'models' | 'config'>>;
 }
 
@@ -32,7 +31,7 @@ export class RestFixture {
 
   static async start(o: RestFixtureOptions = {}): Promise<RestFixture> {
     const lwm2m = await Fixture.start(o);
-    const config: GatewayConfig['rest'] = { enabled: true, port: 0, host: '127.0.0.1', tokens: [], corsOrigins: [], ...o.rest };
+    const config: RestNorthboundOptions['config'] = { port: 0, host: '127.0.0.1', tokens: [], corsOrigins: [], ...o.rest };
     const rest = new RestNorthbound({ server: lwm2m.server, models: ModelRegistry.withBuiltins(), config, heartbeatMs: 0, ...o.northbound });
     try {
       const { port } = await rest.start();

@@ -21,6 +21,7 @@ import { MemoryStore } from '../../../src/store/memory/memory-store.js';
 
 function context(coap: Partial<GatewayConfig['coap']> = {}): BindingContext & { server: LwM2mServer } {
   const config = structuredClone(DEFAULT_CONFIG);
+  config.store.type = 'memory'; // nothing of a test outlives it
   Object.assign(config.coap, { port: 0, address: '127.0.0.1' }, coap);
   const server = new LwM2mServer({ models: ModelRegistry.withBuiltins(), store: new MemoryStore() });
   return { config, handler: server, logger: silentLogger, server };

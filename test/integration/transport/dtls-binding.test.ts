@@ -16,6 +16,7 @@ import { MemoryStore } from '../../../src/store/memory/memory-store.js';
 
 function context(dtls: Partial<typeof DEFAULT_CONFIG.dtls>): BindingContext {
   const config = structuredClone(DEFAULT_CONFIG);
+  config.store.type = 'memory'; // nothing of a test outlives it
   config.coap.port = 0;
   config.coap.address = '127.0.0.1';
   Object.assign(config.dtls, { port: 0, address: '127.0.0.1' }, dtls);

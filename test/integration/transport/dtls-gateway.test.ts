@@ -13,7 +13,7 @@ import { KEY_HEX, OPENSSL, noOpenssl, until } from './dtls-helpers.js';
 
 void test('Register and a Read both ways over coaps, the registration carrying the PSK identity', { skip: noOpenssl }, async () => {
   const { gateway, stop } = await startGateway((c) => {
-    c.dtls = { enabled: true, port: 0, address: '127.0.0.1' };
+    c.dtls = { ...c.dtls, enabled: true, port: 0, address: '127.0.0.1' };
   });
   assert.ok(gateway.server.credentials.put({ endpoint: 'dev1', mode: 'psk', identity: 'dev1', key: Buffer.from(KEY_HEX, 'hex') }).ok);
   const port = gateway.ports['coaps'] as number;

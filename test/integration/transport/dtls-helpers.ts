@@ -28,9 +28,12 @@ export interface SClient {
   stop(): Promise<void>;
 }
 
-/** openssl s_client -dtls1_2 with a PSK and one suite (default TLS_PSK_WITH_AES_128_CCM_8), talking to 127.0.0.1:port. */
-export function sClient(port: number, identity: string, keyHex: string, cipher = 'PSK-AES128-CCM8'): SClient {
-  const child = spawn(OPENSSL, ['s_client', '-dtls1_2', '-connect', `127.0.0.1:${port}`, '-psk_identity', identity, '-psk', keyHex, '-cipher', cipher, '-quiet']);
+/**
+ * openssl s_client -dtls1_2 with a PSK and one suite (default TLS_PSK_WITH_AES_128_CCM_8), talking to 127.0.0.1:port;
+ * `extra` arguments replace -quiet (so the output tells a resumed session: "Reused").
+ */
+export function sClient(port: number, identity: string, keyHex: string, cipher = 'PSK-AES128-CCM8', extra: string[] = ['-quiet']): SClient {
+  const child = spawn(OPENSSL, ['s_client', '-dtls1_2', '-connect', `127.0.0.1:${port}`, '-psk_identity', identity, '-psk', keyHex, '-cipher', cipher, ...extra]);
   let out = '';
   let done = false;
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));

@@ -19,7 +19,7 @@ function withFile(text: string, fn: (file: string) => void): void {
 
 void test('lwm2m.limits from the file and the environment reach the LwM2M server', () => {
   withFile('lwm2m:\n  limits:\n    maxLinks: 20\n    maxRegistrations: 5\nmappings:\n  dir: null\n', (file) => {
-    const { config } = loadConfig(file, { LWM2MGW_LWM2M__LIMITS__REGISTERRATEPERADDRESS: '0' });
+    const { config } = loadConfig(file, { LWM2MGW_LWM2M__LIMITS__REGISTERRATEPERADDRESS: '0', LWM2MGW_STORE__TYPE: 'memory' });
     const gw = new Gateway(config);
     assert.deepEqual({ ...gw.server.registrationLimits }, { maxLinks: 20, maxPayload: 65_536, maxRegistrations: 5, registerRatePerAddress: 0 });
   });

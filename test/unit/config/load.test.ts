@@ -17,16 +17,18 @@ function withFile(text: string, fn: (file: string) => void): void {
   }
 }
 
-void test('the shipped config/gateway.yaml loads and equals the defaults, with the mappings folder next to config/', () => {
+void test('the shipped config/gateway.yaml loads and equals the defaults, with the mappings and data folders next to config/', () => {
   const { config } = loadConfig('config/gateway.yaml', {});
   assert.equal(config.mappings.dir, resolve('mappings'));
-  assert.deepEqual({ ...config, mappings: DEFAULT_CONFIG.mappings }, DEFAULT_CONFIG);
+  assert.equal(config.data.dir, resolve('data'));
+  assert.deepEqual({ ...config, mappings: DEFAULT_CONFIG.mappings, data: DEFAULT_CONFIG.data }, DEFAULT_CONFIG);
 });
 
 void test('no file gives the defaults, paths relative to the working directory', () => {
   const { config } = loadConfig(undefined, {});
   assert.equal(config.mappings.dir, resolve('mappings'));
-  assert.deepEqual({ ...config, mappings: DEFAULT_CONFIG.mappings }, DEFAULT_CONFIG);
+  assert.equal(config.data.dir, resolve('data'));
+  assert.deepEqual({ ...config, mappings: DEFAULT_CONFIG.mappings, data: DEFAULT_CONFIG.data }, DEFAULT_CONFIG);
   assert.equal(DEFAULT_CONFIG.mappings.dir, 'mappings', 'the defaults themselves are never changed');
 });
 

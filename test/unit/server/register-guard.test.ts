@@ -187,7 +187,7 @@ void test('the limits in force: defaults, and nonsense values fall back to them'
 
 void test('the registration id, the secret of the device, is in no log line of the core or of the gateway', async () => {
   const lines: string[] = [];
-  const gw = new Gateway(loadConfig(undefined, {}).config, { logger: createLogger('debug', (l) => lines.push(l)) });
+  const gw = new Gateway(loadConfig(undefined, { LWM2MGW_STORE__TYPE: 'memory' }).config, { logger: createLogger('debug', (l) => lines.push(l)) });
   const mem = new MemoryTransport(gw.server);
   gw.server.addTransport(mem);
   gw.server.start();

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ContentFormat } from '../../../src/lwm2m/codec/codec.js';
 import type { NotificationEvent, OperationResult } from '../../../src/lwm2m/server/index.js';
-import { settle } from '../../helpers/fake-clock.js';
+import { FakeClock, settle } from '../../helpers/fake-clock.js';
 import { MemoryStore } from '../../../src/store/memory/memory-store.js';
 import { memPeer, text } from '../../helpers/memory-transport.js';
 import { setupServer } from '../../helpers/server-setup.js';
@@ -62,6 +62,55 @@ void test('store: requests for a sleeping client wait in the store, in order, an
   assert.equal(store.queuedRequests('q'), 1);
   await server.stop();
   await settle();
+  assert.equal(results.at(-1)?.error?.code, 'CANCELLED', 'its caller is answered');
+  assert.equal(store.queuedRequests('q'), 1, 'the request itself stays for after the restart');
+
+  // the next server over the same store sends it when the client wakes up
+  const second = setupServer({ store });
+  second.mem.device(peer, () => ({ code: '2.05', payload: text('1'), contentFormat: 0 }));
+  assert.equal((await second.mem.update(peer, id)).code, 'changed');
+  await settle();
+  assert.deepEqual(second.mem.sent.map((s) => s.request.path.toString()), ['/3/0/4']);
   assert.equal(store.queuedRequests('q'), 0);
-  assert.equal(results.at(-1)?.error?.code, 'CANCELLED');
+  await second.server.stop();
+});
+
+void test('store: a request kept from before a restart whose time ran out is not sent; de-registering drops kept ones', async () => {
+  const store = new MemoryStore();
+  const { server, mem, clock } = setupServer({ store });
+  const peer = memPeer(5003);
+  const id = await mem.register(peer, 'ep=k&lwm2m=1.1&Q', LINKS);
+  mem.device(peer, () => ({ code: '2.05', payload: text('1'), contentFormat: 0 }));
+  const now = clock.now();
+  store.queueRequest({ endpoint: 'k', request: { op: 'read', path: '/3/0/7' }, queuedAt: now - 10, expiresAt: now - 1 }, 10);
+  store.queueRequest({ endpoint: 'k', request: { op: 'read', path: '/3/0/8' }, queuedAt: now - 10, expiresAt: now + 60_000 }, 10);
+  assert.equal((await mem.update(peer, id)).code, 'changed');
+  await settle();
+  assert.deepEqual(mem.sent.map((s) => s.request.path.toString()), ['/3/0/8']);
+  store.queueRequest({ endpoint: 'k', request: { op: 'read', path: '/3/0/9' }, queuedAt: now, expiresAt: now + 60_000 }, 10);
+  await mem.deregister(peer, id);
+  assert.equal(store.queuedRequests('k'), 0);
+  await server.stop();
+});
+
+void test('store: registrations whose lifetime ran out while no server ran expire at start, with their observations; the others stay', async () => {
+  const store = new MemoryStore();
+  const first = setupServer({ store });
+  const old = memPeer(5004);
+  await first.mem.register(old, 'ep=old&lt=20', LINKS);
+  first.mem.device(old, () => ({ code: '2.05', payload: text('20'), contentFormat: ContentFormat.TEXT, observe: 0 }));
+  assert.equal((await first.server.observe('old', '/3303/0/5700')).success, true);
+  await first.mem.register(memPeer(5005), 'ep=live&lt=100', LINKS);
+  await first.server.stop();
+  // the next server starts 30 s later: `old` (20 s) ran out meanwhile, `live` (100 s) did not
+  const clock = new FakeClock(first.clock.now() + 30_000);
+  const ended: string[] = [];
+  const second = setupServer({ store, clock });
+  second.server.on('expired', (r) => ended.push(`expired ${r.endpoint}`));
+  second.server.on('observationEnded', (o, reason) => ended.push(`${reason} ${o.endpoint} ${o.paths.join(',')}`));
+  await clock.advanceAsync(0);
+  assert.deepEqual(ended.sort(), ['expired old', 'expired old /3303/0/5700']);
+  assert.equal(store.getByEndpoint('old'), undefined);
+  assert.equal(store.getByEndpoint('live')?.endpoint, 'live');
+  await second.server.stop();
 });
