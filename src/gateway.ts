@@ -22,9 +22,10 @@ import { MappingLoadError, MappingStore } from './mapping/index.js';
 import { FACES, FaceStartError, type Face } from './northbound/faces.js';
 import type { ReadinessPart } from './northbound/face.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
-import { SecurityFileLoadError, SecurityFileSource } from './security/security-file-source.js';
+import { SecurityFileSource } from './security/security-file-source.js';
+import { FileLoadError, type WatchedFileSource } from './yaml-file.js';
 import { BootstrapServer, ownServerMatcher } from './lwm2m/bootstrap/index.js';
-import { BootstrapFileLoadError, BootstrapFileSource } from './bootstrap/bootstrap-file-source.js';
+import { BootstrapFileSource } from './bootstrap/bootstrap-file-source.js';
 import { createBootstrapBindings } from './transport/bootstrap-bindings.js';
 
 /** The package version (package.json sits one level above src/ and dist/). */
@@ -186,6 +187,26 @@ export class Gateway {
     this.mappings = store;
   }
 
+  /** The log lines of a file source's errors: one summary, then the first 20. */
+  private fileErrors(summary: string): (errors: readonly { message: string }[]) => void {
+    return (errors) => {
+      this.log.error(summary, { errors: errors.length });
+      for (const e of errors.slice(0, 20)) this.log.error(e.message);
+    };
+  }
+
+  /** Loads a file source named by the config `key` and watches it; a broken file stops the start. */
+  private startFileSource<S extends WatchedFileSource<unknown>>(key: string, what: string, file: string, source: S): S {
+    try {
+      source.load();
+    } catch (e) {
+      if (e instanceof FileLoadError) throw new StartError(`${key}: ${file}: broken ${what}:\n${e.message}`);
+      throw e;
+    }
+    source.watch();
+    return source;
+  }
+
   private loadSecurityFile(): void {
     if (!this.config.security.file) return;
     const file = resolve(this.baseDir(), this.config.security.file);
@@ -194,19 +215,9 @@ export class Gateway {
       store: this.server.store.security,
       bootstrapStore: this.server.store.bootstrapSecurity,
       onReload: (counts) => this.log.info('security file loaded', counts),
-      onError: (errors) => {
-        this.log.error('security file: entries not applied; the credentials in force stay', { errors: errors.length });
-        for (const e of errors.slice(0, 20)) this.log.error(e.message);
-      },
+      onError: this.fileErrors('security file: entries not applied; the credentials in force stay'),
     });
-    try {
-      source.load();
-    } catch (e) {
-      if (e instanceof SecurityFileLoadError) throw new StartError(`security.file: ${file}: broken security file:\n${e.message}`);
-      throw e;
-    }
-    source.watch();
-    this.securityFile = source;
+    this.securityFile = this.startFileSource('security.file', 'security file', file, source);
   }
 
   private loadBootstrapFile(): void {
@@ -217,19 +228,9 @@ export class Gateway {
       store: this.server.store.bootstrap,
       models: this.models,
       onReload: (counts) => this.log.info('bootstrap file loaded', counts),
-      onError: (errors) => {
-        this.log.error('bootstrap file: not applied; the bootstrap configs in force stay', { errors: errors.length });
-        for (const e of errors.slice(0, 20)) this.log.error(e.message);
-      },
+      onError: this.fileErrors('bootstrap file: not applied; the bootstrap configs in force stay'),
     });
-    try {
-      source.load();
-    } catch (e) {
-      if (e instanceof BootstrapFileLoadError) throw new StartError(`bootstrap.file: ${file}: broken bootstrap file:\n${e.message}`);
-      throw e;
-    }
-    source.watch();
-    this.bootstrapFile = source;
+    this.bootstrapFile = this.startFileSource('bootstrap.file', 'bootstrap file', file, source);
   }
 
   private async startBootstrap(): Promise<void> {

@@ -85,3 +85,75 @@ export class FileWatch {
     this.watcher = undefined;
   }
 }
+
+/** What a file source is built from: the file, the debounce of its watch, where its errors go. */
+export interface FileSourceOptions {
+  file: string;
+  /** quiet time after the last file event before reloading, ms (default 150) */
+  debounceMs?: number;
+  /** a load failed (nothing changed), or an entry could not be applied */
+  onError?: (errors: readonly MappingError[]) => void;
+}
+
+/** A file that failed to load at start: every error, one per line. */
+export class FileLoadError extends Error {
+  constructor(readonly errors: readonly MappingError[]) {
+    super(errors.map((e) => e.message).join('\n'));
+    this.name = 'FileLoadError';
+  }
+}
+
+/**
+ * A YAML file kept in force: the first load must be clean (throws FileLoadError); then a
+ * change of the file reloads it (debounced), and a broken version keeps what is in force
+ * and reports. Subclasses parse the text and apply the entries.
+ */
+export abstract class WatchedFileSource<E> {
+  private watcher: FileWatch | undefined;
+
+  constructor(
+    private readonly source: FileSourceOptions,
+    private readonly maxBytes: number,
+  ) {}
+
+  protected abstract parse(file: string, text: string): { ok: true; entries: E[] } | { ok: false; errors: MappingError[] };
+  protected abstract apply(entries: readonly E[]): void;
+  /** the error `load()` throws for a broken file */
+  protected loadError(errors: readonly MappingError[]): Error {
+    return new FileLoadError(errors);
+  }
+
+  /** Reads and applies the file; throws when it is broken (nothing applied). */
+  load(): void {
+    const r = this.read();
+    if (!r.ok) throw this.loadError(r.errors);
+    this.apply(r.entries);
+  }
+
+  /** Reads the file again now; a broken file keeps what is in force. */
+  reload(): boolean {
+    const r = this.read();
+    if (!r.ok) {
+      this.source.onError?.(r.errors);
+      return false;
+    }
+    this.apply(r.entries);
+    return true;
+  }
+
+  private read(): { ok: true; entries: E[] } | { ok: false; errors: MappingError[] } {
+    const r = readBoundedFile(this.source.file, this.maxBytes);
+    return r.ok ? this.parse(this.source.file, r.text) : r;
+  }
+
+  /** Watches the file's folder (editors replace files); a change of the file reloads after the debounce time. */
+  watch(): void {
+    this.watcher ??= new FileWatch(this.source.file, this.source.debounceMs ?? 150, () => this.reload(), (e) => this.source.onError?.(e));
+    this.watcher.start();
+  }
+
+  /** Stops watching; leaves no handle open. */
+  stop(): void {
+    this.watcher?.stop();
+  }
+}

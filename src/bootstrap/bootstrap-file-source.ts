@@ -8,57 +8,39 @@
 import type { MappingError } from '../mapping/errors.js';
 import type { ModelProvider } from '../lwm2m/model/types.js';
 import { sameConfig, type BootstrapConfig, type BootstrapConfigStore } from '../lwm2m/bootstrap/index.js';
-import { FileWatch, readBoundedFile } from '../yaml-file.js';
+import { FileLoadError, WatchedFileSource, type FileSourceOptions } from '../yaml-file.js';
 import { MAX_BOOTSTRAP_FILE_BYTES, parseBootstrapFile, type BootstrapFileEntry } from './bootstrap-file.js';
 
-export interface BootstrapFileOptions {
-  file: string;
+export interface BootstrapFileOptions extends FileSourceOptions {
   store: BootstrapConfigStore;
   models: ModelProvider;
-  /** quiet time after the last file event before reloading, ms (default 150) */
-  debounceMs?: number;
   onReload?: (counts: { configs: number; put: number; removed: number }) => void;
-  onError?: (errors: readonly MappingError[]) => void;
 }
 
-export class BootstrapFileLoadError extends Error {
-  constructor(readonly errors: readonly MappingError[]) {
-    super(errors.map((e) => e.message).join('\n'));
+export class BootstrapFileLoadError extends FileLoadError {
+  constructor(errors: readonly MappingError[]) {
+    super(errors);
     this.name = 'BootstrapFileLoadError';
   }
 }
 
-export class BootstrapFileSource {
+export class BootstrapFileSource extends WatchedFileSource<BootstrapFileEntry> {
   /** what the file put in the store, by endpoint (the very objects stored) */
   private applied = new Map<string, BootstrapConfig>();
-  private watcher: FileWatch | undefined;
 
-  constructor(private readonly options: BootstrapFileOptions) {}
-
-  /** Reads and applies the file; throws BootstrapFileLoadError when it is broken (nothing applied). */
-  load(): void {
-    const r = this.read();
-    if (!r.ok) throw new BootstrapFileLoadError(r.errors);
-    this.apply(r.entries);
+  constructor(private readonly options: BootstrapFileOptions) {
+    super(options, MAX_BOOTSTRAP_FILE_BYTES);
   }
 
-  /** Reads the file again now; a broken file keeps the configs in force. */
-  reload(): boolean {
-    const r = this.read();
-    if (!r.ok) {
-      this.options.onError?.(r.errors);
-      return false;
-    }
-    this.apply(r.entries);
-    return true;
+  protected parse(file: string, text: string): ReturnType<typeof parseBootstrapFile> {
+    return parseBootstrapFile(file, text, this.options.models);
   }
 
-  private read(): ReturnType<typeof parseBootstrapFile> {
-    const r = readBoundedFile(this.options.file, MAX_BOOTSTRAP_FILE_BYTES);
-    return r.ok ? parseBootstrapFile(this.options.file, r.text, this.options.models) : r;
+  protected override loadError(errors: readonly MappingError[]): Error {
+    return new BootstrapFileLoadError(errors);
   }
 
-  private apply(entries: readonly BootstrapFileEntry[]): void {
+  protected apply(entries: readonly BootstrapFileEntry[]): void {
     const { store } = this.options;
     const next = new Map<string, BootstrapConfig>();
     const named = new Set(entries.map((e) => e.endpoint));
@@ -83,16 +65,5 @@ export class BootstrapFileSource {
     }
     this.applied = next;
     this.options.onReload?.({ configs: entries.length, put, removed });
-  }
-
-  /** Watches the file; a change reloads after the debounce time. */
-  watch(): void {
-    this.watcher ??= new FileWatch(this.options.file, this.options.debounceMs ?? 150, () => this.reload(), (e) => this.options.onError?.(e));
-    this.watcher.start();
-  }
-
-  /** Stops watching; leaves no handle open. */
-  stop(): void {
-    this.watcher?.stop();
   }
 }

@@ -6,26 +6,21 @@
  * the last good set and reports.
  */
 import { MappingError } from '../mapping/errors.js';
-import { FileWatch, readBoundedFile } from '../yaml-file.js';
+import { FileLoadError, WatchedFileSource, type FileSourceOptions } from '../yaml-file.js';
 import type { SecurityInfo, SecurityStore } from '../lwm2m/server/security.js';
 import { MAX_SECURITY_FILE_BYTES, parseSecurityFile, type SecurityFileEntry } from './security-file.js';
 
-export interface SecurityFileOptions {
-  file: string;
+export interface SecurityFileOptions extends FileSourceOptions {
   store: SecurityStore;
   /** where entries with `bootstrap: true` go (ServerStore.bootstrapSecurity); without it they are refused */
   bootstrapStore?: SecurityStore;
-  /** quiet time after the last file event before reloading, ms (default 150) */
-  debounceMs?: number;
   /** a reload applied the file: entries put and removed */
   onReload?: (counts: { entries: number; put: number; removed: number }) => void;
-  /** a load failed (nothing changed), or an entry could not be stored */
-  onError?: (errors: readonly MappingError[]) => void;
 }
 
-export class SecurityFileLoadError extends Error {
-  constructor(readonly errors: readonly MappingError[]) {
-    super(errors.map((e) => e.message).join('\n'));
+export class SecurityFileLoadError extends FileLoadError {
+  constructor(errors: readonly MappingError[]) {
+    super(errors);
     this.name = 'SecurityFileLoadError';
   }
 }
@@ -37,42 +32,28 @@ function sameInfo(a: SecurityInfo, b: SecurityInfo): boolean {
   return true;
 }
 
-export class SecurityFileSource {
+export class SecurityFileSource extends WatchedFileSource<SecurityFileEntry> {
   /** what the file put in the stores, by kind and endpoint (the very objects stored) */
   private applied = new Map<string, SecurityInfo>();
-  private watcher: FileWatch | undefined;
 
-  constructor(private readonly options: SecurityFileOptions) {}
-
-  /** Reads and applies the file; throws SecurityFileLoadError when it is broken (nothing applied). */
-  load(): void {
-    const r = this.read();
-    if (!r.ok) throw new SecurityFileLoadError(r.errors);
-    this.apply(r.entries);
+  constructor(private readonly options: SecurityFileOptions) {
+    super(options, MAX_SECURITY_FILE_BYTES);
   }
 
-  /** Reads the file again now; a broken file keeps the credentials in force. */
-  reload(): boolean {
-    const r = this.read();
-    if (!r.ok) {
-      this.options.onError?.(r.errors);
-      return false;
-    }
-    this.apply(r.entries);
-    return true;
+  protected parse(file: string, text: string): ReturnType<typeof parseSecurityFile> {
+    return parseSecurityFile(file, text);
   }
 
-  private read(): ReturnType<typeof parseSecurityFile> {
-    const r = readBoundedFile(this.options.file, MAX_SECURITY_FILE_BYTES);
-    return r.ok ? parseSecurityFile(this.options.file, r.text) : r;
+  protected override loadError(errors: readonly MappingError[]): Error {
+    return new SecurityFileLoadError(errors);
   }
 
-  /** the store of an entry's kind, and its key in `applied` ("s:dev1", "b:dev1") */
+  /** the store of an entry's kind */
   private storeOf(bootstrap: boolean): SecurityStore | undefined {
     return bootstrap ? this.options.bootstrapStore : this.options.store;
   }
 
-  private apply(entries: readonly SecurityFileEntry[]): void {
+  protected apply(entries: readonly SecurityFileEntry[]): void {
     const next = new Map<string, SecurityInfo>();
     const errors: MappingError[] = [];
     const keyOf = (bootstrap: boolean, endpoint: string): string => (bootstrap ? 'b:' : 's:') + endpoint;
@@ -106,16 +87,5 @@ export class SecurityFileSource {
     this.applied = next;
     this.options.onReload?.({ entries: entries.length, put, removed });
     if (errors.length) this.options.onError?.(errors);
-  }
-
-  /** Watches the file's folder (editors replace files); a change of the file reloads after the debounce time. */
-  watch(): void {
-    this.watcher ??= new FileWatch(this.options.file, this.options.debounceMs ?? 150, () => this.reload(), (e) => this.options.onError?.(e));
-    this.watcher.start();
-  }
-
-  /** Stops watching; leaves no handle open. */
-  stop(): void {
-    this.watcher?.stop();
   }
 }
