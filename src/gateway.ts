@@ -305,6 +305,10 @@ export class Gateway {
       const up = this.listening.some((a) => a.scheme === b.scheme);
       parts.push({ name: `binding.${b.scheme}`, ready: up, ...(up ? {} : { detail: 'not listening' }) });
     }
+    for (const b of this.bootstrapBindings) {
+      const up = this.bootstrapListening.some((a) => a.scheme === b.scheme);
+      parts.push({ name: `bootstrap.${b.scheme}`, ready: up, ...(up ? {} : { detail: 'not listening' }) });
+    }
     const storeUp = this.server.store.reachable?.() ?? true;
     parts.push({ name: 'store', ready: storeUp, ...(storeUp ? {} : { detail: 'the store does not answer' }) });
     for (const f of this.faces) parts.push(...(f.readiness?.() ?? [{ name: f.name, ready: true }]));

@@ -101,4 +101,6 @@ void test('a bootstrap driven from REST: config and bootstrap credentials set, e
     assert.deepEqual(list.map((s) => s.state), ['failed', 'finished']);
     assert.equal(list[1]!.steps.length, 6);
     assert.deepEqual((await call('GET', '/api/bootstrap/never/sessions', RO)).body, { sessions: [] });
+    const ready = (await call('GET', '/readyz', RO)).body as { parts: { name: string; ready: boolean }[] };
+    assert.deepEqual(ready.parts.find((p) => p.name === 'bootstrap.coap'), { name: 'bootstrap.coap', ready: true });
   }));
