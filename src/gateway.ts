@@ -22,7 +22,11 @@ import { MappingLoadError, MappingStore } from './mapping/index.js';
 import { FACES, FaceStartError, type Face } from './northbound/faces.js';
 import type { ReadinessPart } from './northbound/face.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
-import { SecurityFileLoadError, SecurityFileSource } from './security/security-file-source.js';
+import { SecurityFileSource } from './security/security-file-source.js';
+import { FileLoadError, type WatchedFileSource } from './yaml-file.js';
+import { BootstrapServer, ownServerMatcher } from './lwm2m/bootstrap/index.js';
+import { BootstrapFileSource } from './bootstrap/bootstrap-file-source.js';
+import { createBootstrapBindings } from './transport/bootstrap-bindings.js';
 
 /** The package version (package.json sits one level above src/ and dist/). */
 export const VERSION: string = (() => {
@@ -52,10 +56,16 @@ export class Gateway {
   readonly models: ModelRegistry;
   readonly codecs: CodecRegistry;
   readonly server: LwM2mServer;
+  /** the Bootstrap Server (its listeners run when bootstrap.enabled; its configs live in the server's store) */
+  readonly bootstrap: BootstrapServer;
   private readonly log: Logger;
   /** the southbound bindings the config turns on, and where the started ones listen */
   private bindings: Binding[] = [];
   private listening: ListenAddress[] = [];
+  private bootstrapBindings: Binding[] = [];
+  private bootstrapListening: ListenAddress[] = [];
+  /** the bootstrap file in force (undefined: bootstrap.file is null) */
+  private bootstrapFile: BootstrapFileSource | undefined;
   /** the mapping files in force (undefined: mappings.dir is null) */
   mappings: MappingStore | undefined;
   /** the northbound faces the config turns on, in start order */
@@ -94,6 +104,18 @@ export class Gateway {
       store: this.opened.store,
       logger: this.log,
     });
+    const bs = config.bootstrap;
+    this.bootstrap = new BootstrapServer({
+      store: this.server.store,
+      models: this.models,
+      codecs: this.codecs,
+      ...(options.clock ? { clock: options.clock } : {}),
+      logger: this.log,
+      requestTimeoutMs: bs.requestTimeout * 1000,
+      sessionTimeoutMs: bs.sessionTimeout * 1000,
+      maxSessions: bs.maxSessions,
+      isOwnServer: ownServerMatcher(bs.ownServerUris),
+    });
     this.logEvents();
   }
 
@@ -118,9 +140,10 @@ export class Gateway {
     return this.listening.find((a) => a.scheme === 'coap')?.port;
   }
 
-  /** Every port the gateway listens on (after start). */
+  /** Every port the gateway listens on (after start); the bootstrap listeners as `bootstrap` and `bootstrapDtls`. */
   get ports(): Readonly<Record<string, number | null | undefined>> & { coap?: number } {
-    return { coap: this.port, ...Object.fromEntries(this.listening.map((a) => [a.scheme, a.port])), ...this.facePorts };
+    const bs = Object.fromEntries(this.bootstrapListening.map((a) => [a.scheme === 'coap' ? 'bootstrap' : 'bootstrapDtls', a.port]));
+    return { coap: this.port, ...Object.fromEntries(this.listening.map((a) => [a.scheme, a.port])), ...bs, ...this.facePorts };
   }
 
   /** A started face by name ("mqtt", "rest"). */
@@ -164,26 +187,61 @@ export class Gateway {
     this.mappings = store;
   }
 
+  /** The log lines of a file source's errors: one summary, then the first 20. */
+  private fileErrors(summary: string): (errors: readonly { message: string }[]) => void {
+    return (errors) => {
+      this.log.error(summary, { errors: errors.length });
+      for (const e of errors.slice(0, 20)) this.log.error(e.message);
+    };
+  }
+
+  /** Loads a file source named by the config `key` and watches it; a broken file stops the start. */
+  private startFileSource<S extends WatchedFileSource<unknown>>(key: string, what: string, file: string, source: S): S {
+    try {
+      source.load();
+    } catch (e) {
+      if (e instanceof FileLoadError) throw new StartError(`${key}: ${file}: broken ${what}:\n${e.message}`);
+      throw e;
+    }
+    source.watch();
+    return source;
+  }
+
   private loadSecurityFile(): void {
     if (!this.config.security.file) return;
     const file = resolve(this.baseDir(), this.config.security.file);
     const source = new SecurityFileSource({
       file,
       store: this.server.store.security,
+      bootstrapStore: this.server.store.bootstrapSecurity,
       onReload: (counts) => this.log.info('security file loaded', counts),
-      onError: (errors) => {
-        this.log.error('security file: entries not applied; the credentials in force stay', { errors: errors.length });
-        for (const e of errors.slice(0, 20)) this.log.error(e.message);
-      },
+      onError: this.fileErrors('security file: entries not applied; the credentials in force stay'),
     });
-    try {
-      source.load();
-    } catch (e) {
-      if (e instanceof SecurityFileLoadError) throw new StartError(`security.file: ${file}: broken security file:\n${e.message}`);
-      throw e;
+    this.securityFile = this.startFileSource('security.file', 'security file', file, source);
+  }
+
+  private loadBootstrapFile(): void {
+    if (!this.config.bootstrap.file) return;
+    const file = resolve(this.baseDir(), this.config.bootstrap.file);
+    const source = new BootstrapFileSource({
+      file,
+      store: this.server.store.bootstrap,
+      models: this.models,
+      onReload: (counts) => this.log.info('bootstrap file loaded', counts),
+      onError: this.fileErrors('bootstrap file: not applied; the bootstrap configs in force stay'),
+    });
+    this.bootstrapFile = this.startFileSource('bootstrap.file', 'bootstrap file', file, source);
+  }
+
+  private async startBootstrap(): Promise<void> {
+    this.bootstrap.start();
+    this.bootstrapBindings = createBootstrapBindings({ config: this.config, handler: this.bootstrap, logger: this.log, credentials: this.server.store.bootstrapSecurity });
+    for (const b of this.bootstrapBindings) {
+      const at = await b.start().catch((e: unknown) => Promise.reject(e instanceof BindingStartError ? new StartError(e.message) : e));
+      this.bootstrap.addTransport(b.transport);
+      this.bootstrapListening.push(at);
+      this.log.info('LwM2M bootstrap server listening', { transport: at.transport, address: at.address, port: at.port });
     }
-    source.watch();
-    this.securityFile = source;
   }
 
   async start(): Promise<void> {
@@ -201,6 +259,7 @@ export class Gateway {
     }
     this.loadMappings();
     this.loadSecurityFile();
+    this.loadBootstrapFile();
     this.server.start();
     this.bindings = createBindings({ config: this.config, handler: this.server, logger: this.log, credentials: this.server.credentials });
     for (const b of this.bindings) {
@@ -209,6 +268,7 @@ export class Gateway {
       this.listening.push(at);
       this.log.info('LwM2M server listening', { transport: at.transport, address: at.address, port: at.port });
     }
+    await this.startBootstrap();
     const m = this.config.rest.metrics;
     if (m?.enabled) this.metrics = new GatewayMetrics({ server: this.server, bindings: () => this.bindings, faces: () => this.faces, token: m.token });
     const journals = this.config.store.type === 'file' ? { openJournal: journalsUnder(this.config.data.dir, this.log) } : {};
@@ -220,6 +280,7 @@ export class Gateway {
       mappings: this.mappings,
       logger: this.log,
       version: VERSION,
+      bootstrap: this.bootstrap,
       readiness: () => this.readiness(),
       ...(this.metrics ? { metrics: this.metrics } : {}),
       ...journals,
@@ -243,6 +304,10 @@ export class Gateway {
     for (const b of this.bindings) {
       const up = this.listening.some((a) => a.scheme === b.scheme);
       parts.push({ name: `binding.${b.scheme}`, ready: up, ...(up ? {} : { detail: 'not listening' }) });
+    }
+    for (const b of this.bootstrapBindings) {
+      const up = this.bootstrapListening.some((a) => a.scheme === b.scheme);
+      parts.push({ name: `bootstrap.${b.scheme}`, ready: up, ...(up ? {} : { detail: 'not listening' }) });
     }
     const storeUp = this.server.store.reachable?.() ?? true;
     parts.push({ name: 'store', ready: storeUp, ...(storeUp ? {} : { detail: 'the store does not answer' }) });
@@ -279,6 +344,12 @@ export class Gateway {
     this.metrics?.stop();
     this.metrics = undefined;
     this.facePorts = {};
+    this.bootstrap.stop();
+    for (const b of this.bootstrapBindings) await b.stop();
+    this.bootstrapBindings = [];
+    this.bootstrapListening = [];
+    this.bootstrapFile?.stop();
+    this.bootstrapFile = undefined;
     await this.server.stop();
     for (const b of this.bindings) await b.stop();
     this.bindings = [];

@@ -44,6 +44,26 @@ export interface GatewayConfig {
     /** seconds after its full handshake a session can still be resumed */
     sessionLifetimeSec: number;
   };
+  bootstrap: {
+    /** the LwM2M Bootstrap Server: CoAP/UDP listener (and CoAPS when bootstrap.dtls.enabled) */
+    enabled: boolean;
+    /** UDP port of the plain CoAP bootstrap listener; 0 picks a free one */
+    port: number;
+    /** listen address, as coap.address */
+    address: string;
+    /** the CoAPS (DTLS PSK) bootstrap listener: bootstrap credentials from the store (security.file entries with bootstrap: true, REST) */
+    dtls: { enabled: boolean; port: number; address: string };
+    /** YAML file of bootstrap configs (default and per endpoint; relative to the config file), reloaded on change; null: none */
+    file: string | null;
+    /** URIs of this gateway's own LwM2M server: accounts with one of them have their credentials put into the security store */
+    ownServerUris: string[];
+    /** seconds one request to a client may take */
+    requestTimeout: number;
+    /** seconds a whole bootstrap session may take */
+    sessionTimeout: number;
+    /** bootstrap sessions at once (5.03 beyond) */
+    maxSessions: number;
+  };
   lwm2m: {
     lifetime: { min: number; max: number; default: number };
     /** seconds a device request may take before it fails with a timeout */
@@ -185,6 +205,17 @@ export const DEFAULT_CONFIG: GatewayConfig = {
     sessionCacheSize: 10_000,
     sessionLifetimeSec: 86_400,
   },
+  bootstrap: {
+    enabled: false,
+    port: 5685,
+    address: '::',
+    dtls: { enabled: false, port: 5686, address: '::' },
+    file: null,
+    ownServerUris: [],
+    requestTimeout: 30,
+    sessionTimeout: 180,
+    maxSessions: 1000,
+  },
   lwm2m: {
     lifetime: { min: 10, max: 31_536_000, default: 86_400 },
     requestTimeout: 30,
@@ -258,6 +289,25 @@ export const CONFIG_SCHEMA = {
         connectionIdLength: { enum: [0, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20] },
         sessionCacheSize: { type: 'integer', minimum: 0, maximum: 10_000_000 },
         sessionLifetimeSec: { type: 'integer', minimum: 1, maximum: 31_536_000 },
+      },
+    },
+    bootstrap: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        enabled: { type: 'boolean' },
+        port,
+        address: { type: 'string', minLength: 1 },
+        dtls: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { enabled: { type: 'boolean' }, port, address: { type: 'string', minLength: 1 } },
+        },
+        file: nullableString,
+        ownServerUris: { type: 'array', maxItems: 64, items: { type: 'string', minLength: 1, maxLength: 255 } },
+        requestTimeout: { type: 'number', minimum: 1, maximum: 600 },
+        sessionTimeout: { type: 'number', minimum: 1, maximum: 3600 },
+        maxSessions: { type: 'integer', minimum: 1, maximum: 1_000_000 },
       },
     },
     lwm2m: {

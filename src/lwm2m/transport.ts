@@ -196,6 +196,7 @@ export type UplinkErrorCode =
   | 'forbidden'
   | 'notFound'
   | 'methodNotAllowed'
+  | 'notAcceptable' // no answer in a format the client accepts (Bootstrap-Pack)
   | 'preconditionFailed' // unsupported LwM2M version
   | 'requestEntityTooLarge'
   | 'unsupportedContentFormat'
@@ -230,6 +231,7 @@ export const RESULT_NUMBERS: Readonly<Record<UplinkResultCode, string>> = {
   forbidden: '4.03',
   notFound: '4.04',
   methodNotAllowed: '4.05',
+  notAcceptable: '4.06',
   preconditionFailed: '4.12',
   requestEntityTooLarge: '4.13',
   unsupportedContentFormat: '4.15',

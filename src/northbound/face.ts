@@ -10,6 +10,7 @@ import type { Logger } from '../log.js';
 import type { CoreApi } from '../lwm2m/server/index.js';
 import type { ModelProvider } from '../lwm2m/model/types.js';
 import type { MappingStore } from '../mapping/index.js';
+import type { BootstrapApi } from '../lwm2m/bootstrap/index.js';
 
 /** The ports a face listens on once started, by name ("mqtt", "mqttWs", "rest"); null: that listener is off. */
 export type FacePorts = Readonly<Record<string, number | null>>;
@@ -65,6 +66,8 @@ export interface FaceDeps {
   metrics?: MetricsSource;
   /** opens a journal under the data folder (undefined: nothing a face buffers outlives the process) */
   openJournal?: OpenJournal;
+  /** the Bootstrap Server: its configs, credentials, sessions and events */
+  bootstrap?: BootstrapApi;
 }
 
 export interface MetricsSource {

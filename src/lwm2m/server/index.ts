@@ -14,3 +14,4 @@ export { MAX_PSK_IDENTITY_BYTES, MAX_PSK_KEY_BYTES, MAX_PUBLIC_KEY_BYTES, SECURI
 /** plain values (JSON, YAML, MQTT payloads) to typed nodes by the object models; OperationError: a value that does not fit */
 export { OperationError, typedValue, valueNode } from './operations/index.js';
 export { MAX_TRACE_SECONDS, type DeviceTrace, type TraceStartResult } from './device-traces.js';
+export { endpointNameProblem } from './endpoint-name.js';

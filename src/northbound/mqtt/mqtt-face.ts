@@ -93,6 +93,7 @@ export class MqttFace implements Face {
       topicPrefix: m.topicPrefix,
       presence: m.presence,
       gatewayInfo: { version: this.d.version },
+      ...(this.d.bootstrap ? { bootstrap: this.d.bootstrap } : {}),
       logger,
     });
     await this.northbound.start();

@@ -17,6 +17,7 @@ import { deviceRoutes } from './routes-devices.js';
 import { resourceRoutes } from './routes-resources.js';
 import { securityRoutes } from './routes-security.js';
 import { traceRoutes } from './routes-trace.js';
+import { bootstrapRoutes } from './routes-bootstrap.js';
 
 export interface AppOptions {
   tokens: readonly TokenConfig[];
@@ -152,6 +153,7 @@ export function buildApp(rc: RestContext, o: AppOptions): Express {
   deviceRoutes(app, rc);
   securityRoutes(app, rc);
   traceRoutes(app, rc);
+  bootstrapRoutes(app, rc);
   actionRoutes(app, rc);
   resourceRoutes(app, rc);
   o.extraRoutes?.(app);

@@ -9,14 +9,15 @@ import type { CompiledMappings } from '../../mapping/compiled-mappings.js';
 import { MAPPED_TAG, mappedPaths } from './openapi-mapped.js';
 import { parameters, responses, schemas } from './openapi-schemas.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './params.js';
+import { bootstrapPaths, bootstrapSchemas } from './openapi-bootstrap.js';
 
-type Obj = Record<string, unknown>;
+export type Obj = Record<string, unknown>;
 
-const ref = (name: string): Obj => ({ $ref: `#/components/schemas/${name}` });
-const param = (name: keyof typeof parameters): Obj => ({ $ref: `#/components/parameters/${name}` });
-const problemRef = { $ref: '#/components/responses/Problem' };
+export const ref = (name: string): Obj => ({ $ref: `#/components/schemas/${name}` });
+export const param = (name: keyof typeof parameters): Obj => ({ $ref: `#/components/parameters/${name}` });
+export const problemRef = { $ref: '#/components/responses/Problem' };
 const accepted = { $ref: '#/components/responses/Accepted' };
-const json = (schema: Obj, description: string): Obj => ({ description, content: { 'application/json': { schema } } });
+export const json = (schema: Obj, description: string): Obj => ({ description, content: { 'application/json': { schema } } });
 
 const ID_PARAMS = ['objectId', 'instanceId', 'resourceId', 'resourceInstanceId'] as const;
 const LEVELS = ['object', 'object instance', 'resource', 'resource instance'];
@@ -42,7 +43,7 @@ interface OpSpec {
   problems?: string[];
 }
 
-function operation(id: string, s: OpSpec): Obj {
+export function operation(id: string, s: OpSpec): Obj {
   const res: Record<string, Obj> = { ...s.ok };
   if (s.device) res['202'] = accepted;
   res['400'] = problemRef;
@@ -57,7 +58,7 @@ function operation(id: string, s: OpSpec): Obj {
   return out;
 }
 
-const noContent = { '204': { description: 'done' } };
+export const noContent = { '204': { description: 'done' } };
 
 function devicePaths(): Record<string, Obj> {
   const paths: Record<string, Record<string, Obj>> = {};
@@ -160,6 +161,7 @@ const TAGS = [
   { name: 'events', description: 'Live events as Server-Sent Events' },
   { name: 'security', description: 'Credentials of the clients (DTLS PSK, raw public key, X.509); write scope, keys never returned' },
   { name: 'trace', description: "A device's CoAP messages traced at run time (info log lines and trace events)" },
+  { name: 'bootstrap', description: 'Bootstrap Server: configs (keys never returned), bootstrap credentials, sessions' },
   { name: 'meta', description: 'Health, probes, metrics and this document' },
 ];
 
@@ -225,11 +227,12 @@ function build(mappings: CompiledMappings | undefined): Obj {
         get: operation('getQueuedRequest', { summary: 'A queued request: state and result', tag: 'requests', params: [param('requestId')], ok: { '200': json(ref('QueuedRequest'), 'the request') } }),
       },
       '/api/clients/{endpoint}/security': securityPath(),
+      ...bootstrapPaths(),
       ...devicePaths(),
       ...mapped,
     },
     components: {
-      schemas,
+      schemas: { ...schemas, ...bootstrapSchemas() },
       parameters,
       responses,
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a token from rest.tokens (scope read or write)' } },

@@ -25,6 +25,7 @@ export class RestFace implements Face {
       config: { ...rest, host: exposure.host },
       ...(tls ? { tls } : {}),
       logger: this.d.logger,
+      ...(this.d.bootstrap ? { bootstrap: this.d.bootstrap } : {}),
       ...(this.d.readiness ? { readiness: this.d.readiness } : {}),
       ...(this.d.metrics ? { metrics: this.d.metrics } : {}),
       ...(store ? { mappings: () => store.current } : {}),

@@ -17,6 +17,7 @@ import type { Registration } from '../../lwm2m/server/types.js';
 import type { CompiledMappings } from '../../mapping/compiled-mappings.js';
 import { buildApp } from './app.js';
 import type { RestContext } from './context.js';
+import type { BootstrapApi } from '../../lwm2m/bootstrap/index.js';
 import { EventHub } from './events.js';
 import { RequestStore, type RequestStoreOptions } from './request-store.js';
 import { mappedRoutes } from './routes-mapped.js';
@@ -49,6 +50,8 @@ export interface RestNorthboundOptions {
   metrics?: MetricsSource;
   /** serve HTTPS with this certificate (chain) and key, PEM */
   tls?: { cert: string | Buffer; key: string | Buffer };
+  /** the Bootstrap Server (routes /api/bootstrap/..., `bootstrap` events); without it those routes answer 404 */
+  bootstrap?: BootstrapApi;
 }
 
 export class RestNorthbound {
@@ -75,11 +78,12 @@ export class RestNorthbound {
       requests: this.requests,
       log: this.log,
       lastSeen,
+      ...(options.bootstrap ? { bootstrap: options.bootstrap } : {}),
     };
     this.hub = new EventHub(options.server, options.heartbeatMs ?? 15_000, (endpoint) => {
       lastSeen.set(endpoint, options.server.clock.now());
       this.requests.markSent(endpoint);
-    });
+    }, options.bootstrap);
     const mappings = options.mappings;
     const current = typeof mappings === 'function' ? mappings : mappings ? () => mappings : undefined;
     this.app = buildApp(rc, {
