@@ -46,13 +46,13 @@ export class EmbeddedCse {
     });
   }
 
-  /** Listens; resolves with the port. */
-  async start(): Promise<number> {
+  /** Listens (on `port`, else the configured one); resolves with the port. Again after stop(): the resources are kept. */
+  async start(port?: number): Promise<number> {
     const server = createServer({ maxHeaderSize: 16 * 1024 }, httpHandler(this.core, this.opts.bodyLimit ?? 64 * 1024));
     server.requestTimeout = 30_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.opts.port ?? 0, this.opts.host ?? '127.0.0.1', () => {
+      server.listen(port ?? this.opts.port ?? 0, this.opts.host ?? '127.0.0.1', () => {
         server.off('error', reject);
         resolve();
       });
