@@ -66,7 +66,8 @@ export class Outbox {
       const step = this.queue.peek()!;
       try {
         await step();
-        this.queue.shift();
+        // the step may have been dropped for a newer one while it ran: never shift another
+        if (this.queue.peek() === step) this.queue.shift();
         this.sent++;
         this.delayS = this.opts.retry.min;
         this.setReachable(true);
@@ -81,7 +82,7 @@ export class Outbox {
           this.delayS = Math.min(this.delayS * 2, this.opts.retry.max);
           continue;
         }
-        this.queue.shift();
+        if (this.queue.peek() === step) this.queue.shift();
         this.opts.logger.warn('oneM2M request failed', { error: e instanceof Error ? e.message.slice(0, 200) : 'unknown' });
       }
     }
