@@ -238,7 +238,7 @@ export class Gateway {
     const o = this.config.onem2m;
     if (!o.enabled || o.cse.url !== null) return this.config;
     const e = o.embedded;
-    const cse = new EmbeddedCse({ host: e.host, port: e.port, cseId: o.cse.id, cseName: o.cse.name, access: { admin: e.admin, registration: ['*'], allowed: {} } });
+    const cse = new EmbeddedCse({ host: e.host, port: e.port, cseId: o.cse.id, cseName: o.cse.name, access: { admin: e.admin, registration: ['*'], allowed: e.allowed } });
     try {
       this.facePorts.onem2mCse = await cse.start();
     } catch (err) {

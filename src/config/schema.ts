@@ -158,8 +158,8 @@ export interface GatewayConfig {
     bufferSize: number;
     /** seconds between retries when the CSE is unreachable: doubles from min to max */
     retry: { min: number; max: number };
-    /** the embedded CSE (when cse.url is null) */
-    embedded: { port: number; host: string; admin: string };
+    /** the embedded CSE (when cse.url is null): the originator allowed everything, and per AE (name or AE-ID) the originators allowed on it */
+    embedded: { port: number; host: string; admin: string; allowed: Record<string, string[]> };
   };
   log: {
     level: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -232,7 +232,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
     onDeregister: 'offline',
     bufferSize: 10_000,
     retry: { min: 0.5, max: 30 },
-    embedded: { port: 8282, host: '127.0.0.1', admin: 'CAdmin' },
+    embedded: { port: 8282, host: '127.0.0.1', admin: 'CAdmin', allowed: {} },
   },
   log: { level: 'info', format: 'text' },
   store: { type: 'memory' },
@@ -439,7 +439,12 @@ export const CONFIG_SCHEMA = {
         embedded: {
           type: 'object',
           additionalProperties: false,
-          properties: { port, host: { type: 'string', minLength: 1 }, admin: { type: 'string', pattern: '^[CS][A-Za-z0-9._~-]{1,63}$' } },
+          properties: {
+            port,
+            host: { type: 'string', minLength: 1 },
+            admin: { type: 'string', pattern: '^[CS][A-Za-z0-9._~-]{1,63}$' },
+            allowed: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string', minLength: 1 } } },
+          },
         },
       },
     },

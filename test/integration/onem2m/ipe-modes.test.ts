@@ -55,7 +55,9 @@ describe('oneM2M IPE against the embedded CSE', () => {
     await d.set('/3303/0/5700', 23.25);
     await until(cse, '/cse-in/sem-1/3303/0/5700/la', (r) => r.body?.['m2m:cin']?.con === '23.25', 'the notified value');
 
-    const exec = await m2m(cse, 'POST', '/cse-in/sem-1/3303/0/reset', { origin: 'CAdmin', ty: 4, body: { 'm2m:cin': { con: '' } } });
+    const stranger = await m2m(cse, 'POST', '/cse-in/sem-1/3303/0/reset', { origin: 'Cstranger', ty: 4, body: { 'm2m:cin': { con: '' } } });
+    assert.equal(stranger.rsc, 4103, 'only the originators allowed for the device AE command it');
+    const exec = await m2m(cse, 'POST', '/cse-in/sem-1/3303/0/reset', { origin: 'Cdashboard', ty: 4, body: { 'm2m:cin': { con: '' } } });
     assert.equal(exec.rsc, 2001);
     await waitFor(() => d.executed.some((e) => e.path === '/3303/0/5605'), 'the execute on the device');
     const res = await until(cse, '/cse-in/sem-1/3303/0/reset-result/la', (r) => r.rsc === 2000, 'the execute result');
