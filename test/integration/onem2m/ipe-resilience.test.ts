@@ -6,6 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Gateway, StartError } from '../../../src/gateway.js';
 import { EmbeddedCse } from '../../../src/onem2m-cse/index.js';
 import type { OneM2mFace } from '../../../src/northbound/onem2m/onem2m-face.js';
 import { Lwm2mTestClient } from '../../helpers/lwm2m-test-client.js';
@@ -89,6 +90,22 @@ void test('values produced while the CSE is down arrive once it is back, in orde
     await d.stop();
     await gateway.stop();
     await cse.stop();
+    folder.remove();
+  }
+});
+
+void test('an embedded CSE port in use is one StartError line naming onem2m.embedded.port', async () => {
+  const blocker = new EmbeddedCse();
+  const port = await blocker.start();
+  const folder = mappingDir();
+  const config = gatewayConfig(folder.dir, null);
+  config.onem2m.embedded = { ...config.onem2m.embedded, port };
+  const gateway = new Gateway(config);
+  try {
+    await assert.rejects(gateway.start(), (e: unknown) => e instanceof StartError && !e.message.includes('\n') && /onem2m\.embedded\.port/.test(e.message));
+  } finally {
+    await gateway.stop();
+    await blocker.stop();
     folder.remove();
   }
 });
