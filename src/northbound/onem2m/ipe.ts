@@ -19,7 +19,7 @@ import { parseValue, type LeafValue } from '../../mapping/values.js';
 import type { CseClient } from './cse-client.js';
 import { DeviceLayout, LayoutError, type InstanceTarget } from './device-layout.js';
 import { deviceTargets, type DeviceTargets, type InstanceValues } from './device-targets.js';
-import { commandRoute, type CommandNotification } from './notify-listener.js';
+import type { CommandNotification } from './notify-listener.js';
 import type { Outbox } from './outbox.js';
 
 type OneM2mConfig = GatewayConfig['onem2m'];
@@ -33,6 +33,8 @@ export interface IpeOptions {
   config: OneM2mConfig;
   /** the IPE's point of access (notifications) */
   poa: string;
+  /** the path under the point of access of a command container's notifications */
+  commandRoute: (endpoint: string, objectId: number, instanceId: number, command: string) => string;
   logger: Logger;
 }
 
@@ -114,7 +116,7 @@ export class Ipe {
 
   private async ensureInstance(endpoint: string, state: DeviceState, t: InstanceTarget): Promise<void> {
     await state.ensureAe();
-    await state.layout.ensureInstance(t, (cmd) => this.o.poa + commandRoute(endpoint, t.objectId, t.instanceId, cmd));
+    await state.layout.ensureInstance(t, (cmd) => this.o.poa + this.o.commandRoute(endpoint, t.objectId, t.instanceId, cmd));
   }
 
   /** The initial read of each instance, then the planned observations. */

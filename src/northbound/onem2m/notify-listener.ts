@@ -1,10 +1,13 @@
 /**
  * The IPE's point of access: an HTTP server that takes the CSE's notifications (TS-0009
- * clause 6.2, TS-0004 clause 7.4.1.2.2). A verification request (vrq) is accepted for the
- * IPE's own routes; a notification of a new contentInstance in a command container is
+ * clause 6.2, TS-0004 clause 7.4.1.2.2). Its routes carry a random key drawn at start (the
+ * subscriptions' notification URIs hold it, and are updated on restart), so that who can
+ * reach the port cannot command devices without it. A verification request (vrq) is
+ * accepted for the IPE's own routes; a notification of a new contentInstance in a command container is
  * handed to `onCommand`. Every answer carries X-M2M-RSC (and X-M2M-RI echoed); bodies are
  * bounded; nothing from the body reaches a log line.
  */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -20,20 +23,23 @@ export interface CommandNotification {
 const MAX_BODY = 64 * 1024;
 const TOKEN = /^[\x21-\x7e]{1,256}$/;
 
-/** The route of a command container's notifications: /cmd/<endpoint, base64url>/<objectId>/<instanceId>/<command> */
-export function commandRoute(endpoint: string, objectId: number, instanceId: number, command: string): string {
-  return `/cmd/${Buffer.from(endpoint).toString('base64url')}/${objectId}/${instanceId}/${command}`;
-}
-
-function parseRoute(path: string): Omit<CommandNotification, 'content'> | undefined {
-  const m = /^\/cmd\/([A-Za-z0-9_-]{1,400})\/(\d{1,5})\/(\d{1,5})\/([A-Za-z][A-Za-z0-9_-]{0,31})$/.exec(path);
+function parseRoute(path: string, key: Buffer): Omit<CommandNotification, 'content'> | undefined {
+  const m = /^\/([A-Za-z0-9_-]{22})\/cmd\/([A-Za-z0-9_-]{1,400})\/(\d{1,5})\/(\d{1,5})\/([A-Za-z][A-Za-z0-9_-]{0,31})$/.exec(path);
   if (!m) return undefined;
-  return { endpoint: Buffer.from(m[1]!, 'base64url').toString('utf8'), objectId: Number(m[2]), instanceId: Number(m[3]), command: m[4]! };
+  const given = Buffer.from(m[1]!, 'base64url');
+  if (given.length !== key.length || !timingSafeEqual(given, key)) return undefined;
+  return { endpoint: Buffer.from(m[2]!, 'base64url').toString('utf8'), objectId: Number(m[3]), instanceId: Number(m[4]), command: m[5]! };
 }
 
 export class NotifyListener {
   private server: Server | undefined;
+  private readonly key = randomBytes(16);
   received = 0;
+
+  /** The route of a command container's notifications: /<key>/cmd/<endpoint, base64url>/<objectId>/<instanceId>/<command> */
+  commandRoute(endpoint: string, objectId: number, instanceId: number, command: string): string {
+    return `/${this.key.toString('base64url')}/cmd/${Buffer.from(endpoint).toString('base64url')}/${objectId}/${instanceId}/${command}`;
+  }
 
   constructor(private readonly onCommand: (n: CommandNotification) => void) {}
 
@@ -59,7 +65,7 @@ export class NotifyListener {
       res.statusCode = status;
       res.end();
     };
-    const route = req.method === 'POST' ? parseRoute(new URL(req.url ?? '/', 'http://ipe').pathname) : undefined;
+    const route = req.method === 'POST' ? parseRoute(new URL(req.url ?? '/', 'http://ipe').pathname, this.key) : undefined;
     if (!route) return answer(4004, 404);
     const chunks: Buffer[] = [];
     let size = 0;

@@ -35,7 +35,9 @@ export class OneM2mFace implements Face {
     }
     const host = c.notify.host.includes(':') ? `[${c.notify.host}]` : c.notify.host;
     const poa = (c.poa ?? `http://${host}:${port}`).replace(/\/+$/, '');
+    const listener = this.listener;
     this.ipe = new Ipe({
+      commandRoute: (...a) => listener.commandRoute(...a),
       core: this.d.core,
       models: this.d.models,
       mappings: () => this.d.mappings?.current,

@@ -68,6 +68,16 @@ describe('oneM2M IPE against the embedded CSE', () => {
     const wres = await until(cse, '/cse-in/sem-1/3303/0/apptype-result/la', (r) => r.rsc === 2000, 'the write result');
     assert.equal(JSON.parse(wres.body['m2m:cin'].con).success, true);
 
+    const poa = (await m2m(cse, 'GET', '/cse-in/lwm2m-ipe')).body['m2m:ae'].poa[0] as string;
+    const forged = { 'm2m:sgn': { nev: { net: 3, rep: { 'm2m:cin': { con: 'forged' } } }, sur: '/id-in/x' } };
+    const route = `/cmd/${Buffer.from('sem-1').toString('base64url')}/3303/0/apptype`;
+    for (const path of [route, `/AAAAAAAAAAAAAAAAAAAAAA${route}`]) {
+      const r = await fetch(poa + path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-m2m-origin': '/id-in', 'x-m2m-ri': 'f1' }, body: JSON.stringify(forged) });
+      assert.deepEqual([r.status, r.headers.get('x-m2m-rsc')], [404, '4004'], 'a notification without the listener key is refused');
+      await r.arrayBuffer();
+    }
+    assert.equal(d.value('/3303/0/5750'), 'kitchen');
+
     assert.equal((await d.deregister()).code, '2.02');
     await until(cse, '/cse-in/sem-1', (r) => r.body?.['m2m:ae']?.lbl?.includes('offline'), 'the AE labelled offline');
   });
