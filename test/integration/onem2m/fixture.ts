@@ -29,6 +29,12 @@ targets:
   - object: 3303
     observe: { resources: [5700] }
 `,
+  'send.yaml': `
+devices: { endpoint: "send-*" }
+targets:
+  - object: 3303
+    onem2m: { mode: semantic }
+`,
   'flex.yaml': `
 devices: { endpoint: "flex-*" }
 targets:

@@ -82,6 +82,15 @@ describe('oneM2M IPE against the embedded CSE', () => {
     await until(cse, '/cse-in/sem-1', (r) => r.body?.['m2m:ae']?.lbl?.includes('offline'), 'the AE labelled offline');
   });
 
+  it('values a device Sends (/dp) arrive like notifications', async () => {
+    const d = await device('send-1');
+    await until(cse, '/cse-in/send-1/3303/0/5700/la', (r) => r.body?.['m2m:cin']?.con === '21.5', 'the initial value');
+    assert.equal(d.observations().length, 0, 'nothing observed: the value comes by Send');
+    await d.set('/3303/0/5700', 42);
+    assert.equal((await d.send(['/3303/0/5700'])).code, '2.04');
+    await until(cse, '/cse-in/send-1/3303/0/5700/la', (r) => r.body?.['m2m:cin']?.con === '42', 'the sent value');
+  });
+
   it('transparent: the instance values as a SenML JSON contentInstance', async () => {
     const d = await device('tr-1');
     const la = await until(cse, '/cse-in/tr-1/3303/0/la', (r) => r.rsc === 2000, 'the transparent instance');
