@@ -20,6 +20,7 @@ import type { Binding, ListenAddress } from './transport/binding.js';
 import { createBindings } from './transport/bindings.js';
 import { MappingLoadError, MappingStore } from './mapping/index.js';
 import { FACES, FaceStartError, type Face } from './northbound/faces.js';
+import { EmbeddedCse } from './onem2m-cse/index.js';
 import type { ReadinessPart } from './northbound/face.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { SecurityFileSource } from './security/security-file-source.js';
@@ -78,6 +79,8 @@ export class Gateway {
   metrics: GatewayMetrics | undefined;
   /** the store the server keeps its state in, opened here (a file store replays its folder) */
   private readonly opened: OpenedStore;
+  /** the embedded oneM2M CSE (undefined: the oneM2M face is off, or talks to an external CSE) */
+  embeddedCse: EmbeddedCse | undefined;
 
   constructor(
     readonly config: GatewayConfig,
@@ -273,7 +276,7 @@ export class Gateway {
     if (m?.enabled) this.metrics = new GatewayMetrics({ server: this.server, bindings: () => this.bindings, faces: () => this.faces, token: m.token });
     const journals = this.config.store.type === 'file' ? { openJournal: journalsUnder(this.config.data.dir, this.log) } : {};
     const deps = {
-      config: this.config,
+      config: await this.startEmbeddedCse(),
       baseDir: this.baseDir(),
       core: this.server,
       models: this.models,
@@ -296,6 +299,25 @@ export class Gateway {
         throw e;
       }
     }
+  }
+
+  /**
+   * Starts the embedded oneM2M CSE when the oneM2M face is on without an external CSE; the
+   * config the faces get then names its URL (the face talks to it over HTTP like to any CSE).
+   */
+  private async startEmbeddedCse(): Promise<GatewayConfig> {
+    const o = this.config.onem2m;
+    if (!o.enabled || o.cse.url !== null) return this.config;
+    const e = o.embedded;
+    const cse = new EmbeddedCse({ host: e.host, port: e.port, cseId: o.cse.id, cseName: o.cse.name, access: { admin: e.admin, registration: ['*'], allowed: e.allowed } });
+    try {
+      this.facePorts.onem2mCse = await cse.start();
+    } catch (err) {
+      throw new StartError(`onem2m.embedded.port: cannot listen on ${e.host}:${e.port} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    this.embeddedCse = cse;
+    this.log.info('oneM2M embedded CSE listening', { url: cse.url, cseBase: `/${o.cse.name}` });
+    return { ...this.config, onem2m: { ...o, cse: { ...o.cse, url: cse.url } } };
   }
 
   /** Every part and whether it is ready: each binding the config turns on listens, each face's connections are up, the store answers. */
@@ -341,6 +363,8 @@ export class Gateway {
     this.started = false;
     for (const face of this.faces.reverse()) await face.stop();
     this.faces = [];
+    await this.embeddedCse?.stop();
+    this.embeddedCse = undefined;
     this.metrics?.stop();
     this.metrics = undefined;
     this.facePorts = {};
