@@ -237,7 +237,26 @@ export function parseBootstrapConfig(raw: unknown): ConfigParse {
   return { ok: true, config };
 }
 
-/** What may be shown of a config (REST GET, events): everything but the keys. */
+/** Secret resources of the objects a config may write: OSCORE Master Secret and Salt (21), COSE Key (23), MQTT Server Password (24). */
+const SECRET_RESOURCES: Readonly<Record<number, readonly string[]>> = { 21: ['0', '5'], 23: ['2'], 24: ['8'] };
+
+/** The objects to write, their secret resources left out (their paths listed in `hidden`). */
+function objectsView(objects: BootstrapConfig['objects']): { objects: Record<string, Record<string, unknown>>; hidden: string[] } {
+  const out: Record<string, Record<string, unknown>> = {};
+  const hidden: string[] = [];
+  for (const [path, resources] of Object.entries(objects)) {
+    const secret = SECRET_RESOURCES[Number(path.split('/')[1])] ?? [];
+    const shown: Record<string, unknown> = {};
+    for (const [id, value] of Object.entries(resources)) {
+      if (secret.includes(id)) hidden.push(`${path}/${id}`);
+      else shown[id] = value;
+    }
+    out[path] = shown;
+  }
+  return { objects: out, hidden };
+}
+
+/** What may be shown of a config (REST GET, events): everything but the keys and secret resources. */
 export function configView(config: BootstrapConfig): Record<string, unknown> & { servers: unknown[] } {
   return {
     servers: config.servers.map((s) => ({
@@ -253,7 +272,7 @@ export function configView(config: BootstrapConfig): Record<string, unknown> & {
       ...(s.defaultMinPeriod !== undefined ? { defaultMinPeriod: s.defaultMinPeriod } : {}),
       ...(s.defaultMaxPeriod !== undefined ? { defaultMaxPeriod: s.defaultMaxPeriod } : {}),
     })),
-    objects: config.objects,
+    ...objectsView(config.objects),
     delete: [...config.delete],
     discover: config.discover,
     readBack: config.readBack,
@@ -267,6 +286,8 @@ export function configView(config: BootstrapConfig): Record<string, unknown> & {
  */
 export function configSource(config: BootstrapConfig): Record<string, unknown> {
   const view = configView(config);
+  view.objects = config.objects;
+  delete view.hidden;
   view.servers = config.servers.map((s, i) => ({
     ...(view.servers[i] as Record<string, unknown>),
     ...(s.key ? { key: s.key.toString('hex') } : {}),

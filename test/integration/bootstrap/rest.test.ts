@@ -31,6 +31,20 @@ async function withRest<T>(fn: (f: Awaited<ReturnType<typeof startBootstrap>>, c
   }
 }
 
+void test('secret resources of the objects a config writes (MQTT password, OSCORE secret, COSE key) are never shown, yet kept', () =>
+  withRest(async (f, call) => {
+    const config = { ...SERVER_CONFIG, objects: { '/24/0': { 0: false, 7: 'dev-user', 8: 'mqtt-pass-secret' }, '/21/0': { 0: 'oscore-master-secret', 1: 'sid' } } };
+    const put = await call('PUT', '/api/bootstrap/dev3', RW, config);
+    assert.equal(put.status, 201, put.text);
+    const get = await call('GET', '/api/bootstrap/dev3', RO);
+    assert.equal(get.status, 200);
+    assert.ok(!get.text.includes('mqtt-pass-secret') && !get.text.includes('oscore-master-secret'), get.text);
+    assert.deepEqual(get.body.objects, { '/24/0': { 0: false, 7: 'dev-user' }, '/21/0': { 1: 'sid' } });
+    assert.deepEqual(get.body.hidden, ['/24/0/8', '/21/0/0']);
+    // what the client is sent still has them
+    assert.equal(f.gateway.server.store.bootstrap.get('dev3')?.objects['/24/0']?.['8'], 'mqtt-pass-secret');
+  }));
+
 void test('PUT, GET, DELETE of a config: write scope to change, keys never returned, problems named by field', () =>
   withRest(async (f, call) => {
     const put = await call('PUT', '/api/bootstrap/dev1', RW, SERVER_CONFIG);
