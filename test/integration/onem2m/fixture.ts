@@ -54,6 +54,7 @@ export function gatewayConfig(dir: string, cseUrl: string | null, onDeregister: 
   c.coap = { ...c.coap, port: 0, address: '127.0.0.1' };
   c.mqtt.enabled = false;
   c.rest.enabled = false;
+  c.store = { type: 'memory' };
   c.mappings = { dir, watch: false };
   c.onem2m = { ...c.onem2m, enabled: true, cse: { ...c.onem2m.cse, url: cseUrl }, notify: { host: '127.0.0.1', port: 0 }, embedded: { ...c.onem2m.embedded, port: 0, allowed: { 'sem-1': ['Cdashboard'] } }, retry: { min: 0.05, max: 0.2 }, onDeregister };
   return c;
