@@ -4,7 +4,7 @@
  * bindings (transport/bindings.ts). The northbound faces the config turns on
  * (northbound/faces.ts) attach to the same server, in list order.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { GatewayConfig } from './config/schema.js';
 import { silentLogger, type Logger } from './log.js';
@@ -18,15 +18,14 @@ import type { OpenedStore } from './store/index.js';
 import { BindingStartError } from './transport/binding.js';
 import type { Binding, ListenAddress } from './transport/binding.js';
 import { createBindings } from './transport/bindings.js';
-import { MappingLoadError, MappingStore } from './mapping/index.js';
+import type { MappingStore } from './mapping/index.js';
 import { FACES, FaceStartError, type Face } from './northbound/faces.js';
 import { EmbeddedCse } from './onem2m-cse/index.js';
 import type { ReadinessPart } from './northbound/face.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
-import { SecurityFileSource } from './security/security-file-source.js';
-import { FileLoadError, type WatchedFileSource } from './yaml-file.js';
+import { GatewayFiles } from './gateway-files.js';
+import { StartError } from './start-error.js';
 import { BootstrapServer, ownServerMatcher } from './lwm2m/bootstrap/index.js';
-import { BootstrapFileSource } from './bootstrap/bootstrap-file-source.js';
 import { createBootstrapBindings } from './transport/bootstrap-bindings.js';
 
 /** The package version (package.json sits one level above src/ and dist/). */
@@ -38,13 +37,7 @@ export const VERSION: string = (() => {
   }
 })();
 
-/** A start-up failure with a message meant for the operator (one clear line). */
-export class StartError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'StartError';
-  }
-}
+export { StartError };
 
 export interface GatewayOptions {
   logger?: Logger;
@@ -65,16 +58,12 @@ export class Gateway {
   private listening: ListenAddress[] = [];
   private bootstrapBindings: Binding[] = [];
   private bootstrapListening: ListenAddress[] = [];
-  /** the bootstrap file in force (undefined: bootstrap.file is null) */
-  private bootstrapFile: BootstrapFileSource | undefined;
-  /** the mapping files in force (undefined: mappings.dir is null) */
-  mappings: MappingStore | undefined;
+  /** the mapping, security and bootstrap files (after start) */
+  private files: GatewayFiles | undefined;
   /** the northbound faces the config turns on, in start order */
   private faces: Face[] = [];
   private facePorts: Record<string, number | null> = {};
   private started = false;
-  /** the security file in force (undefined: security.file is null) */
-  private securityFile: SecurityFileSource | undefined;
   /** Prometheus metrics (undefined: rest.metrics.enabled is false, or not started) */
   metrics: GatewayMetrics | undefined;
   /** the store the server keeps its state in, opened here (a file store replays its folder) */
@@ -149,6 +138,11 @@ export class Gateway {
     return { coap: this.port, ...Object.fromEntries(this.listening.map((a) => [a.scheme, a.port])), ...bs, ...this.facePorts };
   }
 
+  /** the mapping files in force (undefined: mappings.dir is null, or not started) */
+  get mappings(): MappingStore | undefined {
+    return this.files?.mappings;
+  }
+
   /** A started face by name ("mqtt", "rest"). */
   face(name: string): Face | undefined {
     return this.faces.find((f) => f.name === name);
@@ -156,84 +150,6 @@ export class Gateway {
 
   private baseDir(): string {
     return this.options.configFile ? dirname(resolve(this.options.configFile)) : process.cwd();
-  }
-
-  private loadMappings(): void {
-    const { dir, watch } = this.config.mappings;
-    if (!dir) return;
-    const abs = resolve(this.baseDir(), dir);
-    if (!existsSync(abs)) {
-      this.log.warn('no mapping folder: mapped topics and routes are off (set mappings.dir)', { dir: abs });
-      return;
-    }
-    const store = new MappingStore({
-      dir: abs,
-      models: this.models,
-      onReload: (_m, files) => {
-        this.log.info('mappings reloaded', { files: files.length });
-        for (const f of this.faces) f.mappingsReloaded();
-      },
-      onRecovered: () => this.log.info('mapping files are good again; the mappings in force are unchanged'),
-      onError: (errors) => {
-        this.log.error('mapping reload failed; the last good mappings stay in force', { errors: errors.length });
-        for (const e of errors) this.log.error(e.message);
-      },
-    });
-    try {
-      const compiled = watch ? store.start() : store.load();
-      this.log.info('mappings loaded', { dir: abs, files: compiled.files.length, watch });
-    } catch (e) {
-      store.stop();
-      if (e instanceof MappingLoadError) throw new StartError(`mappings.dir: ${abs}: broken mapping files:\n${e.message}`);
-      throw e;
-    }
-    this.mappings = store;
-  }
-
-  /** The log lines of a file source's errors: one summary, then the first 20. */
-  private fileErrors(summary: string): (errors: readonly { message: string }[]) => void {
-    return (errors) => {
-      this.log.error(summary, { errors: errors.length });
-      for (const e of errors.slice(0, 20)) this.log.error(e.message);
-    };
-  }
-
-  /** Loads a file source named by the config `key` and watches it; a broken file stops the start. */
-  private startFileSource<S extends WatchedFileSource<unknown>>(key: string, what: string, file: string, source: S): S {
-    try {
-      source.load();
-    } catch (e) {
-      if (e instanceof FileLoadError) throw new StartError(`${key}: ${file}: broken ${what}:\n${e.message}`);
-      throw e;
-    }
-    source.watch();
-    return source;
-  }
-
-  private loadSecurityFile(): void {
-    if (!this.config.security.file) return;
-    const file = resolve(this.baseDir(), this.config.security.file);
-    const source = new SecurityFileSource({
-      file,
-      store: this.server.store.security,
-      bootstrapStore: this.server.store.bootstrapSecurity,
-      onReload: (counts) => this.log.info('security file loaded', counts),
-      onError: this.fileErrors('security file: entries not applied; the credentials in force stay'),
-    });
-    this.securityFile = this.startFileSource('security.file', 'security file', file, source);
-  }
-
-  private loadBootstrapFile(): void {
-    if (!this.config.bootstrap.file) return;
-    const file = resolve(this.baseDir(), this.config.bootstrap.file);
-    const source = new BootstrapFileSource({
-      file,
-      store: this.server.store.bootstrap,
-      models: this.models,
-      onReload: (counts) => this.log.info('bootstrap file loaded', counts),
-      onError: this.fileErrors('bootstrap file: not applied; the bootstrap configs in force stay'),
-    });
-    this.bootstrapFile = this.startFileSource('bootstrap.file', 'bootstrap file', file, source);
   }
 
   private async startBootstrap(): Promise<void> {
@@ -260,9 +176,17 @@ export class Gateway {
       }
       this.log.info('object models loaded', { dir, count: loaded.length });
     }
-    this.loadMappings();
-    this.loadSecurityFile();
-    this.loadBootstrapFile();
+    this.files = new GatewayFiles({
+      config: this.config,
+      baseDir: this.baseDir(),
+      models: this.models,
+      server: this.server,
+      log: this.log,
+      mappingsReloaded: () => {
+        for (const f of this.faces) f.mappingsReloaded();
+      },
+    });
+    this.files.load();
     this.server.start();
     this.bindings = createBindings({ config: this.config, handler: this.server, logger: this.log, credentials: this.server.credentials });
     for (const b of this.bindings) {
@@ -372,16 +296,12 @@ export class Gateway {
     for (const b of this.bootstrapBindings) await b.stop();
     this.bootstrapBindings = [];
     this.bootstrapListening = [];
-    this.bootstrapFile?.stop();
-    this.bootstrapFile = undefined;
     await this.server.stop();
     for (const b of this.bindings) await b.stop();
     this.bindings = [];
     this.listening = [];
-    this.mappings?.stop();
-    this.mappings = undefined;
-    this.securityFile?.stop();
-    this.securityFile = undefined;
+    this.files?.stop();
+    this.files = undefined;
     await this.opened.close();
   }
 }
