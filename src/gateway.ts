@@ -4,7 +4,7 @@
  * bindings (transport/bindings.ts). The northbound faces the config turns on
  * (northbound/faces.ts) attach to the same server, in list order.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { GatewayConfig } from './config/schema.js';
 import { silentLogger, type Logger } from './log.js';
@@ -18,11 +18,15 @@ import type { OpenedStore } from './store/index.js';
 import { BindingStartError } from './transport/binding.js';
 import type { Binding, ListenAddress } from './transport/binding.js';
 import { createBindings } from './transport/bindings.js';
-import { MappingLoadError, MappingStore } from './mapping/index.js';
+import type { MappingStore } from './mapping/index.js';
 import { FACES, FaceStartError, type Face } from './northbound/faces.js';
+import { EmbeddedCse } from './onem2m-cse/index.js';
 import type { ReadinessPart } from './northbound/face.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
-import { SecurityFileLoadError, SecurityFileSource } from './security/security-file-source.js';
+import { GatewayFiles } from './gateway-files.js';
+import { StartError } from './start-error.js';
+import { BootstrapServer, ownServerMatcher } from './lwm2m/bootstrap/index.js';
+import { createBootstrapBindings } from './transport/bootstrap-bindings.js';
 
 /** The package version (package.json sits one level above src/ and dist/). */
 export const VERSION: string = (() => {
@@ -33,13 +37,7 @@ export const VERSION: string = (() => {
   }
 })();
 
-/** A start-up failure with a message meant for the operator (one clear line). */
-export class StartError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'StartError';
-  }
-}
+export { StartError };
 
 export interface GatewayOptions {
   logger?: Logger;
@@ -52,22 +50,26 @@ export class Gateway {
   readonly models: ModelRegistry;
   readonly codecs: CodecRegistry;
   readonly server: LwM2mServer;
+  /** the Bootstrap Server (its listeners run when bootstrap.enabled; its configs live in the server's store) */
+  readonly bootstrap: BootstrapServer;
   private readonly log: Logger;
   /** the southbound bindings the config turns on, and where the started ones listen */
   private bindings: Binding[] = [];
   private listening: ListenAddress[] = [];
-  /** the mapping files in force (undefined: mappings.dir is null) */
-  mappings: MappingStore | undefined;
+  private bootstrapBindings: Binding[] = [];
+  private bootstrapListening: ListenAddress[] = [];
+  /** the mapping, security and bootstrap files (after start) */
+  private files: GatewayFiles | undefined;
   /** the northbound faces the config turns on, in start order */
   private faces: Face[] = [];
   private facePorts: Record<string, number | null> = {};
   private started = false;
-  /** the security file in force (undefined: security.file is null) */
-  private securityFile: SecurityFileSource | undefined;
   /** Prometheus metrics (undefined: rest.metrics.enabled is false, or not started) */
   metrics: GatewayMetrics | undefined;
   /** the store the server keeps its state in, opened here (a file store replays its folder) */
   private readonly opened: OpenedStore;
+  /** the embedded oneM2M CSE (undefined: the oneM2M face is off, or talks to an external CSE) */
+  embeddedCse: EmbeddedCse | undefined;
 
   constructor(
     readonly config: GatewayConfig,
@@ -95,6 +97,18 @@ export class Gateway {
       ...(this.opened.router ? { router: this.opened.router } : {}),
       logger: this.log,
     });
+    const bs = config.bootstrap;
+    this.bootstrap = new BootstrapServer({
+      store: this.server.store,
+      models: this.models,
+      codecs: this.codecs,
+      ...(options.clock ? { clock: options.clock } : {}),
+      logger: this.log,
+      requestTimeoutMs: bs.requestTimeout * 1000,
+      sessionTimeoutMs: bs.sessionTimeout * 1000,
+      maxSessions: bs.maxSessions,
+      isOwnServer: ownServerMatcher(bs.ownServerUris),
+    });
     this.logEvents();
   }
 
@@ -119,9 +133,15 @@ export class Gateway {
     return this.listening.find((a) => a.scheme === 'coap')?.port;
   }
 
-  /** Every port the gateway listens on (after start). */
+  /** Every port the gateway listens on (after start); the bootstrap listeners as `bootstrap` and `bootstrapDtls`. */
   get ports(): Readonly<Record<string, number | null | undefined>> & { coap?: number } {
-    return { coap: this.port, ...Object.fromEntries(this.listening.map((a) => [a.scheme, a.port])), ...this.facePorts };
+    const bs = Object.fromEntries(this.bootstrapListening.map((a) => [a.scheme === 'coap' ? 'bootstrap' : 'bootstrapDtls', a.port]));
+    return { coap: this.port, ...Object.fromEntries(this.listening.map((a) => [a.scheme, a.port])), ...bs, ...this.facePorts };
+  }
+
+  /** the mapping files in force (undefined: mappings.dir is null, or not started) */
+  get mappings(): MappingStore | undefined {
+    return this.files?.mappings;
   }
 
   /** A started face by name ("mqtt", "rest"). */
@@ -133,58 +153,15 @@ export class Gateway {
     return this.options.configFile ? dirname(resolve(this.options.configFile)) : process.cwd();
   }
 
-  private loadMappings(): void {
-    const { dir, watch } = this.config.mappings;
-    if (!dir) return;
-    const abs = resolve(this.baseDir(), dir);
-    if (!existsSync(abs)) {
-      this.log.warn('no mapping folder: mapped topics and routes are off (set mappings.dir)', { dir: abs });
-      return;
+  private async startBootstrap(): Promise<void> {
+    this.bootstrap.start();
+    this.bootstrapBindings = createBootstrapBindings({ config: this.config, handler: this.bootstrap, logger: this.log, credentials: this.server.store.bootstrapSecurity });
+    for (const b of this.bootstrapBindings) {
+      const at = await b.start().catch((e: unknown) => Promise.reject(e instanceof BindingStartError ? new StartError(e.message) : e));
+      this.bootstrap.addTransport(b.transport);
+      this.bootstrapListening.push(at);
+      this.log.info('LwM2M bootstrap server listening', { transport: at.transport, address: at.address, port: at.port });
     }
-    const store = new MappingStore({
-      dir: abs,
-      models: this.models,
-      onReload: (_m, files) => {
-        this.log.info('mappings reloaded', { files: files.length });
-        for (const f of this.faces) f.mappingsReloaded();
-      },
-      onRecovered: () => this.log.info('mapping files are good again; the mappings in force are unchanged'),
-      onError: (errors) => {
-        this.log.error('mapping reload failed; the last good mappings stay in force', { errors: errors.length });
-        for (const e of errors) this.log.error(e.message);
-      },
-    });
-    try {
-      const compiled = watch ? store.start() : store.load();
-      this.log.info('mappings loaded', { dir: abs, files: compiled.files.length, watch });
-    } catch (e) {
-      store.stop();
-      if (e instanceof MappingLoadError) throw new StartError(`mappings.dir: ${abs}: broken mapping files:\n${e.message}`);
-      throw e;
-    }
-    this.mappings = store;
-  }
-
-  private loadSecurityFile(): void {
-    if (!this.config.security.file) return;
-    const file = resolve(this.baseDir(), this.config.security.file);
-    const source = new SecurityFileSource({
-      file,
-      store: this.server.store.security,
-      onReload: (counts) => this.log.info('security file loaded', counts),
-      onError: (errors) => {
-        this.log.error('security file: entries not applied; the credentials in force stay', { errors: errors.length });
-        for (const e of errors.slice(0, 20)) this.log.error(e.message);
-      },
-    });
-    try {
-      source.load();
-    } catch (e) {
-      if (e instanceof SecurityFileLoadError) throw new StartError(`security.file: ${file}: broken security file:\n${e.message}`);
-      throw e;
-    }
-    source.watch();
-    this.securityFile = source;
   }
 
   async start(): Promise<void> {
@@ -202,8 +179,17 @@ export class Gateway {
     }
     // a remote store loads its state before anything (the security file) writes to it
     await this.opened.open?.().catch((e: unknown) => Promise.reject(new StartError(`store.type ${this.config.store.type}: ${e instanceof Error ? e.message : String(e)}`)));
-    this.loadMappings();
-    this.loadSecurityFile();
+    this.files = new GatewayFiles({
+      config: this.config,
+      baseDir: this.baseDir(),
+      models: this.models,
+      server: this.server,
+      log: this.log,
+      mappingsReloaded: () => {
+        for (const f of this.faces) f.mappingsReloaded();
+      },
+    });
+    this.files.load();
     this.server.start();
     await this.opened.attach?.(this.server);
     this.bindings = createBindings({ config: this.config, handler: this.server, logger: this.log, credentials: this.server.credentials });
@@ -213,17 +199,19 @@ export class Gateway {
       this.listening.push(at);
       this.log.info('LwM2M server listening', { transport: at.transport, address: at.address, port: at.port });
     }
+    await this.startBootstrap();
     const m = this.config.rest.metrics;
     if (m?.enabled) this.metrics = new GatewayMetrics({ server: this.server, bindings: () => this.bindings, faces: () => this.faces, token: m.token });
     const journals = this.config.store.type === 'file' ? { openJournal: journalsUnder(this.config.data.dir, this.log) } : {};
     const deps = {
-      config: this.config,
+      config: await this.startEmbeddedCse(),
       baseDir: this.baseDir(),
       core: this.server,
       models: this.models,
       mappings: this.mappings,
       logger: this.log,
       version: VERSION,
+      bootstrap: this.bootstrap,
       readiness: () => this.readiness(),
       ...(this.metrics ? { metrics: this.metrics } : {}),
       ...journals,
@@ -241,6 +229,25 @@ export class Gateway {
     }
   }
 
+  /**
+   * Starts the embedded oneM2M CSE when the oneM2M face is on without an external CSE; the
+   * config the faces get then names its URL (the face talks to it over HTTP like to any CSE).
+   */
+  private async startEmbeddedCse(): Promise<GatewayConfig> {
+    const o = this.config.onem2m;
+    if (!o.enabled || o.cse.url !== null) return this.config;
+    const e = o.embedded;
+    const cse = new EmbeddedCse({ host: e.host, port: e.port, cseId: o.cse.id, cseName: o.cse.name, access: { admin: e.admin, registration: ['*'], allowed: e.allowed } });
+    try {
+      this.facePorts.onem2mCse = await cse.start();
+    } catch (err) {
+      throw new StartError(`onem2m.embedded.port: cannot listen on ${e.host}:${e.port} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    this.embeddedCse = cse;
+    this.log.info('oneM2M embedded CSE listening', { url: cse.url, cseBase: `/${o.cse.name}` });
+    return { ...this.config, onem2m: { ...o, cse: { ...o.cse, url: cse.url } } };
+  }
+
   /** Every part and whether it is ready: each binding the config turns on listens, each face's connections are up, the store answers. */
   readiness(): ReadinessPart[] {
     const parts: ReadinessPart[] = [];
@@ -248,10 +255,35 @@ export class Gateway {
       const up = this.listening.some((a) => a.scheme === b.scheme);
       parts.push({ name: `binding.${b.scheme}`, ready: up, ...(up ? {} : { detail: 'not listening' }) });
     }
+    for (const b of this.bootstrapBindings) {
+      const up = this.bootstrapListening.some((a) => a.scheme === b.scheme);
+      parts.push({ name: `bootstrap.${b.scheme}`, ready: up, ...(up ? {} : { detail: 'not listening' }) });
+    }
     const storeUp = this.server.store.reachable?.() ?? true;
     parts.push({ name: 'store', ready: storeUp, ...(storeUp ? {} : { detail: 'the store does not answer' }) });
     for (const f of this.faces) parts.push(...(f.readiness?.() ?? [{ name: f.name, ready: true }]));
     return parts;
+  }
+
+  /**
+   * A graceful stop within `graceMs`: the listeners of the faces close first, requests in
+   * flight to devices get the time left (at most lwm2m.requestTimeout) to be answered, then
+   * everything stops as in stop() (MQTT buffers flushed, presence offline, bindings closed).
+   * Those still unanswered then end as CANCELLED.
+   */
+  async shutdown(graceMs: number): Promise<void> {
+    if (!this.started) return;
+    const deadline = Date.now() + graceMs;
+    for (const face of this.faces) face.stopAccepting?.();
+    const waiting = this.server.inFlightRequests;
+    if (waiting > 0) {
+      this.log.info('stopping: waiting for requests in flight', { requests: waiting });
+      // a third of the grace is kept for flushing and the offline statuses
+      const wait = Math.min(this.config.lwm2m.requestTimeout * 1000, Math.max(0, deadline - Date.now() - graceMs / 3));
+      if (!(await this.server.drain(wait))) this.log.warn('stopping: requests still in flight are cancelled', { requests: this.server.inFlightRequests });
+      await new Promise((r) => setImmediate(r)); // the answers reach their callers before the faces close
+    }
+    await this.stop();
   }
 
   async stop(): Promise<void> {
@@ -259,17 +291,21 @@ export class Gateway {
     this.started = false;
     for (const face of this.faces.reverse()) await face.stop();
     this.faces = [];
+    await this.embeddedCse?.stop();
+    this.embeddedCse = undefined;
     this.metrics?.stop();
     this.metrics = undefined;
     this.facePorts = {};
+    this.bootstrap.stop();
+    for (const b of this.bootstrapBindings) await b.stop();
+    this.bootstrapBindings = [];
+    this.bootstrapListening = [];
     await this.server.stop();
     for (const b of this.bindings) await b.stop();
     this.bindings = [];
     this.listening = [];
-    this.mappings?.stop();
-    this.mappings = undefined;
-    this.securityFile?.stop();
-    this.securityFile = undefined;
+    this.files?.stop();
+    this.files = undefined;
     await this.opened.close();
   }
 }

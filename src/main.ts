@@ -72,10 +72,16 @@ async function main(argv: string[]): Promise<number> {
   const shutdown = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    log.info('stopping', { signal });
+    const graceSeconds = loaded.config.shutdown?.graceSeconds ?? 10;
+    log.info('stopping', { signal, graceSeconds });
+    // whatever hangs, the process ends within the grace period
+    setTimeout(() => {
+      log.error('stopping: the grace period is over, exiting now (shutdown.graceSeconds)', { graceSeconds });
+      process.exit(1);
+    }, graceSeconds * 1000);
     starting
       .catch(() => {})
-      .then(() => gateway.stop())
+      .then(() => gateway.shutdown(graceSeconds * 1000))
       .then(
         () => process.exit(0),
         (err: unknown) => {

@@ -45,6 +45,14 @@ function parseEnvValue(raw: string): unknown {
   if (raw === 'null') return null;
   if (raw === 'true' || raw === 'false') return raw === 'true';
   if (/^-?\d+(\.\d+)?$/.test(raw)) return Number(raw);
+  // lists and mappings as JSON: LWM2MGW_REST__TOKENS='[{"token":"...","scope":"read"}]'
+  if (raw.startsWith('[') || raw.startsWith('{')) {
+    try {
+      return JSON.parse(raw) as unknown;
+    } catch {
+      return raw; // not JSON: the schema says what is wrong, naming the variable
+    }
+  }
   return raw;
 }
 
@@ -203,6 +211,10 @@ function resolvePaths(config: GatewayConfig, fromFile: Plain, baseDir: string): 
   tls.ca = abs(tls.ca, ['mqtt', 'external', 'tls', 'ca']);
   tls.cert = abs(tls.cert, ['mqtt', 'external', 'tls', 'cert']);
   tls.key = abs(tls.key, ['mqtt', 'external', 'tls', 'key']);
+  const brokerTls = config.mqtt.embedded.tls;
+  for (const k of ['cert', 'key', 'ca'] as const) brokerTls[k] = abs(brokerTls[k], ['mqtt', 'embedded', 'tls', k]);
+  const restTls = config.rest.tls;
+  if (restTls) for (const k of ['cert', 'key'] as const) restTls[k] = abs(restTls[k], ['rest', 'tls', k]);
   const dtls = config.dtls;
   dtls.certificate = abs(dtls.certificate, ['dtls', 'certificate']);
   dtls.privateKey = abs(dtls.privateKey, ['dtls', 'privateKey']);

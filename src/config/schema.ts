@@ -44,6 +44,26 @@ export interface GatewayConfig {
     /** seconds after its full handshake a session can still be resumed */
     sessionLifetimeSec: number;
   };
+  bootstrap: {
+    /** the LwM2M Bootstrap Server: CoAP/UDP listener (and CoAPS when bootstrap.dtls.enabled) */
+    enabled: boolean;
+    /** UDP port of the plain CoAP bootstrap listener; 0 picks a free one */
+    port: number;
+    /** listen address, as coap.address */
+    address: string;
+    /** the CoAPS (DTLS PSK) bootstrap listener: bootstrap credentials from the store (security.file entries with bootstrap: true, REST) */
+    dtls: { enabled: boolean; port: number; address: string };
+    /** YAML file of bootstrap configs (default and per endpoint; relative to the config file), reloaded on change; null: none */
+    file: string | null;
+    /** URIs of this gateway's own LwM2M server: accounts with one of them have their credentials put into the security store */
+    ownServerUris: string[];
+    /** seconds one request to a client may take */
+    requestTimeout: number;
+    /** seconds a whole bootstrap session may take */
+    sessionTimeout: number;
+    /** bootstrap sessions at once (5.03 beyond) */
+    maxSessions: number;
+  };
   lwm2m: {
     lifetime: { min: number; max: number; default: number };
     /** seconds a device request may take before it fails with a timeout */
@@ -93,6 +113,18 @@ export interface GatewayConfig {
       maxPacketSize: number;
       /** most client connections at once (TCP and WebSocket); null: no limit */
       maxConnections: number | null;
+      /** MQTT over TLS (and WebSocket over TLS): on when cert and key are set; the login rules are the same */
+      tls: {
+        /** mqtts port; 0 picks a free one */
+        port: number;
+        /** MQTT over WebSocket over TLS (wss); null: off */
+        wssPort: number | null;
+        /** PEM files (relative to the config file): the broker's certificate (chain) and private key */
+        cert: string | null;
+        key: string | null;
+        /** PEM file of the CAs a client certificate must chain to; set: every TLS client shows one */
+        ca: string | null;
+      };
     };
     external: {
       /** mqtt://host:port, mqtts://, ws://, wss:// */
@@ -130,6 +162,40 @@ export interface GatewayConfig {
     corsOrigins: string[];
     /** Prometheus /metrics on the REST port: read by the API's tokens, or by `token` alone */
     metrics?: { enabled: boolean; token: string | null };
+    /** HTTPS: on when cert and key (PEM files, relative to the config file) are set */
+    tls?: { cert: string | null; key: string | null };
+  };
+  onem2m: {
+    /** the oneM2M IPE face: the gateway registers as an AE on a CSE over the HTTP binding */
+    enabled: boolean;
+    cse: {
+      /** an external CSE (http://host:port); null: the embedded CSE is started */
+      url: string | null;
+      /** CSE-ID without the slash */
+      id: string;
+      /** CSEBase resource name */
+      name: string;
+    };
+    /** the IPE's AE-ID, its X-M2M-Origin */
+    originator: string;
+    /** the IPE AE's resource name */
+    aeName: string;
+    /** X-M2M-RVI of every request ("3" or later) */
+    release: string;
+    /** the URL the CSE sends notifications to; null: http://<notify.host>:<notify port> */
+    poa: string | null;
+    /** the IPE's notification listener */
+    notify: { host: string; port: number };
+    /** a device's AE: its AE-ID and resource name ({endpoint} is the endpoint name, made safe) */
+    deviceAe: { id: string; name: string };
+    /** on de-registration and expiry: label the device AE offline, or delete it */
+    onDeregister: 'offline' | 'delete';
+    /** requests held while the CSE is unreachable; beyond it the oldest are dropped and counted */
+    bufferSize: number;
+    /** seconds between retries when the CSE is unreachable: doubles from min to max */
+    retry: { min: number; max: number };
+    /** the embedded CSE (when cse.url is null): the originator allowed everything, and per AE (name or AE-ID) the originators allowed on it */
+    embedded: { port: number; host: string; admin: string; allowed: Record<string, string[]> };
   };
   log: {
     level: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -150,6 +216,11 @@ export interface GatewayConfig {
   data: {
     /** the folder of what outlives the process: the file store, the MQTT outbound buffer (relative to the config file) */
     dir: string;
+  };
+  /** SIGTERM/SIGINT: listeners close, requests in flight get their answers, buffers flush, presence reads offline */
+  shutdown?: {
+    /** seconds all of it may take; past them the process exits anyway (code 1, one log line) */
+    graceSeconds: number;
   };
   security: {
     /** YAML list of per-endpoint credentials (relative to the config file), reloaded on change; null: none */
@@ -175,6 +246,17 @@ export const DEFAULT_CONFIG: GatewayConfig = {
     sessionCacheSize: 10_000,
     sessionLifetimeSec: 86_400,
   },
+  bootstrap: {
+    enabled: false,
+    port: 5685,
+    address: '::',
+    dtls: { enabled: false, port: 5686, address: '::' },
+    file: null,
+    ownServerUris: [],
+    requestTimeout: 30,
+    sessionTimeout: 180,
+    maxSessions: 1000,
+  },
   lwm2m: {
     lifetime: { min: 10, max: 31_536_000, default: 86_400 },
     requestTimeout: 30,
@@ -186,7 +268,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   mqtt: {
     enabled: true,
     mode: 'embedded',
-    embedded: { port: 1883, host: null, allowAnonymous: false, wsPort: null, username: null, password: null, users: [], maxPacketSize: 262_144, maxConnections: 10_000 },
+    embedded: { port: 1883, host: null, allowAnonymous: false, wsPort: null, username: null, password: null, users: [], maxPacketSize: 262_144, maxConnections: 10_000, tls: { port: 8883, wssPort: null, cert: null, key: null, ca: null } },
     external: {
       url: 'mqtt://127.0.0.1:1883',
       protocolVersion: 4,
@@ -201,12 +283,27 @@ export const DEFAULT_CONFIG: GatewayConfig = {
     topicPrefix: 'lwm2m',
     presence: true,
   },
-  rest: { enabled: true, port: 8080, host: null, allowAnonymous: false, tokens: [], corsOrigins: [], metrics: { enabled: true, token: null } },
+  rest: { enabled: true, port: 8080, host: null, allowAnonymous: false, tokens: [], corsOrigins: [], metrics: { enabled: true, token: null }, tls: { cert: null, key: null } },
+  onem2m: {
+    enabled: false,
+    cse: { url: null, id: 'id-in', name: 'cse-in' },
+    originator: 'CLwm2mIpe',
+    aeName: 'lwm2m-ipe',
+    release: '3',
+    poa: null,
+    notify: { host: '127.0.0.1', port: 8181 },
+    deviceAe: { id: 'C{endpoint}', name: '{endpoint}' },
+    onDeregister: 'offline',
+    bufferSize: 10_000,
+    retry: { min: 0.5, max: 30 },
+    embedded: { port: 8282, host: '127.0.0.1', admin: 'CAdmin', allowed: {} },
+  },
   log: { level: 'info', format: 'text' },
   store: { type: 'file' },
   redis: { url: 'redis://127.0.0.1:6379', prefix: 'lwm2m:' },
   data: { dir: 'data' },
   security: { file: null, requireForKnown: true, requireDtls: false },
+  shutdown: { graceSeconds: 10 },
 };
 
 const seconds = { type: 'number', minimum: 0 } as const;
@@ -249,6 +346,25 @@ export const CONFIG_SCHEMA = {
         connectionIdLength: { enum: [0, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20] },
         sessionCacheSize: { type: 'integer', minimum: 0, maximum: 10_000_000 },
         sessionLifetimeSec: { type: 'integer', minimum: 1, maximum: 31_536_000 },
+      },
+    },
+    bootstrap: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        enabled: { type: 'boolean' },
+        port,
+        address: { type: 'string', minLength: 1 },
+        dtls: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { enabled: { type: 'boolean' }, port, address: { type: 'string', minLength: 1 } },
+        },
+        file: nullableString,
+        ownServerUris: { type: 'array', maxItems: 64, items: { type: 'string', minLength: 1, maxLength: 255 } },
+        requestTimeout: { type: 'number', minimum: 1, maximum: 600 },
+        sessionTimeout: { type: 'number', minimum: 1, maximum: 3600 },
+        maxSessions: { type: 'integer', minimum: 1, maximum: 1_000_000 },
       },
     },
     lwm2m: {
@@ -322,6 +438,11 @@ export const CONFIG_SCHEMA = {
             },
             maxPacketSize: { type: 'integer', minimum: 64, maximum: 268_435_455 },
             maxConnections: { anyOf: [positiveInt, { type: 'null' }] },
+            tls: {
+              type: 'object',
+              additionalProperties: false,
+              properties: { port, wssPort: { anyOf: [port, { type: 'null' }] }, cert: nullableString, key: nullableString, ca: nullableString },
+            },
           },
         },
         external: {
@@ -370,6 +491,54 @@ export const CONFIG_SCHEMA = {
           additionalProperties: false,
           properties: { enabled: { type: 'boolean' }, token: { type: ['string', 'null'], minLength: 16 } },
         },
+        tls: { type: 'object', additionalProperties: false, properties: { cert: nullableString, key: nullableString } },
+      },
+    },
+    onem2m: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        enabled: { type: 'boolean' },
+        cse: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            url: { type: ['string', 'null'], pattern: '^https?://' },
+            id: { type: 'string', pattern: '^[A-Za-z0-9._~-]{1,64}$' },
+            name: { type: 'string', pattern: '^[A-Za-z0-9._~-]{1,64}$' },
+          },
+        },
+        originator: { type: 'string', pattern: '^[CS][A-Za-z0-9._~-]{1,63}$' },
+        aeName: { type: 'string', pattern: '^[A-Za-z0-9._~-]{1,64}$' },
+        release: { enum: ['3', '4', '5'] },
+        poa: { type: ['string', 'null'], pattern: '^https?://' },
+        notify: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { host: { type: 'string', minLength: 1 }, port },
+        },
+        deviceAe: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { id: { type: 'string', pattern: '^[CS].*\\{endpoint\\}' }, name: { type: 'string', pattern: '\\{endpoint\\}' } },
+        },
+        onDeregister: { enum: ['offline', 'delete'] },
+        bufferSize: { type: 'integer', minimum: 1 },
+        retry: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { min: { type: 'number', exclusiveMinimum: 0 }, max: { type: 'number', exclusiveMinimum: 0 } },
+        },
+        embedded: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            port,
+            host: { type: 'string', minLength: 1 },
+            admin: { type: 'string', pattern: '^[CS][A-Za-z0-9._~-]{1,63}$' },
+            allowed: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string', minLength: 1 } } },
+          },
+        },
       },
     },
     log: {
@@ -399,6 +568,11 @@ export const CONFIG_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       properties: { file: nullableString, requireForKnown: { type: 'boolean' }, requireDtls: { type: 'boolean' } },
+    },
+    shutdown: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { graceSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 3600 } },
     },
   },
 } as const;

@@ -106,7 +106,35 @@ export interface DeviceTransport {
    * (the observe, with its path, root path and Accept) and seen it accepted.
    */
   restoreObservation?(peer: Peer, request: DownlinkRequest): void;
+  /** Hands every message to and from `peer` to `sink` from now on; undefined: stop. Costs nothing for peers not traced. */
+  tracePeer?(peer: Peer, sink: MessageTraceSink | undefined): void;
 }
+
+/**
+ * One message to or from a traced device, as the binding saw it on the wire. Every text
+ * field is bounded and made of what the binding decoded; the payload appears as a short
+ * hex prefix only.
+ */
+export interface MessageTraceRecord {
+  direction: 'in' | 'out';
+  /** bytes of the datagram (DTLS: the plaintext) */
+  size: number;
+  /** CON, NON, ACK, RST; absent: not a well-formed message (`malformed` says why) */
+  type?: string;
+  /** "0.01" (GET), "2.05"... */
+  code?: string;
+  mid?: number;
+  /** hex */
+  token?: string;
+  /** "Uri-Path=rd Content-Format=11543 ..." (values cut, at most a few options) */
+  options?: string;
+  payloadSize?: number;
+  /** hex of the first bytes of the payload, "..." appended when cut */
+  payloadHex?: string;
+  malformed?: string;
+}
+
+export type MessageTraceSink = (record: MessageTraceRecord) => void;
 
 /**
  * Register and Update parameters by their LwM2M names, as `name=value` text items
@@ -168,6 +196,7 @@ export type UplinkErrorCode =
   | 'forbidden'
   | 'notFound'
   | 'methodNotAllowed'
+  | 'notAcceptable' // no answer in a format the client accepts (Bootstrap-Pack)
   | 'preconditionFailed' // unsupported LwM2M version
   | 'requestEntityTooLarge'
   | 'unsupportedContentFormat'
@@ -202,6 +231,7 @@ export const RESULT_NUMBERS: Readonly<Record<UplinkResultCode, string>> = {
   forbidden: '4.03',
   notFound: '4.04',
   methodNotAllowed: '4.05',
+  notAcceptable: '4.06',
   preconditionFailed: '4.12',
   requestEntityTooLarge: '4.13',
   unsupportedContentFormat: '4.15',

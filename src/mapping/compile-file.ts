@@ -12,7 +12,7 @@ import type { Attributes, Registration } from '../lwm2m/server/types.js';
 import type { FieldPath } from './errors.js';
 import type { ModelIndex } from './models.js';
 import { compileMqttSection, type CompiledMqttSection } from './mqtt/section.js';
-import { compileOneM2mSection, type CompiledOneM2mSection } from './onem2m/section.js';
+import { compileOneM2mSection, compileOneM2mTarget, type CompiledOneM2mSection } from './onem2m/section.js';
 import { compileRest, parsePathTemplate, type CompiledRestRoute, type RawSegment } from './rest/routes.js';
 import type { RestFileSpec } from './rest/types.js';
 import type { ParsedSource } from './source.js';
@@ -36,7 +36,7 @@ export interface CompiledTarget {
   mqtt?: CompiledMqttSection;
   /** the REST face's section: the friendly route */
   rest?: CompiledRestRoute;
-  /** the oneM2M section, kept as written */
+  /** the oneM2M IPE face's section: mode, container sizes, flexContainer attributes, commands */
   onem2m?: CompiledOneM2mSection;
 }
 
@@ -116,7 +116,7 @@ function compileTarget(spec: TargetSpec, path: FieldPath, name: string, parsed: 
   });
   const mqtt = spec.mqtt ? compileMqttSection(spec.mqtt, env, [...path, 'mqtt'], instances) : undefined;
   const rest = spec.rest ? compileRest(spec.rest, env, [...path, 'rest'], instances, restPrefix) : undefined;
-  const onem2m = compileOneM2mSection(spec.onem2m);
+  const onem2m = spec.onem2m ? compileOneM2mTarget(spec.onem2m, env, [...path, 'onem2m']) : undefined;
   return { objectId: o.value.id, objectName: o.value.name, instances, observe, ...(mqtt ? { mqtt } : {}), ...(rest ? { rest } : {}), ...(onem2m ? { onem2m } : {}) };
 }
 
@@ -140,7 +140,7 @@ function compileSpec(parsed: ParsedSource, index: ModelIndex): CompiledFile | un
   const targets = spec.targets
     .map((t, i) => compileTarget(t, ['targets', i], name, parsed, index, prefix))
     .filter((t): t is CompiledTarget => t !== undefined);
+  const onem2m = compileOneM2mSection(spec.onem2m, ['onem2m'], parsed.sink);
   if (parsed.sink.errors.length > before) return undefined;
-  const onem2m = compileOneM2mSection(spec.onem2m);
   return { name, file: parsed.file, enabled: spec.enabled ?? true, description: spec.description, matches, targets, rest: spec.rest, ...(onem2m ? { onem2m } : {}) };
 }

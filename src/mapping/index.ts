@@ -17,4 +17,4 @@ export type * from './types.js';
 export type * from './mqtt/types.js';
 export type * from './rest/types.js';
 export type { CompiledMqttSection } from './mqtt/section.js';
-export type { OneM2mSectionSpec, CompiledOneM2mSection } from './onem2m/section.js';
+export type { OneM2mSectionSpec, CompiledOneM2mSection, OneM2mCommand, OneM2mMode } from './onem2m/section.js';

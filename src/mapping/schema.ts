@@ -6,7 +6,7 @@
  *
  * The schema checks shape and types only; names against the object models, template
  * placeholders, REST paths and transforms are checked by the compiler (compile-file.ts, rest.ts).
- * `onem2m` sections are kept as written (loose).
+ * `onem2m` sections: shape here, resources and operations in onem2m/section.ts.
  */
 
 const resourceRef = {
@@ -29,10 +29,37 @@ const routePath = {
   pattern: '^/',
 } as const;
 
-const loose = {
-  description: 'Kept as written for the oneM2M northbound; checked loosely here.',
+const onem2mMode = { description: 'semantic: containers object/instance/resource; transparent: SenML JSON contentInstances; flexContainer: custom attributes', enum: ['semantic', 'transparent', 'flexContainer'] } as const;
+
+const onem2mFile = {
+  description: 'The oneM2M face: the default mode of every target of the file (each is then put on the CSE).',
   type: 'object',
-  additionalProperties: true,
+  additionalProperties: false,
+  properties: { mode: onem2mMode },
+} as const;
+
+const onem2mTarget = {
+  description: 'How the instances appear on a oneM2M CSE, and the command containers.',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    mode: onem2mMode,
+    mni: { type: 'integer', minimum: 1, maximum: 100000 },
+    specialization: { description: 'flexContainer: its name, prefix:name', type: 'string' },
+    containerDefinition: { description: 'flexContainer: cnd', type: 'string', minLength: 1 },
+    attributes: { description: 'flexContainer: attribute name -> resource', type: 'object', additionalProperties: { $ref: '#/definitions/resourceRef' } },
+    commands: {
+      description: 'command container name -> exactly one of write, execute (a resource)',
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        minProperties: 1,
+        maxProperties: 1,
+        properties: { write: { $ref: '#/definitions/resourceRef' }, execute: { $ref: '#/definitions/resourceRef' } },
+      },
+    },
+  },
 } as const;
 
 const number = { type: 'number' } as const;
@@ -57,7 +84,7 @@ export const MAPPING_SCHEMA = {
     devices: { $ref: '#/definitions/devices' },
     targets: { type: 'array', minItems: 1, items: { $ref: '#/definitions/target' } },
     rest: { $ref: '#/definitions/restFile' },
-    onem2m: loose,
+    onem2m: onem2mFile,
   },
   definitions: {
     resourceRef,
@@ -95,7 +122,7 @@ export const MAPPING_SCHEMA = {
         observe: oneOrList('#/definitions/observe'),
         mqtt: { $ref: '#/definitions/mqtt' },
         rest: { $ref: '#/definitions/rest' },
-        onem2m: loose,
+        onem2m: onem2mTarget,
       },
     },
     observe: {

@@ -5,10 +5,12 @@
  * the config turns on (faces.ts lists them) in a loop.
  */
 import type { GatewayConfig } from '../config/schema.js';
+import { TlsFilesError } from '../config/tls-files.js';
 import type { Logger } from '../log.js';
 import type { CoreApi } from '../lwm2m/server/index.js';
 import type { ModelProvider } from '../lwm2m/model/types.js';
 import type { MappingStore } from '../mapping/index.js';
+import type { BootstrapApi } from '../lwm2m/bootstrap/index.js';
 
 /** The ports a face listens on once started, by name ("mqtt", "mqttWs", "rest"); null: that listener is off. */
 export type FacePorts = Readonly<Record<string, number | null>>;
@@ -27,6 +29,8 @@ export interface Face {
   start(): Promise<FacePorts>;
   /** Stops everything it started (sockets, timers, listeners on the core); safe to call twice. */
   stop(): Promise<void>;
+  /** A graceful stop begins: take no new connections; those open go on until stop(). */
+  stopAccepting?(): void;
   /** A reloaded mapping set is in force (mappings.watch): apply it now. */
   mappingsReloaded(): void;
   /** its parts for /readyz (a broker connection...); none: ready once started */
@@ -62,6 +66,8 @@ export interface FaceDeps {
   metrics?: MetricsSource;
   /** opens a journal under the data folder (undefined: nothing a face buffers outlives the process) */
   openJournal?: OpenJournal;
+  /** the Bootstrap Server: its configs, credentials, sessions and events */
+  bootstrap?: BootstrapApi;
 }
 
 export interface MetricsSource {
@@ -102,5 +108,15 @@ export class FaceStartError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'FaceStartError';
+  }
+}
+
+/** The TLS files a face reads at start, or the start error naming their config key. */
+export function faceTls<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof TlsFilesError) throw new FaceStartError(e.message);
+    throw e;
   }
 }

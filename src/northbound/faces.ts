@@ -4,8 +4,9 @@
  */
 import type { FaceKind } from './face.js';
 import { mqttFace } from './mqtt/mqtt-face.js';
+import { onem2mFace } from './onem2m/onem2m-face.js';
 import { restFace } from './rest/rest-face.js';
 
-export const FACES: readonly FaceKind[] = [mqttFace, restFace];
+export const FACES: readonly FaceKind[] = [mqttFace, restFace, onem2mFace];
 
 export { FaceStartError, type Face, type FaceDeps, type FaceKind, type FacePorts } from './face.js';

@@ -4,12 +4,18 @@
  *   - { endpoint: dev1, mode: psk, identity: dev1-id, key: 000102030405060708090a0b0c0d0e0f }
  *   - { endpoint: dev2, mode: rpk, publicKey: 3059301306072a8648ce3d0201... }
  *   - { endpoint: dev3, mode: x509 }
+ *   - { endpoint: dev1, mode: psk, identity: dev1-bs, key: ..., bootstrap: true }
+ *
+ * An entry with `bootstrap: true` is the endpoint's bootstrap account: the credentials
+ * it proves to the Bootstrap Server (kept apart, `ServerStore.bootstrapSecurity`). An
+ * endpoint has at most one entry of each kind.
  *
  * Errors carry file, line, column and field, like the mapping files'; a key's value is
  * never quoted in one.
  */
-import { LineCounter, parseDocument, type Document } from 'yaml';
-import { ErrorSink, positionOf, type MappingError } from '../mapping/errors.js';
+import type { ErrorSink} from '../mapping/errors.js';
+import { positionOf, type MappingError } from '../mapping/errors.js';
+import { parseYaml } from '../yaml-file.js';
 import { SECURITY_MODES, parseHex, securityInfoProblem, type SecurityInfo, type SecurityMode } from '../lwm2m/server/security.js';
 
 /** the largest security file read, bytes, and the most entries it may hold */
@@ -19,6 +25,8 @@ export const MAX_SECURITY_ENTRIES = 250_000;
 /** an entry and where it is in the file ("[3]", line, column) */
 export interface SecurityFileEntry {
   readonly info: SecurityInfo;
+  /** the bootstrap account (`bootstrap: true`), not the server account */
+  readonly bootstrap: boolean;
   readonly field: string;
   readonly line: number;
   readonly column: number;
@@ -27,9 +35,9 @@ export interface SecurityFileEntry {
 export type SecurityFileResult = { ok: true; entries: SecurityFileEntry[] } | { ok: false; errors: MappingError[] };
 
 const FIELDS: Record<SecurityMode, readonly string[]> = {
-  psk: ['endpoint', 'mode', 'identity', 'key'],
-  rpk: ['endpoint', 'mode', 'publicKey'],
-  x509: ['endpoint', 'mode'],
+  psk: ['endpoint', 'mode', 'identity', 'key', 'bootstrap'],
+  rpk: ['endpoint', 'mode', 'publicKey', 'bootstrap'],
+  x509: ['endpoint', 'mode', 'bootstrap'],
 };
 
 function entryOf(raw: unknown, at: (string | number)[], sink: ErrorSink): SecurityInfo | undefined {
@@ -89,27 +97,9 @@ function entryOf(raw: unknown, at: (string | number)[], sink: ErrorSink): Securi
 
 /** Parses the text of a security file; every error found, or the entries. */
 export function parseSecurityFile(file: string, text: string): SecurityFileResult {
-  const lc = new LineCounter();
-  let doc: Document | undefined;
-  try {
-    doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  } catch (e) {
-    const sink = new ErrorSink(file, undefined, lc);
-    sink.add([], `YAML error: ${e instanceof Error ? e.message.split('\n')[0] : 'unreadable'}`);
-    return { ok: false, errors: sink.errors };
-  }
-  const sink = new ErrorSink(file, doc, lc);
-  if (doc.errors.length) {
-    sink.add([], `YAML error: ${doc.errors[0]!.message.split('\n')[0]}`);
-    return { ok: false, errors: sink.errors };
-  }
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: 100 });
-  } catch {
-    sink.add([], 'YAML error: aliases (*name) expand too much');
-    return { ok: false, errors: sink.errors };
-  }
+  const y = parseYaml(file, text);
+  if (!y.ok) return y;
+  const { data, sink, doc, lc } = y;
   if (data === null || data === undefined) return { ok: true, entries: [] };
   if (!Array.isArray(data)) {
     sink.add([], 'the security file is a list of entries: - { endpoint, mode, ... }');
@@ -125,15 +115,18 @@ export function parseSecurityFile(file: string, text: string): SecurityFileResul
   data.forEach((raw, index) => {
     const info = entryOf(raw, [index], sink);
     if (!info) return;
-    const sameEp = endpoints.get(info.endpoint);
+    const flag = (raw as Record<string, unknown>).bootstrap ?? false;
+    if (typeof flag !== 'boolean') return sink.add([index, 'bootstrap'], 'bootstrap is true or false');
+    const kind = flag ? 'b:' : 's:';
+    const sameEp = endpoints.get(kind + info.endpoint);
     if (sameEp !== undefined) return sink.add([index, 'endpoint'], `endpoint already in entry ${sameEp}`);
-    endpoints.set(info.endpoint, index);
+    endpoints.set(kind + info.endpoint, index);
     if (info.mode === 'psk') {
-      const sameId = identities.get(info.identity);
+      const sameId = identities.get(kind + info.identity);
       if (sameId !== undefined) return sink.add([index, 'identity'], `identity already in entry ${sameId}`);
-      identities.set(info.identity, index);
+      identities.set(kind + info.identity, index);
     }
-    entries.push({ info, field: `[${index}]`, ...positionOf(doc, lc, [index]) });
+    entries.push({ info, bootstrap: flag, field: `[${index}]`, ...positionOf(doc, lc, [index]) });
   });
   return sink.errors.length ? { ok: false, errors: sink.errors } : { ok: true, entries };
 }

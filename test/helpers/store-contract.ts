@@ -8,6 +8,7 @@ import { LwM2mPath } from '../../src/lwm2m/path.js';
 import type { QueuedRequest, ServerStore, StoredObservation } from '../../src/lwm2m/server/store.js';
 import type { Registration } from '../../src/lwm2m/server/types.js';
 import { securityStoreContract } from './security-store-contract.js';
+import { bootstrapStoreContract } from './bootstrap-store-contract.js';
 
 export function registration(id: string, endpoint: string, extra: Partial<Registration> = {}): Registration {
   return {
@@ -58,6 +59,7 @@ const paths = (list: readonly QueuedRequest[]): string[] => list.map((q) => Stri
 
 export function storeContract(name: string, create: () => ServerStore | Promise<ServerStore>): void {
   securityStoreContract(name, create);
+  bootstrapStoreContract(name, create);
 
   // ---- registrations ----
 

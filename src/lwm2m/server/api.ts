@@ -11,6 +11,7 @@ import type { ModelProvider } from '../model/types.js';
 import { LwM2mPath } from '../path.js';
 import type { RequestOptions } from './core.js';
 import type { SecurityStore } from './security.js';
+import type { DeviceTrace, TraceStartResult } from './device-traces.js';
 import type { Attributes, Observation, OperationRequest, OperationResult, PathLike, Registration, ServerEvents } from './types.js';
 
 /** The registrations a face looks up, and their queue-mode state. */
@@ -37,8 +38,18 @@ export interface CredentialsDirectory {
   readonly credentials: SecurityStore;
 }
 
-/** All a northbound face may use of the core: events, operations, registrations, credentials (LwM2mServer is one). */
-export type CoreApi = DeviceManagementApi & RegistrationDirectory & CredentialsDirectory;
+/** Message traces of single devices, on and off at run time (lines in the log, 'trace' events). */
+export interface DeviceTraceControl {
+  /** Traces a registered device for `seconds` (1..86400; again: the new time counts from now). */
+  traceDevice(endpoint: string, seconds: number): TraceStartResult;
+  /** Ends a device's trace; false when it had none. */
+  stopTrace(endpoint: string): boolean;
+  /** The device's trace in force, if any. */
+  deviceTrace(endpoint: string): DeviceTrace | undefined;
+}
+
+/** All a northbound face may use of the core: events, operations, registrations, credentials, traces (LwM2mServer is one). */
+export type CoreApi = DeviceManagementApi & RegistrationDirectory & CredentialsDirectory & DeviceTraceControl;
 
 const fmt = (o: { format?: number }): { format?: number } => (o.format !== undefined ? { format: o.format } : {});
 

@@ -72,6 +72,9 @@ export class Downlinks {
   private readonly inFlight = new Map<string, Set<InFlight>>();
   /** per registration, the read format that worked after a refusal (dropped with the registration) */
   readonly accepts = new AcceptMemory();
+  /** requests sent and not yet answered, over every registration */
+  private sending = 0;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(
     private readonly core: ServerCore,
@@ -246,10 +249,12 @@ export class Downlinks {
         guard.cancel();
         flights.delete(me);
         if (flights.size === 0 && this.inFlight.get(reg.id) === flights) this.inFlight.delete(reg.id);
+        if (--this.sending === 0) for (const w of this.idleWaiters.splice(0)) w();
         resolve(s);
       };
       const me: InFlight = { settle: (r) => finish({ ok: false, result: r }) };
       flights.add(me);
+      this.sending++;
       const guard = this.core.clock.setTimer(timeoutMs, () =>
         finish({ ok: false, result: failure('TIMEOUT', `no answer within ${timeoutMs} ms`) }),
       );
@@ -264,6 +269,16 @@ export class Downlinks {
         (e: unknown) => finish({ ok: false, result: transportFailure(e) }),
       );
     });
+  }
+
+  /** Requests sent to devices and not yet answered (not those queued for a sleeping device). */
+  get inFlightCount(): number {
+    return this.sending;
+  }
+
+  /** Resolves once no request is in flight (at once when none is). */
+  whenIdle(): Promise<void> {
+    return this.sending === 0 ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** Requests in flight for a registration resolve with CANCELLED; its remembered formats go. */

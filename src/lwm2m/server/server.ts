@@ -5,7 +5,7 @@
  * through DeviceTransport.send. All time goes through the injected Clock.
  */
 import { systemClock } from '../clock.js';
-import type { Clock } from '../clock.js';
+import type { Clock, TimerHandle } from '../clock.js';
 import { CodecRegistry } from '../codec/registry.js';
 import type { DecodeLimits } from '../codec/codec.js';
 import type { ModelProvider } from '../model/types.js';
@@ -30,6 +30,7 @@ import { ExpiryQueue } from './expiry.js';
 import { RegisterGuard } from './register-guard.js';
 import type { RefusalCounts, RegistrationLimits } from './register-guard.js';
 import { DEFAULT_SECURITY_POLICY } from './security.js';
+import { DeviceTraces, type DeviceTrace, type TraceStartResult } from './device-traces.js';
 import type { SecurityPolicy, SecurityStore } from './security.js';
 import type { DeviceRouter } from './router.js';
 
@@ -94,6 +95,7 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
   private readonly downlinks: Downlinks;
   private readonly expiryGraceMs: number;
   private readonly guard: RegisterGuard;
+  private readonly traces: DeviceTraces;
   private stopped = false;
   private readonly router: DeviceRouter | undefined;
 
@@ -143,6 +145,29 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
       endObservation: (entry, reason, forget) => this.endObservation(entry, reason, forget),
     };
     this.downlinks = new Downlinks(this.core, options.requestTimeoutMs ?? 30_000);
+    this.traces = new DeviceTraces({
+      clock: this.clock,
+      log: this.log,
+      registration: (endpoint) => this.store.getByEndpoint(endpoint),
+      transport: (name) => this.transports.get(name),
+      emit: (event) => this.safeEmit('trace', event),
+    });
+    const follow = (reg: Registration): void => this.traces.follow(reg.endpoint);
+    for (const event of ['registered', 'updated', 'deregistered', 'expired', 'addressChanged'] as const) this.on(event, follow);
+  }
+
+  // ---- message traces ----
+
+  traceDevice(endpoint: string, seconds: number): TraceStartResult {
+    return this.traces.start(endpoint, seconds);
+  }
+
+  stopTrace(endpoint: string): boolean {
+    return this.traces.stop(endpoint);
+  }
+
+  deviceTrace(endpoint: string): DeviceTrace | undefined {
+    return this.traces.get(endpoint);
   }
 
   /** the clients' credentials, kept by the store */
@@ -198,6 +223,7 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
   /** Stops every timer; requests waiting or in flight resolve with CANCELLED. Registrations and their observations stay in the store. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.traces.stopAll();
     if (this.afterImmediate) clearImmediate(this.afterImmediate);
     this.afterImmediate = undefined;
     this.afterQueue = [];
@@ -205,6 +231,24 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
     this.core.queues.clear();
     this.downlinks.cancelAll('server stopped');
     this.core.observations.clearPending();
+  }
+
+  /**
+   * Waits, at most `timeoutMs`, until no request sent to a device awaits its answer (those
+   * queued for a sleeping device do not count); true when none is left. For a graceful stop.
+   */
+  async drain(timeoutMs: number): Promise<boolean> {
+    if (this.downlinks.inFlightCount === 0) return true;
+    let timer: TimerHandle | undefined;
+    const timedOut = new Promise<false>((resolve) => (timer = this.clock.setTimer(Math.max(0, timeoutMs), () => resolve(false))));
+    const idle = await Promise.race([this.downlinks.whenIdle().then(() => true as const), timedOut]);
+    timer?.cancel();
+    return idle;
+  }
+
+  /** Requests sent to devices and not yet answered. */
+  get inFlightRequests(): number {
+    return this.downlinks.inFlightCount;
   }
 
   get isStopped(): boolean {

@@ -1,7 +1,7 @@
 /**
  * The server's state that outlives a request: registrations, the observations clients
  * accepted (with what it takes to decode their notifications and to observe again), and
- * requests queued for sleeping clients, and the clients' credentials. One interface, so that a registration never
+ * requests queued for sleeping clients, the clients' credentials and the bootstrap configs. One interface, so that a registration never
  * comes back from a store without its observations (their tokens) and its queue.
  *
  * Synchronous on purpose: a notification is matched to its observation by token on the
@@ -16,6 +16,7 @@ import type { LwM2mPath } from '../path.js';
 import type { DownlinkRequest } from '../transport.js';
 import type { Observation, OperationRequest, Registration } from './types.js';
 import type { SecurityStore } from './security.js';
+import type { BootstrapConfigStore } from '../bootstrap/store.js';
 
 /** An observation the client accepted (2.xx with Observe). */
 export interface StoredObservation {
@@ -96,6 +97,17 @@ export interface ServerStore {
 
   /** the endpoints' credentials (PSK, raw public key, X.509), kept by the same store */
   readonly security: SecurityStore;
+  /**
+   * the credentials clients prove to the Bootstrap Server (their bootstrap PSK, RPK or
+   * certificate): a second SecurityStore, so that an endpoint has one bootstrap and one
+   * server account, each with its own identity
+   */
+  readonly bootstrapSecurity: SecurityStore;
+
+  // ---- bootstrap ----
+
+  /** the Bootstrap Server's configurations, by endpoint, and the default */
+  readonly bootstrap: BootstrapConfigStore;
 }
 
 /** The identity of a path set: order does not matter, composite and single differ. */

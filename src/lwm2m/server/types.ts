@@ -147,6 +147,9 @@ export interface SendEvent {
 }
 
 /** Events of LwM2mServer (an EventEmitter with these names). */
+export type { TraceEvent } from './device-traces.js';
+import type { TraceEvent } from './device-traces.js';
+
 export interface ServerEvents {
   registered: [registration: Registration];
   /** previous: the registration before the Update */
@@ -170,6 +173,8 @@ export interface ServerEvents {
   addressChanged: [registration: Registration, previous: Peer, cause: 'update' | 'message'];
   /** a request to a device ended (emitted only while someone listens): for metrics */
   requestDone: [event: RequestDoneEvent];
+  /** a message to or from a traced device (see traceDevice) */
+  trace: [event: TraceEvent];
 }
 
 export interface RequestDoneEvent {

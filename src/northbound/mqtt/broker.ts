@@ -1,20 +1,19 @@
 /**
  * The embedded MQTT broker: aedes (MQTT 3.1.1) behind a TCP listener and, optionally, a
- * WebSocket listener, with logins (one shared login and/or users with topic rights, see
+ * WebSocket listener and their TLS twins (mqtts, wss; broker-listeners.ts), with logins (one shared login and/or users with topic rights, see
  * broker-access.ts), the gateway's own output topics closed to clients, a maximum packet size
  * and a maximum number of connections. The broker itself owns no listener (it takes
  * streams); this class owns the listeners and every client socket, so stop() leaves
  * nothing open.
  */
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
+import type { Server as HttpServer } from 'node:http';
+import type { Server as TcpServer, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Aedes } from 'aedes';
-import { WebSocketServer, createWebSocketStream, type WebSocket } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import { silentLogger, type Logger } from '../../log.js';
-import { FaceStartError } from '../face.js';
-import { batchWrites } from './batched-writes.js';
 import { BrokerAccess } from './broker-access.js';
+import { BrokerStartError, closeServer, createMqttServer, createWebSocketListener, listenOn, type BrokerTlsMaterial, type StreamListenerHooks } from './broker-listeners.js';
 import { usersProblem, type BrokerUser } from './broker-acl.js';
 import { exactDedupe } from './exact-dedupe.js';
 import { topicMatches } from './link-subscriptions.js';
@@ -33,6 +32,8 @@ export interface EmbeddedBrokerOptions {
   host?: string;
   /** MQTT over WebSocket (any path); null/undefined: off; 0 picks a free port */
   wsPort?: number | null;
+  /** MQTT over TLS (mqtts) and, with wssPort, over WebSocket TLS (wss); absent: off */
+  tls?: (BrokerTlsMaterial & { port: number; wssPort?: number | null }) | null;
   /** when set, clients may log in with these (each one that is set must match): every right but the gateway's output topics */
   username?: string | null;
   password?: string | null;
@@ -47,65 +48,25 @@ export interface EmbeddedBrokerOptions {
   logger?: Logger;
 }
 
-/** A start failure meant for the operator: one line naming the config key to change. */
-export class BrokerStartError extends FaceStartError {
-  constructor(
-    message: string,
-    /** the config key at fault, e.g. "mqtt.embedded.port" */
-    readonly key: string,
-    /** the underlying errno code (EADDRINUSE...) when there is one */
-    readonly code?: string,
-  ) {
-    super(message);
-    this.name = 'BrokerStartError';
-  }
-}
-
+export { BrokerStartError, type BrokerTlsMaterial } from './broker-listeners.js';
 export { sameSecret } from './broker-access.js';
 
-function listenError(e: NodeJS.ErrnoException, what: 'TCP' | 'WebSocket', host: string, port: number): Error {
-  const key = what === 'TCP' ? 'mqtt.embedded.port' : 'mqtt.embedded.wsPort';
-  const env = what === 'TCP' ? 'LWM2MGW_MQTT__EMBEDDED__PORT' : 'LWM2MGW_MQTT__EMBEDDED__WSPORT';
-  const where = `${what} ${host} port ${port}`;
-  switch (e.code) {
-    case 'EADDRINUSE':
-      return new BrokerStartError(`${where} is already in use: set another port with the config key ${key} (or ${env})`, key, e.code);
-    case 'EACCES':
-      return new BrokerStartError(`${where}: permission denied: choose a port above 1023 with the config key ${key} (or ${env})`, key, e.code);
-    case 'EADDRNOTAVAIL':
-      return new BrokerStartError(`${where}: no such local address: check the config key mqtt.embedded.host`, 'mqtt.embedded.host', e.code);
-    default:
-      return new BrokerStartError(`${where}: ${e.message}`, key, e.code);
-  }
-}
-
-function listen(server: TcpServer | HttpServer, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (e: Error): void => reject(e);
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.removeListener('error', onError);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
-
-function closeServer(server: TcpServer | HttpServer): Promise<void> {
-  return new Promise((resolve) => {
-    if (!server.listening) return resolve();
-    server.close(() => resolve());
-  });
+/** Where the broker listens: null for a listener that is off. */
+export interface BrokerPorts {
+  port: number;
+  wsPort: number | null;
+  tlsPort: number | null;
+  wssPort: number | null;
 }
 
 export class EmbeddedBroker {
   private broker: Aedes | undefined;
-  private tcp: TcpServer | undefined;
-  private http: HttpServer | undefined;
-  private wss: WebSocketServer | undefined;
+  private servers: (TcpServer | HttpServer)[] = [];
+  private wsServers: WebSocketServer[] = [];
   private readonly sockets = new Set<Socket>();
   private readonly webSockets = new Set<WebSocket>();
   private readonly log: Logger;
-  private ports: { port: number; wsPort: number | null } | undefined;
+  private ports: BrokerPorts | undefined;
   /** filters (QoS > 0) subscribed by persistent sessions: they may hold messages while offline */
   private readonly persistentFilters = new Set<string>();
   private refusedPublishes = 0;
@@ -143,12 +104,12 @@ export class EmbeddedBroker {
   }
 
   /** The bound ports (after start). */
-  get address(): { port: number; wsPort: number | null } | undefined {
+  get address(): BrokerPorts | undefined {
     return this.ports;
   }
 
   /** Starts aedes and the listeners; rejects with a {@link BrokerStartError} when a port is taken. */
-  async start(): Promise<{ port: number; wsPort: number | null }> {
+  async start(): Promise<BrokerPorts> {
     if (this.ports) return this.ports;
     const host = this.options.host ?? '0.0.0.0';
     const users = this.options.users ?? [];
@@ -164,61 +125,52 @@ export class EmbeddedBroker {
     broker.on('clientError', (client, e) => this.log.debug('mqtt broker: client error', { client: client.id, error: e.message }));
     broker.on('connectionError', (_client, e) => this.log.debug('mqtt broker: connection error', { error: e.message }));
     this.broker = broker;
-    const handle = (stream: Duplex, req?: Parameters<Aedes['handle']>[1]): void => {
-      const client = broker.handle(stream, req);
-      exactDedupe(client);
-      limitPacketSize(client, maxPacketSize, () => {
-        this.oversizePackets++;
-        this.log.debug('mqtt broker: packet over the maximum size, connection closed', { maxPacketSize });
-      });
+    const hooks: StreamListenerHooks = {
+      admit: (socket) => this.admit(socket),
+      handle: (stream: Duplex, req?: Parameters<Aedes['handle']>[1]): void => {
+        const client = broker.handle(stream, req);
+        exactDedupe(client);
+        limitPacketSize(client, maxPacketSize, () => {
+          this.oversizePackets++;
+          this.log.debug('mqtt broker: packet over the maximum size, connection closed', { maxPacketSize });
+        });
+      },
+      log: this.log,
     };
+    const tls = this.options.tls ?? undefined;
     try {
-      const tcp = createTcpServer((socket) => {
-        socket.on('error', () => undefined);
-        if (!this.admit(socket)) return;
-        batchWrites(socket);
-        handle(socket);
+      const port = await this.open(createMqttServer(hooks), 'TCP', this.options.port, host);
+      const wsPort = this.options.wsPort == null ? null : await this.openWebSocket(hooks, undefined, this.options.wsPort, host);
+      const tlsPort = tls ? await this.open(createMqttServer(hooks, tls), 'TLS', tls.port, host) : null;
+      const wssPort = tls && tls.wssPort != null ? await this.openWebSocket(hooks, tls, tls.wssPort, host) : null;
+      this.ports = { port, wsPort, tlsPort, wssPort };
+      this.log.info('MQTT broker listening', {
+        host,
+        port,
+        wsPort: wsPort ?? undefined,
+        tlsPort: tlsPort ?? undefined,
+        wssPort: wssPort ?? undefined,
+        clientCertificates: tls ? tls.ca != null : undefined,
+        auth: access.loginRequired ? 'login' : 'none',
+        users: access.userCount,
+        maxPacketSize,
       });
-      this.tcp = tcp;
-      let port: number;
-      try {
-        port = await listen(tcp, this.options.port, host);
-      } catch (e) {
-        throw listenError(e as NodeJS.ErrnoException, 'TCP', host, this.options.port);
-      }
-      let wsPort: number | null = null;
-      if (this.options.wsPort != null) {
-        const http = createHttpServer((_req, res) => {
-          res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket: upgrade required\n');
-        });
-        http.on('connection', (socket) => {
-          socket.on('error', () => undefined);
-          this.admit(socket);
-        });
-        this.http = http;
-        const wss = new WebSocketServer({ server: http, handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : protocols.values().next().value ?? false) });
-        wss.on('connection', (ws, req) => {
-          this.webSockets.add(ws);
-          ws.once('close', () => this.webSockets.delete(ws));
-          const stream = createWebSocketStream(ws);
-          stream.on('error', () => undefined);
-          handle(stream, req);
-        });
-        wss.on('error', () => undefined);
-        this.wss = wss;
-        try {
-          wsPort = await listen(http, this.options.wsPort, host);
-        } catch (e) {
-          throw listenError(e as NodeJS.ErrnoException, 'WebSocket', host, this.options.wsPort);
-        }
-      }
-      this.ports = { port, wsPort };
-      this.log.info('MQTT broker listening', { host, port, wsPort: wsPort ?? undefined, auth: access.loginRequired ? 'login' : 'none', users: access.userCount, maxPacketSize });
       return this.ports;
     } catch (e) {
       await this.closeAll();
       throw e;
     }
+  }
+
+  private open(server: TcpServer | HttpServer, what: Parameters<typeof listenOn>[1], port: number, host: string): Promise<number> {
+    this.servers.push(server);
+    return listenOn(server, what, port, host);
+  }
+
+  private openWebSocket(hooks: StreamListenerHooks, tls: BrokerTlsMaterial | undefined, port: number, host: string): Promise<number> {
+    const { http, wss } = createWebSocketListener(hooks, this.webSockets, tls);
+    this.wsServers.push(wss);
+    return this.open(http, tls ? 'WebSocket TLS' : 'WebSocket', port, host);
   }
 
   /** Counts since start: publishes (and wills) refused by the topic rights, connections closed for a packet too large or one too many. */
@@ -242,6 +194,11 @@ export class EmbeddedBroker {
     return true;
   }
 
+  /** Closes the listeners; the clients connected stay until stop(). */
+  stopAccepting(): void {
+    for (const server of this.servers) if (server.listening) server.close();
+  }
+
   /** Closes the listeners, every client connection and the broker. */
   async stop(): Promise<void> {
     await this.closeAll();
@@ -249,23 +206,17 @@ export class EmbeddedBroker {
 
   private async closeAll(): Promise<void> {
     const broker = this.broker;
-    const tcp = this.tcp;
-    const http = this.http;
-    const wss = this.wss;
+    const servers = this.servers;
+    const wsServers = this.wsServers;
     this.broker = undefined;
-    this.tcp = undefined;
-    this.http = undefined;
-    this.wss = undefined;
+    this.servers = [];
+    this.wsServers = [];
     this.ports = undefined;
     // stop accepting first, then close what is open
-    const closing: Promise<void>[] = [];
-    if (tcp) closing.push(closeServer(tcp));
-    if (http) closing.push(closeServer(http));
+    const closing = servers.map(closeServer);
     if (broker) await new Promise<void>((resolve) => broker.close(() => resolve()));
-    if (wss) {
-      for (const ws of this.webSockets) ws.terminate();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
-    }
+    for (const ws of this.webSockets) ws.terminate();
+    await Promise.all(wsServers.map((wss) => new Promise<void>((resolve) => wss.close(() => resolve()))));
     for (const s of this.sockets) s.destroy();
     await Promise.all(closing);
     this.webSockets.clear();

@@ -11,6 +11,7 @@ import { serializeLinks } from '../../lwm2m/codec/link-format.js';
 import type { CoreApi, ValueContext } from '../../lwm2m/server/index.js';
 import type { NotificationEvent, OperationResult, Registration, SendEvent } from '../../lwm2m/server/types.js';
 import { parseCommand, type ParsedCommand } from './generic-commands.js';
+import { bootstrapEventView, type BootstrapApi, type BootstrapEvent } from '../../lwm2m/bootstrap/index.js';
 import { resultContent, resultStatus } from './json-values.js';
 import type { MqttLink } from './link.js';
 import { ServerListeners } from './server-events.js';
@@ -24,6 +25,8 @@ export interface GenericApiOptions {
   logger: Logger;
   /** QoS of what the API publishes (default 1) */
   qos?: 0 | 1;
+  /** the Bootstrap Server: its events go to `up/bootstrap` */
+  bootstrap?: BootstrapApi;
 }
 
 /** The `data` of register/update messages. */
@@ -85,12 +88,22 @@ export class GenericApi {
     on('send', (e: SendEvent) => this.publishSend(e));
     on('observationEnded', (ob) => this.reqIds.delete(ob.id));
     this.unsubscribe = this.o.link.subscribe(this.o.topics.everyDevice('dn/#'), (topic, payload) => this.onCommand(topic, payload));
+    this.o.bootstrap?.on('bootstrap', this.onBootstrap);
   }
+
+  private readonly onBootstrap = (e: BootstrapEvent): void => {
+    try {
+      this.publish(e.endpoint, 'up/bootstrap', { msgType: 'bootstrap', data: bootstrapEventView(e) });
+    } catch (err) {
+      this.o.logger.error('mqtt generic API: bootstrap event not published', { error: String(err) });
+    }
+  };
 
   stop(): void {
     if (!this.running) return;
     this.running = false;
     this.events.clear();
+    this.o.bootstrap?.off('bootstrap', this.onBootstrap);
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     this.reqIds.clear();

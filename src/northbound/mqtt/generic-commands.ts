@@ -10,8 +10,9 @@ import type { LwM2mNode, ObjectInstanceNode, ResourceNode, Value } from '../../l
 import { OperationError, typedValue, valueNode, type ValueContext } from '../../lwm2m/server/index.js';
 import type { Attributes, OperationRequest, Registration } from '../../lwm2m/server/types.js';
 import { valueType } from './json-values.js';
+import { BOOTSTRAP_TRIGGER_RESOURCE, bootstrapTriggerPath } from '../../lwm2m/bootstrap/index.js';
 
-export const MSG_TYPES = ['read', 'discover', 'write', 'write-attr', 'execute', 'create', 'delete', 'observe', 'cancel-observe'] as const;
+export const MSG_TYPES = ['read', 'discover', 'write', 'write-attr', 'execute', 'create', 'delete', 'observe', 'cancel-observe', 'bootstrap'] as const;
 export type MsgType = (typeof MSG_TYPES)[number];
 
 /** the longest string reqID (it is echoed in every response) */
@@ -155,6 +156,14 @@ function build(ctx: ValueContext, reg: Registration | undefined, msgType: MsgTyp
       if (data.args !== undefined && data.args !== null && typeof data.args !== 'string' && typeof data.args !== 'number') throw new CommandError('data.args must be a string');
       const args = data.args === undefined || data.args === null || data.args === '' ? undefined : String(data.args);
       return { reqPath: text(data.path), request: args === undefined ? { op: 'execute', path: p } : { op: 'execute', path: p, args } };
+    }
+    case 'bootstrap': {
+      // server-initiated bootstrap: execute the Bootstrap-Request Trigger (/1/x/9)
+      const instance = data.instance;
+      if (instance !== undefined && typeof instance !== 'number') throw new CommandError('data.instance must be a Server object instance id');
+      const p = reg ? bootstrapTriggerPath(reg, instance) : LwM2mPath.of(1, instance ?? 0, BOOTSTRAP_TRIGGER_RESOURCE);
+      if (typeof p === 'string') throw new CommandError(`data.instance: ${p}`);
+      return { reqPath: p.toString(), request: { op: 'execute', path: p } };
     }
     case 'write': {
       if (data.basePath !== undefined) {

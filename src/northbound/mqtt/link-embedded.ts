@@ -15,7 +15,7 @@
  */
 import type { Aedes, AedesPublishPacket } from 'aedes';
 import { silentLogger, type Logger } from '../../log.js';
-import { BoundedBuffer } from './bounded-buffer.js';
+import { BoundedBuffer } from '../bounded-buffer.js';
 import { DrainWaiters } from './drain-waiters.js';
 import { OverflowReporter } from './overflow-reporter.js';
 import { RejectCounter } from './reject-counter.js';

@@ -13,7 +13,7 @@
  */
 import mqtt, { type IClientPublishOptions, type MqttClient } from 'mqtt';
 import { silentLogger, type Logger } from '../../log.js';
-import { BoundedBuffer } from './bounded-buffer.js';
+import { BoundedBuffer } from '../bounded-buffer.js';
 import { DrainWaiters } from './drain-waiters.js';
 import { OverflowReporter } from './overflow-reporter.js';
 import { RejectCounter } from './reject-counter.js';

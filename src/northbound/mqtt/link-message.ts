@@ -1,7 +1,7 @@
 /** What the links keep in their buffers, and the small types both link implementations share. */
 import type { Logger } from '../../log.js';
 import type { Journal } from '../face.js';
-import type { BoundedBuffer } from './bounded-buffer.js';
+import type { BoundedBuffer } from '../bounded-buffer.js';
 import type { PublishOptions, ReceivedProperties } from './link.js';
 
 /** A message as buffered by a link (payload already a Buffer). */

@@ -6,7 +6,8 @@
 import { resolve } from 'node:path';
 import type { GatewayConfig } from '../../config/schema.js';
 import { exposedHost } from '../../config/exposure.js';
-import { FaceStartError } from '../face.js';
+import { readTlsFiles } from '../../config/tls-files.js';
+import { FaceStartError, faceTls } from '../face.js';
 import type { Face, FaceDeps, FaceKind, FacePorts, FaceStats, Journal, ReadinessPart } from '../face.js';
 import { asLinkMessage, type LinkMessage } from './link-message.js';
 import { EmbeddedBroker } from './broker.js';
@@ -45,6 +46,7 @@ export class MqttFace implements Face {
       });
       if ('error' in exposure) throw new FaceStartError(exposure.error);
       if (exposure.notice) logger.warn(exposure.notice);
+      const tls = faceTls(() => readTlsFiles(e.tls, this.d.baseDir, 'mqtt.embedded.tls'));
       this.broker = new EmbeddedBroker({
         port: e.port,
         host: exposure.host,
@@ -54,12 +56,15 @@ export class MqttFace implements Face {
         users: e.users,
         maxPacketSize: e.maxPacketSize,
         maxConnections: e.maxConnections,
+        tls: tls ? { ...tls, port: e.tls.port, wssPort: e.tls.wssPort } : null,
         outputTopics: gatewayTopicsOf(m.topicPrefix, () => store?.current),
         logger,
       });
       const listening = await this.broker.start();
       ports.mqtt = listening.port;
       ports.mqttWs = listening.wsPort;
+      ports.mqtts = listening.tlsPort;
+      ports.mqttWss = listening.wssPort;
       this.link = new EmbeddedLink({ broker: this.broker, bufferSize: m.bufferSize, ...journal, ...status, logger });
     } else {
       const x = m.external;
@@ -90,6 +95,7 @@ export class MqttFace implements Face {
       topicPrefix: m.topicPrefix,
       presence: m.presence,
       gatewayInfo: { version: this.d.version },
+      ...(this.d.bootstrap ? { bootstrap: this.d.bootstrap } : {}),
       logger,
     });
     await this.northbound.start();
@@ -111,6 +117,11 @@ export class MqttFace implements Face {
     const ready = this.link?.connected ?? false;
     const detail = ready ? undefined : external ? 'not connected to the external broker' : 'the embedded broker is not running';
     return [{ name: external ? 'mqtt.external' : 'mqtt.embedded', ready, ...(detail ? { detail } : {}) }];
+  }
+
+  /** The embedded broker takes no new clients; those connected still get the offline statuses at stop(). */
+  stopAccepting(): void {
+    this.broker?.stopAccepting();
   }
 
   async stop(): Promise<void> {

@@ -16,6 +16,8 @@ import { actionRoutes } from './routes-actions.js';
 import { deviceRoutes } from './routes-devices.js';
 import { resourceRoutes } from './routes-resources.js';
 import { securityRoutes } from './routes-security.js';
+import { traceRoutes } from './routes-trace.js';
+import { bootstrapRoutes } from './routes-bootstrap.js';
 
 export interface AppOptions {
   tokens: readonly TokenConfig[];
@@ -150,6 +152,8 @@ export function buildApp(rc: RestContext, o: AppOptions): Express {
   app.get('/api/events', (req, res) => o.hub.subscribe(req, res));
   deviceRoutes(app, rc);
   securityRoutes(app, rc);
+  traceRoutes(app, rc);
+  bootstrapRoutes(app, rc);
   actionRoutes(app, rc);
   resourceRoutes(app, rc);
   o.extraRoutes?.(app);

@@ -6,6 +6,7 @@
  */
 import type { Request, Response } from 'express';
 import type { Logger } from '../../log.js';
+import type { BootstrapApi } from '../../lwm2m/bootstrap/index.js';
 import type { CoreApi, ValueContext } from '../../lwm2m/server/index.js';
 import type { OperationResult, Registration } from '../../lwm2m/server/types.js';
 import { ProblemError, resultProblem } from './errors.js';
@@ -21,6 +22,8 @@ export interface RestContext {
   readonly lastSeen: Map<string, number>;
   /** callbacks run when an endpoint falls asleep (one server listener feeds them all) */
   readonly sleepers: Map<string, Set<() => void>>;
+  /** the Bootstrap Server, when the gateway has one */
+  readonly bootstrap?: BootstrapApi;
 }
 
 /** One device operation as a route builds it. */

@@ -2,7 +2,8 @@
  * Live events as Server-Sent Events on `GET /api/events`: `registered`, `updated`,
  * `deregistered`, `expired`, `awake`, `sleeping`, `notification`, `send`,
  * `observationEnded`, `addressChanged` (a registration moved to another address: NAT
- * rebinding, or someone who knows its id). Filters: `?endpoint=` (comma-separated, `*`/`?` globs, bounded in count and length) and `?events=`
+ * rebinding, or someone who knows its id), `trace` (a message of a traced device), `bootstrap`
+ * (a bootstrap session started, a step ended, it finished or failed). Filters: `?endpoint=` (comma-separated, `*`/`?` globs, bounded in count and length) and `?events=`
  * (names). Every event is `event: <name>`, `id: <n>`, `data: <JSON>`; a comment line
  * keeps idle connections open (`heartbeatMs`). A consumer that falls more than
  * MAX_BUFFERED_BYTES behind is disconnected. close() ends every stream.
@@ -10,7 +11,8 @@
 import type { Request, Response } from 'express';
 import type { CoreApi } from '../../lwm2m/server/index.js';
 import type { Peer } from '../../lwm2m/transport.js';
-import type { NotificationEvent, Observation, Registration, SendEvent } from '../../lwm2m/server/types.js';
+import { bootstrapEventView, type BootstrapApi, type BootstrapEvent } from '../../lwm2m/bootstrap/index.js';
+import type { NotificationEvent, Observation, Registration, SendEvent, TraceEvent } from '../../lwm2m/server/types.js';
 import { showsSecrets } from './auth.js';
 import { ProblemError } from './errors.js';
 import { nodeJson, nodesJson, registrationJson, timestampedJson, type Json } from './json.js';
@@ -19,7 +21,7 @@ import { globsOf, listOf } from './params.js';
 /** A subscriber whose unsent events exceed this is disconnected (it reconnects and reads afresh). */
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
-export const EVENT_NAMES = ['registered', 'updated', 'deregistered', 'expired', 'awake', 'sleeping', 'notification', 'send', 'observationEnded', 'addressChanged'] as const;
+export const EVENT_NAMES = ['registered', 'updated', 'deregistered', 'expired', 'awake', 'sleeping', 'notification', 'send', 'observationEnded', 'addressChanged', 'trace', 'bootstrap'] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 
 interface Subscriber {
@@ -41,6 +43,7 @@ export class EventHub {
     private readonly server: CoreApi,
     private readonly heartbeatMs: number,
     private readonly onSeen: (endpoint: string) => void,
+    private readonly bootstrap?: BootstrapApi,
   ) {}
 
   /** Starts listening to the server and the heartbeat timer. */
@@ -78,6 +81,15 @@ export class EventHub {
       const addr = (p: Peer): string => (p.address.includes(':') ? `[${p.address}]:${p.port}` : `${p.address}:${p.port}`);
       this.publish('addressChanged', r.endpoint, () => ({ endpoint: r.endpoint, from: addr(previous), to: addr(r.peer), cause }));
     });
+    on('trace', (e: TraceEvent) => {
+      this.publish('trace', e.endpoint, () => ({ endpoint: e.endpoint, transport: e.transport, ...e.record }));
+    });
+    const bs = this.bootstrap;
+    if (bs) {
+      const onBootstrap = (e: BootstrapEvent): void => this.publish('bootstrap', e.endpoint, () => bootstrapEventView(e));
+      bs.on('bootstrap', onBootstrap);
+      this.detach.push(() => bs.off('bootstrap', onBootstrap));
+    }
     if (this.heartbeatMs > 0) {
       this.heartbeat = setInterval(() => {
         for (const sub of this.subscribers) sub.res.write(': heartbeat\n\n');

@@ -175,6 +175,20 @@ export const schemas = {
       publicKey: { type: 'string', description: 'rpk, in hex' },
     },
   },
+  TraceBody: {
+    type: 'object',
+    required: ['enabled'],
+    additionalProperties: false,
+    properties: {
+      enabled: { type: 'boolean' },
+      seconds: { type: 'integer', minimum: 1, maximum: 86400, default: 600, description: 'how long the trace runs (again: from now)' },
+    },
+  },
+  TraceState: {
+    type: 'object',
+    required: ['endpoint', 'enabled'],
+    properties: { endpoint: { type: 'string' }, enabled: { type: 'boolean' }, until: { type: 'string', format: 'date-time', description: 'when the trace ends by itself' } },
+  },
   QueuedRequestList: { type: 'object', properties: { endpoint: { type: 'string' }, requests: { type: 'array', items: ref('QueuedRequest') } } },
 } as const;
 

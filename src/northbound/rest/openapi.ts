@@ -9,14 +9,15 @@ import type { CompiledMappings } from '../../mapping/compiled-mappings.js';
 import { MAPPED_TAG, mappedPaths } from './openapi-mapped.js';
 import { parameters, responses, schemas } from './openapi-schemas.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './params.js';
+import { bootstrapPaths, bootstrapSchemas } from './openapi-bootstrap.js';
 
-type Obj = Record<string, unknown>;
+export type Obj = Record<string, unknown>;
 
-const ref = (name: string): Obj => ({ $ref: `#/components/schemas/${name}` });
-const param = (name: keyof typeof parameters): Obj => ({ $ref: `#/components/parameters/${name}` });
-const problemRef = { $ref: '#/components/responses/Problem' };
+export const ref = (name: string): Obj => ({ $ref: `#/components/schemas/${name}` });
+export const param = (name: keyof typeof parameters): Obj => ({ $ref: `#/components/parameters/${name}` });
+export const problemRef = { $ref: '#/components/responses/Problem' };
 const accepted = { $ref: '#/components/responses/Accepted' };
-const json = (schema: Obj, description: string): Obj => ({ description, content: { 'application/json': { schema } } });
+export const json = (schema: Obj, description: string): Obj => ({ description, content: { 'application/json': { schema } } });
 
 const ID_PARAMS = ['objectId', 'instanceId', 'resourceId', 'resourceInstanceId'] as const;
 const LEVELS = ['object', 'object instance', 'resource', 'resource instance'];
@@ -38,9 +39,11 @@ interface OpSpec {
   ok: Record<string, Obj>;
   /** a device operation (may be queued: 202; device errors) */
   device?: boolean;
+  /** more problem statuses it answers ("403" for write scope...) */
+  problems?: string[];
 }
 
-function operation(id: string, s: OpSpec): Obj {
+export function operation(id: string, s: OpSpec): Obj {
   const res: Record<string, Obj> = { ...s.ok };
   if (s.device) res['202'] = accepted;
   res['400'] = problemRef;
@@ -48,13 +51,14 @@ function operation(id: string, s: OpSpec): Obj {
   if (s.device) {
     for (const c of ['403', '404', '405', '406', '415', '502', '503', '504']) res[c] = problemRef;
   } else res['404'] = problemRef;
+  for (const c of s.problems ?? []) res[c] = problemRef;
   const out: Obj = { operationId: id, summary: s.summary, tags: [s.tag], responses: res };
   if (s.params?.length) out.parameters = s.params;
   if (s.body) out.requestBody = { required: true, ...s.body };
   return out;
 }
 
-const noContent = { '204': { description: 'done' } };
+export const noContent = { '204': { description: 'done' } };
 
 function devicePaths(): Record<string, Obj> {
   const paths: Record<string, Record<string, Obj>> = {};
@@ -114,6 +118,10 @@ function devicePaths(): Record<string, Obj> {
     ok: noContent,
     device: true,
   });
+  const trace = json(ref('TraceState'), 'whether a trace runs, and until when');
+  add(base + '/trace', 'get', 'getTrace', { summary: "Whether the device's messages are traced", tag: 'trace', params: ep, ok: { '200': trace } });
+  add(base + '/trace', 'put', 'putTrace', { summary: "Trace (or stop tracing) the device's CoAP messages to the log and /api/events; write scope", tag: 'trace', params: ep, body: json(ref('TraceBody'), 'on or off, and for how long'), ok: { '200': trace }, problems: ['403', '409', '503'] });
+  add(base + '/trace', 'delete', 'deleteTrace', { summary: "Stop tracing the device's messages; write scope", tag: 'trace', params: ep, ok: noContent, problems: ['403'] });
   add(base + '/requests', 'get', 'listQueuedRequests', { summary: 'Requests waiting for a sleeping device', tag: 'requests', params: ep, ok: { '200': json(ref('QueuedRequestList'), 'the waiting requests') } });
   return paths;
 }
@@ -152,6 +160,8 @@ const TAGS = [
   { name: 'requests', description: 'Requests waiting for sleeping (queue-mode) devices' },
   { name: 'events', description: 'Live events as Server-Sent Events' },
   { name: 'security', description: 'Credentials of the clients (DTLS PSK, raw public key, X.509); write scope, keys never returned' },
+  { name: 'trace', description: "A device's CoAP messages traced at run time (info log lines and trace events)" },
+  { name: 'bootstrap', description: 'Bootstrap Server: configs (keys never returned), bootstrap credentials, sessions' },
   { name: 'meta', description: 'Health, probes, metrics and this document' },
 ];
 
@@ -217,11 +227,12 @@ function build(mappings: CompiledMappings | undefined): Obj {
         get: operation('getQueuedRequest', { summary: 'A queued request: state and result', tag: 'requests', params: [param('requestId')], ok: { '200': json(ref('QueuedRequest'), 'the request') } }),
       },
       '/api/clients/{endpoint}/security': securityPath(),
+      ...bootstrapPaths(),
       ...devicePaths(),
       ...mapped,
     },
     components: {
-      schemas,
+      schemas: { ...schemas, ...bootstrapSchemas() },
       parameters,
       responses,
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a token from rest.tokens (scope read or write)' } },

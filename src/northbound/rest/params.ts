@@ -48,7 +48,7 @@ export function parsePath(text: unknown, where: string): LwM2mPath {
   return p;
 }
 
-function queryString(req: Request, name: string): string | undefined {
+export function queryString(req: Request, name: string): string | undefined {
   const v: unknown = (req.query as Record<string, unknown>)[name];
   if (v === undefined) return undefined;
   if (typeof v !== 'string') throw new ProblemError('BAD_QUERY', `${name} must be given once`);

@@ -1,7 +1,8 @@
 /** The REST face: the HTTP API (RestNorthbound) with the mapped routes of the mapping files in force. */
 import type { GatewayConfig } from '../../config/schema.js';
 import { exposedHost } from '../../config/exposure.js';
-import { FaceStartError } from '../face.js';
+import { readTlsFiles } from '../../config/tls-files.js';
+import { FaceStartError, faceTls } from '../face.js';
 import type { Face, FaceDeps, FaceKind, FacePorts } from '../face.js';
 import { RestNorthbound } from './rest-northbound.js';
 
@@ -17,11 +18,14 @@ export class RestFace implements Face {
     const exposure = exposedHost({ key: 'rest', host: rest.host, credentials: rest.tokens.length > 0, allowAnonymous: rest.allowAnonymous, credentialKey: 'rest.tokens' });
     if ('error' in exposure) throw new FaceStartError(exposure.error);
     if (exposure.notice) this.d.logger.warn(exposure.notice);
+    const tls = faceTls(() => readTlsFiles(rest.tls, this.d.baseDir, 'rest.tls'));
     this.northbound = new RestNorthbound({
       server: this.d.core,
       models: this.d.models,
       config: { ...rest, host: exposure.host },
+      ...(tls ? { tls } : {}),
       logger: this.d.logger,
+      ...(this.d.bootstrap ? { bootstrap: this.d.bootstrap } : {}),
       ...(this.d.readiness ? { readiness: this.d.readiness } : {}),
       ...(this.d.metrics ? { metrics: this.d.metrics } : {}),
       ...(store ? { mappings: () => store.current } : {}),
@@ -31,6 +35,10 @@ export class RestFace implements Face {
 
   /** Nothing to do: every request asks the store for the mappings in force. */
   mappingsReloaded(): void {}
+
+  stopAccepting(): void {
+    this.northbound?.stopAccepting();
+  }
 
   async stop(): Promise<void> {
     await this.northbound?.stop();

@@ -4,6 +4,7 @@
  * connection, keep-alive and event streams included.
  */
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { GatewayConfig } from '../../config/schema.js';
@@ -16,6 +17,7 @@ import type { Registration } from '../../lwm2m/server/types.js';
 import type { CompiledMappings } from '../../mapping/compiled-mappings.js';
 import { buildApp } from './app.js';
 import type { RestContext } from './context.js';
+import type { BootstrapApi } from '../../lwm2m/bootstrap/index.js';
 import { EventHub } from './events.js';
 import { RequestStore, type RequestStoreOptions } from './request-store.js';
 import { mappedRoutes } from './routes-mapped.js';
@@ -46,6 +48,10 @@ export interface RestNorthboundOptions {
   readiness?: () => ReadinessPart[];
   /** Prometheus metrics on /metrics */
   metrics?: MetricsSource;
+  /** serve HTTPS with this certificate (chain) and key, PEM */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** the Bootstrap Server (routes /api/bootstrap/..., `bootstrap` events); without it those routes answer 404 */
+  bootstrap?: BootstrapApi;
 }
 
 export class RestNorthbound {
@@ -72,11 +78,12 @@ export class RestNorthbound {
       requests: this.requests,
       log: this.log,
       lastSeen,
+      ...(options.bootstrap ? { bootstrap: options.bootstrap } : {}),
     };
     this.hub = new EventHub(options.server, options.heartbeatMs ?? 15_000, (endpoint) => {
       lastSeen.set(endpoint, options.server.clock.now());
       this.requests.markSent(endpoint);
-    });
+    }, options.bootstrap);
     const mappings = options.mappings;
     const current = typeof mappings === 'function' ? mappings : mappings ? () => mappings : undefined;
     this.app = buildApp(rc, {
@@ -99,7 +106,8 @@ export class RestNorthbound {
     const { port } = this.options.config;
     // the face decides where an API without tokens may listen (config/exposure.ts); alone, loopback
     const host = this.options.config.host ?? '127.0.0.1';
-    const http = createServer(this.app);
+    const tls = this.options.tls;
+    const http: Server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, this.app) : createServer(this.app);
     http.keepAliveTimeout = 5_000;
     try {
       await new Promise<void>((resolve, reject) => {
@@ -112,7 +120,7 @@ export class RestNorthbound {
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       const where = `${host} port ${port}`;
-      if (err.code === 'EADDRINUSE') throw new RestStartError(`HTTP ${where} is already in use: set another port with the config key rest.port (or LWM2MGW_REST__PORT)`, err.code);
+      if (err.code === 'EADDRINUSE') throw new RestStartError(`${tls ? 'HTTPS' : 'HTTP'} ${where} is already in use: set another port with the config key rest.port (or LWM2MGW_REST__PORT)`, err.code);
       if (err.code === 'EACCES') throw new RestStartError(`HTTP ${where}: permission denied: choose a port above 1023 with rest.port`, err.code);
       if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') throw new RestStartError(`HTTP ${where}: no such local address: check rest.host`, err.code);
       throw e;
@@ -122,8 +130,15 @@ export class RestNorthbound {
     this.hub.open();
     this.options.server.on('sleeping', this.onSleeping);
     this.boundPort = (http.address() as AddressInfo).port;
-    this.log.info('REST API listening', { host, port: this.boundPort });
+    if (tls) http.on('tlsClientError', (e: Error) => this.log.debug('rest: TLS handshake failed', { error: e.message }));
+    this.log.info('REST API listening', { host, port: this.boundPort, https: tls !== undefined });
     return { port: this.boundPort };
+  }
+
+  /** Takes no new connections; open ones (requests waiting for a device) go on until stop(). */
+  stopAccepting(): void {
+    if (this.http?.listening) this.http.close();
+    this.http?.closeIdleConnections();
   }
 
   async stop(): Promise<void> {

@@ -15,6 +15,7 @@ import {
   parseHex,
   type SecurityInfo,
   type SecurityMode,
+  type SecurityStore,
 } from '../../lwm2m/server/index.js';
 import { ProblemError } from './errors.js';
 import type { RestContext } from './context.js';
@@ -69,23 +70,26 @@ export function securityOfBody(endpoint: string, body: Record<string, unknown>):
   return { endpoint, mode: m };
 }
 
-function endpointOf(req: Request): string {
+export function endpointOf(req: Request): string {
   return String((req.params as Record<string, string>).endpoint ?? '');
 }
 
-function writeScope(res: Response): void {
+export function writeScope(res: Response): void {
   if (!showsSecrets(res)) throw new ProblemError('FORBIDDEN', 'credentials need a write-scoped token');
 }
 
-function json(res: Response, status: number, body: Json): void {
+export function json(res: Response, status: number, body: Json): void {
   res.status(status).type('application/json').send(JSON.stringify(body));
 }
 
-export function securityRoutes(router: IRouter, rc: RestContext): void {
-  const store = rc.server.credentials;
-
-  router.put(SECURITY_ROUTE, (req: Request, res: Response) => {
+/**
+ * The three routes on `route` over `store`: the server credentials by default; the
+ * Bootstrap Server's credentials are the same routes on /api/bootstrap/{endpoint}/security.
+ */
+export function securityRoutes(router: IRouter, rc: RestContext, route = SECURITY_ROUTE, storeOf: () => SecurityStore = () => rc.server.credentials): void {
+  router.put(route, (req: Request, res: Response) => {
     writeScope(res);
+    const store = storeOf();
     const endpoint = endpointOf(req);
     const info = securityOfBody(endpoint, bodyObject(req));
     const owner = store.endpointOf(authenticatedIdentity(info));
@@ -96,16 +100,16 @@ export function securityRoutes(router: IRouter, rc: RestContext): void {
     json(res, r.previous ? 200 : 201, securityJson(info));
   });
 
-  router.get(SECURITY_ROUTE, (req: Request, res: Response) => {
+  router.get(route, (req: Request, res: Response) => {
     writeScope(res);
-    const info = store.get(endpointOf(req));
+    const info = storeOf().get(endpointOf(req));
     if (!info) throw new ProblemError('CREDENTIALS_NOT_FOUND', 'no credentials for this endpoint');
     json(res, 200, securityJson(info));
   });
 
-  router.delete(SECURITY_ROUTE, (req: Request, res: Response) => {
+  router.delete(route, (req: Request, res: Response) => {
     writeScope(res);
-    const removed = store.remove(endpointOf(req));
+    const removed = storeOf().remove(endpointOf(req));
     if (!removed) throw new ProblemError('CREDENTIALS_NOT_FOUND', 'no credentials for this endpoint');
     rc.log.info('rest: credentials removed', { endpoint: removed.endpoint });
     res.status(204).end();

@@ -1,6 +1,6 @@
 /**
  * The file store's credentials: a MemorySecurityStore whose changes are appended to the
- * store's record log (kind `sec`). Keys are written as they are (base64 in the JSON
+ * store's record log (kind `sec`, or `bsec` for the bootstrap credentials). Keys are written as they are (base64 in the JSON
  * lines): the data folder is created 0700 and its files 0600, and it is as secret as the
  * security file the credentials may come from.
  */
@@ -16,6 +16,8 @@ export class FileSecurityStore implements SecurityStore {
   constructor(
     private readonly mem: MemorySecurityStore,
     private readonly records: RecordLog,
+    /** the record kind: `sec` for the server credentials, `bsec` for the bootstrap credentials */
+    private readonly kind = 'sec',
   ) {}
 
   /** How `sec` records replay and how the credentials are written to a snapshot. */
@@ -28,20 +30,20 @@ export class FileSecurityStore implements SecurityStore {
         else throw new RecordError('unknown credentials operation');
       },
       dump: (out) => {
-        for (const info of this.mem.all()) out.push({ k: 'sec', op: 'put', v: info });
+        for (const info of this.mem.all()) out.push({ k: this.kind, op: 'put', v: info });
       },
     };
   }
 
   put(info: SecurityInfo): SecurityPut {
     const r = this.mem.put(info);
-    if (r.ok) this.records.append({ k: 'sec', op: 'put', v: info });
+    if (r.ok) this.records.append({ k: this.kind, op: 'put', v: info });
     return r;
   }
 
   remove(endpoint: string): SecurityInfo | undefined {
     const removed = this.mem.remove(endpoint);
-    if (removed) this.records.append({ k: 'sec', op: 'remove', key: endpoint });
+    if (removed) this.records.append({ k: this.kind, op: 'remove', key: endpoint });
     return removed;
   }
 

@@ -18,6 +18,7 @@ import { RecordKinds, requireKey } from './record-kinds.js';
 import { RecordError, RecordLog } from './record-log.js';
 import type { LogRecord, RecordLogOptions, ReplayReport } from './record-log.js';
 import { FileSecurityStore } from './file-security-store.js';
+import { FileBootstrapStore } from './file-bootstrap-store.js';
 import { asObservation, asQueue, asRegistration } from './server-records.js';
 
 export interface FileStoreOptions extends Omit<RecordLogOptions, 'name'> {
@@ -36,6 +37,8 @@ function plainQueue(list: readonly QueuedRequest[]): QueuedRequest[] {
 export class FileStore implements ServerStore {
   private readonly mem = new MemoryStore();
   readonly security: FileSecurityStore;
+  readonly bootstrapSecurity: FileSecurityStore;
+  readonly bootstrap: FileBootstrapStore;
   private readonly records: RecordLog;
   /** endpoints with queued requests (the MemoryStore lists none) */
   private readonly queued = new Set<string>();
@@ -45,6 +48,8 @@ export class FileStore implements ServerStore {
   private constructor(options: FileStoreOptions) {
     this.records = new RecordLog({ ...options, name: 'store' });
     this.security = new FileSecurityStore(this.mem.security, this.records);
+    this.bootstrapSecurity = new FileSecurityStore(this.mem.bootstrapSecurity, this.records, 'bsec');
+    this.bootstrap = new FileBootstrapStore(this.mem.bootstrap, this.records);
     const kinds = new RecordKinds()
       .add('reg', {
         apply: (op, key, v) => {
@@ -79,7 +84,9 @@ export class FileStore implements ServerStore {
           for (const endpoint of this.queued) out.push(this.queueRecord(endpoint));
         },
       })
-      .add('sec', this.security.recordKind());
+      .add('sec', this.security.recordKind())
+      .add('bsec', this.bootstrapSecurity.recordKind())
+      .add('bscfg', this.bootstrap.recordKind());
     this.replay = this.records.open(kinds);
   }
 

@@ -1,12 +1,13 @@
 /**
  * The in-memory ServerStore: registrations by id and by endpoint, observations by id,
- * by token and by registration, queued requests by endpoint, credentials by endpoint. Nothing survives the process.
+ * by token and by registration, queued requests by endpoint, credentials (server and bootstrap) and bootstrap configs by endpoint. Nothing survives the process.
  * Lists per registration / endpoint are few and short: kept as arrays of exact length.
  */
 import type { Registration } from '../../lwm2m/server/types.js';
 import { samePathSet, tokenHex } from '../../lwm2m/server/store.js';
 import type { QueuedRequest, RemovedRegistration, ServerStore, StoredObservation } from '../../lwm2m/server/store.js';
 import { MemorySecurityStore } from './memory-security-store.js';
+import { MemoryBootstrapStore } from './memory-bootstrap-store.js';
 
 const NONE: readonly StoredObservation[] = Object.freeze([]);
 
@@ -28,6 +29,8 @@ export class MemoryStore implements ServerStore {
   /** endpoint -> its queued requests, oldest first (no entry when empty) */
   private readonly queues = new Map<string, QueuedRequest[]>();
   readonly security = new MemorySecurityStore();
+  readonly bootstrapSecurity = new MemorySecurityStore();
+  readonly bootstrap = new MemoryBootstrapStore();
 
   // ---- registrations ----
 

@@ -10,10 +10,11 @@ import { fromPlain, toPlain } from '../file/plain-codec.js';
 import { RecordError } from '../file/record-log.js';
 import { asObservation, asQueue, asRegistration, asSecurityInfo } from '../file/server-records.js';
 import type { QueuedRequest } from '../../lwm2m/server/store.js';
+import { configSource, parseBootstrapConfig } from '../../lwm2m/bootstrap/index.js';
 
 /** One change as published: kind, operation, key, plain value, and for a registration the instance that holds its device. */
 export interface MirrorRecord {
-  k: 'reg' | 'obs' | 'queue' | 'sec';
+  k: 'reg' | 'obs' | 'queue' | 'sec' | 'bsec' | 'bscfg';
   op: string;
   key?: string;
   v?: unknown;
@@ -22,7 +23,7 @@ export interface MirrorRecord {
 }
 
 /** the hashes below the prefix, one per kind */
-export const HASH = { reg: 'reg', obs: 'obs', queue: 'queue', sec: 'sec' } as const;
+export const HASH = { reg: 'reg', obs: 'obs', queue: 'queue', sec: 'sec', bsec: 'bsec', bscfg: 'bscfg' } as const;
 
 /** a queue read back is at most this long */
 const MAX_QUEUE = 100_000;
@@ -33,8 +34,8 @@ export function plainQueue(list: readonly QueuedRequest[]): unknown {
   return toPlain(list.map((q) => ({ endpoint: q.endpoint, request: q.request, queuedAt: q.queuedAt, expiresAt: q.expiresAt })));
 }
 
-function keyOf(r: MirrorRecord): string {
-  if (typeof r.key !== 'string' || r.key.length === 0 || r.key.length > MAX_KEY) throw new RecordError('record without key');
+function keyOf(r: MirrorRecord, empty = false): string {
+  if (typeof r.key !== 'string' || (r.key.length === 0 && !empty) || r.key.length > MAX_KEY) throw new RecordError('record without key');
   return r.key;
 }
 
@@ -50,7 +51,7 @@ export class Mirror {
    */
   resync(records: readonly MirrorRecord[], refused: (e: unknown) => void): MirrorRecord[] {
     const changed: MirrorRecord[] = [];
-    const seen = { reg: new Set<string>(), obs: new Set<string>(), queue: new Set<string>(), sec: new Set<string>() };
+    const seen = { reg: new Set<string>(), obs: new Set<string>(), queue: new Set<string>(), sec: new Set<string>(), bsec: new Set<string>(), bscfg: new Set<string>() };
     for (const r of records) {
       const key = r.key ?? '';
       seen[r.k].add(key);
@@ -74,6 +75,8 @@ export class Mirror {
     gone('obs', 'remove', this.mem.all().flatMap((reg) => this.mem.getObservations(reg.id).map((o) => o.observation.id)));
     gone('queue', 'set', this.mem.queuedEndpoints());
     gone('sec', 'remove', this.mem.security.all().map((info) => info.endpoint));
+    gone('bsec', 'remove', this.mem.bootstrapSecurity.all().map((info) => info.endpoint));
+    gone('bscfg', 'remove', this.mem.bootstrap.endpoints());
     return changed;
   }
 
@@ -89,9 +92,14 @@ export class Mirror {
         return this.mem.getObservation(key) !== undefined;
       case 'queue':
         return same(plainQueue(this.mem.requestsOf(key)));
-      case 'sec': {
-        const info = this.mem.security.get(key);
+      case 'sec':
+      case 'bsec': {
+        const info = (r.k === 'sec' ? this.mem.security : this.mem.bootstrapSecurity).get(key);
         return info !== undefined && same(toPlain(info));
+      }
+      case 'bscfg': {
+        const config = this.mem.bootstrap.get(key);
+        return config !== undefined && same(toPlain({ endpoint: key, config: configSource(config) }));
       }
     }
   }
@@ -134,6 +142,22 @@ export class Mirror {
         return;
       case 'sec remove':
         this.mem.security.remove(keyOf(r));
+        return;
+      case 'bsec put':
+        if (!this.mem.bootstrapSecurity.put(asSecurityInfo(fromPlain(r.v))).ok) throw new RecordError('credentials refused');
+        return;
+      case 'bsec remove':
+        this.mem.bootstrapSecurity.remove(keyOf(r));
+        return;
+      case 'bscfg put': {
+        const v = fromPlain(r.v) as { endpoint?: unknown; config?: unknown } | null;
+        const parsed = parseBootstrapConfig(v?.config);
+        if (typeof v?.endpoint !== 'string' || v.endpoint !== keyOf(r, true) || !parsed.ok) throw new RecordError('bad bootstrap config');
+        this.mem.bootstrap.put(v.endpoint, parsed.config);
+        return;
+      }
+      case 'bscfg remove':
+        this.mem.bootstrap.remove(keyOf(r, true));
         return;
       default:
         throw new RecordError('unknown record');

@@ -14,14 +14,16 @@ export class RedisSecurityStore implements SecurityStore {
   constructor(
     private readonly mem: MemorySecurityStore,
     private readonly write: (change: Change) => void,
+    /** sec: the server credentials; bsec: the bootstrap credentials */
+    private readonly kind: 'sec' | 'bsec' = 'sec',
   ) {}
 
   put(info: SecurityInfo): SecurityPut {
     const r = this.mem.put(info);
     if (r.ok) {
       const v = toPlain(info);
-      const record: MirrorRecord = { k: 'sec', op: 'put', v };
-      this.write({ commands: [['hset', HASH.sec, info.endpoint, JSON.stringify(v)]], record });
+      const record: MirrorRecord = { k: this.kind, op: 'put', v };
+      this.write({ commands: [['hset', HASH[this.kind], info.endpoint, JSON.stringify(v)]], record });
     }
     return r;
   }
@@ -29,8 +31,8 @@ export class RedisSecurityStore implements SecurityStore {
   remove(endpoint: string): SecurityInfo | undefined {
     const removed = this.mem.remove(endpoint);
     if (removed) {
-      const record: MirrorRecord = { k: 'sec', op: 'remove', key: endpoint };
-      this.write({ commands: [['hdel', HASH.sec, endpoint]], record });
+      const record: MirrorRecord = { k: this.kind, op: 'remove', key: endpoint };
+      this.write({ commands: [['hdel', HASH[this.kind], endpoint]], record });
     }
     return removed;
   }

@@ -1,7 +1,7 @@
 /**
  * The Redis ServerStore, shared by several gateway instances: the whole state in memory
  * (a Mirror: every lookup stays a Map get), each change written through to Redis (one
- * hash per kind below `prefix`: reg, obs, queue, sec; redis-link.ts sends a turn's
+ * hash per kind below `prefix`: reg, obs, queue, sec, bsec, bscfg; redis-link.ts sends a turn's
  * changes in one ordered pipeline before the turn's answers leave) and published on the
  * change channel, from which every other instance applies it to its mirror. Opening
  * subscribes first, then reads the hashes in one MULTI, so no change falls between.
@@ -25,6 +25,7 @@ import type { MirrorRecord } from './mirror.js';
 import { RedisLink, redactedUrl } from './redis-link.js';
 import type { Change, HashCommand } from './redis-link.js';
 import { RedisSecurityStore } from './redis-security-store.js';
+import { RedisBootstrapStore } from './redis-bootstrap-store.js';
 
 export interface RedisStoreOptions {
   /** redis://[user:password@]host:port[/db] */
@@ -48,6 +49,8 @@ export class RedisStore implements ServerStore {
   private readonly mirror = new Mirror();
   private readonly mem = this.mirror.mem;
   readonly security: RedisSecurityStore;
+  readonly bootstrapSecurity: RedisSecurityStore;
+  readonly bootstrap: RedisBootstrapStore;
   readonly instance: string;
   /** the connections (the router sends its requests over them) */
   readonly link: RedisLink;
@@ -80,6 +83,8 @@ export class RedisStore implements ServerStore {
       },
     );
     this.security = new RedisSecurityStore(this.mem.security, (c) => this.link.write(c));
+    this.bootstrapSecurity = new RedisSecurityStore(this.mem.bootstrapSecurity, (c) => this.link.write(c), 'bsec');
+    this.bootstrap = new RedisBootstrapStore(this.mem.bootstrap, (c) => this.link.write(c));
   }
 
   /** Connects, subscribes to the change channel and loads the whole state (rejects when Redis does not answer). */

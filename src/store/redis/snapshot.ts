@@ -1,7 +1,7 @@
 /**
  * The whole state of a Redis store read in one MULTI (the four hashes at one instant), as
  * the records that rebuild it: registrations, then observations in the order they were
- * added, queues, credentials. An entry that is not JSON is counted and skipped.
+ * added, queues, credentials, bootstrap credentials and configs. An entry that is not JSON is counted and skipped.
  */
 import type { Redis } from 'ioredis';
 import { HASH } from './mirror.js';
@@ -14,8 +14,16 @@ export interface Snapshot {
 }
 
 export async function readSnapshot(client: Redis, prefix: string): Promise<Snapshot> {
-  const read = await client.multi().hgetall(prefix + HASH.reg).hgetall(prefix + HASH.obs).hgetall(prefix + HASH.queue).hgetall(prefix + HASH.sec).exec();
-  const [regs, obs, queues, secs] = (read ?? []).map(([e, v]) => {
+  const read = await client
+    .multi()
+    .hgetall(prefix + HASH.reg)
+    .hgetall(prefix + HASH.obs)
+    .hgetall(prefix + HASH.queue)
+    .hgetall(prefix + HASH.sec)
+    .hgetall(prefix + HASH.bsec)
+    .hgetall(prefix + HASH.bscfg)
+    .exec();
+  const [regs, obs, queues, secs, bsecs, bscfgs] = (read ?? []).map(([e, v]) => {
     if (e) throw e;
     return v as Record<string, string>;
   });
@@ -41,5 +49,7 @@ export async function readSnapshot(client: Redis, prefix: string): Promise<Snaps
   wrapped('obs', 'add', parse(obs).sort((x, y) => seqOf(x) - seqOf(y)));
   for (const [key, v] of parse(queues)) records.push({ k: 'queue', op: 'set', key, v });
   for (const [key, v] of parse(secs)) records.push({ k: 'sec', op: 'put', key, v });
+  for (const [key, v] of parse(bsecs)) records.push({ k: 'bsec', op: 'put', key, v });
+  for (const [key, v] of parse(bscfgs)) records.push({ k: 'bscfg', op: 'put', key, v });
   return { records, bad };
 }

@@ -6,7 +6,7 @@
  */
 import { systemClock, type Clock } from '../../lwm2m/clock.js';
 import { TransportError } from '../../lwm2m/transport.js';
-import type { DeviceTransport, DownlinkRequest, DownlinkResponse, Peer, SendOptions } from '../../lwm2m/transport.js';
+import type { DeviceTransport, DownlinkRequest, DownlinkResponse, MessageTraceSink, Peer, SendOptions } from '../../lwm2m/transport.js';
 import { BlockClient } from './block-client.js';
 import { szxFor } from './block.js';
 import type { CoapRequestHandler } from './coap-request.js';
@@ -14,6 +14,7 @@ import type { CoapLogger, WireContext } from './context.js';
 import { noopLogger } from './context.js';
 import type { DatagramEndpoint } from './datagram-endpoint.js';
 import { Dispatcher } from './dispatcher.js';
+import { traceRecord } from './message-trace.js';
 import { buildRequest, toDownlinkResponse } from './downlink-map.js';
 import type { CoapMessage } from './message.js';
 import { codeClass, encodeMessage } from './message.js';
@@ -72,6 +73,8 @@ export class CoapMessageLayer implements DeviceTransport {
   private readonly server: RequestServer;
   private readonly dispatcher: Dispatcher;
   private readonly mids = new Map<string, number>();
+  /** the traced peers by key, and where their messages go (empty: nothing traced) */
+  private readonly traces = new Map<string, MessageTraceSink>();
   private readonly maxMessageSize: number;
   private readonly blockTransferTimeoutMs: number;
   private readonly requestTimeoutMs: number;
@@ -186,8 +189,26 @@ export class CoapMessageLayer implements DeviceTransport {
     return { ...this.dispatcher.refused };
   }
 
+  /** Traces every datagram to and from `peer` (one map lookup per datagram while any peer is traced); undefined: stop. */
+  tracePeer(peer: Peer, sink: MessageTraceSink | undefined): void {
+    const key = this.endpoint.peerFor(peer)?.key ?? peer.key;
+    if (sink) this.traces.set(key, sink);
+    else this.traces.delete(key);
+  }
+
+  private trace(peer: Peer, direction: 'in' | 'out', datagram: Buffer): void {
+    const sink = this.traces.get(peer.key);
+    if (!sink) return;
+    try {
+      sink(traceRecord(direction, datagram));
+    } catch (err) {
+      this.log.warn('coap: trace failed', { peer: peer.key, error: String(err) });
+    }
+  }
+
   private receive(peer: Peer, datagram: Buffer): void {
     if (this.stopped) return;
+    if (this.traces.size !== 0) this.trace(peer, 'in', datagram);
     try {
       this.dispatcher.onDatagram(peer, datagram);
     } catch (err) {
@@ -210,6 +231,7 @@ export class CoapMessageLayer implements DeviceTransport {
 
   private sendDatagram(peer: Peer, datagram: Buffer): void {
     if (this.stopped) return;
+    if (this.traces.size !== 0) this.trace(peer, 'out', datagram);
     this.endpoint.send(peer, datagram);
   }
 

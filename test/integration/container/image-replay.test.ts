@@ -65,7 +65,7 @@ void test('the Dockerfile copies paths that exist and runs as the README says', 
   }
   assert.equal(one('USER'), 'node');
   const exposed = one('EXPOSE').split(/\s+/);
-  for (const port of ['5683/udp', '5684/udp', '1883/tcp', '8080/tcp']) assert.ok(exposed.includes(port), `EXPOSE ${port}`);
+  for (const port of ['5683/udp', '5684/udp', '5685/udp', '5686/udp', '1883/tcp', '8883/tcp', '8080/tcp']) assert.ok(exposed.includes(port), `EXPOSE ${port}`);
   assert.ok(exposed.every((p) => /^\d+\/(udp|tcp)$/.test(p)), 'every port with its protocol');
   const volumes = JSON.parse(one('VOLUME')) as string[];
   for (const v of ['/app/config', '/app/mappings', '/app/models', '/app/data']) assert.ok(volumes.includes(v), `VOLUME ${v}`);

@@ -22,7 +22,7 @@ function config(): GatewayConfig {
 
 void test('the face list: one entry per face, each turned on by its own config section', () => {
   const names = FACES.map((f) => f.name);
-  assert.deepEqual(names, ['mqtt', 'rest']);
+  assert.deepEqual(names, ['mqtt', 'rest', 'onem2m']);
   const off = config();
   off.mqtt.enabled = false;
   off.rest.enabled = false;

@@ -111,12 +111,23 @@ export class MosquittoProcess {
     }
   }
 
+  /** Freezes the broker (SIGSTOP): its connections stay open and nothing is answered. */
+  pause(): void {
+    this.proc?.kill('SIGSTOP');
+  }
+
+  /** Undoes pause() (SIGCONT). */
+  resume(): void {
+    this.proc?.kill('SIGCONT');
+  }
+
   /** SIGTERM, and wait for the process to exit. */
   async stop(): Promise<void> {
     const proc = this.proc;
     if (!proc) return;
     this.proc = undefined;
     if (proc.exitCode !== null) return;
+    proc.kill('SIGCONT'); // a paused broker would not act on SIGTERM
     await new Promise<void>((resolve) => {
       proc.once('exit', () => resolve());
       proc.kill('SIGTERM');

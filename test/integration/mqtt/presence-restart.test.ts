@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import mqtt from 'mqtt';
 import { ExternalLink } from '../../../src/northbound/mqtt/link-external.js';
 import { MqttNorthbound } from '../../../src/northbound/mqtt/index.js';
 import { Lwm2mTestClient } from '../../helpers/lwm2m-test-client.js';
+import { startGatewayProcess } from '../../helpers/gateway-process.js';
 import { Fixture } from '../lwm2m/fixture.js';
 import { MosquittoProcess, noMosquitto, sleep, waitFor } from '../mqtt-link/mosquitto.js';
 import { Peer, models } from './fixture.js';
@@ -37,30 +38,10 @@ async function retained(url: string, filter: string): Promise<Map<string, Record
   return got;
 }
 
-/** A gateway process (src/main.ts) on a config file; resolves with its CoAP port once it runs. */
-function gatewayProcess(configFile: string): Promise<{ child: ChildProcess; coapPort: number; stderr: () => string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--config', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    let coapPort = 0;
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the gateway did not start:\n${stderr}`));
-    }, 30_000);
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (d: string) => {
-      stderr += d;
-      coapPort ||= Number(/LwM2M server listening .*port=(\d+)/.exec(stderr)?.[1] ?? 0);
-      if (coapPort && /mqtt northbound started/.test(stderr)) {
-        clearTimeout(timer);
-        resolve({ child, coapPort, stderr: () => stderr });
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the gateway exited (${code}):\n${stderr}`));
-    });
-  });
+/** A gateway process on a config file; resolves with its CoAP port once its MQTT side runs. */
+async function gatewayProcess(configFile: string): Promise<{ child: ChildProcess; coapPort: number; stderr: () => string }> {
+  const gp = await startGatewayProcess(configFile, /LwM2M server listening [^\n]*port=\d+[\s\S]*mqtt northbound started/);
+  return { child: gp.child, coapPort: gp.number(/LwM2M server listening .*port=(\d+)/), stderr: gp.stderr };
 }
 
 describe('presence after an unclean stop', { skip: noMosquitto }, () => {

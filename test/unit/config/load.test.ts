@@ -101,6 +101,18 @@ void test('environment variables override keys, case-insensitively', () => {
   assert.equal(config.coap.port, 5999);
 });
 
+void test('lists and mappings come from the environment as JSON', () => {
+  const { config } = loadConfig(undefined, {
+    LWM2MGW_REST__TOKENS: '[{"token":"a-long-enough-token","scope":"read"}]',
+    LWM2MGW_DTLS__CIPHERSUITES: '["TLS_PSK_WITH_AES_128_CCM_8"]',
+    LWM2MGW_REST__METRICS: '{"enabled":false,"token":null}',
+  });
+  assert.deepEqual(config.rest.tokens, [{ token: 'a-long-enough-token', scope: 'read' }]);
+  assert.deepEqual(config.dtls.cipherSuites, ['TLS_PSK_WITH_AES_128_CCM_8']);
+  assert.deepEqual(config.rest.metrics, { enabled: false, token: null });
+  assert.throws(() => loadConfig(undefined, { LWM2MGW_REST__TOKENS: '[not json' }), /LWM2MGW_REST__TOKENS: rest\.tokens: must be array/);
+});
+
 void test('a bad environment value is refused naming the variable', () => {
   assert.throws(() => loadConfig(undefined, { LWM2MGW_COAP__PORT: 'abc' }), /LWM2MGW_COAP__PORT: coap\.port: must be integer/);
 });

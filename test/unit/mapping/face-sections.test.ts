@@ -1,6 +1,6 @@
 /**
  * A compiled target: what every face shares (object, instances, observations) and one
- * section per face, each compiled by its own compiler; the oneM2M section is kept as written.
+ * section per face, each compiled by its own compiler.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,9 +22,9 @@ void test('a target without face sections holds only what every face shares', ()
   assert.deepEqual(t!.observe, [{ resources: [5700], attributes: { pmin: 10 }, composite: false }]);
 });
 
-void test('each face section is compiled into its own field: mqtt, rest, onem2m (as written)', () => {
+void test('each face section is compiled into its own field: mqtt, rest, onem2m', () => {
   const [t] = targets(`
-onem2m: { cse: "/in-cse" }
+onem2m: { mode: transparent }
 targets:
   - object: 3303
     observe: {}
@@ -32,14 +32,16 @@ targets:
       publish: { topic: "t/{endpoint}/{instanceId}", payload: "{5700}" }
       commands: { topic: "c/{endpoint}/{instanceId}/reset", execute: 5605 }
     rest: { path: "/temp/{endpoint}/{instanceId}" }
-    onem2m: { container: "temperature-{instanceId}", content: "{5700}", labels: [a, b] }
+    onem2m: { mode: semantic, mni: 5, commands: { reset: { execute: 5605 } } }
 `);
   assert.equal(t!.mqtt?.publish.length, 1);
   assert.equal(t!.mqtt?.commands.length, 1);
   assert.equal(t!.rest?.template, '/temp/{endpoint}/{instanceId}');
-  assert.deepEqual(t!.onem2m?.fields, { container: 'temperature-{instanceId}', content: '{5700}', labels: ['a', 'b'] });
-  const { mappings } = compileMappings([{ file: 'maps/m.yaml', text: 'onem2m: { cse: "/in-cse" }\ntargets: [{ object: 3303 }]\n' }], models);
-  assert.deepEqual(mappings.files[0]!.onem2m?.fields, { cse: '/in-cse' });
+  assert.equal(t!.onem2m?.mode, 'semantic');
+  assert.equal(t!.onem2m?.mni, 5);
+  assert.deepEqual(t!.onem2m?.commands, [{ name: 'reset', op: 'execute', resourceId: 5605 }]);
+  const { mappings } = compileMappings([{ file: 'maps/m.yaml', text: 'onem2m: { mode: transparent }\ntargets: [{ object: 3303 }]\n' }], models);
+  assert.equal(mappings.files[0]!.onem2m?.mode, 'transparent');
 });
 
 void test('a plan renders the outputs of whichever face section it is built with', () => {

@@ -72,3 +72,13 @@ test('the ready files give friendly REST routes that do not clash', () => {
     assert.equal(mappings.restRoutes.filter(({ route }) => route.match(path)).length, 1, path);
   }
 });
+
+test('every ready file has a oneM2M section on each target', () => {
+  const { mappings } = loadMappingDir(DIR, models);
+  for (const f of mappings.files) {
+    for (const t of f.targets) assert.ok(t.onem2m?.mode, `${f.name}: object ${t.objectId}`);
+  }
+  const light = mappings.files.find((f) => f.name === 'light-control')!.targets[0]!.onem2m!;
+  assert.equal(light.mode, 'flexContainer');
+  assert.deepEqual(light.commands.map((c) => c.name), ['on-off', 'dimmer']);
+});

@@ -31,9 +31,16 @@ void test('faces reach the core through its public entry and types alone', () =>
   assert.deepEqual(offending('northbound', (t) => t.startsWith('lwm2m/server/') && !publicCore.has(t)), []);
 });
 
-void test('the MQTT and REST faces never import each other', () => {
-  assert.deepEqual(offending('northbound/mqtt', (t) => t.startsWith('northbound/rest/')), []);
-  assert.deepEqual(offending('northbound/rest', (t) => t.startsWith('northbound/mqtt/')), []);
+void test('the faces never import each other', () => {
+  const faces = ['mqtt', 'rest', 'onem2m'];
+  for (const f of faces) {
+    assert.deepEqual(offending(`northbound/${f}`, (t) => faces.some((o) => o !== f && t.startsWith(`northbound/${o}/`))), [], f);
+  }
+});
+
+void test('the embedded CSE is a component of its own; the oneM2M face reaches it over HTTP only', () => {
+  assert.deepEqual(offending('onem2m-cse', (t) => !t.startsWith('onem2m-cse/')), []);
+  assert.deepEqual(offending('northbound', (t) => t.startsWith('onem2m-cse/')), []);
 });
 
 void test('mapping/ imports no face, and the core imports neither faces nor mappings', () => {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { BoundedBuffer } from '../../../src/northbound/mqtt/bounded-buffer.js';
+import { BoundedBuffer } from '../../../src/northbound/bounded-buffer.js';
 import { OverflowReporter } from '../../../src/northbound/mqtt/overflow-reporter.js';
 import { createLogger } from '../../../src/log.js';
 

@@ -2,6 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseSecurityFile } from '../../../src/security/security-file.js';
 import { parseHex } from '../../../src/lwm2m/server/security.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { MemoryStore } from '../../../src/store/memory/memory-store.js';
+import { SecurityFileSource } from '../../../src/security/security-file-source.js';
 
 const KEY = '000102030405060708090a0b0c0d0e0f';
 
@@ -75,4 +80,40 @@ void test('security file: not a list, broken YAML, bad endpoint names are positi
 void test('parseHex: even count of hex digits within the bound, nothing else', () => {
   assert.deepEqual(parseHex('0aFF', 2), Buffer.from([10, 255]));
   for (const bad of ['', 'a', '0g', '0x00', ' 00', '00 ', '000000']) assert.equal(parseHex(bad, 2), undefined, bad);
+});
+
+void test('security file: bootstrap: true entries are the bootstrap credentials, kept apart from the server ones', () => {
+  const text = [
+    `- { endpoint: dev1, mode: psk, identity: dev1-id, key: ${KEY} }`,
+    `- { endpoint: dev1, mode: psk, identity: dev1-id, key: aabb, bootstrap: true }`,
+    `- { endpoint: dev2, mode: x509, bootstrap: true }`,
+    '',
+  ].join('\n');
+  const r = parseSecurityFile('sec.yaml', text);
+  assert.ok(r.ok, JSON.stringify(r));
+  assert.deepEqual(r.entries.map((e) => [e.info.endpoint, e.bootstrap]), [['dev1', false], ['dev1', true], ['dev2', true]]);
+  const dup = parseSecurityFile('sec.yaml', `- { endpoint: d, mode: x509, bootstrap: true }\n- { endpoint: d, mode: x509, bootstrap: true }\n`);
+  assert.ok(!dup.ok && dup.errors[0]!.message.includes('endpoint already in entry 0'));
+  const bad = parseSecurityFile('sec.yaml', `- { endpoint: d, mode: x509, bootstrap: yes please }\n`);
+  assert.ok(!bad.ok && bad.errors[0]!.message.includes('bootstrap is true or false'));
+
+  const dir = mkdtempSync(join(tmpdir(), 'secfile-'));
+  try {
+    const file = join(dir, 'sec.yaml');
+    writeFileSync(file, text);
+    const store = new MemoryStore();
+    const source = new SecurityFileSource({ file, store: store.security, bootstrapStore: store.bootstrapSecurity });
+    source.load();
+    assert.deepEqual(store.security.pskFor(Buffer.from('dev1-id')), Buffer.from(KEY, 'hex'));
+    assert.deepEqual(store.bootstrapSecurity.pskFor(Buffer.from('dev1-id')), Buffer.from('aabb', 'hex'));
+    assert.equal(store.bootstrapSecurity.get('dev2')?.mode, 'x509');
+    assert.equal(store.security.get('dev2'), undefined);
+    writeFileSync(file, `- { endpoint: dev1, mode: psk, identity: dev1-id, key: ${KEY} }\n`);
+    assert.equal(source.reload(), true);
+    assert.equal(store.bootstrapSecurity.size, 0, 'the bootstrap entries the file no longer names are gone');
+    assert.equal(store.security.size, 1);
+    source.stop();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

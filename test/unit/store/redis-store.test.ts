@@ -11,6 +11,7 @@ import type { RedisStoreOptions } from '../../../src/store/redis/redis-store.js'
 import type { Logger } from '../../../src/log.js';
 import { observation, queued, registration, storeContract } from '../../helpers/store-contract.js';
 import { psk } from '../../helpers/security-store-contract.js';
+import { bootstrapConfig } from '../../helpers/bootstrap-store-contract.js';
 import { REDIS_URL, deletePrefixes, redisMissing, testPrefix } from '../../helpers/redis-available.js';
 
 const missing = await redisMissing();
@@ -76,9 +77,15 @@ if (missing) {
     a.security.put(psk('a', 'id-a', 'aabb'));
     a.security.put(psk('z', 'id-z'));
     a.security.remove('z');
+    a.bootstrapSecurity.put(psk('a', 'bs-id-a', 'ccdd'));
+    a.bootstrap.put('', bootstrapConfig('coap://default:5683'));
+    a.bootstrap.put('a', bootstrapConfig('coaps://a:5684'));
     await a.drain();
 
     const b = await openStore(prefix);
+    assert.deepEqual(b.bootstrapSecurity.pskFor(Buffer.from('bs-id-a')), Buffer.from('ccdd', 'hex'));
+    assert.deepEqual(b.bootstrap.endpoints().sort(), ['', 'a']);
+    assert.deepEqual(b.bootstrap.get('a'), a.bootstrap.get('a'));
     assert.deepEqual(b.all().map((r) => r.id).sort(), ['r1', 'r2']);
     assert.deepEqual(b.get('r1'), a.get('r1'));
     assert.equal(b.get('r1')?.lifetime, 120);

@@ -1,6 +1,6 @@
 /**
- * The bounded outbound buffer of the MQTT links: messages wait here, oldest first, while the
- * broker is unreachable. Beyond its capacity the oldest message is dropped (and handed back
+ * The bounded outbound buffer of the MQTT links and the oneM2M IPE: messages wait here,
+ * oldest first, while the broker or the CSE is unreachable. Beyond its capacity the oldest message is dropped (and handed back
  * so the caller can count it); an OverflowReporter (overflow-reporter.ts) turns drops into
  * rate-limited warnings.
  */

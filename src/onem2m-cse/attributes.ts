@@ -1,0 +1,107 @@
+/**
+ * The attributes a request may set, per resource type (TS-0004 clause 9.6): which ones a
+ * create may carry, which an update may change, which a create needs, and the shape and
+ * size each must have. Anything else is refused with 4000 (BAD_REQUEST).
+ */
+import { CseError, RSC } from './status.js';
+import { TY } from './resource.js';
+
+type Check = (v: unknown) => boolean;
+
+const MAX_LABELS = 16;
+/** custom attributes of a flexContainer, at most */
+export const MAX_CUSTOM_ATTRIBUTES = 32;
+
+const str = (max: number): Check => (v) => typeof v === 'string' && v.length <= max;
+const strList = (items: number, max: number): Check => (v) => Array.isArray(v) && v.length <= items && v.every(str(max));
+const uint = (max: number): Check => (v) => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
+const bool: Check = (v) => typeof v === 'boolean';
+const scalar: Check = (v) => (typeof v === 'string' && v.length <= 1024) || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
+const customValue: Check = (v) => scalar(v) || (Array.isArray(v) && v.length <= 64 && v.every(scalar));
+const RELEASES = new Set(['1', '2', '2a', '3', '4', '5']);
+const netList: Check = (v) => Array.isArray(v) && v.length >= 1 && v.length <= 8 && v.every((n) => uint(8)(n) && (n as number) >= 1);
+const eventCriteria: Check = (v) => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const keys = Object.keys(v);
+  return keys.every((k) => k === 'net') && (!('net' in v) || netList((v as { net: unknown }).net));
+};
+
+interface AttributeRule {
+  check: Check;
+  /** may be set on create */
+  create: boolean;
+  /** may be changed by an update */
+  update: boolean;
+  /** must be present on create */
+  mandatory?: boolean;
+}
+
+const C = (check: Check, mandatory = false): AttributeRule => ({ check, create: true, update: false, mandatory });
+const CU = (check: Check, mandatory = false): AttributeRule => ({ check, create: true, update: true, mandatory });
+
+const COMMON: Record<string, AttributeRule> = {
+  rn: C(str(64)),
+  lbl: CU(strList(MAX_LABELS, 128)),
+  et: CU(str(32)),
+  cr: C((v) => v === null),
+};
+
+const RULES: Readonly<Record<number, Record<string, AttributeRule>>> = {
+  [TY.AE]: {
+    api: C((v) => str(256)(v) && /^[NR]/.test(v as string), true),
+    apn: CU(str(256)),
+    rr: CU(bool, true),
+    poa: CU(strList(8, 512)),
+    srv: CU((v) => Array.isArray(v) && v.length >= 1 && v.length <= 8 && v.every((x) => typeof x === 'string' && RELEASES.has(x)), true),
+    csz: CU(strList(8, 64)),
+  },
+  [TY.CNT]: { mni: CU(uint(2 ** 31)), mbs: CU(uint(2 ** 31)), mia: CU(uint(2 ** 31)) },
+  [TY.CIN]: { con: C(() => true, true), cnf: C(str(64)) },
+  [TY.SUB]: {
+    nu: CU((v) => strList(8, 512)(v) && (v as string[]).length >= 1, true),
+    enc: CU(eventCriteria),
+    nct: CU((v) => uint(4)(v) && (v as number) >= 1),
+    su: C(str(512)),
+    exc: CU(uint(2 ** 31)),
+  },
+  [TY.FCNT]: { cnd: C(str(256), true) },
+};
+
+const CUSTOM_NAME = /^[A-Za-z][A-Za-z0-9]{0,31}$/;
+const RESERVED = new Set(['ri', 'pi', 'ty', 'ct', 'lt', 'st', 'cr', 'cni', 'cbs', 'cs', 'aei', 'csi', 'la', 'ol', 'acpi', 'or', 'nid', 'rn', 'lbl', 'et', 'cnd']);
+
+/**
+ * Checks the attributes of a create (`op` 'create') or an update and returns those to set
+ * (null in an update: remove the attribute).
+ */
+export function checkAttributes(ty: number, body: Record<string, unknown>, op: 'create' | 'update'): Record<string, unknown> {
+  const own = RULES[ty] ?? {};
+  const out: Record<string, unknown> = {};
+  let custom = 0;
+  for (const [name, value] of Object.entries(body)) {
+    const rule = own[name] ?? COMMON[name];
+    if (!rule) {
+      if (ty === TY.FCNT && CUSTOM_NAME.test(name) && !RESERVED.has(name)) {
+        if (++custom > MAX_CUSTOM_ATTRIBUTES) throw new CseError(RSC.BAD_REQUEST, 'too many custom attributes');
+        if (value !== null && !customValue(value)) throw new CseError(RSC.BAD_REQUEST, `bad value for attribute ${name}`);
+        out[name] = value;
+        continue;
+      }
+      throw new CseError(RSC.BAD_REQUEST, `attribute not allowed: ${name.slice(0, 32)}`);
+    }
+    if (op === 'update' && !rule.update) throw new CseError(RSC.BAD_REQUEST, `attribute cannot be updated: ${name}`);
+    if (value === null && name !== 'cr') {
+      if (op === 'update' && rule.mandatory) throw new CseError(RSC.BAD_REQUEST, `attribute cannot be removed: ${name}`);
+      if (op === 'update') out[name] = null;
+      continue;
+    }
+    if (!rule.check(value)) throw new CseError(RSC.BAD_REQUEST, `bad value for attribute ${name}`);
+    out[name] = value;
+  }
+  if (op === 'create') {
+    for (const [name, rule] of Object.entries(own)) {
+      if (rule.mandatory && out[name] === undefined) throw new CseError(RSC.BAD_REQUEST, `missing mandatory attribute ${name}`);
+    }
+  }
+  return out;
+}
