@@ -22,6 +22,22 @@ export interface MetricsParts {
 
 const PREFIX = 'lwm2mgw_';
 
+/** label values (outside input: a transport name, a CoAP code) are few; past this many the cache stops growing */
+const MAX_CHILDREN = 1000;
+
+/** `make(key)` once per key (bounded), then the same child */
+function childCache<T>(make: (key: string) => T): (key: string) => T {
+  const cache = new Map<string, T>();
+  return (key) => {
+    let c = cache.get(key);
+    if (c === undefined) {
+      c = make(key);
+      if (cache.size < MAX_CHILDREN) cache.set(key, c);
+    }
+    return c;
+  };
+}
+
 /** Sets a counter to totals kept elsewhere (prom-client counters only go up: reset, then add). */
 function setTotals(c: Counter<string>, rows: readonly [Record<string, string>, number][]): void {
   c.reset();
@@ -68,7 +84,12 @@ export class GatewayMetrics implements MetricsSource {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers: r,
     });
-    const count = (label: string) => (reg: Registration): void => lifecycle.inc({ event: label, transport: reg.peer.transport });
+    // children per label set, kept: inc() with a labels object hashes it on every call (the hot path)
+    const lifecycleOf = childCache((key: string) => lifecycle.labels(...(key.split('\0') as [string, string])));
+    const uplinkOf = childCache((key: string) => uplinks.labels(...(key.split('\0') as [string, string])));
+    const requestsOf = childCache((key: string) => requests.labels(...(key.split('\0') as [string, string])));
+    const latencyOf = childCache((op: string) => latency.labels(op));
+    const count = (label: string) => (reg: Registration): void => lifecycleOf(`${label}\0${reg.peer.transport}`).inc();
     const [registered, updated, deregistered, expired] = [count('register'), count('update'), count('deregister'), count('expire')];
     server.on('registered', registered);
     server.on('updated', updated);
@@ -80,11 +101,11 @@ export class GatewayMetrics implements MetricsSource {
       () => server.off('deregistered', deregistered),
       () => server.off('expired', expired),
     );
-    const notified = (e: { registration: Registration }): void => uplinks.inc({ kind: 'notification', transport: e.registration.peer.transport });
-    const sent = (e: { registration: Registration }): void => uplinks.inc({ kind: 'send', transport: e.registration.peer.transport });
+    const notified = (e: { registration: Registration }): void => uplinkOf(`notification\0${e.registration.peer.transport}`).inc();
+    const sent = (e: { registration: Registration }): void => uplinkOf(`send\0${e.registration.peer.transport}`).inc();
     const done = (e: { op: string; result: string; seconds: number }): void => {
-      requests.inc({ operation: e.op, result: e.result });
-      latency.observe({ operation: e.op }, e.seconds);
+      requestsOf(`${e.op}\0${e.result}`).inc();
+      latencyOf(e.op).observe(e.seconds);
     };
     server.on('notification', notified);
     server.on('send', sent);
