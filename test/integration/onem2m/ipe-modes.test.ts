@@ -49,7 +49,9 @@ describe('oneM2M IPE against the embedded CSE', () => {
     const first = await until(cse, '/cse-in/sem-1/3303/0/5700/la', (r) => r.rsc === 2000, 'the initial value');
     assert.equal(first.body['m2m:cin'].con, '21.5');
     assert.equal(first.body['m2m:cin'].cnf, 'text/plain:0');
-    assert.equal((await m2m(cse, 'GET', '/cse-in/sem-1/3303/0/5701/la', { origin: 'CAdmin' })).body['m2m:cin'].con, 'Cel', 'the whole instance was read');
+    // the resources of the instance reach the CSE one request after another: wait for this one too
+    const units = await until(cse, '/cse-in/sem-1/3303/0/5701/la', (r) => r.rsc === 2000, 'the units value');
+    assert.equal(units.body['m2m:cin'].con, 'Cel', 'the whole instance was read');
     assert.equal((await m2m(cse, 'GET', '/cse-in/sem-1/3303/0/5700', { origin: 'CAdmin' })).body['m2m:cnt'].mni, 100);
     await waitFor(() => d.observations().length > 0, 'the observation');
     await d.set('/3303/0/5700', 23.25);
