@@ -1,4 +1,5 @@
 /** The benchmark's results: their JSON shape and the printed table. */
+import type { StoreFigure } from './store-compare.js';
 import type { EchoResult } from './echo.js';
 import type { Percentiles } from './stats.js';
 
@@ -86,6 +87,8 @@ export interface Results {
     notifications: NotificationFigures | Skipped;
     restReads: { readsPerSecond: number; failed: number; latencyMs: Percentiles; gatewayCpu: number; ratioToEcho: number } | Skipped;
     dtls: DtlsFigures | Skipped;
+    /** the same fleet on a gateway of each other store (absent in older results) */
+    stores?: StoreFigure[] | Skipped;
   };
 }
 
@@ -131,6 +134,20 @@ function dtlsRows(rows: Row[], d: DtlsFigures | Skipped): void {
   notificationRows(rows, 'DTLS notifications -> MQTT', d.notifications, false);
 }
 
+function storeRows(rows: Row[], main: string, stores: StoreFigure[] | Skipped | undefined): void {
+  if (!stores) return;
+  if ('skipped' in stores) {
+    rows.push(['other stores', `skipped: ${stores.skipped}`, '', '']);
+    return;
+  }
+  for (const s of stores) {
+    rows.push([`store ${s.store} (above: ${main}), ${n0(s.devices)} devices`, `registrations ${n0(s.registrationsPerSecond)}/s (${n0(s.gatewayCpuUsPerRegistration)} us each)`, '', '']);
+    const nt = s.notifications;
+    if ('skipped' in nt) rows.push(['  notifications -> MQTT', `skipped: ${nt.skipped}`, '', '']);
+    else rows.push([`  notifications -> MQTT at ${n0(nt.offeredPerSecond)}/s`, `${n0(nt.deliveredPerSecond)}/s delivered, p50 ${ms(nt.latencyMs.p50)}, p99 ${ms(nt.latencyMs.p99)}, gw cpu ${pct(nt.gatewayCpu)}`, '', '']);
+  }
+}
+
 /** The table as text: figure, value, target, ratio to the raw echo. */
 export function table(r: Results): string {
   const rows: Row[] = [];
@@ -158,6 +175,7 @@ export function table(r: Results): string {
     rows.push(['  latency p50 / p99 / max', `${ms(rr.latencyMs.p50)} / ${ms(rr.latencyMs.p99)} / ${ms(rr.latencyMs.max)}`, '', '']);
   }
   dtlsRows(rows, f.dtls);
+  storeRows(rows, r.gateway.store ?? 'memory', f.stores);
   const head: [string, string, string, string] = ['figure', 'measured', 'target', 'of echo'];
   const w = [0, 1, 2, 3].map((k) => Math.max(head[k]!.length, ...rows.map((row) => row[k]!.length)));
   const line = (row: string[]): string => row.map((c, k) => c.padEnd(w[k]!)).join('  ').trimEnd();

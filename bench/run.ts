@@ -31,6 +31,7 @@ import { TLS_PSK_WITH_AES_128_CBC_SHA256, TLS_PSK_WITH_AES_128_CCM_8 } from '../
 import { table, type Results } from './report.js';
 import { restReads } from './rest-load.js';
 import { deletePrefixes, runPrefix } from './redis-prefix.js';
+import { redisReachable, storeComparison, type StoreType } from './store-compare.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -59,7 +60,9 @@ const { values: args } = parseArgs({
 if (args.store !== 'file' && args.store !== 'memory' && args.store !== 'redis') throw new Error(`--store must be file, memory or redis, not ${args.store}`);
 const storeType = args.store;
 const redisPrefix = runPrefix('bench', String(process.pid));
-/** phases to leave out: notify, rest, dtls, dtls-notify (e.g. to profile one of them alone) */
+/** the prefix of the store comparison's Redis gateway */
+const compareRedisPrefix = runPrefix('bench-compare', String(process.pid));
+/** phases to leave out: notify, rest, dtls, dtls-notify, stores (e.g. to profile one of them alone) */
 const skip = new Set(args.skip.split(',').filter((x) => x !== ''));
 
 const quick = args.quick;
@@ -123,7 +126,7 @@ function sizes(): { register: [number, number]; notification: [number, number]; 
   return { register: [reg.length, created], notification: [note.length, 4], read: [get, content.length] };
 }
 
-async function gatewayConfig(dir: string): Promise<{ file: string; coapPort: number; dtlsPort: number; mqttPort: number; restPort: number }> {
+async function gatewayConfig(dir: string, store: StoreType = storeType, prefix = redisPrefix): Promise<{ file: string; coapPort: number; dtlsPort: number; mqttPort: number; restPort: number }> {
   const coapPort = await freePort('udp');
   let dtlsPort = await freePort('udp');
   while (dtlsPort === coapPort) dtlsPort = await freePort('udp');
@@ -143,8 +146,8 @@ async function gatewayConfig(dir: string): Promise<{ file: string; coapPort: num
       `mqtt: { enabled: true, mode: embedded, embedded: { port: ${mqttPort}, host: 127.0.0.1 } }`,
       `rest: { enabled: true, port: ${restPort}, host: 127.0.0.1 }`,
       `log: { level: warn }`,
-      `store: { type: ${storeType} }`,
-      `redis: { url: ${JSON.stringify(args['redis-url'])}, prefix: ${JSON.stringify(redisPrefix)} }`,
+      `store: { type: ${store} }`,
+      `redis: { url: ${JSON.stringify(args['redis-url'])}, prefix: ${JSON.stringify(prefix)} }`,
       `data: { dir: ${JSON.stringify(join(dir, 'data'))} }`,
       '',
     ].join('\n'),
@@ -204,6 +207,7 @@ async function main(): Promise<void> {
   const fleets: FleetProcess[] = [];
   let gw: GatewayRun | undefined;
   let sink: MqttSink | undefined;
+  let comparedRedis = false;
   try {
     // 2. start-up time: a few cold starts with nothing registered
     const cfg = await gatewayConfig(tmp);
@@ -314,6 +318,34 @@ async function main(): Promise<void> {
       dtls = await dtlsFigures(target, dtlsPlan);
     }
 
+    // 8. the other stores, each on a gateway of its own with one fleet (the gateway and fleets above stopped first)
+    let stores: Results['figures']['stores'] = { skipped: '--skip stores' };
+    if (!skip.has('stores') && faces.mqtt) {
+      await sink?.close().catch(() => {});
+      sink = undefined;
+      for (const f of fleets.splice(0)) await f.close().catch(() => {});
+      await stopProcess(g.proc);
+      gw = undefined;
+      const others = (['memory', 'file', 'redis'] as const).filter((x) => x !== storeType);
+      const redisUp = others.includes('redis') ? await redisReachable(args['redis-url']) : false;
+      if (others.includes('redis') && !redisUp) log(`no Redis at ${args['redis-url']}: the store comparison leaves it out`);
+      comparedRedis = redisUp;
+      stores = await storeComparison({
+        stores: others.filter((x) => x !== 'redis' || redisUp),
+        entry,
+        devices: P.devices,
+        registerWindow: P.registerWindow,
+        observeTimeoutMs: P.observeTimeoutMs,
+        plan: notifyPlan,
+        echoRate: echo.notification.roundTripsPerSecond,
+        format: FORMAT,
+        conNotifications: CON,
+        tmp,
+        config: (store, dir) => gatewayConfig(dir, store, compareRedisPrefix),
+        log,
+      });
+    }
+
     const results: Results = {
       startedAt,
       mode: quick ? 'quick' : 'full',
@@ -321,7 +353,7 @@ async function main(): Promise<void> {
       machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '?', node: process.version, loadavgBefore: loadBefore, loadavgAfter: loadavg(), cpuShareBefore, openFileLimit: openFileLimit() },
       gateway: { entry, store: storeType, ...faces },
       fleet: { sockets: opened.sockets, clientsPerSocket: opened.clientsPerSocket, limit: opened.limit, notificationFormat: FORMAT, conNotifications: CON },
-      figures: { echo, startupMs, registrations, observations, rss: { baseBytes, at: rssAt }, notifications, restReads: restReadsFig, dtls },
+      figures: { echo, startupMs, registrations, observations, rss: { baseBytes, at: rssAt }, notifications, restReads: restReadsFig, dtls, stores },
     };
     const out = args.out ?? join(resultsDir, `${stamp}.json`);
     writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
@@ -333,6 +365,7 @@ async function main(): Promise<void> {
     if (gw) await stopProcess(gw.proc);
     rmSync(tmp, { recursive: true, force: true });
     if (storeType === 'redis') await deletePrefixes(args['redis-url'], [redisPrefix]);
+    if (comparedRedis) await deletePrefixes(args['redis-url'], [compareRedisPrefix]).catch(() => {});
   }
 }
 

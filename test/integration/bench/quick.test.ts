@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Results } from '../../../bench/report.js';
 import { runBenchScript } from '../../helpers/bench-script.js';
+import { redisReachable } from '../../../bench/store-compare.js';
 
 const isNumber = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x);
 
@@ -58,6 +59,19 @@ test('bench --quick produces every figure', { timeout: 118_000 }, async () => {
     // the DTLS part (test/integration/bench/dtls-bench.test.ts checks it in detail)
     assert.ok(!('skipped' in f.dtls), `DTLS measured: ${JSON.stringify(f.dtls)}`);
     if (!('skipped' in f.dtls)) assert.ok(f.dtls.handshakes.completed > 0 && isNumber(f.dtls.handshakes.perCorePerSecond), 'DTLS handshakes counted');
+    // the other stores side by side with the main run's (file by default): memory, and Redis where one answers
+    assert.equal(r.gateway.store, 'file');
+    const stores = f.stores;
+    assert.ok(stores && !('skipped' in stores), `other stores measured: ${JSON.stringify(stores)}`);
+    if (stores && !('skipped' in stores)) {
+      const want = (await redisReachable(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')) ? ['memory', 'redis'] : ['memory'];
+      assert.deepEqual(stores.map((x) => x.store), want);
+      for (const x of stores) {
+        assert.ok(x.registrationsPerSecond > 0 && x.devices > 0, `${x.store}: registrations measured`);
+        assert.ok(!('skipped' in x.notifications) && x.notifications.deliveredPerSecond > 0, `${x.store}: notifications reached MQTT`);
+      }
+      assert.match(stdout, /store memory \(above: file\)/);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
