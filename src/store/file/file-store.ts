@@ -11,6 +11,7 @@
  * client wakes up.
  */
 import { MemoryStore } from '../memory/memory-store.js';
+import { MemoryBackedStore } from '../memory-backed-store.js';
 import type { Registration } from '../../lwm2m/server/types.js';
 import type { QueuedRequest, RemovedRegistration, ServerStore, StoredObservation } from '../../lwm2m/server/store.js';
 import type { Logger } from '../../log.js';
@@ -34,8 +35,7 @@ function plainQueue(list: readonly QueuedRequest[]): QueuedRequest[] {
   return list.map((q) => ({ endpoint: q.endpoint, request: q.request, queuedAt: q.queuedAt, expiresAt: q.expiresAt }));
 }
 
-export class FileStore implements ServerStore {
-  private readonly mem = new MemoryStore();
+export class FileStore extends MemoryBackedStore implements ServerStore {
   readonly security: FileSecurityStore;
   readonly bootstrapSecurity: FileSecurityStore;
   readonly bootstrap: FileBootstrapStore;
@@ -46,6 +46,7 @@ export class FileStore implements ServerStore {
   readonly replay: ReplayReport;
 
   private constructor(options: FileStoreOptions) {
+    super(new MemoryStore());
     this.records = new RecordLog({ ...options, name: 'store' });
     this.security = new FileSecurityStore(this.mem.security, this.records);
     this.bootstrapSecurity = new FileSecurityStore(this.mem.bootstrapSecurity, this.records, 'bsec');
@@ -130,22 +131,6 @@ export class FileStore implements ServerStore {
     return removed;
   }
 
-  get(id: string): Registration | undefined {
-    return this.mem.get(id);
-  }
-
-  getByEndpoint(endpoint: string): Registration | undefined {
-    return this.mem.getByEndpoint(endpoint);
-  }
-
-  all(): Registration[] {
-    return this.mem.all();
-  }
-
-  get size(): number {
-    return this.mem.size;
-  }
-
   // ---- observations ----
 
   addObservation(obs: StoredObservation): StoredObservation | undefined {
@@ -161,19 +146,7 @@ export class FileStore implements ServerStore {
     return removed;
   }
 
-  getObservation(id: string): StoredObservation | undefined {
-    return this.mem.getObservation(id);
-  }
-
-  getObservationByToken(token: Uint8Array): StoredObservation | undefined {
-    return this.mem.getObservationByToken(token);
-  }
-
-  getObservations(registrationId: string): readonly StoredObservation[] {
-    return this.mem.getObservations(registrationId);
-  }
-
-  // ---- queued requests: each change writes the endpoint's whole queue (a few requests) ----
+  // ---- queued requests (the mutators are MemoryBackedStore's) ----
 
   private trackQueue(endpoint: string): void {
     if (this.mem.queuedRequests(endpoint) > 0) this.queued.add(endpoint);
@@ -184,36 +157,9 @@ export class FileStore implements ServerStore {
     return { k: 'queue', op: 'set', key: endpoint, v: plainQueue(this.mem.requestsOf(endpoint)) };
   }
 
-  private queueChanged(endpoint: string): void {
+  protected override queueChanged(endpoint: string): void {
     this.trackQueue(endpoint);
     this.records.append(this.queueRecord(endpoint));
   }
 
-  queueRequest(item: QueuedRequest, max: number): boolean {
-    const ok = this.mem.queueRequest(item, max);
-    if (ok) this.queueChanged(item.endpoint);
-    return ok;
-  }
-
-  nextRequest(endpoint: string): QueuedRequest | undefined {
-    const item = this.mem.nextRequest(endpoint);
-    if (item) this.queueChanged(endpoint);
-    return item;
-  }
-
-  expireRequests(endpoint: string, now: number): QueuedRequest[] {
-    const expired = this.mem.expireRequests(endpoint, now);
-    if (expired.length > 0) this.queueChanged(endpoint);
-    return expired;
-  }
-
-  removeRequests(endpoint: string): QueuedRequest[] {
-    const removed = this.mem.removeRequests(endpoint);
-    if (removed.length > 0) this.queueChanged(endpoint);
-    return removed;
-  }
-
-  queuedRequests(endpoint: string): number {
-    return this.mem.queuedRequests(endpoint);
-  }
 }

@@ -15,11 +15,12 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Registration } from '../../lwm2m/server/types.js';
-import type { QueuedRequest, RemovedRegistration, ServerStore, StoredObservation } from '../../lwm2m/server/store.js';
+import type { RemovedRegistration, ServerStore, StoredObservation } from '../../lwm2m/server/store.js';
 import type { Logger } from '../../log.js';
 import { silentLogger } from '../../log.js';
 import { toPlain } from '../file/plain-codec.js';
 import { HASH, Mirror, plainQueue } from './mirror.js';
+import { MemoryBackedStore } from '../memory-backed-store.js';
 import { readSnapshot } from './snapshot.js';
 import type { MirrorRecord } from './mirror.js';
 import { RedisLink, redactedUrl } from './redis-link.js';
@@ -45,9 +46,8 @@ export function newInstanceId(): string {
   return `${host}-${process.pid}-${randomBytes(4).toString('hex')}`;
 }
 
-export class RedisStore implements ServerStore {
-  private readonly mirror = new Mirror();
-  private readonly mem = this.mirror.mem;
+export class RedisStore extends MemoryBackedStore implements ServerStore {
+  private readonly mirror: Mirror;
   readonly security: RedisSecurityStore;
   readonly bootstrapSecurity: RedisSecurityStore;
   readonly bootstrap: RedisBootstrapStore;
@@ -66,6 +66,9 @@ export class RedisStore implements ServerStore {
   private readonly listeners: ((records: readonly MirrorRecord[], from: string) => void)[] = [];
 
   constructor(private readonly options: RedisStoreOptions) {
+    const mirror = new Mirror();
+    super(mirror.mem);
+    this.mirror = mirror;
     this.instance = options.instance ?? newInstanceId();
     this.log = options.logger ?? silentLogger;
     const prefix = options.prefix ?? 'lwm2m:';
@@ -240,22 +243,6 @@ export class RedisStore implements ServerStore {
     return removed;
   }
 
-  get(id: string): Registration | undefined {
-    return this.mem.get(id);
-  }
-
-  getByEndpoint(endpoint: string): Registration | undefined {
-    return this.mem.getByEndpoint(endpoint);
-  }
-
-  all(): Registration[] {
-    return this.mem.all();
-  }
-
-  get size(): number {
-    return this.mem.size;
-  }
-
   // ---- observations ----
 
   addObservation(obs: StoredObservation): StoredObservation | undefined {
@@ -276,52 +263,13 @@ export class RedisStore implements ServerStore {
     return removed;
   }
 
-  getObservation(id: string): StoredObservation | undefined {
-    return this.mem.getObservation(id);
-  }
+  // ---- queued requests (the mutators are MemoryBackedStore's) ----
 
-  getObservationByToken(token: Uint8Array): StoredObservation | undefined {
-    return this.mem.getObservationByToken(token);
-  }
-
-  getObservations(registrationId: string): readonly StoredObservation[] {
-    return this.mem.getObservations(registrationId);
-  }
-
-  // ---- queued requests: each change writes the endpoint's whole queue (a few requests) ----
-
-  private queueChanged(endpoint: string): void {
+  protected override queueChanged(endpoint: string): void {
     const list = this.mem.requestsOf(endpoint);
     const v = plainQueue(list);
     const command: HashCommand = list.length > 0 ? ['hset', HASH.queue, endpoint, JSON.stringify(v)] : ['hdel', HASH.queue, endpoint];
     this.write([command], { k: 'queue', op: 'set', key: endpoint, v });
   }
 
-  queueRequest(item: QueuedRequest, max: number): boolean {
-    const ok = this.mem.queueRequest(item, max);
-    if (ok) this.queueChanged(item.endpoint);
-    return ok;
-  }
-
-  nextRequest(endpoint: string): QueuedRequest | undefined {
-    const item = this.mem.nextRequest(endpoint);
-    if (item) this.queueChanged(endpoint);
-    return item;
-  }
-
-  expireRequests(endpoint: string, now: number): QueuedRequest[] {
-    const expired = this.mem.expireRequests(endpoint, now);
-    if (expired.length > 0) this.queueChanged(endpoint);
-    return expired;
-  }
-
-  removeRequests(endpoint: string): QueuedRequest[] {
-    const removed = this.mem.removeRequests(endpoint);
-    if (removed.length > 0) this.queueChanged(endpoint);
-    return removed;
-  }
-
-  queuedRequests(endpoint: string): number {
-    return this.mem.queuedRequests(endpoint);
-  }
 }
