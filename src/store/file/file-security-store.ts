@@ -4,7 +4,7 @@
  * lines): the data folder is created 0700 and its files 0600, and it is as secret as the
  * security file the credentials may come from.
  */
-import type { SecurityInfo, SecurityPut, SecurityStore } from '../../lwm2m/server/security.js';
+import { MemoryBackedSecurityStore, type SecurityChange } from '../memory-backed-security-store.js';
 import type { MemorySecurityStore } from '../memory/memory-security-store.js';
 import type { RecordKind } from './record-kinds.js';
 import { requireKey } from './record-kinds.js';
@@ -12,13 +12,15 @@ import { RecordError } from './record-log.js';
 import type { RecordLog } from './record-log.js';
 import { asSecurityInfo } from './server-records.js';
 
-export class FileSecurityStore implements SecurityStore {
+export class FileSecurityStore extends MemoryBackedSecurityStore {
   constructor(
-    private readonly mem: MemorySecurityStore,
+    mem: MemorySecurityStore,
     private readonly records: RecordLog,
     /** the record kind: `sec` for the server credentials, `bsec` for the bootstrap credentials */
     private readonly kind = 'sec',
-  ) {}
+  ) {
+    super(mem);
+  }
 
   /** How `sec` records replay and how the credentials are written to a snapshot. */
   recordKind(): RecordKind {
@@ -35,35 +37,8 @@ export class FileSecurityStore implements SecurityStore {
     };
   }
 
-  put(info: SecurityInfo): SecurityPut {
-    const r = this.mem.put(info);
-    if (r.ok) this.records.append({ k: this.kind, op: 'put', v: info });
-    return r;
-  }
-
-  remove(endpoint: string): SecurityInfo | undefined {
-    const removed = this.mem.remove(endpoint);
-    if (removed) this.records.append({ k: this.kind, op: 'remove', key: endpoint });
-    return removed;
-  }
-
-  get(endpoint: string): SecurityInfo | undefined {
-    return this.mem.get(endpoint);
-  }
-
-  all(): SecurityInfo[] {
-    return this.mem.all();
-  }
-
-  get size(): number {
-    return this.mem.size;
-  }
-
-  pskFor(identity: Buffer): Buffer | undefined {
-    return this.mem.pskFor(identity);
-  }
-
-  endpointOf(identity: string): string | undefined {
-    return this.mem.endpointOf(identity);
+  protected override written(change: SecurityChange): void {
+    if (change.op === 'put') this.records.append({ k: this.kind, op: 'put', v: change.info });
+    else this.records.append({ k: this.kind, op: 'remove', key: change.endpoint });
   }
 }
