@@ -9,7 +9,7 @@ import type { AccessControl } from './access.js';
 import { checkAttributes } from './attributes.js';
 import { cappedLimits, checkFits, contentSize, enforceLimits, type ContainerCaps } from './container.js';
 import { CHILD_TYPES, SHORT_NAMES, timestamp, TY, type Resource, type ResourceType } from './resource.js';
-import type { SubscriptionEvents } from './subscriptions.js';
+import { checkSubscription, type SubscriptionEvents } from './subscriptions.js';
 import type { ResourceTree } from './tree.js';
 
 export interface CreateContext {
@@ -99,6 +99,7 @@ export async function createResource(ctx: CreateContext, parent: Resource, ty: n
   if (ty === TY.FCNT) attrs.st = 0;
   if (ty === TY.SUB) {
     attrs.nct ??= 1;
+    checkSubscription(parent, attrs);
     await ctx.events.verify(r, originator);
     if (!ctx.tree.get(parent.ri)) throw new CseError(RSC.NOT_FOUND, 'the parent resource was deleted');
     if (ctx.tree.childNamed(parent, rn)) throw new CseError(RSC.CONFLICT, 'a resource with this name exists');

@@ -11,7 +11,7 @@ import { bodyMember, createResource, type CreateContext } from './create.js';
 import { Notifier } from './notifier.js';
 import { representation, timestamp, TY, type Resource } from './resource.js';
 import { CseError, RSC, type Rsc } from './status.js';
-import { SubscriptionEvents } from './subscriptions.js';
+import { checkSubscription, SubscriptionEvents } from './subscriptions.js';
 import { ResourceTree } from './tree.js';
 
 export type CseOperation = 'create' | 'retrieve' | 'update' | 'delete' | 'discovery';
@@ -139,6 +139,10 @@ export class CseCore {
     const { sn, value } = bodyMember(r.ty, pc);
     if (sn !== r.sn) throw new CseError(RSC.BAD_REQUEST, 'the resource name in the body does not match the resource');
     const changes = checkAttributes(r.ty, value, 'update');
+    if (r.ty === TY.SUB) {
+      const parent = this.tree.get(r.pi);
+      if (parent) checkSubscription(parent, { ...r.attrs, ...changes });
+    }
     for (const [k, v] of Object.entries(changes)) {
       if (k === 'lbl') {
         if (v === null) delete r.lbl;
