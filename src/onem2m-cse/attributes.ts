@@ -55,7 +55,8 @@ const CU = (check: Check, mandatory = false): AttributeRule => ({ check, create:
 const COMMON: Record<string, AttributeRule> = {
   rn: C(str(64)),
   lbl: CU(nonEmptyStrList(MAX_LABELS, 128)),
-  et: CU(str(32)),
+  // a oneM2M timestamp, basic ISO 8601 (TS-0004 m2m:timestamp): 20261204T170000 or with ,ffffff
+  et: CU((v) => typeof v === 'string' && /^\d{8}T\d{6}(?:,\d{1,6})?$/.test(v)),
   cr: C((v) => v === null),
 };
 

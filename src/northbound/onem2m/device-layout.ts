@@ -36,6 +36,9 @@ export interface InstanceTarget {
   mode: OneM2mMode;
 }
 
+/** the label of a contentInstance encapsulating an encoded LwM2M object instance (TS-0014 clause 7.2) */
+export const TRANSPARENT_LABEL = 'LWM2M-Object-Encapsulation';
+
 /** subscriptions found by one discovery, at most */
 const MAX_DISCOVERED = 1000;
 
@@ -218,7 +221,8 @@ export class DeviceLayout {
       return;
     }
     if (t.mode === 'transparent') {
-      await this.create(at, TY.CIN, { 'm2m:cin': { cnf: 'application/senml+json:0', con: senml(t, values, timeMs) } });
+      // TS-0014 clause 7.2: the label says an encoded object instance is inside, cnf its content type
+      await this.create(at, TY.CIN, { 'm2m:cin': { lbl: [TRANSPARENT_LABEL], cnf: 'application/senml+json:0', con: senml(t, values, timeMs) } });
       return;
     }
     for (const [id, v] of values) {

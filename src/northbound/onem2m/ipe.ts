@@ -56,11 +56,21 @@ interface DeviceState {
 
 const SAFE = /[^A-Za-z0-9._~-]/g;
 
-/** An endpoint name as a resource name: unsafe characters replaced, a hash added when anything changed. */
+/**
+ * An endpoint name as a resource name: the Endpoint Client Name without its "urn:" (TS-0014
+ * clause 6.2.2.2), unsafe characters replaced, a hash of the whole name added when anything
+ * was replaced or cut.
+ */
 export function safeName(endpoint: string): string {
-  const cleaned = endpoint.slice(0, 40).replace(SAFE, '_');
-  if (cleaned === endpoint) return cleaned;
+  const bare = /^urn:/i.test(endpoint) && endpoint.length > 4 ? endpoint.slice(4) : endpoint;
+  const cleaned = bare.slice(0, 40).replace(SAFE, '_');
+  if (cleaned === bare) return cleaned;
   return `${cleaned}-${createHash('sha256').update(endpoint).digest('hex').slice(0, 8)}`;
+}
+
+/** A device AE's labels besides online/offline: the Iwked-* interworking labels (as TS-0033 IPEs set them) and the gateway's own. */
+function deviceLabels(name: string): string[] {
+  return ['Iwked-Technology:LWM2M', `Iwked-Entity-ID:${name}`, 'lwm2m:device', `lwm2m:endpoint:${name}`];
 }
 
 export class Ipe {
@@ -124,7 +134,7 @@ export class Ipe {
     const aeId = c.deviceAe.id.replace('{endpoint}', name);
     const rn = c.deviceAe.name.replace('{endpoint}', name);
     const layout = new DeviceLayout(this.o.client, `${this.cseBase}/${rn}`, aeId, this.features);
-    const labels = ['lwm2m:device', `lwm2m:endpoint:${name}`, 'online'];
+    const labels = [...deviceLabels(name), 'online'];
     const body = { 'm2m:ae': { rn, api: 'Nlwm2m-device', rr: true, srv: [c.release], poa: [this.o.poa], lbl: labels } };
     // the same registration (an update of its objects): the applications' observations go on
     let watchers = prev?.watchers;
@@ -204,7 +214,7 @@ export class Ipe {
     state.watchers.close();
     const name = safeName(reg.endpoint);
     if (this.o.config.onDeregister === 'delete') this.o.outbox.push(() => state.layout.deleteAe());
-    else this.o.outbox.push(() => state.layout.labelAe(['lwm2m:device', `lwm2m:endpoint:${name}`, 'offline']));
+    else this.o.outbox.push(() => state.layout.labelAe([...deviceLabels(name), 'offline']));
   }
 
   /** A contentInstance in a command container: a write or an execute, its result written back. */

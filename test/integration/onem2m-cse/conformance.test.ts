@@ -1,7 +1,7 @@
 /**
  * The embedded CSE refuses what an independent, complete CSE (ACME's attribute policies and
  * resource validation) refuses, so that the IPE's tests catch a request such a CSE would
- * not take: App-ID forms, empty optional lists, contentInfo format, a content that is not a
+ * not take: a missing X-M2M-RVI, App-ID forms, empty optional lists, a malformed et, contentInfo format, a content that is not a
  * string, subscription criteria (chty a possible child type, nct with net); and `chty`
  * narrows child-created/deleted notifications to the types it names.
  */
@@ -37,6 +37,15 @@ describe('embedded CSE: what an independent CSE refuses', () => {
     assert.equal((await ae({ api: 'Nx1', lbl: [] }, 'Ca5')).rsc, 4000, 'lbl [] is refused');
     assert.equal((await ae({ api: 'Nx1', poa: [] }, 'Ca6')).rsc, 4000, 'poa [] is refused');
     assert.equal((await ae({ api: 'Nx1', rr: true, srv: undefined }, 'Ca7')).rsc, 4000, 'srv is mandatory');
+  });
+
+  it('headers: X-M2M-RVI is required (no RVI is release 1: 4001); et is a oneM2M timestamp', async () => {
+    const none = await m2m(base, 'GET', '/cse-in', { ...O, rvi: null });
+    assert.deepEqual([none.status, none.rsc], [400, 4001]);
+    assert.equal((await m2m(base, 'GET', '/cse-in', { ...O, rvi: '4' })).rsc, 2000);
+    const et = (v: string): Promise<{ rsc: number }> => m2m(base, 'POST', '/cse-in/conf', { ...O, ty: 3, body: { 'm2m:cnt': { et: v } } });
+    assert.equal((await et('2030-01-01T00:00:00Z')).rsc, 4000);
+    assert.equal((await et('20300101T000000')).rsc, 2001);
   });
 
   it('contentInstance: con a string, cnf type/subtype:encoding', async () => {
