@@ -50,6 +50,17 @@ function parseRoute(path: string, key: Buffer): Route | undefined {
   return { kind: 'watch', endpoint, path: last === 'i' ? `/${o}/${i}` : `/${o}/${i}/${Number(last)}` };
 }
 
+/**
+ * The event of a notification as a notificationEventType: `net` (release 2 and later), or
+ * the release 1 `rss` (resourceStatus: 1 child created, 2 child deleted, 3 updated, 4
+ * deleted) that CSEs of that generation (Eclipse OM2M 1.x) send instead.
+ */
+function eventType(nev: { net?: unknown; rss?: unknown } | undefined): number | undefined {
+  if (typeof nev?.net === 'number') return nev.net;
+  const rss = nev?.rss;
+  return rss === 1 ? 3 : rss === 2 ? 4 : rss === 3 ? 1 : rss === 4 ? 2 : undefined;
+}
+
 export class NotifyListener {
   private server: Server | undefined;
   private readonly key = randomBytes(16);
@@ -103,7 +114,7 @@ export class NotifyListener {
     });
     req.on('end', () => {
       if (size > MAX_BODY) return answer(4000, 400);
-      let sgn: { vrq?: unknown; nev?: { net?: unknown; rep?: Record<string, { con?: unknown }> } } | undefined;
+      let sgn: { vrq?: unknown; nev?: { net?: unknown; rss?: unknown; rep?: Record<string, { con?: unknown }> } } | undefined;
       try {
         sgn = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { 'm2m:sgn'?: typeof sgn })['m2m:sgn'];
       } catch {
@@ -112,15 +123,15 @@ export class NotifyListener {
       if (typeof sgn !== 'object' || sgn === null) return answer(4000, 400);
       answer(2000, 200);
       if (sgn.vrq === true) return;
+      const net = eventType(sgn.nev);
       if (route.kind === 'watch') {
-        const net = sgn.nev?.net;
         const sub = net === 3 || net === 4 ? (sgn.nev?.rep?.['m2m:sub'] as { rn?: unknown } | undefined) : undefined;
         if (!sub || typeof sub !== 'object' || typeof sub.rn !== 'string' || !RN.test(sub.rn)) return;
         this.received++;
         this.onWatch({ endpoint: route.endpoint, path: route.path, event: net === 3 ? 'created' : 'deleted', rn: sub.rn });
         return;
       }
-      const cin = sgn.nev?.net === 3 ? sgn.nev.rep?.['m2m:cin'] : undefined;
+      const cin = net === 3 ? sgn.nev?.rep?.['m2m:cin'] : undefined;
       if (!cin || typeof cin !== 'object' || !('con' in cin)) return;
       this.received++;
       const { kind: _kind, ...command } = route;

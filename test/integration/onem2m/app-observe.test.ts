@@ -53,6 +53,19 @@ void test('an application subscription observes the resource; the last one delet
     const ipe = gateway.face('onem2m') as unknown as { ipe: { appObservations(ep: string): { settled(): Promise<void>; observed(): string[] } } };
     await ipe.ipe.appObservations('watch-1')!.settled();
     assert.deepEqual(ipe.ipe.appObservations('watch-1')!.observed(), []);
+
+    // a release 1 CSE (rss instead of net) announcing a subscription on the same holder
+    const watchUrl = (await m2m(cse, 'GET', `${container}/ipe-watch`)).body['m2m:sub'].nu[0] as string;
+    const r1 = async (rss: number): Promise<void> => {
+      const body = { 'm2m:sgn': { nev: { rss, rep: { 'm2m:sub': { rn: 'legacy', nu: [nu] } } }, sur: '/id-in/sub1' } };
+      const r = await fetch(watchUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-m2m-origin': '/id-in', 'x-m2m-ri': `r1-${rss}` }, body: JSON.stringify(body) });
+      assert.equal(r.headers.get('x-m2m-rsc'), '2000');
+      await r.arrayBuffer();
+    };
+    await r1(1);
+    await waitFor(() => observes(d!, '/3303/0/5700'), 'the Observe for a release 1 child-created notification');
+    await r1(2);
+    await waitFor(() => !observes(d!, '/3303/0/5700'), 'the cancel for a release 1 child-deleted notification');
   } finally {
     await d?.stop();
     await gateway?.stop();
