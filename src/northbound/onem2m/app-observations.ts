@@ -19,6 +19,8 @@ interface Watched {
   observationId?: string;
   /** started here (cancelled when the last subscription goes) */
   owned: boolean;
+  /** a start is queued or under way */
+  starting?: boolean;
 }
 
 export interface AppObservationsOptions {
@@ -47,14 +49,29 @@ export class AppObservations {
     if (this.closed) return;
     let w = this.byPath.get(path);
     if (!w) this.byPath.set(path, (w = { subs: new Set(), owned: false }));
-    if (w.subs.has(rn)) return;
+    if (w.subs.has(rn)) {
+      // known already (found again by discovery): tried again if the device refused before
+      if (w.observationId === undefined && !w.starting) this.queueStart(path, w);
+      return;
+    }
     if (this.count >= MAX_WATCHED_SUBSCRIPTIONS) {
       this.o.logger.warn('oneM2M: too many application subscriptions on one device, ignored', { endpoint: this.o.endpoint, max: MAX_WATCHED_SUBSCRIPTIONS });
       return;
     }
     w.subs.add(rn);
     this.count++;
-    if (w.subs.size === 1) this.run(() => this.start(path));
+    if (w.subs.size === 1) this.queueStart(path, w);
+  }
+
+  private queueStart(path: string, w: Watched): void {
+    w.starting = true;
+    this.run(async () => {
+      try {
+        await this.start(path);
+      } finally {
+        w.starting = false;
+      }
+    });
   }
 
   /** The subscription `rn` on the value holder of `path` was deleted. */
