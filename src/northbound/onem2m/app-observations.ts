@@ -88,6 +88,16 @@ export class AppObservations {
     this.byPath.clear();
   }
 
+  /** The device is no longer mapped to oneM2M (a reload): the observations started here are cancelled, then nothing more is done. */
+  release(): void {
+    if (this.closed) return;
+    const owned = [...this.byPath].filter(([p, w]) => w.owned && w.observationId !== undefined && !this.o.planned(p)).map(([, w]) => w.observationId!);
+    this.close();
+    this.chain = this.chain.then(async () => {
+      for (const id of owned) await this.o.core.cancelObservation(this.o.endpoint, id);
+    }).catch((e: unknown) => this.o.logger.warn('oneM2M: application observation failed', { endpoint: this.o.endpoint, error: String(e).slice(0, 200) }));
+  }
+
   /** Resolves when every step asked so far has run (tests). */
   settled(): Promise<void> {
     return this.chain;

@@ -125,7 +125,8 @@ export class Ipe {
     const targets = mappings ? deviceTargets(reg, mappings) : undefined;
     const prev = this.devices.get(reg.endpoint);
     if (!targets) {
-      prev?.watchers.close();
+      // no longer mapped (a reload): what applications made the device observe stops too
+      prev?.watchers.release();
       this.devices.delete(reg.endpoint);
       return;
     }

@@ -3,7 +3,8 @@
  * subscriber of a path observes, the last one gone cancels; an observation the device
  * already had is used and never cancelled, nor one a mapping plans; a refused observe
  * leaves nothing to cancel; steps run in order, so a quick create/delete ends cancelled;
- * nothing happens after close; the number followed is bounded.
+ * nothing happens after close; release cancels what was started here; the number followed
+ * is bounded.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -109,4 +110,20 @@ void test('nothing after close; the subscriptions followed are bounded', async (
   w.add('/3/0/2', 'a');
   await w.settled();
   assert.equal(f.calls.length, 2);
+});
+
+void test('release cancels the observations started here, not the ones it used', async () => {
+  const f = fakeCore();
+  f.existing.push({ id: 'mqtt-1', paths: ['/3/0/9'], composite: false });
+  const w = make(f, ['/3/0/13']);
+  w.add('/3/0/9', 'a');
+  w.add('/3/0/1', 'a');
+  w.add('/3/0/13', 'a');
+  await w.settled();
+  w.release();
+  await w.settled();
+  assert.deepEqual(f.calls, ['observe /3/0/1', 'observe /3/0/13', 'cancel ob1']);
+  w.add('/3/0/2', 'a');
+  await w.settled();
+  assert.equal(f.calls.length, 3, 'nothing after release');
 });
