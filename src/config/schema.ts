@@ -11,6 +11,9 @@ export interface BrokerUserConfig {
   subscribe?: string[];
 }
 
+/** an operation an <accessControlPolicy> grants (TS-0004 accessControlOperations) */
+export type OneM2mAccessOperation = 'create' | 'retrieve' | 'update' | 'delete' | 'notify' | 'discover';
+
 export interface GatewayConfig {
   coap: {
     /** UDP port for LwM2M over CoAP; 0 picks a free one */
@@ -196,6 +199,8 @@ export interface GatewayConfig {
     retry: { min: number; max: number };
     /** the embedded CSE (when cse.url is null): the originator allowed everything, and per AE (name or AE-ID) the originators allowed on it */
     embedded: { port: number; host: string; admin: string; allowed: Record<string, string[]> };
+    /** the <accessControlPolicy> the IPE gives each device AE: application originators granted access (none: no ACP), and the operations they get */
+    accessControl: { originators: string[]; operations: OneM2mAccessOperation[] };
   };
   log: {
     level: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -297,6 +302,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
     bufferSize: 10_000,
     retry: { min: 0.5, max: 30 },
     embedded: { port: 8282, host: '127.0.0.1', admin: 'CAdmin', allowed: {} },
+    accessControl: { originators: [], operations: ['retrieve', 'create', 'discover'] },
   },
   log: { level: 'info', format: 'text' },
   store: { type: 'file' },
@@ -537,6 +543,14 @@ export const CONFIG_SCHEMA = {
             host: { type: 'string', minLength: 1 },
             admin: { type: 'string', pattern: '^[CS][A-Za-z0-9._~-]{1,63}$' },
             allowed: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string', minLength: 1 } } },
+          },
+        },
+        accessControl: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            originators: { type: 'array', maxItems: 64, uniqueItems: true, items: { type: 'string', pattern: '^[A-Za-z0-9._~/-]{1,128}$' } },
+            operations: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['create', 'retrieve', 'update', 'delete', 'notify', 'discover'] } },
           },
         },
       },

@@ -5,6 +5,7 @@
  */
 import { CseError, RSC } from './status.js';
 import { TY } from './resource.js';
+import { isAcpi, isSetOfAcrs } from './acp.js';
 
 type Check = (v: unknown) => boolean;
 
@@ -60,8 +61,14 @@ const COMMON: Record<string, AttributeRule> = {
   cr: C((v) => v === null),
 };
 
+/** accessControlPolicyIDs, on the types that have it (TS-0004 clause 9.6.1.3; a contentInstance has none) */
+const ACPI = CU(isAcpi);
+
 const RULES: Readonly<Record<number, Record<string, AttributeRule>>> = {
+  // selfPrivileges mandatory (ACME refuses an <accessControlPolicy> without pvs)
+  [TY.ACP]: { pv: CU(isSetOfAcrs), pvs: CU(isSetOfAcrs, true) },
   [TY.AE]: {
+    acpi: ACPI,
     api: C(appId, true),
     apn: CU(str(256)),
     rr: CU(bool, true),
@@ -69,17 +76,18 @@ const RULES: Readonly<Record<number, Record<string, AttributeRule>>> = {
     srv: CU((v) => Array.isArray(v) && v.length >= 1 && v.length <= 8 && v.every((x) => typeof x === 'string' && RELEASES.has(x)), true),
     csz: CU(strList(8, 64)),
   },
-  [TY.CNT]: { mni: CU(uint(2 ** 31)), mbs: CU(uint(2 ** 31)), mia: CU(uint(2 ** 31)) },
+  [TY.CNT]: { acpi: ACPI, mni: CU(uint(2 ** 31)), mbs: CU(uint(2 ** 31)), mia: CU(uint(2 ** 31)) },
   // con: a string (ACME's attribute policy types it so; a number or an object is refused)
   [TY.CIN]: { con: C(str(1024 * 1024), true), cnf: C((v) => typeof v === 'string' && CNF.test(v)) },
   [TY.SUB]: {
+    acpi: ACPI,
     nu: CU((v) => strList(8, 512)(v) && (v as string[]).length >= 1, true),
     enc: CU(eventCriteria),
     nct: CU((v) => uint(4)(v) && (v as number) >= 1),
     su: C(str(512)),
     exc: CU(uint(2 ** 31)),
   },
-  [TY.FCNT]: { cnd: C(str(256), true) },
+  [TY.FCNT]: { acpi: ACPI, cnd: C(str(256), true) },
 };
 
 const CUSTOM_NAME = /^[A-Za-z][A-Za-z0-9]{0,31}$/;
