@@ -15,6 +15,7 @@
 import type { CompiledOneM2mSection, OneM2mMode } from '../../mapping/index.js';
 import { valueToJson, valueToText, type LeafValue } from '../../mapping/values.js';
 import { CseUnreachable, type CseClient } from './cse-client.js';
+import { ensureAcpiOf, ensureDeviceAcp, withAcpi, type DeviceAccess } from './device-acp.js';
 
 const TY = { AE: 2, CNT: 3, CIN: 4, SUB: 23, FCNT: 28 } as const;
 /** the IPE's subscription on a command container */
@@ -61,6 +62,8 @@ export class DeviceLayout {
   private readonly known = new Set<string>();
   /** subscriptions whose nu was set by this run of the IPE (created or updated) */
   private readonly current = new Set<string>();
+  /** the device AE's <accessControlPolicy> (device-acp.ts), named in the acpi of what the layout makes */
+  private acpRi: string | undefined;
 
   constructor(
     private readonly client: CseClient,
@@ -68,11 +71,14 @@ export class DeviceLayout {
     readonly aePath: string,
     readonly aeId: string,
     private readonly features: CseFeatures = { childTypeFilter: true },
+    /** the policy given to the device AE (undefined: none, as for the IPE's own AE) */
+    private readonly access?: DeviceAccess,
   ) {}
 
   forget(): void {
     this.known.clear();
     this.current.clear();
+    this.acpRi = undefined;
   }
 
   /** A resource the layout counted on is gone (the CSE lost it): forget everything and retry the step, which lays it out again. */
@@ -85,13 +91,15 @@ export class DeviceLayout {
   async ensure(parent: string, rn: string, ty: number, body: unknown): Promise<boolean> {
     const path = `${parent}/${rn}`;
     if (this.known.has(path)) return false;
+    const guarded = ty === TY.CNT || ty === TY.FCNT;
     const got = await this.client.request('GET', path, this.aeId);
     if (got.rsc === 2000) {
+      if (guarded && this.acpRi !== undefined) await this.withCleanup(() => ensureAcpiOf(this.client, path, this.aeId, got.body, this.acpRi!));
       this.known.add(path);
       return false;
     }
     if (got.rsc !== 4004) throw new LayoutError(`retrieve ${path}: ${got.rsc}`, got.rsc);
-    const made = await this.client.request('POST', parent, this.aeId, body, ty);
+    const made = await this.client.request('POST', parent, this.aeId, guarded ? withAcpi(body, this.acpRi) : body, ty);
     if (made.rsc === 4004) this.gone(parent);
     if (made.rsc !== 2001 && made.rsc !== 4105) throw new LayoutError(`create ${path}: ${made.rsc}`, made.rsc);
     this.known.add(path);
@@ -103,15 +111,34 @@ export class DeviceLayout {
     if (this.known.has(this.aePath)) return;
     const got = await this.client.request('GET', this.aePath, this.aeId);
     if (got.rsc === 2000) {
-      this.known.add(this.aePath);
       await this.labelAe(labels);
+      await this.ensureAcp(got.body?.['m2m:ae']?.acpi);
+      this.known.add(this.aePath);
       return;
     }
     if (got.rsc !== 4004) throw new LayoutError(`retrieve ${this.aePath}: ${got.rsc}`);
     this.forget();
     const made = await this.client.request('POST', cseBase, this.aeId, body, TY.AE);
     if (made.rsc !== 2001) throw new LayoutError(`register AE ${rn}: ${made.rsc}`);
+    await this.ensureAcp(undefined);
     this.known.add(this.aePath);
+  }
+
+  /** The device AE's policy, made or updated, and named in the AE's acpi (`aeAcpi`: what it has). */
+  private async ensureAcp(aeAcpi: unknown): Promise<void> {
+    if (!this.access) return;
+    const access = this.access;
+    this.acpRi = await this.withCleanup(() => ensureDeviceAcp(this.client, this.aePath, this.aeId, access, aeAcpi));
+  }
+
+  /** A step of the policy: when the CSE cannot take it now, everything is laid out again on the retry. */
+  private async withCleanup<T>(step: () => Promise<T>): Promise<T> {
+    try {
+      return await step();
+    } catch (e) {
+      if (e instanceof CseUnreachable) this.forget();
+      throw e;
+    }
   }
 
   async labelAe(labels: string[]): Promise<void> {

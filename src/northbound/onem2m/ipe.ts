@@ -134,7 +134,8 @@ export class Ipe {
     const name = safeName(reg.endpoint);
     const aeId = c.deviceAe.id.replace('{endpoint}', name);
     const rn = c.deviceAe.name.replace('{endpoint}', name);
-    const layout = new DeviceLayout(this.o.client, `${this.cseBase}/${rn}`, aeId, this.features);
+    const access = { ipe: c.originator, originators: c.accessControl.originators, operations: c.accessControl.operations };
+    const layout = new DeviceLayout(this.o.client, `${this.cseBase}/${rn}`, aeId, this.features, access);
     const labels = [...deviceLabels(name), 'online'];
     const body = { 'm2m:ae': { rn, api: 'Nlwm2m-device', rr: true, srv: [c.release], poa: [this.o.poa], lbl: labels } };
     // the same registration (an update of its objects): the applications' observations go on
