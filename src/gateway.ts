@@ -27,6 +27,7 @@ import { GatewayFiles } from './gateway-files.js';
 import { StartError } from './start-error.js';
 import { BootstrapServer, ownServerMatcher } from './lwm2m/bootstrap/index.js';
 import { createBootstrapBindings } from './transport/bootstrap-bindings.js';
+import { bindingTopicRule, newGatewayLogin } from './transport/mqtt/broker-rule.js';
 
 /** The package version (package.json sits one level above src/ and dist/). */
 export const VERSION: string = (() => {
@@ -192,13 +193,18 @@ export class Gateway {
     this.files.load();
     this.server.start();
     await this.opened.attach?.(this.server);
-    this.bindings = createBindings({ config: this.config, handler: this.server, logger: this.log, credentials: this.server.credentials });
-    for (const b of this.bindings) {
-      const at = await b.start().catch((e: unknown) => Promise.reject(e instanceof BindingStartError ? new StartError(e.message) : e));
-      this.server.addTransport(b.transport);
-      this.listening.push(at);
-      this.log.info('LwM2M server listening', { transport: at.transport, address: at.address, port: at.port });
-    }
+    // the MQTT binding on the embedded broker: its own login there, and the broker's rule for its topics
+    const login = newGatewayLogin();
+    const mb = this.config.mqttBinding;
+    const brokerTopicRule = mb.enabled && mb.broker.url === null ? bindingTopicRule(mb.prefix, login) : undefined;
+    const embeddedBroker = (): { url: string; username: string; password: string } | undefined => {
+      const port = this.facePorts.mqtt;
+      const host = this.config.mqtt.embedded.host;
+      const local = host === null || host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+      return port ? { url: `mqtt://${local}:${port}`, ...login } : undefined;
+    };
+    this.bindings = createBindings({ config: this.config, handler: this.server, logger: this.log, credentials: this.server.credentials, embeddedBroker });
+    for (const b of this.bindings) if (!b.late) await this.startBinding(b);
     await this.startBootstrap();
     const m = this.config.rest.metrics;
     if (m?.enabled) this.metrics = new GatewayMetrics({ server: this.server, bindings: () => this.bindings, faces: () => this.faces, token: m.token });
@@ -215,6 +221,7 @@ export class Gateway {
       readiness: () => this.readiness(),
       ...(this.metrics ? { metrics: this.metrics } : {}),
       ...journals,
+      ...(brokerTopicRule ? { brokerTopicRule } : {}),
     };
     for (const kind of FACES) {
       if (!kind.enabled(this.config)) continue;
@@ -227,6 +234,14 @@ export class Gateway {
         throw e;
       }
     }
+    for (const b of this.bindings) if (b.late) await this.startBinding(b);
+  }
+
+  private async startBinding(b: Binding): Promise<void> {
+    const at = await b.start().catch((e: unknown) => Promise.reject(e instanceof BindingStartError ? new StartError(e.message) : e));
+    this.server.addTransport(b.transport);
+    this.listening.push(at);
+    this.log.info('LwM2M server listening', { transport: at.transport, address: at.address, port: at.port });
   }
 
   /**
