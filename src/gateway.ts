@@ -16,7 +16,7 @@ import type { Clock } from './lwm2m/clock.js';
 import { createStore, journalsUnder } from './store/index.js';
 import type { OpenedStore } from './store/index.js';
 import { BindingStartError } from './transport/binding.js';
-import type { Binding, ListenAddress } from './transport/binding.js';
+import type { Binding, BindingContext, ListenAddress } from './transport/binding.js';
 import { createBindings } from './transport/bindings.js';
 import type { MappingStore } from './mapping/index.js';
 import { FACES, FaceStartError, type Face } from './northbound/faces.js';
@@ -134,9 +134,10 @@ export class Gateway {
     return this.listening.find((a) => a.scheme === 'coap')?.port;
   }
 
-  /** Every port the gateway listens on (after start); the bootstrap listeners as `bootstrap` and `bootstrapDtls`. */
+  /** Every port the gateway listens on (after start); the bootstrap listeners as `bootstrap`, `bootstrapDtls` and `bootstrapMqtt`. */
   get ports(): Readonly<Record<string, number | null | undefined>> & { coap?: number } {
-    const bs = Object.fromEntries(this.bootstrapListening.map((a) => [a.scheme === 'coap' ? 'bootstrap' : 'bootstrapDtls', a.port]));
+    const names: Record<string, string> = { coap: 'bootstrap', coaps: 'bootstrapDtls', mqtt: 'bootstrapMqtt' };
+    const bs = Object.fromEntries(this.bootstrapListening.map((a) => [names[a.scheme] ?? `bootstrap-${a.scheme}`, a.port]));
     return { coap: this.port, ...Object.fromEntries(this.listening.map((a) => [a.scheme, a.port])), ...bs, ...this.facePorts };
   }
 
@@ -154,15 +155,17 @@ export class Gateway {
     return this.options.configFile ? dirname(resolve(this.options.configFile)) : process.cwd();
   }
 
-  private async startBootstrap(): Promise<void> {
+  private async startBootstrap(embeddedBroker: BindingContext['embeddedBroker']): Promise<void> {
     this.bootstrap.start();
-    this.bootstrapBindings = createBootstrapBindings({ config: this.config, handler: this.bootstrap, logger: this.log, credentials: this.server.store.bootstrapSecurity });
-    for (const b of this.bootstrapBindings) {
-      const at = await b.start().catch((e: unknown) => Promise.reject(e instanceof BindingStartError ? new StartError(e.message) : e));
-      this.bootstrap.addTransport(b.transport);
-      this.bootstrapListening.push(at);
-      this.log.info('LwM2M bootstrap server listening', { transport: at.transport, address: at.address, port: at.port });
-    }
+    this.bootstrapBindings = createBootstrapBindings({ config: this.config, handler: this.bootstrap, logger: this.log, credentials: this.server.store.bootstrapSecurity, embeddedBroker });
+    for (const b of this.bootstrapBindings) if (!b.late) await this.startBootstrapBinding(b);
+  }
+
+  private async startBootstrapBinding(b: Binding): Promise<void> {
+    const at = await b.start().catch((e: unknown) => Promise.reject(e instanceof BindingStartError ? new StartError(e.message) : e));
+    this.bootstrap.addTransport(b.transport);
+    this.bootstrapListening.push(at);
+    this.log.info('LwM2M bootstrap server listening', { transport: at.transport, address: at.address, port: at.port });
   }
 
   async start(): Promise<void> {
@@ -205,7 +208,7 @@ export class Gateway {
     };
     this.bindings = createBindings({ config: this.config, handler: this.server, logger: this.log, credentials: this.server.credentials, embeddedBroker });
     for (const b of this.bindings) if (!b.late) await this.startBinding(b);
-    await this.startBootstrap();
+    await this.startBootstrap(embeddedBroker);
     const m = this.config.rest.metrics;
     if (m?.enabled) this.metrics = new GatewayMetrics({ server: this.server, bindings: () => this.bindings, faces: () => this.faces, token: m.token });
     const journals = this.config.store.type === 'file' ? { openJournal: journalsUnder(this.config.data.dir, this.log) } : {};
@@ -235,6 +238,7 @@ export class Gateway {
       }
     }
     for (const b of this.bindings) if (b.late) await this.startBinding(b);
+    for (const b of this.bootstrapBindings) if (b.late) await this.startBootstrapBinding(b);
   }
 
   private async startBinding(b: Binding): Promise<void> {

@@ -69,6 +69,12 @@ export function decodeMap(b: Buffer): CborMap | undefined {
 
 export class MqttLwm2mTestClient {
   readonly topic: string;
+  /** the Bootstrap interface's topic: `[prefix/]lwm2m/bs/<endpoint>` */
+  readonly bsTopic: string;
+  /** Bootstrap-Write, -Delete... received on the bs topic: [operation, uri] */
+  readonly bootstrapSteps: [number, string | undefined][] = [];
+  readonly bootstrapWrites = new Map<string, { ct: unknown; payload: Buffer }>();
+  private finished: (() => void) | undefined;
   readonly values: Map<string, string>;
   /** every server request received (a map each) */
   readonly requests: CborMap[] = [];
@@ -83,6 +89,7 @@ export class MqttLwm2mTestClient {
 
   constructor(readonly o: MqttClientOptions) {
     this.topic = `${o.prefix ? `${o.prefix}/` : ''}lwm2m/rd/${o.endpoint}`;
+    this.bsTopic = `${o.prefix ? `${o.prefix}/` : ''}lwm2m/bs/${o.endpoint}`;
     this.values = new Map(Object.entries(o.values ?? { '/3/0/0': 'Test Manufacturer', '/3303/0/5700': '21.5' }));
   }
 
@@ -99,7 +106,7 @@ export class MqttLwm2mTestClient {
       },
       false,
     );
-    this.client.on('message', (_t, p) => this.onMessage(p));
+    this.client.on('message', (t, p) => (t === this.bsTopic ? this.onBootstrap(p) : this.onMessage(p)));
     await this.client.subscribeAsync(this.topic, { qos: 1 });
     return this;
   }
@@ -136,6 +143,51 @@ export class MqttLwm2mTestClient {
     this.serve(op as number, token, m).catch(() => undefined); // a dropped connection
   }
 
+  /** Bootstrap-Request (0) on the bs topic; resolves at Bootstrap-Finish (5) */
+  async bootstrap(timeoutMs = 8000): Promise<number> {
+    await this.mqtt.subscribeAsync(this.bsTopic, { qos: 1 });
+    const done = new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('no Bootstrap-Finish')), timeoutMs);
+      this.finished = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+    const r = await this.request(0, [], timeoutMs, this.bsTopic);
+    if (r.get(18) !== 204) return r.get(18) as number;
+    await done;
+    return 204;
+  }
+
+  private onBootstrap(payload: Buffer): void {
+    const m = decodeMap(payload);
+    if (!m) return;
+    const token = m.get(2);
+    if (m.has(18)) {
+      const w = typeof token === 'number' ? this.waiting.get(token) : undefined;
+      if (w) {
+        this.waiting.delete(token as number);
+        w(m);
+      }
+      return;
+    }
+    const op = m.get(1) as number;
+    if (op === 0 || op === 6) return; // ours, echoed
+    const uri = typeof m.get(5) === 'string' ? (m.get(5) as string) : undefined;
+    this.bootstrapSteps.push([op, uri]);
+    const answer = (result: number, extra: Array<[number, unknown]> = []): Promise<unknown> => this.mqtt.publishAsync(this.bsTopic, encodeMap([[18, result], [2, token], ...extra]), { qos: 1 });
+    let reply: Promise<unknown>;
+    if (op === 1) {
+      this.bootstrapWrites.set(uri ?? '/', { ct: m.get(19), payload: Buffer.from(m.get(7) as Uint8Array) });
+      reply = answer(204);
+    } else if (op === 3) reply = answer(202);
+    else if (op === 4) reply = answer(205, [[19, 40], [7, Buffer.from('</0/0>,</1/0>,</3/0>')]]);
+    else if (op === 5) {
+      reply = answer(204).then(() => this.finished?.());
+    } else reply = answer(501);
+    reply.catch(() => undefined);
+  }
+
   private async serve(op: number, token: unknown, m: CborMap): Promise<void> {
     const uri = typeof m.get(5) === 'string' ? (m.get(5) as string) : '';
     switch (op) {
@@ -169,7 +221,7 @@ export class MqttLwm2mTestClient {
   }
 
   /** sends a request map (key 1 `op`, a fresh token, `fields`) and resolves with the result map */
-  async request(op: number, fields: Array<[number, unknown]> = [], timeoutMs = 5000): Promise<CborMap> {
+  async request(op: number, fields: Array<[number, unknown]> = [], timeoutMs = 5000, topic = this.topic): Promise<CborMap> {
     const token = this.next++;
     const done = new Promise<CborMap>((resolve, reject) => {
       const t = setTimeout(() => {
@@ -181,7 +233,7 @@ export class MqttLwm2mTestClient {
         resolve(m);
       });
     });
-    await this.mqtt.publishAsync(this.topic, encodeMap([[1, op], [2, token], ...fields]), { qos: 1 });
+    await this.mqtt.publishAsync(topic, encodeMap([[1, op], [2, token], ...fields]), { qos: 1 });
     return done;
   }
 

@@ -8,7 +8,7 @@ import { Encoder } from 'cbor-x';
 import type { DownlinkRequest, DownlinkResponse } from '../../lwm2m/transport.js';
 import { TransportError } from '../../lwm2m/transport.js';
 import { bytesField, type MqttMessage, type TokenKey, uintField } from './message-codec.js';
-import { ATTRIBUTE_KEYS, Key, Op, resultText } from './operation-table.js';
+import { ATTRIBUTE_KEYS, BootstrapOp, Key, Op, resultText } from './operation-table.js';
 
 const SENML_JSON = 110;
 const SENML_CBOR = 112;
@@ -135,12 +135,27 @@ export function encodeDownlink(req: DownlinkRequest, token: TokenKey): Entries {
       // the observation's token names it (Tbl 8.3.4-1)
       e.unshift([Key.operation, Op.cancelObserve]);
       return e;
-    case 'bootstrapRead':
-    case 'bootstrapDiscover':
+    // the Bootstrap interface on `bs` (Tbl 8.3.1-1)
     case 'bootstrapWrite':
+      e.unshift([Key.operation, BootstrapOp.write]);
+      e.push([Key.uri, uri]);
+      withBody();
+      return e;
+    case 'bootstrapRead':
+      e.unshift([Key.operation, BootstrapOp.read]);
+      e.push([Key.uri, uri]);
+      return e;
     case 'bootstrapDelete':
+      e.unshift([Key.operation, BootstrapOp.delete]);
+      e.push([Key.uri, uri]);
+      return e;
+    case 'bootstrapDiscover':
+      e.unshift([Key.operation, BootstrapOp.discover]);
+      e.push([Key.uri, uri]);
+      return e;
     case 'bootstrapFinish':
-      return refuse('bootstrap operations are not served over MQTT');
+      e.unshift([Key.operation, BootstrapOp.finish]);
+      return e;
   }
 }
 

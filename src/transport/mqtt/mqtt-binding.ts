@@ -2,8 +2,8 @@
  * The `mqtt` binding: LwM2M 1.2 over MQTT (Transport 1.2 section 8), configured by the
  * `mqttBinding` section. The gateway is an MQTT client of a broker (the MQTT face's
  * embedded one when `mqttBinding.broker.url` is null, otherwise the one at the URL); it
- * subscribes to `[PREFIX/]lwm2m/rd/+` and `[PREFIX/]lwm2m/bs/+` and exchanges CBOR maps
- * with the clients there (mqtt-transport.ts). Peers carry `transport: 'mqtt'`, the
+ * subscribes to `[PREFIX/]lwm2m/rd/+` (and, for the Bootstrap Server, `.../bs/+` on a
+ * connection of its own) and exchanges CBOR maps with the clients there (mqtt-transport.ts). Peers carry `transport: 'mqtt'`, the
  * endpoint as key and its topic as address.
  */
 import { randomBytes } from 'node:crypto';
@@ -50,11 +50,13 @@ export class MqttBinding implements Binding {
   constructor(
     private readonly config: MqttBindingConfig,
     private readonly ctx: BindingContext,
+    level: 'rd' | 'bs' = 'rd',
   ) {
     this.late = config.broker.url === null;
     this.transport = new MqttLwm2mTransport({
       handler: ctx.handler,
       prefix: config.prefix,
+      level,
       maxPayloadBytes: config.maxPayloadBytes,
       maxPending: config.maxPending,
       defaultTimeoutMs: ctx.config.lwm2m.requestTimeout * 1000,
@@ -139,11 +141,15 @@ export class MqttBinding implements Binding {
   }
 }
 
-/** The binding when `mqttBinding.enabled` and it has a broker: its URL, or the embedded broker when it runs. */
-export function mqttBinding(ctx: BindingContext): Binding | undefined {
+/**
+ * The binding when `mqttBinding.enabled` and it has a broker: its URL, or the embedded
+ * broker when it runs. `level` 'bs': the Bootstrap interface (its own broker connection,
+ * with the Bootstrap Server as handler).
+ */
+export function mqttBinding(ctx: BindingContext, level: 'rd' | 'bs' = 'rd'): Binding | undefined {
   const c = ctx.config.mqttBinding;
   if (!c.enabled) return undefined;
   const m = ctx.config.mqtt;
   if (c.broker.url === null && !(m.enabled && m.mode === 'embedded')) return undefined;
-  return new MqttBinding(c, ctx);
+  return new MqttBinding(c, ctx, level);
 }

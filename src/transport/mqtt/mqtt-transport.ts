@@ -11,13 +11,15 @@ import type { DeviceTransport, DownlinkRequest, DownlinkResponse, Peer, SendOpti
 import { TransportError } from '../../lwm2m/transport.js';
 import { decodeResponse, encodeDownlink } from './downlink-encode.js';
 import { bytesField, decodeMessage, encodeMessage, tokenOfBytes, uintField, type MqttMessage, type TokenKey } from './message-codec.js';
-import { BOOTSTRAP_LEVEL, CLIENT_OPS, Key, Op, REGISTRATION_LEVEL, SERVER_OPS, TOPIC_ROOT } from './operation-table.js';
-import { mapUplink, resultOf } from './uplink-map.js';
+import { BOOTSTRAP_LEVEL, CLIENT_BS_OPS, CLIENT_OPS, Key, Op, REGISTRATION_LEVEL, SERVER_BS_OPS, SERVER_OPS, TOPIC_ROOT } from './operation-table.js';
+import { mapBootstrapUplink, mapUplink, resultOf } from './uplink-map.js';
 
 export interface MqttTransportOptions {
   handler: UplinkHandler;
   /** topic prefix before `lwm2m/`; '' for none */
   prefix: string;
+  /** the interface served: `rd` (registration, device management, reporting) or `bs` (bootstrap) */
+  level?: 'rd' | 'bs';
   publish(topic: string, payload: Buffer): void;
   maxPayloadBytes: number;
   /** downlinks awaiting an answer, all clients together */
@@ -52,19 +54,20 @@ export class MqttLwm2mTransport implements DeviceTransport {
   private readonly echoes = new Map<string, number>();
   private nextToken = BigInt(Math.floor(Math.random() * 0x7fffffff)) + 1n;
   private readonly refused: Record<string, number> = {};
-  private readonly rdBase: string;
-  private readonly bsBase: string;
+  /** `[prefix/]lwm2m/rd/` or `.../bs/` */
+  private readonly base: string;
+  private readonly bootstrap: boolean;
   private stopped = false;
 
   constructor(private readonly o: MqttTransportOptions) {
     const root = o.prefix ? `${o.prefix}/${TOPIC_ROOT}` : TOPIC_ROOT;
-    this.rdBase = `${root}/${REGISTRATION_LEVEL}/`;
-    this.bsBase = `${root}/${BOOTSTRAP_LEVEL}/`;
+    this.bootstrap = o.level === 'bs';
+    this.base = `${root}/${this.bootstrap ? BOOTSTRAP_LEVEL : REGISTRATION_LEVEL}/`;
   }
 
-  /** the filters the server subscribes to */
+  /** the filter the server subscribes to */
   get filters(): string[] {
-    return [`${this.rdBase}+`, `${this.bsBase}+`];
+    return [`${this.base}+`];
   }
 
   refusedMessages(): Readonly<Record<string, number>> {
@@ -76,51 +79,46 @@ export class MqttLwm2mTransport implements DeviceTransport {
   }
 
   private topicOf(ep: string): string {
-    return this.rdBase + ep;
+    return this.base + ep;
   }
 
   private peerOf(ep: string): Peer {
     return { transport: this.name, key: ep, address: this.topicOf(ep), port: 0 };
   }
 
-  private publishMap(ep: string, entries: ReadonlyArray<readonly [number, unknown]>, base = this.rdBase): void {
-    this.o.publish(base + ep, encodeMessage(entries));
+  private publishMap(ep: string, entries: ReadonlyArray<readonly [number, unknown]>): void {
+    this.o.publish(this.base + ep, encodeMessage(entries));
   }
 
-  private answer(ep: string, token: TokenKey | undefined, result: number, base = this.rdBase): void {
+  /** a result map (with a body for a content result); its echo is remembered to be dropped */
+  private answer(ep: string, token: TokenKey | undefined, result: number, body: Array<readonly [number, unknown]> = []): void {
     if (token === undefined) return; // nothing to answer with
     const echo = `${ep} ${token} ${result}`;
     this.echoes.set(echo, (this.echoes.get(echo) ?? 0) + 1);
     if (this.echoes.size > ECHO_CAPACITY) this.echoes.delete(this.echoes.keys().next().value!);
-    this.publishMap(ep, [[Key.result, result], [Key.token, token]], base);
+    this.publishMap(ep, [[Key.result, result], [Key.token, token], ...body]);
   }
 
   /** One message from the broker. Never throws. */
   handleMessage(topic: string, payload: Uint8Array): void {
     if (this.stopped) return;
-    const bootstrap = topic.startsWith(this.bsBase);
-    if (!bootstrap && !topic.startsWith(this.rdBase)) return this.count('topic');
-    const ep = topic.slice(bootstrap ? this.bsBase.length : this.rdBase.length);
+    if (!topic.startsWith(this.base)) return this.count('topic');
+    const ep = topic.slice(this.base.length);
     if (ep.length === 0 || ep.length > 256 || ep.includes('/')) return this.count('topic');
     if (payload.length === 0) {
       // an empty message on its own topic is the client's will: its session is lost
-      if (!bootstrap && this.registrations.has(ep)) this.asleep.add(ep);
+      if (this.registrations.has(ep)) this.asleep.add(ep);
       return;
     }
     const d = decodeMessage(payload, this.o.maxPayloadBytes);
     if (!d.ok) return this.count(d.reason);
     const m = d.message;
-    if (bootstrap) {
-      // Bootstrap over MQTT is not served: its requests get 5.01 (Tbl 8.5-5)
-      if (m.operation !== undefined && (m.operation === 0 || m.operation === 6)) this.answer(ep, m.token, 501, this.bsBase);
-      return;
-    }
     if (m.result !== undefined) return this.onResult(ep, m);
     const op = m.operation!;
-    if (SERVER_OPS.has(op)) return; // our own request, echoed
+    if ((this.bootstrap ? SERVER_BS_OPS : SERVER_OPS).has(op)) return; // our own request, echoed
     this.asleep.delete(ep);
-    if (op === Op.notify) return this.onNotify(ep, m);
-    if (!CLIENT_OPS.has(op)) {
+    if (op === Op.notify && !this.bootstrap) return this.onNotify(ep, m);
+    if (!(this.bootstrap ? CLIENT_BS_OPS : CLIENT_OPS).has(op)) {
       this.count('operation');
       return this.answer(ep, m.token, 501);
     }
@@ -172,12 +170,17 @@ export class MqttLwm2mTransport implements DeviceTransport {
     if (n >= (this.o.maxUplinksPerClient ?? 8)) return this.answer(ep, m.token, 503);
     this.busy.set(ep, n + 1);
     try {
-      const mapped = mapUplink(m, ep, this.registrations);
+      const mapped = this.bootstrap ? mapBootstrapUplink(m, ep) : mapUplink(m, ep, this.registrations);
       if ('answer' in mapped) return this.answer(ep, m.token, mapped.answer);
       const r = await this.o.handler.handleUplink(this.peerOf(ep), mapped.uplink);
       if (r.code === 'created') this.registrations.set(ep, r.registrationId);
       if (mapped.uplink.kind === 'deregister' && r.code === 'deleted') this.registrations.delete(ep);
-      this.answer(ep, m.token, resultOf(r));
+      const body: Array<readonly [number, unknown]> = [];
+      if (r.code === 'content') {
+        if (r.contentFormat !== undefined) body.push([Key.contentFormat, r.contentFormat]);
+        body.push([Key.payload, r.payload]);
+      }
+      this.answer(ep, m.token, resultOf(r), body);
     } catch (e) {
       this.o.logger.warn('mqtt binding: uplink failed', { error: (e as Error).message });
       this.answer(ep, m.token, 500);

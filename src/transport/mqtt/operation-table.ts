@@ -102,6 +102,10 @@ export const SERVER_OPS: ReadonlySet<number> = new Set([
   Op.cancelObserve,
 ]);
 
+/** What a client sends on `bs` (Bootstrap-Request, Bootstrap-Pack-Request); the rest there is the server's. */
+export const CLIENT_BS_OPS: ReadonlySet<number> = new Set([BootstrapOp.request, BootstrapOp.packRequest]);
+export const SERVER_BS_OPS: ReadonlySet<number> = new Set([BootstrapOp.write, BootstrapOp.read, BootstrapOp.delete, BootstrapOp.discover, BootstrapOp.finish]);
+
 /** Write-Attributes query names and their keys (no `lt`, `con`). */
 export const ATTRIBUTE_KEYS: Readonly<Record<string, number>> = {
   pmin: Key.pmin,

@@ -1,6 +1,7 @@
 /**
  * A client's requests on its `rd` topic (Register 6, Update 7, De-register 8, Send 24;
- * Transport 1.2 Tbls 8.3.2-1 and 8.3.4-1) as core uplinks, and the core's results as
+ * Transport 1.2 Tbls 8.3.2-1 and 8.3.4-1) and on its `bs` topic (Bootstrap-Request 0,
+ * Bootstrap-Pack-Request 6; Tbl 8.3.1-1) as core uplinks, and the core's results as
  * result numbers (key 18). Registration parameters are written in the LwM2M interface
  * notation the core reads (`ep=`, `lt=`, `lwm2m=`, `b=`, `sms=`); the endpoint is the
  * topic's, and a map whose `ep` (key 3) names another one is refused (section 8.2).
@@ -8,7 +9,7 @@
 import type { Uplink, UplinkResult } from '../../lwm2m/transport.js';
 import { RESULT_NUMBERS } from '../../lwm2m/transport.js';
 import { bytesField, textField, uintField, type MqttMessage } from './message-codec.js';
-import { Key, Op, resultNumber } from './operation-table.js';
+import { BootstrapOp, Key, Op, resultNumber } from './operation-table.js';
 
 const LINK_FORMAT = 40;
 
@@ -69,6 +70,20 @@ export function mapUplink(m: MqttMessage, ep: string, ids: RegistrationIds): Map
       const cf = uintField(m, Key.contentFormat);
       return { uplink: { kind: 'send', payload, ...(cf !== undefined && cf <= 65535 ? { contentFormat: cf } : {}) } };
     }
+    default:
+      return { answer: 501 };
+  }
+}
+
+/** Bootstrap-Request (0) and Bootstrap-Pack-Request (6) on `bs` (Tbl 8.3.1-1); pct (key 4) is the preferred format. */
+export function mapBootstrapUplink(m: MqttMessage, ep: string): MappedUplink {
+  const pct = uintField(m, Key.pct);
+  if (m.fields.has(Key.pct) && (pct === undefined || pct > 65535)) return { answer: 400 };
+  switch (m.operation) {
+    case BootstrapOp.request:
+      return { uplink: { kind: 'bootstrapRequest', params: [`ep=${ep}`, ...(pct !== undefined ? [`pct=${pct}`] : [])] } };
+    case BootstrapOp.packRequest:
+      return { uplink: { kind: 'bootstrapPack', params: [`ep=${ep}`], ...(pct !== undefined ? { accept: pct } : {}) } };
     default:
       return { answer: 501 };
   }

@@ -11,6 +11,7 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { Gateway } from '../../../src/gateway.js';
 import { DEFAULT_CONFIG, type GatewayConfig } from '../../../src/config/schema.js';
 import { MqttLwm2mTestClient } from '../../helpers/lwm2m-mqtt-test-client.js';
+import { parseBootstrapConfig } from '../../../src/lwm2m/bootstrap/index.js';
 
 const MOSQUITTO = 'mqtt://127.0.0.1:1883';
 
@@ -157,6 +158,34 @@ void test('a lost MQTT session (the will) makes downlinks fail at once until the
   } finally {
     await device.stop();
     await again?.stop();
+    await gateway.stop();
+  }
+});
+
+void test('bootstrap over MQTT: Bootstrap-Request on the bs topic, the config written, Bootstrap-Finish', async () => {
+  const config = baseConfig();
+  config.rest.enabled = false;
+  config.mappings = { dir: null, watch: false };
+  config.bootstrap = { ...config.bootstrap, enabled: true, port: 0, address: '127.0.0.1', requestTimeout: 3, sessionTimeout: 20 };
+  const gateway = new Gateway(config);
+  await gateway.start();
+  const ep = `bs-${uid()}`;
+  const parsed = parseBootstrapConfig({
+    servers: [{ shortServerId: 1, uri: 'mqtt://gw.example:1883', securityMode: 'nosec', lifetime: 300, binding: 'M' }],
+  });
+  assert.ok(parsed.ok);
+  gateway.server.store.bootstrap.put(ep, parsed.config);
+  assert.ok(gateway.ports.bootstrapMqtt, 'the bootstrap server listens on the bs topics');
+  const url = `mqtt://127.0.0.1:${gateway.ports.mqtt!}`;
+  const device = await new MqttLwm2mTestClient({ url, endpoint: ep }).start();
+  try {
+    assert.equal(await device.bootstrap(), 204);
+    const ops = device.bootstrapSteps.map(([op]) => op);
+    assert.ok(ops.includes(1), `Bootstrap-Write among ${JSON.stringify(ops)}`);
+    assert.equal(ops.at(-1), 5, 'Bootstrap-Finish last');
+    assert.ok([...device.bootstrapWrites.keys()].some((uri) => uri.startsWith('/0')), 'a Security object written');
+  } finally {
+    await device.stop();
     await gateway.stop();
   }
 });

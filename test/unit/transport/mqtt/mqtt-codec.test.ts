@@ -64,7 +64,12 @@ void test('each downlink becomes its operation code with uri, payload and attrib
   assert.equal(rc.get(1), 10);
   assert.ok(rc.get(6) instanceof Uint8Array);
   assert.equal(map(req({ op: 'writeComposite', path: LwM2mPath.ROOT, contentFormat: 112, payload: Buffer.from('x') })).get(1), 15);
-  assert.throws(() => map(req({ op: 'bootstrapFinish' })));
+  // the Bootstrap interface (Tbl 8.3.1-1): write 1, read 2, delete 3, discover 4, finish 5
+  assert.deepEqual([...map(req({ op: 'bootstrapFinish', path: LwM2mPath.ROOT }))], [[1, 5], [2, '7']]);
+  assert.equal(map(req({ op: 'bootstrapWrite', path: LwM2mPath.parse('/0/1'), contentFormat: 11542, payload: Buffer.from('x') })).get(1), 1);
+  assert.equal(map(req({ op: 'bootstrapDelete', path: LwM2mPath.parse('/1') })).get(1), 3);
+  assert.equal(map(req({ op: 'bootstrapDiscover', path: LwM2mPath.ROOT })).get(1), 4);
+  assert.equal(map(req({ op: 'bootstrapRead', path: LwM2mPath.parse('/1') })).get(1), 2);
   // an accepted observe carries observe 0 for the core
   const res = decodeResponse({ result: 205, token: '7', fields: new Map<number, unknown>([[19, 0], [7, Buffer.from('21')]]) }, 'observe');
   assert.deepEqual([res.code, res.contentFormat, res.observe, Buffer.from(res.payload).toString()], ['2.05', 0, 0, '21']);
