@@ -76,6 +76,8 @@ export interface FaceDeps {
 export interface TopicRuleClient {
   clientId: string;
   username: string | undefined;
+  /** the subject CN of a client certificate the TLS listener verified */
+  certificateCn?: string;
   /** logged in through the rule's own login */
   gateway: boolean;
 }

@@ -52,6 +52,8 @@ export interface MqttClientOptions {
   payloadAsText?: boolean;
   /** values read as text/plain (content format 0) */
   values?: Record<string, string>;
+  /** mqtts: the CA to trust, and a client certificate */
+  tls?: { ca: Buffer; cert?: Buffer; key?: Buffer };
 }
 
 export function encodeMap(entries: Array<[number, unknown]>): Buffer {
@@ -102,6 +104,7 @@ export class MqttLwm2mTestClient {
         reconnectPeriod: 0,
         ...(this.o.username !== undefined ? { username: this.o.username } : {}),
         ...(this.o.password !== undefined ? { password: this.o.password } : {}),
+        ...(this.o.tls ? { ...this.o.tls, rejectUnauthorized: true } : {}),
         ...(this.o.will ? { will: { topic: this.topic, payload: Buffer.alloc(0), qos: 1, retain: false } } : {}),
       },
       false,

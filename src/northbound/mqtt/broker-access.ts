@@ -52,6 +52,16 @@ interface Session {
   username: string | undefined;
   /** admitted by the topic rule's login: its topics only */
   gateway?: boolean;
+  /** the subject CN of the client certificate the TLS listener verified */
+  certificateCn?: string;
+}
+
+/** The CN of a verified client certificate on a TLS connection, if any. */
+function certificateCnOf(client: Client): string | undefined {
+  const conn = (client as unknown as { conn?: { authorized?: boolean; getPeerCertificate?: () => { subject?: { CN?: unknown } } | undefined } }).conn;
+  if (conn?.authorized !== true || typeof conn.getPeerCertificate !== 'function') return undefined;
+  const cn = conn.getPeerCertificate()?.subject?.CN;
+  return typeof cn === 'string' && cn.length > 0 && cn.length <= 256 ? cn : undefined;
 }
 
 export class BrokerAccess {
@@ -77,7 +87,7 @@ export class BrokerAccess {
 
   private who(client: Client): TopicRuleClient {
     const s = this.sessions.get(client);
-    return { clientId: client.id, username: s?.username, gateway: s?.gateway === true };
+    return { clientId: client.id, username: s?.username, gateway: s?.gateway === true, ...(s?.certificateCn !== undefined ? { certificateCn: s.certificateCn } : {}) };
   }
 
   /** The aedes hooks. */
@@ -92,7 +102,8 @@ export class BrokerAccess {
         this.login(user, pass).then(
           (rights) => {
             if (!rights) return done(refusal('bad user name or password', BAD_USERNAME_OR_PASSWORD), null);
-            this.sessions.set(client, { rights, username: user });
+            const cn = rule ? certificateCnOf(client) : undefined;
+            this.sessions.set(client, { rights, username: user, ...(cn !== undefined ? { certificateCn: cn } : {}) });
             const will = (client as unknown as { _will?: { topic?: unknown } | null })._will;
             if (will && typeof will.topic === 'string' && !this.mayPublish(client, will.topic)) {
               this.o.onRefusedPublish?.();

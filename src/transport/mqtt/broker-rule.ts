@@ -1,8 +1,9 @@
 /**
  * The embedded broker's access rule for the MQTT binding's topics (Transport 1.2 section
  * 8.1 recommends broker ACLs): on `[PREFIX/]lwm2m/rd/<x>` and `[PREFIX/]lwm2m/bs/<x>` a
- * client may publish, subscribe and receive only where `<x>` is its own identity (its
- * login name, or its client id when it has none), and the gateway's own binding client
+ * client may publish, subscribe and receive only where `<x>` is its own identity (the CN
+ * of its verified client certificate, else its login name, else its client id), and the
+ * gateway's own binding client
  * (a login made at start, never configured) everywhere there. Everything else is left to
  * the broker's usual rights.
  *
@@ -16,6 +17,8 @@ import { BOOTSTRAP_LEVEL, REGISTRATION_LEVEL, TOPIC_ROOT } from './operation-tab
 export interface TopicClient {
   clientId: string;
   username: string | undefined;
+  /** the subject CN of a client certificate the broker's TLS listener verified */
+  certificateCn?: string;
   /** logged in with the rule's own login (the gateway's binding client) */
   gateway: boolean;
 }
@@ -56,7 +59,8 @@ export function bindingTopicRule(prefix: string, login: GatewayLogin): BrokerTop
     // deeper topics under rd/ and bs/ are the binding's too, and nobody's endpoint
     return levels.length === rootLevels + 2 ? levels[rootLevels + 1]! : '';
   };
-  const identity = (who: TopicClient): string => who.username ?? who.clientId;
+  // a verified certificate first: a login name is proven only when the broker asks for logins
+  const identity = (who: TopicClient): string => who.certificateCn ?? who.username ?? who.clientId;
   const own = (who: TopicClient, topic: string): boolean | undefined => {
     const ep = endpointOf(topic);
     if (ep === undefined) return undefined;

@@ -7,11 +7,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { connectAsync } from 'mqtt';
 import { Gateway } from '../../../src/gateway.js';
 import type { MqttFace } from '../../../src/northbound/mqtt/mqtt-face.js';
 import { DEFAULT_CONFIG, type GatewayConfig } from '../../../src/config/schema.js';
 import { MqttLwm2mTestClient, encodeMap } from '../../helpers/lwm2m-mqtt-test-client.js';
+import { TestPki, noOpensslCli } from '../../helpers/test-pki.js';
 
 const MOSQUITTO = 'mqtt://127.0.0.1:1883';
 const uid = (): string => randomBytes(4).toString('hex');
@@ -123,5 +125,29 @@ void test('embedded broker with logins: a client may use its own endpoint topic 
     await b?.stop().catch(() => undefined);
     await app.endAsync(true);
     await gateway.stop();
+  }
+});
+
+void test('embedded broker over TLS: a client certificate\'s CN is the endpoint it may use', { skip: noOpensslCli }, async () => {
+  const pki = new TestPki();
+  const server = pki.issue('broker', '127.0.0.1');
+  const devCert = pki.issue('dev-cert', 'dev-cert');
+  const config = baseConfig();
+  config.mqtt.embedded.tls = { ...config.mqtt.embedded.tls, port: 0, cert: server.cert, key: server.key, ca: pki.caFile };
+  const gateway = new Gateway(config);
+  await gateway.start();
+  const url = `mqtts://127.0.0.1:${gateway.ports.mqtts!}`;
+  const tls = { ca: readFileSync(pki.caFile), cert: readFileSync(devCert.cert), key: readFileSync(devCert.key) };
+  let device: MqttLwm2mTestClient | undefined;
+  try {
+    // its client id and login name say "dev-other": the certificate decides
+    device = await new MqttLwm2mTestClient({ url, endpoint: 'dev-cert', clientId: 'dev-other', username: 'dev-other', tls }).start();
+    assert.equal(await device.register(), 201);
+    assert.equal((await gateway.server.read('dev-cert', '/3/0/0')).code, '2.05');
+    await assert.rejects(device.mqtt.subscribeAsync('lwm2m/rd/dev-other', { qos: 1 }), /Subscribe error/);
+  } finally {
+    await device?.stop();
+    await gateway.stop();
+    pki.remove();
   }
 });

@@ -92,6 +92,9 @@ void test('the broker rule: own endpoint topic only, the gateway everywhere ther
   assert.equal(rule.maySubscribe(a, '#'), undefined);
   assert.equal(rule.maySubscribe(gw, 'tenant/lwm2m/rd/+'), true);
   assert.equal(rule.mayReceive(a, 'tenant/lwm2m/rd/dev-b'), false);
+  // a verified certificate's CN comes before a login name
+  assert.equal(rule.mayPublish({ clientId: 'x', username: 'dev-a', certificateCn: 'dev-d', gateway: false }, 'tenant/lwm2m/rd/dev-a'), false);
+  assert.equal(rule.mayPublish({ clientId: 'x', username: 'dev-a', certificateCn: 'dev-d', gateway: false }, 'tenant/lwm2m/rd/dev-d'), true);
   // without a login name, the client id is the identity
   assert.equal(rule.mayPublish({ clientId: 'dev-c', username: undefined, gateway: false }, 'tenant/lwm2m/rd/dev-c'), true);
 });
