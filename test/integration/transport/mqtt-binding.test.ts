@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { Gateway } from '../../../src/gateway.js';
 import { DEFAULT_CONFIG, type GatewayConfig } from '../../../src/config/schema.js';
-import { MqttLwm2mTestClient } from '../../helpers/lwm2m-mqtt-test-client.js';
+import { MqttLwm2mTestClient, decodeMap } from '../../helpers/lwm2m-mqtt-test-client.js';
 import { parseBootstrapConfig } from '../../../src/lwm2m/bootstrap/index.js';
 
 const MOSQUITTO = 'mqtt://127.0.0.1:1883';
@@ -184,6 +184,37 @@ void test('bootstrap over MQTT: Bootstrap-Request on the bs topic, the config wr
     assert.ok(ops.includes(1), `Bootstrap-Write among ${JSON.stringify(ops)}`);
     assert.equal(ops.at(-1), 5, 'Bootstrap-Finish last');
     assert.ok([...device.bootstrapWrites.keys()].some((uri) => uri.startsWith('/0')), 'a Security object written');
+  } finally {
+    await device.stop();
+    await gateway.stop();
+  }
+});
+
+void test('real-client quirks: the version as a CBOR float, a token as a 64-bit integer, the object list as text, no binding key', async () => {
+  const prefix = `q-${uid()}`;
+  const config = baseConfig();
+  config.mqtt.enabled = false;
+  config.rest.enabled = false;
+  config.mappings = { dir: null, watch: false };
+  config.mqttBinding = { ...config.mqttBinding, prefix, broker: { ...config.mqttBinding.broker, url: MOSQUITTO } };
+  const gateway = new Gateway(config);
+  await gateway.start();
+  const ep = `quirk-${uid()}`;
+  const device = await new MqttLwm2mTestClient({ url: MOSQUITTO, endpoint: ep, prefix, clientId: `q-${uid()}` }).start();
+  try {
+    // {1: 6, 2: 5 (as 0x1b 00..05), 8: 120, 9: 1.1 (float64), 7: "</3/0>" (text)}
+    const answer = new Promise<Map<number, unknown>>((resolve) => {
+      device.mqtt.on('message', (_t, p) => {
+        const m = decodeMap(p);
+        if (m?.get(18) !== undefined && m.get(2) === 5) resolve(m);
+      });
+    });
+    await device.raw(device.topic, Buffer.from('a5' + '0106' + '021b0000000000000005' + '081878' + '09fb3ff199999999999a' + '0766' + Buffer.from('</3/0>').toString('hex'), 'hex'));
+    assert.equal((await answer).get(18), 201);
+    const reg = gateway.server.store.getByEndpoint(ep);
+    assert.equal(reg?.version, '1.1');
+    assert.equal(reg?.lifetime, 120);
+    assert.equal((await gateway.server.read(ep, '/3/0/0')).code, '2.05');
   } finally {
     await device.stop();
     await gateway.stop();
