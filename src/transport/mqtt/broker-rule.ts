@@ -56,8 +56,9 @@ export function bindingTopicRule(prefix: string, login: GatewayLogin): BrokerTop
     const levels = topic.split('/');
     const level = levels[rootLevels];
     if (level !== REGISTRATION_LEVEL && level !== BOOTSTRAP_LEVEL) return undefined;
-    // deeper topics under rd/ and bs/ are the binding's too, and nobody's endpoint
-    return levels.length === rootLevels + 2 ? levels[rootLevels + 1]! : '';
+    // only `<root>/rd/<x>` is a binding topic; deeper ones are left to the broker's rights
+    // (the MQTT face's own topics may sit there when its prefix is also "lwm2m")
+    return levels.length === rootLevels + 2 ? levels[rootLevels + 1]! : undefined;
   };
   // a verified certificate first: a login name is proven only when the broker asks for logins
   const identity = (who: TopicClient): string => who.certificateCn ?? who.username ?? who.clientId;

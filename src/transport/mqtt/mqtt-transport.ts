@@ -39,6 +39,8 @@ interface Pending {
 }
 
 const ECHO_CAPACITY = 4096;
+/** endpoints whose registration id is kept (a forgotten one's Update gets 4.04: it registers again) */
+const MAX_REGISTRATIONS = 1_000_000;
 
 export class MqttLwm2mTransport implements DeviceTransport {
   readonly name = 'mqtt';
@@ -173,7 +175,12 @@ export class MqttLwm2mTransport implements DeviceTransport {
       const mapped = this.bootstrap ? mapBootstrapUplink(m, ep) : mapUplink(m, ep, this.registrations);
       if ('answer' in mapped) return this.answer(ep, m.token, mapped.answer);
       const r = await this.o.handler.handleUplink(this.peerOf(ep), mapped.uplink);
-      if (r.code === 'created') this.registrations.set(ep, r.registrationId);
+      if (r.code === 'created') {
+        this.registrations.delete(ep);
+        this.registrations.set(ep, r.registrationId);
+        // bounded: the oldest registrations (most likely expired since) are forgotten first
+        if (this.registrations.size > MAX_REGISTRATIONS) this.registrations.delete(this.registrations.keys().next().value!);
+      }
       if (mapped.uplink.kind === 'deregister' && r.code === 'deleted') this.registrations.delete(ep);
       const body: Array<readonly [number, unknown]> = [];
       if (r.code === 'content') {
