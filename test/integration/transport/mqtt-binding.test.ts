@@ -73,6 +73,12 @@ void test('embedded broker: register, observe (mapped), notify, read, write, exe
     const read = await gateway.server.read(ep, '/3/0/0');
     assert.equal(read.code, '2.05');
     assert.equal((read.node as { value: unknown }).value, 'Test Manufacturer');
+    // the REST API shows the device with its binding, and reads through it
+    const dev = (await (await fetch(`http://127.0.0.1:${gateway.ports.rest!}/api/devices/${ep}`)).json()) as { address: { transport: string } };
+    assert.equal(dev.address.transport, 'mqtt');
+    const viaRest = await fetch(`http://127.0.0.1:${gateway.ports.rest!}/api/devices/${ep}/3/0/0`);
+    assert.equal(viaRest.status, 200);
+    assert.match(await viaRest.text(), /Test Manufacturer/);
 
     const written = await gateway.server.write(ep, '/3303/0/5701', { kind: 'resource', id: 5701, type: 'string', value: 'Cel' });
     assert.equal(written.code, '2.04');
