@@ -308,6 +308,8 @@ export class Gateway {
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
+    // the clients of the embedded broker leave before it stops (no reconnect attempts in between)
+    for (const b of [...this.bindings, ...this.bootstrapBindings]) if (b.late) await b.stop();
     for (const face of this.faces.reverse()) await face.stop();
     this.faces = [];
     await this.embeddedCse?.stop();
