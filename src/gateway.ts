@@ -134,10 +134,10 @@ export class Gateway {
     return this.listening.find((a) => a.scheme === 'coap')?.port;
   }
 
-  /** Every port the gateway listens on (after start); the bootstrap listeners as `bootstrap`, `bootstrapDtls` and `bootstrapMqtt`. */
+  /** Every port the gateway listens on (after start); the bootstrap listeners as `bootstrap` and `bootstrapDtls`. */
   get ports(): Readonly<Record<string, number | null | undefined>> & { coap?: number } {
-    const names: Record<string, string> = { coap: 'bootstrap', coaps: 'bootstrapDtls', mqtt: 'bootstrapMqtt' };
-    const bs = Object.fromEntries(this.bootstrapListening.map((a) => [names[a.scheme] ?? `bootstrap-${a.scheme}`, a.port]));
+    const bsName = (scheme: string): string => (scheme === 'coap' ? 'bootstrap' : scheme === 'coaps' ? 'bootstrapDtls' : `bootstrap${scheme[0]!.toUpperCase()}${scheme.slice(1)}`);
+    const bs = Object.fromEntries(this.bootstrapListening.map((a) => [bsName(a.scheme), a.port]));
     return { coap: this.port, ...Object.fromEntries(this.listening.map((a) => [a.scheme, a.port])), ...bs, ...this.facePorts };
   }
 
