@@ -109,7 +109,7 @@ export class MqttLwm2mTestClient {
       },
       false,
     );
-    this.client.on('message', (t, p) => (t === this.bsTopic ? this.onBootstrap(p) : this.onMessage(p)));
+    this.client.on('message', (t, p) => (t === this.bsTopic ? this.onBootstrap(p) : t === this.topic ? this.onMessage(p) : undefined));
     await this.client.subscribeAsync(this.topic, { qos: 1 });
     return this;
   }

@@ -12,7 +12,7 @@ import { connectAsync } from 'mqtt';
 import { Gateway } from '../../../src/gateway.js';
 import type { MqttFace } from '../../../src/northbound/mqtt/mqtt-face.js';
 import { DEFAULT_CONFIG, type GatewayConfig } from '../../../src/config/schema.js';
-import { MqttLwm2mTestClient, encodeMap } from '../../helpers/lwm2m-mqtt-test-client.js';
+import { MqttLwm2mTestClient, decodeMap, encodeMap } from '../../helpers/lwm2m-mqtt-test-client.js';
 import { TestPki, noOpensslCli } from '../../helpers/test-pki.js';
 
 const MOSQUITTO = 'mqtt://127.0.0.1:1883';
@@ -149,5 +149,44 @@ void test('embedded broker over TLS: a client certificate\'s CN is the endpoint 
     await device?.stop();
     await gateway.stop();
     pki.remove();
+  }
+});
+
+void test("a result on one endpoint's topic with the token of a request to another endpoint is not taken as its answer", async () => {
+  const prefix = `h-${uid()}`;
+  const config = baseConfig();
+  config.mqtt.enabled = false;
+  config.mqttBinding = { ...config.mqttBinding, prefix, broker: { ...config.mqttBinding.broker, url: MOSQUITTO } };
+  const gateway = new Gateway(config);
+  await gateway.start();
+  const a = await new MqttLwm2mTestClient({ url: MOSQUITTO, endpoint: `a-${uid()}`, prefix, clientId: `a-${uid()}` }).start();
+  const b = await new MqttLwm2mTestClient({ url: MOSQUITTO, endpoint: `b-${uid()}`, prefix, clientId: `b-${uid()}` }).start();
+  try {
+    assert.equal(await a.register(), 201);
+    assert.equal(await b.register(), 201);
+    // b listens on a's topic (Mosquitto without an ACL lets it) and answers a's requests first, on its own topic
+    let stolen = 0;
+    b.mqtt.on('message', (t, p) => {
+      if (t !== a.topic) return;
+      const m = decodeMap(p);
+      if (m?.get(1) !== 9) return;
+      stolen++;
+      b.raw(b.topic, encodeMap([[18, 205], [2, m.get(2)], [19, 0], [7, Buffer.from('forged')]])).catch(() => undefined);
+    });
+    await b.mqtt.subscribeAsync(a.topic, { qos: 1 });
+    // a answers late: the forged answer is there first
+    a.values.set('/3/0/0', 'late');
+    const answering = a.mqtt.listeners('message');
+    a.mqtt.removeAllListeners('message');
+    a.mqtt.on('message', (t, p) => void setTimeout(() => answering.forEach((f) => (f as (t: string, p: Buffer) => void)(t, p)), 300));
+    const r = await gateway.server.read(a.o.endpoint, '/3/0/0');
+    assert.equal(stolen, 1);
+    assert.equal(r.code, '2.05');
+    assert.equal((r.node as { value: unknown }).value, 'late', "a's own answer, not the forged one");
+    assert.ok((refused(gateway).token ?? 0) >= 1, JSON.stringify(refused(gateway)));
+  } finally {
+    await a.stop();
+    await b.stop();
+    await gateway.stop();
   }
 });
