@@ -1,4 +1,5 @@
 /** The gateway config: its JSON Schema, TypeScript shape and defaults. */
+import { DEFAULT_MQTT_BINDING_CONFIG, MQTT_BINDING_SCHEMA, type MqttBindingConfig } from './mqtt-binding-config.js';
 
 /** A login of the embedded broker (mqtt.embedded.users). */
 export interface BrokerUserConfig {
@@ -235,6 +236,8 @@ export interface GatewayConfig {
     /** every client must have authenticated (DTLS): plain UDP registrations are refused */
     requireDtls: boolean;
   };
+  /** the southbound LwM2M 1.2 MQTT binding (mqtt-binding-config.ts) */
+  mqttBinding: MqttBindingConfig;
 }
 
 export const DEFAULT_CONFIG: GatewayConfig = {
@@ -310,6 +313,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   data: { dir: 'data' },
   security: { file: null, requireForKnown: true, requireDtls: false },
   shutdown: { graceSeconds: 10 },
+  mqttBinding: DEFAULT_MQTT_BINDING_CONFIG,
 };
 
 const seconds = { type: 'number', minimum: 0 } as const;
@@ -588,5 +592,6 @@ export const CONFIG_SCHEMA = {
       additionalProperties: false,
       properties: { graceSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 3600 } },
     },
+    mqttBinding: MQTT_BINDING_SCHEMA,
   },
 } as const;
