@@ -40,7 +40,9 @@ type Refusal = 'malformed' | 'unauthorized' | 'tooLarge' | 'unsupportedMediaType
 function send(res: ServerResponse, a: HttpAnswer): void {
   if (res.headersSent || res.destroyed) return;
   const body = a.body ?? new Uint8Array(0);
-  res.writeHead(a.status, { ...a.headers, ...(body.length > 0 || a.status === 200 ? { 'content-length': String(body.length) } : {}) });
+  // every answer but 204 and 304 says its length: small clients need not read chunked bodies
+  const noBody = a.status === 204 || a.status === 304;
+  res.writeHead(a.status, { ...a.headers, ...(noBody ? {} : { 'content-length': String(body.length) }) });
   res.end(body.length > 0 ? body : undefined);
 }
 
