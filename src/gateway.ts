@@ -135,7 +135,8 @@ export class Gateway {
 
   /** Every port the gateway listens on (after start); the bootstrap listeners as `bootstrap` and `bootstrapDtls`. */
   get ports(): Readonly<Record<string, number | null | undefined>> & { coap?: number } {
-    const bs = Object.fromEntries(this.bootstrapListening.map((a) => [a.scheme === 'coap' ? 'bootstrap' : 'bootstrapDtls', a.port]));
+    const bsName = (scheme: string): string => (scheme === 'coap' ? 'bootstrap' : scheme === 'coaps' ? 'bootstrapDtls' : `bootstrap${scheme[0]!.toUpperCase()}${scheme.slice(1)}`);
+    const bs = Object.fromEntries(this.bootstrapListening.map((a) => [bsName(a.scheme), a.port]));
     return { coap: this.port, ...Object.fromEntries(this.listening.map((a) => [a.scheme, a.port])), ...bs, ...this.facePorts };
   }
 

@@ -31,6 +31,8 @@ export interface HttpBindingConfig {
   maxHeldPerClient: number;
   /** simultaneous TCP connections */
   maxConnections: number;
+  /** the Bootstrap Server over HTTP (POST /bs), on a port of its own, with the TLS and limits above; needs bootstrap.enabled */
+  bootstrap: { enabled: boolean; port: number; address: string };
 }
 
 export const DEFAULT_HTTP_BINDING: HttpBindingConfig = {
@@ -46,6 +48,7 @@ export const DEFAULT_HTTP_BINDING: HttpBindingConfig = {
   maxPollsPerClient: 2,
   maxHeldPerClient: 16,
   maxConnections: 10_000,
+  bootstrap: { enabled: false, port: 5688, address: '::' },
 };
 
 const nullableString = { type: ['string', 'null'] } as const;
@@ -70,5 +73,10 @@ export const HTTP_BINDING_SCHEMA = {
     maxPollsPerClient: { type: 'integer', minimum: 1, maximum: 64 },
     maxHeldPerClient: { type: 'integer', minimum: 1, maximum: 1024 },
     maxConnections: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+    bootstrap: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { enabled: { type: 'boolean' }, port: { type: 'integer', minimum: 0, maximum: 65535 }, address: { type: 'string', minLength: 1 } },
+    },
   },
 } as const;

@@ -9,6 +9,7 @@ import type { Binding, BindingContext } from './binding.js';
 import { BindingStartError } from './binding.js';
 import { coapBinding } from './coap/coap-binding.js';
 import { dtlsBinding } from './dtls/dtls-binding.js';
+import { httpBinding } from './http/http-binding.js';
 
 /** `b` whose start errors name `to` keys instead of `from` keys ("coap." -> "bootstrap."). */
 function renamingStartErrors(b: Binding, from: string, to: string): Binding {
@@ -37,5 +38,10 @@ export function createBootstrapBindings(ctx: BindingContext): Binding[] {
   const dtlsView: GatewayConfig = { ...c, dtls: { ...c.dtls, ...bs.dtls } };
   const dtls = dtlsBinding({ ...ctx, config: dtlsView });
   if (dtls) out.push(renamingStartErrors(dtls, 'dtls.', 'bootstrap.dtls.'));
+  // the HTTP binding's TLS, credentials rules and limits on http.bootstrap's port
+  const hb = c.http.bootstrap;
+  const httpView: GatewayConfig = { ...c, http: { ...c.http, enabled: hb.enabled, port: hb.port, address: hb.address } };
+  const http = httpBinding({ ...ctx, config: httpView });
+  if (http) out.push(renamingStartErrors(renamingStartErrors(http, 'http.port', 'http.bootstrap.port'), 'http.address', 'http.bootstrap.address'));
   return out;
 }

@@ -7,8 +7,8 @@
  *   POST /rd/<id>?lt=...           Update            -> 204
  *   DELETE /rd/<id>                De-register       -> 204
  *   POST /dp                       Send              -> 204
- *   POST /bs?ep=&pct=              Bootstrap-Request (answered by the core: 404 here, the
- *                                  Bootstrap Server listens on its own CoAP ports)
+ *   POST /bs?ep=&pct=              Bootstrap-Request -> 204 (on http.bootstrap.port, whose
+ *                                  handler is the Bootstrap Server; the LwM2M server: 404)
  *   GET /dm, POST /dm/<token>      the profile's downlink fetch (http-binding.ts)
  *
  * Errors: 4.xx/5.xx as http-codes.ts maps them; a retry hint (4.29, 5.03) as Retry-After.
