@@ -31,7 +31,10 @@ export interface ServerRequest {
   operation: string;
   method: string;
   path: string;
+  /** query items, percent-decoded */
   query: string[];
+  /** the Lwm2m-Query header as sent */
+  rawQuery: string;
   contentType?: string;
   accept?: string;
   body: Buffer;
@@ -107,13 +110,15 @@ export class Lwm2mHttpTestClient {
     if (r.status === 204) return undefined;
     if (r.status !== 200) throw new Error(`poll answered ${r.status}`);
     const h = r.headers;
-    const query = typeof h['lwm2m-query'] === 'string' ? h['lwm2m-query'].split('&').map(decodeURIComponent) : [];
+    const rawQuery = typeof h['lwm2m-query'] === 'string' ? h['lwm2m-query'] : '';
+    const query = rawQuery === '' ? [] : rawQuery.split('&').map((item) => item.split('=').map(decodeURIComponent).join('='));
     return {
       token: String(h['lwm2m-token']),
       operation: String(h['lwm2m-operation']),
       method: String(h['lwm2m-method']),
       path: String(h['lwm2m-path']),
       query,
+      rawQuery,
       ...(typeof h['content-type'] === 'string' ? { contentType: h['content-type'] } : {}),
       ...(typeof h['accept'] === 'string' ? { accept: h['accept'] } : {}),
       body: r.body,

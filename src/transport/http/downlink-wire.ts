@@ -64,6 +64,12 @@ function pathOf(req: DownlinkRequest): string {
   return '/' + [...root, ...req.path.ids().map(String)].join('/');
 }
 
+/** "pmin=10" as a query item: name and value percent-encoded, the "=" kept */
+function queryItem(item: string): string {
+  const eq = item.indexOf('=');
+  return eq < 0 ? encodeURIComponent(item) : `${encodeURIComponent(item.slice(0, eq))}=${encodeURIComponent(item.slice(eq + 1))}`;
+}
+
 /** The poll answer's headers and body for a held request (its op carried: see `carried`). */
 export function toWire(token: string, req: DownlinkRequest): WireRequest {
   const shape = SHAPES[req.op];
@@ -74,7 +80,7 @@ export function toWire(token: string, req: DownlinkRequest): WireRequest {
     'lwm2m-method': shape.method,
     'lwm2m-path': pathOf(req),
   };
-  if (req.query && req.query.length > 0) headers['lwm2m-query'] = req.query.map(encodeURIComponent).join('&');
+  if (req.query && req.query.length > 0) headers['lwm2m-query'] = req.query.map(queryItem).join('&');
   const accept = shape.accept ?? req.accept;
   if (accept !== undefined) headers['accept'] = mediaTypeOf(accept);
   const body = shape.withPayload && req.payload ? req.payload : new Uint8Array(0);

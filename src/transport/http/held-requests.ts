@@ -126,6 +126,20 @@ export class HeldRequests implements DeviceTransport {
     return held;
   }
 
+  /**
+   * The client registered anew or de-registered: the requests held for its old
+   * registration (the core has given up on them) are dropped, not fetched later.
+   */
+  dropHeld(peerKey: string): void {
+    const c = this.clients.get(peerKey);
+    if (!c) return;
+    for (const h of c.held.splice(0)) {
+      clearTimeout(h.timer);
+      h.reject(new TransportError('UNREACHABLE', 'the registration ended'));
+    }
+    this.forgetIfIdle(peerKey, c);
+  }
+
   /** Requests held now, over all clients (for tests and stats). */
   get heldCount(): number {
     let n = 0;

@@ -121,7 +121,10 @@ export class HttpRequestHandler {
     if (contentFormat === null) return this.refuse(res, 'unsupportedMediaType', { status: 415 });
     const uplink = toUplink({ method: req.method ?? '', segments, query, body, ...(contentFormat !== undefined ? { contentFormat } : {}) });
     if (!('kind' in uplink)) return this.refuse(res, 'notFound', uplink);
-    send(res, toHttpAnswer(await this.o.core.handleUplink(who.peer, uplink)));
+    const result = await this.o.core.handleUplink(who.peer, uplink);
+    // what was held for the registration that ended goes (the core sends anew after this turn)
+    if ((result.code === 'created' && uplink.kind === 'register') || (result.code === 'deleted' && uplink.kind === 'deregister')) this.o.held.dropHeld(who.peer.key);
+    send(res, toHttpAnswer(result));
   }
 
   private tooLarge(req: IncomingMessage, res: ServerResponse): void {

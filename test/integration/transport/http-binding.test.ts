@@ -59,6 +59,7 @@ void test('over plain HTTP: register, read, discover, write, write-attributes, e
     const a = await device.serveOne(() => ({ status: '2.04' }));
     assert.equal(a.operation, 'write-attributes');
     assert.deepEqual(a.query.sort(), ['pmax=60', 'pmin=10']);
+    assert.ok(a.rawQuery.split('&').includes('pmin=10'), a.rawQuery);
     assert.equal((await wa).code, '2.04');
 
     // Execute with arguments
@@ -165,6 +166,13 @@ void test('bounds: a request not fetched times out, one beyond http.maxHeldPerCl
     assert.equal((await device.answer(req.token, { status: '205', contentType: 'text/plain', body: 'ok' })).status, 204);
     assert.equal((await read).code, '2.05');
     assert.equal((await device.answer(req.token, { status: '205' })).status, 404, 'answered once only');
+
+    // a de-registration drops what was held for the registration: nothing stale to fetch afterwards
+    const stale = g.gateway.server.read('http-b', '/3/0/9', { timeoutMs: 5000 });
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal((await device.deregister()).status, 204);
+    assert.equal((await stale).success, false);
+    assert.equal(await device.poll(0), undefined);
   } finally {
     await g.stop();
   }
@@ -182,4 +190,19 @@ void test('a long poll ends with 204 when nothing comes, and stopping the gatewa
   await new Promise((r) => setTimeout(r, 50));
   await g.stop();
   assert.ok((await open) === undefined || (await open) === 'closed');
+});
+
+void test('too many Registers from one address: 429 with Retry-After', async () => {
+  const g = await plainGateway((c) => {
+    c.lwm2m.limits.registerRatePerAddress = 1;
+  });
+  try {
+    const device = new Lwm2mHttpTestClient({ port: g.http });
+    assert.equal((await device.register('rate-1')).status, 201);
+    const again = await device.register('rate-2');
+    assert.equal(again.status, 429);
+    assert.match(String(again.headers['retry-after']), /^[0-9]+$/);
+  } finally {
+    await g.stop();
+  }
 });
