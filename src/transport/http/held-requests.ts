@@ -9,8 +9,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { TransportError } from '../../lwm2m/transport.js';
-import type { DeviceTransport, DownlinkRequest, DownlinkResponse, Peer, SendOptions } from '../../lwm2m/transport.js';
+import type { DeviceTransport, DownlinkRequest, DownlinkResponse, MessageTraceSink, Peer, SendOptions } from '../../lwm2m/transport.js';
 import { carried } from './downlink-wire.js';
+import { HttpTracers } from './http-trace.js';
 
 /** when the core gives no timeout */
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -41,6 +42,8 @@ export interface HeldRequestsOptions {
 
 export class HeldRequests implements DeviceTransport {
   readonly name = 'http';
+  /** the traced peers' sinks: the request handler records their requests and answers */
+  readonly tracers = new HttpTracers();
   private readonly clients = new Map<string, Client>();
   private stopped = false;
 
@@ -104,6 +107,10 @@ export class HeldRequests implements DeviceTransport {
         resolve(undefined);
       });
     });
+  }
+
+  tracePeer(peer: Peer, sink: MessageTraceSink | undefined): void {
+    this.tracers.set(peer, sink);
   }
 
   /** A fetched request could not be written to the poll: it waits for the next one. */

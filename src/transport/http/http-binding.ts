@@ -46,10 +46,13 @@ class HttpBinding implements Binding {
   private tls: TlsMaterial | undefined;
   private failure: BindingStartError | undefined;
 
+  private readonly logger: BindingContext['logger'];
+
   constructor(
     private readonly config: HttpBindingConfig,
     ctx: BindingContext,
   ) {
+    this.logger = ctx.logger;
     this.transport = new HeldRequests({ maxHeld: config.maxHeldPerClient, maxPolls: config.maxPollsPerClient });
     this.handler = new HttpRequestHandler({
       core: ctx.handler,
@@ -98,6 +101,8 @@ class HttpBinding implements Binding {
     });
     this.server = server;
     const port = (server.address() as AddressInfo).port;
+    if (!tls) this.logger.warn('http binding: plain HTTP (http.allowPlaintext): credentials travel in clear', { address: this.config.address, port });
+    if (this.config.allowAnonymous) this.logger.warn('http binding: clients without credentials accepted (http.allowAnonymous)', { address: this.config.address, port });
     return { scheme: this.scheme, transport: tls ? 'lwm2m+https' : 'lwm2m+http', address: this.config.address, port };
   }
 

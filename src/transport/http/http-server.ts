@@ -13,12 +13,13 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../log.js';
-import type { UplinkHandler } from '../../lwm2m/transport.js';
+import type { MessageTraceSink, UplinkHandler } from '../../lwm2m/transport.js';
 import type { AuthOptions } from './http-auth.js';
 import { authenticate } from './http-auth.js';
 import { formatOfMediaType } from './http-codes.js';
 import { fromWire, toWire } from './downlink-wire.js';
 import type { HeldRequests } from './held-requests.js';
+import { httpTraceRecord } from './http-trace.js';
 import type { HttpAnswer } from './uplink-routes.js';
 import { NOT_FOUND, toHttpAnswer, toUplink } from './uplink-routes.js';
 
@@ -33,6 +34,16 @@ export interface HttpServerOptions {
   maxBodyBytes: number;
   maxPollSeconds: number;
   logger: Logger;
+}
+
+type Reply = (a: HttpAnswer) => void;
+
+/** `send`, with the answer recorded for a traced peer */
+function tracedReply(res: ServerResponse, sink: MessageTraceSink): Reply {
+  return (a) => {
+    sink(httpTraceRecord('out', { code: String(a.status), headers: a.headers ?? {}, body: a.body ?? new Uint8Array(0) }));
+    send(res, a);
+  };
 }
 
 type Refusal = 'malformed' | 'unauthorized' | 'tooLarge' | 'unsupportedMediaType' | 'notFound';
@@ -90,9 +101,10 @@ export class HttpRequestHandler {
     });
   };
 
-  private refuse(res: ServerResponse, why: Refusal, a: HttpAnswer): void {
+  private refuse(to: ServerResponse | Reply, why: Refusal, a: HttpAnswer): void {
     this.refused[why]++;
-    send(res, a);
+    if (typeof to === 'function') to(a);
+    else send(to, a);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -114,17 +126,21 @@ export class HttpRequestHandler {
     const body = await readBody(req, this.o.maxBodyBytes);
     if (!body) return this.tooLarge(req, res);
 
-    if (segments[0] === 'dm') return this.downlink(req, res, who.peer.key, segments, query, body);
+    const sink = this.o.held.tracers.get(who.peer.key);
+    if (sink) sink(httpTraceRecord('in', { code: req.method ?? '', target: url, headers: req.headers, body }));
+    const reply = sink ? tracedReply(res, sink) : (a: HttpAnswer): void => send(res, a);
+
+    if (segments[0] === 'dm') return this.downlink(req, reply, res, who.peer.key, segments, query, body);
 
     const ct = req.headers['content-type'];
     const contentFormat = formatOfMediaType(ct);
-    if (contentFormat === null) return this.refuse(res, 'unsupportedMediaType', { status: 415 });
+    if (contentFormat === null) return this.refuse(reply, 'unsupportedMediaType', { status: 415 });
     const uplink = toUplink({ method: req.method ?? '', segments, query, body, ...(contentFormat !== undefined ? { contentFormat } : {}) });
-    if (!('kind' in uplink)) return this.refuse(res, 'notFound', uplink);
+    if (!('kind' in uplink)) return this.refuse(reply, 'notFound', uplink);
     const result = await this.o.core.handleUplink(who.peer, uplink);
     // what was held for the registration that ended goes (the core sends anew after this turn)
     if ((result.code === 'created' && uplink.kind === 'register') || (result.code === 'deleted' && uplink.kind === 'deregister')) this.o.held.dropHeld(who.peer.key);
-    send(res, toHttpAnswer(result));
+    reply(toHttpAnswer(result));
   }
 
   private tooLarge(req: IncomingMessage, res: ServerResponse): void {
@@ -133,31 +149,31 @@ export class HttpRequestHandler {
     res.on('finish', () => req.destroy());
   }
 
-  private async downlink(req: IncomingMessage, res: ServerResponse, peerKey: string, segments: string[], query: string[], body: Uint8Array): Promise<void> {
+  private async downlink(req: IncomingMessage, reply: Reply, res: ServerResponse, peerKey: string, segments: string[], query: string[], body: Uint8Array): Promise<void> {
     const [, token, ...rest] = segments;
-    if (rest.length > 0) return this.refuse(res, 'notFound', NOT_FOUND);
+    if (rest.length > 0) return this.refuse(reply, 'notFound', NOT_FOUND);
     if (token === undefined) {
-      if (req.method !== 'GET') return this.refuse(res, 'notFound', { status: 405, headers: { allow: 'GET' } });
+      if (req.method !== 'GET') return this.refuse(reply, 'notFound', { status: 405, headers: { allow: 'GET' } });
       const wait = query.find((s) => s.startsWith('wait='));
       const seconds = wait === undefined ? 0 : Number(wait.slice(5));
-      if (!Number.isFinite(seconds) || seconds < 0) return this.refuse(res, 'malformed', { status: 400 });
+      if (!Number.isFinite(seconds) || seconds < 0) return this.refuse(reply, 'malformed', { status: 400 });
       const waitMs = Math.min(seconds, this.o.maxPollSeconds) * 1000;
       const held = await this.o.held.next(peerKey, waitMs, (onClose) => res.on('close', onClose));
-      if (!held) return send(res, { status: 204 });
+      if (!held) return reply({ status: 204 });
       if (res.destroyed || res.headersSent) {
         this.o.held.undeliver(held);
         return;
       }
       const wire = toWire(held.token, held.request);
-      return send(res, { status: 200, headers: wire.headers, body: wire.body });
+      return reply({ status: 200, headers: wire.headers, body: wire.body });
     }
-    if (req.method !== 'POST') return this.refuse(res, 'notFound', { status: 405, headers: { allow: 'POST' } });
-    if (!TOKEN.test(token)) return this.refuse(res, 'notFound', NOT_FOUND);
+    if (req.method !== 'POST') return this.refuse(reply, 'notFound', { status: 405, headers: { allow: 'POST' } });
+    if (!TOKEN.test(token)) return this.refuse(reply, 'notFound', NOT_FOUND);
     const found = this.o.held.find(peerKey, token);
-    if (!found) return this.refuse(res, 'notFound', NOT_FOUND);
+    if (!found) return this.refuse(reply, 'notFound', NOT_FOUND);
     const answer = fromWire(found.request.op, req.headers, body);
-    if (!answer.ok) return this.refuse(res, answer.status === 415 ? 'unsupportedMediaType' : 'malformed', { status: answer.status });
+    if (!answer.ok) return this.refuse(reply, answer.status === 415 ? 'unsupportedMediaType' : 'malformed', { status: answer.status });
     this.o.held.take(peerKey, token)?.resolve(answer.response);
-    send(res, { status: 204 });
+    reply({ status: 204 });
   }
 }

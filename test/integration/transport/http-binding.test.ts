@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { startGateway, nextEvent } from '../interop/gateway-fixture.js';
 import type { Started } from '../interop/gateway-fixture.js';
 import { Lwm2mHttpTestClient } from '../../helpers/lwm2m-http-test-client.js';
-import type { SendEvent } from '../../../src/lwm2m/server/types.js';
+import type { SendEvent, TraceEvent } from '../../../src/lwm2m/server/types.js';
 import { instance, resource } from '../../../src/lwm2m/node.js';
 
 async function plainGateway(patch: (c: Started['gateway']['config']) => void = () => {}): Promise<Started & { http: number }> {
@@ -206,3 +206,38 @@ void test('too many Registers from one address: 429 with Retry-After', async () 
     await g.stop();
   }
 });
+
+void test('a traced device over HTTP: its requests and answers both ways, bounded, until the trace stops', async () => {
+  const g = await plainGateway();
+  const device = new Lwm2mHttpTestClient({ port: g.http });
+  try {
+    assert.equal((await device.register('http-tr')).status, 201);
+    const traced: TraceEvent[] = [];
+    g.gateway.server.on('trace', (e) => traced.push(e));
+    assert.ok(g.gateway.server.traceDevice('http-tr', 60).ok);
+    const read = g.gateway.server.read('http-tr', '/3/0/0', { format: 0 });
+    await device.serveOne(() => ({ status: '205', contentType: 'text/plain', body: 'Traced' }));
+    await read;
+    await until(() => traced.some((e) => e.record.direction === 'in' && e.record.code === 'POST'), 'the traced answer');
+    const out = traced.find((e) => e.record.direction === 'out' && e.record.code === '200');
+    assert.ok(out?.record.options?.includes('lwm2m-path=/3/0/0'), JSON.stringify(traced.map((e) => e.record)));
+    const back = traced.find((e) => e.record.direction === 'in' && e.record.code === 'POST');
+    assert.ok(back?.record.options?.includes('lwm2m-status=205'));
+    assert.equal(back?.record.payloadHex, Buffer.from('Traced').toString('hex'));
+    assert.ok(g.gateway.server.stopTrace('http-tr'));
+    const count = traced.length;
+    assert.equal((await device.update()).status, 204);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(traced.length, count, 'nothing after the trace stopped');
+  } finally {
+    await g.stop();
+  }
+});
+
+async function until(pred: () => boolean, what: string, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
