@@ -4,14 +4,21 @@
  * the server's certificate, client certificates checked against `http.tls.ca`; plain HTTP
  * only with `http.allowPlaintext`. Peers carry `transport: 'http'`.
  *
- * What the code follows: the Registration and Reporting interfaces on the CoAP binding's
- * paths (POST /rd, POST and DELETE /rd/<id>, POST /dp, POST /bs), CoAP codes as HTTP
- * statuses by RFC 8075 section 7 and content formats as their registered media types
- * (http-codes.ts); Observe is not part of the binding (the client reports with Send).
- * The spec leaves open how the server reaches a client (an open OMA question: issue 520
- * of OMA_LwM2M_for_Developers, which suggests reversing the flow with long polling);
- * the gateway's profile is that: requests held for the client and fetched with a long
- * poll (http-server.ts, downlink-wire.ts, README "LwM2M over HTTP").
+ * What the code follows. Transport TS 1.2 section 7 ("HTTP Transport Binding") maps the
+ * LwM2M operations onto HTTP methods the way the CoAP binding maps them onto CoAP's, for
+ * both directions, as if each side were an HTTP server too (so OMA_LwM2M_for_Developers
+ * issue 520, "HTTP binding in LwM2M 1.2 seems to be broken", open, which describes that
+ * section; the section's own text was not at hand, so the notes' "(check)" lines were
+ * checked against that issue only). Here:
+ * - client to server: the Registration and Reporting interfaces on the CoAP binding's
+ *   paths and query parameters (POST /rd, POST and DELETE /rd/<id>, POST /dp, POST /bs);
+ * - CoAP codes as HTTP statuses by RFC 8075 section 7 (the HTTP-CoAP mapping), content
+ *   formats as their media types in the IANA CoAP Content-Formats registry (http-codes.ts);
+ * - no Observe (the client reports with Send);
+ * - server to client: since a device is rarely reachable as an HTTP server, the flow is
+ *   reversed as the issue suggests: requests held for the client and fetched with a long
+ *   poll (http-server.ts, downlink-wire.ts), the gateway's documented profile (README
+ *   "LwM2M over HTTP").
  */
 import { createServer as createHttpServer } from 'node:http';
 import type { Server } from 'node:http';
