@@ -65,28 +65,34 @@ function decodeAll(items: string[]): string[] | undefined {
   }
 }
 
-/** Reads the body, or undefined when it grows past `max` bytes. */
-function readBody(req: IncomingMessage, max: number): Promise<Uint8Array | undefined> {
-  return new Promise((resolve, reject) => {
+/** Reads the body: 'tooLarge' once it grows past `max` bytes, 'aborted' when the connection goes first. */
+function readBody(req: IncomingMessage, max: number): Promise<Uint8Array | 'tooLarge' | 'aborted'> {
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let over = false;
+    let done = false;
+    const finish = (r: Uint8Array | 'tooLarge' | 'aborted'): void => {
+      if (done) return;
+      done = true;
+      chunks.length = 0;
+      resolve(r);
+    };
     req.on('data', (c: Buffer) => {
-      if (over) return;
+      if (done) return;
       size += c.length;
-      if (size > max) {
-        over = true;
-        chunks.length = 0;
-        resolve(undefined);
-        return;
-      }
-      chunks.push(c);
+      if (size > max) finish('tooLarge');
+      else chunks.push(c);
     });
-    req.on('end', () => {
-      if (!over) resolve(new Uint8Array(Buffer.concat(chunks)));
-    });
-    req.on('error', reject);
+    req.on('end', () => finish(new Uint8Array(Buffer.concat(chunks))));
+    req.on('error', () => finish('aborted'));
+    req.on('close', () => finish('aborted'));
   });
+}
+
+/** whether a request body may still be on its way (then a refusal closes the connection rather than drain it) */
+function bodyPending(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 export class HttpRequestHandler {
@@ -107,24 +113,32 @@ export class HttpRequestHandler {
     else send(to, a);
   }
 
+  /** A refusal before the body was read: the connection closes after it, the body unread. */
+  private refuseEarly(req: IncomingMessage, res: ServerResponse, why: Refusal, a: HttpAnswer): void {
+    if (!bodyPending(req)) return this.refuse(res, why, a);
+    this.refuse(res, why, { ...a, headers: { ...a.headers, connection: 'close' } });
+    res.on('finish', () => req.destroy());
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = req.url ?? '/';
-    if (url.length > MAX_URL_CHARS) return this.refuse(res, 'malformed', { status: 414 });
+    if (url.length > MAX_URL_CHARS) return this.refuseEarly(req, res, 'malformed', { status: 414 });
     const q = url.indexOf('?');
     const segments = decodeAll((q < 0 ? url : url.slice(0, q)).split('/').filter((s) => s.length > 0));
     const rawQuery = q < 0 ? [] : url.slice(q + 1).split('&').filter((s) => s.length > 0);
     const query = rawQuery.length <= MAX_QUERY_ITEMS ? decodeAll(rawQuery) : undefined;
-    if (!segments || !query) return this.refuse(res, 'malformed', { status: 400 });
+    if (!segments || !query) return this.refuseEarly(req, res, 'malformed', { status: 400 });
 
     const who = authenticate(req, this.o.auth);
     if (!who.ok) {
       this.o.logger.debug('http binding: refused', { reason: who.reason, from: req.socket.remoteAddress });
-      return this.refuse(res, 'unauthorized', { status: 401, headers: this.o.auth.pskAuth ? { 'www-authenticate': 'Basic realm="lwm2m"' } : {} });
+      return this.refuseEarly(req, res, 'unauthorized', { status: 401, headers: this.o.auth.pskAuth ? { 'www-authenticate': 'Basic realm="lwm2m"' } : {} });
     }
     const length = Number(req.headers['content-length'] ?? 0);
     if (!Number.isFinite(length) || length > this.o.maxBodyBytes) return this.tooLarge(req, res);
     const body = await readBody(req, this.o.maxBodyBytes);
-    if (!body) return this.tooLarge(req, res);
+    if (body === 'aborted') return;
+    if (body === 'tooLarge') return this.tooLarge(req, res);
 
     const sink = this.o.held.tracers.get(who.peer.key);
     if (sink) sink(httpTraceRecord('in', { code: req.method ?? '', target: url, headers: req.headers, body }));

@@ -132,7 +132,9 @@ void test('secure by default: no start without TLS unless http.allowPlaintext; n
   });
   try {
     const port = g.gateway.ports['http'] as number;
-    assert.equal((await new Lwm2mHttpTestClient({ port }).register('anon')).status, 401);
+    const refused = await new Lwm2mHttpTestClient({ port }).register('anon');
+    assert.equal(refused.status, 401);
+    assert.equal(refused.headers.connection, 'close', 'the unread body is not drained');
     assert.equal(g.gateway.server.getRegistration('anon'), undefined);
   } finally {
     await g.stop();
