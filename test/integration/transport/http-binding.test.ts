@@ -119,22 +119,31 @@ void test('over plain HTTP: register, read, discover, write, write-attributes, e
 });
 
 void test('queue mode: requests wait in the core while the client sleeps and are fetched after its Update', async () => {
-  const g = await plainGateway();
+  const g = await plainGateway((c) => {
+    c.lwm2m.queue.awakeTime = 0.2;
+  });
   const device = new Lwm2mHttpTestClient({ port: g.http });
   try {
     assert.equal((await device.register('http-q', { queue: true })).status, 201);
-    // the client sleeps once its awake window is over; here: it sends nothing and does not poll
+    // the client sleeps once its awake window (lwm2m.queue.awakeTime) is over
     const reg = g.gateway.server.getRegistration('http-q');
     assert.equal(reg?.queueMode, true);
-    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 400));
+    assert.equal(g.gateway.server.isAwake('http-q'), false);
     const read = g.gateway.server.read('http-q', '/3/0/0', { format: 0, timeoutMs: 5000 });
-    // wakes with an Update, then fetches what waited
+    const second = g.gateway.server.read('http-q', '/3/0/1', { format: 0, timeoutMs: 5000 });
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(g.gateway.server.queuedRequests('http-q'), 2, 'held by the core while the client sleeps');
+    // wakes with an Update, then polls until a 204: what waited comes one after the other
     assert.equal((await device.update()).status, 204);
-    const got = await device.serveOne(() => ({ status: '200', contentType: 'text/plain', body: 'Queued' }));
-    assert.equal(got.path, '/3/0/0');
-    assert.ok(JSON.stringify((await read).node).includes('Queued'));
-    // nothing more: the poll answers 204 at once
-    assert.equal(await device.poll(0), undefined);
+    const paths: string[] = [];
+    for (let r = await device.poll(2); r; r = await device.poll(2)) {
+      paths.push(r.path);
+      assert.equal((await device.answer(r.token, { status: '200', contentType: 'text/plain', body: `Queued ${r.path}` })).status, 204);
+    }
+    assert.deepEqual(paths, ['/3/0/0', '/3/0/1']);
+    assert.ok(JSON.stringify((await read).node).includes('Queued /3/0/0'));
+    assert.ok(JSON.stringify((await second).node).includes('Queued /3/0/1'));
   } finally {
     await g.stop();
   }
