@@ -27,7 +27,7 @@ USER node
 # bootstrap.enabled), the embedded MQTT broker (TCP; WebSocket when
 # mqtt.embedded.wsPort is set; TLS when mqtt.embedded.tls has a cert and key), the REST
 # API with /healthz, /readyz and /metrics
-EXPOSE 5683/udp 5684/udp 5685/udp 5686/udp 1883/tcp 8083/tcp 8883/tcp 8080/tcp
+EXPOSE 5683/udp 5684/udp 5685/udp 5686/udp 5687/tcp 5688/tcp 1883/tcp 8083/tcp 8883/tcp 8080/tcp
 VOLUME ["/app/config", "/app/mappings", "/app/models", "/app/data"]
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "dist/main.js", "healthcheck", "--config", "config/gateway.yaml"]

@@ -219,4 +219,6 @@ function resolvePaths(config: GatewayConfig, fromFile: Plain, baseDir: string): 
   dtls.certificate = abs(dtls.certificate, ['dtls', 'certificate']);
   dtls.privateKey = abs(dtls.privateKey, ['dtls', 'privateKey']);
   dtls.trustedCertificates = abs(dtls.trustedCertificates, ['dtls', 'trustedCertificates']);
+  const httpTls = config.http.tls;
+  for (const k of ['cert', 'key', 'ca'] as const) httpTls[k] = abs(httpTls[k], ['http', 'tls', k]);
 }

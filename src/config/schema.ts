@@ -1,5 +1,7 @@
 /** The gateway config: its JSON Schema, TypeScript shape and defaults. */
 import { DEFAULT_MQTT_BINDING_CONFIG, MQTT_BINDING_SCHEMA, type MqttBindingConfig } from './mqtt-binding-config.js';
+import { DEFAULT_HTTP_BINDING, HTTP_BINDING_SCHEMA } from './http-binding-config.js';
+import type { HttpBindingConfig } from './http-binding-config.js';
 
 /** A login of the embedded broker (mqtt.embedded.users). */
 export interface BrokerUserConfig {
@@ -48,6 +50,8 @@ export interface GatewayConfig {
     /** seconds after its full handshake a session can still be resumed */
     sessionLifetimeSec: number;
   };
+  /** the LwM2M 1.2 HTTP binding (src/config/http-binding-config.ts) */
+  http: HttpBindingConfig;
   bootstrap: {
     /** the LwM2M Bootstrap Server: CoAP/UDP listener (and CoAPS when bootstrap.dtls.enabled) */
     enabled: boolean;
@@ -254,6 +258,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
     sessionCacheSize: 10_000,
     sessionLifetimeSec: 86_400,
   },
+  http: DEFAULT_HTTP_BINDING,
   bootstrap: {
     enabled: false,
     port: 5685,
@@ -358,6 +363,7 @@ export const CONFIG_SCHEMA = {
         sessionLifetimeSec: { type: 'integer', minimum: 1, maximum: 31_536_000 },
       },
     },
+    http: HTTP_BINDING_SCHEMA,
     bootstrap: {
       type: 'object',
       additionalProperties: false,

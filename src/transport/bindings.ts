@@ -7,11 +7,13 @@ import type { Binding, BindingContext, BindingFactory } from './binding.js';
 import { coapBinding } from './coap/coap-binding.js';
 import { dtlsBinding } from './dtls/dtls-binding.js';
 import { mqttBinding } from './mqtt/mqtt-binding.js';
+import { httpBinding } from './http/http-binding.js';
 
 export const BINDINGS: Readonly<Record<string, BindingFactory>> = {
   coap: coapBinding,
   coaps: dtlsBinding,
   mqtt: mqttBinding,
+  http: httpBinding,
 };
 
 /** The bindings the config turns on, in the order of `factories`. */

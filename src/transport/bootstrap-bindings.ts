@@ -3,7 +3,7 @@
  * `bootstrap` section (own ports: 5685 and 5686 by default) with the Bootstrap Server as
  * their handler and the bootstrap credentials for DTLS. Same message layer, same DTLS;
  * a start error names the bootstrap key to change. With the MQTT binding on, also its `bs`
- * topics (the same broker and prefix).
+ * topics (the same broker and prefix); with http.bootstrap on, the HTTP binding on its port.
  */
 import type { GatewayConfig } from '../config/schema.js';
 import type { Binding, BindingContext } from './binding.js';
@@ -11,6 +11,7 @@ import { BindingStartError } from './binding.js';
 import { coapBinding } from './coap/coap-binding.js';
 import { dtlsBinding } from './dtls/dtls-binding.js';
 import { mqttBinding } from './mqtt/mqtt-binding.js';
+import { httpBinding } from './http/http-binding.js';
 
 /** `b` whose start errors name `to` keys instead of `from` keys ("coap." -> "bootstrap."). */
 function renamingStartErrors(b: Binding, from: string, to: string): Binding {
@@ -42,5 +43,10 @@ export function createBootstrapBindings(ctx: BindingContext): Binding[] {
   // LwM2M over MQTT: the `bs` topics of the mqttBinding's broker and prefix
   const mqtt = mqttBinding(ctx, 'bs');
   if (mqtt) out.push(mqtt);
+  // the HTTP binding's TLS, credentials rules and limits on http.bootstrap's port
+  const hb = c.http.bootstrap;
+  const httpView: GatewayConfig = { ...c, http: { ...c.http, enabled: hb.enabled, port: hb.port, address: hb.address } };
+  const http = httpBinding({ ...ctx, config: httpView });
+  if (http) out.push(renamingStartErrors(renamingStartErrors(http, 'http.port', 'http.bootstrap.port'), 'http.address', 'http.bootstrap.address'));
   return out;
 }
