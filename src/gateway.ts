@@ -168,9 +168,19 @@ export class Gateway {
     this.log.info('LwM2M bootstrap server listening', { transport: at.transport, address: at.address, port: at.port });
   }
 
+  /** Starts every part the config turns on; when one fails, those already started are stopped before the error is thrown. */
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    try {
+      await this.startParts();
+    } catch (e) {
+      await this.stop().catch((err: unknown) => this.log.warn('stopping after a failed start', { error: String(err) }));
+      throw e;
+    }
+  }
+
+  private async startParts(): Promise<void> {
     if (this.config.models.dir) {
       const dir = resolve(this.baseDir(), this.config.models.dir);
       let loaded;
