@@ -1,4 +1,5 @@
 /** The gateway config: its JSON Schema, TypeScript shape and defaults. */
+import { DEFAULT_FIRMWARE_CONFIG, FIRMWARE_CONFIG_SCHEMA, type FirmwareConfig } from './firmware-config.js';
 
 /** A login of the embedded broker (mqtt.embedded.users). */
 export interface BrokerUserConfig {
@@ -230,6 +231,8 @@ export interface GatewayConfig {
     /** every client must have authenticated (DTLS): plain UDP registrations are refused */
     requireDtls: boolean;
   };
+  /** firmware and software updates, campaigns (src/config/firmware-config.ts) */
+  firmware: FirmwareConfig;
 }
 
 export const DEFAULT_CONFIG: GatewayConfig = {
@@ -304,6 +307,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   data: { dir: 'data' },
   security: { file: null, requireForKnown: true, requireDtls: false },
   shutdown: { graceSeconds: 10 },
+  firmware: DEFAULT_FIRMWARE_CONFIG,
 };
 
 const seconds = { type: 'number', minimum: 0 } as const;
@@ -574,5 +578,6 @@ export const CONFIG_SCHEMA = {
       additionalProperties: false,
       properties: { graceSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 3600 } },
     },
+    firmware: FIRMWARE_CONFIG_SCHEMA,
   },
 } as const;
