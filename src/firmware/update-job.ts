@@ -103,6 +103,7 @@ export class UpdateJob {
   private cameBack = false;
   private executed = false;
   private done: Promise<JobProgress> | undefined;
+  private noReset = false;
 
   constructor(
     private readonly core: JobCore,
@@ -123,7 +124,8 @@ export class UpdateJob {
   }
 
   /** Ends the job as cancelled (a device in the middle of a download is told to go back to idle). */
-  cancel(reason = 'cancelled'): void {
+  cancel(reason = 'cancelled', o: { reset?: boolean } = {}): void {
+    this.noReset = o.reset === false;
     this.abort(new JobAbort('CANCELLED', reason));
   }
 
@@ -216,7 +218,7 @@ export class UpdateJob {
     } catch (e) {
       const err = e instanceof JobAbort ? e : new JobAbort('REQUEST_FAILED', e instanceof Error ? e.message : String(e));
       const cancelled = err.code === 'CANCELLED';
-      if (cancelled && (this.progress.state === 1 || this.progress.state === 2)) {
+      if (cancelled && !this.noReset && (this.progress.state === 1 || this.progress.state === 2)) {
         // back to idle: an empty Package URI resets the state machine
         void core.write(o.endpoint, '/5/0/1', { kind: 'resource', id: FW.PACKAGE_URI, type: 'string', value: '' }).catch(() => undefined);
       }
