@@ -5,7 +5,7 @@
  * (northbound/faces.ts) attach to the same server, in list order.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { GatewayConfig } from './config/schema.js';
 import { silentLogger, type Logger } from './log.js';
 import { ModelRegistry } from './lwm2m/model/registry.js';
@@ -27,6 +27,7 @@ import { GatewayFiles } from './gateway-files.js';
 import { StartError } from './start-error.js';
 import { BootstrapServer, ownServerMatcher } from './lwm2m/bootstrap/index.js';
 import { createBootstrapBindings } from './transport/bootstrap-bindings.js';
+import { FirmwareManager } from './firmware/index.js';
 
 /** The package version (package.json sits one level above src/ and dist/). */
 export const VERSION: string = (() => {
@@ -70,6 +71,8 @@ export class Gateway {
   private readonly opened: OpenedStore;
   /** the embedded oneM2M CSE (undefined: the oneM2M face is off, or talks to an external CSE) */
   embeddedCse: EmbeddedCse | undefined;
+  /** firmware updates and campaigns (undefined: firmware.enabled is false, or not started) */
+  firmware: FirmwareManager | undefined;
 
   constructor(
     readonly config: GatewayConfig,
@@ -202,6 +205,10 @@ export class Gateway {
     await this.startBootstrap();
     const m = this.config.rest.metrics;
     if (m?.enabled) this.metrics = new GatewayMetrics({ server: this.server, bindings: () => this.bindings, faces: () => this.faces, token: m.token });
+    if (this.config.firmware.enabled) {
+      this.firmware = new FirmwareManager({ core: this.server, config: this.config.firmware, dir: join(this.config.data.dir, 'firmware'), logger: this.log });
+      this.firmware.start();
+    }
     const journals = this.config.store.type === 'file' ? { openJournal: journalsUnder(this.config.data.dir, this.log) } : {};
     const deps = {
       config: await this.startEmbeddedCse(),
@@ -212,6 +219,7 @@ export class Gateway {
       logger: this.log,
       version: VERSION,
       bootstrap: this.bootstrap,
+      ...(this.firmware ? { firmware: this.firmware } : {}),
       readiness: () => this.readiness(),
       ...(this.metrics ? { metrics: this.metrics } : {}),
       ...journals,
@@ -291,6 +299,8 @@ export class Gateway {
     this.started = false;
     for (const face of this.faces.reverse()) await face.stop();
     this.faces = [];
+    await this.firmware?.stop();
+    this.firmware = undefined;
     await this.embeddedCse?.stop();
     this.embeddedCse = undefined;
     this.metrics?.stop();

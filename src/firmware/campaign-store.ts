@@ -5,7 +5,7 @@
  * way) is written once more, with its latest state. What is read back is checked; a bad
  * file is set aside as `<file>.corrupt` with a warning.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../log.js';
@@ -40,8 +40,8 @@ export class CampaignStore {
   ) {}
 
   load(): CampaignRecord[] {
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const out: CampaignRecord[] = [];
+    if (!existsSync(this.dir)) return out;
     for (const f of readdirSync(this.dir)) {
       if (!f.endsWith('.json') || !CAMPAIGN_ID.test(f.slice(0, -5))) continue;
       const file = join(this.dir, f);
@@ -68,6 +68,7 @@ export class CampaignStore {
   }
 
   private async drain(): Promise<void> {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     while (this.dirty.size > 0) {
       const batch = [...this.dirty.values()];
       this.dirty.clear();

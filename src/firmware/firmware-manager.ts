@@ -143,8 +143,7 @@ export class FirmwareManager extends EventEmitter<FirmwareEvents> implements Fir
     const token = randomBytes(24).toString('base64url');
     const c = this.o.config;
     const pullUrls: Record<string, string> = {};
-    if (c.publicUrl) pullUrls[c.publicUrl.startsWith('https:') ? 'https' : 'http'] = `${c.publicUrl.replace(/\/+$/, '')}/fw/${token}`;
-    if (c.coapUrl) pullUrls[c.coapUrl.startsWith('coaps:') ? 'coaps' : 'coap'] = `${c.coapUrl.replace(/\/+$/, '')}/fw/${token}`;
+    if (c.publicUrl) pullUrls[c.publicUrl.startsWith('https:') ? 'https' : 'http'] = `${c.publicUrl.replace(/\/+$/, '')}/api/fw/${token}`;
     const job = new UpdateJob(this.o.core, {
       endpoint,
       image: { id: image.id, version: image.version, size: image.size },

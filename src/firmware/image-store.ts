@@ -7,7 +7,7 @@
  * skipped with a warning).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../log.js';
@@ -85,9 +85,9 @@ export class ImageStore {
     this.now = o.now ?? Date.now;
   }
 
-  /** Creates the folder and reads what it holds. */
+  /** Reads what the folder holds (it is created with the first image). */
   load(): void {
-    mkdirSync(this.o.dir, { recursive: true, mode: 0o700 });
+    if (!existsSync(this.o.dir)) return;
     for (const f of readdirSync(this.o.dir)) {
       if (!f.endsWith('.json')) continue;
       const id = f.slice(0, -5);
@@ -144,6 +144,7 @@ export class ImageStore {
     };
     this.images.set(id, meta); // counted at once: two uploads at a time cannot pass the bound
     try {
+      mkdirSync(this.o.dir, { recursive: true, mode: 0o700 });
       await writeFile(this.binPath(id) + '.tmp', body, { mode: 0o600 });
       await rename(this.binPath(id) + '.tmp', this.binPath(id));
       const json = join(this.o.dir, `${id}.json`);

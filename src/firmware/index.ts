@@ -6,3 +6,4 @@ export { ImageError, labelProblem, type ImageMeta, type ImageKind } from './imag
 export { InputError } from './campaign-input.js';
 export type { JobProgress, JobPhase, DeliveryMethod } from './update-job.js';
 export { RESULT_MEANINGS, resultMeaning } from './results.js';
+export { campaignEventView, fotaView } from './views.js';
