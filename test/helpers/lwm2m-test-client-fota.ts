@@ -1,0 +1,147 @@
+/**
+ * Object 5 (Firmware Update) on the real-UDP test client, as the specification's state
+ * machine: a push (Block1 write of /5/0/0) or a pull (write of a Package URI /5/0/1, which
+ * it downloads over HTTP with Range and If-Range to resume after a lost link) takes it to
+ * Downloading (1) then Downloaded (2), or back to Idle with a failure Update Result (5:
+ * integrity, when the SHA-256 is not the one it expects; 4: connection lost); Update
+ * (/5/0/2) in state 2 takes it to Updating (3), then it "reboots": /3/0/3 becomes the new
+ * version, result 1, and it registers again. State changes notify the observers.
+ */
+import { createHash } from 'node:crypto';
+import { ObjectStore, STANDARD_OBJECTS, STANDARD_VALUES, type Lwm2mTestClient } from './lwm2m-test-client.js';
+
+export interface FotaBehaviour {
+  /** SHA-256 (hex) a package must have (undefined: any passes) */
+  expectSha256?: string;
+  /** the version it runs after the update */
+  nextVersion: string;
+  /** /5/0/8 (default CoAP and HTTP) */
+  protocols?: number[];
+  /** /5/0/9 (default 2: both) */
+  delivery?: number;
+  /** the first HTTP download stops after this many bytes (a lost link); the next one resumes */
+  dropAfterBytes?: number;
+  /** after Update it never comes back */
+  neverComesBack?: boolean;
+}
+
+/** A store with object 5 as the spec has it (resources 0, 1, 2, 3, 5, 8, 9). */
+export function fotaStore(b: Pick<FotaBehaviour, 'protocols' | 'delivery'> = {}): ObjectStore {
+  const defs = STANDARD_OBJECTS.map((d) =>
+    d.id === 5
+      ? { id: 5, resources: { 0: { type: 'opaque' as const, ops: 'W' as const }, 1: { type: 'string' as const, ops: 'RW' as const }, 2: { type: 'none' as const, ops: 'E' as const }, 3: { type: 'integer' as const, ops: 'R' as const }, 5: { type: 'integer' as const, ops: 'R' as const }, 8: { type: 'integer' as const, ops: 'R' as const, multiple: true }, 9: { type: 'integer' as const, ops: 'R' as const } } }
+      : d,
+  );
+  const protocols = Object.fromEntries((b.protocols ?? [0, 2]).map((p, i) => [i, p]));
+  return new ObjectStore(defs, { ...STANDARD_VALUES, '/5/0': { 1: '', 3: 0, 5: 0, 8: protocols, 9: b.delivery ?? 2 } });
+}
+
+export class FotaDevice {
+  /** HTTP requests the device made for its package: the Range it asked for and the status */
+  readonly downloads: { range: string | null; status: number }[] = [];
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly client: Lwm2mTestClient,
+    readonly b: FotaBehaviour,
+  ) {
+    client.tamper = (out) => {
+      const r = out.request;
+      if (out.kind === 'answer' && r && out.code.startsWith('2.')) {
+        if (r.method === 'PUT' && r.path === '/5/0/0' && !(r.block1?.more ?? false)) this.enqueue(() => this.pushed());
+        else if (r.method === 'PUT' && r.path === '/5/0/1') this.enqueue(() => this.uri(String(client.value('/5/0/1') ?? '')));
+        else if (r.method === 'POST' && r.path === '/5/0/2') return this.execute(out);
+      }
+      return out;
+    };
+  }
+
+  get state(): number {
+    return Number(this.client.value('/5/0/3'));
+  }
+
+  private enqueue(fn: () => Promise<void>): void {
+    this.chain = this.chain.then(fn).catch(() => undefined);
+  }
+
+  private async set(state: number, result?: number): Promise<void> {
+    const paths = ['/5/0/3'];
+    this.client.store.set('/5/0/3', state);
+    if (result !== undefined) {
+      this.client.store.set('/5/0/5', result);
+      paths.push('/5/0/5');
+    }
+    await this.client.notifyChanged(paths);
+  }
+
+  private async check(bytes: Uint8Array): Promise<void> {
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    if (this.b.expectSha256 !== undefined && sha !== this.b.expectSha256) await this.set(0, 5);
+    else await this.set(2);
+  }
+
+  private async pushed(): Promise<void> {
+    await this.set(1, 0);
+    await this.check((this.client.value('/5/0/0') as Uint8Array | undefined) ?? new Uint8Array());
+  }
+
+  private async uri(url: string): Promise<void> {
+    if (url === '') {
+      await this.set(0, 0);
+      return;
+    }
+    await this.set(1, 0);
+    let got = Buffer.alloc(0);
+    let etag: string | null = null;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const headers: Record<string, string> = {};
+      if (got.length > 0) {
+        headers.range = `bytes=${got.length}-`;
+        if (etag) headers['if-range'] = etag;
+      }
+      const res = await fetch(url, { headers });
+      this.downloads.push({ range: headers.range ?? null, status: res.status });
+      if (res.status !== 200 && res.status !== 206) {
+        await this.set(0, res.status === 404 ? 7 : 4);
+        return;
+      }
+      etag = res.headers.get('etag');
+      if (res.status === 200) got = Buffer.alloc(0);
+      const reader = res.body!.getReader();
+      let lost = false;
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        got = Buffer.concat([got, value]);
+        if (attempt === 0 && this.b.dropAfterBytes !== undefined && got.length >= this.b.dropAfterBytes) {
+          got = got.subarray(0, this.b.dropAfterBytes);
+          await reader.cancel();
+          lost = true;
+          break;
+        }
+      }
+      if (!lost) {
+        await this.check(got);
+        return;
+      }
+    }
+    await this.set(0, 4);
+  }
+
+  private execute<T extends { code: string }>(out: T): T {
+    if (this.state !== 2) return { ...out, code: '4.05' };
+    this.enqueue(async () => {
+      await this.set(3);
+      if (this.b.neverComesBack) {
+        this.client.sleep();
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 20));
+      this.client.store.set('/3/0/3', this.b.nextVersion);
+      this.client.store.set('/5/0/3', 0);
+      this.client.store.set('/5/0/5', 1);
+      await this.client.register(); // the new firmware registers afresh
+    });
+    return out;
+  }
+}

@@ -1,0 +1,115 @@
+/** Firmware updates of simulated object 5 devices over real UDP, driven through REST. */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { FotaFixture } from './fixture.js';
+
+const image = Buffer.alloc(40_000).map((_, i) => (i * 31) % 251);
+const sha = createHash('sha256').update(image).digest('hex');
+
+describe('firmware update over real UDP', () => {
+  let f: FotaFixture;
+  let imageId: string;
+  before(async () => {
+    f = await FotaFixture.start({ server: { queue: { awakeTimeMs: 400 } } });
+    imageId = (await f.upload('2.0.0', image)).id;
+  });
+  after(() => f.stop());
+
+  it('push: the image goes block-wise to /5/0/0, Update runs, the device comes back on 2.0.0', async () => {
+    const d = await f.device('push-1', { expectSha256: sha, nextVersion: '2.0.0', delivery: 1 });
+    const r = await f.api('POST', '/api/devices/push-1/firmware', { imageId });
+    assert.equal(r.status, 202);
+    const end = await f.finished('push-1');
+    assert.equal(end.phase, 'succeeded', JSON.stringify(end));
+    assert.equal(end.method, 'push');
+    assert.equal(end.firmwareVersion, '2.0.0');
+    assert.ok(d.client.received.filter((x) => x.path === '/5/0/0').length > 10, 'Block1 blocks');
+    assert.equal(d.client.value('/3/0/3'), '2.0.0');
+  });
+
+  it('pull over HTTP with a lost link halfway: the download resumes with Range and If-Range', async () => {
+    const d = await f.device('pull-1', { expectSha256: sha, nextVersion: '2.0.0', protocols: [2], delivery: 0, dropAfterBytes: 15_000 });
+    assert.equal((await f.api('POST', '/api/devices/pull-1/firmware', { imageId })).status, 202);
+    const end = await f.finished('pull-1');
+    assert.equal(end.phase, 'succeeded', JSON.stringify(end));
+    assert.equal(end.method, 'pull');
+    assert.deepEqual(d.downloads, [
+      { range: null, status: 200 },
+      { range: 'bytes=15000-', status: 206 },
+    ]);
+    assert.equal(end.bytes, image.length);
+  });
+
+  it('a corrupted image: update result 5 (integrity check failure), Update never executed', async () => {
+    const d = await f.device('bad-1', { expectSha256: 'ab'.repeat(32), nextVersion: '2.0.0' });
+    await f.api('POST', '/api/devices/bad-1/firmware', { imageId, method: 'push' });
+    const end = await f.finished('bad-1');
+    assert.equal(end.phase, 'failed');
+    assert.equal(end.result, 5);
+    assert.match(end.error.message, /integrity check failure/);
+    assert.equal(d.client.executed.length, 0);
+  });
+
+  it('a queue-mode device that sleeps between steps gets each step when it wakes', async () => {
+    const d = await f.device('sleepy-1', { expectSha256: sha, nextVersion: '2.0.0', delivery: 1 }, { queueMode: true });
+    d.client.sleep();
+    await new Promise((r) => setTimeout(r, 500)); // the gateway's awake window ends
+    assert.equal((await f.api('POST', '/api/devices/sleepy-1/firmware', { imageId })).status, 202);
+    let queued = 0;
+    let ended: { phase: string } | undefined;
+    const deadline = Date.now() + 20_000;
+    while (!ended && Date.now() < deadline) {
+      queued = Math.max(queued, f.lwm2m.server.queuedRequests('sleepy-1'));
+      if (d.client.asleep) await d.client.wake();
+      await new Promise((r) => setTimeout(r, 250));
+      if (d.state !== 3) d.client.sleep();
+      await new Promise((r) => setTimeout(r, 300));
+      const j = (await f.api('GET', '/api/devices/sleepy-1/firmware')).body;
+      if (['succeeded', 'failed'].includes(j.phase)) ended = j;
+    }
+    assert.equal(ended?.phase, 'succeeded', JSON.stringify(ended));
+    assert.ok(queued > 0, 'requests waited for the device to wake');
+  });
+
+  it('a device that never comes back after Update: the job times out', async () => {
+    f.config.deviceTimeout = 2;
+    try {
+      await f.device('gone-1', { nextVersion: '2.0.0', neverComesBack: true, delivery: 1 });
+      await f.api('POST', '/api/devices/gone-1/firmware', { imageId });
+      const end = await f.finished('gone-1');
+      assert.equal(end.phase, 'failed');
+      assert.equal(end.error.code, 'TIMEOUT');
+      assert.match(end.error.message, /updating/);
+    } finally {
+      f.config.deviceTimeout = 20;
+    }
+  });
+
+  it('a campaign over UDP: concurrency, totals by REST, a failed device among succeeded ones', async () => {
+    for (let i = 0; i < 3; i++) await f.device(`camp-${i}`, { expectSha256: i === 1 ? '00'.repeat(32) : sha, nextVersion: '2.0.0', delivery: 1 });
+    const c = await f.api('POST', '/api/campaigns', { name: 'camp', imageId, match: ['camp-*'], concurrency: 2, retries: 0 });
+    assert.equal(c.status, 201, JSON.stringify(c.body));
+    assert.equal(c.body.totals.devices, 3);
+    let r = await f.api('GET', `/api/campaigns/${c.body.id}`);
+    const end = Date.now() + 15_000;
+    while (r.body.status === 'running' && Date.now() < end) {
+      assert.ok(r.body.totals.running <= 2);
+      await new Promise((res) => setTimeout(res, 50));
+      r = await f.api('GET', `/api/campaigns/${c.body.id}`);
+    }
+    assert.equal(r.body.status, 'finished');
+    assert.equal(r.body.totals.succeeded, 2);
+    assert.equal(r.body.totals.failed, 1);
+    const bad = r.body.devices.find((x: { endpoint: string }) => x.endpoint === 'camp-1');
+    assert.equal(bad.error.code, 'UPDATE_RESULT');
+  });
+
+  it('the download route refuses an unknown token, and an image in use cannot be deleted', async () => {
+    const r = await fetch(`${f.base}/api/fw/${'x'.repeat(32)}`);
+    assert.equal(r.status, 404);
+    assert.equal((await f.api('DELETE', `/api/firmware/${'0'.repeat(32)}`)).status, 404);
+    const list = await f.api('GET', '/api/firmware');
+    assert.equal(list.body.images[0].sha256, sha);
+  });
+});
