@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { FotaFixture } from './fixture.js';
 
-const image = Buffer.alloc(40_000).map((_, i) => (i * 31) % 251);
+const image = Buffer.from(Array.from({ length: 40_000 }, (_, i) => (i * 31) % 251));
 const sha = createHash('sha256').update(image).digest('hex');
 
 describe('firmware update over real UDP', () => {
