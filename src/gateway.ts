@@ -195,7 +195,12 @@ export class Gateway {
     this.files.load();
     this.server.start();
     await this.opened.attach?.(this.server);
-    this.bindings = createBindings({ config: this.config, handler: this.server, logger: this.log, credentials: this.server.credentials });
+    if (this.config.firmware.enabled) {
+      this.firmware = new FirmwareManager({ core: this.server, config: this.config.firmware, dir: join(this.config.data.dir, 'firmware'), logger: this.log });
+      this.firmware.start();
+    }
+    const downloads = (path: readonly string[]): Promise<Uint8Array | undefined> => this.firmware?.coapDownload(path[1] ?? '') ?? Promise.resolve(undefined);
+    this.bindings = createBindings({ config: this.config, handler: this.server, logger: this.log, credentials: this.server.credentials, downloads });
     for (const b of this.bindings) {
       const at = await b.start().catch((e: unknown) => Promise.reject(e instanceof BindingStartError ? new StartError(e.message) : e));
       this.server.addTransport(b.transport);
@@ -205,10 +210,6 @@ export class Gateway {
     await this.startBootstrap();
     const m = this.config.rest.metrics;
     if (m?.enabled) this.metrics = new GatewayMetrics({ server: this.server, bindings: () => this.bindings, faces: () => this.faces, token: m.token });
-    if (this.config.firmware.enabled) {
-      this.firmware = new FirmwareManager({ core: this.server, config: this.config.firmware, dir: join(this.config.data.dir, 'firmware'), logger: this.log });
-      this.firmware.start();
-    }
     const journals = this.config.store.type === 'file' ? { openJournal: journalsUnder(this.config.data.dir, this.log) } : {};
     const deps = {
       config: await this.startEmbeddedCse(),

@@ -52,6 +52,7 @@ export class FirmwareManager extends EventEmitter<FirmwareEvents> implements Fir
   private readonly tokens = new Map<string, { imageId: string; job: UpdateJob }>();
   private readonly campaignsById = new Map<string, Campaign>();
   private readonly announce = new Set<string>();
+  private readonly cache = new Map<string, Promise<Buffer>>();
   private announcing = false;
   private started = false;
 
@@ -88,6 +89,7 @@ export class FirmwareManager extends EventEmitter<FirmwareEvents> implements Fir
     for (const { job } of this.jobs.values()) job.cancel('the gateway stopped', { reset: false });
     this.campaignsById.clear();
     this.tokens.clear();
+    this.cache.clear();
     await this.store.flush();
   }
 
@@ -137,6 +139,23 @@ export class FirmwareManager extends EventEmitter<FirmwareEvents> implements Fir
     return { image: meta, file: this.images.binPath(meta.id), served: (n) => t.job.addBytes(n) };
   }
 
+  /** The bytes of a pull over CoAP (the binding slices them into Block2 blocks); the last few images are kept in memory. */
+  async coapDownload(token: string): Promise<Uint8Array | undefined> {
+    const d = this.download(token);
+    if (!d) return undefined;
+    let bytes = this.cache.get(d.image.id);
+    if (!bytes) {
+      bytes = this.images.bytes(d.image.id);
+      this.cache.set(d.image.id, bytes);
+      if (this.cache.size > 2) this.cache.delete(this.cache.keys().next().value!);
+      bytes.catch(() => this.cache.delete(d.image.id));
+    }
+    const b = await bytes.catch(() => undefined);
+    // the whole image leaves block by block from here: counted as served when the first block is asked for
+    if (b) d.served(b.length);
+    return b;
+  }
+
   private newJob(endpoint: string, imageId: string, s: Pick<CampaignSpec, 'method' | 'deviceTimeoutSec' | 'filter'>, campaignId?: string): UpdateJob {
     const image = this.images.get(imageId);
     if (!image) throw new ImageError('NOT_FOUND', `no image ${imageId}`);
@@ -144,6 +163,7 @@ export class FirmwareManager extends EventEmitter<FirmwareEvents> implements Fir
     const c = this.o.config;
     const pullUrls: Record<string, string> = {};
     if (c.publicUrl) pullUrls[c.publicUrl.startsWith('https:') ? 'https' : 'http'] = `${c.publicUrl.replace(/\/+$/, '')}/api/fw/${token}`;
+    if (c.coapUrl) pullUrls[c.coapUrl.startsWith('coaps:') ? 'coaps' : 'coap'] = `${c.coapUrl}/fw/${token}`;
     const job = new UpdateJob(this.o.core, {
       endpoint,
       image: { id: image.id, version: image.version, size: image.size },

@@ -1,7 +1,8 @@
 /**
  * Object 5 (Firmware Update) on the real-UDP test client, as the specification's state
  * machine: a push (Block1 write of /5/0/0) or a pull (write of a Package URI /5/0/1, which
- * it downloads over HTTP with Range and If-Range to resume after a lost link) takes it to
+ * it downloads over HTTP with Range and If-Range to resume after a lost link, or over CoAP
+ * with Block2 from the gateway's CoAP port, asking again from the block where it was) takes it to
  * Downloading (1) then Downloaded (2), or back to Idle with a failure Update Result (5:
  * integrity, when the SHA-256 is not the one it expects; 4: connection lost); Update
  * (/5/0/2) in state 2 takes it to Updating (3), then it "reboots": /3/0/3 becomes the new
@@ -9,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ObjectStore, STANDARD_OBJECTS, STANDARD_VALUES, type Lwm2mTestClient } from './lwm2m-test-client.js';
+import { O, blockOpt, getBlock, type Msg } from './lwm2m-test-client-coap.js';
 
 export interface FotaBehaviour {
   /** SHA-256 (hex) a package must have (undefined: any passes) */
@@ -19,7 +21,7 @@ export interface FotaBehaviour {
   protocols?: number[];
   /** /5/0/9 (default 2: both) */
   delivery?: number;
-  /** the first HTTP download stops after this many bytes (a lost link); the next one resumes */
+  /** the first download stops after this many bytes (a lost link; CoAP: rounded to blocks); the next one resumes */
   dropAfterBytes?: number;
   /** after Update it never comes back */
   neverComesBack?: boolean;
@@ -39,6 +41,8 @@ export function fotaStore(b: Pick<FotaBehaviour, 'protocols' | 'delivery'> = {})
 export class FotaDevice {
   /** HTTP requests the device made for its package: the Range it asked for and the status */
   readonly downloads: { range: string | null; status: number }[] = [];
+  /** Block2 numbers of the CoAP GETs of its package, in order */
+  readonly blocks: number[] = [];
   private chain: Promise<void> = Promise.resolve();
 
   constructor(
@@ -91,6 +95,7 @@ export class FotaDevice {
       return;
     }
     await this.set(1, 0);
+    if (url.startsWith('coap:')) return this.coapPull(url);
     let got = Buffer.alloc(0);
     let etag: string | null = null;
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -126,6 +131,32 @@ export class FotaDevice {
       }
     }
     await this.set(0, 4);
+  }
+
+  /** Block2 GETs of the Package URI, 256-byte blocks; a lost link: the transfer is asked again from the next block. */
+  private async coapPull(url: string): Promise<void> {
+    const path = new URL(url).pathname.split('/').filter((s) => s.length > 0);
+    const szx = 4;
+    const parts: Buffer[] = [];
+    let got = 0;
+    let lostOnce = false;
+    for (let num = 0; ; num++) {
+      if (!lostOnce && this.b.dropAfterBytes !== undefined && got >= this.b.dropAfterBytes) {
+        lostOnce = true; // the link drops here; after a pause the device asks for the next block
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const r = await this.client.request('GET', path, { options: [blockOpt(O.Block2, { num, more: false, szx })] });
+      this.blocks.push(num);
+      if (r.code !== '2.05') {
+        await this.set(0, r.code === '4.04' ? 7 : 4);
+        return;
+      }
+      const b = getBlock({ options: r.options } as Msg, O.Block2);
+      parts.push(r.payload);
+      got += r.payload.length;
+      if (!b?.more) break;
+    }
+    await this.check(Buffer.concat(parts));
   }
 
   private execute<T extends { code: string }>(out: T): T {

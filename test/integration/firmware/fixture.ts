@@ -27,13 +27,16 @@ export class FotaFixture {
   static async start(o: FixtureOptions & { firmware?: Partial<FirmwareConfig> } = {}): Promise<FotaFixture> {
     const dir = mkdtempSync(join(tmpdir(), 'fota-'));
     const config: FirmwareConfig = { ...DEFAULT_FIRMWARE_CONFIG, deviceTimeout: 20, ...o.firmware };
-    const lwm2m = await Fixture.start(o);
-    const firmware = new FirmwareManager({ core: lwm2m.server, config, dir, logger: silentLogger });
+    let manager: FirmwareManager | undefined;
+    const downloads = (path: readonly string[]): Promise<Uint8Array | undefined> => manager?.coapDownload(path[1] ?? '') ?? Promise.resolve(undefined);
+    const lwm2m = await Fixture.start({ ...o, transport: { ...o.transport, downloads } });
+    const firmware = (manager = new FirmwareManager({ core: lwm2m.server, config, dir, logger: silentLogger }));
     firmware.start();
     const northbound = new RestNorthbound({ server: lwm2m.server, models: ModelRegistry.withBuiltins(), config: { port: 0, host: '127.0.0.1', tokens: [], corsOrigins: [] }, heartbeatMs: 0, firmware });
     const { port } = await northbound.start();
     const base = `http://127.0.0.1:${port}`;
     config.publicUrl = base;
+    config.coapUrl = `coap://127.0.0.1:${lwm2m.port}`;
     return new FotaFixture(lwm2m, northbound, base, firmware, config, dir);
   }
 

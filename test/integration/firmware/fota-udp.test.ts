@@ -41,6 +41,18 @@ describe('firmware update over real UDP', () => {
     assert.equal(end.bytes, image.length);
   });
 
+  it('pull over CoAP with Block2 from the gateway, resumed from the next block after a lost link', async () => {
+    const d = await f.device('coap-1', { expectSha256: sha, nextVersion: '2.0.0', protocols: [0], delivery: 0, dropAfterBytes: 10_000 });
+    assert.equal((await f.api('POST', '/api/devices/coap-1/firmware', { imageId })).status, 202);
+    const end = await f.finished('coap-1');
+    assert.equal(end.phase, 'succeeded', JSON.stringify(end));
+    assert.equal(end.method, 'pull');
+    assert.equal(d.blocks.length, Math.ceil(image.length / 256));
+    assert.deepEqual(d.blocks, d.blocks.map((_, i) => i), 'every block once, in order');
+    const uri = d.client.received.find((x) => x.path === '/5/0/1' && x.method === 'PUT');
+    assert.match(uri!.payload.toString(), /^coap:\/\/127\.0\.0\.1:\d+\/fw\/[A-Za-z0-9_-]{32}$/);
+  });
+
   it('a corrupted image: update result 5 (integrity check failure), Update never executed', async () => {
     const d = await f.device('bad-1', { expectSha256: 'ab'.repeat(32), nextVersion: '2.0.0' });
     await f.api('POST', '/api/devices/bad-1/firmware', { imageId, method: 'push' });
