@@ -38,7 +38,8 @@ export interface FirmwareApi {
   readonly images: { list(): ImageMeta[]; get(id: string): ImageMeta | undefined };
   addImage(input: ImageInput, body: Buffer): Promise<ImageMeta>;
   removeImage(id: string): Promise<'removed' | 'notFound' | 'inUse'>;
-  updateDevice(endpoint: string, imageId: string, o?: { method?: DeliveryMethod | 'auto' }): JobProgress;
+  /** firmware image: object 5; software image: object 9 (`instance`, default 0; `activate` after install, default true) */
+  updateDevice(endpoint: string, imageId: string, o?: { method?: DeliveryMethod | 'auto'; instance?: number; activate?: boolean }): JobProgress;
   job(endpoint: string): JobProgress | undefined;
   cancelJob(endpoint: string): boolean;
   download(token: string): Download | undefined;

@@ -15,6 +15,8 @@ import { campaignSpecOf, InputError } from './campaign-input.js';
 import { CampaignStore, CAMPAIGN_ID } from './campaign-store.js';
 import { ImageError, ImageStore, type ImageInput, type ImageMeta } from './image-store.js';
 import { UpdateJob, type DeliveryMethod, type JobCore, type JobProgress } from './update-job.js';
+import { SoftwareJob } from './software-job.js';
+import type { JobBase } from './job-base.js';
 import type { CampaignView, Download, FirmwareApi, FirmwareEvents, FotaEvent } from './api.js';
 
 export type ManagerCore = JobCore & Pick<CoreApi, 'registrations'>;
@@ -47,9 +49,9 @@ export function campaignView(r: CampaignRecord): CampaignView {
 export class FirmwareManager extends EventEmitter<FirmwareEvents> implements FirmwareApi {
   readonly images: ImageStore;
   private readonly store: CampaignStore;
-  private readonly jobs = new Map<string, { job: UpdateJob; token: string; campaignId?: string }>();
+  private readonly jobs = new Map<string, { job: JobBase; token: string; campaignId?: string }>();
   private readonly last = new Map<string, JobProgress>();
-  private readonly tokens = new Map<string, { imageId: string; job: UpdateJob }>();
+  private readonly tokens = new Map<string, { imageId: string; job: JobBase }>();
   private readonly campaignsById = new Map<string, Campaign>();
   private readonly announce = new Set<string>();
   private readonly cache = new Map<string, Promise<Buffer>>();
@@ -111,10 +113,10 @@ export class FirmwareManager extends EventEmitter<FirmwareEvents> implements Fir
   // ---- jobs ----
 
   /** Starts updating one device; a job already running for it is an error. */
-  updateDevice(endpoint: string, imageId: string, o: { method?: DeliveryMethod | 'auto' } = {}): JobProgress {
+  updateDevice(endpoint: string, imageId: string, o: { method?: DeliveryMethod | 'auto'; instance?: number; activate?: boolean } = {}): JobProgress {
     if (this.jobs.has(endpoint)) throw new InputError(`an update of "${endpoint}" is running`);
     if (!this.o.core.getRegistration(endpoint)) throw new ImageError('NOT_FOUND', `no device "${endpoint}" is registered`);
-    const job = this.newJob(endpoint, imageId, { method: o.method ?? 'auto', deviceTimeoutSec: this.o.config.deviceTimeout });
+    const job = this.newJob(endpoint, imageId, { method: o.method ?? 'auto', deviceTimeoutSec: this.o.config.deviceTimeout }, undefined, o);
     void job.run();
     return { ...job.progress };
   }
@@ -156,7 +158,7 @@ export class FirmwareManager extends EventEmitter<FirmwareEvents> implements Fir
     return b;
   }
 
-  private newJob(endpoint: string, imageId: string, s: Pick<CampaignSpec, 'method' | 'deviceTimeoutSec' | 'filter'>, campaignId?: string): UpdateJob {
+  private newJob(endpoint: string, imageId: string, s: Pick<CampaignSpec, 'method' | 'deviceTimeoutSec' | 'filter'>, campaignId?: string, sw: { instance?: number; activate?: boolean } = {}): JobBase {
     const image = this.images.get(imageId);
     if (!image) throw new ImageError('NOT_FOUND', `no image ${imageId}`);
     const token = randomBytes(24).toString('base64url');
@@ -164,7 +166,7 @@ export class FirmwareManager extends EventEmitter<FirmwareEvents> implements Fir
     const pullUrls: Record<string, string> = {};
     if (c.publicUrl) pullUrls[c.publicUrl.startsWith('https:') ? 'https' : 'http'] = `${c.publicUrl.replace(/\/+$/, '')}/api/fw/${token}`;
     if (c.coapUrl) pullUrls[c.coapUrl.startsWith('coaps:') ? 'coaps' : 'coap'] = `${c.coapUrl}/fw/${token}`;
-    const job = new UpdateJob(this.o.core, {
+    const common = {
       endpoint,
       image: { id: image.id, version: image.version, size: image.size },
       bytes: () => this.images.bytes(image.id),
@@ -172,9 +174,12 @@ export class FirmwareManager extends EventEmitter<FirmwareEvents> implements Fir
       method: s.method,
       deviceTimeoutMs: s.deviceTimeoutSec * 1000,
       pushTimeoutMs: c.pushTimeout * 1000,
-      ...(s.filter ? { filter: s.filter } : {}),
-      onProgress: (p) => this.publishJob(p, campaignId),
-    });
+      onProgress: (p: JobProgress) => this.publishJob(p, campaignId),
+    };
+    const job: JobBase =
+      image.kind === 'software'
+        ? new SoftwareJob(this.o.core, { ...common, ...(sw.instance !== undefined ? { instance: sw.instance } : {}), ...(sw.activate !== undefined ? { activate: sw.activate } : {}) })
+        : new UpdateJob(this.o.core, { ...common, ...(s.filter ? { filter: s.filter } : {}) });
     this.jobs.set(endpoint, { job, token, ...(campaignId ? { campaignId } : {}) });
     this.tokens.set(token, { imageId, job });
     void job.run().then((p) => {
@@ -265,7 +270,7 @@ export class FirmwareManager extends EventEmitter<FirmwareEvents> implements Fir
     });
     if (this.jobs.has(endpoint)) return failed('REQUEST_FAILED', 'another update of this device is running');
     if (!this.o.core.getRegistration(endpoint)) return failed('NOT_REGISTERED', `no device "${endpoint}" is registered`);
-    let job: UpdateJob;
+    let job: JobBase;
     try {
       job = this.newJob(endpoint, spec.imageId, spec, campaignId);
     } catch (e) {

@@ -5,5 +5,5 @@ export type { CampaignDevice, CampaignRecord, CampaignStatus, CampaignTotals } f
 export { ImageError, labelProblem, type ImageMeta, type ImageKind } from './image-store.js';
 export { InputError } from './campaign-input.js';
 export type { JobProgress, JobPhase, DeliveryMethod } from './update-job.js';
-export { RESULT_MEANINGS, resultMeaning } from './results.js';
+export { RESULT_MEANINGS, SW_RESULT_MEANINGS, resultMeaning, swResultMeaning } from './results.js';
 export { campaignEventView, fotaView } from './views.js';

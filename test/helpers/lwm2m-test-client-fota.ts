@@ -34,8 +34,11 @@ export function fotaStore(b: Pick<FotaBehaviour, 'protocols' | 'delivery'> = {})
       ? { id: 5, resources: { 0: { type: 'opaque' as const, ops: 'W' as const }, 1: { type: 'string' as const, ops: 'RW' as const }, 2: { type: 'none' as const, ops: 'E' as const }, 3: { type: 'integer' as const, ops: 'R' as const }, 5: { type: 'integer' as const, ops: 'R' as const }, 8: { type: 'integer' as const, ops: 'R' as const, multiple: true }, 9: { type: 'integer' as const, ops: 'R' as const } } }
       : d,
   );
+  const R = (type: 'string' | 'integer' | 'boolean') => ({ type, ops: 'R' as const });
+  const E = { type: 'none' as const, ops: 'E' as const };
+  defs.push({ id: 9, resources: { 0: R('string'), 1: R('string'), 2: { type: 'opaque', ops: 'W' }, 3: { type: 'string', ops: 'W' }, 4: E, 6: E, 7: R('integer'), 9: R('integer'), 10: E, 11: E, 12: R('boolean') } });
   const protocols = Object.fromEntries((b.protocols ?? [0, 2]).map((p, i) => [i, p]));
-  return new ObjectStore(defs, { ...STANDARD_VALUES, '/5/0': { 1: '', 3: 0, 5: 0, 8: protocols, 9: b.delivery ?? 2 } });
+  return new ObjectStore(defs, { ...STANDARD_VALUES, '/5/0': { 1: '', 3: 0, 5: 0, 8: protocols, 9: b.delivery ?? 2 }, '/9/0': { 0: '', 1: '', 7: 0, 9: 0, 12: false } });
 }
 
 export class FotaDevice {
@@ -55,6 +58,8 @@ export class FotaDevice {
         if (r.method === 'PUT' && r.path === '/5/0/0' && !(r.block1?.more ?? false)) this.enqueue(() => this.pushed());
         else if (r.method === 'PUT' && r.path === '/5/0/1') this.enqueue(() => this.uri(String(client.value('/5/0/1') ?? '')));
         else if (r.method === 'POST' && r.path === '/5/0/2') return this.execute(out);
+        else if (r.method === 'PUT' && r.path === '/9/0/2' && !(r.block1?.more ?? false)) this.enqueue(() => this.swDelivered((client.value('/9/0/2') as Uint8Array | undefined) ?? new Uint8Array()));
+        else if (r.method === 'POST' && r.path.startsWith('/9/0/')) return this.swExecute(out, Number(r.path.split('/')[3]));
       }
       return out;
     };
@@ -157,6 +162,36 @@ export class FotaDevice {
       if (!b?.more) break;
     }
     await this.check(Buffer.concat(parts));
+  }
+
+  /** Object 9: Update State /9/0/7, Update Result /9/0/9 (notified), other values set quietly. */
+  private async sw(state: number, result: number, values: Record<string, string | boolean> = {}): Promise<void> {
+    for (const [p, v] of Object.entries(values)) this.client.store.set(p, v);
+    this.client.store.set('/9/0/7', state);
+    this.client.store.set('/9/0/9', result);
+    await this.client.notifyChanged(['/9/0/7', '/9/0/9']);
+  }
+
+  private async swDelivered(bytes: Uint8Array): Promise<void> {
+    await this.sw(1, 1);
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    if (this.b.expectSha256 !== undefined && sha !== this.b.expectSha256) return this.sw(0, 53);
+    await this.sw(2, 1);
+    await this.sw(3, 3);
+  }
+
+  /** Install (4) in state 3, Uninstall (6), Activate (10), Deactivate (11). */
+  private swExecute<T extends { code: string }>(out: T, rid: number): T {
+    const state = Number(this.client.value('/9/0/7'));
+    if (rid === 4) {
+      if (state !== 3) return { ...out, code: '4.05' };
+      this.enqueue(() => this.sw(4, 2, { '/9/0/0': 'pkg', '/9/0/1': this.b.nextVersion }));
+    } else if (rid === 6) this.enqueue(() => this.sw(0, 0, { '/9/0/0': '', '/9/0/1': '', '/9/0/12': false }));
+    else if (rid === 10 || rid === 11) {
+      if (state !== 4) return { ...out, code: '4.05' };
+      this.client.store.set('/9/0/12', rid === 10);
+    }
+    return out;
   }
 
   private execute<T extends { code: string }>(out: T): T {

@@ -106,7 +106,7 @@ export function firmwarePaths(): Record<string, Obj> {
       delete: scoped(operation('deleteImage', { summary: 'Delete an image no update uses', tag: 'firmware', params: imageId, ok: noContent }), '409'),
     },
     '/api/devices/{endpoint}/firmware': {
-      post: scoped(operation('updateFirmware', { summary: "Update a device's firmware (object 5)", tag: 'firmware', params: [param('endpoint')], body: json({ type: 'object', required: ['imageId'], properties: { imageId: { type: 'string' }, method: { type: 'string', enum: ['auto', 'push', 'pull'] } } }, 'the image'), ok: { '202': job } }), '409'),
+      post: scoped(operation('updateFirmware', { summary: "Update a device's firmware (object 5), or install a software package (object 9)", tag: 'firmware', params: [param('endpoint')], body: json({ type: 'object', required: ['imageId'], properties: { imageId: { type: 'string' }, method: { type: 'string', enum: ['auto', 'push', 'pull'] }, instance: { type: 'integer', minimum: 0, maximum: 65534, description: 'software: the object 9 instance' }, activate: { type: 'boolean', description: 'software: Activate once installed (default true)' } } }, 'the image'), ok: { '202': job } }), '409'),
       get: operation('getFirmwareUpdate', { summary: "A device's running or last update", tag: 'firmware', params: [param('endpoint')], ok: { '200': job } }),
       delete: scoped(operation('cancelFirmwareUpdate', { summary: "Cancel a device's running update", tag: 'firmware', params: [param('endpoint')], ok: noContent }), '409'),
     },

@@ -5,7 +5,8 @@
  *   GET    /api/firmware                  the images
  *   GET    /api/firmware/{id}             one image
  *   DELETE /api/firmware/{id}             (409 while a job or an active campaign uses it)
- *   POST   /api/devices/{endpoint}/firmware   { imageId, method?: auto|push|pull } -> 202, the job
+ *   POST   /api/devices/{endpoint}/firmware   { imageId, method?: auto|push|pull } -> 202, the job; a software
+ *          image installs on object 9 ({ instance?: 0, activate?: true })
  *   GET    /api/devices/{endpoint}/firmware   the running or last job
  *   DELETE /api/devices/{endpoint}/firmware   cancels a running job (not one of a campaign)
  *
@@ -118,15 +119,18 @@ export function firmwareRoutes(router: IRouter, fw: FirmwareApi | undefined): vo
   router.post(DEVICE_FIRMWARE_ROUTE, (req: Request, res: Response) => {
     const f = firmwareOf(fw);
     const b = bodyObject(req);
-    const extra = Object.keys(b).filter((k) => k !== 'imageId' && k !== 'method');
-    if (extra.length > 0 || typeof b.imageId !== 'string') throw new ProblemError('BAD_BODY', 'the body must be { "imageId": "...", "method"?: "auto"|"push"|"pull" }');
+    const extra = Object.keys(b).filter((k) => !['imageId', 'method', 'instance', 'activate'].includes(k));
+    if (extra.length > 0 || typeof b.imageId !== 'string') throw new ProblemError('BAD_BODY', 'the body must be { "imageId": "...", "method"?: "auto"|"push"|"pull", "instance"?: 0..65534, "activate"?: true|false } (the last two for software)');
+    const instance = b.instance ?? 0;
+    if (typeof instance !== 'number' || !Number.isInteger(instance) || instance < 0 || instance > 65534) throw new ProblemError('BAD_BODY', 'instance must be a whole number from 0 to 65534');
+    if (b.activate !== undefined && typeof b.activate !== 'boolean') throw new ProblemError('BAD_BODY', 'activate must be true or false');
     const method = b.method ?? 'auto';
     if (method !== 'auto' && method !== 'push' && method !== 'pull') throw new ProblemError('BAD_BODY', 'method must be auto, push or pull');
     const endpoint = String(req.params.endpoint);
     let p: JobProgress;
     try {
       if (!f.images.get(b.imageId)) throw new ProblemError('IMAGE_NOT_FOUND', 'no such image');
-      p = f.updateDevice(endpoint, b.imageId, { method });
+      p = f.updateDevice(endpoint, b.imageId, { method, instance, ...(b.activate !== undefined ? { activate: b.activate } : {}) });
     } catch (e) {
       if (e instanceof InputError) throw new ProblemError('FIRMWARE_CONFLICT', e.message);
       if (e instanceof ImageError && e.message.startsWith('no device')) throw new ProblemError('DEVICE_NOT_FOUND', e.message);

@@ -45,8 +45,8 @@ export class FotaFixture {
     return new FotaDevice(client, b);
   }
 
-  async upload(version: string, body: Buffer): Promise<JsonBody> {
-    const r = await fetch(`${this.base}/api/firmware?name=fw&version=${version}&deviceType=TD-1`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: new Uint8Array(body) });
+  async upload(version: string, body: Buffer, kind: 'firmware' | 'software' = 'firmware'): Promise<JsonBody> {
+    const r = await fetch(`${this.base}/api/firmware?name=fw&version=${version}&deviceType=TD-1&kind=${kind}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: new Uint8Array(body) });
     if (r.status !== 201) throw new Error(`upload answered ${r.status}: ${await r.text()}`);
     return r.json();
   }

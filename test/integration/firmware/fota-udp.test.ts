@@ -117,6 +117,34 @@ describe('firmware update over real UDP', () => {
     assert.equal(bad.error.code, 'UPDATE_RESULT');
   });
 
+  it('software (object 9): push the package, Install, Activate; installed again over another version it uninstalls first', async () => {
+    const sw = (await f.upload('3.1.0', image, 'software')).id;
+    const d = await f.device('sw-1', { expectSha256: sha, nextVersion: '3.1.0' });
+    assert.equal((await f.api('POST', '/api/devices/sw-1/firmware', { imageId: sw, method: 'push' })).status, 202);
+    const end = await f.finished('sw-1');
+    assert.equal(end.phase, 'succeeded', JSON.stringify(end));
+    assert.equal(end.state, 4);
+    assert.equal(end.firmwareVersion, '3.1.0');
+    assert.equal(d.client.value('/9/0/12'), true, 'activated');
+    const other = (await f.upload('3.2.0', image, 'software')).id;
+    d.b.nextVersion = '3.2.0';
+    await f.api('POST', '/api/devices/sw-1/firmware', { imageId: other, method: 'push', activate: false });
+    const again = await f.finished('sw-1');
+    assert.equal(again.phase, 'succeeded', JSON.stringify(again));
+    assert.ok(d.client.received.some((x) => x.method === 'POST' && x.path === '/9/0/6'), 'uninstalled first');
+    assert.equal(d.client.value('/9/0/12'), false);
+  });
+
+  it('software with a corrupted package: update result 53 with its meaning', async () => {
+    const sw = f.firmware.images.list().find((m) => m.kind === 'software')!.id;
+    await f.device('sw-bad', { expectSha256: '11'.repeat(32), nextVersion: '3.1.0' });
+    await f.api('POST', '/api/devices/sw-bad/firmware', { imageId: sw, method: 'push' });
+    const end = await f.finished('sw-bad');
+    assert.equal(end.phase, 'failed');
+    assert.equal(end.result, 53);
+    assert.match(end.error.message, /integrity/);
+  });
+
   it('the download route refuses an unknown token, and an image in use cannot be deleted', async () => {
     const r = await fetch(`${f.base}/api/fw/${'x'.repeat(32)}`);
     assert.equal(r.status, 404);
