@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { FotaFixture } from './fixture.js';
+import { collectEvents } from '../rest/fixture.js';
 
 const image = Buffer.from(Array.from({ length: 40_000 }, (_, i) => (i * 31) % 251));
 const sha = createHash('sha256').update(image).digest('hex');
@@ -100,6 +101,8 @@ describe('firmware update over real UDP', () => {
 
   it('a campaign over UDP: concurrency, totals by REST, a failed device among succeeded ones', async () => {
     for (let i = 0; i < 3; i++) await f.device(`camp-${i}`, { expectSha256: i === 1 ? '00'.repeat(32) : sha, nextVersion: '2.0.0', delivery: 1 });
+    const events = collectEvents(`${f.base}/api/events?events=campaign,fota`, (e) => e.some((x) => x.event === 'campaign' && x.data.status === 'finished'), { timeoutMs: 15_000 });
+    await new Promise((r) => setTimeout(r, 100)); // the stream is open
     const c = await f.api('POST', '/api/campaigns', { name: 'camp', imageId, match: ['camp-*'], concurrency: 2, retries: 0 });
     assert.equal(c.status, 201, JSON.stringify(c.body));
     assert.equal(c.body.totals.devices, 3);
@@ -115,6 +118,9 @@ describe('firmware update over real UDP', () => {
     assert.equal(r.body.totals.failed, 1);
     const bad = r.body.devices.find((x: { endpoint: string }) => x.endpoint === 'camp-1');
     assert.equal(bad.error.code, 'UPDATE_RESULT');
+    const seen = await events;
+    assert.ok(seen.some((e) => e.event === 'fota' && e.data.endpoint === 'camp-0' && e.data.phase === 'succeeded' && e.data.campaignId === c.body.id));
+    assert.equal(seen.at(-1)!.data.totals.succeeded, 2);
   });
 
   it('software (object 9): push the package, Install, Activate; installed again over another version it uninstalls first', async () => {
@@ -143,6 +149,27 @@ describe('firmware update over real UDP', () => {
     assert.equal(end.phase, 'failed');
     assert.equal(end.result, 53);
     assert.match(end.error.message, /integrity/);
+  });
+
+  it('a campaign by attributes skips devices that do not match; its window, pause, resume, cancel and delete by REST', async () => {
+    await f.device('attr-1', { nextVersion: '2.0.0', delivery: 1 });
+    const skip = await f.api('POST', '/api/campaigns', { name: 'attr', imageId, endpoints: ['attr-1'], filter: { manufacturer: 'Someone Else' } });
+    let r = await f.api('GET', `/api/campaigns/${skip.body.id}`);
+    for (const end = Date.now() + 5000; r.body.status === 'running' && Date.now() < end; r = await f.api('GET', `/api/campaigns/${skip.body.id}`)) await new Promise((res) => setTimeout(res, 20));
+    assert.equal(r.body.devices[0].status, 'skipped');
+    const later = await f.api('POST', '/api/campaigns', { name: 'later', imageId, endpoints: ['attr-1'], window: { start: new Date(Date.now() + 3_600_000).toISOString() } });
+    assert.equal(later.body.status, 'scheduled');
+    const id = later.body.id as string;
+    assert.equal((await f.api('DELETE', `/api/campaigns/${id}`)).status, 409);
+    assert.equal((await f.api('POST', `/api/campaigns/${id}/pause`)).body.status, 'paused');
+    assert.equal((await f.api('POST', `/api/campaigns/${id}/pause`)).status, 200);
+    assert.equal((await f.api('POST', `/api/campaigns/${id}/resume`)).body.status, 'scheduled');
+    assert.equal((await f.api('POST', `/api/campaigns/${id}/cancel`)).body.status, 'cancelled');
+    assert.equal((await f.api('POST', `/api/campaigns/${id}/resume`)).status, 409);
+    assert.equal((await f.api('DELETE', `/api/campaigns/${id}`)).status, 204);
+    assert.equal((await f.api('GET', `/api/campaigns/${id}`)).status, 404);
+    assert.equal((await f.api('POST', '/api/campaigns', { name: 'x', imageId: 'f'.repeat(32), endpoints: ['attr-1'] })).status, 404);
+    assert.equal((await f.api('POST', '/api/campaigns', { name: 'x', imageId })).status, 400);
   });
 
   it('the download route refuses an unknown token, and an image in use cannot be deleted', async () => {
