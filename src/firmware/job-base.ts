@@ -77,8 +77,8 @@ export abstract class JobBase<O extends JobBaseOptions = JobBaseOptions> {
   private done: Promise<JobProgress> | undefined;
   /** cancelled without telling the device (the gateway stops) */
   protected noReset = false;
-  /** a Register or Update of the device seen since `watchReturn()` */
-  protected cameBack = false;
+  /** a Register (`register`) or Update (`update`) of the device seen since `watchReturn()` */
+  protected cameBack: 'register' | 'update' | undefined;
   private watchingReturn = false;
 
   /** the object whose notifications the job follows (5, 9) */
@@ -165,7 +165,7 @@ export abstract class JobBase<O extends JobBaseOptions = JobBaseOptions> {
     return Promise.race([p, this.until(() => false) as Promise<never>]);
   }
 
-  /** From now on a Register or Update of the device sets `cameBack`. */
+  /** From now on a Register or Update of the device sets `cameBack` (reset it to wait for the next). */
   protected watchReturn(): void {
     this.watchingReturn = true;
   }
@@ -177,11 +177,14 @@ export abstract class JobBase<O extends JobBaseOptions = JobBaseOptions> {
     this.absorb(e.node, p.resourceId);
   };
 
-  private readonly onBack = (r: Registration): void => {
+  private readonly onRegistered = (r: Registration): void => this.back(r, 'register');
+  private readonly onUpdated = (r: Registration): void => this.back(r, 'update');
+
+  private back(r: Registration, how: 'register' | 'update'): void {
     if (r.endpoint !== this.o.endpoint || !this.watchingReturn) return;
-    this.cameBack = true;
+    if (this.cameBack !== 'register') this.cameBack = how;
     this.kick();
-  };
+  }
 
   private get base(): string {
     return `/${this.objectId}/${this.instanceId}`;
@@ -221,8 +224,8 @@ export abstract class JobBase<O extends JobBaseOptions = JobBaseOptions> {
   private async execute(): Promise<JobProgress> {
     const { core, o } = this;
     core.on('notification', this.onNotification);
-    core.on('registered', this.onBack);
-    core.on('updated', this.onBack);
+    core.on('registered', this.onRegistered);
+    core.on('updated', this.onUpdated);
     this.timer = core.clock.setTimer(o.deviceTimeoutMs, () => this.abort(new JobAbort('TIMEOUT', `no end within ${Math.round(o.deviceTimeoutMs / 1000)} s (phase ${this.progress.phase})`)));
     try {
       await this.steps();
@@ -235,8 +238,8 @@ export abstract class JobBase<O extends JobBaseOptions = JobBaseOptions> {
       this.timer.cancel();
       this.pollTimer?.cancel();
       core.off('notification', this.onNotification);
-      core.off('registered', this.onBack);
-      core.off('updated', this.onBack);
+      core.off('registered', this.onRegistered);
+      core.off('updated', this.onUpdated);
       for (const id of this.observations) void core.cancelObservation(o.endpoint, id, { passive: true }).catch(() => undefined);
       this.waiters.clear();
     }

@@ -121,14 +121,28 @@ export class UpdateJob extends JobBase<UpdateJobOptions> {
     const x = await this.step(core.execute(ep, '/5/0/2'));
     if (!ok(x)) throw new JobAbort('REQUEST_FAILED', why('execute /5/0/2', x));
     this.emit({ phase: 'updating' });
-    await this.until(() => this.cameBack || this.progress.result === 1 || this.failedResult());
-    if (this.failedResult()) throw this.resultError();
-    this.emit({ phase: 'verifying' });
-    const v = await this.step(core.read(ep, '/3/0/3'));
-    if (!ok(v)) throw new JobAbort('REQUEST_FAILED', why('read /3/0/3', v));
-    const now = stringValue(resourceValue(v.node, 3));
-    this.emit(now !== undefined ? { firmwareVersion: now } : {});
-    if (now !== o.image.version) throw new JobAbort('VERSION_MISMATCH', `the device came back with version ${JSON.stringify(now ?? null)}, not ${JSON.stringify(o.image.version)}`);
+    for (;;) {
+      await this.until(() => this.cameBack !== undefined || this.progress.result === 1 || this.failedResult());
+      if (this.failedResult()) throw this.resultError();
+      const how = this.cameBack;
+      this.cameBack = undefined;
+      this.emit({ phase: 'verifying' });
+      const v = await this.step(core.read(ep, '/3/0/3'));
+      if (!ok(v)) throw new JobAbort('REQUEST_FAILED', why('read /3/0/3', v));
+      const now = stringValue(resourceValue(v.node, 3));
+      this.emit(now !== undefined ? { firmwareVersion: now } : {});
+      if (now === o.image.version) break;
+      // an Update (a queue-mode device saying it is awake) while it still installs: wait on
+      if (how === 'update' && this.progress.result !== 1) {
+        await this.refresh();
+        if (this.failedResult()) throw this.resultError();
+        if (this.progress.result !== 1) {
+          this.emit({ phase: 'updating' });
+          continue;
+        }
+      }
+      throw new JobAbort('VERSION_MISMATCH', `the device came back with version ${JSON.stringify(now ?? null)}, not ${JSON.stringify(o.image.version)}`);
+    }
     this.emit({ phase: 'succeeded' });
   }
 

@@ -29,6 +29,8 @@ export interface FakeDeviceSpec {
   neverComesBack?: boolean;
   /** requests fail with TIMEOUT (a device gone) */
   unreachable?: boolean;
+  /** a queue-mode device: sends an Update (it is awake) while it still installs */
+  wakesDuringUpdate?: boolean;
 }
 
 interface Device extends FakeDeviceSpec {
@@ -166,8 +168,9 @@ export class FakeFleet extends EventEmitter<ServerEvents> {
     this.log.push(`${endpoint} execute ${String(path)}`);
     if (String(path) !== '/5/0/2' || d.state !== 2) return Promise.resolve(fail('4.05'));
     this.set(d, 3);
+    if (d.wakesDuringUpdate) this.later(() => this.emit('updated', d.registration, d.registration));
     if (!d.neverComesBack) {
-      this.later(() => {
+      setTimeout(() => {
         d.version = d.nextVersion ?? this.newVersion;
         d.observations.clear(); // a reboot: a new Register ends the observations
         d.state = 0;
@@ -175,7 +178,7 @@ export class FakeFleet extends EventEmitter<ServerEvents> {
         const previous = d.registration;
         d.registration = { ...previous, lastUpdateAt: this.clock.now() };
         this.emit('updated', d.registration, previous);
-      });
+      }, this.stepMs * (d.wakesDuringUpdate ? 20 : 1));
     }
     return Promise.resolve(ok('2.04'));
   }

@@ -77,6 +77,14 @@ void test('a device that never comes back after Update: TIMEOUT in phase updatin
   assert.match(p.error!.message, /updating/);
 });
 
+void test('an Update while the device still installs (a queue-mode device awake) is not its return', async () => {
+  const fleet = new FakeFleet();
+  fleet.add('d1', { wakesDuringUpdate: true });
+  const p = await job(fleet, 'd1').run();
+  assert.equal(p.phase, 'succeeded', JSON.stringify(p));
+  assert.equal(fleet.log.filter((l) => l === 'd1 read /3/0/3').length, 2, 'read once too early, then on the return');
+});
+
 void test('a device that comes back with another version: VERSION_MISMATCH', async () => {
   const fleet = new FakeFleet();
   fleet.add('d1', { nextVersion: '1.9' });
