@@ -34,6 +34,7 @@ export function intList(v: Value | Value[] | undefined): number[] | undefined {
   return list.map((x) => intValue(x)).filter((x): x is number => x !== undefined);
 }
 
+/** A string resource, clipped to 255 characters (what the device says goes into events and logs). */
 export function stringValue(v: Value | Value[] | undefined): string | undefined {
-  return typeof v === 'string' ? v : undefined;
+  return typeof v === 'string' ? v.slice(0, 255) : undefined;
 }
