@@ -86,7 +86,7 @@ describe('firmware update over real UDP', () => {
   });
 
   it('a device that never comes back after Update: the job times out', async () => {
-    f.config.deviceTimeout = 2;
+    f.config.deviceTimeout = 4;
     try {
       await f.device('gone-1', { nextVersion: '2.0.0', neverComesBack: true, delivery: 1 });
       await f.api('POST', '/api/devices/gone-1/firmware', { imageId });

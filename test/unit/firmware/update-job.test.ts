@@ -71,7 +71,7 @@ void test('a corrupted image: update result 5 is reported with its meaning, Upda
 void test('a device that never comes back after Update: TIMEOUT in phase updating', async () => {
   const fleet = new FakeFleet();
   fleet.add('d1', { neverComesBack: true });
-  const p = await job(fleet, 'd1', { deviceTimeoutMs: 300 }).run();
+  const p = await job(fleet, 'd1', { deviceTimeoutMs: 1000 }).run();
   assert.equal(p.phase, 'failed');
   assert.equal(p.error?.code, 'TIMEOUT');
   assert.match(p.error!.message, /updating/);
