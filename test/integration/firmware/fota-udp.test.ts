@@ -180,3 +180,19 @@ describe('firmware update over real UDP', () => {
     assert.equal(list.body.images[0].sha256, sha);
   });
 });
+
+describe('firmware updates off', () => {
+  it('the routes answer FIRMWARE_OFF, the download route 404', async () => {
+    const { RestFixture } = await import('../rest/fixture.js');
+    const f = await RestFixture.start();
+    try {
+      const r = await f.api('GET', '/api/firmware');
+      assert.equal(r.status, 404);
+      assert.equal(r.body.type, 'urn:lwm2m-gateway:problem:FIRMWARE_OFF');
+      assert.equal((await f.api('POST', '/api/campaigns', { body: {} })).status, 404);
+      assert.equal((await f.api('GET', `/api/fw/${'a'.repeat(32)}`)).status, 404);
+    } finally {
+      await f.stop();
+    }
+  });
+});
