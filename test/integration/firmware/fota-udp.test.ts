@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { FotaFixture } from './fixture.js';
-import { collectEvents } from '../rest/fixture.js';
+import { RestFixture, collectEvents } from '../rest/fixture.js';
 
 const image = Buffer.from(Array.from({ length: 40_000 }, (_, i) => (i * 31) % 251));
 const sha = createHash('sha256').update(image).digest('hex');
@@ -183,7 +183,6 @@ describe('firmware update over real UDP', () => {
 
 describe('firmware updates off', () => {
   it('the routes answer FIRMWARE_OFF, the download route 404', async () => {
-    const { RestFixture } = await import('../rest/fixture.js');
     const f = await RestFixture.start();
     try {
       const r = await f.api('GET', '/api/firmware');
