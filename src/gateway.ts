@@ -211,7 +211,7 @@ export class Gateway {
     };
     if (this.config.firmware.enabled) {
       this.firmware = new FirmwareManager({ core: this.server, config: this.config.firmware, dir: join(this.config.data.dir, 'firmware'), logger: this.log });
-      this.firmware.start();
+      this.firmware.start({ resume: false }); // campaigns resume once every binding runs (end of start)
     }
     const downloads = (path: readonly string[]): Promise<Uint8Array | undefined> => this.firmware?.coapDownload(path[1] ?? '') ?? Promise.resolve(undefined);
     this.bindings = createBindings({ config: this.config, handler: this.server, logger: this.log, credentials: this.server.credentials, embeddedBroker, downloads });
@@ -247,6 +247,7 @@ export class Gateway {
       }
     }
     for (const b of this.bindings) if (b.late) await this.startBinding(b);
+    this.firmware?.resume();
     for (const b of this.bootstrapBindings) if (b.late) await this.startBootstrapBinding(b);
   }
 

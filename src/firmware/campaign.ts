@@ -120,8 +120,12 @@ export class Campaign {
 
   /** Starts (or resumes after a restart) unless paused or ended. */
   start(): void {
+    this.resumed = true;
     this.pump();
   }
+
+  /** start() was called */
+  resumed = false;
 
   pause(): boolean {
     if (this.ended) return false;

@@ -69,17 +69,24 @@ export class FirmwareManager extends EventEmitter<FirmwareEvents> implements Fir
     return this.o.config;
   }
 
-  /** Reads the images and campaigns, and resumes the campaigns that were running. */
-  start(): void {
+  /**
+   * Reads the images and campaigns, and resumes the campaigns that were running (with
+   * `resume: false`, only when `resume()` is called: once the bindings can reach devices).
+   */
+  start(o: { resume?: boolean } = {}): void {
     if (this.started) return;
     this.started = true;
     this.images.load();
-    for (const r of this.store.load()) {
-      const c = this.campaign$(r);
-      if (!c.ended) {
-        this.o.logger.info('firmware: campaign resumed', { id: r.id, status: r.status });
-        c.start();
-      }
+    for (const r of this.store.load()) this.campaign$(r);
+    if (o.resume !== false) this.resume();
+  }
+
+  /** Resumes the campaigns read at start that had not ended. */
+  resume(): void {
+    for (const c of this.campaignsById.values()) {
+      if (c.ended || c.resumed) continue;
+      this.o.logger.info('firmware: campaign resumed', { id: c.id, status: c.record.status });
+      c.start();
     }
   }
 
