@@ -1,4 +1,5 @@
 /** The gateway config: its JSON Schema, TypeScript shape and defaults. */
+import { DEFAULT_FIRMWARE_CONFIG, FIRMWARE_CONFIG_SCHEMA, type FirmwareConfig } from './firmware-config.js';
 import { DEFAULT_MQTT_BINDING_CONFIG, MQTT_BINDING_SCHEMA, type MqttBindingConfig } from './mqtt-binding-config.js';
 import { DEFAULT_HTTP_BINDING, HTTP_BINDING_SCHEMA } from './http-binding-config.js';
 import type { HttpBindingConfig } from './http-binding-config.js';
@@ -240,6 +241,8 @@ export interface GatewayConfig {
     /** every client must have authenticated (DTLS): plain UDP registrations are refused */
     requireDtls: boolean;
   };
+  /** firmware and software updates, campaigns (src/config/firmware-config.ts) */
+  firmware: FirmwareConfig;
   /** the southbound LwM2M 1.2 MQTT binding (mqtt-binding-config.ts) */
   mqttBinding: MqttBindingConfig;
 }
@@ -318,6 +321,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   data: { dir: 'data' },
   security: { file: null, requireForKnown: true, requireDtls: false },
   shutdown: { graceSeconds: 10 },
+  firmware: DEFAULT_FIRMWARE_CONFIG,
   mqttBinding: DEFAULT_MQTT_BINDING_CONFIG,
 };
 
@@ -598,6 +602,7 @@ export const CONFIG_SCHEMA = {
       additionalProperties: false,
       properties: { graceSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 3600 } },
     },
+    firmware: FIRMWARE_CONFIG_SCHEMA,
     mqttBinding: MQTT_BINDING_SCHEMA,
   },
 } as const;

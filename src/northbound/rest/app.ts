@@ -18,6 +18,9 @@ import { resourceRoutes } from './routes-resources.js';
 import { securityRoutes } from './routes-security.js';
 import { traceRoutes } from './routes-trace.js';
 import { bootstrapRoutes } from './routes-bootstrap.js';
+import { firmwareDownloadRoute, firmwareRoutes } from './routes-firmware.js';
+import { campaignRoutes } from './routes-campaigns.js';
+import type { FirmwareApi } from '../../firmware/index.js';
 
 export interface AppOptions {
   tokens: readonly TokenConfig[];
@@ -33,6 +36,8 @@ export interface AppOptions {
   readiness?: () => ReadinessPart[];
   /** Prometheus metrics on /metrics (none: no such route) */
   metrics?: MetricsSource;
+  /** firmware updates and campaigns (none: their routes answer FIRMWARE_OFF) */
+  firmware?: FirmwareApi;
 }
 
 export interface RouteInfo {
@@ -129,6 +134,8 @@ export function buildApp(rc: RestContext, o: AppOptions): Express {
       metrics.text().then((text) => res.type(metrics.contentType).send(text), next);
     });
   }
+  // a device downloading its image has no API token: the per-job token in the path is its right
+  firmwareDownloadRoute(app, o.firmware);
   app.use(bearerAuth(o.tokens));
   const limit = o.bodyLimit ?? '1mb';
   app.use(express.json({ limit, strict: false, type: ['application/json', 'application/*+json'] }));
@@ -154,6 +161,8 @@ export function buildApp(rc: RestContext, o: AppOptions): Express {
   securityRoutes(app, rc);
   traceRoutes(app, rc);
   bootstrapRoutes(app, rc);
+  firmwareRoutes(app, o.firmware);
+  campaignRoutes(app, o.firmware);
   actionRoutes(app, rc);
   resourceRoutes(app, rc);
   o.extraRoutes?.(app);

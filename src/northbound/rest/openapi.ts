@@ -10,6 +10,7 @@ import { MAPPED_TAG, mappedPaths } from './openapi-mapped.js';
 import { parameters, responses, schemas } from './openapi-schemas.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './params.js';
 import { bootstrapPaths, bootstrapSchemas } from './openapi-bootstrap.js';
+import { FIRMWARE_TAGS, firmwarePaths, firmwareSchemas } from './openapi-firmware.js';
 
 export type Obj = Record<string, unknown>;
 
@@ -162,6 +163,7 @@ const TAGS = [
   { name: 'security', description: 'Credentials of the clients (DTLS PSK, raw public key, X.509); write scope, keys never returned' },
   { name: 'trace', description: "A device's CoAP messages traced at run time (info log lines and trace events)" },
   { name: 'bootstrap', description: 'Bootstrap Server: configs (keys never returned), bootstrap credentials, sessions' },
+  ...FIRMWARE_TAGS,
   { name: 'meta', description: 'Health, probes, metrics and this document' },
 ];
 
@@ -228,11 +230,12 @@ function build(mappings: CompiledMappings | undefined): Obj {
       },
       '/api/clients/{endpoint}/security': securityPath(),
       ...bootstrapPaths(),
+      ...firmwarePaths(),
       ...devicePaths(),
       ...mapped,
     },
     components: {
-      schemas: { ...schemas, ...bootstrapSchemas() },
+      schemas: { ...schemas, ...bootstrapSchemas(), ...firmwareSchemas() },
       parameters,
       responses,
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a token from rest.tokens (scope read or write)' } },

@@ -26,6 +26,7 @@ export class RestFace implements Face {
       ...(tls ? { tls } : {}),
       logger: this.d.logger,
       ...(this.d.bootstrap ? { bootstrap: this.d.bootstrap } : {}),
+      ...(this.d.firmware ? { firmware: this.d.firmware } : {}),
       ...(this.d.readiness ? { readiness: this.d.readiness } : {}),
       ...(this.d.metrics ? { metrics: this.d.metrics } : {}),
       ...(store ? { mappings: () => store.current } : {}),

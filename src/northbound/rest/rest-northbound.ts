@@ -18,6 +18,7 @@ import type { CompiledMappings } from '../../mapping/compiled-mappings.js';
 import { buildApp } from './app.js';
 import type { RestContext } from './context.js';
 import type { BootstrapApi } from '../../lwm2m/bootstrap/index.js';
+import type { FirmwareApi } from '../../firmware/index.js';
 import { EventHub } from './events.js';
 import { RequestStore, type RequestStoreOptions } from './request-store.js';
 import { mappedRoutes } from './routes-mapped.js';
@@ -52,6 +53,8 @@ export interface RestNorthboundOptions {
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** the Bootstrap Server (routes /api/bootstrap/..., `bootstrap` events); without it those routes answer 404 */
   bootstrap?: BootstrapApi;
+  /** firmware updates and campaigns (routes /api/firmware, /api/campaigns, /fw; `fota` and `campaign` events) */
+  firmware?: FirmwareApi;
 }
 
 export class RestNorthbound {
@@ -83,7 +86,7 @@ export class RestNorthbound {
     this.hub = new EventHub(options.server, options.heartbeatMs ?? 15_000, (endpoint) => {
       lastSeen.set(endpoint, options.server.clock.now());
       this.requests.markSent(endpoint);
-    }, options.bootstrap);
+    }, options.bootstrap, options.firmware);
     const mappings = options.mappings;
     const current = typeof mappings === 'function' ? mappings : mappings ? () => mappings : undefined;
     this.app = buildApp(rc, {
@@ -92,6 +95,7 @@ export class RestNorthbound {
       hub: this.hub,
       ...(options.readiness ? { readiness: options.readiness } : {}),
       ...(options.metrics ? { metrics: options.metrics } : {}),
+      ...(options.firmware ? { firmware: options.firmware } : {}),
       ...(current ? { mappings: current, extraRoutes: (app: Express) => mappedRoutes(app, rc, current) } : {}),
     });
   }
