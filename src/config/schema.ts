@@ -1,4 +1,5 @@
 /** The gateway config: its JSON Schema, TypeScript shape and defaults. */
+import { CONSOLE_CONFIG_SCHEMA, DEFAULT_CONSOLE_CONFIG, type ConsoleConfig } from './console-config.js';
 
 /** A login of the embedded broker (mqtt.embedded.users). */
 export interface BrokerUserConfig {
@@ -165,6 +166,8 @@ export interface GatewayConfig {
     /** HTTPS: on when cert and key (PEM files, relative to the config file) are set */
     tls?: { cert: string | null; key: string | null };
   };
+  /** the web console on the REST port (src/config/console-config.ts) */
+  console?: ConsoleConfig;
   onem2m: {
     /** the oneM2M IPE face: the gateway registers as an AE on a CSE over the HTTP binding */
     enabled: boolean;
@@ -284,6 +287,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
     presence: true,
   },
   rest: { enabled: true, port: 8080, host: null, allowAnonymous: false, tokens: [], corsOrigins: [], metrics: { enabled: true, token: null }, tls: { cert: null, key: null } },
+  console: DEFAULT_CONSOLE_CONFIG,
   onem2m: {
     enabled: false,
     cse: { url: null, id: 'id-in', name: 'cse-in' },
@@ -541,6 +545,7 @@ export const CONFIG_SCHEMA = {
         },
       },
     },
+    console: CONSOLE_CONFIG_SCHEMA,
     log: {
       type: 'object',
       additionalProperties: false,

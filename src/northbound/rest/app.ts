@@ -18,6 +18,9 @@ import { resourceRoutes } from './routes-resources.js';
 import { securityRoutes } from './routes-security.js';
 import { traceRoutes } from './routes-trace.js';
 import { bootstrapRoutes } from './routes-bootstrap.js';
+import { modelRoutes } from './routes-models.js';
+import { gatewayRoutes } from './routes-gateway.js';
+import { consoleRoutes } from './console-static.js';
 
 export interface AppOptions {
   tokens: readonly TokenConfig[];
@@ -33,6 +36,10 @@ export interface AppOptions {
   readiness?: () => ReadinessPart[];
   /** Prometheus metrics on /metrics (none: no such route) */
   metrics?: MetricsSource;
+  /** the gateway's version (GET /api/gateway) */
+  version?: string;
+  /** serve the web console at `/` from this folder (undefined: built but missing; null: off) */
+  console?: { dir: string | undefined } | null;
 }
 
 export interface RouteInfo {
@@ -129,6 +136,7 @@ export function buildApp(rc: RestContext, o: AppOptions): Express {
       metrics.text().then((text) => res.type(metrics.contentType).send(text), next);
     });
   }
+  if (o.console) consoleRoutes(app, o.console.dir);
   app.use(bearerAuth(o.tokens));
   const limit = o.bodyLimit ?? '1mb';
   app.use(express.json({ limit, strict: false, type: ['application/json', 'application/*+json'] }));
@@ -151,6 +159,8 @@ export function buildApp(rc: RestContext, o: AppOptions): Express {
   });
   app.get('/api/events', (req, res) => o.hub.subscribe(req, res));
   deviceRoutes(app, rc);
+  modelRoutes(app, rc);
+  gatewayRoutes(app, rc, { ...(o.version !== undefined ? { version: o.version } : {}), ...(o.readiness ? { readiness: o.readiness } : {}), ...(o.mappings ? { mappings: o.mappings } : {}) });
   securityRoutes(app, rc);
   traceRoutes(app, rc);
   bootstrapRoutes(app, rc);

@@ -10,6 +10,7 @@ import { MAPPED_TAG, mappedPaths } from './openapi-mapped.js';
 import { parameters, responses, schemas } from './openapi-schemas.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './params.js';
 import { bootstrapPaths, bootstrapSchemas } from './openapi-bootstrap.js';
+import { CONSOLE_API_TAGS, consoleApiPaths, consoleApiSchemas, fleetParams } from './openapi-console-api.js';
 
 export type Obj = Record<string, unknown>;
 
@@ -177,7 +178,7 @@ function build(mappings: CompiledMappings | undefined): Obj {
     },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }],
-    tags: Object.keys(mapped).length > 0 ? [...TAGS, MAPPED_TAG] : TAGS,
+    tags: Object.keys(mapped).length > 0 ? [...TAGS, ...CONSOLE_API_TAGS, MAPPED_TAG] : [...TAGS, ...CONSOLE_API_TAGS],
     paths: {
       '/healthz': { get: { ...operation('healthz', { summary: 'Liveness probe: the process answers', tag: 'meta', ok: { '200': { description: 'alive' } } }), security: [] } },
       '/readyz': {
@@ -211,6 +212,7 @@ function build(mappings: CompiledMappings | undefined): Obj {
             param('endpointFilter'),
             { name: 'object', in: 'query', schema: { type: 'string' }, description: 'object ids the device must have, comma-separated' },
             { name: 'online', in: 'query', schema: { type: 'boolean' }, description: 'awake (true) or sleeping (false)' },
+            ...fleetParams,
             { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE }, description: 'devices per page' },
             { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'the `next` of the previous page (opaque)' },
             { name: 'objects', in: 'query', schema: { type: 'boolean' }, description: 'include the registered objects of each device' },
@@ -228,11 +230,12 @@ function build(mappings: CompiledMappings | undefined): Obj {
       },
       '/api/clients/{endpoint}/security': securityPath(),
       ...bootstrapPaths(),
+      ...consoleApiPaths(),
       ...devicePaths(),
       ...mapped,
     },
     components: {
-      schemas: { ...schemas, ...bootstrapSchemas() },
+      schemas: { ...schemas, ...bootstrapSchemas(), ...consoleApiSchemas() },
       parameters,
       responses,
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a token from rest.tokens (scope read or write)' } },

@@ -21,6 +21,7 @@ import type { BootstrapApi } from '../../lwm2m/bootstrap/index.js';
 import { EventHub } from './events.js';
 import { RequestStore, type RequestStoreOptions } from './request-store.js';
 import { mappedRoutes } from './routes-mapped.js';
+import { builtConsoleDir } from './console-static.js';
 
 /** The HTTP port could not be opened; the message is one line for the operator. */
 export class RestStartError extends FaceStartError {
@@ -52,6 +53,10 @@ export interface RestNorthboundOptions {
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** the Bootstrap Server (routes /api/bootstrap/..., `bootstrap` events); without it those routes answer 404 */
   bootstrap?: BootstrapApi;
+  /** the gateway's version (GET /api/gateway) */
+  version?: string;
+  /** the web console at `/`: the folder of its files (undefined: the built one); absent: no console */
+  console?: { dir?: string };
 }
 
 export class RestNorthbound {
@@ -92,6 +97,8 @@ export class RestNorthbound {
       hub: this.hub,
       ...(options.readiness ? { readiness: options.readiness } : {}),
       ...(options.metrics ? { metrics: options.metrics } : {}),
+      ...(options.version !== undefined ? { version: options.version } : {}),
+      ...(options.console ? { console: { dir: options.console.dir ?? builtConsoleDir() } } : {}),
       ...(current ? { mappings: current, extraRoutes: (app: Express) => mappedRoutes(app, rc, current) } : {}),
     });
   }

@@ -14,6 +14,7 @@ import { showsSecrets } from './auth.js';
 import { cursorOf, flagOf, globsOf, limitOf, listOf, nextCursor, timeoutOf } from './params.js';
 import { requestJson } from './request-store.js';
 import { DEVICE } from './routes-resources.js';
+import { fleetFilters } from './device-filters.js';
 
 function observationJson(o: Observation): Record<string, Json> {
   return {
@@ -44,7 +45,7 @@ function nextLink(req: Request, cursor: string): string {
 
 export function deviceRoutes(router: IRouter, rc: RestContext): void {
   const { server } = rc;
-  const view = { isAwake: (ep: string) => server.isAwake(ep), queuedRequests: (ep: string) => server.queuedRequests(ep) };
+  const view = { isAwake: (ep: string) => server.isAwake(ep), queuedRequests: (ep: string) => server.queuedRequests(ep), now: () => server.clock.now() };
   const describe = (r: Registration, res: Response): Record<string, Json> => registrationJson(r, view, rc.lastSeen.get(r.endpoint), { registrationId: showsSecrets(res) });
 
   router.get('/api/devices', (req: Request, res: Response) => {
@@ -59,11 +60,13 @@ export function deviceRoutes(router: IRouter, rc: RestContext): void {
     const limit = limitOf(req);
     const after = cursorOf(req);
     const withObjects = flagOf(req, 'objects') === true;
+    const fleet = fleetFilters(req, view);
     const matching = server
       .registrations()
       .filter((r) => endpoints === undefined || endpoints(r.endpoint))
       .filter((r) => objects.every((o) => r.objects.has(o)))
-      .filter((r) => online === undefined || server.isAwake(r.endpoint) === online);
+      .filter((r) => online === undefined || server.isAwake(r.endpoint) === online)
+      .filter((r) => fleet.test(r, Math.max(rc.lastSeen.get(r.endpoint) ?? 0, r.lastUpdateAt)));
     // keyset pagination on the endpoint name: a page is the `limit` names after the cursor
     const page = matching.filter((r) => after === undefined || r.endpoint > after).sort(byEndpoint);
     const more = page.length > limit;
