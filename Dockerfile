@@ -9,6 +9,9 @@ COPY test/fixtures/npm ./test/fixtures/npm
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# the web console (bundled by esbuild into dist/console)
+COPY console ./console
+COPY scripts/build-console.mjs ./scripts/
 RUN npm run build && npm prune --omit=dev
 
 FROM node:24-bookworm-slim
@@ -26,7 +29,7 @@ USER node
 # LwM2M over CoAP/UDP and CoAP/DTLS, the Bootstrap Server (CoAP 5685, CoAPS 5686, when
 # bootstrap.enabled), the embedded MQTT broker (TCP; WebSocket when
 # mqtt.embedded.wsPort is set; TLS when mqtt.embedded.tls has a cert and key), the REST
-# API with /healthz, /readyz and /metrics
+# API with /healthz, /readyz and /metrics, and the web console at /
 EXPOSE 5683/udp 5684/udp 5685/udp 5686/udp 1883/tcp 8083/tcp 8883/tcp 8080/tcp
 VOLUME ["/app/config", "/app/mappings", "/app/models", "/app/data"]
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \

@@ -160,7 +160,7 @@ export function buildApp(rc: RestContext, o: AppOptions): Express {
   app.get('/api/events', (req, res) => o.hub.subscribe(req, res));
   deviceRoutes(app, rc);
   modelRoutes(app, rc);
-  gatewayRoutes(app, rc, { ...(o.version !== undefined ? { version: o.version } : {}), ...(o.readiness ? { readiness: o.readiness } : {}), ...(o.mappings ? { mappings: o.mappings } : {}) });
+  gatewayRoutes(app, rc, { tokens: o.tokens.length > 0, ...(o.version !== undefined ? { version: o.version } : {}), ...(o.readiness ? { readiness: o.readiness } : {}), ...(o.mappings ? { mappings: o.mappings } : {}) });
   securityRoutes(app, rc);
   traceRoutes(app, rc);
   bootstrapRoutes(app, rc);

@@ -51,7 +51,7 @@ export function consoleRoutes(app: Express, dir: string | undefined): void {
     res.sendFile(join(dir, 'index.html'));
   });
   if (!dir) return;
-  const files = express.static(dir, { index: false, dotfiles: 'deny', etag: true, lastModified: false, fallthrough: true, redirect: false });
+  const files = express.static(join(dir, 'console'), { index: false, dotfiles: 'deny', etag: true, lastModified: false, fallthrough: true, redirect: false });
   app.use('/console', (req: Request, res: Response, next: NextFunction) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     headers(res);

@@ -111,6 +111,13 @@ export function consoleApiPaths(): Record<string, Obj> {
     '/api/gateway': {
       get: operation('getGateway', { summary: 'Device counts by state, queued requests, the parts and their readiness', tag: 'gateway', ok: { '200': json(ref('GatewaySummary'), 'the summary') } }),
     },
+    '/api/whoami': {
+      get: operation('whoami', {
+        summary: "The caller's scope: write (a write token, or no tokens configured) or read",
+        tag: 'gateway',
+        ok: { '200': json({ type: 'object', properties: { scope: { enum: ['read', 'write'] }, tokens: { type: 'boolean', description: 'tokens are configured' } } }, 'the scope') },
+      }),
+    },
     '/api/mappings': {
       get: operation('listMappings', { summary: 'The mapping files in force', tag: 'gateway', ok: { '200': json(ref('MappingList'), 'the files and their targets') } }),
     },

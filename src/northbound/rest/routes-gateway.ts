@@ -7,6 +7,8 @@
  *                                        instances, observations, MQTT topics, REST route
  *   GET /api/devices/{endpoint}/mappings the mapping files whose `devices` select the device,
  *                                        with the targets of the objects it registered
+ *   GET /api/whoami                      the caller's scope (read or write): a client shows
+ *                                        write controls only to those who may use them
  */
 import type { IRouter, Request, Response } from 'express';
 import type { CompiledFile, CompiledTarget } from '../../mapping/compile-file.js';
@@ -16,12 +18,15 @@ import { registrationOf, type RestContext } from './context.js';
 import { deviceState, type DeviceState } from './device-filters.js';
 import type { Json } from './json.js';
 import { DEVICE } from './routes-resources.js';
+import { scopeOf } from './auth.js';
 
 export interface GatewayRouteOptions {
   /** the gateway's version */
   version?: string;
   readiness?: () => ReadinessPart[];
   mappings?: () => CompiledMappings;
+  /** tokens are configured (the API asks for one) */
+  tokens?: boolean;
 }
 
 function targetJson(t: CompiledTarget, endpoint?: string): Record<string, Json> {
@@ -78,6 +83,10 @@ export function gatewayRoutes(router: IRouter, rc: RestContext, o: GatewayRouteO
       parts: parts.map((p) => ({ name: p.name, ready: p.ready, ...(p.detail !== undefined ? { detail: p.detail } : {}) })),
       mappings: files().length,
     });
+  });
+
+  router.get('/api/whoami', (_req: Request, res: Response) => {
+    send(res, { scope: scopeOf(res), tokens: o.tokens === true });
   });
 
   router.get('/api/mappings', (_req: Request, res: Response) => {

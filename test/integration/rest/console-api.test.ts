@@ -119,6 +119,10 @@ describe('REST routes for a fleet console', () => {
     assert.equal(g.body.mappings, 1);
   });
 
+  it('tells the caller its scope', async () => {
+    assert.deepEqual((await f.api('GET', '/api/whoami')).body, { scope: 'write', tokens: false });
+  });
+
   it('lists the mapping files in force and those that apply to a device', async () => {
     const all = await f.api('GET', '/api/mappings');
     assert.equal(all.status, 200);

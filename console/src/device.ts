@@ -1,0 +1,225 @@
+/**
+ * Device: its registration, its objects as a tree named from the object model, the
+ * operations on every level (read, write, execute, observe with attributes, create,
+ * delete, discover, composite read), live values from notifications and Send, and the
+ * mapping files that apply to it. Every request goes to the public REST API; answers and
+ * errors are shown as they came.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { html } from './html.js';
+import { api, ep, follow, type Answer } from './api.js';
+import type { DeviceModel, MappingFile, Observation, Registration } from './types.js';
+import { ago, type JsonValue } from './values.js';
+import { StateBadge } from './fleet.js';
+import { ValueStore, type LogEntry } from './device-state.js';
+import { ObjectTree, type Ops } from './object-tree.js';
+import { MappingList } from './gateway.js';
+
+let nextLog = 1;
+
+function describe(r: Answer): string {
+  if (r.status === 204) return 'done';
+  if (r.status === 202) return `queued for the sleeping device: ${JSON.stringify(r.body)}`;
+  if (!r.ok) {
+    const p = r.problem ?? {};
+    return [p.code, p.title, p.detail].filter(Boolean).join(': ');
+  }
+  return typeof r.body === 'string' ? r.body : JSON.stringify(r.body, null, 1);
+}
+
+function Details({ reg }: { reg: Registration }) {
+  const rows: [string, unknown][] = [
+    ['State', html`<${StateBadge} state=${reg.state} />`],
+    ['LwM2M version', reg.version],
+    ['Binding', reg.binding + (reg.queueMode ? ' (queue mode)' : '')],
+    ['Lifetime', `${reg.lifetime} s`],
+    ['Address', `${reg.address.transport} ${reg.address.address}:${reg.address.port}`],
+    ['Registered', `${reg.registeredAt} (${ago(reg.registeredAt)})`],
+    ['Last update', reg.lastUpdateAt],
+    ['Last seen', `${reg.lastSeen} (${ago(reg.lastSeen)})`],
+    ['Expires', reg.expiresAt],
+    ['Queued requests', reg.queuedRequests],
+    ['Content formats', reg.contentFormats.join(', ') || '-'],
+    ['Root path', reg.rootPath],
+  ];
+  if (reg.registrationId) rows.push(['Registration id', reg.registrationId]);
+  if (reg.smsNumber) rows.push(['SMS number', reg.smsNumber]);
+  for (const [k, v] of Object.entries(reg.extra ?? {})) rows.push([k, v]);
+  return html`<dl class="details">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>`;
+}
+
+export function DevicePage({ endpoint, write }: { endpoint: string; write: boolean }) {
+  const [reg, setReg] = useState<Registration | undefined>();
+  const [gone, setGone] = useState<string | undefined>();
+  const [model, setModel] = useState<DeviceModel | undefined>();
+  const [mappings, setMappings] = useState<MappingFile[] | undefined>();
+  const [observed, setObserved] = useState<Observation[]>([]);
+  const [log, setLog] = useState<LogEntry[]>([]);
+  const [, setVersion] = useState(0);
+  const [composite, setComposite] = useState('');
+  const store = useRef(new ValueStore()).current;
+  const changed = (): void => setVersion((v) => v + 1);
+  const base = `/api/devices/${ep(endpoint)}`;
+
+  const refreshObservations = async (): Promise<void> => {
+    const r = await api<{ observations: Observation[] }>('GET', `${base}/observations`);
+    if (r.ok) setObserved(r.body.observations);
+  };
+
+  const load = async (): Promise<void> => {
+    const r = await api<Registration>('GET', base);
+    if (!r.ok) {
+      setGone(r.status === 404 ? 'No device of this name is registered.' : describe(r));
+      return;
+    }
+    setReg(r.body);
+    setGone(undefined);
+    const [m, mp] = await Promise.all([api<DeviceModel>('GET', `${base}/model`), api<{ mappings: MappingFile[] }>('GET', `${base}/mappings`)]);
+    if (m.ok) setModel(m.body);
+    if (mp.ok) setMappings(mp.body.mappings);
+    await refreshObservations();
+  };
+
+  useEffect(() => {
+    void load();
+    return follow(`endpoint=${encodeURIComponent(endpoint)}`, ({ event, data }) => {
+      if (data.endpoint !== endpoint) return;
+      switch (event) {
+        case 'notification': {
+          const at = Date.parse(String(data.receivedAt)) || Date.now();
+          const paths = (data.paths as string[] | undefined) ?? [];
+          if (data.values && typeof data.values === 'object') for (const [p, v] of Object.entries(data.values as Record<string, JsonValue>)) store.put(p, v, 'notification', at);
+          else if (data.value !== undefined && paths[0]) store.put(paths[0], data.value as JsonValue, 'notification', at);
+          changed();
+          break;
+        }
+        case 'send': {
+          const at = Date.parse(String(data.receivedAt)) || Date.now();
+          for (const rec of (data.records as { time: number | null; values: Record<string, JsonValue> }[] | undefined) ?? []) {
+            for (const [p, v] of Object.entries(rec.values)) store.put(p, v, 'send', rec.time !== null ? rec.time * 1000 : at);
+          }
+          changed();
+          break;
+        }
+        case 'registered':
+        case 'updated':
+          void load();
+          break;
+        case 'awake':
+        case 'sleeping':
+          if (data.registration) setReg(data.registration as Registration);
+          break;
+        case 'deregistered':
+        case 'expired':
+          setGone(event === 'expired' ? 'The registration expired.' : 'The device de-registered.');
+          setReg(undefined);
+          break;
+        case 'observationEnded':
+          void refreshObservations();
+          break;
+      }
+    });
+  }, [endpoint]);
+
+  const run = async (label: string, method: string, url: string, body?: unknown): Promise<Answer> => {
+    const r = await api(method, url, body);
+    setLog((l) => [{ id: nextLog++, at: Date.now(), label, status: r.status, ok: r.ok, text: describe(r) }, ...l].slice(0, 50));
+    return r;
+  };
+
+  const ops: Ops = {
+    canWrite: write,
+    store,
+    observed,
+    async read(path) {
+      const r = await run(`Read ${path}`, 'GET', `${base}${path}`);
+      if (r.ok && r.status === 200) {
+        store.put(path, (r.body as { value: JsonValue }).value, 'read');
+        changed();
+      }
+    },
+    async discover(path) {
+      await run(`Discover ${path}`, 'GET', `${base}${path}/discover`);
+    },
+    async write(path, value) {
+      const r = await run(`Write ${path}`, 'PUT', `${base}${path}`, { value });
+      if (r.status === 204) {
+        store.put(path, value, 'written');
+        changed();
+      }
+    },
+    async execute(path, args) {
+      await run(`Execute ${path}${args ? ` (${args})` : ''}`, 'POST', `${base}${path}`, args ? { args } : {});
+    },
+    async observe(path, attributes) {
+      if (attributes && Object.keys(attributes).length > 0) {
+        const a = await run(`Write-Attributes ${path}`, 'PUT', `${base}${path}/attributes`, attributes);
+        if (!a.ok) return;
+      }
+      const r = await run(`Observe ${path}`, 'POST', `${base}${path}/observe`);
+      if (r.ok && r.status === 200) {
+        const v = (r.body as { value?: JsonValue }).value;
+        if (v !== undefined) store.put(path, v, 'observe');
+      }
+      await refreshObservations();
+      changed();
+    },
+    async cancel(path) {
+      await run(`Cancel observation ${path}`, 'DELETE', `${base}${path}/observe`);
+      await refreshObservations();
+    },
+    async create(objectId, instanceId, value) {
+      const r = await run(`Create /${objectId}`, 'POST', `${base}/${objectId}`, { ...(instanceId !== undefined ? { instanceId } : {}), value });
+      if (r.ok) await load();
+    },
+    async remove(path) {
+      const r = await run(`Delete ${path}`, 'DELETE', `${base}${path}`);
+      if (r.ok) await load();
+    },
+  };
+
+  const readComposite = async (): Promise<void> => {
+    const paths = composite.split(/[\s,]+/).filter(Boolean).join(',');
+    if (!paths) return;
+    const r = await run(`Read-Composite ${paths}`, 'GET', `${base}/composite?paths=${encodeURIComponent(paths)}`);
+    if (r.ok && r.status === 200) {
+      for (const [p, v] of Object.entries((r.body as { values: Record<string, JsonValue> }).values)) if (v !== null) store.put(p, v, 'read');
+      changed();
+    }
+  };
+
+  return html`<section class="device">
+    <p class="crumbs"><a href="#/">Fleet</a> / ${endpoint}</p>
+    <h1>${endpoint}</h1>
+    ${gone ? html`<p class="error gone" role="alert">${gone}</p>` : null}
+    ${reg ? html`<${Details} reg=${reg} />` : null}
+    <div class="columns">
+      <div class="tree-col">
+        <h2>Objects</h2>
+        ${model ? html`<${ObjectTree} model=${model} ops=${ops} />` : reg ? html`<p class="loading">Loading...</p>` : null}
+        <h2>Composite read</h2>
+        <form class="inline" onSubmit=${(e: Event) => {
+          e.preventDefault();
+          void readComposite();
+        }}>
+          <input name="composite" placeholder="/3/0/0, /3303/0/5700" value=${composite} onInput=${(e: Event) => setComposite((e.target as HTMLInputElement).value)} />
+          <button type="submit">Read-Composite</button>
+        </form>
+      </div>
+      <div class="side-col">
+        <h2>Results</h2>
+        <ol class="log" aria-live="polite">
+          ${log.length === 0 ? html`<li class="muted">Operations and the device's answers appear here.</li>` : null}
+          ${log.map(
+            (e) => html`<li key=${e.id} class=${e.ok ? 'ok' : 'failed'}>
+              <div><strong>${e.label}</strong> <span class="status">${e.status || 'no answer'}</span> <time>${new Date(e.at).toLocaleTimeString()}</time></div>
+              <pre>${e.text}</pre>
+            </li>`,
+          )}
+        </ol>
+        <h2>Mappings that apply</h2>
+        ${mappings ? html`<${MappingList} files=${mappings} empty="No mapping file selects this device." />` : null}
+      </div>
+    </div>
+  </section>`;
+}

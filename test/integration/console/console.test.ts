@@ -1,0 +1,187 @@
+/**
+ * The web console in headless Chromium against a real gateway and simulated devices on
+ * UDP: the fleet lists them; a read shows the device's value; a write changes the device;
+ * an observation updates the page when the device notifies; an execute reaches the
+ * device; a device that de-registers disappears; with tokens the page asks for one and a
+ * read token sees no write controls.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { CHROMIUM_SKIP, ConsoleHarness, until } from './harness.js';
+import type { Lwm2mTestClient } from '../../helpers/lwm2m-test-client.js';
+
+if (CHROMIUM_SKIP) console.log(`# skipping the console browser tests: ${CHROMIUM_SKIP}`);
+
+describe('web console', { skip: CHROMIUM_SKIP }, () => {
+  let h: ConsoleHarness;
+  let a: Lwm2mTestClient;
+  let b: Lwm2mTestClient;
+
+  before(async () => {
+    h = await ConsoleHarness.start();
+    a = await h.device({ endpoint: 'console-a', version: '1.1' });
+    b = await h.device({ endpoint: 'console-b', version: '1.0' });
+  });
+  after(() => h?.stop());
+
+  it('is served at / with strict headers, its files from the gateway itself', async () => {
+    const res = await fetch(`${h.base}/`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'none'.*script-src 'self'/);
+    const html = await res.text();
+    assert.doesNotMatch(html, /https?:\/\//, 'no external asset');
+    const js = await fetch(`${h.base}/console/console.js`);
+    assert.equal(js.status, 200);
+    assert.match(js.headers.get('content-type') ?? '', /javascript/);
+    assert.equal((await fetch(`${h.base}/console/../package.json`)).status, 404);
+  });
+
+  it('lists the registered devices, and one that registers appears', async () => {
+    const page = await h.open();
+    await page.locator('tr[data-endpoint="console-a"]').waitFor();
+    await page.locator('tr[data-endpoint="console-b"]').waitFor();
+    assert.match(await page.locator('tr[data-endpoint="console-b"]').innerText(), /1\.0/);
+    await h.device({ endpoint: 'console-c', version: '1.2' });
+    await page.locator('tr[data-endpoint="console-c"]').waitFor();
+    // the search narrows the list
+    await page.fill('input[name="endpoint"]', 'console-c');
+    await page.locator('tr[data-endpoint="console-a"]').waitFor({ state: 'detached' });
+    assert.equal(await page.locator('tbody tr').count(), 1);
+    await page.close();
+  });
+
+  it("reads a resource and shows the device's value", async () => {
+    const page = await h.open('#/device/console-a');
+    const row = page.locator('li[data-path="/3/0/0"]');
+    assert.match(await row.innerText(), /Manufacturer/);
+    await row.getByRole('button', { name: 'Read', exact: true }).click();
+    await row.locator('.value', { hasText: 'Test Devices Ltd' }).waitFor();
+    // the answer as the device gave it, in the results
+    await page.locator('.log li', { hasText: 'Read /3/0/0' }).waitFor();
+    await page.close();
+  });
+
+  it('writes a resource with an input of its type, and the device has the value', async () => {
+    const page = await h.open('#/device/console-a');
+    const row = page.locator('li[data-path="/3311/0/5851"]');
+    await row.waitFor();
+    assert.equal(await row.locator('input[type="number"]').count(), 1, 'an integer gets a number input');
+    await row.locator('input[name="value"]').fill('73');
+    await row.getByRole('button', { name: 'Write' }).click();
+    await page.locator('.log li.ok', { hasText: 'Write /3311/0/5851' }).waitFor();
+    const r = await h.api('GET', '/api/devices/console-a/3311/0/5851');
+    assert.equal(r.body.value, 73);
+    assert.equal(a.value('/3311/0/5851'), 73);
+    await page.close();
+  });
+
+  it('observes a resource and shows each notification, with a plot', async () => {
+    const page = await h.open('#/device/console-a');
+    const row = page.locator('li[data-path="/3303/0/5700"]');
+    await row.getByRole('button', { name: 'Observe' }).click();
+    await row.getByRole('button', { name: 'Cancel observe' }).waitFor();
+    await until(() => a.observations().some((o) => o.paths.includes('/3303/0/5700')), 'the observation on the device');
+    await a.set('/3303/0/5700', 30.25);
+    await row.locator('.value[data-source="notification"]', { hasText: '30.25' }).waitFor();
+    await a.set('/3303/0/5700', 28.5);
+    await row.locator('.value', { hasText: '28.5' }).waitFor();
+    await row.locator('svg.plot polyline').waitFor();
+    await row.getByRole('button', { name: 'Cancel observe' }).click();
+    await row.getByRole('button', { name: 'Observe' }).waitFor();
+    await until(() => !a.observations().some((o) => o.paths.includes('/3303/0/5700')), 'the cancellation on the device');
+    await page.close();
+  });
+
+  it('executes a resource with arguments, and the device receives it', async () => {
+    const page = await h.open('#/device/console-a');
+    const row = page.locator('li[data-path="/3303/0/5605"]');
+    await row.locator('input[name="args"]').fill("0='now'");
+    await row.getByRole('button', { name: 'Execute' }).click();
+    await until(() => a.executed.some((e) => e.path === '/3303/0/5605'), 'the execute on the device');
+    assert.equal(a.executed.find((e) => e.path === '/3303/0/5605')?.args, "0='now'");
+    await page.locator('.log li.ok', { hasText: 'Execute /3303/0/5605' }).waitFor();
+    await page.close();
+  });
+
+  it('shows errors as the device answered them', async () => {
+    const page = await h.open('#/device/console-a');
+    await page.fill('input[name="composite"]', '/3/0/0, /3303/0/5700');
+    await page.getByRole('button', { name: 'Read-Composite' }).click();
+    await page.locator('.log li', { hasText: 'Read-Composite' }).waitFor();
+    // a resource the device does not have: its 4.04 as the API reports it
+    const row = page.locator('li[data-path="/3/0/10"]');
+    await row.getByRole('button', { name: 'Read', exact: true }).click();
+    await page.locator('.log li.failed', { hasText: 'Read /3/0/10' }).waitFor();
+    assert.match(await page.locator('.log li.failed').first().innerText(), /DEVICE_PATH_NOT_FOUND|4\.04/);
+    await page.close();
+  });
+
+  it('drops a device that de-registers from the fleet, and says so on its page', async () => {
+    const fleet = await h.open();
+    await fleet.locator('tr[data-endpoint="console-b"]').waitFor();
+    const device = await h.open('#/device/console-b');
+    await device.locator('li[data-path="/3/0/0"]').waitFor();
+    assert.equal((await b.deregister()).code, '2.02');
+    await fleet.locator('tr[data-endpoint="console-b"]').waitFor({ state: 'detached' });
+    await device.locator('.gone', { hasText: 'de-registered' }).waitFor();
+    await fleet.close();
+    await device.close();
+  });
+
+  it('fits a phone-sized screen', async () => {
+    const page = await h.open('#/device/console-a');
+    await page.setViewportSize({ width: 375, height: 740 });
+    await page.locator('li[data-path="/3/0/0"]').waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `the page is ${overflow} px wider than the screen`);
+    await page.close();
+  });
+});
+
+describe('web console with tokens', { skip: CHROMIUM_SKIP }, () => {
+  let h: ConsoleHarness;
+
+  before(async () => {
+    h = await ConsoleHarness.start({ tokens: [{ token: 'console-write', scope: 'write' }, { token: 'console-read', scope: 'read' }] });
+    await h.device({ endpoint: 'guarded-1' });
+  });
+  after(() => h?.stop());
+
+  const signIn = async (token: string) => {
+    const page = await h.open('#/device/guarded-1');
+    await page.locator('input[name="token"]').fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    return page;
+  };
+
+  it('asks for a token, and refuses a wrong one', async () => {
+    const page = await h.open();
+    await page.locator('form.login input[name="token"]').waitFor();
+    assert.equal(await page.locator('tr[data-endpoint]').count(), 0);
+    await page.locator('input[name="token"]').fill('not-a-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('form.login .error').waitFor();
+    await page.close();
+  });
+
+  it('shows a read token no write control', async () => {
+    const page = await signIn('console-read');
+    const row = page.locator('li[data-path="/3/0/14"]');
+    await row.waitFor();
+    await row.getByRole('button', { name: 'Read', exact: true }).click();
+    await row.locator('.value', { hasText: '+01:00' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Write' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Execute' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Observe' }).count(), 0);
+    await page.locator('.who', { hasText: 'read only' }).waitFor();
+    await page.close();
+  });
+
+  it('shows a write token the write controls', async () => {
+    const page = await signIn('console-write');
+    const row = page.locator('li[data-path="/3/0/14"]');
+    await row.getByRole('button', { name: 'Write' }).waitFor();
+    await page.close();
+  });
+});
