@@ -45,7 +45,7 @@ function Details({ reg }: { reg: Registration }) {
   if (reg.registrationId) rows.push(['Registration id', reg.registrationId]);
   if (reg.smsNumber) rows.push(['SMS number', reg.smsNumber]);
   for (const [k, v] of Object.entries(reg.extra ?? {})) rows.push([k, v]);
-  return html`<dl class="details">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>`;
+  return html`<dl class="details">${rows.map(([k, v]) => html`<div><dt>${k}</dt><dd>${v}</dd></div>`)}</dl>`;
 }
 
 export function DevicePage({ endpoint, write }: { endpoint: string; write: boolean }) {

@@ -121,7 +121,7 @@ export function FleetPage() {
   const first = list && list.total > 0 ? (page - 1) * PAGE + 1 : 0;
 
   return html`<section class="fleet">
-    <h1>Fleet <span class=${`live ${live ? 'on' : ''}`} title=${live ? 'live: following /api/events' : 'not following events'}>${live ? 'live' : 'offline'}</span></h1>
+    <h1>Fleet <span class=${`live ${live ? 'on' : ''}`} title=${live ? 'live: following /api/events' : 'not following events'}>${live ? 'live' : 'not live'}</span></h1>
     <form class="filters" onSubmit=${(e: Event) => e.preventDefault()}>
       <label>Endpoint <input type="search" name="endpoint" placeholder="name or glob: meter-*" value=${filters.endpoint} onInput=${(e: Event) => set('endpoint')((e.target as HTMLInputElement).value)} /></label>
       <${Select} label="State" value=${filters.state} onChange=${set('state')} options=${[['', 'any'], ['online', 'online'], ['sleeping', 'sleeping'], ['offline', 'offline']]} />

@@ -19,8 +19,8 @@ export function MappingList({ files, empty }: { files: MappingFile[]; empty: str
             (t) => html`<li>
               <span>${t.objectName} <code>/${t.objectId}</code>${t.instances ? ` instances ${t.instances.join(', ')}` : ''}</span>
               ${t.observe.length > 0 ? html`<div class="muted">observes ${t.observe.map((o) => (o.resources ? o.resources.join(', ') : 'the instance') + (Object.keys(o.attributes).length ? ` (${Object.entries(o.attributes).map(([k, v]) => `${k}=${v}`).join(' ')})` : '')).join('; ')}</div>` : null}
-              ${t.mqtt?.publish.length ? html`<div>MQTT <code>${t.mqtt.publish.join('  ')}</code></div>` : null}
-              ${t.mqtt?.commands.length ? html`<div>commands <code>${t.mqtt.commands.join('  ')}</code></div>` : null}
+              ${t.mqtt?.publish.length ? html`<div>MQTT ${t.mqtt.publish.map((x) => html`<code class="topic">${x}</code>`)}</div>` : null}
+              ${t.mqtt?.commands.length ? html`<div>MQTT commands ${t.mqtt.commands.map((x) => html`<code class="topic">${x}</code>`)}</div>` : null}
               ${t.rest ? html`<div>REST <code>${t.rest}</code></div>` : null}
               ${t.onem2m ? html`<div>oneM2M</div>` : null}
             </li>`,

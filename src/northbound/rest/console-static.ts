@@ -41,14 +41,15 @@ function headers(res: Response): void {
 }
 
 /** Adds the console's routes to `app` (call before authentication); `dir` undefined: the page says how to build it. */
-export function consoleRoutes(app: Express, dir: string | undefined): void {
+export function consoleRoutes(app: Express, folder: string | undefined): void {
+  const dir = folder !== undefined && existsSync(join(folder, 'index.html')) ? folder : undefined;
+  const missing = (res: Response): void => sendProblem(res, 'NOT_FOUND', 'the web console is not built: run `npm run build` (or set console.enabled: false)');
   app.get('/', (_req: Request, res: Response) => {
     headers(res);
-    if (!dir) {
-      sendProblem(res, 'NOT_FOUND', 'the web console is not built: run `npm run build` (or set console.enabled: false)');
-      return;
-    }
-    res.sendFile(join(dir, 'index.html'));
+    if (!dir) return missing(res);
+    res.sendFile(join(dir, 'index.html'), (err) => {
+      if (err && !res.headersSent) missing(res);
+    });
   });
   if (!dir) return;
   const files = express.static(join(dir, 'console'), { index: false, dotfiles: 'deny', etag: true, lastModified: false, fallthrough: true, redirect: false });

@@ -3,7 +3,9 @@
  * listens on `rest.host`/`rest.port`; stop() closes the listener and every open
  * connection, keep-alive and event streams included.
  */
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
@@ -98,9 +100,16 @@ export class RestNorthbound {
       ...(options.readiness ? { readiness: options.readiness } : {}),
       ...(options.metrics ? { metrics: options.metrics } : {}),
       ...(options.version !== undefined ? { version: options.version } : {}),
-      ...(options.console ? { console: { dir: options.console.dir ?? builtConsoleDir() } } : {}),
+      ...(options.console ? { console: { dir: this.consoleDir(options.console.dir) } } : {}),
       ...(current ? { mappings: current, extraRoutes: (app: Express) => mappedRoutes(app, rc, current) } : {}),
     });
+  }
+
+  /** The console's folder (the built one unless given); a warning when it holds no console. */
+  private consoleDir(given: string | undefined): string | undefined {
+    const dir = given ?? builtConsoleDir();
+    if (!dir || !existsSync(join(dir, 'index.html'))) this.log.warn('rest: the web console is not built (npm run build): / answers 404', { dir: dir ?? 'dist/console' });
+    return dir;
   }
 
   /** The port listened on (after start). */

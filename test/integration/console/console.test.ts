@@ -143,7 +143,7 @@ describe('web console with tokens', { skip: CHROMIUM_SKIP }, () => {
   let h: ConsoleHarness;
 
   before(async () => {
-    h = await ConsoleHarness.start({ tokens: [{ token: 'console-write', scope: 'write' }, { token: 'console-read', scope: 'read' }] });
+    h = await ConsoleHarness.start({ tokens: [{ token: 'console-write-token-1', scope: 'write' }, { token: 'console-read-token-22', scope: 'read' }] });
     await h.device({ endpoint: 'guarded-1' });
   });
   after(() => h?.stop());
@@ -166,7 +166,7 @@ describe('web console with tokens', { skip: CHROMIUM_SKIP }, () => {
   });
 
   it('shows a read token no write control', async () => {
-    const page = await signIn('console-read');
+    const page = await signIn('console-read-token-22');
     const row = page.locator('li[data-path="/3/0/14"]');
     await row.waitFor();
     await row.getByRole('button', { name: 'Read', exact: true }).click();
@@ -179,7 +179,7 @@ describe('web console with tokens', { skip: CHROMIUM_SKIP }, () => {
   });
 
   it('shows a write token the write controls', async () => {
-    const page = await signIn('console-write');
+    const page = await signIn('console-write-token-1');
     const row = page.locator('li[data-path="/3/0/14"]');
     await row.getByRole('button', { name: 'Write' }).waitFor();
     await page.close();

@@ -23,6 +23,10 @@ export interface ConsoleOptions {
   tokens?: GatewayConfig['rest']['tokens'];
   /** the shipped mapping files (default: none) */
   mappings?: boolean;
+  /** last changes to the gateway's config */
+  configure?: (config: GatewayConfig) => void;
+  /** the browser's window (default 1280 x 900) */
+  viewport?: { width: number; height: number };
 }
 
 export class ConsoleHarness {
@@ -50,11 +54,12 @@ export class ConsoleHarness {
       config.mappings = o.mappings ? { dir: resolve('mappings'), watch: false } : { dir: null, watch: false };
       config.lwm2m.requestTimeout = 5;
       config.console = { enabled: true, assetsDir: assets };
+      o.configure?.(config);
       const gateway = new Gateway(config);
       await gateway.start();
       let browser: BrowserContext;
       try {
-        browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1280, height: 900 } });
+        browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: o.viewport ?? { width: 1280, height: 900 } });
       } catch (e) {
         await gateway.stop();
         throw e;
