@@ -17,6 +17,9 @@ import { MappingList } from './gateway.js';
 
 let nextLog = 1;
 
+/** What a successful answer does to the page (its status and body). */
+type Done = (status: number, body: unknown) => void;
+
 function describe(r: Answer): string {
   if (r.status === 204) return 'done';
   if (r.status === 202) return `queued for the sleeping device: ${JSON.stringify(r.body)}`;
@@ -58,6 +61,7 @@ export function DevicePage({ endpoint, write }: { endpoint: string; write: boole
   const [, setVersion] = useState(0);
   const [composite, setComposite] = useState('');
   const store = useRef(new ValueStore()).current;
+  const alive = useRef(true);
   const changed = (): void => setVersion((v) => v + 1);
   const base = `/api/devices/${ep(endpoint)}`;
 
@@ -81,8 +85,9 @@ export function DevicePage({ endpoint, write }: { endpoint: string; write: boole
   };
 
   useEffect(() => {
+    alive.current = true;
     void load();
-    return follow(`endpoint=${encodeURIComponent(endpoint)}`, ({ event, data }) => {
+    const stop = follow(`endpoint=${encodeURIComponent(endpoint)}`, ({ event, data }) => {
       if (data.endpoint !== endpoint) return;
       switch (event) {
         case 'notification': {
@@ -119,11 +124,42 @@ export function DevicePage({ endpoint, write }: { endpoint: string; write: boole
           break;
       }
     });
+    return () => {
+      alive.current = false;
+      stop();
+    };
   }, [endpoint]);
 
-  const run = async (label: string, method: string, url: string, body?: unknown): Promise<Answer> => {
+  const addLog = (label: string, status: number, ok: boolean, text: string): void =>
+    setLog((l) => [{ id: nextLog++, at: Date.now(), label, status, ok, text }, ...l].slice(0, 50));
+
+  /**
+   * Follows a request queued for a sleeping device (202) until it is done or failed,
+   * every 2 s for at most 30 minutes (or until the page closes).
+   */
+  const followQueued = async (label: string, location: string, onDone?: Done): Promise<void> => {
+    for (let i = 0; i < 900 && alive.current; i++) {
+      await new Promise((r) => setTimeout(r, 2000));
+      if (!alive.current) return;
+      const q = await api<{ state: string; result?: { status: number; body: unknown } }>('GET', location);
+      if (!q.ok) return addLog(`${label} (queued)`, q.status, false, describe(q));
+      if (q.body.state !== 'done' && q.body.state !== 'failed') continue;
+      const res = q.body.result;
+      const ok = res !== undefined && res.status < 300;
+      addLog(`${label} (was queued)`, res?.status ?? 0, ok, res ? describe({ status: res.status, ok, body: res.body, ...(ok ? {} : { problem: res.body as Answer['problem'] }) }) : q.body.state);
+      if (ok && res) onDone?.(res.status, res.body);
+      return;
+    }
+  };
+
+  /** Sends a request, logs its answer, and hands a success (now, or when a queued request ends) to `onDone`. */
+  const run = async (label: string, method: string, url: string, body?: unknown, onDone?: Done): Promise<Answer> => {
     const r = await api(method, url, body);
-    setLog((l) => [{ id: nextLog++, at: Date.now(), label, status: r.status, ok: r.ok, text: describe(r) }, ...l].slice(0, 50));
+    addLog(label, r.status, r.ok, describe(r));
+    if (r.status === 202) {
+      const location = (r.body as { location?: unknown } | undefined)?.location;
+      if (typeof location === 'string' && location.startsWith('/api/requests/')) void followQueued(label, location, onDone);
+    } else if (r.ok) onDone?.(r.status, r.body);
     return r;
   };
 
@@ -132,21 +168,19 @@ export function DevicePage({ endpoint, write }: { endpoint: string; write: boole
     store,
     observed,
     async read(path) {
-      const r = await run(`Read ${path}`, 'GET', `${base}${path}`);
-      if (r.ok && r.status === 200) {
-        store.put(path, (r.body as { value: JsonValue }).value, 'read');
+      await run(`Read ${path}`, 'GET', `${base}${path}`, undefined, (_s, b) => {
+        store.put(path, (b as { value: JsonValue }).value, 'read');
         changed();
-      }
+      });
     },
     async discover(path) {
       await run(`Discover ${path}`, 'GET', `${base}${path}/discover`);
     },
     async write(path, value) {
-      const r = await run(`Write ${path}`, 'PUT', `${base}${path}`, { value });
-      if (r.status === 204) {
+      await run(`Write ${path}`, 'PUT', `${base}${path}`, { value }, () => {
         store.put(path, value, 'written');
         changed();
-      }
+      });
     },
     async execute(path, args) {
       await run(`Execute ${path}${args ? ` (${args})` : ''}`, 'POST', `${base}${path}`, args ? { args } : {});
@@ -156,36 +190,31 @@ export function DevicePage({ endpoint, write }: { endpoint: string; write: boole
         const a = await run(`Write-Attributes ${path}`, 'PUT', `${base}${path}/attributes`, attributes);
         if (!a.ok) return;
       }
-      const r = await run(`Observe ${path}`, 'POST', `${base}${path}/observe`);
-      if (r.ok && r.status === 200) {
-        const v = (r.body as { value?: JsonValue }).value;
+      await run(`Observe ${path}`, 'POST', `${base}${path}/observe`, undefined, (_s, b) => {
+        const v = (b as { value?: JsonValue }).value;
         if (v !== undefined) store.put(path, v, 'observe');
-      }
-      await refreshObservations();
-      changed();
+        changed();
+        void refreshObservations();
+      });
     },
     async cancel(path) {
-      await run(`Cancel observation ${path}`, 'DELETE', `${base}${path}/observe`);
-      await refreshObservations();
+      await run(`Cancel observation ${path}`, 'DELETE', `${base}${path}/observe`, undefined, () => void refreshObservations());
     },
     async create(objectId, instanceId, value) {
-      const r = await run(`Create /${objectId}`, 'POST', `${base}/${objectId}`, { ...(instanceId !== undefined ? { instanceId } : {}), value });
-      if (r.ok) await load();
+      await run(`Create /${objectId}`, 'POST', `${base}/${objectId}`, { ...(instanceId !== undefined ? { instanceId } : {}), value }, () => void load());
     },
     async remove(path) {
-      const r = await run(`Delete ${path}`, 'DELETE', `${base}${path}`);
-      if (r.ok) await load();
+      await run(`Delete ${path}`, 'DELETE', `${base}${path}`, undefined, () => void load());
     },
   };
 
   const readComposite = async (): Promise<void> => {
     const paths = composite.split(/[\s,]+/).filter(Boolean).join(',');
     if (!paths) return;
-    const r = await run(`Read-Composite ${paths}`, 'GET', `${base}/composite?paths=${encodeURIComponent(paths)}`);
-    if (r.ok && r.status === 200) {
-      for (const [p, v] of Object.entries((r.body as { values: Record<string, JsonValue> }).values)) if (v !== null) store.put(p, v, 'read');
+    await run(`Read-Composite ${paths}`, 'GET', `${base}/composite?paths=${encodeURIComponent(paths)}`, undefined, (_s, b) => {
+      for (const [p, v] of Object.entries((b as { values: Record<string, JsonValue> }).values)) if (v !== null) store.put(p, v, 'read');
       changed();
-    }
+    });
   };
 
   return html`<section class="device">

@@ -63,9 +63,13 @@ export function FleetPage() {
   const reload = useRef<() => void>(() => {});
   current.current = { filters, cursor: cursors[cursors.length - 1] };
 
+  const seq = useRef(0);
   const load = async (): Promise<void> => {
     const { filters: f, cursor } = current.current;
+    const mine = ++seq.current;
     const r = await api<DeviceList>('GET', `/api/devices?${query(f, cursor)}`);
+    // an answer to an older query (the filters changed meanwhile) is dropped
+    if (mine !== seq.current) return;
     if (r.ok) {
       setList(r.body);
       setError(undefined);
@@ -73,7 +77,9 @@ export function FleetPage() {
   };
 
   useEffect(() => {
-    void load();
+    // typing in the search waits for a pause
+    const t = setTimeout(() => void load(), 200);
+    return () => clearTimeout(t);
   }, [filters, cursors]);
 
   useEffect(() => {
@@ -104,8 +110,12 @@ export function FleetPage() {
       },
       setLive,
     );
-    // "last seen" stays current
-    const every = setInterval(() => setTick((t) => t + 1), 5000);
+    // "last seen" stays current; queued requests (no event tells of them) are read again now and then
+    let ticks = 0;
+    const every = setInterval(() => {
+      setTick((t) => t + 1);
+      if (++ticks % 6 === 0) reload.current();
+    }, 5000);
     return () => {
       stop();
       clearInterval(every);

@@ -139,6 +139,33 @@ describe('web console', { skip: CHROMIUM_SKIP }, () => {
   });
 });
 
+describe('web console and a sleeping device', { skip: CHROMIUM_SKIP }, () => {
+  let h: ConsoleHarness;
+  let sleeper: Lwm2mTestClient;
+
+  before(async () => {
+    h = await ConsoleHarness.start({ configure: (c) => (c.lwm2m.queue = { ...c.lwm2m.queue, awakeTime: 0.3 }) });
+    sleeper = await h.device({ endpoint: 'sleeper-1', version: '1.1', queueMode: true });
+    sleeper.sleep();
+  });
+  after(() => h?.stop());
+
+  it('shows it sleeping, queues a read, and shows the answer once it wakes', async () => {
+    const fleet = await h.open();
+    await fleet.locator('tr[data-endpoint="sleeper-1"] .state', { hasText: 'sleeping' }).waitFor();
+    const page = await h.open('#/device/sleeper-1');
+    const row = page.locator('li[data-path="/3/0/9"]');
+    await row.getByRole('button', { name: 'Read', exact: true }).click();
+    await page.locator('.log li', { hasText: 'Read /3/0/9' }).filter({ hasText: 'queued' }).waitFor();
+    assert.equal((await h.api('GET', '/api/devices/sleeper-1/requests')).body.requests.length, 1);
+    await sleeper.wake();
+    await page.locator('.log li.ok', { hasText: 'Read /3/0/9 (was queued)' }).waitFor();
+    await row.locator('.value', { hasText: '87' }).waitFor();
+    await fleet.close();
+    await page.close();
+  });
+});
+
 describe('web console with tokens', { skip: CHROMIUM_SKIP }, () => {
   let h: ConsoleHarness;
 
