@@ -130,6 +130,9 @@ export function DevicePage({ endpoint, write }: { endpoint: string; write: boole
     };
   }, [endpoint]);
 
+  const setInstances = (objectId: number, fn: (list: number[]) => number[]): void =>
+    setModel((m) => (m ? { ...m, objects: m.objects.map((o) => (o.id === objectId ? { ...o, instances: fn(o.instances) } : o)) } : m));
+
   const addLog = (label: string, status: number, ok: boolean, text: string): void =>
     setLog((l) => [{ id: nextLog++, at: Date.now(), label, status, ok, text }, ...l].slice(0, 50));
 
@@ -201,10 +204,17 @@ export function DevicePage({ endpoint, write }: { endpoint: string; write: boole
       await run(`Cancel observation ${path}`, 'DELETE', `${base}${path}/observe`, undefined, () => void refreshObservations());
     },
     async create(objectId, instanceId, value) {
-      await run(`Create /${objectId}`, 'POST', `${base}/${objectId}`, { ...(instanceId !== undefined ? { instanceId } : {}), value }, () => void load());
+      await run(`Create /${objectId}`, 'POST', `${base}/${objectId}`, { ...(instanceId !== undefined ? { instanceId } : {}), value }, (_s, b) => {
+        // the registration lists the new instance only after the device's next Update: shown now
+        const iid = (b as { instanceId?: unknown } | undefined)?.instanceId;
+        if (typeof iid === 'number') setInstances(objectId, (list) => [...new Set([...list, iid])].sort((x, y) => x - y));
+      });
     },
     async remove(path) {
-      await run(`Delete ${path}`, 'DELETE', `${base}${path}`, undefined, () => void load());
+      await run(`Delete ${path}`, 'DELETE', `${base}${path}`, undefined, () => {
+        const [o, i] = path.split('/').filter(Boolean).map(Number);
+        if (o !== undefined && i !== undefined) setInstances(o, (list) => list.filter((x) => x !== i));
+      });
     },
   };
 

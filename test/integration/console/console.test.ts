@@ -2,8 +2,8 @@
  * The web console in headless Chromium against a real gateway and simulated devices on
  * UDP: the fleet lists them; a read shows the device's value; a write changes the device;
  * an observation updates the page when the device notifies; an execute reaches the
- * device; a device that de-registers disappears; with tokens the page asks for one and a
- * read token sees no write controls.
+ * device; a device that de-registers disappears; instances are created and deleted;
+ * Send values and the gateway page show. Sleeping devices and tokens: console-access.test.ts.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -93,6 +93,60 @@ describe('web console', { skip: CHROMIUM_SKIP }, () => {
     await page.close();
   });
 
+  it('writes the notification attributes given with an observation, and discovers them', async () => {
+    const page = await h.open('#/device/console-a');
+    const row = page.locator('li[data-path="/3311/0/5851"]');
+    await row.getByRole('button', { name: 'attrs' }).click();
+    await row.locator('input[name="pmin"]').fill('2');
+    await row.locator('input[name="pmax"]').fill('60');
+    await row.getByRole('button', { name: 'Observe' }).click();
+    await row.getByRole('button', { name: 'Cancel observe' }).waitFor();
+    assert.deepEqual(a.store.attributes.get('/3311/0/5851')?.slice().sort(), ['pmax=60', 'pmin=2']);
+    await page.locator('details.instance:has(code:text-is("/3311/0")) > .actions').getByRole('button', { name: 'Discover' }).click();
+    const found = page.locator('.log li.ok', { hasText: 'Discover /3311/0' });
+    await found.waitFor();
+    assert.match(await found.innerText(), /\/3311\/0\/5851/);
+    await page.close();
+  });
+
+  it('creates an instance and deletes it, on the device', async () => {
+    const page = await h.open('#/device/console-a');
+    page.on('dialog', (d) => void d.accept());
+    const obj = page.locator('details.object:has(> summary code:text-is("/3303"))');
+    await obj.locator('> .actions').getByRole('button', { name: 'Create' }).click();
+    await obj.locator('input[name="instanceId"]').fill('4');
+    await obj.locator('input[name="values"]').fill('{"5750": "cellar"}');
+    await obj.getByRole('button', { name: 'Create instance' }).click();
+    await page.locator('.log li.ok', { hasText: 'Create /3303' }).waitFor();
+    const inst = page.locator('details.instance:has(code:text-is("/3303/4"))');
+    await inst.waitFor();
+    assert.equal(a.value('/3303/4/5750'), 'cellar');
+    await inst.locator('> .actions').getByRole('button', { name: 'Delete' }).click();
+    await inst.waitFor({ state: 'detached' });
+    await page.locator('.log li.ok', { hasText: 'Delete /3303/4' }).waitFor();
+    assert.equal(a.value('/3303/4/5750'), undefined);
+    await page.close();
+  });
+
+  it('shows values the device sends (LwM2M Send) as they arrive', async () => {
+    const page = await h.open('#/device/console-a');
+    const row = page.locator('li[data-path="/3303/0/5601"]');
+    await row.waitFor();
+    a.store.set('/3303/0/5601', 17.25);
+    assert.equal((await a.send(['/3303/0/5601'])).code, '2.04');
+    await row.locator('.value[data-source="send"]', { hasText: '17.25' }).waitFor();
+    await page.close();
+  });
+
+  it('shows the gateway: device counts and its parts', async () => {
+    const page = await h.open('#/gateway');
+    await page.locator('.parts td', { hasText: 'binding.coap' }).waitFor();
+    const total = await h.api('GET', '/api/gateway');
+    await page.locator('.counts .card', { hasText: 'devices' }).locator('.big', { hasText: String(total.body.devices.total) }).waitFor();
+    await page.locator('.mappings, p', { hasText: 'No mapping file is in force.' }).waitFor();
+    await page.close();
+  });
+
   it('executes a resource with arguments, and the device receives it', async () => {
     const page = await h.open('#/device/console-a');
     const row = page.locator('li[data-path="/3303/0/5605"]');
@@ -135,80 +189,6 @@ describe('web console', { skip: CHROMIUM_SKIP }, () => {
     await page.locator('li[data-path="/3/0/0"]').waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 1, `the page is ${overflow} px wider than the screen`);
-    await page.close();
-  });
-});
-
-describe('web console and a sleeping device', { skip: CHROMIUM_SKIP }, () => {
-  let h: ConsoleHarness;
-  let sleeper: Lwm2mTestClient;
-
-  before(async () => {
-    h = await ConsoleHarness.start({ configure: (c) => (c.lwm2m.queue = { ...c.lwm2m.queue, awakeTime: 0.3 }) });
-    sleeper = await h.device({ endpoint: 'sleeper-1', version: '1.1', queueMode: true });
-    sleeper.sleep();
-  });
-  after(() => h?.stop());
-
-  it('shows it sleeping, queues a read, and shows the answer once it wakes', async () => {
-    const fleet = await h.open();
-    await fleet.locator('tr[data-endpoint="sleeper-1"] .state', { hasText: 'sleeping' }).waitFor();
-    const page = await h.open('#/device/sleeper-1');
-    const row = page.locator('li[data-path="/3/0/9"]');
-    await row.getByRole('button', { name: 'Read', exact: true }).click();
-    await page.locator('.log li', { hasText: 'Read /3/0/9' }).filter({ hasText: 'queued' }).waitFor();
-    assert.equal((await h.api('GET', '/api/devices/sleeper-1/requests')).body.requests.length, 1);
-    await sleeper.wake();
-    await page.locator('.log li.ok', { hasText: 'Read /3/0/9 (was queued)' }).waitFor();
-    await row.locator('.value', { hasText: '87' }).waitFor();
-    await fleet.close();
-    await page.close();
-  });
-});
-
-describe('web console with tokens', { skip: CHROMIUM_SKIP }, () => {
-  let h: ConsoleHarness;
-
-  before(async () => {
-    h = await ConsoleHarness.start({ tokens: [{ token: 'console-write-token-1', scope: 'write' }, { token: 'console-read-token-22', scope: 'read' }] });
-    await h.device({ endpoint: 'guarded-1' });
-  });
-  after(() => h?.stop());
-
-  const signIn = async (token: string) => {
-    const page = await h.open('#/device/guarded-1');
-    await page.locator('input[name="token"]').fill(token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    return page;
-  };
-
-  it('asks for a token, and refuses a wrong one', async () => {
-    const page = await h.open();
-    await page.locator('form.login input[name="token"]').waitFor();
-    assert.equal(await page.locator('tr[data-endpoint]').count(), 0);
-    await page.locator('input[name="token"]').fill('not-a-token');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('form.login .error').waitFor();
-    await page.close();
-  });
-
-  it('shows a read token no write control', async () => {
-    const page = await signIn('console-read-token-22');
-    const row = page.locator('li[data-path="/3/0/14"]');
-    await row.waitFor();
-    await row.getByRole('button', { name: 'Read', exact: true }).click();
-    await row.locator('.value', { hasText: '+01:00' }).waitFor();
-    assert.equal(await page.getByRole('button', { name: 'Write' }).count(), 0);
-    assert.equal(await page.getByRole('button', { name: 'Execute' }).count(), 0);
-    assert.equal(await page.getByRole('button', { name: 'Observe' }).count(), 0);
-    await page.locator('.who', { hasText: 'read only' }).waitFor();
-    await page.close();
-  });
-
-  it('shows a write token the write controls', async () => {
-    const page = await signIn('console-write-token-1');
-    const row = page.locator('li[data-path="/3/0/14"]');
-    await row.getByRole('button', { name: 'Write' }).waitFor();
     await page.close();
   });
 });

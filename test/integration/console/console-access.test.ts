@@ -1,0 +1,89 @@
+/**
+ * The web console in headless Chromium with a sleeping queue-mode device (its read is
+ * queued and answered when it wakes) and with tokens (the page asks for one; a read token
+ * sees no write control; a write token does, and the mapping files that apply).
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { CHROMIUM_SKIP, ConsoleHarness } from './harness.js';
+import type { Lwm2mTestClient } from '../../helpers/lwm2m-test-client.js';
+
+if (CHROMIUM_SKIP) console.log(`# skipping the console browser tests: ${CHROMIUM_SKIP}`);
+
+describe('web console and a sleeping device', { skip: CHROMIUM_SKIP }, () => {
+  let h: ConsoleHarness;
+  let sleeper: Lwm2mTestClient;
+
+  before(async () => {
+    h = await ConsoleHarness.start({ configure: (c) => (c.lwm2m.queue = { ...c.lwm2m.queue, awakeTime: 0.3 }) });
+    sleeper = await h.device({ endpoint: 'sleeper-1', version: '1.1', queueMode: true });
+    sleeper.sleep();
+  });
+  after(() => h?.stop());
+
+  it('shows it sleeping, queues a read, and shows the answer once it wakes', async () => {
+    const fleet = await h.open();
+    await fleet.locator('tr[data-endpoint="sleeper-1"] .state', { hasText: 'sleeping' }).waitFor();
+    const page = await h.open('#/device/sleeper-1');
+    const row = page.locator('li[data-path="/3/0/9"]');
+    await row.getByRole('button', { name: 'Read', exact: true }).click();
+    await page.locator('.log li', { hasText: 'Read /3/0/9' }).filter({ hasText: 'queued' }).waitFor();
+    assert.equal((await h.api('GET', '/api/devices/sleeper-1/requests')).body.requests.length, 1);
+    await sleeper.wake();
+    await page.locator('.log li.ok', { hasText: 'Read /3/0/9 (was queued)' }).waitFor();
+    await row.locator('.value', { hasText: '87' }).waitFor();
+    await fleet.close();
+    await page.close();
+  });
+});
+
+describe('web console with tokens', { skip: CHROMIUM_SKIP }, () => {
+  let h: ConsoleHarness;
+
+  before(async () => {
+    h = await ConsoleHarness.start({ mappings: true, tokens: [{ token: 'console-write-token-1', scope: 'write' }, { token: 'console-read-token-22', scope: 'read' }] });
+    await h.device({ endpoint: 'guarded-1' });
+  });
+  after(() => h?.stop());
+
+  const signIn = async (token: string) => {
+    const page = await h.open('#/device/guarded-1');
+    await page.locator('input[name="token"]').fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    return page;
+  };
+
+  it('asks for a token, and refuses a wrong one', async () => {
+    const page = await h.open();
+    await page.locator('form.login input[name="token"]').waitFor();
+    assert.equal(await page.locator('tr[data-endpoint]').count(), 0);
+    await page.locator('input[name="token"]').fill('not-a-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('form.login .error').waitFor();
+    await page.close();
+  });
+
+  it('shows a read token no write control', async () => {
+    const page = await signIn('console-read-token-22');
+    const row = page.locator('li[data-path="/3/0/14"]');
+    await row.waitFor();
+    await row.getByRole('button', { name: 'Read', exact: true }).click();
+    await row.locator('.value', { hasText: '+01:00' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Write' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Execute' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Observe' }).count(), 0);
+    await page.locator('.who', { hasText: 'read only' }).waitFor();
+    await page.close();
+  });
+
+  it('shows a write token the write controls, and the mappings that apply', async () => {
+    const page = await signIn('console-write-token-1');
+    const row = page.locator('li[data-path="/3/0/14"]');
+    await row.getByRole('button', { name: 'Write' }).waitFor();
+    // the shipped mapping files that select this device, with its own routes
+    const temperature = page.locator('.mappings > li', { hasText: 'temperature' });
+    await temperature.waitFor();
+    assert.match(await temperature.innerText(), /\/devices\/guarded-1\/temperature\/\{instanceId\}/);
+    await page.close();
+  });
+});
