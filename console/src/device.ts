@@ -87,7 +87,8 @@ export function DevicePage({ endpoint, write }: { endpoint: string; write: boole
   useEffect(() => {
     alive.current = true;
     void load();
-    const stop = follow(`endpoint=${encodeURIComponent(endpoint)}`, ({ event, data }) => {
+    // the filter takes globs and comma lists: a name with `*`, `?` or `,` is asked for with `?` there (one character), and checked exactly below
+    const stop = follow(`endpoint=${encodeURIComponent(endpoint.replace(/[*?,]/g, '?'))}`, ({ event, data }) => {
       if (data.endpoint !== endpoint) return;
       switch (event) {
         case 'notification': {
