@@ -51,6 +51,21 @@ describe('web console', { skip: CHROMIUM_SKIP }, () => {
     await page.close();
   });
 
+  it('pages through the fleet, 50 devices a page', async () => {
+    for (let i = 0; i < 52; i++) await h.device({ endpoint: `bulk-${String(i).padStart(2, '0')}` });
+    const page = await h.open();
+    await page.fill('input[name="endpoint"]', 'bulk-');
+    await page.locator('.count', { hasText: '1-50 of 52 devices' }).waitFor();
+    assert.equal(await page.locator('tbody tr').count(), 50);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.locator('.count', { hasText: '51-52 of 52 devices' }).waitFor();
+    assert.deepEqual(await page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-endpoint'))), ['bulk-50', 'bulk-51']);
+    assert.equal(await page.getByRole('button', { name: 'Next' }).isDisabled(), true);
+    await page.getByRole('button', { name: 'Previous' }).click();
+    await page.locator('tr[data-endpoint="bulk-00"]').waitFor();
+    await page.close();
+  });
+
   it("reads a resource and shows the device's value", async () => {
     const page = await h.open('#/device/console-a');
     const row = page.locator('li[data-path="/3/0/0"]');
@@ -173,6 +188,7 @@ describe('web console', { skip: CHROMIUM_SKIP }, () => {
 
   it('drops a device that de-registers from the fleet, and says so on its page', async () => {
     const fleet = await h.open();
+    await fleet.fill('input[name="endpoint"]', 'console-');
     await fleet.locator('tr[data-endpoint="console-b"]').waitFor();
     const device = await h.open('#/device/console-b');
     await device.locator('li[data-path="/3/0/0"]').waitFor();
