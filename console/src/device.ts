@@ -14,6 +14,7 @@ import { StateBadge } from './fleet.js';
 import { ValueStore, type LogEntry } from './device-state.js';
 import { ObjectTree, type Ops } from './object-tree.js';
 import { MappingList } from './gateway.js';
+import { Observations, Trace, type TraceLine } from './device-extras.js';
 
 let nextLog = 1;
 
@@ -60,6 +61,7 @@ export function DevicePage({ endpoint, write }: { endpoint: string; write: boole
   const [log, setLog] = useState<LogEntry[]>([]);
   const [, setVersion] = useState(0);
   const [composite, setComposite] = useState('');
+  const [traces, setTraces] = useState<TraceLine[]>([]);
   const store = useRef(new ValueStore()).current;
   const alive = useRef(true);
   const changed = (): void => setVersion((v) => v + 1);
@@ -122,6 +124,9 @@ export function DevicePage({ endpoint, write }: { endpoint: string; write: boole
           break;
         case 'observationEnded':
           void refreshObservations();
+          break;
+        case 'trace':
+          setTraces((t) => [{ ...(data as unknown as TraceLine), id: nextLog++, at: Date.now() }, ...t].slice(0, 100));
           break;
       }
     });
@@ -257,6 +262,10 @@ export function DevicePage({ endpoint, write }: { endpoint: string; write: boole
             </li>`,
           )}
         </ol>
+        <h2>Observations</h2>
+        <${Observations} endpoint=${endpoint} list=${observed} write=${write} onChange=${() => void refreshObservations()} />
+        <h2>Messages</h2>
+        <${Trace} endpoint=${endpoint} lines=${traces} write=${write} />
         <h2>Mappings that apply</h2>
         ${mappings ? html`<${MappingList} files=${mappings} empty="No mapping file selects this device." />` : null}
       </div>

@@ -162,6 +162,31 @@ describe('web console', { skip: CHROMIUM_SKIP }, () => {
     await page.close();
   });
 
+  it("lists the device's observations, whoever made them, and cancels one by id", async () => {
+    const made = await h.api('POST', '/api/devices/console-a/3/0/9/observe');
+    assert.equal(made.status, 200);
+    const page = await h.open('#/device/console-a');
+    const item = page.locator(`.observations li[data-observation="${made.body.observationId}"]`);
+    await item.locator('code', { hasText: '/3/0/9' }).waitFor();
+    await item.getByRole('button', { name: 'Cancel' }).click();
+    await item.waitFor({ state: 'detached' });
+    await until(() => !a.observations().some((o) => o.paths.includes('/3/0/9')), 'the cancellation on the device');
+    await page.close();
+  });
+
+  it("traces the device's CoAP messages", async () => {
+    const page = await h.open('#/device/console-a');
+    await page.getByRole('button', { name: 'Trace messages (10 min)' }).click();
+    await page.getByRole('button', { name: 'Stop trace' }).waitFor();
+    await page.locator('li[data-path="/3/0/1"]').getByRole('button', { name: 'Read', exact: true }).click();
+    await page.locator('.messages li.out', { hasText: '0.01' }).first().waitFor();
+    await page.locator('.messages li.in', { hasText: '2.05' }).first().waitFor();
+    await page.getByRole('button', { name: 'Stop trace' }).click();
+    await page.getByRole('button', { name: 'Trace messages (10 min)' }).waitFor();
+    assert.equal((await h.api('GET', '/api/devices/console-a/trace')).body.enabled, false);
+    await page.close();
+  });
+
   it('executes a resource with arguments, and the device receives it', async () => {
     const page = await h.open('#/device/console-a');
     const row = page.locator('li[data-path="/3303/0/5605"]');
