@@ -15,11 +15,15 @@ export function BootstrapPage({ write }: { write: boolean }) {
   const [text, setText] = useState('');
   const [message, setMessage] = useState<string | undefined>();
 
+  const [listening, setListening] = useState(true);
+
   useEffect(() => {
     void api('GET', '/api/bootstrap-default').then((r) => {
       if (r.problem?.code === 'BOOTSTRAP_OFF') setOff(true);
       else setDef(r.ok ? r.body : null);
     });
+    // the Bootstrap Server's listeners are parts of the gateway (bootstrap.coap, bootstrap.coaps) when they run
+    void api<{ parts: { name: string }[] }>('GET', '/api/gateway').then((r) => r.ok && setListening(r.body.parts.some((p) => p.name.startsWith('bootstrap'))));
   }, []);
 
   if (off) return html`<section><h1>Bootstrap</h1><p class="muted">The gateway runs no Bootstrap Server (<code>bootstrap.enabled</code>).</p></section>`;
@@ -47,6 +51,7 @@ export function BootstrapPage({ write }: { write: boolean }) {
   };
   return html`<section class="bootstrap">
     <h1>Bootstrap</h1>
+    ${listening ? null : html`<p class="note">The Bootstrap Server does not listen (<code>bootstrap.enabled: false</code>): the configs kept here are used once it does.</p>`}
     <h2>Default config</h2>
     ${def === undefined ? html`<p class="loading">Loading...</p>` : def === null ? html`<p class="muted">No default config.</p>` : html`<pre class="json">${JSON.stringify(def, null, 2)}</pre>`}
     <h2>A client's config and sessions</h2>
@@ -61,7 +66,7 @@ export function BootstrapPage({ write }: { write: boolean }) {
     ${write
       ? html`<h3>Edit ${endpoint.trim() || 'the default'} (JSON, keys in hex; never shown back)</h3>
           <form class="stack" onSubmit=${save}>
-            <textarea rows="10" value=${text} onInput=${(e: Event) => setText((e.target as HTMLTextAreaElement).value)} placeholder='{"servers": [{"shortServerId": 1, "uri": "coap://gateway:5683", "securityMode": "nosec"}]}'></textarea>
+            <textarea name="config" rows="10" value=${text} onInput=${(e: Event) => setText((e.target as HTMLTextAreaElement).value)} placeholder='{"servers": [{"shortServerId": 1, "uri": "coap://gateway:5683", "securityMode": "nosec"}]}'></textarea>
             <button type="submit">Save</button>
           </form>
           ${message ? html`<p class="note">${message}</p>` : null}`

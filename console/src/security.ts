@@ -53,9 +53,9 @@ export function SecurityPage({ write }: { write: boolean }) {
     ${endpoint.trim()
       ? html`<h2>Set credentials of ${endpoint.trim()}</h2>
         <form class="stack" onSubmit=${put}>
-          <label>Mode <select value=${form.mode} onChange=${field('mode')}><option value="psk">PSK</option><option value="rpk">raw public key</option><option value="x509">X.509 (CN = endpoint)</option></select></label>
-          ${form.mode === 'psk' ? html`<label>Identity <input value=${form.identity} onInput=${field('identity')} /></label><label>Key (hex) <input type="password" value=${form.key} onInput=${field('key')} autocomplete="off" /></label>` : null}
-          ${form.mode === 'rpk' ? html`<label>Public key (hex SubjectPublicKeyInfo) <input value=${form.publicKey} onInput=${field('publicKey')} /></label>` : null}
+          <label>Mode <select name="mode" value=${form.mode} onChange=${field('mode')}><option value="psk">PSK</option><option value="rpk">raw public key</option><option value="x509">X.509 (CN = endpoint)</option></select></label>
+          ${form.mode === 'psk' ? html`<label>Identity <input name="identity" value=${form.identity} onInput=${field('identity')} /></label><label>Key (hex) <input name="key" type="password" value=${form.key} onInput=${field('key')} autocomplete="off" /></label>` : null}
+          ${form.mode === 'rpk' ? html`<label>Public key (hex SubjectPublicKeyInfo) <input name="publicKey" value=${form.publicKey} onInput=${field('publicKey')} /></label>` : null}
           <button type="submit">Save</button>
         </form>`
       : null}

@@ -76,6 +76,46 @@ describe('web console with tokens', { skip: CHROMIUM_SKIP }, () => {
     await page.close();
   });
 
+  it("sets and removes a client's credentials on the Security page; the key never comes back", async () => {
+    const page = await h.open('#/security');
+    await page.locator('input[name="token"]').fill('console-write-token-1');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('input[name="endpoint"]').fill('sensor-psk-1');
+    await page.getByRole('button', { name: 'Look up' }).click();
+    await page.locator('.note', { hasText: 'No credentials' }).waitFor();
+    await page.locator('input[name="identity"]').fill('sensor-psk-1-id');
+    await page.locator('input[name="key"]').fill('00112233445566778899aabbccddeeff');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.locator('.note', { hasText: 'Saved.' }).waitFor();
+    const stored = await h.api('GET', '/api/clients/sensor-psk-1/security', { token: 'console-write-token-1' });
+    assert.deepEqual(stored.body, { endpoint: 'sensor-psk-1', mode: 'psk', identity: 'sensor-psk-1-id' });
+    assert.doesNotMatch(await page.content(), /00112233445566778899aabbccddeeff(?!")/);
+    await page.getByRole('button', { name: 'Remove credentials' }).click();
+    await page.locator('.note', { hasText: 'Removed.' }).waitFor();
+    assert.equal((await h.api('GET', '/api/clients/sensor-psk-1/security', { token: 'console-write-token-1' })).status, 404);
+    await page.close();
+  });
+
+  it('keeps the default bootstrap config from the Bootstrap page, and says that the server does not listen', async () => {
+    const page = await h.open('#/bootstrap');
+    await page.locator('input[name="token"]').fill('console-write-token-1');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('.note', { hasText: 'does not listen' }).waitFor();
+    await page.locator('p', { hasText: 'No default config.' }).waitFor();
+    const config = { servers: [{ shortServerId: 1, uri: 'coap://gw.example:5683', securityMode: 'nosec' }] };
+    await page.locator('textarea[name="config"]').fill(JSON.stringify(config));
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.locator('.note', { hasText: 'Saved.' }).waitFor();
+    const stored = await h.api('GET', '/api/bootstrap-default', { token: 'console-read-token-22' });
+    assert.equal(stored.status, 200);
+    assert.equal(stored.body.servers[0].uri, 'coap://gw.example:5683');
+    // a config the server refuses: its problems, as the API gave them
+    await page.locator('textarea[name="config"]').fill('{"servers": [{"shortServerId": 0}]}');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.locator('.note', { hasText: 'bootstrap config is not valid' }).waitFor();
+    await page.close();
+  });
+
   it('shows a write token the write controls, and the mappings that apply', async () => {
     const page = await signIn('console-write-token-1');
     const row = page.locator('li[data-path="/3/0/14"]');
