@@ -18,6 +18,19 @@ import { Observations, Trace, type TraceLine } from './device-extras.js';
 
 let nextLog = 1;
 
+/** `?format=` values of the API, and their labels. */
+const FORMATS: [string, string][] = [
+  ['', 'gateway picks'],
+  ['text', 'text'],
+  ['opaque', 'opaque'],
+  ['tlv', 'TLV'],
+  ['json', 'OMA JSON (1.0)'],
+  ['senml-json', 'SenML JSON'],
+  ['senml-cbor', 'SenML CBOR'],
+  ['lwm2m-cbor', 'LwM2M CBOR'],
+  ['cbor', 'CBOR'],
+];
+
 /** What a successful answer does to the page (its status and body). */
 type Done = (status: number, body: unknown) => void;
 
@@ -62,6 +75,10 @@ export function DevicePage({ endpoint, write }: { endpoint: string; write: boole
   const [, setVersion] = useState(0);
   const [composite, setComposite] = useState('');
   const [traces, setTraces] = useState<TraceLine[]>([]);
+  /** the content format asked of the device (`?format=`); '' lets the gateway pick */
+  const [format, setFormat] = useState('');
+  const fq = (sep: '?' | '&'): string => (format ? `${sep}format=${format}` : '');
+  const fmtLabel = format ? ` as ${format}` : '';
   const store = useRef(new ValueStore()).current;
   const alive = useRef(true);
   const changed = (): void => setVersion((v) => v + 1);
@@ -177,7 +194,7 @@ export function DevicePage({ endpoint, write }: { endpoint: string; write: boole
     store,
     observed,
     async read(path) {
-      await run(`Read ${path}`, 'GET', `${base}${path}`, undefined, (_s, b) => {
+      await run(`Read ${path}${fmtLabel}`, 'GET', `${base}${path}${fq('?')}`, undefined, (_s, b) => {
         store.put(path, (b as { value: JsonValue }).value, 'read');
         changed();
       });
@@ -186,7 +203,7 @@ export function DevicePage({ endpoint, write }: { endpoint: string; write: boole
       await run(`Discover ${path}`, 'GET', `${base}${path}/discover`);
     },
     async write(path, value) {
-      await run(`Write ${path}`, 'PUT', `${base}${path}`, { value }, () => {
+      await run(`Write ${path}${fmtLabel}`, 'PUT', `${base}${path}${fq('?')}`, { value }, () => {
         store.put(path, value, 'written');
         changed();
       });
@@ -199,7 +216,7 @@ export function DevicePage({ endpoint, write }: { endpoint: string; write: boole
         const a = await run(`Write-Attributes ${path}`, 'PUT', `${base}${path}/attributes`, attributes);
         if (!a.ok) return;
       }
-      await run(`Observe ${path}`, 'POST', `${base}${path}/observe`, undefined, (_s, b) => {
+      await run(`Observe ${path}${fmtLabel}`, 'POST', `${base}${path}/observe${fq('?')}`, undefined, (_s, b) => {
         const v = (b as { value?: JsonValue }).value;
         if (v !== undefined) store.put(path, v, 'observe');
         changed();
@@ -227,7 +244,7 @@ export function DevicePage({ endpoint, write }: { endpoint: string; write: boole
   const readComposite = async (): Promise<void> => {
     const paths = composite.split(/[\s,]+/).filter(Boolean).join(',');
     if (!paths) return;
-    await run(`Read-Composite ${paths}`, 'GET', `${base}/composite?paths=${encodeURIComponent(paths)}`, undefined, (_s, b) => {
+    await run(`Read-Composite ${paths}${fmtLabel}`, 'GET', `${base}/composite?paths=${encodeURIComponent(paths)}${fq('&')}`, undefined, (_s, b) => {
       for (const [p, v] of Object.entries((b as { values: Record<string, JsonValue> }).values)) if (v !== null) store.put(p, v, 'read');
       changed();
     });
@@ -240,7 +257,13 @@ export function DevicePage({ endpoint, write }: { endpoint: string; write: boole
     ${reg ? html`<${Details} reg=${reg} />` : null}
     <div class="columns">
       <div class="tree-col">
-        <h2>Objects</h2>
+        <h2 class="with-tools">Objects
+          <label class="format">Content format
+            <select name="format" value=${format} onChange=${(e: Event) => setFormat((e.target as HTMLSelectElement).value)}>
+              ${FORMATS.map(([v, l]) => html`<option value=${v}>${l}</option>`)}
+            </select>
+          </label>
+        </h2>
         ${model ? html`<${ObjectTree} model=${model} ops=${ops} />` : reg ? html`<p class="loading">Loading...</p>` : null}
         <h2>Composite read</h2>
         <form class="inline" onSubmit=${(e: Event) => {

@@ -74,6 +74,13 @@ describe('web console', { skip: CHROMIUM_SKIP }, () => {
     await row.locator('.value', { hasText: 'Test Devices Ltd' }).waitFor();
     // the answer as the device gave it, in the results
     await page.locator('.log li', { hasText: 'Read /3/0/0' }).waitFor();
+    // the content format asked of the device: the instance as TLV (11542)
+    await page.selectOption('select[name="format"]', 'tlv');
+    await page.locator('details.instance:has(code:text-is("/3/0")) > .actions').getByRole('button', { name: 'Read' }).click();
+    const tlv = page.locator('.log li.ok', { hasText: 'Read /3/0 as tlv' });
+    await tlv.waitFor();
+    assert.match(await tlv.innerText(), /"contentFormat": 11542/);
+    assert.equal(a.received.filter((r) => r.path === '/3/0' && r.method === 'GET').at(-1)?.accept, 11542);
     await page.close();
   });
 
@@ -230,6 +237,11 @@ describe('web console', { skip: CHROMIUM_SKIP }, () => {
     await page.locator('li[data-path="/3/0/0"]').waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 1, `the page is ${overflow} px wider than the screen`);
+    // the fleet too: its table scrolls inside its box
+    await page.goto(`${h.base}/#/`);
+    await page.locator('tr[data-endpoint]').first().waitFor();
+    const fleetOverflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(fleetOverflow <= 1, `the fleet is ${fleetOverflow} px wider than the screen`);
     await page.close();
   });
 });
