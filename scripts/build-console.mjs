@@ -2,7 +2,7 @@
 // Builds the web console (console/) into dist/console: one minified ES module bundle
 // (Preact + htm, no runtime dependency of the gateway), its stylesheet and index.html.
 // `npm run build` runs it after tsc; `node scripts/build-console.mjs [outdir]` alone too.
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -25,6 +25,9 @@ export async function buildConsole(outdir = join(root, 'dist', 'console')) {
     logLevel: 'warning',
   });
   copyFileSync(join(root, 'console', 'console.css'), join(outdir, 'console', 'console.css'));
+  // the licences of what the bundle contains (Preact and htm, MIT)
+  const notices = ['preact', 'htm'].map((pkg) => `${pkg}\n${'='.repeat(pkg.length)}\n${readFileSync(join(root, 'node_modules', pkg, 'LICENSE'), 'utf8').trim()}\n`);
+  writeFileSync(join(outdir, 'console', 'LICENSES.txt'), `The web console bundles these packages:\n\n${notices.join('\n')}`);
   copyFileSync(join(root, 'console', 'index.html'), join(outdir, 'index.html'));
   return outdir;
 }

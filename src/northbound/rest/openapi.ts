@@ -148,9 +148,13 @@ function securityPath(): Obj {
 
 /**
  * Routes served but left out of the document: the former path of cancel-by-id, which a
- * path template of the device API (`{objectId}/discover`...) would match as well.
+ * path template of the device API (`{objectId}/discover`...) would match as well; and the
+ * web console's page (HTML for browsers, not API: docs/console.md).
  */
-export const UNDOCUMENTED_ROUTES = [{ method: 'DELETE', path: '/api/devices/:endpoint/observations/:observationId' }] as const;
+export const UNDOCUMENTED_ROUTES = [
+  { method: 'DELETE', path: '/api/devices/:endpoint/observations/:observationId' },
+  { method: 'GET', path: '/' },
+] as const;
 
 const TAGS = [
   { name: 'devices', description: 'Registered devices' },

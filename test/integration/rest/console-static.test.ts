@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RestFixture } from './fixture.js';
+import { UNDOCUMENTED_ROUTES, registeredRoutes } from '../../../src/northbound/rest/index.js';
 
 const TOKENS = [{ token: 'static-test-token-1', scope: 'write' as const }];
 
@@ -60,6 +61,15 @@ describe('REST: the web console files', () => {
     }
     // a write is not served by the files (the API answers: a token is wanted)
     assert.equal((await fetch(`${f.base}/console/console.js`, { method: 'POST' })).status, 401);
+  });
+
+  it('adds only its page to the routes, left out of the OpenAPI document as not API', async () => {
+    const on = registeredRoutes(f.rest.app).map((r) => `${r.method} ${r.path}`);
+    const without = new Set(registeredRoutes(off.rest.app).map((r) => `${r.method} ${r.path}`));
+    assert.deepEqual(on.filter((r) => !without.has(r)), ['GET /']);
+    assert.ok(UNDOCUMENTED_ROUTES.some((r) => r.method === 'GET' && r.path === '/'));
+    const doc = (await f.api('GET', '/api/openapi.json')).body;
+    assert.equal(doc.paths['/'], undefined);
   });
 
   it('says how to build the console when its files are missing', async () => {
