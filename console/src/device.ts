@@ -208,6 +208,12 @@ export function DevicePage({ endpoint, write }: { endpoint: string; write: boole
         changed();
       });
     },
+    async writeInstance(path, value, partial) {
+      await run(`Write ${path} (${partial ? 'partial update' : 'replace'})${fmtLabel}`, partial ? 'PATCH' : 'PUT', `${base}${path}${fq('?')}`, { value }, () => {
+        store.put(path, value, 'written');
+        changed();
+      });
+    },
     async execute(path, args) {
       await run(`Execute ${path}${args ? ` (${args})` : ''}`, 'POST', `${base}${path}`, args ? { args } : {});
     },

@@ -18,6 +18,8 @@ export interface Ops {
   read(path: string): Promise<void>;
   discover(path: string): Promise<void>;
   write(path: string, value: JsonValue): Promise<void>;
+  /** an instance's resources at once: a partial update (PATCH) or a replace (PUT) */
+  writeInstance(path: string, value: Record<string, JsonValue>, partial: boolean): Promise<void>;
   execute(path: string, args: string): Promise<void>;
   observe(path: string, attributes?: Record<string, number>): Promise<void>;
   cancel(path: string): Promise<void>;
@@ -117,6 +119,37 @@ function ResourceRow({ path, res, ops }: { path: string; res: ResourceModel; ops
   </li>`;
 }
 
+function InstanceWriteControl({ path, ops }: { path: string; ops: Ops }) {
+  const [open, setOpen] = useState(false);
+  const [value, setValue] = useState('{}');
+  const [partial, setPartial] = useState(true);
+  const [error, setError] = useState<string | undefined>();
+  if (!open) return html`<button class="small" onClick=${() => setOpen(true)}>Write instance</button>`;
+  return html`<form class="create" onSubmit=${(e: Event) => {
+    e.preventDefault();
+    let v: unknown;
+    try {
+      v = JSON.parse(value);
+    } catch {
+      setError('the values must be JSON: {"5850": true, "5851": 80}');
+      return;
+    }
+    if (!v || typeof v !== 'object' || Array.isArray(v)) {
+      setError('the values must be an object of resource id -> value');
+      return;
+    }
+    setOpen(false);
+    void ops.writeInstance(path, v as Record<string, JsonValue>, partial);
+  }}>
+    <label>Values <input name="instanceValues" value=${value} onInput=${(e: Event) => setValue((e.target as HTMLInputElement).value)} /></label>
+    <select name="writeMode" value=${partial ? 'partial' : 'replace'} onChange=${(e: Event) => setPartial((e.target as HTMLSelectElement).value === 'partial')}>
+      <option value="partial">partial update</option><option value="replace">replace</option>
+    </select>
+    <button class="small" type="submit">Write</button> <button class="small link" type="button" onClick=${() => setOpen(false)}>cancel</button>
+    ${error ? html`<span class="error">${error}</span>` : null}
+  </form>`;
+}
+
 function InstanceView({ obj, objectId, instanceId, ops }: { obj: ObjectModel | null; objectId: number; instanceId: number; ops: Ops }) {
   const path = `/${objectId}/${instanceId}`;
   return html`<details class="instance" open>
@@ -125,6 +158,7 @@ function InstanceView({ obj, objectId, instanceId, ops }: { obj: ObjectModel | n
       <button class="small" onClick=${() => void ops.read(path)}>Read</button>
       <button class="small" onClick=${() => void ops.discover(path)}>Discover</button>
       <${ObserveControl} path=${path} ops=${ops} />
+      ${ops.canWrite ? html`<${InstanceWriteControl} path=${path} ops=${ops} />` : null}
       ${ops.canWrite && obj?.multiple !== false ? html`<button class="small danger" onClick=${() => confirm(`Delete ${path}?`) && void ops.remove(path)}>Delete</button>` : null}
     </div>
     ${obj

@@ -95,6 +95,15 @@ describe('web console', { skip: CHROMIUM_SKIP }, () => {
     const r = await h.api('GET', '/api/devices/console-a/3311/0/5851');
     assert.equal(r.body.value, 73);
     assert.equal(a.value('/3311/0/5851'), 73);
+    // an instance at once: a partial update of two resources
+    const actions = page.locator('details.instance:has(code:text-is("/3311/0")) > .actions');
+    await actions.getByRole('button', { name: 'Write instance' }).click();
+    await actions.locator('input[name="instanceValues"]').fill('{"5850": false, "5851": 12}');
+    await actions.getByRole('button', { name: 'Write', exact: true }).click();
+    await page.locator('.log li.ok', { hasText: 'Write /3311/0 (partial update)' }).waitFor();
+    assert.equal(a.value('/3311/0/5850'), false);
+    assert.equal(a.value('/3311/0/5851'), 12);
+    assert.ok(a.received.some((q) => q.method === 'POST' && q.path === '/3311/0'), 'a partial update is a CoAP POST on the instance');
     await page.close();
   });
 
