@@ -1,4 +1,5 @@
 /** The benchmark's results: their JSON shape and the printed table. */
+import type { MqttBindingFigures } from './mqtt-binding-phase.js';
 import type { StoreFigure } from './store-compare.js';
 import type { EchoResult } from './echo.js';
 import type { Percentiles } from './stats.js';
@@ -89,6 +90,8 @@ export interface Results {
     dtls: DtlsFigures | Skipped;
     /** the same fleet on a gateway of each other store (absent in older results) */
     stores?: StoreFigure[] | Skipped;
+    /** notifications over the LwM2M 1.2 MQTT binding into the mapped MQTT topics (absent in older results) */
+    mqttBinding?: MqttBindingFigures | Skipped;
   };
 }
 
@@ -173,6 +176,12 @@ export function table(r: Results): string {
   else {
     rows.push(['REST reads round trip', `${n0(rr.readsPerSecond)}/s (gw cpu ${pct(rr.gatewayCpu)})`, '', pct(rr.ratioToEcho)]);
     rows.push(['  latency p50 / p99 / max', `${ms(rr.latencyMs.p50)} / ${ms(rr.latencyMs.p99)} / ${ms(rr.latencyMs.max)}`, '', '']);
+  }
+  const mb = f.mqttBinding;
+  if (mb && 'skipped' in mb) rows.push(['MQTT binding notifications -> MQTT', `skipped: ${mb.skipped}`, '', '']);
+  else if (mb) {
+    rows.push([`MQTT binding notifications -> MQTT, ${n0(mb.devices)} clients`, `${n0(mb.deliveredPerSecond)}/s delivered (${n0(mb.delivered)} of ${n0(mb.sent)} sent, gw cpu ${pct(mb.gatewayCpu)})`, '', '']);
+    rows.push(['  latency p50 / p99', `${ms(mb.latencyMs.p50)} / ${ms(mb.latencyMs.p99)}`, '', '']);
   }
   dtlsRows(rows, f.dtls);
   storeRows(rows, r.gateway.store ?? 'memory', f.stores);

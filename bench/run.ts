@@ -7,7 +7,7 @@
  *
  * Options: --devices N (first fleet), --big N (total for the second RSS figure, 0: skip),
  * --profile (gateway under --cpu-prof, profiles in bench/results/), --src (run the gateway
- * from src/ with tsx instead of dist/), --out FILE, --skip notify,rest,dtls,dtls-notify;
+ * from src/ with tsx instead of dist/), --out FILE, --skip notify,mqtt-binding,rest,dtls,dtls-notify;
  * the DTLS part (dtls/dtls-phase.ts): --dtls-devices N, --dtls-procs N (handshake load
  * processes), --dtls-sockets N (handshakes in flight per process), --dtls-seconds S,
  * --dtls-suite ccm8|cbc.
@@ -27,6 +27,7 @@ import { MqttSink } from './mqtt-sink.js';
 import { CpuMeter, FleetProcess, udpReceiveErrors } from './procs.js';
 import { notificationSteps, type NotificationPlan } from './notify-steps.js';
 import { dtlsFigures, type DtlsPlan } from './dtls/dtls-phase.js';
+import { mqttBindingNotifications } from './mqtt-binding-phase.js';
 import { TLS_PSK_WITH_AES_128_CBC_SHA256, TLS_PSK_WITH_AES_128_CCM_8 } from '../src/transport/dtls/record-cipher.js';
 import { table, type Results } from './report.js';
 import { restReads } from './rest-load.js';
@@ -287,6 +288,23 @@ async function main(): Promise<void> {
       notifications = await notificationSteps(fleetA, g.proc.pid, sink, notifyPlan, echo.notification.roundTripsPerSecond, log);
     }
 
+    // 4b. notifications over the LwM2M 1.2 MQTT binding (clients on the embedded broker) into the same mapped topics
+    let mqttBinding: Results['figures']['mqttBinding'] = { skipped: 'the MQTT northbound is not wired into this gateway build' };
+    if (skip.has('mqtt-binding')) mqttBinding = { skipped: '--skip mqtt-binding' };
+    else if (faces.mqtt) {
+      sink ??= await MqttSink.connect(cfg.mqttPort, 'bench/+/+');
+      log('MQTT binding: registering its clients...');
+      mqttBinding = await mqttBindingNotifications(sink, {
+        mqttPort: cfg.mqttPort,
+        gatewayPid: g.proc.pid!,
+        devices: quick ? 20 : 200,
+        seconds: quick ? 1.5 : 8,
+        window: quick ? 500 : 2000,
+        observeTimeoutMs: P.observeTimeoutMs,
+        log,
+      }).catch((e: unknown) => ({ skipped: `failed: ${e instanceof Error ? e.message : String(e)}` }));
+    }
+
     // 5. REST reads round trip to devices
     let restReadsFig: Results['figures']['restReads'] = { skipped: 'the REST northbound is not wired into this gateway build' };
     if (skip.has('rest')) restReadsFig = { skipped: '--skip rest' };
@@ -353,7 +371,7 @@ async function main(): Promise<void> {
       machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '?', node: process.version, loadavgBefore: loadBefore, loadavgAfter: loadavg(), cpuShareBefore, openFileLimit: openFileLimit() },
       gateway: { entry, store: storeType, ...faces },
       fleet: { sockets: opened.sockets, clientsPerSocket: opened.clientsPerSocket, limit: opened.limit, notificationFormat: FORMAT, conNotifications: CON },
-      figures: { echo, startupMs, registrations, observations, rss: { baseBytes, at: rssAt }, notifications, restReads: restReadsFig, dtls, stores },
+      figures: { echo, startupMs, registrations, observations, rss: { baseBytes, at: rssAt }, notifications, restReads: restReadsFig, dtls, stores, mqttBinding },
     };
     const out = args.out ?? join(resultsDir, `${stamp}.json`);
     writeFileSync(out, JSON.stringify(results, null, 2) + '\n');

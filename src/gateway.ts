@@ -16,7 +16,7 @@ import type { Clock } from './lwm2m/clock.js';
 import { createStore, journalsUnder } from './store/index.js';
 import type { OpenedStore } from './store/index.js';
 import { BindingStartError } from './transport/binding.js';
-import type { Binding, ListenAddress } from './transport/binding.js';
+import type { Binding, BindingContext, ListenAddress } from './transport/binding.js';
 import { createBindings } from './transport/bindings.js';
 import type { MappingStore } from './mapping/index.js';
 import { FACES, FaceStartError, type Face } from './northbound/faces.js';
@@ -27,6 +27,7 @@ import { GatewayFiles } from './gateway-files.js';
 import { StartError } from './start-error.js';
 import { BootstrapServer, ownServerMatcher } from './lwm2m/bootstrap/index.js';
 import { createBootstrapBindings } from './transport/bootstrap-bindings.js';
+import { bindingTopicRule, newGatewayLogin } from './transport/mqtt/broker-rule.js';
 
 /** The package version (package.json sits one level above src/ and dist/). */
 export const VERSION: string = (() => {
@@ -135,7 +136,8 @@ export class Gateway {
 
   /** Every port the gateway listens on (after start); the bootstrap listeners as `bootstrap` and `bootstrapDtls`. */
   get ports(): Readonly<Record<string, number | null | undefined>> & { coap?: number } {
-    const bs = Object.fromEntries(this.bootstrapListening.map((a) => [a.scheme === 'coap' ? 'bootstrap' : 'bootstrapDtls', a.port]));
+    const bsName = (scheme: string): string => (scheme === 'coap' ? 'bootstrap' : scheme === 'coaps' ? 'bootstrapDtls' : `bootstrap${scheme[0]!.toUpperCase()}${scheme.slice(1)}`);
+    const bs = Object.fromEntries(this.bootstrapListening.map((a) => [bsName(a.scheme), a.port]));
     return { coap: this.port, ...Object.fromEntries(this.listening.map((a) => [a.scheme, a.port])), ...bs, ...this.facePorts };
   }
 
@@ -153,15 +155,17 @@ export class Gateway {
     return this.options.configFile ? dirname(resolve(this.options.configFile)) : process.cwd();
   }
 
-  private async startBootstrap(): Promise<void> {
+  private async startBootstrap(embeddedBroker: BindingContext['embeddedBroker']): Promise<void> {
     this.bootstrap.start();
-    this.bootstrapBindings = createBootstrapBindings({ config: this.config, handler: this.bootstrap, logger: this.log, credentials: this.server.store.bootstrapSecurity });
-    for (const b of this.bootstrapBindings) {
-      const at = await b.start().catch((e: unknown) => Promise.reject(e instanceof BindingStartError ? new StartError(e.message) : e));
-      this.bootstrap.addTransport(b.transport);
-      this.bootstrapListening.push(at);
-      this.log.info('LwM2M bootstrap server listening', { transport: at.transport, address: at.address, port: at.port });
-    }
+    this.bootstrapBindings = createBootstrapBindings({ config: this.config, handler: this.bootstrap, logger: this.log, credentials: this.server.store.bootstrapSecurity, embeddedBroker });
+    for (const b of this.bootstrapBindings) if (!b.late) await this.startBootstrapBinding(b);
+  }
+
+  private async startBootstrapBinding(b: Binding): Promise<void> {
+    const at = await b.start().catch((e: unknown) => Promise.reject(e instanceof BindingStartError ? new StartError(e.message) : e));
+    this.bootstrap.addTransport(b.transport);
+    this.bootstrapListening.push(at);
+    this.log.info('LwM2M bootstrap server listening', { transport: at.transport, address: at.address, port: at.port });
   }
 
   async start(): Promise<void> {
@@ -192,14 +196,19 @@ export class Gateway {
     this.files.load();
     this.server.start();
     await this.opened.attach?.(this.server);
-    this.bindings = createBindings({ config: this.config, handler: this.server, logger: this.log, credentials: this.server.credentials });
-    for (const b of this.bindings) {
-      const at = await b.start().catch((e: unknown) => Promise.reject(e instanceof BindingStartError ? new StartError(e.message) : e));
-      this.server.addTransport(b.transport);
-      this.listening.push(at);
-      this.log.info('LwM2M server listening', { transport: at.transport, address: at.address, port: at.port });
-    }
-    await this.startBootstrap();
+    // the MQTT binding on the embedded broker: its own login there, and the broker's rule for its topics
+    const login = newGatewayLogin();
+    const mb = this.config.mqttBinding;
+    const brokerTopicRule = mb.enabled && mb.broker.url === null ? bindingTopicRule(mb.prefix, login) : undefined;
+    const embeddedBroker = (): { url: string; username: string; password: string } | undefined => {
+      const port = this.facePorts.mqtt;
+      const host = this.config.mqtt.embedded.host;
+      const local = host === null || host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+      return port ? { url: `mqtt://${local}:${port}`, ...login } : undefined;
+    };
+    this.bindings = createBindings({ config: this.config, handler: this.server, logger: this.log, credentials: this.server.credentials, embeddedBroker });
+    for (const b of this.bindings) if (!b.late) await this.startBinding(b);
+    await this.startBootstrap(embeddedBroker);
     const m = this.config.rest.metrics;
     if (m?.enabled) this.metrics = new GatewayMetrics({ server: this.server, bindings: () => this.bindings, faces: () => this.faces, token: m.token });
     const journals = this.config.store.type === 'file' ? { openJournal: journalsUnder(this.config.data.dir, this.log) } : {};
@@ -215,6 +224,7 @@ export class Gateway {
       readiness: () => this.readiness(),
       ...(this.metrics ? { metrics: this.metrics } : {}),
       ...journals,
+      ...(brokerTopicRule ? { brokerTopicRule } : {}),
     };
     for (const kind of FACES) {
       if (!kind.enabled(this.config)) continue;
@@ -227,6 +237,15 @@ export class Gateway {
         throw e;
       }
     }
+    for (const b of this.bindings) if (b.late) await this.startBinding(b);
+    for (const b of this.bootstrapBindings) if (b.late) await this.startBootstrapBinding(b);
+  }
+
+  private async startBinding(b: Binding): Promise<void> {
+    const at = await b.start().catch((e: unknown) => Promise.reject(e instanceof BindingStartError ? new StartError(e.message) : e));
+    this.server.addTransport(b.transport);
+    this.listening.push(at);
+    this.log.info('LwM2M server listening', { transport: at.transport, address: at.address, port: at.port });
   }
 
   /**
@@ -289,6 +308,8 @@ export class Gateway {
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
+    // the clients of the embedded broker leave before it stops (no reconnect attempts in between)
+    for (const b of [...this.bindings, ...this.bootstrapBindings]) if (b.late) await b.stop();
     for (const face of this.faces.reverse()) await face.stop();
     this.faces = [];
     await this.embeddedCse?.stop();

@@ -1,5 +1,6 @@
 /** The gateway config: its JSON Schema, TypeScript shape and defaults. */
 import { CONSOLE_CONFIG_SCHEMA, DEFAULT_CONSOLE_CONFIG, type ConsoleConfig } from './console-config.js';
+import { DEFAULT_MQTT_BINDING_CONFIG, MQTT_BINDING_SCHEMA, type MqttBindingConfig } from './mqtt-binding-config.js';
 
 /** A login of the embedded broker (mqtt.embedded.users). */
 export interface BrokerUserConfig {
@@ -11,6 +12,9 @@ export interface BrokerUserConfig {
   publish?: string[];
   subscribe?: string[];
 }
+
+/** an operation an <accessControlPolicy> grants (TS-0004 accessControlOperations) */
+export type OneM2mAccessOperation = 'create' | 'retrieve' | 'update' | 'delete' | 'notify' | 'discover';
 
 export interface GatewayConfig {
   coap: {
@@ -199,6 +203,8 @@ export interface GatewayConfig {
     retry: { min: number; max: number };
     /** the embedded CSE (when cse.url is null): the originator allowed everything, and per AE (name or AE-ID) the originators allowed on it */
     embedded: { port: number; host: string; admin: string; allowed: Record<string, string[]> };
+    /** the <accessControlPolicy> the IPE gives each device AE: application originators granted access (none: no ACP), and the operations they get */
+    accessControl: { originators: string[]; operations: OneM2mAccessOperation[] };
   };
   log: {
     level: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -233,6 +239,8 @@ export interface GatewayConfig {
     /** every client must have authenticated (DTLS): plain UDP registrations are refused */
     requireDtls: boolean;
   };
+  /** the southbound LwM2M 1.2 MQTT binding (mqtt-binding-config.ts) */
+  mqttBinding: MqttBindingConfig;
 }
 
 export const DEFAULT_CONFIG: GatewayConfig = {
@@ -301,6 +309,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
     bufferSize: 10_000,
     retry: { min: 0.5, max: 30 },
     embedded: { port: 8282, host: '127.0.0.1', admin: 'CAdmin', allowed: {} },
+    accessControl: { originators: [], operations: ['retrieve', 'create', 'discover'] },
   },
   log: { level: 'info', format: 'text' },
   store: { type: 'file' },
@@ -308,6 +317,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   data: { dir: 'data' },
   security: { file: null, requireForKnown: true, requireDtls: false },
   shutdown: { graceSeconds: 10 },
+  mqttBinding: DEFAULT_MQTT_BINDING_CONFIG,
 };
 
 const seconds = { type: 'number', minimum: 0 } as const;
@@ -543,6 +553,14 @@ export const CONFIG_SCHEMA = {
             allowed: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string', minLength: 1 } } },
           },
         },
+        accessControl: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            originators: { type: 'array', maxItems: 64, uniqueItems: true, items: { type: 'string', pattern: '^[A-Za-z0-9._~/-]{1,128}$' } },
+            operations: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['create', 'retrieve', 'update', 'delete', 'notify', 'discover'] } },
+          },
+        },
       },
     },
     console: CONSOLE_CONFIG_SCHEMA,
@@ -579,5 +597,6 @@ export const CONFIG_SCHEMA = {
       additionalProperties: false,
       properties: { graceSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 3600 } },
     },
+    mqttBinding: MQTT_BINDING_SCHEMA,
   },
 } as const;

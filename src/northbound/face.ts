@@ -68,6 +68,26 @@ export interface FaceDeps {
   openJournal?: OpenJournal;
   /** the Bootstrap Server: its configs, credentials, sessions and events */
   bootstrap?: BootstrapApi;
+  /** the embedded MQTT broker's rule for topics another part owns (the LwM2M/MQTT binding's), wired by the gateway */
+  brokerTopicRule?: BrokerTopicRule;
+}
+
+/** A client as a broker topic rule sees it. */
+export interface TopicRuleClient {
+  clientId: string;
+  username: string | undefined;
+  /** the subject CN of a client certificate the TLS listener verified */
+  certificateCn?: string;
+  /** logged in through the rule's own login */
+  gateway: boolean;
+}
+
+/** An extra rule on the embedded broker's topics; each check answers undefined for a topic it does not own. */
+export interface BrokerTopicRule {
+  admits(username: string | undefined, password: Buffer | undefined): boolean;
+  mayPublish(who: TopicRuleClient, topic: string): boolean | undefined;
+  maySubscribe(who: TopicRuleClient, filter: string): boolean | undefined;
+  mayReceive(who: TopicRuleClient, topic: string): boolean | undefined;
 }
 
 export interface MetricsSource {

@@ -5,6 +5,7 @@
  */
 import { CseError, RSC } from './status.js';
 import { TY } from './resource.js';
+import { isAcpi, isSetOfAcrs } from './acp.js';
 
 type Check = (v: unknown) => boolean;
 
@@ -14,16 +15,29 @@ export const MAX_CUSTOM_ATTRIBUTES = 32;
 
 const str = (max: number): Check => (v) => typeof v === 'string' && v.length <= max;
 const strList = (items: number, max: number): Check => (v) => Array.isArray(v) && v.length <= items && v.every(str(max));
+/** an optional list attribute (cardinality 0..1L): when present, not empty (TS-0004 clause 9.6.1.3; ACME refuses []) */
+const nonEmptyStrList = (items: number, max: number): Check => (v) => strList(items, max)(v) && (v as unknown[]).length >= 1;
 const uint = (max: number): Check => (v) => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
 const bool: Check = (v) => typeof v === 'boolean';
 const scalar: Check = (v) => (typeof v === 'string' && v.length <= 1024) || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
 const customValue: Check = (v) => scalar(v) || (Array.isArray(v) && v.length <= 64 && v.every(scalar));
 const RELEASES = new Set(['1', '2', '2a', '3', '4', '5']);
-const netList: Check = (v) => Array.isArray(v) && v.length >= 1 && v.length <= 8 && v.every((n) => uint(8)(n) && (n as number) >= 1);
+/** notificationEventType: the ones this CSE implements, 1 to 4 (TS-0004 clause 6.3.4.2.x m2m:notificationEventType) */
+const netList: Check = (v) => Array.isArray(v) && v.length >= 1 && v.length <= 4 && v.every((n) => uint(4)(n) && (n as number) >= 1);
+/** childResourceType (TS-0004 R4 eventNotificationCriteria `chty`): resource types */
+const typeList: Check = (v) => Array.isArray(v) && v.length >= 1 && v.length <= 8 && v.every((n) => uint(65535)(n));
 const eventCriteria: Check = (v) => {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const keys = Object.keys(v);
-  return keys.every((k) => k === 'net') && (!('net' in v) || netList((v as { net: unknown }).net));
+  const c = v as { net?: unknown; chty?: unknown };
+  return Object.keys(v).every((k) => k === 'net' || k === 'chty') && (c.net === undefined || netList(c.net)) && (c.chty === undefined || typeList(c.chty));
+};
+/** contentInfo: type/subtype:encoding[:transfer encoding] (TS-0004 m2m:contentInfo, as ACME checks it); no backtracking */
+const CNF = /^[^:/]{1,64}\/[^:/]{1,64}:[0-2](?::[0-5])?$/;
+/** App-ID: N<name> (non-registered) or R<a>.<b>.<c>... (registered), two characters at least (ACME AE.validate) */
+const appId: Check = (v) => {
+  if (typeof v !== 'string' || v.length < 2 || v.length > 256) return false;
+  if (v.startsWith('N')) return true;
+  return v.startsWith('R') && v.split('.').length >= 3;
 };
 
 interface AttributeRule {
@@ -41,30 +55,39 @@ const CU = (check: Check, mandatory = false): AttributeRule => ({ check, create:
 
 const COMMON: Record<string, AttributeRule> = {
   rn: C(str(64)),
-  lbl: CU(strList(MAX_LABELS, 128)),
-  et: CU(str(32)),
+  lbl: CU(nonEmptyStrList(MAX_LABELS, 128)),
+  // a oneM2M timestamp, basic ISO 8601 (TS-0004 m2m:timestamp): 20261204T170000 or with ,ffffff
+  et: CU((v) => typeof v === 'string' && /^\d{8}T\d{6}(?:,\d{1,6})?$/.test(v)),
   cr: C((v) => v === null),
 };
 
+/** accessControlPolicyIDs, on the types that have it (TS-0004 clause 9.6.1.3; a contentInstance has none) */
+const ACPI = CU(isAcpi);
+
 const RULES: Readonly<Record<number, Record<string, AttributeRule>>> = {
+  // selfPrivileges mandatory (ACME refuses an <accessControlPolicy> without pvs)
+  [TY.ACP]: { pv: CU(isSetOfAcrs), pvs: CU(isSetOfAcrs, true) },
   [TY.AE]: {
-    api: C((v) => str(256)(v) && /^[NR]/.test(v as string), true),
+    acpi: ACPI,
+    api: C(appId, true),
     apn: CU(str(256)),
     rr: CU(bool, true),
-    poa: CU(strList(8, 512)),
+    poa: CU(nonEmptyStrList(8, 512)),
     srv: CU((v) => Array.isArray(v) && v.length >= 1 && v.length <= 8 && v.every((x) => typeof x === 'string' && RELEASES.has(x)), true),
     csz: CU(strList(8, 64)),
   },
-  [TY.CNT]: { mni: CU(uint(2 ** 31)), mbs: CU(uint(2 ** 31)), mia: CU(uint(2 ** 31)) },
-  [TY.CIN]: { con: C(() => true, true), cnf: C(str(64)) },
+  [TY.CNT]: { acpi: ACPI, mni: CU(uint(2 ** 31)), mbs: CU(uint(2 ** 31)), mia: CU(uint(2 ** 31)) },
+  // con: a string (ACME's attribute policy types it so; a number or an object is refused)
+  [TY.CIN]: { con: C(str(1024 * 1024), true), cnf: C((v) => typeof v === 'string' && CNF.test(v)) },
   [TY.SUB]: {
+    acpi: ACPI,
     nu: CU((v) => strList(8, 512)(v) && (v as string[]).length >= 1, true),
     enc: CU(eventCriteria),
     nct: CU((v) => uint(4)(v) && (v as number) >= 1),
     su: C(str(512)),
     exc: CU(uint(2 ** 31)),
   },
-  [TY.FCNT]: { cnd: C(str(256), true) },
+  [TY.FCNT]: { acpi: ACPI, cnd: C(str(256), true) },
 };
 
 const CUSTOM_NAME = /^[A-Za-z][A-Za-z0-9]{0,31}$/;

@@ -6,10 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { CseError, RSC } from './status.js';
 import type { AccessControl } from './access.js';
+import { resolveAcpi } from './acp.js';
 import { checkAttributes } from './attributes.js';
 import { cappedLimits, checkFits, contentSize, enforceLimits, type ContainerCaps } from './container.js';
 import { CHILD_TYPES, SHORT_NAMES, timestamp, TY, type Resource, type ResourceType } from './resource.js';
-import type { SubscriptionEvents } from './subscriptions.js';
+import { checkSubscription, type SubscriptionEvents } from './subscriptions.js';
 import type { ResourceTree } from './tree.js';
 
 export interface CreateContext {
@@ -18,12 +19,14 @@ export interface CreateContext {
   events: SubscriptionEvents;
   caps: ContainerCaps;
   now: () => number;
+  /** a resource by any ID form (ri, structured, SP-relative): for acpi references */
+  find: (id: string) => Resource | undefined;
 }
 
 const RN = /^[A-Za-z0-9._~-]{1,64}$/;
 const AE_ID = /^[CS][A-Za-z0-9._~-]{1,63}$/;
 const FLEX_NAME = /^[a-z][a-z0-9]{0,15}:[A-Za-z][A-Za-z0-9]{0,63}$/;
-const RI_PREFIX: Readonly<Record<number, string>> = { 3: 'cnt', 4: 'cin', 23: 'sub', 28: 'fcnt' };
+const RI_PREFIX: Readonly<Record<number, string>> = { 1: 'acp', 3: 'cnt', 4: 'cin', 23: 'sub', 28: 'fcnt' };
 const DEFAULT_LIFETIME_MS = 5 * 365 * 24 * 3600_000;
 
 const newId = (prefix: string): string => `${prefix}${randomBytes(6).toString('hex')}`;
@@ -63,6 +66,8 @@ export async function createResource(ctx: CreateContext, parent: Resource, ty: n
     attrs.aei = ri;
   } else {
     if (!ctx.access.allows(originator, parent, 'create')) throw new CseError(RSC.ORIGINATOR_HAS_NO_PRIVILEGE, 'originator has no privilege');
+    // a subscriber needs RETRIEVE on the subscribed-to resource too (as ACME checks)
+    if (ty === TY.SUB && !ctx.access.allows(originator, parent, 'retrieve')) throw new CseError(RSC.ORIGINATOR_HAS_NO_PRIVILEGE, 'originator has no privilege');
     ri = newId(RI_PREFIX[ty] ?? 'r');
   }
   const rn = (attrs.rn as string | undefined) ?? ri;
@@ -76,6 +81,7 @@ export async function createResource(ctx: CreateContext, parent: Resource, ty: n
   delete attrs.et;
   delete attrs.cr;
   if (wantsCreator) attrs.cr = originator;
+  if (attrs.acpi !== undefined) attrs.acpi = resolveAcpi(attrs.acpi as string[], ctx.find);
   const now = ctx.now();
   const r: Resource = {
     ty: ty as ResourceType,
@@ -90,6 +96,7 @@ export async function createResource(ctx: CreateContext, parent: Resource, ty: n
     sn,
     path: `${parent.path}/${rn}`,
     ...(ty === TY.AE ? { aeRi: ri } : parent.ty === TY.AE ? { aeRi: parent.ri } : parent.aeRi !== undefined ? { aeRi: parent.aeRi } : {}),
+    creator: ty === TY.AE ? ri : originator,
     children: [],
   };
   if (ty === TY.CNT) {
@@ -99,6 +106,7 @@ export async function createResource(ctx: CreateContext, parent: Resource, ty: n
   if (ty === TY.FCNT) attrs.st = 0;
   if (ty === TY.SUB) {
     attrs.nct ??= 1;
+    checkSubscription(parent, attrs);
     await ctx.events.verify(r, originator);
     if (!ctx.tree.get(parent.ri)) throw new CseError(RSC.NOT_FOUND, 'the parent resource was deleted');
     if (ctx.tree.childNamed(parent, rn)) throw new CseError(RSC.CONFLICT, 'a resource with this name exists');

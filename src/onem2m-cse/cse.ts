@@ -5,13 +5,14 @@
  * `~/<csi>/`; `la` and `ol` under a container.
  */
 import { AccessControl, type CseAccessConfig } from './access.js';
+import { resolveAcpi, type AccessOp } from './acp.js';
 import { checkAttributes } from './attributes.js';
 import { cappedLimits, enforceLimits, recount, virtualInstance, type ContainerCaps } from './container.js';
 import { bodyMember, createResource, type CreateContext } from './create.js';
 import { Notifier } from './notifier.js';
 import { representation, timestamp, TY, type Resource } from './resource.js';
 import { CseError, RSC, type Rsc } from './status.js';
-import { SubscriptionEvents } from './subscriptions.js';
+import { checkSubscription, SubscriptionEvents } from './subscriptions.js';
 import { ResourceTree } from './tree.js';
 
 export type CseOperation = 'create' | 'retrieve' | 'update' | 'delete' | 'discovery';
@@ -58,6 +59,16 @@ export interface CseCoreOptions {
 
 export const MAX_DISCOVERY_RESULTS = 1000;
 
+/** Whether an update body sets `acpi`; 4000 when it sets anything else beside it (ACME refuses that). */
+function changesAcpi(pc: unknown): boolean {
+  if (typeof pc !== 'object' || pc === null) return false;
+  const members = Object.values(pc);
+  const inner: unknown = members.length === 1 ? members[0] : undefined;
+  if (typeof inner !== 'object' || inner === null || !('acpi' in inner)) return false;
+  if (Object.keys(inner).length > 1) throw new CseError(RSC.BAD_REQUEST, 'acpi must be the only attribute of an update');
+  return true;
+}
+
 export class CseCore {
   readonly tree: ResourceTree;
   readonly notifier: Notifier;
@@ -70,7 +81,7 @@ export class CseCore {
     const t = timestamp(now());
     this.base = {
       ty: TY.CB, ri: opts.cseId, rn: opts.cseName, pi: '', ct: t, lt: t, sn: 'm2m:cb', path: opts.cseName, children: [],
-      attrs: { cst: 1, csi: `/${opts.cseId}`, srt: [TY.AE, TY.CNT, TY.CIN, TY.CB, TY.SUB, TY.FCNT], srv: ['2a', '3', '4'], poa: [] },
+      attrs: { cst: 1, csi: `/${opts.cseId}`, srt: [TY.ACP, TY.AE, TY.CNT, TY.CIN, TY.CB, TY.SUB, TY.FCNT], srv: ['2a', '3', '4'], poa: [] },
     };
     this.tree.add(this.base);
     this.notifier = new Notifier({
@@ -84,7 +95,7 @@ export class CseCore {
       },
     });
     const access = new AccessControl(opts.access, (ri) => this.tree.get(ri));
-    this.ctx = { tree: this.tree, access, events: new SubscriptionEvents(this.tree, this.notifier, `/${opts.cseId}`), caps: opts.caps, now };
+    this.ctx = { tree: this.tree, access, events: new SubscriptionEvents(this.tree, this.notifier, `/${opts.cseId}`), caps: opts.caps, now, find: (id) => this.lookup(id) };
   }
 
   async handle(req: CseRequest): Promise<CseResponse> {
@@ -99,7 +110,7 @@ export class CseCore {
   private async dispatch(req: CseRequest): Promise<CseResponse> {
     const { res, virtual } = this.resolve(req.to);
     const { access } = this.ctx;
-    const allow = (op: 'create' | 'retrieve' | 'update' | 'delete', r: Resource): void => {
+    const allow = (op: AccessOp, r: Resource): void => {
       if (!access.allows(req.fr, r, op)) throw new CseError(RSC.ORIGINATOR_HAS_NO_PRIVILEGE, 'originator has no privilege');
     };
     switch (req.op) {
@@ -109,7 +120,7 @@ export class CseCore {
         return { rsc: RSC.OK, pc: representation(r) };
       }
       case 'discovery':
-        allow('retrieve', res);
+        allow('discover', res);
         return { rsc: RSC.OK, pc: { 'm2m:uril': this.discover(res, req.fr, req.filter!) } };
       case 'create': {
         if (virtual) throw new CseError(RSC.OPERATION_NOT_ALLOWED, 'cannot create under a virtual resource');
@@ -119,7 +130,10 @@ export class CseCore {
       }
       case 'update':
         if (virtual || res.ty === TY.CB || res.ty === TY.CIN) throw new CseError(RSC.OPERATION_NOT_ALLOWED, 'this resource cannot be updated');
-        allow('update', res);
+        // acpi alone in an update, changed by who the current policies' selfPrivileges allow (as ACME)
+        if (changesAcpi(req.pc)) {
+          if (!access.mayChangeAcpi(req.fr, res)) throw new CseError(RSC.ORIGINATOR_HAS_NO_PRIVILEGE, 'originator may not change acpi');
+        } else allow('update', res);
         this.update(res, req.pc);
         return { rsc: RSC.UPDATED, pc: representation(res) };
       case 'delete': {
@@ -130,6 +144,7 @@ export class CseCore {
         const parent = this.tree.get(r.pi);
         if (parent?.ty === TY.CNT) recount(this.tree, parent);
         this.ctx.events.deleted(removed);
+        this.dropPolicies(removed);
         return { rsc: RSC.DELETED };
       }
     }
@@ -139,6 +154,11 @@ export class CseCore {
     const { sn, value } = bodyMember(r.ty, pc);
     if (sn !== r.sn) throw new CseError(RSC.BAD_REQUEST, 'the resource name in the body does not match the resource');
     const changes = checkAttributes(r.ty, value, 'update');
+    if (Array.isArray(changes.acpi)) changes.acpi = resolveAcpi(changes.acpi as string[], (id) => this.lookup(id));
+    if (r.ty === TY.SUB) {
+      const parent = this.tree.get(r.pi);
+      if (parent) checkSubscription(parent, { ...r.attrs, ...changes });
+    }
     for (const [k, v] of Object.entries(changes)) {
       if (k === 'lbl') {
         if (v === null) delete r.lbl;
@@ -162,9 +182,32 @@ export class CseCore {
       (f.ty.length === 0 || f.ty.includes(x.ty)) &&
       (f.lbl.length === 0 || (x.lbl ?? []).some((l) => f.lbl.includes(l))) &&
       (f.rn === undefined || x.rn === f.rn) &&
-      this.ctx.access.allows(originator, x, 'retrieve');
+      this.ctx.access.allows(originator, x, 'discover');
     const found = this.tree.descendants(target, keep, Math.min(f.lim, MAX_DISCOVERY_RESULTS));
     return found.map((x) => (f.drt === 2 ? x.ri : x.path));
+  }
+
+  /** Deleted policies leave the acpi of the resources that named them (as ACME does). */
+  private dropPolicies(removed: readonly Resource[]): void {
+    const gone = new Set(removed.filter((x) => x.ty === TY.ACP).map((x) => x.ri));
+    if (gone.size === 0) return;
+    for (const r of this.tree.all()) {
+      const acpi = r.attrs.acpi as string[] | undefined;
+      if (!acpi?.some((id) => gone.has(id))) continue;
+      const left = acpi.filter((id) => !gone.has(id));
+      if (left.length > 0) r.attrs.acpi = left;
+      else delete r.attrs.acpi;
+    }
+  }
+
+  /** A resource by ID: unstructured (ri), structured (cse-in/...), either SP-relative (/id-in/...); undefined when none. */
+  lookup(id: string): Resource | undefined {
+    try {
+      const { res, virtual } = this.resolve(id.startsWith(`/${this.opts.cseId}/`) ? `/~${id}` : id);
+      return virtual ? undefined : res;
+    } catch {
+      return undefined;
+    }
   }
 
   /** The target resource of a request (4004 when there is none). */

@@ -124,7 +124,8 @@ export function httpHandler(core: CseCore, bodyLimit: number): (req: IncomingMes
       send(res, rvi, ri, { rsc: err.rsc, pc: { 'm2m:dbg': err.message } });
     };
     if (ri === undefined) return fail(new CseError(RSC.BAD_REQUEST, 'X-M2M-RI missing or malformed'));
-    if (typeof rviHeader === 'string' && !RELEASES.has(rviHeader)) return fail(new CseError(RSC.RELEASE_VERSION_NOT_SUPPORTED, 'release version not supported'));
+    // no X-M2M-RVI means release 1, which this CSE (like ACME) does not serve (TS-0009 clause 6.4.18)
+    if (typeof rviHeader !== 'string' || !RELEASES.has(rviHeader)) return fail(new CseError(RSC.RELEASE_VERSION_NOT_SUPPORTED, 'release version missing or not supported'));
     toPrimitive(req, bodyLimit)
       .then((p) => core.handle(p))
       .then((out) => send(res, rvi, ri, out))

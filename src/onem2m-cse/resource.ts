@@ -3,11 +3,12 @@
  * the type's own attributes, and their JSON form with the short names of TS-0004 (`m2m:ae`).
  */
 
-export const TY = { AE: 2, CNT: 3, CIN: 4, CB: 5, SUB: 23, FCNT: 28 } as const;
+export const TY = { ACP: 1, AE: 2, CNT: 3, CIN: 4, CB: 5, SUB: 23, FCNT: 28 } as const;
 export type ResourceType = (typeof TY)[keyof typeof TY];
 
 /** The JSON wrapper name of each type (a flexContainer carries its specialization name). */
 export const SHORT_NAMES: Readonly<Record<number, string>> = {
+  1: 'm2m:acp',
   2: 'm2m:ae',
   3: 'm2m:cnt',
   4: 'm2m:cin',
@@ -17,8 +18,9 @@ export const SHORT_NAMES: Readonly<Record<number, string>> = {
 
 /** Which child types each parent type accepts (TS-0004 clause 9.6). */
 export const CHILD_TYPES: Readonly<Record<number, readonly number[]>> = {
-  5: [TY.AE, TY.CNT, TY.FCNT, TY.SUB],
-  2: [TY.CNT, TY.FCNT, TY.SUB],
+  5: [TY.ACP, TY.AE, TY.CNT, TY.FCNT, TY.SUB],
+  2: [TY.ACP, TY.CNT, TY.FCNT, TY.SUB],
+  1: [],
   3: [TY.CNT, TY.CIN, TY.SUB],
   28: [TY.CNT, TY.FCNT, TY.SUB],
   4: [],
@@ -43,6 +45,8 @@ export interface Resource {
   path: string;
   /** ri of the AE this resource lies under (undefined: directly under the CSEBase) */
   aeRi?: string;
+  /** the originator that created it (the AE-ID for an AE); not part of the representation */
+  creator?: string;
   /** child ris in creation order */
   children: string[];
 }

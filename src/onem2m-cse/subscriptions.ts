@@ -3,10 +3,11 @@
  * is created, and the notifications of the events its `enc/net` selects:
  * 1 update of the resource, 2 its deletion, 3 a direct child created, 4 a direct child deleted.
  * A notification is `m2m:sgn` with `nev` (`rep`: the resource, `net`: the event) and `sur`.
+ * `enc/chty` (childResourceType, R4) narrows 3 and 4 to children of those types.
  */
 import { CseError, RSC } from './status.js';
 import type { Notifier } from './notifier.js';
-import { representation, TY, type Resource } from './resource.js';
+import { CHILD_TYPES, representation, TY, type Resource } from './resource.js';
 import type { ResourceTree } from './tree.js';
 
 const NET = { UPDATE: 1, DELETE: 2, CREATE_CHILD: 3, DELETE_CHILD: 4 } as const;
@@ -50,7 +51,7 @@ export class SubscriptionEvents {
     if (!top) return;
     for (const sub of removed) {
       if (sub.ty !== TY.SUB) continue;
-      if (sub.pi === top.ri && wants(sub, NET.DELETE)) this.notify(sub, NET.DELETE, top);
+      if (sub.pi === top.ri && wants(sub, NET.DELETE, top)) this.notify(sub, NET.DELETE, top);
       const su = sub.attrs.su;
       if (typeof su === 'string') void this.notifier.send(su, { 'm2m:sgn': { sud: true, sur: this.sur(sub) } });
     }
@@ -60,7 +61,7 @@ export class SubscriptionEvents {
 
   private fire(on: Resource, net: number, rep: Resource): void {
     for (const sub of this.tree.children(on)) {
-      if (sub.ty === TY.SUB && sub !== rep && wants(sub, net)) this.notify(sub, net, rep);
+      if (sub.ty === TY.SUB && sub !== rep && wants(sub, net, rep)) this.notify(sub, net, rep);
     }
   }
 
@@ -70,7 +71,24 @@ export class SubscriptionEvents {
   }
 }
 
-function wants(sub: Resource, net: number): boolean {
-  const enc = sub.attrs.enc as { net?: number[] } | undefined;
-  return (enc?.net ?? [NET.UPDATE]).includes(net);
+function wants(sub: Resource, net: number, rep: Resource): boolean {
+  const enc = sub.attrs.enc as { net?: number[]; chty?: number[] } | undefined;
+  if (!(enc?.net ?? [NET.UPDATE]).includes(net)) return false;
+  return !(net === NET.CREATE_CHILD || net === NET.DELETE_CHILD) || enc?.chty === undefined || enc.chty.includes(rep.ty);
+}
+
+/** notificationContentType -> the event types it may go with (TS-0004 clause 9.6.8; as ACME checks) */
+const NCT_EVENTS: Readonly<Record<number, readonly number[]>> = { 1: [1, 2, 3, 4], 2: [1], 3: [1, 2, 3, 4] };
+
+/**
+ * Checks a subscription's criteria against its parent: every `chty` a type the parent can
+ * have as a child, `nct` one that goes with every `net` (4000 otherwise).
+ */
+export function checkSubscription(parent: Resource, attrs: Record<string, unknown>): void {
+  const enc = attrs.enc as { net?: number[]; chty?: number[] } | undefined;
+  const allowed = CHILD_TYPES[parent.ty] ?? [];
+  if (enc?.chty?.some((t) => !allowed.includes(t))) throw new CseError(RSC.BAD_REQUEST, 'chty names a type the subscribed-to resource cannot have as a child');
+  const nct = typeof attrs.nct === 'number' ? attrs.nct : 1;
+  const events = NCT_EVENTS[nct];
+  if (!events || (enc?.net ?? [NET.UPDATE]).some((n) => !events.includes(n))) throw new CseError(RSC.BAD_REQUEST, 'nct does not go with enc/net');
 }

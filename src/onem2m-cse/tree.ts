@@ -56,6 +56,11 @@ export class ResourceTree {
     return removed;
   }
 
+  /** Every resource (for a sweep after a deletion). */
+  all(): IterableIterator<Resource> {
+    return this.byRi.values();
+  }
+
   children(r: Resource): Resource[] {
     const out: Resource[] = [];
     for (const c of r.children) {

@@ -27,6 +27,8 @@ export interface Binding {
   stop(): Promise<void>;
   /** counters for /metrics since start */
   stats?(): BindingStats;
+  /** started after the northbound faces (it is a client of the MQTT face's embedded broker) */
+  readonly late?: boolean;
 }
 
 export interface BindingStats {
@@ -44,6 +46,8 @@ export interface BindingContext {
   logger: Logger;
   /** the clients' credentials (the store's): what a secured binding checks a handshake against */
   credentials?: { pskFor(identity: Buffer): Buffer | undefined };
+  /** the MQTT face's embedded broker once started (undefined: not running): where a binding that is its client connects */
+  embeddedBroker?: () => { url: string; username: string; password: string } | undefined;
 }
 
 /** Builds the binding from the config, or undefined when the config leaves it off. */

@@ -6,10 +6,12 @@
 import type { Binding, BindingContext, BindingFactory } from './binding.js';
 import { coapBinding } from './coap/coap-binding.js';
 import { dtlsBinding } from './dtls/dtls-binding.js';
+import { mqttBinding } from './mqtt/mqtt-binding.js';
 
 export const BINDINGS: Readonly<Record<string, BindingFactory>> = {
   coap: coapBinding,
   coaps: dtlsBinding,
+  mqtt: mqttBinding,
 };
 
 /** The bindings the config turns on, in the order of `factories`. */

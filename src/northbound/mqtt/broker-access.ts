@@ -7,6 +7,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AedesOptions, AuthenticateError, Client } from 'aedes';
 import type { Logger } from '../../log.js';
+import type { BrokerTopicRule, TopicRuleClient } from '../face.js';
 import { FULL_RIGHTS, UserTable, patternCoversFilter, patternMatchesTopic, type BrokerUser, type Rights } from './broker-acl.js';
 import { isGatewayOutput, type OutputTopics } from './output-topics.js';
 
@@ -39,12 +40,28 @@ export interface BrokerAccessOptions {
   logger: Logger;
   /** a publish (or will) refused */
   onRefusedPublish?: () => void;
+  /** a rule the composition root adds for topics it owns (the LwM2M/MQTT binding's); it decides there */
+  topicRule?: BrokerTopicRule | undefined;
 }
+
+const NO_RIGHTS: Rights = { publish: [], subscribe: [] };
 
 /** What a logged-in client may do. */
 interface Session {
   rights: Rights;
   username: string | undefined;
+  /** admitted by the topic rule's login: its topics only */
+  gateway?: boolean;
+  /** the subject CN of the client certificate the TLS listener verified */
+  certificateCn?: string;
+}
+
+/** The CN of a verified client certificate on a TLS connection, if any. */
+function certificateCnOf(client: Client): string | undefined {
+  const conn = (client as unknown as { conn?: { authorized?: boolean; getPeerCertificate?: () => { subject?: { CN?: unknown } } | undefined } }).conn;
+  if (conn?.authorized !== true || typeof conn.getPeerCertificate !== 'function') return undefined;
+  const cn = conn.getPeerCertificate()?.subject?.CN;
+  return typeof cn === 'string' && cn.length > 0 && cn.length <= 256 ? cn : undefined;
 }
 
 export class BrokerAccess {
@@ -68,14 +85,25 @@ export class BrokerAccess {
     return this.table.size;
   }
 
+  private who(client: Client): TopicRuleClient {
+    const s = this.sessions.get(client);
+    return { clientId: client.id, username: s?.username, gateway: s?.gateway === true, ...(s?.certificateCn !== undefined ? { certificateCn: s.certificateCn } : {}) };
+  }
+
   /** The aedes hooks. */
-  hooks(): Pick<AedesOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'> {
+  hooks(): Pick<AedesOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe' | 'authorizeForward'> {
+    const rule = this.o.topicRule;
     return {
       authenticate: (client, user, pass, done) => {
+        if (rule?.admits(user, pass)) {
+          this.sessions.set(client, { rights: NO_RIGHTS, username: user, gateway: true });
+          return done(null, true);
+        }
         this.login(user, pass).then(
           (rights) => {
             if (!rights) return done(refusal('bad user name or password', BAD_USERNAME_OR_PASSWORD), null);
-            this.sessions.set(client, { rights, username: user });
+            const cn = rule ? certificateCnOf(client) : undefined;
+            this.sessions.set(client, { rights, username: user, ...(cn !== undefined ? { certificateCn: cn } : {}) });
             const will = (client as unknown as { _will?: { topic?: unknown } | null })._will;
             if (will && typeof will.topic === 'string' && !this.mayPublish(client, will.topic)) {
               this.o.onRefusedPublish?.();
@@ -94,10 +122,13 @@ export class BrokerAccess {
       },
       authorizeSubscribe: (client, sub, done) => {
         const s = this.sessions.get(client);
+        const ruled = s ? rule?.maySubscribe(this.who(client), sub.topic) : undefined;
+        if (ruled !== undefined) return done(null, ruled ? sub : null);
         if (s && s.rights.subscribe.some((p) => patternCoversFilter(p, sub.topic, { username: s.username, clientId: client.id }))) return done(null, sub);
         this.o.logger.debug('mqtt broker: subscription refused', { client: client.id, filter: sub.topic });
         done(null, null);
       },
+      authorizeForward: (client, packet) => (client && rule?.mayReceive(this.who(client), packet.topic) === false ? null : packet),
     };
   }
 
@@ -106,6 +137,8 @@ export class BrokerAccess {
     const s = this.sessions.get(client);
     if (!s || topic.startsWith('$SYS')) return false;
     if (this.o.outputTopics && isGatewayOutput(this.o.outputTopics(), topic)) return false;
+    const ruled = this.o.topicRule?.mayPublish(this.who(client), topic);
+    if (ruled !== undefined) return ruled;
     return s.rights.publish.some((p) => patternMatchesTopic(p, topic, { username: s.username, clientId: client.id }));
   }
 

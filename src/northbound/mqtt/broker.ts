@@ -13,6 +13,7 @@ import { Aedes } from 'aedes';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { silentLogger, type Logger } from '../../log.js';
 import { BrokerAccess } from './broker-access.js';
+import type { BrokerTopicRule } from '../face.js';
 import { BrokerStartError, closeServer, createMqttServer, createWebSocketListener, listenOn, type BrokerTlsMaterial, type StreamListenerHooks } from './broker-listeners.js';
 import { usersProblem, type BrokerUser } from './broker-acl.js';
 import { exactDedupe } from './exact-dedupe.js';
@@ -45,6 +46,8 @@ export interface EmbeddedBrokerOptions {
   maxPacketSize?: number;
   /** most client connections at once, TCP and WebSocket together (default 10,000; null: no limit) */
   maxConnections?: number | null;
+  /** a rule for topics the composition root gives to another part (the LwM2M/MQTT binding) */
+  topicRule?: BrokerTopicRule;
   logger?: Logger;
 }
 

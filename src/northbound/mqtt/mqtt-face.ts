@@ -58,6 +58,7 @@ export class MqttFace implements Face {
         maxConnections: e.maxConnections,
         tls: tls ? { ...tls, port: e.tls.port, wssPort: e.tls.wssPort } : null,
         outputTopics: gatewayTopicsOf(m.topicPrefix, () => store?.current),
+        ...(this.d.brokerTopicRule ? { topicRule: this.d.brokerTopicRule } : {}),
         logger,
       });
       const listening = await this.broker.start();

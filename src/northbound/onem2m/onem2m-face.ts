@@ -26,7 +26,10 @@ export class OneM2mFace implements Face {
     if (!c.cse.url) throw new FaceStartError('onem2m.cse.url: no CSE to talk to (the embedded CSE did not start)');
     this.client = new CseClient({ url: c.cse.url.replace(/\/+$/, ''), release: c.release, timeoutMs: 10_000 });
     this.outbox = new Outbox({ capacity: c.bufferSize, retry: c.retry, logger: this.d.logger, onReachable: (up) => this.d.logger.info(up ? 'oneM2M CSE reachable' : 'oneM2M CSE unreachable') });
-    this.listener = new NotifyListener((n) => this.ipe?.command(n));
+    this.listener = new NotifyListener(
+      (n) => this.ipe?.command(n),
+      (n) => this.ipe?.watch(n),
+    );
     let port: number;
     try {
       port = await this.listener.start(c.notify.host, c.notify.port);
@@ -38,6 +41,7 @@ export class OneM2mFace implements Face {
     const listener = this.listener;
     this.ipe = new Ipe({
       commandRoute: (...a) => listener.commandRoute(...a),
+      watchRoute: (...a) => listener.watchRoute(...a),
       core: this.d.core,
       models: this.d.models,
       mappings: () => this.d.mappings?.current,

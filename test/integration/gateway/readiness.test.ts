@@ -42,7 +42,7 @@ void test('/healthz and /readyz answer without a token; the API behind them stil
     const { status, body } = await readyz(port);
     assert.equal(status, 200);
     assert.equal(body.ready, true);
-    assert.deepEqual(body.parts.map((p) => p.name).sort(), ['binding.coap', 'mqtt.embedded', 'rest', 'store']);
+    assert.deepEqual(body.parts.map((p) => p.name).sort(), ['binding.coap', 'binding.mqtt', 'mqtt.embedded', 'rest', 'store']);
     assert.ok(body.parts.every((p) => p.ready));
     assert.equal((await fetch(`http://127.0.0.1:${port}/api/devices`)).status, 401);
   } finally {

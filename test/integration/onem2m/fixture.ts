@@ -35,6 +35,12 @@ targets:
   - object: 3303
     onem2m: { mode: semantic }
 `,
+  'watch.yaml': `
+devices: { endpoint: "watch-*" }
+targets:
+  - object: 3303
+    onem2m: { mode: semantic }
+`,
   'flex.yaml': `
 devices: { endpoint: "flex-*" }
 targets:

@@ -46,6 +46,8 @@ describe('oneM2M IPE against the embedded CSE', () => {
     const ae = await until(cse, '/cse-in/sem-1', (r) => r.rsc === 2000, 'the device AE');
     assert.equal(ae.body['m2m:ae'].aei, 'Csem-1');
     assert.ok(ae.body['m2m:ae'].lbl.includes('online'));
+    assert.ok(ae.body['m2m:ae'].lbl.includes('Iwked-Technology:LWM2M'), 'the interworking labels');
+    assert.match(ae.body['m2m:ae'].api, /^N/);
     const first = await until(cse, '/cse-in/sem-1/3303/0/5700/la', (r) => r.rsc === 2000, 'the initial value');
     assert.equal(first.body['m2m:cin'].con, '21.5');
     assert.equal(first.body['m2m:cin'].cnf, 'text/plain:0');
@@ -97,6 +99,7 @@ describe('oneM2M IPE against the embedded CSE', () => {
     const d = await device('tr-1');
     const la = await until(cse, '/cse-in/tr-1/3303/0/la', (r) => r.rsc === 2000, 'the transparent instance');
     assert.equal(la.body['m2m:cin'].cnf, 'application/senml+json:0');
+    assert.deepEqual(la.body['m2m:cin'].lbl, ['LWM2M-Object-Encapsulation'], 'TS-0014 clause 7.2 label');
     const recs = JSON.parse(la.body['m2m:cin'].con) as { bn?: string; n: string; v?: number; vs?: string }[];
     assert.equal(recs[0]!.bn, '/3303/0/');
     assert.equal(recs.find((r) => r.n === '5700')?.v, 21.5);

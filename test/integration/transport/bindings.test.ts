@@ -30,7 +30,7 @@ function context(coap: Partial<GatewayConfig['coap']> = {}): BindingContext & { 
 void test('the coap binding is built from the config, listens, and brings Registers to the core', async () => {
   const ctx = context();
   const bindings = createBindings(ctx);
-  assert.deepEqual(bindings.map((b) => b.scheme), ['coap']);
+  assert.deepEqual(bindings.map((b) => b.scheme), ['coap', 'mqtt']); // mqtt: a client of the embedded broker, started after the faces
   const [coap] = bindings as [Binding];
   const at = await coap.start();
   assert.equal(at.scheme, 'coap');
