@@ -8,13 +8,10 @@ import { html } from './html.js';
 import { api, ep } from './api.js';
 import type { GatewaySummary, MappingFile } from './types.js';
 
-export function MappingList({ files, empty }: { files: MappingFile[]; empty: string }) {
+/** Mapping files with their targets; `collapsed`: each file a closed <details> naming its objects. */
+export function MappingList({ files, empty, collapsed = false }: { files: MappingFile[]; empty: string; collapsed?: boolean }) {
   if (files.length === 0) return html`<p class="muted">${empty}</p>`;
-  return html`<ul class="mappings">
-    ${files.map(
-      (f) => html`<li key=${f.name}>
-        <strong>${f.name}</strong>${f.description ? html` <span class="muted">${f.description}</span>` : null}
-        <ul>
+  const targets = (f: MappingFile) => html`<ul>
           ${f.targets.map(
             (t) => html`<li>
               <span>${t.objectName} <code>/${t.objectId}</code>${t.instances ? ` instances ${t.instances.join(', ')}` : ''}</span>
@@ -25,9 +22,14 @@ export function MappingList({ files, empty }: { files: MappingFile[]; empty: str
               ${t.onem2m ? html`<div>oneM2M</div>` : null}
             </li>`,
           )}
-        </ul>
-      </li>`,
-    )}
+        </ul>`;
+  return html`<ul class="mappings">
+    ${files.map((f) => {
+      const title = html`<strong>${f.name}</strong>${f.description ? html` <span class="muted">${f.description}</span>` : null}`;
+      return html`<li key=${f.name} data-mapping=${f.name}>
+        ${collapsed ? html`<details><summary>${title} <span class="muted">(${f.targets.map((t) => t.objectId).join(', ')})</span></summary>${targets(f)}</details>` : html`${title}${targets(f)}`}
+      </li>`;
+    })}
   </ul>`;
 }
 
@@ -76,13 +78,13 @@ export function GatewayPage() {
             <tbody>${summary.parts.map((p) => html`<tr><td>${p.name}</td><td>${p.ready ? html`<span class="state state-online">ready</span>` : html`<span class="state state-offline">not ready</span>`}</td><td>${p.detail ?? ''}</td></tr>`)}</tbody>
           </table>`
       : html`<p class="loading">Loading...</p>`}
-    <h2>Mapping files in force</h2>
-    ${files ? html`<${MappingList} files=${files} empty="No mapping file is in force." />` : null}
-    <h2>Which apply to a device</h2>
+    <h2>Mapping files that apply to a device</h2>
     <form class="inline" onSubmit=${lookup}>
       <input name="endpoint" placeholder="endpoint name" value=${endpoint} onInput=${(e: Event) => setEndpoint((e.target as HTMLInputElement).value)} />
       <button type="submit">Show</button>
     </form>
-    ${forDevice ? (forDevice.error ? html`<p class="error">${forDevice.error}</p>` : html`<${MappingList} files=${forDevice.files ?? []} empty=${`No mapping file selects ${forDevice.endpoint}.`} />`) : null}
+    ${forDevice ? (forDevice.error ? html`<p class="error">${forDevice.error}</p>` : html`<div class="for-device"><${MappingList} files=${forDevice.files ?? []} empty=${`No mapping file selects ${forDevice.endpoint}.`} /></div>`) : null}
+    <h2>Mapping files in force${files ? ` (${files.length})` : ''}</h2>
+    ${files ? html`<${MappingList} files=${files} empty="No mapping file is in force." collapsed />` : null}
   </section>`;
 }

@@ -124,6 +124,14 @@ describe('web console with tokens', { skip: CHROMIUM_SKIP }, () => {
     const temperature = page.locator('.mappings > li', { hasText: 'temperature' });
     await temperature.waitFor();
     assert.match(await temperature.innerText(), /\/devices\/guarded-1\/temperature\/\{instanceId\}/);
+    // the Gateway page: every file in force, and those that select a device
+    await page.goto(`${h.base}/#/gateway`);
+    await page.locator('.mappings li[data-mapping="temperature"]').waitFor();
+    await page.fill('input[name="endpoint"]', 'guarded-1');
+    await page.getByRole('button', { name: 'Show' }).click();
+    const mine = page.locator('.for-device li[data-mapping="temperature"]');
+    await mine.waitFor();
+    assert.match(await mine.innerText(), /\/devices\/guarded-1\/temperature/);
     await page.close();
   });
 });
