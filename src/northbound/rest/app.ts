@@ -38,7 +38,7 @@ export interface AppOptions {
   metrics?: MetricsSource;
   /** the gateway's version (GET /api/gateway) */
   version?: string;
-  /** serve the web console at `/` from this folder (undefined: built but missing; null: off) */
+  /** serve the web console at `/` from this folder (dir undefined: not built, `/` says so); absent or null: no console */
   console?: { dir: string | undefined } | null;
 }
 
