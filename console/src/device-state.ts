@@ -3,8 +3,7 @@
  * reads, notifications and Send) and the recent history of numeric ones for the plots;
  * and the operation log (each request and the answer as it came).
  */
-import type { Point } from './plot.js';
-import { flatten, type JsonValue } from './values.js';
+import { flatten, type JsonValue, type Point } from './values.js';
 
 export const HISTORY = 60;
 

@@ -105,6 +105,7 @@ export function DevicePage({ endpoint, write }: { endpoint: string; write: boole
 
   useEffect(() => {
     alive.current = true;
+    let everConnected = false;
     void load();
     // the filter takes globs and comma lists: a name with `*`, `?` or `,` is asked for with `?` there (one character), and checked exactly below
     const stop = follow(`endpoint=${encodeURIComponent(endpoint.replace(/[*?,]/g, '?'))}`, ({ event, data }) => {
@@ -146,6 +147,10 @@ export function DevicePage({ endpoint, write }: { endpoint: string; write: boole
           setTraces((t) => [{ ...(data as unknown as TraceLine), id: nextLog++, at: Date.now() }, ...t].slice(0, 100));
           break;
       }
+    }, (connected) => {
+      // reconnected: what happened while the stream was down (a re-registration...) is read afresh
+      if (connected && everConnected) void load();
+      everConnected ||= connected;
     });
     return () => {
       alive.current = false;

@@ -85,6 +85,7 @@ export function FleetPage() {
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let last = 0;
+    let everConnected = false;
     reload.current = () => {
       if (timer) return;
       const wait = Math.max(0, 1000 - (Date.now() - last));
@@ -108,7 +109,12 @@ export function FleetPage() {
           setList((l) => (l ? { ...l, devices: l.devices.map((d) => (d.endpoint === endpoint ? { ...d, ...reg, lastSeen: reg.lastSeen > d.lastSeen ? reg.lastSeen : d.lastSeen } : d)) } : l));
         }
       },
-      setLive,
+      (connected) => {
+        setLive(connected);
+        // what happened while the stream was down is read afresh
+        if (connected && everConnected) reload.current();
+        everConnected ||= connected;
+      },
     );
     // "last seen" stays current; queued requests (no event tells of them) are read again now and then
     let ticks = 0;

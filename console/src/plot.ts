@@ -1,10 +1,6 @@
 /** A small time plot of a numeric resource's recent values, as inline SVG. */
 import { html } from './html.js';
-
-export interface Point {
-  t: number;
-  v: number;
-}
+import type { Point } from './values.js';
 
 export function Plot({ points, units }: { points: Point[]; units?: string }) {
   if (points.length < 2) return null;

@@ -1,5 +1,11 @@
 /** LwM2M values as the API gives them: flattened to resource paths, shown, and parsed from inputs by type. */
 
+/** One value of a numeric resource at a time (ms), for the plots. */
+export interface Point {
+  t: number;
+  v: number;
+}
+
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
 
 /**
