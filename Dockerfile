@@ -29,7 +29,7 @@ USER node
 # LwM2M over CoAP/UDP and CoAP/DTLS, the Bootstrap Server (CoAP 5685, CoAPS 5686, when
 # bootstrap.enabled), the embedded MQTT broker (TCP; WebSocket when
 # mqtt.embedded.wsPort is set; TLS when mqtt.embedded.tls has a cert and key), the REST
-# API with /healthz, /readyz and /metrics, and the web console at /
+# API with /healthz, /readyz and /metrics
 EXPOSE 5683/udp 5684/udp 5685/udp 5686/udp 1883/tcp 8083/tcp 8883/tcp 8080/tcp
 VOLUME ["/app/config", "/app/mappings", "/app/models", "/app/data"]
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \

@@ -12,15 +12,15 @@ import { ProblemError, sendProblem } from './errors.js';
 import type { RestContext } from './context.js';
 import type { EventHub } from './events.js';
 import { openApiDocument } from './openapi.js';
+import { consoleRoutes } from './console-static.js';
+import { gatewayRoutes } from './routes-gateway.js';
+import { modelRoutes } from './routes-models.js';
 import { actionRoutes } from './routes-actions.js';
 import { deviceRoutes } from './routes-devices.js';
 import { resourceRoutes } from './routes-resources.js';
 import { securityRoutes } from './routes-security.js';
 import { traceRoutes } from './routes-trace.js';
 import { bootstrapRoutes } from './routes-bootstrap.js';
-import { modelRoutes } from './routes-models.js';
-import { gatewayRoutes } from './routes-gateway.js';
-import { consoleRoutes } from './console-static.js';
 
 export interface AppOptions {
   tokens: readonly TokenConfig[];
@@ -30,16 +30,16 @@ export interface AppOptions {
   mappings?: () => CompiledMappings;
   /** extra routes (mapped endpoints), added after the generic API */
   extraRoutes?: (app: Express) => void;
+  /** the gateway's version (GET /api/gateway) */
+  version?: string;
+  /** serve the web console at `/` from this folder (dir undefined: not built, `/` says so); absent or null: no console */
+  console?: { dir: string | undefined } | null;
   /** largest JSON body (default 1 MiB) */
   bodyLimit?: string;
   /** the gateway's parts and whether each is ready, for /readyz (none: this API alone) */
   readiness?: () => ReadinessPart[];
   /** Prometheus metrics on /metrics (none: no such route) */
   metrics?: MetricsSource;
-  /** the gateway's version (GET /api/gateway) */
-  version?: string;
-  /** serve the web console at `/` from this folder (dir undefined: not built, `/` says so); absent or null: no console */
-  console?: { dir: string | undefined } | null;
 }
 
 export interface RouteInfo {
@@ -128,6 +128,8 @@ export function buildApp(rc: RestContext, o: AppOptions): Express {
     next();
   });
   app.use(cors(o.corsOrigins));
+  // the web console's page and files: open (they hold no data; the page asks for a token)
+  if (o.console) consoleRoutes(app, o.console.dir);
   const metrics = o.metrics;
   if (metrics) {
     // the API's tokens, or the metrics token alone (a scraper needs no access to the devices)
@@ -136,7 +138,6 @@ export function buildApp(rc: RestContext, o: AppOptions): Express {
       metrics.text().then((text) => res.type(metrics.contentType).send(text), next);
     });
   }
-  if (o.console) consoleRoutes(app, o.console.dir);
   app.use(bearerAuth(o.tokens));
   const limit = o.bodyLimit ?? '1mb';
   app.use(express.json({ limit, strict: false, type: ['application/json', 'application/*+json'] }));

@@ -3,7 +3,7 @@
  * the fleet filters of GET /api/devices (device-filters.ts), object models
  * (routes-models.ts), the gateway summary and the mappings (routes-gateway.ts).
  */
-import { json, operation, param, ref, type Obj } from './openapi.js';
+import { json, operation, param, type Obj } from './openapi.js';
 
 /** Query parameters of GET /api/devices from device-filters.ts. */
 export const fleetParams: Obj[] = [
@@ -20,7 +20,8 @@ export const CONSOLE_API_TAGS = [
   { name: 'gateway', description: 'The gateway: device counts, parts and their readiness, mapping files in force' },
 ];
 
-export function consoleApiSchemas(): Obj {
+/** The answers' schemas, inline (no component of their own: the document's components stay as they were). */
+function consoleApiSchemas(): Record<string, Obj> {
   const target = {
     type: 'object',
     properties: {
@@ -33,42 +34,43 @@ export function consoleApiSchemas(): Obj {
       onem2m: { type: 'boolean' },
     },
   };
-  return {
-    ObjectModel: {
-      type: 'object',
-      properties: {
-        id: { type: 'integer' },
-        name: { type: 'string' },
-        version: { type: 'string' },
-        lwm2mVersion: { type: 'string' },
-        urn: { type: 'string' },
-        multiple: { type: 'boolean' },
-        mandatory: { type: 'boolean' },
-        resources: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              id: { type: 'integer' },
-              name: { type: 'string' },
-              operations: { enum: ['', 'R', 'W', 'RW', 'E'] },
-              multiple: { type: 'boolean' },
-              mandatory: { type: 'boolean' },
-              type: { enum: ['string', 'integer', 'unsigned', 'float', 'boolean', 'opaque', 'time', 'objlnk', 'corelnk', 'none'] },
-              range: { type: 'string' },
-              units: { type: 'string' },
-            },
+  const objectModel: Obj = {
+    type: 'object',
+    properties: {
+      id: { type: 'integer' },
+      name: { type: 'string' },
+      version: { type: 'string' },
+      lwm2mVersion: { type: 'string' },
+      urn: { type: 'string' },
+      multiple: { type: 'boolean' },
+      mandatory: { type: 'boolean' },
+      resources: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            id: { type: 'integer' },
+            name: { type: 'string' },
+            operations: { enum: ['', 'R', 'W', 'RW', 'E'] },
+            multiple: { type: 'boolean' },
+            mandatory: { type: 'boolean' },
+            type: { enum: ['string', 'integer', 'unsigned', 'float', 'boolean', 'opaque', 'time', 'objlnk', 'corelnk', 'none'] },
+            range: { type: 'string' },
+            units: { type: 'string' },
           },
         },
       },
     },
+  };
+  return {
+    ObjectModel: objectModel,
     DeviceModel: {
       type: 'object',
       properties: {
         endpoint: { type: 'string' },
         objects: {
           type: 'array',
-          items: { type: 'object', properties: { id: { type: 'integer' }, version: { type: 'string' }, instances: { type: 'array', items: { type: 'integer' } }, model: { oneOf: [ref('ObjectModel'), { type: 'null' }] } } },
+          items: { type: 'object', properties: { id: { type: 'integer' }, version: { type: 'string' }, instances: { type: 'array', items: { type: 'integer' } }, model: { oneOf: [objectModel, { type: 'null' }] } } },
         },
       },
     },
@@ -96,6 +98,8 @@ export function consoleApiSchemas(): Obj {
 
 export function consoleApiPaths(): Record<string, Obj> {
   const ep = [param('endpoint')];
+  const schema = consoleApiSchemas();
+  const ref = (name: string): Obj => schema[name]!;
   return {
     '/api/objects/{objectId}': {
       get: operation('getObjectModel', {

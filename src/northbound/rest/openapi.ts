@@ -6,11 +6,11 @@
  * request with equal precedence, declared tags and path parameters).
  */
 import type { CompiledMappings } from '../../mapping/compiled-mappings.js';
+import { CONSOLE_API_TAGS, consoleApiPaths, fleetParams } from './openapi-console-api.js';
 import { MAPPED_TAG, mappedPaths } from './openapi-mapped.js';
 import { parameters, responses, schemas } from './openapi-schemas.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './params.js';
 import { bootstrapPaths, bootstrapSchemas } from './openapi-bootstrap.js';
-import { CONSOLE_API_TAGS, consoleApiPaths, consoleApiSchemas, fleetParams } from './openapi-console-api.js';
 
 export type Obj = Record<string, unknown>;
 
@@ -208,6 +208,7 @@ function build(mappings: CompiledMappings | undefined): Obj {
           ok: { '200': { description: 'an event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } } },
         }),
       },
+      ...consoleApiPaths(),
       '/api/devices': {
         get: operation('listDevices', {
           summary: 'Registered devices',
@@ -234,12 +235,11 @@ function build(mappings: CompiledMappings | undefined): Obj {
       },
       '/api/clients/{endpoint}/security': securityPath(),
       ...bootstrapPaths(),
-      ...consoleApiPaths(),
       ...devicePaths(),
       ...mapped,
     },
     components: {
-      schemas: { ...schemas, ...bootstrapSchemas(), ...consoleApiSchemas() },
+      schemas: { ...schemas, ...bootstrapSchemas() },
       parameters,
       responses,
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a token from rest.tokens (scope read or write)' } },

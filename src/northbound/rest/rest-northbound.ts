@@ -51,14 +51,14 @@ export interface RestNorthboundOptions {
   readiness?: () => ReadinessPart[];
   /** Prometheus metrics on /metrics */
   metrics?: MetricsSource;
-  /** serve HTTPS with this certificate (chain) and key, PEM */
-  tls?: { cert: string | Buffer; key: string | Buffer };
-  /** the Bootstrap Server (routes /api/bootstrap/..., `bootstrap` events); without it those routes answer 404 */
-  bootstrap?: BootstrapApi;
   /** the gateway's version (GET /api/gateway) */
   version?: string;
   /** the web console at `/`: the folder of its files (undefined: the built one); absent: no console */
   console?: { dir?: string };
+  /** serve HTTPS with this certificate (chain) and key, PEM */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** the Bootstrap Server (routes /api/bootstrap/..., `bootstrap` events); without it those routes answer 404 */
+  bootstrap?: BootstrapApi;
 }
 
 export class RestNorthbound {
@@ -97,10 +97,10 @@ export class RestNorthbound {
       tokens: options.config.tokens,
       corsOrigins: options.config.corsOrigins,
       hub: this.hub,
-      ...(options.readiness ? { readiness: options.readiness } : {}),
-      ...(options.metrics ? { metrics: options.metrics } : {}),
       ...(options.version !== undefined ? { version: options.version } : {}),
       ...(options.console ? { console: { dir: this.consoleDir(options.console.dir) } } : {}),
+      ...(options.readiness ? { readiness: options.readiness } : {}),
+      ...(options.metrics ? { metrics: options.metrics } : {}),
       ...(current ? { mappings: current, extraRoutes: (app: Express) => mappedRoutes(app, rc, current) } : {}),
     });
   }
