@@ -1,6 +1,6 @@
 /** The gateway config: its JSON Schema, TypeScript shape and defaults. */
-import { CONSOLE_CONFIG_SCHEMA, DEFAULT_CONSOLE_CONFIG, type ConsoleConfig } from './console-config.js';
 import { DEFAULT_MQTT_BINDING_CONFIG, MQTT_BINDING_SCHEMA, type MqttBindingConfig } from './mqtt-binding-config.js';
+import { CONSOLE_CONFIG_SCHEMA, DEFAULT_CONSOLE_CONFIG, type ConsoleConfig } from './console-config.js';
 
 /** A login of the embedded broker (mqtt.embedded.users). */
 export interface BrokerUserConfig {
