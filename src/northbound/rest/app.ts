@@ -12,6 +12,9 @@ import { ProblemError, sendProblem } from './errors.js';
 import type { RestContext } from './context.js';
 import type { EventHub } from './events.js';
 import { openApiDocument } from './openapi.js';
+import { consoleRoutes } from './console-static.js';
+import { gatewayRoutes } from './routes-gateway.js';
+import { modelRoutes } from './routes-models.js';
 import { actionRoutes } from './routes-actions.js';
 import { deviceRoutes } from './routes-devices.js';
 import { resourceRoutes } from './routes-resources.js';
@@ -30,6 +33,10 @@ export interface AppOptions {
   mappings?: () => CompiledMappings;
   /** extra routes (mapped endpoints), added after the generic API */
   extraRoutes?: (app: Express) => void;
+  /** the gateway's version (GET /api/gateway) */
+  version?: string;
+  /** serve the web console at `/` from this folder (dir undefined: not built, `/` says so); absent or null: no console */
+  console?: { dir: string | undefined } | null;
   /** largest JSON body (default 1 MiB) */
   bodyLimit?: string;
   /** the gateway's parts and whether each is ready, for /readyz (none: this API alone) */
@@ -126,6 +133,8 @@ export function buildApp(rc: RestContext, o: AppOptions): Express {
     next();
   });
   app.use(cors(o.corsOrigins));
+  // the web console's page and files: open (they hold no data; the page asks for a token)
+  if (o.console) consoleRoutes(app, o.console.dir);
   const metrics = o.metrics;
   if (metrics) {
     // the API's tokens, or the metrics token alone (a scraper needs no access to the devices)
@@ -158,6 +167,8 @@ export function buildApp(rc: RestContext, o: AppOptions): Express {
   });
   app.get('/api/events', (req, res) => o.hub.subscribe(req, res));
   deviceRoutes(app, rc);
+  modelRoutes(app, rc);
+  gatewayRoutes(app, rc, { tokens: o.tokens.length > 0, ...(o.version !== undefined ? { version: o.version } : {}), ...(o.readiness ? { readiness: o.readiness } : {}), ...(o.mappings ? { mappings: o.mappings } : {}) });
   securityRoutes(app, rc);
   traceRoutes(app, rc);
   bootstrapRoutes(app, rc);

@@ -54,7 +54,7 @@ export class EventHub {
   /** Starts listening to the server and the heartbeat timer. */
   open(): void {
     const s = this.server;
-    const view = { isAwake: (ep: string) => s.isAwake(ep), queuedRequests: (ep: string) => s.queuedRequests(ep) };
+    const view = { isAwake: (ep: string) => s.isAwake(ep), queuedRequests: (ep: string) => s.queuedRequests(ep), now: () => s.clock.now() };
     const reg = (r: Registration, secrets: boolean): Record<string, Json> => registrationJson(r, view, undefined, { registrationId: secrets });
     const on = <K extends EventName>(name: K, fn: (...args: never[]) => void): void => {
       (s as unknown as { on(n: string, f: (...a: never[]) => void): void }).on(name, fn);
