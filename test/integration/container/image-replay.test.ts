@@ -98,7 +98,7 @@ void test('the image replayed: production install, build, copy list, start, HEAL
     for (const v of ['models', 'data']) mkdirSync(join(app, v), { recursive: true });
     assert.ok(!existsSync(join(app, 'node_modules/typescript')), 'no dev dependency in the image');
 
-    const env = { ...process.env, NODE_ENV: 'production', LWM2MGW_COAP__PORT: '0', LWM2MGW_MQTT__EMBEDDED__PORT: '0', LWM2MGW_REST__PORT: '0' };
+    const env = { ...process.env, NODE_ENV: 'production', LWM2MGW_COAP__PORT: '0', LWM2MGW_MQTT__EMBEDDED__PORT: '0', LWM2MGW_REST__PORT: '0', LWM2MGW_ONEM2M__EMBEDDED__PORT: '0', LWM2MGW_ONEM2M__NOTIFY__PORT: '0' };
     const entry = JSON.parse(one('ENTRYPOINT')) as string[];
     const cmd = JSON.parse(one('CMD')) as string[];
     const child = spawn(entry[0]!, [...entry.slice(1), ...cmd], { cwd: app, env, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -124,6 +124,16 @@ void test('the image replayed: production install, build, copy list, start, HEAL
       const page = await fetch(`http://127.0.0.1:${restPort}/`);
       assert.equal(page.status, 200, 'the web console is in the image');
       assert.match(await page.text(), /console\/console\.js/);
+      // the shipped config offers a oneM2M surface with no other server: the embedded CSE, the IPE's AE on it
+      const cseUrl = /oneM2M embedded CSE listening url=(\S+)/.exec(log)?.[1];
+      assert.ok(cseUrl, `the embedded CSE starts:\n${log}`);
+      const headers = { 'X-M2M-Origin': 'CAdmin', 'X-M2M-RI': 'replay-1', 'X-M2M-RVI': '3', Accept: 'application/json' };
+      let ae = 0;
+      for (let i = 0; i < 50 && ae !== 200; i++) {
+        ae = (await fetch(`${cseUrl}/cse-in/lwm2m-ipe`, { headers })).status;
+        if (ae !== 200) await new Promise((res) => setTimeout(res, 100));
+      }
+      assert.equal(ae, 200, 'the IPE registered its AE on the embedded CSE');
     } finally {
       child.kill('SIGTERM');
     }

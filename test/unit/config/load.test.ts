@@ -17,11 +17,15 @@ function withFile(text: string, fn: (file: string) => void): void {
   }
 }
 
-void test('the shipped config/gateway.yaml loads and equals the defaults, with the mappings and data folders next to config/', () => {
+void test('the shipped config/gateway.yaml loads and equals the defaults but for oneM2M on, with the mappings and data folders next to config/', () => {
   const { config } = loadConfig('config/gateway.yaml', {});
   assert.equal(config.mappings.dir, resolve('mappings'));
   assert.equal(config.data.dir, resolve('data'));
-  assert.deepEqual({ ...config, mappings: DEFAULT_CONFIG.mappings, data: DEFAULT_CONFIG.data }, DEFAULT_CONFIG);
+  // npm start offers a oneM2M surface with no other server (the embedded CSE on loopback)
+  assert.equal(config.onem2m.enabled, true);
+  assert.equal(config.onem2m.cse.url, null);
+  const onem2m = { ...config.onem2m, enabled: DEFAULT_CONFIG.onem2m.enabled };
+  assert.deepEqual({ ...config, mappings: DEFAULT_CONFIG.mappings, data: DEFAULT_CONFIG.data, onem2m }, DEFAULT_CONFIG);
 });
 
 void test('no file gives the defaults, paths relative to the working directory', () => {
