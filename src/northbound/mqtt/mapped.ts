@@ -52,6 +52,8 @@ interface DeviceState {
   /** seed reads of the plan done (or under way); made on the first */
   seeded?: Set<string>;
   failures: PlanFailures;
+  /** the skipped observations (a binding without Observe) were logged once */
+  skipNoted?: boolean;
 }
 
 /**
@@ -196,7 +198,13 @@ export class MappedTopics {
       if (state.closed) return;
       if (!r.success) this.o.logger.debug('mqtt mapped topics: cancel failed', { endpoint, paths: s.observation.paths.join(','), code: r.code ?? r.error?.code });
     }
-    for (const [key, ob] of wanted) {
+    // a binding without Observe (HTTP): the device reports with Send, nothing to start (not even Write-Attributes)
+    const observable = this.o.server.supportsObserve(endpoint);
+    if (!observable && wanted.size > 0 && !state.skipNoted) {
+      state.skipNoted = true;
+      this.o.logger.debug('mqtt mapped topics: planned observations skipped, the binding carries no Observe', { endpoint, observations: wanted.size });
+    }
+    for (const [key, ob] of observable ? wanted : []) {
       // started and still alive; one that ended (cancelled elsewhere, error code) or never
       // started (the device did not answer) is tried again
       if (state.started.get(key)?.observationId) continue;
