@@ -175,6 +175,9 @@ describe('one device on each binding (CoAP, MQTT, HTTP) shows up identically nor
     gateway = new Gateway(gatewayConfig(dir), { logger });
     await gateway.start();
     rest = `http://127.0.0.1:${gateway.ports.rest!}`;
+    // a port key per binding, none taking a face's: the MQTT binding's broker is the embedded one here
+    assert.equal(gateway.ports['mqttBinding'], gateway.ports.mqtt);
+    assert.ok(gateway.ports['http'] && gateway.ports['http'] !== gateway.ports.rest);
     cse = gateway.embeddedCse!.url;
     const broker = `mqtt://127.0.0.1:${gateway.ports.mqtt!}`;
     watcher = await connectAsync(broker, { protocolVersion: 4, reconnectPeriod: 0 }, false);
