@@ -9,6 +9,9 @@ COPY test/fixtures/npm ./test/fixtures/npm
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# the web console (bundled by esbuild into dist/console)
+COPY console ./console
+COPY scripts/build-console.mjs ./scripts/
 RUN npm run build && npm prune --omit=dev
 
 FROM node:24-bookworm-slim

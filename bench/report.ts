@@ -1,4 +1,5 @@
 /** The benchmark's results: their JSON shape and the printed table. */
+import type { FotaPullFigures } from './fota-pull.js';
 import type { MqttBindingFigures } from './mqtt-binding-phase.js';
 import type { StoreFigure } from './store-compare.js';
 import type { EchoResult } from './echo.js';
@@ -92,6 +93,8 @@ export interface Results {
     stores?: StoreFigure[] | Skipped;
     /** notifications over the LwM2M 1.2 MQTT binding into the mapped MQTT topics (absent in older results) */
     mqttBinding?: MqttBindingFigures | Skipped;
+    /** one firmware image pulled by many devices at once (absent in older results) */
+    fotaPull?: FotaPullFigures | Skipped;
   };
 }
 
@@ -184,6 +187,12 @@ export function table(r: Results): string {
     rows.push(['  latency p50 / p99', `${ms(mb.latencyMs.p50)} / ${ms(mb.latencyMs.p99)}`, '', '']);
   }
   dtlsRows(rows, f.dtls);
+  const fp = f.fotaPull;
+  if (fp && 'skipped' in fp) rows.push(['firmware pull', `skipped: ${fp.skipped}`, '', '']);
+  else if (fp) {
+    const mb = `${(fp.imageBytes / 1048576).toFixed(1)} MB`;
+    rows.push([`firmware pull, ${mb} by ${n0(fp.devices)} devices at once (${fp.over})`, `${fp.wallS.toFixed(2)} s wall, gw cpu ${pct(fp.gatewayCpu)} (${(fp.gatewayCpu * fp.wallS).toFixed(2)} CPU s), ${fp.succeeded} ok / ${fp.failed} failed`, '', '']);
+  }
   storeRows(rows, r.gateway.store ?? 'memory', f.stores);
   const head: [string, string, string, string] = ['figure', 'measured', 'target', 'of echo'];
   const w = [0, 1, 2, 3].map((k) => Math.max(head[k]!.length, ...rows.map((row) => row[k]!.length)));

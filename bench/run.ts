@@ -7,7 +7,7 @@
  *
  * Options: --devices N (first fleet), --big N (total for the second RSS figure, 0: skip),
  * --profile (gateway under --cpu-prof, profiles in bench/results/), --src (run the gateway
- * from src/ with tsx instead of dist/), --out FILE, --skip notify,mqtt-binding,rest,dtls,dtls-notify;
+ * from src/ with tsx instead of dist/), --out FILE, --skip notify,mqtt-binding,rest,dtls,dtls-notify,stores,fota;
  * the DTLS part (dtls/dtls-phase.ts): --dtls-devices N, --dtls-procs N (handshake load
  * processes), --dtls-sockets N (handshakes in flight per process), --dtls-seconds S,
  * --dtls-suite ccm8|cbc.
@@ -33,6 +33,7 @@ import { table, type Results } from './report.js';
 import { restReads } from './rest-load.js';
 import { deletePrefixes, runPrefix } from './redis-prefix.js';
 import { redisReachable, storeComparison, type StoreType } from './store-compare.js';
+import { fotaPull } from './fota-pull.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -63,7 +64,7 @@ const storeType = args.store;
 const redisPrefix = runPrefix('bench', String(process.pid));
 /** the prefix of the store comparison's Redis gateway */
 const compareRedisPrefix = runPrefix('bench-compare', String(process.pid));
-/** phases to leave out: notify, rest, dtls, dtls-notify, stores (e.g. to profile one of them alone) */
+/** phases to leave out: notify, mqtt-binding, rest, dtls, dtls-notify, stores, fota (e.g. to profile one of them alone) */
 const skip = new Set(args.skip.split(',').filter((x) => x !== ''));
 
 const quick = args.quick;
@@ -364,6 +365,20 @@ async function main(): Promise<void> {
       });
     }
 
+    // 9. firmware pull: one image pulled by many devices at once, on a gateway of its own (the others stopped)
+    let fotaFig: Results['figures']['fotaPull'] = { skipped: '--skip fota' };
+    if (!skip.has('fota') && faces.rest) {
+      await sink?.close().catch(() => {});
+      sink = undefined;
+      for (const f of fleets.splice(0)) await f.close().catch(() => {});
+      if (gw) await stopProcess(gw.proc);
+      gw = undefined;
+      const devices = quick ? 10 : 100;
+      const size = quick ? 100_000 : 1024 * 1024;
+      log(`firmware pull: ${devices} devices, ${size} bytes each...`);
+      fotaFig = await fotaPull({ devices, size, coap: false, entry }).catch((e: unknown) => ({ skipped: `failed: ${e instanceof Error ? e.message : String(e)}` }));
+    }
+
     const results: Results = {
       startedAt,
       mode: quick ? 'quick' : 'full',
@@ -371,7 +386,7 @@ async function main(): Promise<void> {
       machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '?', node: process.version, loadavgBefore: loadBefore, loadavgAfter: loadavg(), cpuShareBefore, openFileLimit: openFileLimit() },
       gateway: { entry, store: storeType, ...faces },
       fleet: { sockets: opened.sockets, clientsPerSocket: opened.clientsPerSocket, limit: opened.limit, notificationFormat: FORMAT, conNotifications: CON },
-      figures: { echo, startupMs, registrations, observations, rss: { baseBytes, at: rssAt }, notifications, restReads: restReadsFig, dtls, stores, mqttBinding },
+      figures: { echo, startupMs, registrations, observations, rss: { baseBytes, at: rssAt }, notifications, restReads: restReadsFig, dtls, stores, mqttBinding, fotaPull: fotaFig },
     };
     const out = args.out ?? join(resultsDir, `${stamp}.json`);
     writeFileSync(out, JSON.stringify(results, null, 2) + '\n');

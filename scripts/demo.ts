@@ -160,6 +160,8 @@ async function main(): Promise<void> {
   if (faces.rest) {
     lines.push(
       '',
+      `Web console: http://127.0.0.1:${rest}/   (its files come from npm run build)`,
+      '',
       'REST:',
       `  curl http://127.0.0.1:${rest}/api/devices`,
       `  curl http://127.0.0.1:${rest}/api/devices/${ep}/3303/0/5700`,

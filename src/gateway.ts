@@ -5,7 +5,7 @@
  * (northbound/faces.ts) attach to the same server, in list order.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { GatewayConfig } from './config/schema.js';
 import { silentLogger, type Logger } from './log.js';
 import { ModelRegistry } from './lwm2m/model/registry.js';
@@ -27,6 +27,7 @@ import { GatewayFiles } from './gateway-files.js';
 import { StartError } from './start-error.js';
 import { BootstrapServer, ownServerMatcher } from './lwm2m/bootstrap/index.js';
 import { createBootstrapBindings } from './transport/bootstrap-bindings.js';
+import { FirmwareManager } from './firmware/index.js';
 import { bindingTopicRule, newGatewayLogin } from './transport/mqtt/broker-rule.js';
 
 /** The package version (package.json sits one level above src/ and dist/). */
@@ -71,6 +72,8 @@ export class Gateway {
   private readonly opened: OpenedStore;
   /** the embedded oneM2M CSE (undefined: the oneM2M face is off, or talks to an external CSE) */
   embeddedCse: EmbeddedCse | undefined;
+  /** firmware updates and campaigns (undefined: firmware.enabled is false, or not started) */
+  firmware: FirmwareManager | undefined;
 
   constructor(
     readonly config: GatewayConfig,
@@ -174,9 +177,19 @@ export class Gateway {
     this.log.info('LwM2M bootstrap server listening', { transport: at.transport, address: at.address, port: at.port });
   }
 
+  /** Starts every part the config turns on; when one fails, those already started are stopped before the error is thrown. */
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    try {
+      await this.startParts();
+    } catch (e) {
+      await this.stop().catch((err: unknown) => this.log.warn('stopping after a failed start', { error: String(err) }));
+      throw e;
+    }
+  }
+
+  private async startParts(): Promise<void> {
     if (this.config.models.dir) {
       const dir = resolve(this.baseDir(), this.config.models.dir);
       let loaded;
@@ -212,7 +225,12 @@ export class Gateway {
       const local = host === null || host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
       return port ? { url: `mqtt://${local}:${port}`, ...login } : undefined;
     };
-    this.bindings = createBindings({ config: this.config, handler: this.server, logger: this.log, credentials: this.server.credentials, embeddedBroker });
+    if (this.config.firmware.enabled) {
+      this.firmware = new FirmwareManager({ core: this.server, config: this.config.firmware, dir: join(this.config.data.dir, 'firmware'), logger: this.log });
+      this.firmware.start({ resume: false }); // campaigns resume once every binding runs (end of start)
+    }
+    const downloads = (path: readonly string[]): Promise<Uint8Array | undefined> => this.firmware?.coapDownload(path[1] ?? '') ?? Promise.resolve(undefined);
+    this.bindings = createBindings({ config: this.config, handler: this.server, logger: this.log, credentials: this.server.credentials, embeddedBroker, downloads });
     for (const b of this.bindings) if (!b.late) await this.startBinding(b);
     await this.startBootstrap(embeddedBroker);
     const m = this.config.rest.metrics;
@@ -227,6 +245,7 @@ export class Gateway {
       logger: this.log,
       version: VERSION,
       bootstrap: this.bootstrap,
+      ...(this.firmware ? { firmware: this.firmware } : {}),
       readiness: () => this.readiness(),
       ...(this.metrics ? { metrics: this.metrics } : {}),
       ...journals,
@@ -244,6 +263,7 @@ export class Gateway {
       }
     }
     for (const b of this.bindings) if (b.late) await this.startBinding(b);
+    this.firmware?.resume();
     for (const b of this.bootstrapBindings) if (b.late) await this.startBootstrapBinding(b);
   }
 
@@ -318,6 +338,8 @@ export class Gateway {
     for (const b of [...this.bindings, ...this.bootstrapBindings]) if (b.late) await b.stop();
     for (const face of this.faces.reverse()) await face.stop();
     this.faces = [];
+    await this.firmware?.stop();
+    this.firmware = undefined;
     await this.embeddedCse?.stop();
     this.embeddedCse = undefined;
     this.metrics?.stop();

@@ -1,7 +1,9 @@
 /** The gateway config: its JSON Schema, TypeScript shape and defaults. */
+import { DEFAULT_FIRMWARE_CONFIG, FIRMWARE_CONFIG_SCHEMA, type FirmwareConfig } from './firmware-config.js';
 import { DEFAULT_MQTT_BINDING_CONFIG, MQTT_BINDING_SCHEMA, type MqttBindingConfig } from './mqtt-binding-config.js';
 import { DEFAULT_HTTP_BINDING, HTTP_BINDING_SCHEMA } from './http-binding-config.js';
 import type { HttpBindingConfig } from './http-binding-config.js';
+import { CONSOLE_CONFIG_SCHEMA, DEFAULT_CONSOLE_CONFIG, type ConsoleConfig } from './console-config.js';
 
 /** A login of the embedded broker (mqtt.embedded.users). */
 export interface BrokerUserConfig {
@@ -173,6 +175,8 @@ export interface GatewayConfig {
     /** HTTPS: on when cert and key (PEM files, relative to the config file) are set */
     tls?: { cert: string | null; key: string | null };
   };
+  /** the web console on the REST port (src/config/console-config.ts) */
+  console?: ConsoleConfig;
   onem2m: {
     /** the oneM2M IPE face: the gateway registers as an AE on a CSE over the HTTP binding */
     enabled: boolean;
@@ -240,6 +244,8 @@ export interface GatewayConfig {
     /** every client must have authenticated (DTLS): plain UDP registrations are refused */
     requireDtls: boolean;
   };
+  /** firmware and software updates, campaigns (src/config/firmware-config.ts) */
+  firmware: FirmwareConfig;
   /** the southbound LwM2M 1.2 MQTT binding (mqtt-binding-config.ts) */
   mqttBinding: MqttBindingConfig;
 }
@@ -297,6 +303,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
     presence: true,
   },
   rest: { enabled: true, port: 8080, host: null, allowAnonymous: false, tokens: [], corsOrigins: [], metrics: { enabled: true, token: null }, tls: { cert: null, key: null } },
+  console: DEFAULT_CONSOLE_CONFIG,
   onem2m: {
     enabled: false,
     cse: { url: null, id: 'id-in', name: 'cse-in' },
@@ -318,6 +325,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   data: { dir: 'data' },
   security: { file: null, requireForKnown: true, requireDtls: false },
   shutdown: { graceSeconds: 10 },
+  firmware: DEFAULT_FIRMWARE_CONFIG,
   mqttBinding: DEFAULT_MQTT_BINDING_CONFIG,
 };
 
@@ -565,6 +573,7 @@ export const CONFIG_SCHEMA = {
         },
       },
     },
+    console: CONSOLE_CONFIG_SCHEMA,
     log: {
       type: 'object',
       additionalProperties: false,
@@ -598,6 +607,7 @@ export const CONFIG_SCHEMA = {
       additionalProperties: false,
       properties: { graceSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 3600 } },
     },
+    firmware: FIRMWARE_CONFIG_SCHEMA,
     mqttBinding: MQTT_BINDING_SCHEMA,
   },
 } as const;

@@ -11,6 +11,7 @@ import type { CoreApi } from '../lwm2m/server/index.js';
 import type { ModelProvider } from '../lwm2m/model/types.js';
 import type { MappingStore } from '../mapping/index.js';
 import type { BootstrapApi } from '../lwm2m/bootstrap/index.js';
+import type { FirmwareApi } from '../firmware/index.js';
 
 /** The ports a face listens on once started, by name ("mqtt", "mqttWs", "rest"); null: that listener is off. */
 export type FacePorts = Readonly<Record<string, number | null>>;
@@ -68,6 +69,8 @@ export interface FaceDeps {
   openJournal?: OpenJournal;
   /** the Bootstrap Server: its configs, credentials, sessions and events */
   bootstrap?: BootstrapApi;
+  /** firmware updates and campaigns (firmware.enabled) */
+  firmware?: FirmwareApi;
   /** the embedded MQTT broker's rule for topics another part owns (the LwM2M/MQTT binding's), wired by the gateway */
   brokerTopicRule?: BrokerTopicRule;
 }

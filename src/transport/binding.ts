@@ -38,6 +38,12 @@ export interface BindingStats {
   handshakes?: { completed: number; failed: number };
 }
 
+/**
+ * Files the gateway serves to devices on a CoAP GET (a firmware pull): the Uri-Path
+ * segments in, the bytes out (Block2 slices them), or undefined (4.04).
+ */
+export type DownloadSource = (uriPath: readonly string[]) => Promise<Uint8Array | undefined>;
+
 /** What a binding is built from. */
 export interface BindingContext {
   config: GatewayConfig;
@@ -46,6 +52,8 @@ export interface BindingContext {
   logger: Logger;
   /** the clients' credentials (the store's): what a secured binding checks a handshake against */
   credentials?: { pskFor(identity: Buffer): Buffer | undefined };
+  /** what devices may GET under /fw/... (firmware pull over CoAP); none: 4.04 */
+  downloads?: DownloadSource;
   /** the MQTT face's embedded broker once started (undefined: not running): where a binding that is its client connects */
   embeddedBroker?: () => { url: string; username: string; password: string } | undefined;
 }

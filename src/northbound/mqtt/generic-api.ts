@@ -2,7 +2,8 @@
  * The generic topic API: needs no mapping file. Commands arrive on
  * `{prefix}/{endpoint}/dn/#` as `{ reqID, msgType, data }`; results go to
  * `{prefix}/{endpoint}/up/resp`, notifications to `up/notify`, Send values to `up/send`,
- * Register to `up/resp` and Update to `up/update` (docs/mqtt.md describes every message).
+ * Register to `up/resp` and Update to `up/update`, firmware update progress to `up/fota` and a
+ * campaign's to `{prefix}/$gateway/campaigns/{id}` (docs/mqtt.md describes every message).
  * A bad command (one without a `reqID` too) gets an error response and is not executed;
  * a slow device delays only its own answers.
  */
@@ -15,6 +16,7 @@ import { bootstrapEventView, type BootstrapApi, type BootstrapEvent } from '../.
 import { resultContent, resultStatus } from './json-values.js';
 import type { MqttLink } from './link.js';
 import { ServerListeners } from './server-events.js';
+import { campaignEventView, fotaView, type CampaignView, type FirmwareApi, type FotaEvent } from '../../firmware/index.js';
 import { encodeLevel, type Topics } from './topics.js';
 
 export interface GenericApiOptions {
@@ -27,6 +29,8 @@ export interface GenericApiOptions {
   qos?: 0 | 1;
   /** the Bootstrap Server: its events go to `up/bootstrap` */
   bootstrap?: BootstrapApi;
+  /** firmware updates: progress to `up/fota`, campaigns to `$gateway/campaigns/{id}` */
+  firmware?: FirmwareApi;
 }
 
 /** The `data` of register/update messages. */
@@ -89,7 +93,25 @@ export class GenericApi {
     on('observationEnded', (ob) => this.reqIds.delete(ob.id));
     this.unsubscribe = this.o.link.subscribe(this.o.topics.everyDevice('dn/#'), (topic, payload) => this.onCommand(topic, payload));
     this.o.bootstrap?.on('bootstrap', this.onBootstrap);
+    this.o.firmware?.on('fota', this.onFota);
+    this.o.firmware?.on('campaign', this.onCampaign);
   }
+
+  private readonly onFota = (e: FotaEvent): void => {
+    try {
+      this.publish(e.endpoint, 'up/fota', { msgType: 'fota', data: fotaView(e) });
+    } catch (err) {
+      this.o.logger.error('mqtt generic API: fota event not published', { error: String(err) });
+    }
+  };
+
+  private readonly onCampaign = (v: CampaignView): void => {
+    try {
+      this.publishTo(`${this.o.topics.prefix}/$gateway/campaigns/${v.id}`, { msgType: 'campaign', data: campaignEventView(v) });
+    } catch (err) {
+      this.o.logger.error('mqtt generic API: campaign event not published', { error: String(err) });
+    }
+  };
 
   private readonly onBootstrap = (e: BootstrapEvent): void => {
     try {
@@ -104,6 +126,8 @@ export class GenericApi {
     this.running = false;
     this.events.clear();
     this.o.bootstrap?.off('bootstrap', this.onBootstrap);
+    this.o.firmware?.off('fota', this.onFota);
+    this.o.firmware?.off('campaign', this.onCampaign);
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     this.reqIds.clear();

@@ -97,6 +97,7 @@ export class MqttFace implements Face {
       presence: m.presence,
       gatewayInfo: { version: this.d.version },
       ...(this.d.bootstrap ? { bootstrap: this.d.bootstrap } : {}),
+      ...(this.d.firmware ? { firmware: this.d.firmware } : {}),
       logger,
     });
     await this.northbound.start();

@@ -4,6 +4,7 @@
  * this class only publishes and subscribes through it.
  */
 import type { BootstrapApi } from '../../lwm2m/bootstrap/index.js';
+import type { FirmwareApi } from '../../firmware/index.js';
 import { silentLogger, type Logger } from '../../log.js';
 import type { ModelProvider } from '../../lwm2m/model/types.js';
 import type { CoreApi, ValueContext } from '../../lwm2m/server/index.js';
@@ -29,6 +30,8 @@ export interface MqttNorthboundOptions {
   genericApi?: boolean;
   /** the Bootstrap Server, whose events the generic API publishes */
   bootstrap?: BootstrapApi;
+  /** firmware updates, whose progress the generic API publishes */
+  firmware?: FirmwareApi;
   /** extra fields of the gateway's online message (e.g. { version }) */
   gatewayInfo?: Record<string, unknown>;
   logger?: Logger;
@@ -89,7 +92,7 @@ export class MqttNorthbound {
     this.topics = new Topics(o.topicPrefix ?? 'lwm2m');
     const ctx: ValueContext = { models: o.models };
     const link = guarded(o.link, this.log);
-    if (o.genericApi !== false) this.generic = new GenericApi({ server: o.server, link, topics: this.topics, ctx, logger: this.log, ...(o.bootstrap ? { bootstrap: o.bootstrap } : {}) });
+    if (o.genericApi !== false) this.generic = new GenericApi({ server: o.server, link, topics: this.topics, ctx, logger: this.log, ...(o.bootstrap ? { bootstrap: o.bootstrap } : {}), ...(o.firmware ? { firmware: o.firmware } : {}) });
     if (o.presence !== false) this.presence = new Presence({ server: o.server, link, topics: this.topics, logger: this.log, ...(o.gatewayInfo ? { gatewayInfo: o.gatewayInfo } : {}) });
     const initial = this.currentMappings();
     if (initial) this.mapped = new MappedTopics({ server: o.server, link, logger: this.log, mappings: initial, ...(o.planConcurrency ? { concurrency: o.planConcurrency } : {}) });

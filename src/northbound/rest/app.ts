@@ -12,12 +12,18 @@ import { ProblemError, sendProblem } from './errors.js';
 import type { RestContext } from './context.js';
 import type { EventHub } from './events.js';
 import { openApiDocument } from './openapi.js';
+import { consoleRoutes } from './console-static.js';
+import { gatewayRoutes } from './routes-gateway.js';
+import { modelRoutes } from './routes-models.js';
 import { actionRoutes } from './routes-actions.js';
 import { deviceRoutes } from './routes-devices.js';
 import { resourceRoutes } from './routes-resources.js';
 import { securityRoutes } from './routes-security.js';
 import { traceRoutes } from './routes-trace.js';
 import { bootstrapRoutes } from './routes-bootstrap.js';
+import { firmwareDownloadRoute, firmwareRoutes } from './routes-firmware.js';
+import { campaignRoutes } from './routes-campaigns.js';
+import type { FirmwareApi } from '../../firmware/index.js';
 
 export interface AppOptions {
   tokens: readonly TokenConfig[];
@@ -27,12 +33,18 @@ export interface AppOptions {
   mappings?: () => CompiledMappings;
   /** extra routes (mapped endpoints), added after the generic API */
   extraRoutes?: (app: Express) => void;
+  /** the gateway's version (GET /api/gateway) */
+  version?: string;
+  /** serve the web console at `/` from this folder (dir undefined: not built, `/` says so); absent or null: no console */
+  console?: { dir: string | undefined } | null;
   /** largest JSON body (default 1 MiB) */
   bodyLimit?: string;
   /** the gateway's parts and whether each is ready, for /readyz (none: this API alone) */
   readiness?: () => ReadinessPart[];
   /** Prometheus metrics on /metrics (none: no such route) */
   metrics?: MetricsSource;
+  /** firmware updates and campaigns (none: their routes answer FIRMWARE_OFF) */
+  firmware?: FirmwareApi;
 }
 
 export interface RouteInfo {
@@ -121,6 +133,8 @@ export function buildApp(rc: RestContext, o: AppOptions): Express {
     next();
   });
   app.use(cors(o.corsOrigins));
+  // the web console's page and files: open (they hold no data; the page asks for a token)
+  if (o.console) consoleRoutes(app, o.console.dir);
   const metrics = o.metrics;
   if (metrics) {
     // the API's tokens, or the metrics token alone (a scraper needs no access to the devices)
@@ -129,6 +143,8 @@ export function buildApp(rc: RestContext, o: AppOptions): Express {
       metrics.text().then((text) => res.type(metrics.contentType).send(text), next);
     });
   }
+  // a device downloading its image has no API token: the per-job token in the path is its right
+  firmwareDownloadRoute(app, o.firmware);
   app.use(bearerAuth(o.tokens));
   const limit = o.bodyLimit ?? '1mb';
   app.use(express.json({ limit, strict: false, type: ['application/json', 'application/*+json'] }));
@@ -151,9 +167,13 @@ export function buildApp(rc: RestContext, o: AppOptions): Express {
   });
   app.get('/api/events', (req, res) => o.hub.subscribe(req, res));
   deviceRoutes(app, rc);
+  modelRoutes(app, rc);
+  gatewayRoutes(app, rc, { tokens: o.tokens.length > 0, ...(o.version !== undefined ? { version: o.version } : {}), ...(o.readiness ? { readiness: o.readiness } : {}), ...(o.mappings ? { mappings: o.mappings } : {}) });
   securityRoutes(app, rc);
   traceRoutes(app, rc);
   bootstrapRoutes(app, rc);
+  firmwareRoutes(app, o.firmware);
+  campaignRoutes(app, o.firmware);
   actionRoutes(app, rc);
   resourceRoutes(app, rc);
   o.extraRoutes?.(app);

@@ -52,6 +52,13 @@ export const PROBLEMS = {
   QUEUE_EXPIRED: { status: 504, title: 'The sleeping device did not wake up in time' },
   QUEUE_FULL: { status: 503, title: 'Too many requests already wait for this sleeping device' },
   REQUEST_CANCELLED: { status: 503, title: 'The registration ended or the gateway stopped while the request waited' },
+  // firmware updates and campaigns (routes-firmware.ts, routes-campaigns.ts)
+  FIRMWARE_OFF: { status: 404, title: 'Firmware updates are off (firmware.enabled)' },
+  IMAGE_NOT_FOUND: { status: 404, title: 'No such firmware or software image' },
+  CAMPAIGN_NOT_FOUND: { status: 404, title: 'No such campaign' },
+  DOWNLOAD_NOT_FOUND: { status: 404, title: 'No download is open under this token' },
+  FIRMWARE_CONFLICT: { status: 409, title: 'Not now: an update or campaign is in a state that does not allow it' },
+  RANGE_NOT_SATISFIABLE: { status: 416, title: 'The range lies outside the image' },
   INTERNAL: { status: 500, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

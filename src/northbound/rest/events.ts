@@ -3,7 +3,8 @@
  * `deregistered`, `expired`, `awake`, `sleeping`, `notification`, `send`,
  * `observationEnded`, `addressChanged` (a registration moved to another address: NAT
  * rebinding, or someone who knows its id), `trace` (a message of a traced device), `bootstrap`
- * (a bootstrap session started, a step ended, it finished or failed). Filters: `?endpoint=` (comma-separated, `*`/`?` globs, bounded in count and length) and `?events=`
+ * (a bootstrap session started, a step ended, it finished or failed), `fota` (a device's firmware
+ * update progressed) and `campaign` (a campaign's totals or status changed; endpoint filters do not apply). Filters: `?endpoint=` (comma-separated, `*`/`?` globs, bounded in count and length) and `?events=`
  * (names). Every event is `event: <name>`, `id: <n>`, `data: <JSON>`; a comment line
  * keeps idle connections open (`heartbeatMs`). A consumer that falls more than
  * MAX_BUFFERED_BYTES behind is disconnected. close() ends every stream.
@@ -17,11 +18,14 @@ import { showsSecrets } from './auth.js';
 import { ProblemError } from './errors.js';
 import { nodeJson, nodesJson, registrationJson, timestampedJson, type Json } from './json.js';
 import { globsOf, listOf } from './params.js';
+import type { CampaignView, FirmwareApi, FotaEvent } from '../../firmware/index.js';
+import { jobJson } from './routes-firmware.js';
+import { campaignJson } from './routes-campaigns.js';
 
 /** A subscriber whose unsent events exceed this is disconnected (it reconnects and reads afresh). */
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
-export const EVENT_NAMES = ['registered', 'updated', 'deregistered', 'expired', 'awake', 'sleeping', 'notification', 'send', 'observationEnded', 'addressChanged', 'trace', 'bootstrap'] as const;
+export const EVENT_NAMES = ['registered', 'updated', 'deregistered', 'expired', 'awake', 'sleeping', 'notification', 'send', 'observationEnded', 'addressChanged', 'trace', 'bootstrap', 'fota', 'campaign'] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 
 interface Subscriber {
@@ -44,12 +48,13 @@ export class EventHub {
     private readonly heartbeatMs: number,
     private readonly onSeen: (endpoint: string) => void,
     private readonly bootstrap?: BootstrapApi,
+    private readonly firmware?: FirmwareApi,
   ) {}
 
   /** Starts listening to the server and the heartbeat timer. */
   open(): void {
     const s = this.server;
-    const view = { isAwake: (ep: string) => s.isAwake(ep), queuedRequests: (ep: string) => s.queuedRequests(ep) };
+    const view = { isAwake: (ep: string) => s.isAwake(ep), queuedRequests: (ep: string) => s.queuedRequests(ep), now: () => s.clock.now() };
     const reg = (r: Registration, secrets: boolean): Record<string, Json> => registrationJson(r, view, undefined, { registrationId: secrets });
     const on = <K extends EventName>(name: K, fn: (...args: never[]) => void): void => {
       (s as unknown as { on(n: string, f: (...a: never[]) => void): void }).on(name, fn);
@@ -90,6 +95,14 @@ export class EventHub {
       bs.on('bootstrap', onBootstrap);
       this.detach.push(() => bs.off('bootstrap', onBootstrap));
     }
+    const fw = this.firmware;
+    if (fw) {
+      const onFota = (e: FotaEvent): void => this.publish('fota', e.endpoint, () => jobJson(e));
+      const onCampaign = (v: CampaignView): void => this.publish('campaign', undefined, () => campaignJson(v));
+      fw.on('fota', onFota);
+      fw.on('campaign', onCampaign);
+      this.detach.push(() => fw.off('fota', onFota), () => fw.off('campaign', onCampaign));
+    }
     if (this.heartbeatMs > 0) {
       this.heartbeat = setInterval(() => {
         for (const sub of this.subscribers) sub.res.write(': heartbeat\n\n');
@@ -125,13 +138,13 @@ export class EventHub {
    * Writes an event to the subscribers that want it; its JSON is built only when one
    * does, once per kind of subscriber (`secrets`: write-scoped).
    */
-  private publish(name: EventName, endpoint: string, data: (secrets: boolean) => Record<string, Json>): void {
+  private publish(name: EventName, endpoint: string | undefined, data: (secrets: boolean) => Record<string, Json>): void {
     if (this.subscribers.size === 0) return;
     const frames = new Map<boolean, string>();
     let id: number | undefined;
     for (const sub of this.subscribers) {
       if (!sub.events.has(name)) continue;
-      if (sub.endpoints && !sub.endpoints(endpoint)) continue;
+      if (sub.endpoints && endpoint !== undefined && !sub.endpoints(endpoint)) continue;
       id ??= ++this.seq;
       let frame = frames.get(sub.secrets);
       if (frame === undefined) frames.set(sub.secrets, (frame = `event: ${name}\nid: ${id}\ndata: ${JSON.stringify(data(sub.secrets))}\n\n`));

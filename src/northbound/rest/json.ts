@@ -15,6 +15,7 @@ import { OperationError, valueNode, type ValueContext } from '../../lwm2m/server
 import { LwM2mPath } from '../../lwm2m/path.js';
 import { valueToJson } from '../../mapping/values.js';
 import { ProblemError } from './errors.js';
+import { deviceState } from './device-filters.js';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -75,6 +76,8 @@ export function linksJson(links: Link[]): Json[] {
 export interface RegistrationView {
   isAwake(endpoint: string): boolean;
   queuedRequests(endpoint: string): number;
+  /** the core's clock (ms), for `state` */
+  now(): number;
 }
 
 /** What a registration's JSON carries beside its summary. */
@@ -98,6 +101,7 @@ export function registrationJson(reg: Registration, view: RegistrationView, last
     lifetime: reg.lifetime,
     queueMode: reg.queueMode,
     awake: reg.queueMode ? view.isAwake(reg.endpoint) : true,
+    state: deviceState(reg, view),
     queuedRequests: view.queuedRequests(reg.endpoint),
     ...(reg.smsNumber !== undefined ? { smsNumber: reg.smsNumber } : {}),
     rootPath: reg.rootPath,

@@ -34,6 +34,7 @@ export const schemas = {
       lifetime: { type: 'integer', description: 'seconds' },
       queueMode: { type: 'boolean' },
       awake: { type: 'boolean' },
+      state: { enum: ['online', 'sleeping', 'offline'], description: 'online: reachable now; sleeping: a queue-mode device between wake-ups; offline: its lifetime ran out, held for the expiry grace' },
       queuedRequests: { type: 'integer' },
       smsNumber: { type: 'string' },
       rootPath: { type: 'string' },

@@ -6,10 +6,12 @@
  * request with equal precedence, declared tags and path parameters).
  */
 import type { CompiledMappings } from '../../mapping/compiled-mappings.js';
+import { CONSOLE_API_TAGS, consoleApiPaths, fleetParams } from './openapi-console-api.js';
 import { MAPPED_TAG, mappedPaths } from './openapi-mapped.js';
 import { parameters, responses, schemas } from './openapi-schemas.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './params.js';
 import { bootstrapPaths, bootstrapSchemas } from './openapi-bootstrap.js';
+import { FIRMWARE_TAGS, firmwarePaths, firmwareSchemas } from './openapi-firmware.js';
 
 export type Obj = Record<string, unknown>;
 
@@ -147,9 +149,13 @@ function securityPath(): Obj {
 
 /**
  * Routes served but left out of the document: the former path of cancel-by-id, which a
- * path template of the device API (`{objectId}/discover`...) would match as well.
+ * path template of the device API (`{objectId}/discover`...) would match as well; and the
+ * web console's page (HTML for browsers, not API: docs/console.md).
  */
-export const UNDOCUMENTED_ROUTES = [{ method: 'DELETE', path: '/api/devices/:endpoint/observations/:observationId' }] as const;
+export const UNDOCUMENTED_ROUTES = [
+  { method: 'DELETE', path: '/api/devices/:endpoint/observations/:observationId' },
+  { method: 'GET', path: '/' },
+] as const;
 
 const TAGS = [
   { name: 'devices', description: 'Registered devices' },
@@ -162,6 +168,7 @@ const TAGS = [
   { name: 'security', description: 'Credentials of the clients (DTLS PSK, raw public key, X.509); write scope, keys never returned' },
   { name: 'trace', description: "A device's CoAP messages traced at run time (info log lines and trace events)" },
   { name: 'bootstrap', description: 'Bootstrap Server: configs (keys never returned), bootstrap credentials, sessions' },
+  ...FIRMWARE_TAGS,
   { name: 'meta', description: 'Health, probes, metrics and this document' },
 ];
 
@@ -177,7 +184,7 @@ function build(mappings: CompiledMappings | undefined): Obj {
     },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }],
-    tags: Object.keys(mapped).length > 0 ? [...TAGS, MAPPED_TAG] : TAGS,
+    tags: Object.keys(mapped).length > 0 ? [...TAGS, ...CONSOLE_API_TAGS, MAPPED_TAG] : [...TAGS, ...CONSOLE_API_TAGS],
     paths: {
       '/healthz': { get: { ...operation('healthz', { summary: 'Liveness probe: the process answers', tag: 'meta', ok: { '200': { description: 'alive' } } }), security: [] } },
       '/readyz': {
@@ -203,6 +210,7 @@ function build(mappings: CompiledMappings | undefined): Obj {
           ok: { '200': { description: 'an event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } } },
         }),
       },
+      ...consoleApiPaths(),
       '/api/devices': {
         get: operation('listDevices', {
           summary: 'Registered devices',
@@ -211,6 +219,7 @@ function build(mappings: CompiledMappings | undefined): Obj {
             param('endpointFilter'),
             { name: 'object', in: 'query', schema: { type: 'string' }, description: 'object ids the device must have, comma-separated' },
             { name: 'online', in: 'query', schema: { type: 'boolean' }, description: 'awake (true) or sleeping (false)' },
+            ...fleetParams,
             { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE }, description: 'devices per page' },
             { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'the `next` of the previous page (opaque)' },
             { name: 'objects', in: 'query', schema: { type: 'boolean' }, description: 'include the registered objects of each device' },
@@ -228,11 +237,12 @@ function build(mappings: CompiledMappings | undefined): Obj {
       },
       '/api/clients/{endpoint}/security': securityPath(),
       ...bootstrapPaths(),
+      ...firmwarePaths(),
       ...devicePaths(),
       ...mapped,
     },
     components: {
-      schemas: { ...schemas, ...bootstrapSchemas() },
+      schemas: { ...schemas, ...bootstrapSchemas(), ...firmwareSchemas() },
       parameters,
       responses,
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a token from rest.tokens (scope read or write)' } },

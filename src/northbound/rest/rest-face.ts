@@ -2,6 +2,8 @@
 import type { GatewayConfig } from '../../config/schema.js';
 import { exposedHost } from '../../config/exposure.js';
 import { readTlsFiles } from '../../config/tls-files.js';
+import { DEFAULT_CONSOLE_CONFIG } from '../../config/console-config.js';
+import { resolve } from 'node:path';
 import { FaceStartError, faceTls } from '../face.js';
 import type { Face, FaceDeps, FaceKind, FacePorts } from '../face.js';
 import { RestNorthbound } from './rest-northbound.js';
@@ -19,6 +21,7 @@ export class RestFace implements Face {
     if ('error' in exposure) throw new FaceStartError(exposure.error);
     if (exposure.notice) this.d.logger.warn(exposure.notice);
     const tls = faceTls(() => readTlsFiles(rest.tls, this.d.baseDir, 'rest.tls'));
+    const consoleConfig = this.d.config.console ?? DEFAULT_CONSOLE_CONFIG;
     this.northbound = new RestNorthbound({
       server: this.d.core,
       models: this.d.models,
@@ -26,9 +29,12 @@ export class RestFace implements Face {
       ...(tls ? { tls } : {}),
       logger: this.d.logger,
       ...(this.d.bootstrap ? { bootstrap: this.d.bootstrap } : {}),
+      ...(this.d.firmware ? { firmware: this.d.firmware } : {}),
       ...(this.d.readiness ? { readiness: this.d.readiness } : {}),
       ...(this.d.metrics ? { metrics: this.d.metrics } : {}),
       ...(store ? { mappings: () => store.current } : {}),
+      version: this.d.version,
+      ...(consoleConfig.enabled ? { console: consoleConfig.assetsDir ? { dir: resolve(this.d.baseDir, consoleConfig.assetsDir) } : {} } : {}),
     });
     return { rest: (await this.northbound.start()).port };
   }

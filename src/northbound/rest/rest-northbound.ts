@@ -3,7 +3,9 @@
  * listens on `rest.host`/`rest.port`; stop() closes the listener and every open
  * connection, keep-alive and event streams included.
  */
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
@@ -18,9 +20,11 @@ import type { CompiledMappings } from '../../mapping/compiled-mappings.js';
 import { buildApp } from './app.js';
 import type { RestContext } from './context.js';
 import type { BootstrapApi } from '../../lwm2m/bootstrap/index.js';
+import type { FirmwareApi } from '../../firmware/index.js';
 import { EventHub } from './events.js';
 import { RequestStore, type RequestStoreOptions } from './request-store.js';
 import { mappedRoutes } from './routes-mapped.js';
+import { builtConsoleDir } from './console-static.js';
 
 /** The HTTP port could not be opened; the message is one line for the operator. */
 export class RestStartError extends FaceStartError {
@@ -48,10 +52,16 @@ export interface RestNorthboundOptions {
   readiness?: () => ReadinessPart[];
   /** Prometheus metrics on /metrics */
   metrics?: MetricsSource;
+  /** the gateway's version (GET /api/gateway) */
+  version?: string;
+  /** the web console at `/`: the folder of its files (undefined: the built one); absent: no console */
+  console?: { dir?: string };
   /** serve HTTPS with this certificate (chain) and key, PEM */
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** the Bootstrap Server (routes /api/bootstrap/..., `bootstrap` events); without it those routes answer 404 */
   bootstrap?: BootstrapApi;
+  /** firmware updates and campaigns (routes /api/firmware, /api/campaigns, /fw; `fota` and `campaign` events) */
+  firmware?: FirmwareApi;
 }
 
 export class RestNorthbound {
@@ -83,17 +93,27 @@ export class RestNorthbound {
     this.hub = new EventHub(options.server, options.heartbeatMs ?? 15_000, (endpoint) => {
       lastSeen.set(endpoint, options.server.clock.now());
       this.requests.markSent(endpoint);
-    }, options.bootstrap);
+    }, options.bootstrap, options.firmware);
     const mappings = options.mappings;
     const current = typeof mappings === 'function' ? mappings : mappings ? () => mappings : undefined;
     this.app = buildApp(rc, {
       tokens: options.config.tokens,
       corsOrigins: options.config.corsOrigins,
       hub: this.hub,
+      ...(options.version !== undefined ? { version: options.version } : {}),
+      ...(options.console ? { console: { dir: this.consoleDir(options.console.dir) } } : {}),
       ...(options.readiness ? { readiness: options.readiness } : {}),
       ...(options.metrics ? { metrics: options.metrics } : {}),
+      ...(options.firmware ? { firmware: options.firmware } : {}),
       ...(current ? { mappings: current, extraRoutes: (app: Express) => mappedRoutes(app, rc, current) } : {}),
     });
+  }
+
+  /** The console's folder (the built one unless given); a warning when it holds no console. */
+  private consoleDir(given: string | undefined): string | undefined {
+    const dir = given ?? builtConsoleDir();
+    if (!dir || !existsSync(join(dir, 'index.html'))) this.log.warn('rest: the web console is not built (npm run build): / answers 404', { dir: dir ?? 'dist/console' });
+    return dir;
   }
 
   /** The port listened on (after start). */

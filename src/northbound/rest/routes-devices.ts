@@ -14,6 +14,8 @@ import { showsSecrets } from './auth.js';
 import { cursorOf, flagOf, globsOf, limitOf, listOf, nextCursor, timeoutOf } from './params.js';
 import { requestJson } from './request-store.js';
 import { DEVICE } from './routes-resources.js';
+import { fleetFilters } from './device-filters.js';
+import { firstAfter } from './first-after.js';
 
 function observationJson(o: Observation): Record<string, Json> {
   return {
@@ -32,8 +34,6 @@ function json(res: Response, status: number, body: Json): void {
 /** Most object ids in `?object=`. */
 const MAX_OBJECT_FILTERS = 32;
 
-const byEndpoint = (a: Registration, b: Registration): number => (a.endpoint < b.endpoint ? -1 : a.endpoint > b.endpoint ? 1 : 0);
-
 /** The request's own path and query with `cursor` replaced (the `Link: rel="next"` target). */
 function nextLink(req: Request, cursor: string): string {
   const q = req.originalUrl.indexOf('?');
@@ -44,7 +44,7 @@ function nextLink(req: Request, cursor: string): string {
 
 export function deviceRoutes(router: IRouter, rc: RestContext): void {
   const { server } = rc;
-  const view = { isAwake: (ep: string) => server.isAwake(ep), queuedRequests: (ep: string) => server.queuedRequests(ep) };
+  const view = { isAwake: (ep: string) => server.isAwake(ep), queuedRequests: (ep: string) => server.queuedRequests(ep), now: () => server.clock.now() };
   const describe = (r: Registration, res: Response): Record<string, Json> => registrationJson(r, view, rc.lastSeen.get(r.endpoint), { registrationId: showsSecrets(res) });
 
   router.get('/api/devices', (req: Request, res: Response) => {
@@ -59,13 +59,20 @@ export function deviceRoutes(router: IRouter, rc: RestContext): void {
     const limit = limitOf(req);
     const after = cursorOf(req);
     const withObjects = flagOf(req, 'objects') === true;
+    const fleet = fleetFilters(req, view);
+    // one pass over the fleet
     const matching = server
       .registrations()
-      .filter((r) => endpoints === undefined || endpoints(r.endpoint))
-      .filter((r) => objects.every((o) => r.objects.has(o)))
-      .filter((r) => online === undefined || server.isAwake(r.endpoint) === online);
+      .filter(
+        (r) =>
+          (endpoints === undefined || endpoints(r.endpoint)) &&
+          objects.every((o) => r.objects.has(o)) &&
+          (online === undefined || server.isAwake(r.endpoint) === online) &&
+          fleet.test(r, Math.max(rc.lastSeen.get(r.endpoint) ?? 0, r.lastUpdateAt)),
+      );
     // keyset pagination on the endpoint name: a page is the `limit` names after the cursor
-    const page = matching.filter((r) => after === undefined || r.endpoint > after).sort(byEndpoint);
+    // (one more tells whether a next page exists), picked without sorting the whole fleet
+    const page = firstAfter(matching, (r) => r.endpoint, after, limit + 1);
     const more = page.length > limit;
     page.length = Math.min(page.length, limit);
     const secrets = showsSecrets(res);

@@ -47,6 +47,7 @@ class CoapBinding implements Binding {
       blockSize: config.blockSize,
       recvBufferSize: config.recvBufferSize,
       logger: ctx.logger,
+      ...(ctx.downloads ? { downloads: ctx.downloads } : {}),
     });
   }
 

@@ -88,7 +88,8 @@ export function toResponseParts(r: CoapResponse): ResponseParts | undefined {
     return undefined;
   }
   if (options.some((o) => o.value.length > 255)) return undefined;
-  return { code, options, payload: r.payload ? Buffer.from(r.payload) : Buffer.alloc(0) };
+  // a view, not a copy: a large answer (a firmware image) is sliced into Block2 blocks from it
+  return { code, options, payload: r.payload ? Buffer.from(r.payload.buffer, r.payload.byteOffset, r.payload.byteLength) : Buffer.alloc(0) };
 }
 
 export function uriKey(m: CoapMessage): string {

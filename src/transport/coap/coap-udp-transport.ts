@@ -11,6 +11,7 @@ import type { CoapMessageLayerOptions } from './coap-message-layer.js';
 import { noopLogger } from './context.js';
 import { UdpDatagramEndpoint } from './udp-datagram-endpoint.js';
 import { Lwm2mOverCoap } from './uplink-map.js';
+import type { DownloadSource } from '../binding.js';
 
 export interface CoapUdpTransportOptions extends Omit<CoapMessageLayerOptions, 'handler'> {
   /** the LwM2M core (its uplinks mapped by uplink-map.ts), or a handler of plain CoAP requests */
@@ -25,24 +26,26 @@ export interface CoapUdpTransportOptions extends Omit<CoapMessageLayerOptions, '
    * Default 4 MiB; 0 keeps the system's default.
    */
   recvBufferSize?: number;
+  /** firmware images devices GET under /fw/ (pull over CoAP) */
+  downloads?: DownloadSource;
 }
 
-function coapHandler(h: UplinkHandler | CoapRequestHandler): CoapRequestHandler {
-  return 'handleUplink' in h ? new Lwm2mOverCoap(h) : h;
+function coapHandler(h: UplinkHandler | CoapRequestHandler, downloads?: DownloadSource): CoapRequestHandler {
+  return 'handleUplink' in h ? new Lwm2mOverCoap(h, downloads) : h;
 }
 
 export class CoapUdpTransport extends CoapMessageLayer {
   private readonly udp: UdpDatagramEndpoint;
 
   constructor(options: CoapUdpTransportOptions) {
-    const { handler, port, address, recvBufferSize, ...rest } = options;
+    const { handler, port, address, recvBufferSize, downloads, ...rest } = options;
     const udp = new UdpDatagramEndpoint({
       ...(port !== undefined ? { port } : {}),
       ...(address !== undefined ? { address } : {}),
       ...(recvBufferSize !== undefined ? { recvBufferSize } : {}),
       log: options.logger ?? noopLogger,
     });
-    super(udp, { ...rest, handler: coapHandler(handler) });
+    super(udp, { ...rest, handler: coapHandler(handler, downloads) });
     this.udp = udp;
   }
 

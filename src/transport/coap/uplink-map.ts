@@ -8,11 +8,14 @@
  *                            old clients)        GET /bspack?ep= Bootstrap-Pack (1.2)
  *   DELETE /rd/<id>          De-register
  *
- * Other paths get 4.04, other methods on these paths 4.05, without the core.
+ * Other paths get 4.04, other methods on these paths 4.05, without the core. With a
+ * DownloadSource, `GET /fw/<token>` is a firmware image a device pulls (Block2 by the
+ * message layer), never seen by the core.
  */
 import { RESULT_NUMBERS } from '../../lwm2m/transport.js';
 import type { Notification, Peer, Uplink, UplinkHandler, UplinkResult } from '../../lwm2m/transport.js';
 import type { CoapRequest, CoapRequestHandler, CoapResponse } from './coap-request.js';
+import type { DownloadSource } from '../binding.js';
 
 const frozen = (code: string): CoapResponse => Object.freeze({ code });
 
@@ -91,9 +94,16 @@ export function toCoapResponse(r: UplinkResult): CoapResponse {
 
 /** The LwM2M core behind the CoAP message layer. */
 export class Lwm2mOverCoap implements CoapRequestHandler {
-  constructor(private readonly core: UplinkHandler) {}
+  constructor(
+    private readonly core: UplinkHandler,
+    private readonly downloads?: DownloadSource,
+  ) {}
 
   handleRequest(peer: Peer, request: CoapRequest): Promise<CoapResponse> {
+    if (this.downloads && request.uriPath[0] === 'fw' && request.uriPath.length === 2) {
+      if (request.method !== 'GET') return Promise.resolve(METHOD_NOT_ALLOWED);
+      return this.downloads(request.uriPath).then((b) => (b ? { code: '2.05', contentFormat: 42, payload: b } : NOT_FOUND));
+    }
     const u = toUplink(request);
     if (!('kind' in u)) return Promise.resolve(u);
     return this.core.handleUplink(peer, u).then(toCoapResponse);

@@ -70,7 +70,7 @@ class DtlsBinding implements Binding {
       sessionCacheSize: config.sessionCacheSize,
       sessionLifetimeMs: config.sessionLifetimeSec * 1000,
     });
-    this.transport = new CoapDtlsTransport(endpoint, new Lwm2mOverCoap(ctx.handler), ctx.config.coap.blockSize, ctx.logger);
+    this.transport = new CoapDtlsTransport(endpoint, new Lwm2mOverCoap(ctx.handler, ctx.downloads), ctx.config.coap.blockSize, ctx.logger);
   }
 
   async start(): Promise<ListenAddress> {

@@ -59,6 +59,16 @@ test('bench --quick produces every figure', { timeout: 118_000 }, async () => {
     // the DTLS part (test/integration/bench/dtls-bench.test.ts checks it in detail)
     assert.ok(!('skipped' in f.dtls), `DTLS measured: ${JSON.stringify(f.dtls)}`);
     if (!('skipped' in f.dtls)) assert.ok(f.dtls.handshakes.completed > 0 && isNumber(f.dtls.handshakes.perCorePerSecond), 'DTLS handshakes counted');
+    // the firmware row: one image pulled by every device at once, all of them done
+    const fp = f.fotaPull;
+    assert.ok(fp && !('skipped' in fp), `firmware pull measured: ${JSON.stringify(fp)}`);
+    if (fp && !('skipped' in fp)) {
+      assert.equal(fp.succeeded, fp.devices, 'every device pulled the image');
+      assert.ok(fp.wallS > 0 && isNumber(fp.gatewayCpu), 'wall time and gateway CPU');
+    }
+    assert.match(stdout, /firmware pull, 0\.1 MB by 10 devices at once \(HTTP\)/);
+    const mb = f.mqttBinding;
+    assert.ok(mb && !('skipped' in mb) && mb.deliveredPerSecond > 0, `MQTT binding notifications measured: ${JSON.stringify(mb)}`);
     // the other stores side by side with the main run's (file by default): memory, and Redis where one answers
     assert.equal(r.gateway.store, 'file');
     const stores = f.stores;

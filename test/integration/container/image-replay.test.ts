@@ -88,6 +88,9 @@ void test('the image replayed: production install, build, copy list, start, HEAL
     assert.equal(install.status, 0, `npm ci --omit=dev: ${install.stderr}`);
     const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(app, 'dist')], { encoding: 'utf8' });
     assert.equal(build.status, 0, `build: ${build.stdout}${build.stderr}`);
+    // npm run build's second step: the web console into dist/console
+    const bundle = spawnSync(process.execPath, [join(ROOT, 'scripts/build-console.mjs'), join(app, 'dist/console')], { encoding: 'utf8' });
+    assert.equal(bundle.status, 0, `console build: ${bundle.stdout}${bundle.stderr}`);
     for (const s of final.filter((x) => x.op === 'COPY' && !x.args.startsWith('--from'))) {
       const [src, dest] = s.args.split(/\s+/) as [string, string];
       cpSync(join(ROOT, src), join(app, dest, dest.endsWith('/') ? basename(src) : ''), { recursive: true });
@@ -118,6 +121,9 @@ void test('the image replayed: production install, build, copy list, start, HEAL
         if (!ok) await new Promise((res) => setTimeout(res, 200));
       }
       assert.ok(ok, 'the HEALTHCHECK command passes against the started image');
+      const page = await fetch(`http://127.0.0.1:${restPort}/`);
+      assert.equal(page.status, 200, 'the web console is in the image');
+      assert.match(await page.text(), /console\/console\.js/);
     } finally {
       child.kill('SIGTERM');
     }
