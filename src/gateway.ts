@@ -137,11 +137,17 @@ export class Gateway {
     return this.listening.find((a) => a.scheme === 'coap')?.port;
   }
 
-  /** Every port the gateway listens on (after start); the bootstrap listeners as `bootstrap` and `bootstrapDtls`. */
+  /**
+   * Every port the gateway listens on (after start): the bindings by scheme (`coap`, `coaps`,
+   * `http`; the MQTT binding, a client of a broker, as `mqttBinding`: its broker's port, not
+   * the MQTT face's `mqtt`), the bootstrap listeners as `bootstrap`, `bootstrapDtls`,
+   * `bootstrapMqtt`, `bootstrapHttp`, and the faces' ports.
+   */
   get ports(): Readonly<Record<string, number | null | undefined>> & { coap?: number } {
+    const name = (scheme: string): string => (scheme === 'mqtt' ? 'mqttBinding' : scheme);
     const bsName = (scheme: string): string => (scheme === 'coap' ? 'bootstrap' : scheme === 'coaps' ? 'bootstrapDtls' : `bootstrap${scheme[0]!.toUpperCase()}${scheme.slice(1)}`);
     const bs = Object.fromEntries(this.bootstrapListening.map((a) => [bsName(a.scheme), a.port]));
-    return { coap: this.port, ...Object.fromEntries(this.listening.map((a) => [a.scheme, a.port])), ...bs, ...this.facePorts };
+    return { coap: this.port, ...Object.fromEntries(this.listening.map((a) => [name(a.scheme), a.port])), ...bs, ...this.facePorts };
   }
 
   /** the mapping files in force (undefined: mappings.dir is null, or not started) */

@@ -97,6 +97,8 @@ export class TransportError extends Error {
 /** A binding as the core sees it. */
 export interface DeviceTransport {
   readonly name: string;
+  /** false: the binding carries no Observe (HTTP: the client reports with Send); undefined: it does */
+  readonly supportsObserve?: boolean;
   send(peer: Peer, request: DownlinkRequest, options?: SendOptions): Promise<DownlinkResponse>;
   /** Forget per-peer state of an observation (passive cancel); later notifications with this token get a RST. */
   forgetObservation?(peer: Peer, token: Uint8Array): void;

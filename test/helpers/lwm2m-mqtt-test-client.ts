@@ -54,6 +54,8 @@ export interface MqttClientOptions {
   values?: Record<string, string>;
   /** mqtts: the CA to trust, and a client certificate */
   tls?: { ca: Buffer; cert?: Buffer; key?: Buffer };
+  /** answers Read and Observe of a uri not in `values` (an instance, say): content format and payload, or undefined (4.04) */
+  reader?: (uri: string) => { ct: number; payload: Buffer } | undefined;
 }
 
 export function encodeMap(entries: Array<[number, unknown]>): Buffer {
@@ -195,8 +197,8 @@ export class MqttLwm2mTestClient {
     const uri = typeof m.get(5) === 'string' ? (m.get(5) as string) : '';
     switch (op) {
       case OP.read: {
-        const v = this.values.get(uri);
-        return v === undefined ? this.answer(token, 404) : this.answer(token, 205, [[19, 0], [7, Buffer.from(v)]]);
+        const v = this.content(uri);
+        return v === undefined ? this.answer(token, 404) : this.answer(token, 205, [[19, v.ct], [7, v.payload]]);
       }
       case OP.writeReplace:
       case OP.writePartial:
@@ -210,10 +212,10 @@ export class MqttLwm2mTestClient {
       case OP.discover:
         return this.answer(token, 205, [[19, 40], [7, Buffer.from(`<${uri}>`)]]);
       case OP.observe: {
-        const v = this.values.get(uri);
+        const v = this.content(uri);
         if (v === undefined) return this.answer(token, 404);
         this.observations.set(uri, token);
-        return this.answer(token, 205, [[19, 0], [7, Buffer.from(v)]]);
+        return this.answer(token, 205, [[19, v.ct], [7, v.payload]]);
       }
       case OP.cancelObserve:
         for (const [k, t] of this.observations) if (t === token || (typeof t === 'bigint' && t === BigInt(token as number))) this.observations.delete(k);
@@ -221,6 +223,12 @@ export class MqttLwm2mTestClient {
       default:
         return this.answer(token, 501);
     }
+  }
+
+  /** what a Read of `uri` answers: its text value (content format 0), else the reader's */
+  private content(uri: string): { ct: number; payload: Buffer } | undefined {
+    const v = this.values.get(uri);
+    return v !== undefined ? { ct: 0, payload: Buffer.from(v) } : this.o.reader?.(uri);
   }
 
   /** sends a request map (key 1 `op`, a fresh token, `fields`) and resolves with the result map */

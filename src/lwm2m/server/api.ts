@@ -26,6 +26,8 @@ export interface RegistrationDirectory {
   isAwake(endpoint: string): boolean;
   /** Requests waiting for a sleeping queue-mode client. */
   queuedRequests(endpoint: string): number;
+  /** Whether the device's binding carries Observe (false over HTTP: the device reports with Send; an Observe answers 4.05). */
+  supportsObserve(endpoint: string): boolean;
 }
 
 /** What valueNode needs to type a plain value (JSON, YAML, an MQTT payload): the object models. */

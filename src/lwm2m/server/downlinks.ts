@@ -84,6 +84,10 @@ export class Downlinks {
   async request(endpoint: string, req: OperationRequest, opts: RequestOptions): Promise<OperationResult> {
     const reg = this.core.store.getByEndpoint(endpoint);
     if (!reg) return failure('NOT_REGISTERED', `${endpoint} is not registered`);
+    if ((req.op === 'observe' || req.op === 'observeComposite') && this.core.transport(reg.peer.transport)?.supportsObserve === false) {
+      // answered at once: the device could never accept it, a held request would only time out
+      return { success: false, code: '4.05', error: { code: 'NOT_SUPPORTED', message: `the ${reg.peer.transport} binding carries no Observe: the device reports with Send` } };
+    }
     let target: ReturnType<typeof observedPaths>;
     try {
       target = observedPaths(req);

@@ -349,6 +349,11 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
     return !reg.queueMode || this.core.queues.isAwake(endpoint);
   }
 
+  supportsObserve(endpoint: string): boolean {
+    const reg = this.store.getByEndpoint(endpoint);
+    return reg !== undefined && this.transports.get(reg.peer.transport)?.supportsObserve !== false;
+  }
+
   // ---- device management ----
 
   /**

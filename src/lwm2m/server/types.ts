@@ -84,6 +84,7 @@ export type OperationErrorCode =
   | 'QUEUE_FULL'
   | 'CANCELLED' // registration ended or server stopped while waiting
   | 'TRANSPORT' // RST, unreachable, too large
+  | 'NOT_SUPPORTED' // the device's binding does not carry the operation (Observe over HTTP); code 4.05
   | 'BAD_RESPONSE'; // the client answered a payload that does not decode
 
 export interface OperationResult {

@@ -131,6 +131,7 @@ const NO_ANSWER: Record<OperationErrorCode, string> = {
   QUEUE_FULL: '5.03',
   CANCELLED: '5.03',
   TRANSPORT: '5.02',
+  NOT_SUPPORTED: '4.05',
   BAD_RESPONSE: '5.02',
 };
 

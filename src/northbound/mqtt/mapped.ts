@@ -24,7 +24,7 @@ import type { OperationRequest, OperationResult, Registration } from '../../lwm2
 import type { MqttLink } from './link.js';
 import { topicMatches } from './link-subscriptions.js';
 import { PlanFailures } from './plan-failures.js';
-import { Limiter, observationKey, startRequests } from './plan-requests.js';
+import { Limiter, firstReadRequest, observationKey, readAsSend, startRequests } from './plan-requests.js';
 import { ServerListeners } from './server-events.js';
 
 export interface MappedTopicsOptions {
@@ -52,6 +52,8 @@ interface DeviceState {
   /** seed reads of the plan done (or under way); made on the first */
   seeded?: Set<string>;
   failures: PlanFailures;
+  /** the skipped observations (a binding without Observe) were logged once */
+  skipNoted?: boolean;
 }
 
 /**
@@ -196,7 +198,14 @@ export class MappedTopics {
       if (state.closed) return;
       if (!r.success) this.o.logger.debug('mqtt mapped topics: cancel failed', { endpoint, paths: s.observation.paths.join(','), code: r.code ?? r.error?.code });
     }
-    for (const [key, ob] of wanted) {
+    // a binding without Observe (HTTP): the device reports with Send, nothing to start (not even Write-Attributes)
+    const observable = this.o.server.supportsObserve(endpoint);
+    if (!observable && wanted.size > 0 && !state.skipNoted) {
+      state.skipNoted = true;
+      this.o.logger.debug('mqtt mapped topics: planned observations skipped, the binding carries no Observe', { endpoint, observations: wanted.size });
+    }
+    if (!observable && !(await this.readFirstValues(state, plan, wanted))) return;
+    for (const [key, ob] of observable ? wanted : []) {
       // started and still alive; one that ended (cancelled elsewhere, error code) or never
       // started (the device did not answer) is tried again
       if (state.started.get(key)?.observationId) continue;
@@ -230,6 +239,24 @@ export class MappedTopics {
       if (!r.success && r.code === undefined) state.seeded.delete(path);
       this.seed(state, plan, [path], r);
     }
+  }
+
+  /** Instead of the Observes: one read of each planned observation per registration, its values published as a Send's; false: the device went. */
+  private async readFirstValues(state: DeviceState, plan: DevicePlan<OutboundMessage>, wanted: ReadonlyMap<string, PlannedObservation>): Promise<boolean> {
+    const endpoint = state.registration.endpoint;
+    for (const [key, ob] of wanted) {
+      if (state.started.has(key)) continue;
+      state.started.set(key, { observation: ob });
+      const req = firstReadRequest(ob);
+      const r = await this.o.server.request(endpoint, req);
+      if (state.closed) return false;
+      if (!r.success) state.failures.record(ob.mapping, req, ob.paths, r, state.closed);
+      const registration = this.o.server.getRegistration(endpoint);
+      const e = registration && readAsSend(registration, ob, r, Date.now());
+      if (e) this.publishAll(this.mappings.mqtt.render(e, state.known));
+      this.seed(state, plan, ob.paths, r);
+    }
+    return true;
   }
 
   /** The id of the device's established observation of exactly `ob`'s paths, if the server has one. */

@@ -186,6 +186,8 @@ export class Ipe {
       if (this.devices.get(reg.endpoint) !== state) return;
       if (r.success && r.node) this.put(reg.endpoint, state, { objectId: t.objectId, instanceId: t.instanceId, values: leafValues(r.node), timeMs: core.clock.now() });
     }
+    // a binding without Observe (HTTP): the device reports with Send; its Write-Attributes would serve nothing
+    if (!core.supportsObserve(reg.endpoint)) return;
     const observed = new Set(core.observations(reg.endpoint).flatMap((ob) => ob.paths.map(String)));
     for (const req of state.targets.plan.requests()) {
       if (this.devices.get(reg.endpoint) !== state) return;

@@ -47,6 +47,7 @@ export const PROBLEMS = {
   // no usable answer from the device
   BAD_DEVICE_RESPONSE: { status: 502, title: 'The device answered with a payload that does not decode' },
   TRANSPORT_ERROR: { status: 502, title: 'The request could not reach the device (reset, unreachable, too large)' },
+  OPERATION_NOT_SUPPORTED: { status: 405, title: "The device's binding does not carry this operation (Observe over HTTP)" },
   DEVICE_TIMEOUT: { status: 504, title: 'The device did not answer in time' },
   QUEUE_EXPIRED: { status: 504, title: 'The sleeping device did not wake up in time' },
   QUEUE_FULL: { status: 503, title: 'Too many requests already wait for this sleeping device' },
@@ -155,6 +156,8 @@ export function resultProblem(r: OperationResult): ProblemError {
         return new ProblemError('REQUEST_CANCELLED', r.error.message, extra);
       case 'TRANSPORT':
         return new ProblemError('TRANSPORT_ERROR', r.error.message, extra);
+      case 'NOT_SUPPORTED':
+        return new ProblemError('OPERATION_NOT_SUPPORTED', r.error.message, extra);
       case 'BAD_RESPONSE':
         return new ProblemError('BAD_DEVICE_RESPONSE', r.error.message, extra);
     }

@@ -42,6 +42,8 @@ export interface HeldRequestsOptions {
 
 export class HeldRequests implements DeviceTransport {
   readonly name = 'http';
+  /** Observe is not in the HTTP binding: the core answers such requests 4.05 without holding them */
+  readonly supportsObserve = false;
   /** the traced peers' sinks: the request handler records their requests and answers */
   readonly tracers = new HttpTracers();
   private readonly clients = new Map<string, Client>();

@@ -113,6 +113,8 @@ void test('external Mosquitto: a prefixed binding registers, is read, observed a
   config.mqttBinding = { ...config.mqttBinding, prefix, broker: { ...config.mqttBinding.broker, url: MOSQUITTO } };
   const gateway = new Gateway(config);
   await gateway.start();
+  // the binding's broker port has a key of its own: `mqtt` is the MQTT face's (off here)
+  assert.deepEqual([gateway.ports['mqttBinding'], gateway.ports['mqtt']], [1883, undefined]);
   const ep = `mosq-${uid()}`;
   const device = await new MqttLwm2mTestClient({ url: MOSQUITTO, endpoint: ep, prefix, clientId: `c-${uid()}` }).start();
   const notes: unknown[] = [];

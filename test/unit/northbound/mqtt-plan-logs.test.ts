@@ -133,3 +133,43 @@ void test('a real failure: one WARN per mapping and device with the count of rep
   assert.equal(t.warnings().length, 2);
   await t.stop();
 });
+
+void test('a device over a binding without Observe: the planned observations are skipped with one DEBUG line (one read each for the first value), an Observe answers 4.05 at once', async () => {
+  const t = await setup({ 'temperature.yaml': TEMPERATURE, 'device.yaml': DEVICE });
+  (t.mem as { supportsObserve?: boolean }).supportsObserve = false;
+  const peer = memPeer(7005);
+  t.mem.device(peer, device());
+  await t.mem.register(peer, 'ep=reports-by-send&lt=600&lwm2m=1.2', LINKS);
+  await t.planned();
+  const sent = (): string[] => t.mem.sent.map((s) => `${s.request.op} ${s.request.path.toString()}`).sort();
+  assert.deepEqual(sent(), ['read /3/0/0', 'read /3/0/9', 'read /3303/0/5700', 'read /3303/0/5701'], 'no Write-Attributes, no Observe: a read each');
+  assert.deepEqual(t.warnings(), []);
+  const skipped = (): string[] => t.lines.filter((l) => l.includes('DEBUG') && l.includes('carries no Observe'));
+  assert.equal(skipped().length, 1);
+  assert.match(skipped()[0]!, /endpoint=reports-by-send observations=4/);
+  // the next pass (a reload) says nothing more
+  t.mapped.replace(mappings({ 'temperature.yaml': TEMPERATURE + '\n', 'device.yaml': DEVICE }));
+  await t.planned();
+  assert.equal(skipped().length, 1);
+  assert.equal(sent().length, 4, 'read once per registration');
+  assert.equal(t.server.supportsObserve('reports-by-send'), false);
+  const r = await t.server.observe('reports-by-send', '/3303/0/5700');
+  assert.deepEqual([r.success, r.code, r.error?.code], [false, '4.05', 'NOT_SUPPORTED']);
+  const c = await t.server.observeComposite('reports-by-send', ['/3303/0/5700', '/3/0/9']);
+  assert.equal(c.error?.code, 'NOT_SUPPORTED');
+  assert.equal(sent().length, 4, 'nothing sent to the device');
+  // a read goes out as ever
+  assert.equal((await t.server.read('reports-by-send', '/3/0/9')).code, '2.05');
+  await t.stop();
+});
+
+void test('a binding that says nothing of Observe carries it', async () => {
+  const t = await setup({});
+  const peer = memPeer(7006);
+  t.mem.device(peer, device());
+  await t.mem.register(peer, 'ep=observable&lt=600&lwm2m=1.1', LINKS);
+  assert.equal(t.server.supportsObserve('observable'), true);
+  assert.equal(t.server.supportsObserve('nobody'), false, 'no registration: nothing to observe');
+  assert.equal((await t.server.observe('observable', '/3303/0/5700')).code, '2.05');
+  await t.stop();
+});

@@ -49,6 +49,7 @@ describe('REST problem catalog', () => {
       CANCELLED: 'REQUEST_CANCELLED',
       TRANSPORT: 'TRANSPORT_ERROR',
       BAD_RESPONSE: 'BAD_DEVICE_RESPONSE',
+      NOT_SUPPORTED: 'OPERATION_NOT_SUPPORTED',
     };
     for (const [code, problem] of Object.entries(cases)) {
       const p = resultProblem({ success: false, error: { code: code as OperationErrorCode, message: 'm' } });
