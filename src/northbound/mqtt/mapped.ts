@@ -54,6 +54,9 @@ interface DeviceState {
   failures: PlanFailures;
   /** the skipped observations (a binding without Observe) were logged once */
   skipNoted?: boolean;
+  /** Observes sent and not yet answered here, and the observations notified meanwhile: their answer's (older) value is not published after the notification's */
+  observesInFlight?: number;
+  notifiedEarly?: Set<string>;
 }
 
 /**
@@ -98,7 +101,11 @@ export class MappedTopics {
       if (!state) return;
       for (const s of state.started.values()) if (s.observationId === ob.id) delete s.observationId;
     });
-    on('notification', (e) => this.publishAll(this.mappings.mqtt.render(e, this.stateOf(e.registration)?.known)));
+    on('notification', (e) => {
+      const state = this.stateOf(e.registration);
+      if (state?.observesInFlight) (state.notifiedEarly ??= new Set()).add(e.observation.id);
+      this.publishAll(this.mappings.mqtt.render(e, state?.known));
+    });
     on('send', (e) => this.publishAll(this.mappings.mqtt.render(e, this.stateOf(e.registration)?.known)));
     this.subscribe();
     for (const reg of this.o.server.registrations()) this.track(reg, true);
@@ -218,13 +225,19 @@ export class MappedTopics {
       const entry: Started = { observation: ob };
       state.started.set(key, entry);
       for (const req of startRequests(ob)) {
-        const r = await this.o.server.request(endpoint, req);
+        const observe = req.op !== 'writeAttributes';
+        if (observe) state.observesInFlight = (state.observesInFlight ?? 0) + 1;
+        const r = await this.o.server.request(endpoint, req).finally(() => {
+          if (observe) state.observesInFlight = (state.observesInFlight ?? 1) - 1;
+        });
         if (!r.success) state.failures.record(ob.mapping, req, ob.paths, r, state.closed);
         if (state.closed || r.error?.code === 'NOT_REGISTERED') return;
         if (r.observationId) {
           entry.observationId = r.observationId;
-          this.publishInitial(state, r);
+          // a notification handled before this answer carried a newer value: it stays the last one published
+          if (!state.notifiedEarly?.delete(r.observationId)) this.publishInitial(state, r);
         }
+        if (!state.observesInFlight) state.notifiedEarly = undefined;
         if (req.op !== 'writeAttributes') this.seed(state, plan, ob.paths, r);
       }
     }
