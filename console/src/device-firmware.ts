@@ -2,7 +2,8 @@
  * A device's firmware (object 5) or software (object 9) update, on its page: the running or
  * last update (GET /api/devices/{endpoint}/firmware), moved by the device's `fota` events
  * as they come (the device page hands them in as `live`); with a write token, an image
- * and a delivery method to start one (POST, 202) and a cancel (DELETE; an update of a
+ * and a delivery method (a software image: also the instance and whether to activate it)
+ * to start one (POST, 202) and a cancel (DELETE; an update of a
  * campaign is cancelled with its campaign).
  */
 import { useEffect, useState } from 'preact/hooks';
@@ -39,12 +40,12 @@ export function DeviceFirmware({ endpoint, write, live }: { endpoint: string; wr
   const start = async (e: Event): Promise<void> => {
     e.preventDefault();
     if (!chosen) return;
-    const body: Record<string, unknown> = { imageId: chosen.id };
+    const body: Record<string, unknown> = { imageId: chosen.id, method: form.method };
     if (chosen.kind === 'software') {
       const instance = Number(form.instance);
       if (!Number.isInteger(instance) || instance < 0 || instance > 65534) return setMessage('The instance is a whole number from 0 to 65534.');
       Object.assign(body, { instance, activate: form.activate });
-    } else body.method = form.method;
+    }
     const r = await api<FirmwareJob>('POST', url, body);
     setMessage(r.ok ? undefined : problemText(r));
     if (r.ok) setJob(r.body);
@@ -66,14 +67,15 @@ export function DeviceFirmware({ endpoint, write, live }: { endpoint: string; wr
               <option value="">image...</option>
               ${images.map((m) => html`<option value=${m.id}>${m.name} ${m.version} (${m.kind}, ${m.deviceType}, ${bytes(m.size)})</option>`)}
             </select>
+            <select name="fw-method" value=${form.method} onChange=${field('method')} aria-label="delivery method">
+              <option value="auto">auto</option>
+              <option value="push">push</option>
+              <option value="pull">pull</option>
+            </select>
             ${chosen?.kind === 'software'
               ? html`<label>instance <input name="fw-instance" type="number" min="0" max="65534" value=${form.instance} onInput=${field('instance')} class="short" /></label>
                   <label><input type="checkbox" name="fw-activate" checked=${form.activate} onChange=${(e: Event) => setForm({ ...form, activate: (e.target as HTMLInputElement).checked })} /> activate</label>`
-              : html`<select name="fw-method" value=${form.method} onChange=${field('method')} aria-label="delivery method">
-                  <option value="auto">auto</option>
-                  <option value="push">push</option>
-                  <option value="pull">pull</option>
-                </select>`}
+              : null}
             <button type="submit" disabled=${!chosen || running}>Start update</button>
           </form>`
       : null}
