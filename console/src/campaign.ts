@@ -36,8 +36,12 @@ export function CampaignPage({ id, write }: { id: string; write: boolean }) {
   const [live, setLive] = useState(false);
   const reload = useRef<() => void>(() => {});
 
+  const seq = useRef(0);
   const load = async (): Promise<void> => {
+    const mine = ++seq.current;
     const r = await api<CampaignDetail>('GET', `/api/campaigns/${encodeURIComponent(id)}`);
+    // an answer older than one asked for since is dropped (it would undo newer events)
+    if (mine !== seq.current) return;
     if (r.ok) {
       setC(r.body);
       setError(undefined);

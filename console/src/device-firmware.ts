@@ -54,7 +54,10 @@ export function DeviceFirmware({ endpoint, write, live }: { endpoint: string; wr
     const r = await api('DELETE', url);
     setMessage(r.ok ? 'Cancelled.' : problemText(r));
   };
-  const field = (k: 'imageId' | 'method' | 'instance') => (e: Event) => setForm({ ...form, [k]: (e.target as HTMLInputElement).value });
+  const field = (k: 'imageId' | 'method' | 'instance') => (e: Event) => {
+    const v = (e.target as HTMLInputElement).value;
+    setForm((f) => ({ ...f, [k]: v }));
+  };
 
   return html`<div class="device-firmware">
     ${job ? html`<${JobView} job=${job} image=${image(job.imageId)} />` : html`<p class="muted">No update of this device is known.</p>`}
@@ -74,7 +77,10 @@ export function DeviceFirmware({ endpoint, write, live }: { endpoint: string; wr
             </select>
             ${chosen?.kind === 'software'
               ? html`<label>instance <input name="fw-instance" type="number" min="0" max="65534" value=${form.instance} onInput=${field('instance')} class="short" /></label>
-                  <label><input type="checkbox" name="fw-activate" checked=${form.activate} onChange=${(e: Event) => setForm({ ...form, activate: (e.target as HTMLInputElement).checked })} /> activate</label>`
+                  <label><input type="checkbox" name="fw-activate" checked=${form.activate} onChange=${(e: Event) => {
+                    const on = (e.target as HTMLInputElement).checked;
+                    setForm((f) => ({ ...f, activate: on }));
+                  }} /> activate</label>`
               : null}
             <button type="submit" disabled=${!chosen || running}>Start update</button>
           </form>`

@@ -26,7 +26,10 @@ function UploadForm({ onDone }: { onDone: (m: FirmwareImage) => void }) {
   const [form, setForm] = useState(EMPTY);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | undefined>();
-  const field = (k: keyof typeof form) => (e: Event) => setForm({ ...form, [k]: (e.target as HTMLInputElement).value });
+  const field = (k: keyof typeof form) => (e: Event) => {
+    const v = (e.target as HTMLInputElement).value;
+    setForm((f) => ({ ...f, [k]: v }));
+  };
   const submit = async (e: Event): Promise<void> => {
     e.preventDefault();
     if (!file) return;
@@ -48,7 +51,7 @@ function UploadForm({ onDone }: { onDone: (m: FirmwareImage) => void }) {
     <label class="wide">Image file <input type="file" name="image" onChange=${(e: Event) => {
       const f = (e.target as HTMLInputElement).files?.[0];
       setFile(f);
-      if (f && !form.name.trim()) setForm({ ...form, name: labelOf(f.name) });
+      if (f) setForm((x) => (x.name.trim() ? x : { ...x, name: labelOf(f.name) }));
     }} /></label>
     <label>Name <input name="name" maxLength="100" value=${form.name} onInput=${field('name')} required /></label>
     <label>Version <input name="version" maxLength="100" placeholder="as the device will report it (/3/0/3)" value=${form.version} onInput=${field('version')} required /></label>

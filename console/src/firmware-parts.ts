@@ -49,6 +49,8 @@ export function PhaseBadge({ phase }: { phase: string }) {
 /** One device's update: phase, method, bytes delivered, the device's state and result, the error. */
 export function JobView({ job, image }: { job: FirmwareJob; image?: FirmwareImage | undefined }) {
   const delivering = job.phase === 'delivering' || job.bytes > 0;
+  // the device's State and Update Result as last seen: news while it runs, the reason when it failed (stale after a success)
+  const device = !jobEnded(job) || job.phase === 'failed';
   return html`<div class="job" data-endpoint=${job.endpoint}>
     <div class="job-head">
       <${PhaseBadge} phase=${job.phase} />
@@ -58,8 +60,8 @@ export function JobView({ job, image }: { job: FirmwareJob; image?: FirmwareImag
     </div>
     ${delivering ? html`<div class="job-bytes"><${Progress} done=${job.bytes} total=${job.size} label="bytes delivered" state=${job.phase} /> <span class="muted">${bytes(job.bytes)} of ${bytes(job.size)}</span></div>` : null}
     <dl class="job-facts">
-      ${job.state !== undefined ? html`<div><dt>Device state</dt><dd>${STATES[job.state] ?? job.state} (${job.state})</dd></div>` : null}
-      ${job.result !== undefined ? html`<div><dt>Update result</dt><dd>${job.resultText ?? ''} (${job.result})</dd></div>` : null}
+      ${device && job.state !== undefined ? html`<div><dt>Device state</dt><dd>${STATES[job.state] ?? job.state} (${job.state})</dd></div>` : null}
+      ${device && job.result !== undefined ? html`<div><dt>Update result</dt><dd>${job.resultText ?? ''} (${job.result})</dd></div>` : null}
       ${job.firmwareVersion !== undefined ? html`<div><dt>Version</dt><dd>${job.firmwareVersion}</dd></div>` : null}
       ${job.campaignId ? html`<div><dt>Campaign</dt><dd><a href=${`#/firmware/campaign/${job.campaignId}`}>${job.campaignId.slice(0, 8)}</a></dd></div>` : null}
     </dl>

@@ -1,7 +1,8 @@
 /**
  * Firmware: the images (upload, delete), the campaigns with their totals kept current by
- * the `campaign` events of /api/events, and a new campaign. A device's own update is
- * started from its page (device-firmware.ts); one campaign's devices: campaign.ts.
+ * the `campaign` events of /api/events (applied at once, then the list read again), and
+ * a new campaign. A device's own update is started from its page (device-firmware.ts);
+ * one campaign's devices: campaign.ts.
  * Everything that changes something needs a write-scoped token.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -20,6 +21,8 @@ export function FirmwarePage({ write }: { write: boolean }) {
   const [error, setError] = useState<string | undefined>();
   const [live, setLive] = useState(false);
   const known = useRef(new Set<string>());
+  const seq = useRef(0);
+  const reload = useRef<() => void>(() => {});
 
   const refreshImages = async (): Promise<void> => {
     const r = await loadImages();
@@ -28,7 +31,10 @@ export function FirmwarePage({ write }: { write: boolean }) {
     else setError(r.error);
   };
   const refreshCampaigns = async (): Promise<void> => {
+    const mine = ++seq.current;
     const r = await api<{ campaigns: CampaignSummary[] }>('GET', '/api/campaigns');
+    // an answer older than one asked for since is dropped (it would undo newer events)
+    if (mine !== seq.current) return;
     if (r.ok) {
       // the newest first
       const list = [...r.body.campaigns].sort((a, b) => String(b.createdAt ?? '').localeCompare(String(a.createdAt ?? '')));
@@ -41,21 +47,36 @@ export function FirmwarePage({ write }: { write: boolean }) {
     void refreshImages();
     void refreshCampaigns();
     let everConnected = false;
+    // the list is read again after events (at most twice a second, and once after the last one)
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let last = 0;
+    reload.current = () => {
+      if (timer) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        last = Date.now();
+        void refreshCampaigns();
+      }, Math.max(0, 500 - (Date.now() - last)));
+    };
     const stop = follow(
       'events=campaign',
       ({ data }) => {
         const c = data as unknown as CampaignSummary;
         if (typeof c.id !== 'string') return;
-        if (!known.current.has(c.id)) return void refreshCampaigns();
-        setCampaigns((list) => list?.map((x) => (x.id === c.id ? { ...x, ...c } : x)));
+        // a known campaign changes at once; a read follows, which also brings new ones
+        if (known.current.has(c.id)) setCampaigns((list) => list?.map((x) => (x.id === c.id ? { ...x, ...c } : x)));
+        reload.current();
       },
       (connected) => {
         setLive(connected);
-        if (connected && everConnected) void refreshCampaigns();
+        if (connected && everConnected) reload.current();
         everConnected ||= connected;
       },
     );
-    return stop;
+    return () => {
+      stop();
+      if (timer) clearTimeout(timer);
+    };
   }, []);
 
   if (off) return html`<section class="firmware"><h1>Firmware</h1>${FIRMWARE_OFF}</section>`;

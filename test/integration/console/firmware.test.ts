@@ -3,7 +3,7 @@
  * object-5 devices on UDP (lwm2m-test-client-fota.ts): an image uploaded through the page;
  * a campaign on two devices started through the page, both seen reaching success there
  * (and over REST); one device updated from its page with its progress live, and a
- * software package installed there; a campaign's
+ * software package installed there, and a failed one with the device's result; a campaign's
  * fields as the API takes them, paused, resumed, cancelled and deleted; an image in use
  * that cannot be deleted; a phone-sized screen; a read token that sees no write control.
  */
@@ -117,6 +117,23 @@ describe('web console: firmware', { skip: CHROMIUM_SKIP }, () => {
     const job = await h.api('GET', '/api/devices/solo-1/firmware');
     assert.deepEqual([job.body.phase, job.body.method, job.body.bytes], ['succeeded', 'push', image.length]);
     assert.equal(fota[2]!.client.value('/3/0/3'), '2.0');
+    await page.close();
+  });
+
+  it("shows a failed update with the device's Update Result", async () => {
+    const bad = new FotaDevice(await h.device({ endpoint: 'bad-1', store: fotaStore() }), { expectSha256: 'f'.repeat(64), nextVersion: '2.0' });
+    const page = await h.open('#/device/bad-1');
+    const panel = page.locator('.device-firmware');
+    await panel.locator('select[name="fw-image"]').selectOption(imageId);
+    await panel.locator('select[name="fw-method"]').selectOption('push');
+    await panel.getByRole('button', { name: 'Start update' }).click();
+    await panel.locator('[data-phase="failed"]').waitFor({ timeout: 20_000 });
+    const job = (await h.api('GET', '/api/devices/bad-1/firmware')).body;
+    assert.equal(job.result, 5, 'integrity check failure');
+    const text = await panel.innerText();
+    assert.ok(text.includes(`${job.resultText} (5)`), text);
+    assert.ok(text.includes(job.error.code), text);
+    assert.equal(bad.client.value('/3/0/3'), '1.0.0');
     await page.close();
   });
 
