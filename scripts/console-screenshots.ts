@@ -1,12 +1,14 @@
 /**
  * Screenshots of the web console for docs/console.md: a gateway with the shipped mapping
  * files and simulated devices on UDP (awake, sleeping, several LwM2M versions), the fleet
- * and a device page with values read and a notified temperature plotted, taken with
- * Debian's headless Chromium. Run: npx tsx scripts/console-screenshots.ts [outdir]
+ * and a device page with values read and a notified temperature plotted, and the firmware
+ * page with a campaign over meters that implement object 5 (one of them asleep, so its
+ * update waits), taken with Debian's headless Chromium. Run: npx tsx scripts/console-screenshots.ts [outdir]
  * (default docs/).
  */
 import { resolve } from 'node:path';
 import { ConsoleHarness, CHROMIUM_SKIP, until } from '../test/integration/console/harness.js';
+import { FotaDevice, fotaStore } from '../test/helpers/lwm2m-test-client-fota.js';
 
 const out = resolve(process.argv[2] ?? 'docs');
 if (CHROMIUM_SKIP) {
@@ -25,7 +27,9 @@ try {
   const names = ['boiler-room-7', 'cold-store-2', 'meter-0041', 'meter-0042', 'meter-0043', 'roof-weather', 'street-lamp-12', 'street-lamp-13', 'tank-level-3', 'vent-unit-5'];
   const versions = ['1.1', '1.0', '1.2'] as const;
   for (const [i, endpoint] of names.entries()) {
-    const dev = await h.device({ endpoint, version: versions[i % 3]!, queueMode: i === 2 || i === 8, lifetime: 300 + i * 60 });
+    const meter = endpoint.startsWith('meter-');
+    const dev = await h.device({ endpoint, version: versions[i % 3]!, queueMode: i === 2 || i === 8, lifetime: 300 + i * 60, ...(meter ? { store: fotaStore() } : {}) });
+    if (meter) new FotaDevice(dev, { nextVersion: '2.1.0' });
     if (i === 2 || i === 8) dev.sleep();
   }
   const dev = h.devices[0]!;
@@ -61,7 +65,34 @@ try {
   await page.locator('li[data-path="/3303/0/5700"]').scrollIntoViewIfNeeded();
   await page.screenshot({ path: resolve(out, 'console-phone.png') });
   await page.close();
-  console.log(`screenshots in ${out}: console-fleet.png, console-device.png, console-phone.png`);
+
+  // firmware: two images, a campaign over the meters (meter-0041 sleeps: its update waits for it), one scheduled for tonight
+  h.gateway.config.firmware.publicUrl = h.base;
+  const upload = async (q: string, size: number): Promise<string> => {
+    const r = await fetch(`${h.base}/api/firmware?${q}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: new Uint8Array(size).map((_, i) => (i * 7) & 0xff) });
+    return ((await r.json()) as { id: string }).id;
+  };
+  const meterImage = await upload('name=meter-fw&version=2.1.0&deviceType=TD-1', 184_320);
+  const lampImage = await upload('name=lamp-controller&version=4.0.2&deviceType=SL-12&kind=software', 61_440);
+  const lamps = await h.api('POST', '/api/campaigns', { body: { name: 'street lamps 4.0.2', imageId: lampImage, match: ['street-lamp-*'], window: { start: new Date(Date.now() + 6 * 3600_000).toISOString() } } });
+  const fw = await h.open('#/firmware');
+  await fw.locator(`li[data-campaign="${lamps.body.id}"]`).waitFor();
+  await fw.locator('details.new-campaign summary').click();
+  const form = fw.locator('form.campaign-form');
+  await form.locator('input[name="name"]').fill('meters to 2.1.0');
+  await form.locator('select[name="imageId"]').selectOption(meterImage);
+  await form.locator('input[name="match"]').fill('meter-*');
+  await form.locator('input[name="manufacturer"]').fill('Test Devices Ltd');
+  await form.getByRole('button', { name: 'Start campaign' }).click();
+  await fw.waitForURL(/campaign/);
+  await fw.locator('tr[data-status="succeeded"]').nth(1).waitFor({ timeout: 30_000 });
+  await fw.screenshot({ path: resolve(out, 'console-campaign.png'), fullPage: true });
+  await fw.goto(`${h.base}/#/firmware`);
+  await fw.locator('li[data-campaign] [data-count="succeeded"]').waitFor();
+  await fw.locator('details.upload-card summary').click();
+  await fw.screenshot({ path: resolve(out, 'console-firmware.png'), fullPage: true });
+  await fw.close();
+  console.log(`screenshots in ${out}: console-fleet.png, console-device.png, console-phone.png, console-firmware.png, console-campaign.png`);
 } finally {
   await h.stop();
 }

@@ -44,9 +44,18 @@ function headers(json: boolean): Record<string, string> {
 export const ep = (endpoint: string): string => encodeURIComponent(endpoint);
 
 export async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<Answer<T>> {
+  return request<T>(path, { method, headers: headers(body !== undefined), ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+}
+
+/** POSTs bytes (a file the user chose) as `application/octet-stream`; the answer as api() gives it. */
+export async function upload<T = unknown>(path: string, bytes: Blob): Promise<Answer<T>> {
+  return request<T>(path, { method: 'POST', headers: { ...headers(false), 'content-type': 'application/octet-stream' }, body: bytes });
+}
+
+async function request<T>(path: string, init: RequestInit): Promise<Answer<T>> {
   let res: Response;
   try {
-    res = await fetch(path, { method, headers: headers(body !== undefined), ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    res = await fetch(path, init);
   } catch (e) {
     return { status: 0, ok: false, body: undefined as T, problem: { title: 'The gateway cannot be reached', detail: String(e) } };
   }

@@ -1,7 +1,8 @@
 /**
  * The shell: asks for a token when the API wants one, learns the token's scope (read
  * tokens see no write controls), and shows the page the location's hash names:
- * `#/` fleet, `#/device/<endpoint>`, `#/gateway`, `#/security`, `#/bootstrap`.
+ * `#/` fleet, `#/device/<endpoint>`, `#/gateway`, `#/security`, `#/bootstrap`, `#/firmware`,
+ * `#/firmware/campaign/<id>`.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { html } from './html.js';
@@ -12,8 +13,10 @@ import { DevicePage } from './device.js';
 import { GatewayPage } from './gateway.js';
 import { SecurityPage } from './security.js';
 import { BootstrapPage } from './bootstrap.js';
+import { FirmwarePage } from './firmware.js';
+import { CampaignPage } from './campaign.js';
 
-type Route = { page: 'fleet' } | { page: 'device'; endpoint: string } | { page: 'gateway' } | { page: 'security' } | { page: 'bootstrap' };
+type Route = { page: 'fleet' } | { page: 'device'; endpoint: string } | { page: 'gateway' } | { page: 'security' } | { page: 'bootstrap' } | { page: 'firmware' } | { page: 'campaign'; id: string };
 
 function parseRoute(hash: string): Route {
   const h = hash.replace(/^#\/?/, '');
@@ -24,7 +27,14 @@ function parseRoute(hash: string): Route {
       return { page: 'fleet' };
     }
   }
-  if (h === 'gateway' || h === 'security' || h === 'bootstrap') return { page: h };
+  if (h.startsWith('firmware/campaign/')) {
+    try {
+      return { page: 'campaign', id: decodeURIComponent(h.slice(18)) };
+    } catch {
+      return { page: 'firmware' };
+    }
+  }
+  if (h === 'gateway' || h === 'security' || h === 'bootstrap' || h === 'firmware') return { page: h };
   return { page: 'fleet' };
 }
 
@@ -72,8 +82,10 @@ export function App() {
     }} />`;
   }
   const write = auth.scope === 'write';
+  // a campaign is a part of the firmware page
+  const active = (page: string): boolean => route.page === page || (page === 'firmware' && route.page === 'campaign');
   const nav = (page: string, label: string, href: string) =>
-    html`<a href=${href} class=${route.page === page ? 'active' : ''} aria-current=${route.page === page ? 'page' : undefined}>${label}</a>`;
+    html`<a href=${href} class=${active(page) ? 'active' : ''} aria-current=${active(page) ? 'page' : undefined}>${label}</a>`;
   let page;
   switch (route.page) {
     case 'device':
@@ -88,13 +100,19 @@ export function App() {
     case 'bootstrap':
       page = html`<${BootstrapPage} write=${write} />`;
       break;
+    case 'firmware':
+      page = html`<${FirmwarePage} write=${write} />`;
+      break;
+    case 'campaign':
+      page = html`<${CampaignPage} key=${route.id} id=${route.id} write=${write} />`;
+      break;
     default:
       page = html`<${FleetPage} />`;
   }
   return html`<header class="top">
       <a class="brand" href="#/">lwm2m-gateway</a>
       <nav>
-        ${nav('fleet', 'Fleet', '#/')} ${nav('gateway', 'Gateway', '#/gateway')} ${nav('security', 'Security', '#/security')} ${nav('bootstrap', 'Bootstrap', '#/bootstrap')}
+        ${nav('fleet', 'Fleet', '#/')} ${nav('gateway', 'Gateway', '#/gateway')} ${nav('security', 'Security', '#/security')} ${nav('bootstrap', 'Bootstrap', '#/bootstrap')} ${nav('firmware', 'Firmware', '#/firmware')}
       </nav>
       <span class="who">
         <span class="badge" title="what this session may do">${write ? 'read/write' : 'read only'}</span>

@@ -8,13 +8,14 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from './html.js';
 import { api, ep, follow, type Answer } from './api.js';
-import type { DeviceModel, MappingFile, Observation, Registration } from './types.js';
+import type { DeviceModel, FirmwareJob, MappingFile, Observation, Registration } from './types.js';
 import { ago, type JsonValue } from './values.js';
 import { StateBadge } from './fleet.js';
 import { ValueStore, type LogEntry } from './device-state.js';
 import { ObjectTree, type Ops } from './object-tree.js';
 import { MappingList } from './gateway.js';
 import { Observations, Trace, type TraceLine } from './device-extras.js';
+import { DeviceFirmware } from './device-firmware.js';
 
 let nextLog = 1;
 
@@ -75,6 +76,7 @@ export function DevicePage({ endpoint, write }: { endpoint: string; write: boole
   const [, setVersion] = useState(0);
   const [composite, setComposite] = useState('');
   const [traces, setTraces] = useState<TraceLine[]>([]);
+  const [fota, setFota] = useState<FirmwareJob | undefined>();
   /** the content format asked of the device (`?format=`); '' lets the gateway pick */
   const [format, setFormat] = useState('');
   const fq = (sep: '?' | '&'): string => (format ? `${sep}format=${format}` : '');
@@ -142,6 +144,9 @@ export function DevicePage({ endpoint, write }: { endpoint: string; write: boole
           break;
         case 'observationEnded':
           void refreshObservations();
+          break;
+        case 'fota':
+          setFota(data as unknown as FirmwareJob);
           break;
         case 'trace':
           setTraces((t) => [{ ...(data as unknown as TraceLine), id: nextLog++, at: Date.now() }, ...t].slice(0, 100));
@@ -298,6 +303,8 @@ export function DevicePage({ endpoint, write }: { endpoint: string; write: boole
         </ol>
         <h2>Observations</h2>
         <${Observations} endpoint=${endpoint} list=${observed} write=${write} onChange=${() => void refreshObservations()} />
+        <h2>Firmware update</h2>
+        <${DeviceFirmware} endpoint=${endpoint} write=${write} live=${fota} />
         <h2>Messages</h2>
         <${Trace} endpoint=${endpoint} lines=${traces} write=${write} />
         <h2>Mappings that apply</h2>

@@ -42,11 +42,14 @@ export class ConsoleHarness {
   static async start(o: ConsoleOptions = {}): Promise<ConsoleHarness> {
     const assets = mkdtempSync(join(tmpdir(), 'lwm2m-console-assets-'));
     const profile = mkdtempSync(join(tmpdir(), 'lwm2m-console-profile-'));
-    const dirs = [assets, profile];
+    // data.dir: firmware images and campaigns are files (the store is in memory)
+    const data = mkdtempSync(join(tmpdir(), 'lwm2m-console-data-'));
+    const dirs = [assets, profile, data];
     try {
       await buildConsole(assets);
       const config = structuredClone(DEFAULT_CONFIG);
       config.store.type = 'memory';
+      config.data.dir = data;
       config.log.level = 'silent';
       config.coap = { ...config.coap, port: 0, address: '127.0.0.1' };
       config.mqtt.enabled = false;
