@@ -10,7 +10,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { html } from './html.js';
 import { api, ep } from './api.js';
 import type { FirmwareImage, FirmwareJob } from './types.js';
-import { FIRMWARE_OFF, JobView, bytes, jobEnded, loadImages, problemText } from './firmware-parts.js';
+import { FIRMWARE_OFF, JobView, bytes, jobEnded, loadImages, newerJob, problemText } from './firmware-parts.js';
 
 export function DeviceFirmware({ endpoint, write, live }: { endpoint: string; write: boolean; live: FirmwareJob | undefined }) {
   const [job, setJob] = useState<FirmwareJob | undefined>();
@@ -25,11 +25,11 @@ export function DeviceFirmware({ endpoint, write, live }: { endpoint: string; wr
       if (r.off) setOff(true);
       setImages(r.images ?? []);
     });
-    void api<FirmwareJob>('GET', url).then((r) => r.ok && setJob((j) => j ?? r.body));
+    void api<FirmwareJob>('GET', url).then((r) => r.ok && setJob((j) => newerJob(j, r.body)));
   }, [endpoint]);
 
   useEffect(() => {
-    if (live) setJob(live);
+    if (live) setJob((j) => newerJob(j, live));
   }, [live]);
 
   if (off) return FIRMWARE_OFF;
@@ -48,7 +48,7 @@ export function DeviceFirmware({ endpoint, write, live }: { endpoint: string; wr
     }
     const r = await api<FirmwareJob>('POST', url, body);
     setMessage(r.ok ? undefined : problemText(r));
-    if (r.ok) setJob(r.body);
+    if (r.ok) setJob((j) => newerJob(j, r.body));
   };
   const cancel = async (): Promise<void> => {
     const r = await api('DELETE', url);

@@ -31,6 +31,22 @@ const FINAL_PHASES = new Set(['succeeded', 'failed', 'cancelled', 'skipped']);
 
 export const jobEnded = (j: FirmwareJob): boolean => FINAL_PHASES.has(j.phase);
 
+/**
+ * The newer of two states of a device's update: a later start, else a later change, else
+ * an ended one. A 202's answer can reach the page after the update's last `fota` event
+ * (a fast device): it must not put the update back to its first phase.
+ */
+export function newerJob(a: FirmwareJob | undefined, b: FirmwareJob): FirmwareJob {
+  if (!a) return b;
+  const as = a.startedAt ?? '';
+  const bs = b.startedAt ?? '';
+  if (as !== bs) return as > bs ? a : b;
+  const au = a.updatedAt ?? '';
+  const bu = b.updatedAt ?? '';
+  if (au !== bu) return au > bu ? a : b;
+  return jobEnded(a) ? a : b;
+}
+
 /** object 5 State (/5/0/3) */
 const STATES = ['idle', 'downloading', 'downloaded', 'updating'];
 
