@@ -439,7 +439,7 @@ async function main(): Promise<void> {
       if (gw) await stopProcess(gw.proc);
       gw = undefined;
       const devices = Number(args['peer-devices'] ?? (quick ? 100 : 2000));
-      peer = await peerFigures({ devices, registerWindow: P.registerWindow, format: FORMAT, readSeconds: quick ? 1 : P.restSeconds, concurrency: 64, log }).catch((e: unknown) => ({
+      peer = await peerFigures({ devices, registerWindow: P.registerWindow, format: FORMAT, registerTimeoutMs: quick ? 10_000 : 60_000, readSeconds: quick ? 1 : P.restSeconds, concurrency: 64, log }).catch((e: unknown) => ({
         skipped: `lwm2m-node-lib failed: ${e instanceof Error ? e.message : String(e)}`,
       }));
       if (!('skipped' in peer)) {
