@@ -1,5 +1,7 @@
 /** The benchmark's results: their JSON shape and the printed table. */
 import type { FotaPullFigures } from './fota-pull.js';
+import type { ExternalBrokerFigures } from './external-broker-phase.js';
+import type { PeerFigures } from './peer/peer-phase.js';
 import type { MqttBindingFigures } from './mqtt-binding-phase.js';
 import type { StoreFigure } from './store-compare.js';
 import type { EchoResult } from './echo.js';
@@ -85,7 +87,12 @@ export interface Results {
     registrations: { devices: number; perSecond: number; failures: number; retransmissions: number; udpDrops: number; gatewayCpu: number; gatewayCpuUsPerRegistration: number; ratioToEcho: number }[];
     observations: { devices: number; established: number; seconds: number }[];
     /** idleCpu: the gateway's CPU use (fraction of a core) with these devices and no traffic */
-    rss: { baseBytes: number; at: { devices: number; observations: number; bytes: number; perDeviceBytes: number; idleCpu: number; simulatorBytes: number; simulatorClients: number }[] };
+    /** heapBytes: live heap after a full collection (bench/heap-probe.mjs; absent in older results, 0 when the probe did not answer) */
+    rss: {
+      baseBytes: number;
+      baseHeapBytes?: number;
+      at: { devices: number; observations: number; bytes: number; perDeviceBytes: number; idleCpu: number; simulatorBytes: number; simulatorClients: number; heapBytes?: number; heapPerDeviceBytes?: number }[];
+    };
     notifications: NotificationFigures | Skipped;
     restReads: { readsPerSecond: number; failed: number; latencyMs: Percentiles; gatewayCpu: number; ratioToEcho: number } | Skipped;
     dtls: DtlsFigures | Skipped;
@@ -95,6 +102,10 @@ export interface Results {
     mqttBinding?: MqttBindingFigures | Skipped;
     /** one firmware image pulled by many devices at once (absent in older results) */
     fotaPull?: FotaPullFigures | Skipped;
+    /** the gateway publishing to an external broker, the subscriber on it (absent in older results) */
+    externalBroker?: ExternalBrokerFigures | Skipped;
+    /** the same registrations and reads against lwm2m-node-lib's server (absent in older results) */
+    peer?: PeerFigures | Skipped;
   };
 }
 
@@ -154,6 +165,40 @@ function storeRows(rows: Row[], main: string, stores: StoreFigure[] | Skipped | 
   }
 }
 
+function externalRows(rows: Row[], x: ExternalBrokerFigures | Skipped | undefined): void {
+  if (!x) return;
+  if ('skipped' in x) {
+    rows.push(['external broker', `skipped: ${x.skipped}`, '', '']);
+    return;
+  }
+  rows.push([`external broker ${x.url}, ${n0(x.devices)} devices`, `registrations ${n0(x.registrationsPerSecond)}/s (${n0(x.gatewayCpuUsPerRegistration)} us each)`, '', '']);
+  notificationRows(rows, '  notifications -> external broker', x.notifications, false);
+}
+
+function peerRows(rows: Row[], p: PeerFigures | Skipped | undefined): void {
+  if (!p) return;
+  if ('skipped' in p) {
+    rows.push(['peer lwm2m-node-lib', `skipped: ${p.skipped}`, '', '']);
+    return;
+  }
+  const ratio = (x: number | undefined): string => (x === undefined ? '' : ` = ${x.toFixed(2)} x the gateway's`);
+  rows.push([
+    `peer ${p.server}, ${n0(p.devices)} devices`,
+    `registrations ${n0(p.registrationsPerSecond)}/s (peer cpu ${n0(p.peerCpuUsPerRegistration)} us each${p.registerFailures > 0 ? `, ${n0(p.registerFailures)} failed` : ''})${ratio(p.registrationRatio)}`,
+    '',
+    '',
+  ]);
+  const r = p.reads;
+  if ('skipped' in r) rows.push(['  peer reads', `skipped: ${r.skipped}`, '', '']);
+  else
+    rows.push([
+      '  peer reads (its read(), no HTTP)',
+      `${n0(r.readsPerSecond)}/s, p50 ${ms(r.latencyMs.p50)}, p99 ${ms(r.latencyMs.p99)}${r.failed > 0 ? `, ${n0(r.failed)} failed (${r.error ?? '?'})` : ''}${ratio(p.readRatio)} REST reads`,
+      '',
+      '',
+    ]);
+}
+
 /** The table as text: figure, value, target, ratio to the raw echo. */
 export function table(r: Results): string {
   const rows: Row[] = [];
@@ -167,9 +212,10 @@ export function table(r: Results): string {
     rows.push([`registrations, ${n0(g.devices)} devices`, `${n0(g.perSecond)}/s (gw cpu ${pct(g.gatewayCpu)}, ${n0(g.gatewayCpuUsPerRegistration)} us each${g.udpDrops > 0 ? `, ${n0(g.udpDrops)} UDP drops` : ''})`, '>= 20,000/s', pct(g.ratioToEcho)]);
   }
   for (const o of f.observations) rows.push([`observations set up, ${n0(o.devices)} devices`, `${n0(o.established)} in ${o.seconds.toFixed(1)} s`, '', '']);
-  rows.push(['gateway RSS, idle', mib(f.rss.baseBytes), '', '']);
+  rows.push(['gateway RSS, idle', `${mib(f.rss.baseBytes)}${f.rss.baseHeapBytes ? ` (live heap ${mib(f.rss.baseHeapBytes)})` : ''}`, '', '']);
   for (const a of f.rss.at) {
     rows.push([`gateway RSS, ${n0(a.devices)} devices, ${n0(a.observations)} obs`, `${mib(a.bytes)} (${n0(a.perDeviceBytes)} B/device)`, a.devices >= 100_000 ? '< 1 GiB' : '', '']);
+    if (a.heapBytes) rows.push([`  gateway live heap (after a full GC)`, `${mib(a.heapBytes)} (${n0(a.heapPerDeviceBytes ?? 0)} B/device)`, a.devices >= 100_000 ? '< 5 KB/device' : '', '']);
     rows.push([`  gateway CPU, no traffic`, pct(a.idleCpu), '', '']);
     rows.push([`  simulator RSS, ${n0(a.simulatorClients)} clients`, `${mib(a.simulatorBytes)} (${n0(a.simulatorBytes / a.simulatorClients)} B/client)`, '', '']);
   }
@@ -194,6 +240,8 @@ export function table(r: Results): string {
     rows.push([`firmware pull, ${mb} by ${n0(fp.devices)} devices at once (${fp.over})`, `${fp.wallS.toFixed(2)} s wall, gw cpu ${pct(fp.gatewayCpu)} (${(fp.gatewayCpu * fp.wallS).toFixed(2)} CPU s), ${fp.succeeded} ok / ${fp.failed} failed`, '', '']);
   }
   storeRows(rows, r.gateway.store ?? 'memory', f.stores);
+  externalRows(rows, f.externalBroker);
+  peerRows(rows, f.peer);
   const head: [string, string, string, string] = ['figure', 'measured', 'target', 'of echo'];
   const w = [0, 1, 2, 3].map((k) => Math.max(head[k]!.length, ...rows.map((row) => row[k]!.length)));
   const line = (row: string[]): string => row.map((c, k) => c.padEnd(w[k]!)).join('  ').trimEnd();

@@ -7,7 +7,9 @@
  *
  * Options: --devices N (first fleet), --big N (total for the second RSS figure, 0: skip),
  * --profile (gateway under --cpu-prof, profiles in bench/results/), --src (run the gateway
- * from src/ with tsx instead of dist/), --out FILE, --skip notify,mqtt-binding,rest,dtls,dtls-notify,stores,fota;
+ * from src/ with tsx instead of dist/), --out FILE, --skip notify,mqtt-binding,rest,dtls,dtls-notify,stores,
+ * external-broker,peer,fota; --mqtt-url URL (the external broker, default mqtt://127.0.0.1:1883),
+ * --peer-devices N (the lwm2m-node-lib peer's fleet);
  * the DTLS part (dtls/dtls-phase.ts): --dtls-devices N, --dtls-procs N (handshake load
  * processes), --dtls-sockets N (handshakes in flight per process), --dtls-seconds S,
  * --dtls-suite ccm8|cbc.
@@ -34,6 +36,8 @@ import { restReads } from './rest-load.js';
 import { deletePrefixes, runPrefix } from './redis-prefix.js';
 import { redisReachable, storeComparison, type StoreType } from './store-compare.js';
 import { fotaPull } from './fota-pull.js';
+import { brokerReachable, externalBrokerFigures } from './external-broker-phase.js';
+import { peerFigures } from './peer/peer-phase.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -49,6 +53,9 @@ const { values: args } = parseArgs({
     fixed: { type: 'string' },
     non: { type: 'boolean', default: false },
     'heap-snapshot': { type: 'boolean', default: false },
+    /** the external broker of the external broker rows */
+    'mqtt-url': { type: 'string', default: 'mqtt://127.0.0.1:1883' },
+    'peer-devices': { type: 'string' },
     'dtls-devices': { type: 'string' },
     'dtls-procs': { type: 'string' },
     'dtls-sockets': { type: 'string' },
@@ -64,7 +71,7 @@ const storeType = args.store;
 const redisPrefix = runPrefix('bench', String(process.pid));
 /** the prefix of the store comparison's Redis gateway */
 const compareRedisPrefix = runPrefix('bench-compare', String(process.pid));
-/** phases to leave out: notify, mqtt-binding, rest, dtls, dtls-notify, stores, fota (e.g. to profile one of them alone) */
+/** phases to leave out: notify, mqtt-binding, rest, dtls, dtls-notify, stores, external-broker, peer, fota (e.g. to profile one of them alone) */
 const skip = new Set(args.skip.split(',').filter((x) => x !== ''));
 
 const quick = args.quick;
@@ -188,8 +195,13 @@ async function main(): Promise<void> {
   if (!args.out || args.profile || args['heap-snapshot']) mkdirSync(resultsDir, { recursive: true });
   const stamp = startedAt.replace(/[:.]/g, '-');
   const nodeFlags = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(resultsDir, `prof-${stamp}`)}`] : [];
-  // --heap-snapshot: the gateway writes a heap snapshot (into bench/results/) after the first fleet's RSS figure
-  if (args['heap-snapshot']) nodeFlags.push('--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${resultsDir}`);
+  // the live heap after a full collection, beside RSS (bench/heap-probe.mjs, on SIGUSR2), in every gateway of the main run;
+  // --heap-snapshot: the probe also writes a heap snapshot (into bench/results/) after the first fleet's RSS figure (its 2nd probe)
+  const probeFlags = ['--expose-gc', '--import', join(ROOT, 'bench/heap-probe.mjs')];
+  if (args['heap-snapshot']) {
+    process.env.BENCH_HEAP_SNAPSHOT_DIR = resultsDir;
+    process.env.BENCH_HEAP_SNAPSHOT_AT = '2';
+  }
   // experiments on the gateway's UDP socket (bench/preload-experiments.mjs)
   if (args.rcvbuf) {
     process.env.BENCH_RCVBUF = args.rcvbuf;
@@ -216,19 +228,34 @@ async function main(): Promise<void> {
     const ports = { coapPort: cfg.coapPort, ...(faces.mqtt ? { mqttPort: cfg.mqttPort } : {}), ...(faces.rest ? { restPort: cfg.restPort } : {}) };
     const runs: number[] = [];
     for (let k = 0; k < P.startupRuns; k++) {
-      const g = await startGateway({ configFile: cfg.file, entry, ...ports });
+      const g = await startGateway({ configFile: cfg.file, entry, nodeFlags: probeFlags, ...ports });
       runs.push(g.readyMs);
       if (k === P.startupRuns - 1 && nodeFlags.length === 0) gw = g;
       else await stopProcess(g.proc);
     }
     // the measured gateway under the profiler, when asked (not timed: the profiler slows start-up)
-    gw ??= await startGateway({ configFile: cfg.file, entry, nodeFlags, ...ports });
+    gw ??= await startGateway({ configFile: cfg.file, entry, nodeFlags: [...nodeFlags, ...probeFlags], ...ports });
     const sorted = [...runs].sort((a, b) => a - b);
     const startupMs = { median: sorted[Math.floor(sorted.length / 2)]!, runs };
     log(`ready in ${startupMs.median.toFixed(0)} ms (median of ${runs.length}); faces: mqtt ${faces.mqtt}, rest ${faces.rest}`);
     const g = gw!;
     await sleep(500);
     const baseBytes = rssOf(g.proc.pid) ?? 0;
+    let probes = 0;
+    /** the gateway's live heap after a full collection (0 when the probe does not answer within `ms`) */
+    const liveHeap = async (ms: number): Promise<number> => {
+      const want = `heap-probe #${++probes} heapUsed=`;
+      g.proc.kill('SIGUSR2');
+      const end = performance.now() + ms;
+      for (;;) {
+        const text = g.stderr();
+        const k = text.lastIndexOf(want);
+        if (k >= 0) return Number(/^\d+/.exec(text.slice(k + want.length))?.[0] ?? 0);
+        if (performance.now() > end) return 0;
+        await sleep(50);
+      }
+    };
+    const baseHeapBytes = await liveHeap(5000);
 
     // 3. registrations of the first fleet, their observations, RSS
     const fleetA = FleetProcess.start();
@@ -269,17 +296,24 @@ async function main(): Promise<void> {
       const bytes = rssOf(g.proc.pid) ?? 0;
       const obs = obsBefore + c.observations;
       const simulatorBytes = rssOf(f.pid) ?? 0;
-      rssAt.push({ devices: totalDevices, observations: obs, bytes, perDeviceBytes: (bytes - baseBytes) / totalDevices, idleCpu, simulatorBytes, simulatorClients: devices });
+      if (args['heap-snapshot'] && probes === 1) log('heap snapshot of the gateway...');
+      const heapBytes = await liveHeap(args['heap-snapshot'] && probes === 1 ? 120_000 : 30_000);
+      rssAt.push({
+        devices: totalDevices,
+        observations: obs,
+        bytes,
+        perDeviceBytes: (bytes - baseBytes) / totalDevices,
+        idleCpu,
+        simulatorBytes,
+        simulatorClients: devices,
+        heapBytes,
+        heapPerDeviceBytes: heapBytes > 0 ? (heapBytes - baseHeapBytes) / totalDevices : 0,
+      });
       log(`RSS ${(bytes / 1048576).toFixed(0)} MiB with ${totalDevices} devices and ${obs} observations`);
       return c.observations;
     };
     await registerPhase(fleetA, P.devices);
     const obsA = await observePhase(fleetA, P.devices, P.devices, 0);
-    if (args['heap-snapshot']) {
-      log('heap snapshot of the gateway...');
-      g.proc.kill('SIGUSR2');
-      await sleep(quick ? 5000 : 20_000);
-    }
 
     // 4. notifications into MQTT: latency at a fixed load, then the most the path carries
     let notifications: Results['figures']['notifications'] = { skipped: 'the MQTT northbound is not wired into this gateway build' };
@@ -365,6 +399,56 @@ async function main(): Promise<void> {
       });
     }
 
+    // 8b. the external broker: a fresh gateway publishing to it, the subscriber on it (the others stopped)
+    let externalBroker: Results['figures']['externalBroker'] = { skipped: '--skip external-broker' };
+    if (!skip.has('external-broker') && faces.mqtt) {
+      await sink?.close().catch(() => {});
+      sink = undefined;
+      for (const f of fleets.splice(0)) await f.close().catch(() => {});
+      if (gw) await stopProcess(gw.proc);
+      gw = undefined;
+      if (!(await brokerReachable(args['mqtt-url']))) {
+        externalBroker = { skipped: `no broker answers at ${args['mqtt-url']}` };
+        log(`external broker: ${externalBroker.skipped}`);
+      } else {
+        externalBroker = await externalBrokerFigures({
+          url: args['mqtt-url'],
+          entry,
+          devices: P.devices,
+          registerWindow: P.registerWindow,
+          observeTimeoutMs: P.observeTimeoutMs,
+          // quick: the fixed load alone (the quick test's time)
+          plan: quick ? { ...notifyPlan, steps: [] } : notifyPlan,
+          echoRate: echo.notification.roundTripsPerSecond,
+          format: FORMAT,
+          conNotifications: CON,
+          dir: join(tmp, 'external-broker'),
+          topicRoot: `bench-${process.pid}`,
+          storeLine: `store: { type: ${storeType === 'redis' ? 'memory' : storeType} }`,
+          log,
+        }).catch((e: unknown) => ({ skipped: `failed: ${e instanceof Error ? e.message : String(e)}` }));
+      }
+    }
+
+    // 8c. the peer: the same registrations and reads against lwm2m-node-lib's server (the others stopped)
+    let peer: Results['figures']['peer'] = { skipped: '--skip peer' };
+    if (!skip.has('peer')) {
+      await sink?.close().catch(() => {});
+      sink = undefined;
+      for (const f of fleets.splice(0)) await f.close().catch(() => {});
+      if (gw) await stopProcess(gw.proc);
+      gw = undefined;
+      const devices = Number(args['peer-devices'] ?? (quick ? 100 : 2000));
+      peer = await peerFigures({ devices, registerWindow: P.registerWindow, format: FORMAT, registerTimeoutMs: quick ? 10_000 : 60_000, readSeconds: quick ? 1 : P.restSeconds, concurrency: 64, log }).catch((e: unknown) => ({
+        skipped: `lwm2m-node-lib failed: ${e instanceof Error ? e.message : String(e)}`,
+      }));
+      if (!('skipped' in peer)) {
+        const reg = registrations[0];
+        if (reg && reg.perSecond > 0) peer.registrationRatio = peer.registrationsPerSecond / reg.perSecond;
+        if (!('skipped' in peer.reads) && !('skipped' in restReadsFig) && restReadsFig.readsPerSecond > 0) peer.readRatio = peer.reads.readsPerSecond / restReadsFig.readsPerSecond;
+      }
+    }
+
     // 9. firmware pull: one image pulled by many devices at once, on a gateway of its own (the others stopped)
     let fotaFig: Results['figures']['fotaPull'] = { skipped: '--skip fota' };
     if (!skip.has('fota') && faces.rest) {
@@ -386,7 +470,7 @@ async function main(): Promise<void> {
       machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '?', node: process.version, loadavgBefore: loadBefore, loadavgAfter: loadavg(), cpuShareBefore, openFileLimit: openFileLimit() },
       gateway: { entry, store: storeType, ...faces },
       fleet: { sockets: opened.sockets, clientsPerSocket: opened.clientsPerSocket, limit: opened.limit, notificationFormat: FORMAT, conNotifications: CON },
-      figures: { echo, startupMs, registrations, observations, rss: { baseBytes, at: rssAt }, notifications, restReads: restReadsFig, dtls, stores, mqttBinding, fotaPull: fotaFig },
+      figures: { echo, startupMs, registrations, observations, rss: { baseBytes, baseHeapBytes, at: rssAt }, notifications, restReads: restReadsFig, dtls, stores, mqttBinding, fotaPull: fotaFig, externalBroker, peer },
     };
     const out = args.out ?? join(resultsDir, `${stamp}.json`);
     writeFileSync(out, JSON.stringify(results, null, 2) + '\n');

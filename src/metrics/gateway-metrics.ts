@@ -75,8 +75,39 @@ export class GatewayMetrics implements MetricsSource {
       labelNames: ['event', 'transport'],
       registers: r,
     });
-    const uplinks = new Counter({ name: `${PREFIX}uplinks_total`, help: 'Notifications and Sends received, by transport', labelNames: ['kind', 'transport'], registers: r });
-    const requests = new Counter({ name: `${PREFIX}requests_total`, help: 'Requests to devices by operation and result (CoAP code or failure)', labelNames: ['operation', 'result'], registers: r });
+    // counted in plain maps on the hot path (a prom-client child still hashes its labels on every
+    // inc()), handed to the counters when scraped; label values bounded like the child cache's
+    const uplinkCounts = { notification: new Map<string, number>(), send: new Map<string, number>() };
+    const requestCounts = new Map<string, Map<string, number>>();
+    new Counter({
+      name: `${PREFIX}uplinks_total`,
+      help: 'Notifications and Sends received, by transport',
+      labelNames: ['kind', 'transport'],
+      registers: r,
+      collect() {
+        const rows: [Record<string, string>, number][] = [];
+        for (const kind of ['notification', 'send'] as const) for (const [transport, n] of uplinkCounts[kind]) rows.push([{ kind, transport }, n]);
+        setTotals(this, rows);
+      },
+    });
+    new Counter({
+      name: `${PREFIX}requests_total`,
+      help: 'Requests to devices by operation and result (CoAP code or failure)',
+      labelNames: ['operation', 'result'],
+      registers: r,
+      collect() {
+        const rows: [Record<string, string>, number][] = [];
+        for (const [operation, by] of requestCounts) for (const [result, n] of by) rows.push([{ operation, result }, n]);
+        setTotals(this, rows);
+      },
+    });
+    const bump = (m: Map<string, number>, key: string): boolean => {
+      const n = m.get(key);
+      if (n !== undefined) m.set(key, n + 1);
+      else if (m.size < MAX_CHILDREN) m.set(key, 1);
+      else return false;
+      return true;
+    };
     const latency = new Histogram({
       name: `${PREFIX}request_duration_seconds`,
       help: 'Time from a request to its result, by operation (queueing for sleeping devices included)',
@@ -86,8 +117,6 @@ export class GatewayMetrics implements MetricsSource {
     });
     // children per label set, kept: inc() with a labels object hashes it on every call (the hot path)
     const lifecycleOf = childCache((key: string) => lifecycle.labels(...(key.split('\0') as [string, string])));
-    const uplinkOf = childCache((key: string) => uplinks.labels(...(key.split('\0') as [string, string])));
-    const requestsOf = childCache((key: string) => requests.labels(...(key.split('\0') as [string, string])));
     const latencyOf = childCache((op: string) => latency.labels(op));
     const count = (label: string) => (reg: Registration): void => lifecycleOf(`${label}\0${reg.peer.transport}`).inc();
     const [registered, updated, deregistered, expired] = [count('register'), count('update'), count('deregister'), count('expire')];
@@ -101,10 +130,13 @@ export class GatewayMetrics implements MetricsSource {
       () => server.off('deregistered', deregistered),
       () => server.off('expired', expired),
     );
-    const notified = (e: { registration: Registration }): void => uplinkOf(`notification\0${e.registration.peer.transport}`).inc();
-    const sent = (e: { registration: Registration }): void => uplinkOf(`send\0${e.registration.peer.transport}`).inc();
+    const notified = (e: { registration: Registration }): void => void bump(uplinkCounts.notification, e.registration.peer.transport);
+    const sent = (e: { registration: Registration }): void => void bump(uplinkCounts.send, e.registration.peer.transport);
     const done = (e: { op: string; result: string; seconds: number }): void => {
-      requestsOf(`${e.op}\0${e.result}`).inc();
+      // operations are ours (a few), results CoAP codes or failure names: bounded per map all the same
+      let by = requestCounts.get(e.op);
+      if (by === undefined && requestCounts.size < MAX_CHILDREN) requestCounts.set(e.op, (by = new Map()));
+      if (by !== undefined) bump(by, e.result);
       latencyOf(e.op).observe(e.seconds);
     };
     server.on('notification', notified);

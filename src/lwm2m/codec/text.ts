@@ -59,7 +59,8 @@ function bad(type: ResourceType, text: string): CodecError {
 }
 
 const INTEGER = /^[+-]?\d+$/;
-const FLOAT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+// one way to match each text (not `\d+\.?\d*`, which splits a run of digits every way: quadratic on a long bad one)
+const FLOAT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const NON_FINITE = /^([+-]?)(?:inf|infinity)$/i;
 const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
 const OBJLNK = /^(\d{1,5}):(\d{1,5})$/;

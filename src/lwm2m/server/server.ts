@@ -24,7 +24,7 @@ import type { QueueOptions } from './queue.js';
 import { handleUplink } from './uplink.js';
 import { Downlinks } from './downlinks.js';
 import type { RequestOptions, ServerCore } from './core.js';
-import type { Observation, OperationRequest, OperationResult, Registration, ServerEvents } from './types.js';
+import type { NotificationEvent, Observation, OperationRequest, OperationResult, Registration, ServerEvents } from './types.js';
 import { DeviceManagementApi } from './api.js';
 import { ExpiryQueue } from './expiry.js';
 import { RegisterGuard } from './register-guard.js';
@@ -285,26 +285,21 @@ export class LwM2mServer extends DeviceManagementApi implements UplinkHandler {
       this.endObservation(entry, `error ${n.code}`, false);
       return true;
     }
-    const result = toResult(reg, entry.request, entry.downlink, {
-      code: n.code,
-      ...(n.contentFormat !== undefined ? { contentFormat: n.contentFormat } : {}),
-      payload: n.payload,
-      ...(n.observe !== undefined ? { observe: n.observe } : {}),
-    }, this.core.ctx);
+    // the notification is a response as it stands (toResult reads code, content format and payload)
+    const result = toResult(reg, entry.request, entry.downlink, n, this.core.ctx);
     if (!result.success) {
       this.log.warn('lwm2m: notification not decoded', { endpoint: reg.endpoint, error: result.error?.message });
       return true;
     }
-    this.safeEmit('notification', {
-      registration: reg,
-      observation: obs,
-      ...(result.node ? { node: result.node } : {}),
-      ...(result.nodes ? { nodes: result.nodes } : {}),
-      ...(result.timestamped ? { timestamped: result.timestamped } : {}),
-      ...(result.contentFormat !== undefined ? { contentFormat: result.contentFormat } : n.contentFormat !== undefined ? { contentFormat: n.contentFormat } : {}),
-      ...(n.observe !== undefined ? { sequence: n.observe } : {}),
-      receivedAt: this.clock.now(),
-    });
+    // built field by field: no temporary object per optional field on this path
+    const event: NotificationEvent = { registration: reg, observation: obs, receivedAt: this.clock.now() };
+    if (result.node) event.node = result.node;
+    if (result.nodes) event.nodes = result.nodes;
+    if (result.timestamped) event.timestamped = result.timestamped;
+    const contentFormat = result.contentFormat ?? n.contentFormat;
+    if (contentFormat !== undefined) event.contentFormat = contentFormat;
+    if (n.observe !== undefined) event.sequence = n.observe;
+    this.safeEmit('notification', event);
     return true;
   }
 

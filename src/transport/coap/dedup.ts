@@ -24,6 +24,8 @@ export class DedupEntry {
 
 export class DedupCache {
   private readonly entries = new Map<string, DedupEntry>();
+  /** no entry expires before this (the oldest's expiry when last swept): sweeping sooner finds nothing */
+  private sweepAt = 0;
 
   constructor(private readonly maxEntries = 200_000) {}
 
@@ -62,13 +64,19 @@ export class DedupCache {
 
   /** Drops expired entries from the oldest end (entries are added in time order). */
   private sweep(now: number): void {
+    if (now < this.sweepAt) return;
     for (const [k, e] of this.entries) {
-      if (e.expiresAt > now) break;
+      if (e.expiresAt > now) {
+        this.sweepAt = e.expiresAt;
+        return;
+      }
       this.entries.delete(k);
     }
+    this.sweepAt = 0;
   }
 
   clear(): void {
     this.entries.clear();
+    this.sweepAt = 0;
   }
 }

@@ -5,7 +5,7 @@
  * notifications checked for freshness (3.4) and handed to the core; block-wise
  * notifications completed with plain requests first (RFC 7959 2.6).
  */
-import type { Peer } from '../../lwm2m/transport.js';
+import type { Notification, Peer } from '../../lwm2m/transport.js';
 import type { CoapRequestHandler } from './coap-request.js';
 import type { BlockClient } from './block-client.js';
 import { getBlock } from './block.js';
@@ -186,14 +186,13 @@ export class Observer {
     const seq = getUintOption(message.options, Opt.Observe);
     const cf = getUintOption(message.options, Opt.ContentFormat);
     let accepted: boolean;
+    // the token as a view of the message's (looked up, never kept: no hex parsing, no copy); the
+    // payload copied into memory of its own (a decoded value may keep it: not a pool slab's view)
+    const n: Notification = { token: new Uint8Array(message.token.buffer, message.token.byteOffset, message.token.byteLength), code: codeText(message.code), payload: new Uint8Array(payload) };
+    if (cf !== undefined) n.contentFormat = cf;
+    if (seq !== undefined) n.observe = seq;
     try {
-      accepted = this.handler.handleNotification(obs.peer, {
-        token: new Uint8Array(Buffer.from(obs.token, 'hex')),
-        code: codeText(message.code),
-        ...(cf !== undefined ? { contentFormat: cf } : {}),
-        payload: new Uint8Array(payload),
-        ...(seq !== undefined ? { observe: seq } : {}),
-      });
+      accepted = this.handler.handleNotification(obs.peer, n);
     } catch (err) {
       this.ctx.log.warn('coap: notification handler failed', { peer: obs.peer.key, error: String(err) });
       return true;

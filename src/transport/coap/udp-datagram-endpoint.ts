@@ -29,6 +29,10 @@ export class UdpDatagramEndpoint implements DatagramEndpoint {
   private socket: Socket | undefined;
   private family: 'udp4' | 'udp6' = 'udp6';
   private receive: (peer: Peer, datagram: Buffer) => void = () => {};
+  /** one callback for every send (no closure per datagram) */
+  private readonly sent = (err: Error | null): void => {
+    if (err) this.options.log.debug('coap: send failed', { error: String(err) });
+  };
 
   constructor(private readonly options: UdpEndpointOptions) {}
 
@@ -101,9 +105,7 @@ export class UdpDatagramEndpoint implements DatagramEndpoint {
     const socket = this.socket;
     if (!socket) return;
     try {
-      socket.send(datagram, peer.port, wireAddress(peer.address, this.family), (err) => {
-        if (err) this.options.log.debug('coap: send failed', { peer: peer.key, error: String(err) });
-      });
+      socket.send(datagram, peer.port, wireAddress(peer.address, this.family), this.sent);
     } catch (err) {
       this.options.log.debug('coap: send failed', { peer: peer.key, error: String(err) });
     }

@@ -3,7 +3,8 @@
  * IPv4) on a host without IPv6, IPv4 alone instead, with a line in the log.
  */
 import { createSocket, type Socket } from 'node:dgram';
-import { isIPv4 } from 'node:net';
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { isIP, isIPv4 } from 'node:net';
 import type { CoapLogger } from './context.js';
 
 export type SocketType = 'udp4' | 'udp6';
@@ -26,10 +27,23 @@ export async function bindListener<T>(bind: (type: SocketType, address: string) 
   }
 }
 
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/**
+ * The socket's name lookup: an address literal (every send of ours: the peers are addresses)
+ * answers at once, where dns.lookup defers each send to the next tick; a name still goes to
+ * dns.lookup.
+ */
+function literalLookup(hostname: string, family: number, callback: LookupCallback): void {
+  const f = isIP(hostname);
+  if (f !== 0) callback(null, hostname, f);
+  else dnsLookup(hostname, family, callback);
+}
+
 /** A UDP socket of `type` bound to address and port (dual-stack for udp6); rejects with the bind error. */
 export function bindUdpSocket(type: SocketType, address: string, port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const s = createSocket({ type, ipv6Only: false });
+    const s = createSocket({ type, ipv6Only: false, lookup: literalLookup as never });
     const onError = (err: Error): void => {
       s.close();
       reject(err);

@@ -8,6 +8,8 @@ export const TRANSPORT_NAME = 'udp';
 
 /** "::ffff:1.2.3.4" -> "1.2.3.4"; everything else unchanged. */
 export function normalizeAddress(address: string): string {
+  // every datagram and send comes through here: the regular expression only for what can match
+  if (address.charCodeAt(0) !== 58 /* ':' */) return address;
   const m = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
   return m && isIPv4(m[1]!) ? m[1]! : address;
 }

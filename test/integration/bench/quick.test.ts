@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { Results } from '../../../bench/report.js';
 import { runBenchScript } from '../../helpers/bench-script.js';
 import { redisReachable } from '../../../bench/store-compare.js';
+import { brokerReachable } from '../../../bench/external-broker-phase.js';
 
 const isNumber = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x);
 
@@ -43,6 +44,7 @@ test('bench --quick produces every figure', { timeout: 118_000 }, async () => {
     for (const a of f.rss.at) {
       assert.ok(a.bytes > 0 && isNumber(a.perDeviceBytes), 'RSS and bytes per device');
       assert.ok(a.observations > 0, 'the devices were observed');
+      assert.ok(isNumber(a.heapBytes) && a.heapBytes! > 0 && isNumber(a.heapPerDeviceBytes), 'live heap and heap per device beside RSS');
     }
     assert.ok(!('skipped' in f.notifications), `notifications measured: ${JSON.stringify(f.notifications)}`);
     if (!('skipped' in f.notifications)) {
@@ -69,6 +71,25 @@ test('bench --quick produces every figure', { timeout: 118_000 }, async () => {
     assert.match(stdout, /firmware pull, 0\.1 MB by 10 devices at once \(HTTP\)/);
     const mb = f.mqttBinding;
     assert.ok(mb && !('skipped' in mb) && mb.deliveredPerSecond > 0, `MQTT binding notifications measured: ${JSON.stringify(mb)}`);
+    // the external broker rows: measured on the machine's Mosquitto, or skipped with the reason when none answers
+    const xb = f.externalBroker;
+    assert.ok(xb, 'an external broker row');
+    if (await brokerReachable('mqtt://127.0.0.1:1883')) {
+      assert.ok(xb && !('skipped' in xb) && xb.registrationsPerSecond > 0, `external broker measured: ${JSON.stringify(xb)}`);
+      if (xb && !('skipped' in xb)) {
+        assert.ok(!('skipped' in xb.notifications) && xb.notifications.deliveredPerSecond > 0, 'notifications reached the subscriber on the external broker');
+        if (!('skipped' in xb.notifications)) assertPercentiles(xb.notifications.latencyMs, 'external broker latency');
+      }
+      assert.match(stdout, /notifications -> external broker at /);
+    } else assert.match(stdout, /external broker\s+skipped: no broker answers/);
+    // the peer row: lwm2m-node-lib's server on the same fleet, as a ratio to the gateway
+    const peer = f.peer;
+    assert.ok(peer && !('skipped' in peer), `peer measured: ${JSON.stringify(peer)}`);
+    if (peer && !('skipped' in peer)) {
+      assert.ok(peer.registered > 0 && peer.registrationsPerSecond > 0 && isNumber(peer.registrationRatio), 'peer registrations and their ratio');
+      assert.ok(!('skipped' in peer.reads) && peer.reads.ok > 0 && isNumber(peer.readRatio), `peer reads and their ratio: ${JSON.stringify(peer.reads)}`);
+    }
+    assert.match(stdout, /peer lwm2m-node-lib 1\.4\.0, 100 devices/);
     // the other stores side by side with the main run's (file by default): memory, and Redis where one answers
     assert.equal(r.gateway.store, 'file');
     const stores = f.stores;

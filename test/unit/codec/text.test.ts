@@ -84,6 +84,8 @@ describe('text/plain', () => {
     assert.equal(dec('float', '1e3'), 1000);
     assert.equal(dec('float', '-.5'), -0.5);
     assert.equal(dec('float', '7'), 7);
+    assert.equal(dec('float', '12.'), 12);
+    assert.equal(dec('float', '1733337483123.456'), 1733337483123.456);
     assert.ok(Object.is(dec('float', '-0.0'), -0));
     assert.ok(Number.isNaN(dec('float', 'nan')));
     assert.equal(dec('float', 'Infinity'), Infinity);
@@ -107,6 +109,8 @@ describe('text/plain', () => {
       ['unsigned', '-1'],
       ['unsigned', '18446744073709551616'],
       ['float', '1.2.3'],
+      // a long run of digits with a bad end is refused like a short one (the pattern matches it one way only)
+      ['float', '1'.repeat(20_000) + 'x'],
       ['float', '0x10'],
       ['boolean', '2'],
       ['boolean', 'yes'],

@@ -43,19 +43,18 @@ function resultOf(reg: Registration, req: OperationRequest, dl: DownlinkRequest,
     if (payload.length > 0) base.payload = payload;
     return base;
   }
+  // every notification comes through here: the read's result is built once, without spreads
+  if (req.op === 'read' || req.op === 'observe' || req.op === 'cancelObserve') {
+    if (payload.length === 0) return { ...base, success: true };
+    const d = decodeAt(reg, dl.path, payload, res.contentFormat, dl.accept, ctx);
+    if (!d.ok) return badResponse(base, payload, d.message);
+    const out: OperationResult = { code: res.code, success: true, contentFormat: res.contentFormat ?? d.format };
+    if (d.node !== undefined) out.node = d.node;
+    if (d.timestamped) out.timestamped = d.timestamped;
+    return out;
+  }
   const ok: OperationResult = { ...base, success: true };
   switch (req.op) {
-    case 'read':
-    case 'observe':
-    case 'cancelObserve': {
-      if (payload.length === 0) return ok;
-      const d = decodeAt(reg, dl.path, payload, res.contentFormat, dl.accept, ctx);
-      if (!d.ok) return badResponse(base, payload, d.message);
-      const out: OperationResult = { ...ok, contentFormat: res.contentFormat ?? d.format };
-      if (d.node !== undefined) out.node = d.node;
-      if (d.timestamped) out.timestamped = d.timestamped;
-      return out;
-    }
     case 'readComposite':
     case 'observeComposite':
     case 'cancelObserveComposite': {
