@@ -8,7 +8,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from './html.js';
 import { api, follow } from './api.js';
 import type { CampaignDetail, CampaignSummary, FirmwareImage, FirmwareJob } from './types.js';
-import { PhaseBadge, Progress, bytes, loadImages, problemText } from './firmware-parts.js';
+import { PhaseBadge, Progress, bytes, loadImages, problemText, throttled } from './firmware-parts.js';
 import { CampaignActions, Totals } from './campaigns.js';
 
 function Spec({ c, image }: { c: CampaignDetail; image: FirmwareImage | undefined }) {
@@ -51,17 +51,9 @@ export function CampaignPage({ id, write }: { id: string; write: boolean }) {
   useEffect(() => {
     void load();
     void loadImages().then((r) => setImages(r.images ?? []));
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let last = 0;
     let everConnected = false;
-    reload.current = () => {
-      if (timer) return;
-      timer = setTimeout(() => {
-        timer = undefined;
-        last = Date.now();
-        void load();
-      }, Math.max(0, 500 - (Date.now() - last)));
-    };
+    const again = throttled(() => void load());
+    reload.current = again.call;
     const stop = follow(
       'events=campaign,fota',
       ({ event, data }) => {
@@ -82,7 +74,7 @@ export function CampaignPage({ id, write }: { id: string; write: boolean }) {
     );
     return () => {
       stop();
-      if (timer) clearTimeout(timer);
+      again.cancel();
     };
   }, [id]);
 

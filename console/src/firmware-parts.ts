@@ -95,3 +95,26 @@ export async function loadImages(): Promise<{ images?: FirmwareImage[]; off?: bo
 }
 
 export const FIRMWARE_OFF = html`<p class="muted">The gateway runs no firmware updates (<code>firmware.enabled</code>).</p>`;
+
+/**
+ * `fn` run at most once per `ms`, and once after the last call (a burst of events becomes a
+ * read now and one at its end); `cancel` drops a pending run.
+ */
+export function throttled(fn: () => void, ms = 500): { call: () => void; cancel: () => void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let last = 0;
+  return {
+    call: () => {
+      if (timer) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        last = Date.now();
+        fn();
+      }, Math.max(0, ms - (Date.now() - last)));
+    },
+    cancel: () => {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+}

@@ -9,7 +9,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from './html.js';
 import { api, follow } from './api.js';
 import type { CampaignSummary, FirmwareImage } from './types.js';
-import { FIRMWARE_OFF, loadImages, problemText } from './firmware-parts.js';
+import { FIRMWARE_OFF, loadImages, problemText, throttled } from './firmware-parts.js';
 import { ImageList } from './firmware-images.js';
 import { CampaignList } from './campaigns.js';
 import { CampaignForm } from './campaign-form.js';
@@ -48,16 +48,8 @@ export function FirmwarePage({ write }: { write: boolean }) {
     void refreshCampaigns();
     let everConnected = false;
     // the list is read again after events (at most twice a second, and once after the last one)
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let last = 0;
-    reload.current = () => {
-      if (timer) return;
-      timer = setTimeout(() => {
-        timer = undefined;
-        last = Date.now();
-        void refreshCampaigns();
-      }, Math.max(0, 500 - (Date.now() - last)));
-    };
+    const again = throttled(() => void refreshCampaigns());
+    reload.current = again.call;
     const stop = follow(
       'events=campaign',
       ({ data }) => {
@@ -75,7 +67,7 @@ export function FirmwarePage({ write }: { write: boolean }) {
     );
     return () => {
       stop();
-      if (timer) clearTimeout(timer);
+      again.cancel();
     };
   }, []);
 

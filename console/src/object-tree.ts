@@ -8,7 +8,7 @@ import { html } from './html.js';
 import type { DeviceModel, ObjectModel, Observation, ResourceModel } from './types.js';
 import type { ValueStore } from './device-state.js';
 import { Plot } from './plot.js';
-import { NUMERIC, parseInput, show, type JsonValue } from './values.js';
+import { NUMERIC, parseInput, parseValuesObject, show, type JsonValue } from './values.js';
 
 export interface Ops {
   /** the caller may write (write scope): write controls are shown */
@@ -127,19 +127,10 @@ function InstanceWriteControl({ path, ops }: { path: string; ops: Ops }) {
   if (!open) return html`<button class="small" onClick=${() => setOpen(true)}>Write instance</button>`;
   return html`<form class="create" onSubmit=${(e: Event) => {
     e.preventDefault();
-    let v: unknown;
-    try {
-      v = JSON.parse(value);
-    } catch {
-      setError('the values must be JSON: {"5850": true, "5851": 80}');
-      return;
-    }
-    if (!v || typeof v !== 'object' || Array.isArray(v)) {
-      setError('the values must be an object of resource id -> value');
-      return;
-    }
+    const parsed = parseValuesObject(value, '{"5850": true, "5851": 80}');
+    if ('error' in parsed) return setError(parsed.error);
     setOpen(false);
-    void ops.writeInstance(path, v as Record<string, JsonValue>, partial);
+    void ops.writeInstance(path, parsed.values, partial);
   }}>
     <label>Values <input name="instanceValues" value=${value} onInput=${(e: Event) => setValue((e.target as HTMLInputElement).value)} /></label>
     <select name="writeMode" value=${partial ? 'partial' : 'replace'} onChange=${(e: Event) => setPartial((e.target as HTMLSelectElement).value === 'partial')}>
@@ -175,19 +166,10 @@ function CreateControl({ objectId, ops }: { objectId: number; ops: Ops }) {
   if (!open) return html`<button class="small" onClick=${() => setOpen(true)}>Create</button>`;
   return html`<form class="create" onSubmit=${(e: Event) => {
     e.preventDefault();
-    let v: unknown;
-    try {
-      v = JSON.parse(value);
-    } catch {
-      setError('the values must be JSON: {"5750": "name"}');
-      return;
-    }
-    if (!v || typeof v !== 'object' || Array.isArray(v)) {
-      setError('the values must be an object of resource id -> value');
-      return;
-    }
+    const parsed = parseValuesObject(value, '{"5750": "name"}');
+    if ('error' in parsed) return setError(parsed.error);
     setOpen(false);
-    void ops.create(objectId, iid.trim() === '' ? undefined : Number(iid), v as Record<string, JsonValue>);
+    void ops.create(objectId, iid.trim() === '' ? undefined : Number(iid), parsed.values);
   }}>
     <label>Instance id <input type="number" min="0" max="65534" name="instanceId" placeholder="device picks" value=${iid} onInput=${(e: Event) => setIid((e.target as HTMLInputElement).value)} /></label>
     <label>Values <input name="values" value=${value} onInput=${(e: Event) => setValue((e.target as HTMLInputElement).value)} /></label>

@@ -77,3 +77,15 @@ export function ago(iso: string | undefined, now = Date.now()): string {
   if (s < 86_400) return `${Math.floor(s / 3600)} h ago`;
   return `${Math.floor(s / 86_400)} d ago`;
 }
+
+/** A JSON object of resource id -> value typed into a form, or the error to show (`example`: a sample for the message). */
+export function parseValuesObject(text: string, example: string): { values: Record<string, JsonValue> } | { error: string } {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return { error: `the values must be JSON: ${example}` };
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return { error: 'the values must be an object of resource id -> value' };
+  return { values: v as Record<string, JsonValue> };
+}
