@@ -17,6 +17,7 @@ import { createStore, journalsUnder } from './store/index.js';
 import type { OpenedStore } from './store/index.js';
 import { BindingStartError } from './transport/binding.js';
 import type { Binding, BindingContext, ListenAddress } from './transport/binding.js';
+import type { OpenableDatagramEndpoint } from './transport/coap/datagram-endpoint.js';
 import { createBindings } from './transport/bindings.js';
 import type { MappingStore } from './mapping/index.js';
 import { FACES, FaceStartError, type Face } from './northbound/faces.js';
@@ -46,6 +47,8 @@ export interface GatewayOptions {
   /** the config file, to resolve relative paths in it (models.dir) */
   configFile?: string;
   clock?: Clock;
+  /** the CoAP/UDP binding's datagrams when another thread holds the socket (a shard: src/workers/) */
+  coapEndpoint?: OpenableDatagramEndpoint;
 }
 
 export class Gateway {
@@ -230,7 +233,8 @@ export class Gateway {
       this.firmware.start({ resume: false }); // campaigns resume once every binding runs (end of start)
     }
     const downloads = (path: readonly string[]): Promise<Uint8Array | undefined> => this.firmware?.coapDownload(path[1] ?? '') ?? Promise.resolve(undefined);
-    this.bindings = createBindings({ config: this.config, handler: this.server, logger: this.log, credentials: this.server.credentials, embeddedBroker, downloads });
+    const coapEndpoint = this.options.coapEndpoint;
+    this.bindings = createBindings({ config: this.config, handler: this.server, logger: this.log, credentials: this.server.credentials, embeddedBroker, downloads, ...(coapEndpoint ? { coapEndpoint } : {}) });
     for (const b of this.bindings) if (!b.late) await this.startBinding(b);
     await this.startBootstrap(embeddedBroker);
     const m = this.config.rest.metrics;

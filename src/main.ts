@@ -7,6 +7,9 @@ import { createLogger } from './log.js';
 import { Gateway, StartError } from './gateway.js';
 import { validateCommand } from './validate-command.js';
 import { healthcheckCommand } from './healthcheck-command.js';
+import { availableParallelism } from 'node:os';
+import { planWorkers } from './workers/shard-plan.js';
+import { ShardedGateway } from './workers/sharded-gateway.js';
 
 const USAGE = `usage: lwm2m-gateway [--config FILE]
        lwm2m-gateway validate [DIR] [--config FILE]
@@ -56,9 +59,14 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'validate') return validateCommand(loaded, rest[0]);
   if (command === 'healthcheck') return healthcheckCommand(loaded);
   const log = createLogger(loaded.config.log.level, undefined, loaded.config.log.format);
-  let gateway: Gateway;
+  let gateway: Gateway | ShardedGateway;
   try {
-    gateway = new Gateway(loaded.config, { logger: log, configFile: loaded.file });
+    const plan = planWorkers(loaded.config, availableParallelism());
+    if (plan.note) log.info(plan.note);
+    gateway =
+      plan.count > 1
+        ? new ShardedGateway(loaded.config, plan.count, { logger: log, ...(loaded.file ? { configFile: loaded.file } : {}) })
+        : new Gateway(loaded.config, { logger: log, configFile: loaded.file });
   } catch (e) {
     if (e instanceof StartError) {
       process.stderr.write(`${e.message}\n`);

@@ -10,6 +10,7 @@ import { DEFAULT_MQTT_BINDING_CONFIG, MQTT_BINDING_SCHEMA, type MqttBindingConfi
 import { DEFAULT_HTTP_BINDING, HTTP_BINDING_SCHEMA } from './http-binding-config.js';
 import type { HttpBindingConfig } from './http-binding-config.js';
 import { CONSOLE_CONFIG_SCHEMA, DEFAULT_CONSOLE_CONFIG, type ConsoleConfig } from './console-config.js';
+import { DEFAULT_WORKERS, WORKERS_SCHEMA, type WorkersConfig } from './workers-config.js';
 
 export type { BrokerUserConfig, OneM2mAccessOperation, MqttConfig, RestConfig, OneM2mConfig, DtlsConfig, BootstrapConfig };
 
@@ -97,6 +98,8 @@ export interface GatewayConfig {
   firmware: FirmwareConfig;
   /** the southbound LwM2M 1.2 MQTT binding (mqtt-binding-config.ts) */
   mqttBinding: MqttBindingConfig;
+  /** shards of the CoAP/UDP devices, a worker thread each (workers-config.ts, src/workers/) */
+  workers: WorkersConfig;
 }
 
 export const DEFAULT_CONFIG: GatewayConfig = {
@@ -124,6 +127,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   shutdown: { graceSeconds: 10 },
   firmware: DEFAULT_FIRMWARE_CONFIG,
   mqttBinding: DEFAULT_MQTT_BINDING_CONFIG,
+  workers: DEFAULT_WORKERS,
 };
 
 
@@ -222,5 +226,6 @@ export const CONFIG_SCHEMA = {
     },
     firmware: FIRMWARE_CONFIG_SCHEMA,
     mqttBinding: MQTT_BINDING_SCHEMA,
+    workers: WORKERS_SCHEMA,
   },
 } as const;

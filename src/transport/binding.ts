@@ -6,6 +6,7 @@
 import type { GatewayConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { DeviceTransport, UplinkHandler } from '../lwm2m/transport.js';
+import type { OpenableDatagramEndpoint } from './coap/datagram-endpoint.js';
 
 /** Where a started binding listens. */
 export interface ListenAddress {
@@ -56,6 +57,8 @@ export interface BindingContext {
   downloads?: DownloadSource;
   /** the MQTT face's embedded broker once started (undefined: not running): where a binding that is its client connects */
   embeddedBroker?: () => { url: string; username: string; password: string } | undefined;
+  /** the CoAP/UDP binding's datagrams when another thread holds the socket (a shard of src/workers/); none: its own socket */
+  coapEndpoint?: OpenableDatagramEndpoint;
 }
 
 /** Builds the binding from the config, or undefined when the config leaves it off. */

@@ -48,6 +48,7 @@ class CoapBinding implements Binding {
       recvBufferSize: config.recvBufferSize,
       logger: ctx.logger,
       ...(ctx.downloads ? { downloads: ctx.downloads } : {}),
+      ...(ctx.coapEndpoint ? { endpoint: ctx.coapEndpoint } : {}),
     });
   }
 

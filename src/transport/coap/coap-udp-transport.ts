@@ -10,6 +10,7 @@ import { CoapMessageLayer } from './coap-message-layer.js';
 import type { CoapMessageLayerOptions } from './coap-message-layer.js';
 import { noopLogger } from './context.js';
 import { UdpDatagramEndpoint } from './udp-datagram-endpoint.js';
+import type { OpenableDatagramEndpoint } from './datagram-endpoint.js';
 import { Lwm2mOverCoap } from './uplink-map.js';
 import type { DownloadSource } from '../binding.js';
 
@@ -28,6 +29,8 @@ export interface CoapUdpTransportOptions extends Omit<CoapMessageLayerOptions, '
   recvBufferSize?: number;
   /** firmware images devices GET under /fw/ (pull over CoAP) */
   downloads?: DownloadSource;
+  /** the datagrams to serve instead of a UDP socket of its own (port, address and recvBufferSize are then its business) */
+  endpoint?: OpenableDatagramEndpoint;
 }
 
 function coapHandler(h: UplinkHandler | CoapRequestHandler, downloads?: DownloadSource): CoapRequestHandler {
@@ -35,16 +38,18 @@ function coapHandler(h: UplinkHandler | CoapRequestHandler, downloads?: Download
 }
 
 export class CoapUdpTransport extends CoapMessageLayer {
-  private readonly udp: UdpDatagramEndpoint;
+  private readonly udp: OpenableDatagramEndpoint;
 
   constructor(options: CoapUdpTransportOptions) {
-    const { handler, port, address, recvBufferSize, downloads, ...rest } = options;
-    const udp = new UdpDatagramEndpoint({
-      ...(port !== undefined ? { port } : {}),
-      ...(address !== undefined ? { address } : {}),
-      ...(recvBufferSize !== undefined ? { recvBufferSize } : {}),
-      log: options.logger ?? noopLogger,
-    });
+    const { handler, port, address, recvBufferSize, downloads, endpoint, ...rest } = options;
+    const udp =
+      endpoint ??
+      new UdpDatagramEndpoint({
+        ...(port !== undefined ? { port } : {}),
+        ...(address !== undefined ? { address } : {}),
+        ...(recvBufferSize !== undefined ? { recvBufferSize } : {}),
+        log: options.logger ?? noopLogger,
+      });
     super(udp, { ...rest, handler: coapHandler(handler, downloads) });
     this.udp = udp;
   }
@@ -64,10 +69,10 @@ export class CoapUdpTransport extends CoapMessageLayer {
 
   /** The socket's receive buffer in bytes as the kernel reports it (while started). */
   receiveBufferSize(): number | undefined {
-    return this.udp.receiveBufferSize();
+    return this.udp.receiveBufferSize?.();
   }
 
   address(): AddressInfo | undefined {
-    return this.udp.address();
+    return this.udp.address?.();
   }
 }

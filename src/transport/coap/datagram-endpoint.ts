@@ -3,6 +3,7 @@
  * out, and the peers it can reach. UDP is one implementation (udp-datagram-endpoint.ts);
  * a DTLS session layer is another, handing up the records it decrypted.
  */
+import type { AddressInfo } from 'node:net';
 import type { Peer } from '../../lwm2m/transport.js';
 
 export interface DatagramEndpoint {
@@ -16,4 +17,18 @@ export interface DatagramEndpoint {
   send(peer: Peer, datagram: Buffer): void;
   /** this endpoint's own Peer for one the core hands in; undefined when it cannot be reached here */
   peerFor(peer: Peer): Peer | undefined;
+}
+
+/**
+ * A DatagramEndpoint the CoAP/UDP binding opens and closes: its own UDP socket
+ * (udp-datagram-endpoint.ts), or the datagrams of a socket another thread holds
+ * (src/workers/forwarded-endpoint.ts: a shard of the devices).
+ */
+export interface OpenableDatagramEndpoint extends DatagramEndpoint {
+  /** starts taking datagrams; the port they arrive at */
+  open(): Promise<{ port: number }>;
+  close(): Promise<void>;
+  /** the socket's receive buffer in bytes (when it is this process's own socket) */
+  receiveBufferSize?(): number | undefined;
+  address?(): AddressInfo | undefined;
 }
