@@ -40,6 +40,8 @@ export interface ExternalBrokerOptions {
   /** a topic root of the run's own, e.g. bench-<pid> */
   topicRoot: string;
   storeLine: string;
+  /** config workers (the shards phase, bench/workers-phase.ts); none: the config's default */
+  workers?: number;
   log(s: string): void;
 }
 
@@ -82,6 +84,7 @@ export async function externalBrokerFigures(o: ExternalBrokerOptions): Promise<E
       `rest: { enabled: false }`,
       `log: { level: warn }`,
       o.storeLine,
+      ...(o.workers !== undefined ? [`workers: ${o.workers}`, 'onem2m: { enabled: false }', 'firmware: { enabled: false }'] : []),
       `data: { dir: ${JSON.stringify(join(o.dir, 'data'))} }`,
       '',
     ].join('\n'),

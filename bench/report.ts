@@ -1,6 +1,7 @@
 /** The benchmark's results: their JSON shape and the printed table. */
 import type { FotaPullFigures } from './fota-pull.js';
 import type { ExternalBrokerFigures } from './external-broker-phase.js';
+import type { WorkersFigures } from './workers-phase.js';
 import type { PeerFigures } from './peer/peer-phase.js';
 import type { MqttBindingFigures } from './mqtt-binding-phase.js';
 import type { StoreFigure } from './store-compare.js';
@@ -104,6 +105,8 @@ export interface Results {
     fotaPull?: FotaPullFigures | Skipped;
     /** the gateway publishing to an external broker, the subscriber on it (absent in older results) */
     externalBroker?: ExternalBrokerFigures | Skipped;
+    /** the Redis store and the external broker on one shard and on one per core (config workers; absent in older results) */
+    workers?: WorkersFigures | Skipped;
     /** the same registrations and reads against lwm2m-node-lib's server (absent in older results) */
     peer?: PeerFigures | Skipped;
   };
@@ -175,6 +178,29 @@ function externalRows(rows: Row[], x: ExternalBrokerFigures | Skipped | undefine
   notificationRows(rows, '  notifications -> external broker', x.notifications, false);
 }
 
+function workersRows(rows: Row[], w: WorkersFigures | Skipped | undefined): void {
+  if (!w) return;
+  if ('skipped' in w) {
+    rows.push(['shards (workers)', `skipped: ${w.skipped}`, '', '']);
+    return;
+  }
+  const first = w.runs.find((r) => !('skipped' in r.figures))?.figures as ExternalBrokerFigures | undefined;
+  const times = (x: number, base: number | undefined): string => (base && base > 0 ? ` = ${(x / base).toFixed(2)} x workers ${w.runs[0]!.workers}` : '');
+  for (const r of w.runs) {
+    const label = `workers ${r.workers} (${w.cores} cores), Redis store, external broker`;
+    if ('skipped' in r.figures) {
+      rows.push([label, `skipped: ${r.figures.skipped}`, '', '']);
+      continue;
+    }
+    const x = r.figures;
+    rows.push([`${label}, ${n0(x.devices)} devices`, `registrations ${n0(x.registrationsPerSecond)}/s (${n0(x.gatewayCpuUsPerRegistration)} us each)${x === first ? '' : times(x.registrationsPerSecond, first?.registrationsPerSecond)}`, '', '']);
+    const nt = x.notifications;
+    const base = first && !('skipped' in first.notifications) ? first.notifications.maxPerSecond : undefined;
+    if (!('skipped' in nt) && x !== first) rows.push([`  notifications, max`, `${n0(nt.maxPerSecond)}/s${times(nt.maxPerSecond, base)}`, '', '']);
+    notificationRows(rows, '  notifications -> external broker', nt, false);
+  }
+}
+
 function peerRows(rows: Row[], p: PeerFigures | Skipped | undefined): void {
   if (!p) return;
   if ('skipped' in p) {
@@ -241,6 +267,7 @@ export function table(r: Results): string {
   }
   storeRows(rows, r.gateway.store ?? 'memory', f.stores);
   externalRows(rows, f.externalBroker);
+  workersRows(rows, f.workers);
   peerRows(rows, f.peer);
   const head: [string, string, string, string] = ['figure', 'measured', 'target', 'of echo'];
   const w = [0, 1, 2, 3].map((k) => Math.max(head[k]!.length, ...rows.map((row) => row[k]!.length)));

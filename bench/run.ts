@@ -8,7 +8,7 @@
  * Options: --devices N (first fleet), --big N (total for the second RSS figure, 0: skip),
  * --profile (gateway under --cpu-prof, profiles in bench/results/), --src (run the gateway
  * from src/ with tsx instead of dist/), --out FILE, --skip notify,mqtt-binding,rest,dtls,dtls-notify,stores,
- * external-broker,peer,fota; --mqtt-url URL (the external broker, default mqtt://127.0.0.1:1883),
+ * external-broker,workers,peer,fota; --mqtt-url URL (the external broker, default mqtt://127.0.0.1:1883),
  * --peer-devices N (the lwm2m-node-lib peer's fleet);
  * the DTLS part (dtls/dtls-phase.ts): --dtls-devices N, --dtls-procs N (handshake load
  * processes), --dtls-sockets N (handshakes in flight per process), --dtls-seconds S,
@@ -37,6 +37,7 @@ import { deletePrefixes, runPrefix } from './redis-prefix.js';
 import { redisReachable, storeComparison, type StoreType } from './store-compare.js';
 import { fotaPull } from './fota-pull.js';
 import { brokerReachable, externalBrokerFigures } from './external-broker-phase.js';
+import { workersFigures } from './workers-phase.js';
 import { peerFigures } from './peer/peer-phase.js';
 
 const { values: args } = parseArgs({
@@ -71,7 +72,7 @@ const storeType = args.store;
 const redisPrefix = runPrefix('bench', String(process.pid));
 /** the prefix of the store comparison's Redis gateway */
 const compareRedisPrefix = runPrefix('bench-compare', String(process.pid));
-/** phases to leave out: notify, mqtt-binding, rest, dtls, dtls-notify, stores, external-broker, peer, fota (e.g. to profile one of them alone) */
+/** phases to leave out: notify, mqtt-binding, rest, dtls, dtls-notify, stores, external-broker, workers, peer, fota (e.g. to profile one of them alone) */
 const skip = new Set(args.skip.split(',').filter((x) => x !== ''));
 
 const quick = args.quick;
@@ -430,6 +431,35 @@ async function main(): Promise<void> {
       }
     }
 
+    // 8b'. shards (config workers): the Redis store and the external broker on one shard, then one per core
+    let workers: Results['figures']['workers'] = { skipped: '--skip workers' };
+    if (!skip.has('workers') && faces.mqtt) {
+      await sink?.close().catch(() => {});
+      sink = undefined;
+      for (const f of fleets.splice(0)) await f.close().catch(() => {});
+      if (gw) await stopProcess(gw.proc);
+      gw = undefined;
+      if (!(await brokerReachable(args['mqtt-url']))) workers = { skipped: `no broker answers at ${args['mqtt-url']}` };
+      else if (!(await redisReachable(args['redis-url']))) workers = { skipped: `no Redis at ${args['redis-url']}` };
+      else {
+        workers = await workersFigures({
+          url: args['mqtt-url'],
+          redisUrl: args['redis-url'],
+          entry,
+          devices: P.devices,
+          registerWindow: P.registerWindow,
+          observeTimeoutMs: P.observeTimeoutMs,
+          plan: quick ? { ...notifyPlan, steps: [] } : notifyPlan,
+          echoRate: echo.notification.roundTripsPerSecond,
+          format: FORMAT,
+          conNotifications: CON,
+          tmp,
+          log,
+        });
+      }
+      if ('skipped' in workers) log(`workers: ${workers.skipped}`);
+    }
+
     // 8c. the peer: the same registrations and reads against lwm2m-node-lib's server (the others stopped)
     let peer: Results['figures']['peer'] = { skipped: '--skip peer' };
     if (!skip.has('peer')) {
@@ -470,7 +500,7 @@ async function main(): Promise<void> {
       machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '?', node: process.version, loadavgBefore: loadBefore, loadavgAfter: loadavg(), cpuShareBefore, openFileLimit: openFileLimit() },
       gateway: { entry, store: storeType, ...faces },
       fleet: { sockets: opened.sockets, clientsPerSocket: opened.clientsPerSocket, limit: opened.limit, notificationFormat: FORMAT, conNotifications: CON },
-      figures: { echo, startupMs, registrations, observations, rss: { baseBytes, baseHeapBytes, at: rssAt }, notifications, restReads: restReadsFig, dtls, stores, mqttBinding, fotaPull: fotaFig, externalBroker, peer },
+      figures: { echo, startupMs, registrations, observations, rss: { baseBytes, baseHeapBytes, at: rssAt }, notifications, restReads: restReadsFig, dtls, stores, mqttBinding, fotaPull: fotaFig, externalBroker, workers, peer },
     };
     const out = args.out ?? join(resultsDir, `${stamp}.json`);
     writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
