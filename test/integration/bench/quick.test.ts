@@ -71,6 +71,16 @@ test('bench --quick produces every figure', { timeout: 118_000 }, async () => {
     assert.match(stdout, /firmware pull, 0\.1 MB by 10 devices at once \(HTTP\)/);
     const mb = f.mqttBinding;
     assert.ok(mb && !('skipped' in mb) && mb.deliveredPerSecond > 0, `MQTT binding notifications measured: ${JSON.stringify(mb)}`);
+    // the shards rows: two shards on the Redis store and the machine's Mosquitto, or skipped with the reason
+    const w = f.workers;
+    assert.ok(w, 'a shards row');
+    if ((await brokerReachable('mqtt://127.0.0.1:1883')) && (await redisReachable('redis://127.0.0.1:6379'))) {
+      assert.ok(w && !('skipped' in w) && w.runs.length === 1 && w.runs[0]!.workers === 2, `shards measured: ${JSON.stringify(w)}`);
+      const run = w && !('skipped' in w) ? w.runs[0]!.figures : undefined;
+      assert.ok(run && !('skipped' in run) && run.registrationsPerSecond > 0, `two shards registered the fleet: ${JSON.stringify(run)}`);
+      if (run && !('skipped' in run)) assert.ok(!('skipped' in run.notifications) && run.notifications.deliveredPerSecond > 0, 'notifications of two shards reached the subscriber');
+      assert.match(stdout, /workers 2 \(\d+ cores\), Redis store, external broker/);
+    } else assert.ok(w && 'skipped' in w, 'skipped with the reason');
     // the external broker rows: measured on the machine's Mosquitto, or skipped with the reason when none answers
     const xb = f.externalBroker;
     assert.ok(xb, 'an external broker row');
