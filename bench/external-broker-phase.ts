@@ -40,6 +40,8 @@ export interface ExternalBrokerOptions {
   /** a topic root of the run's own, e.g. bench-<pid> */
   topicRoot: string;
   storeLine: string;
+  /** node flags of the gateway's process (--cpu-prof under --profile) */
+  nodeFlags?: string[];
   /** config workers (the shards phase, bench/workers-phase.ts); none: the config's default */
   workers?: number;
   log(s: string): void;
@@ -93,7 +95,7 @@ export async function externalBrokerFigures(o: ExternalBrokerOptions): Promise<E
   let sink: MqttSink | undefined;
   const fleet = FleetProcess.start();
   try {
-    gw = await startGateway({ configFile: file, entry: o.entry, coapPort });
+    gw = await startGateway({ configFile: file, entry: o.entry, coapPort, ...(o.nodeFlags ? { nodeFlags: o.nodeFlags } : {}) });
     await fleet.open({ host: '127.0.0.1', port: coapPort, count: o.devices, format: o.format, valueMode: 'clock', conNotifications: o.conNotifications, lifetime: 86_400 });
     o.log(`external broker ${o.url}: registering ${o.devices}...`);
     const cpu = new CpuMeter(gw.proc.pid);

@@ -425,6 +425,7 @@ async function main(): Promise<void> {
           conNotifications: CON,
           dir: join(tmp, 'external-broker'),
           topicRoot: `bench-${process.pid}`,
+          ...(args.profile ? { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${join(resultsDir, `prof-${stamp}`, 'external-broker')}`] } : {}),
           storeLine: `store: { type: ${storeType === 'redis' ? 'memory' : storeType} }`,
           log,
         }).catch((e: unknown) => ({ skipped: `failed: ${e instanceof Error ? e.message : String(e)}` }));

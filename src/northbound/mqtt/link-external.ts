@@ -48,6 +48,11 @@ export class ExternalLink implements MqttLink {
   private lastError = '';
   private readonly drain = new DrainWaiters();
   private readonly journal: Journal<LinkMessage> | undefined;
+  private pumpImmediate: NodeJS.Immediate | undefined;
+  private readonly pumpNow = (): void => {
+    this.pumpImmediate = undefined;
+    this.pump();
+  };
 
   constructor(private readonly options: ExternalLinkOptions) {
     this.log = options.logger ?? silentLogger;
@@ -139,6 +144,8 @@ export class ExternalLink implements MqttLink {
     }
     this.client = undefined;
     this.ready = false;
+    if (this.pumpImmediate) clearImmediate(this.pumpImmediate);
+    this.pumpImmediate = undefined;
     await client.endAsync(true).catch(() => undefined);
     client.removeAllListeners();
     client.on('error', () => undefined);
@@ -275,7 +282,17 @@ export class ExternalLink implements MqttLink {
       this.overflow.drop(dropped.topic);
       this.journal?.done(dropped);
     }
-    this.pump();
+    this.schedulePump();
+  }
+
+  /**
+   * Hands what was published to MQTT.js once per turn of the event loop: the messages of
+   * every datagram handled in the turn leave in one socket write (MQTT.js flushes what it
+   * was given in one tick together), not one write each.
+   */
+  private schedulePump(): void {
+    if (this.pumpImmediate) return;
+    this.pumpImmediate = setImmediate(this.pumpNow);
   }
 
   /** Hands messages to MQTT.js, in order, while connected and the in-flight window allows. */
