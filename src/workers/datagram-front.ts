@@ -30,7 +30,7 @@ export class DatagramFront {
 
   constructor(options: UdpEndpointOptions) {
     this.udp = new UdpDatagramEndpoint(options);
-    this.udp.onDatagram((peer, datagram) => this.route(peer, datagram));
+    this.udp.onRawDatagram((datagram, address, port) => this.route(address, port, datagram));
   }
 
   open(): Promise<{ port: number }> {
@@ -44,11 +44,11 @@ export class DatagramFront {
     this.sent.splice(0, this.sent.length, ...posts.map(() => 0));
   }
 
-  private route(peer: Peer, datagram: Buffer): void {
+  private route(address: string, port: number, datagram: Buffer): void {
     const n = this.outlets.length;
     if (n === 0) return;
-    const k = shardOf(peer.address, peer.port, n);
-    if (!this.outlets[k]!.writer.add(peer.address, peer.port, datagram)) return;
+    const k = shardOf(address, port, n);
+    if (!this.outlets[k]!.writer.add(address, port, datagram)) return;
     this.forwarded[k]!++;
     if (!this.flushScheduled) {
       this.flushScheduled = true;

@@ -29,6 +29,7 @@ export class UdpDatagramEndpoint implements DatagramEndpoint {
   private socket: Socket | undefined;
   private family: 'udp4' | 'udp6' = 'udp6';
   private receive: (peer: Peer, datagram: Buffer) => void = () => {};
+  private raw: ((datagram: Buffer, address: string, port: number) => void) | undefined;
   /** one callback for every send (no closure per datagram) */
   private readonly sent = (err: Error | null): void => {
     if (err) this.options.log.debug('coap: send failed', { error: String(err) });
@@ -44,6 +45,11 @@ export class UdpDatagramEndpoint implements DatagramEndpoint {
     this.receive = receive;
   }
 
+  /** Datagrams with their source as the socket reports it, no Peer made (a front that only forwards them: src/workers/); instead of onDatagram. */
+  onRawDatagram(receive: (datagram: Buffer, address: string, port: number) => void): void {
+    this.raw = receive;
+  }
+
   /** Binds the socket; a bind error is thrown as Node reports it (EADDRINUSE...). */
   async open(): Promise<{ port: number }> {
     if (this.socket) return { port: this.socket.address().port };
@@ -53,7 +59,9 @@ export class UdpDatagramEndpoint implements DatagramEndpoint {
     // a machine without IPv6 still serves IPv4 when "::" (the default) was asked for
     const socket = await bindListener((type, a) => this.bind(type, a, port), address, log);
     this.socket = socket;
-    socket.on('message', (buf: Buffer, rinfo: RemoteInfo) => this.receive(udpPeer(rinfo.address, rinfo.port), buf));
+    const raw = this.raw;
+    if (raw) socket.on('message', (buf: Buffer, rinfo: RemoteInfo) => raw(buf, rinfo.address, rinfo.port));
+    else socket.on('message', (buf: Buffer, rinfo: RemoteInfo) => this.receive(udpPeer(rinfo.address, rinfo.port), buf));
     socket.on('error', (err) => log.warn('coap: socket error', { error: String(err) }));
     return { port: socket.address().port };
   }
