@@ -17,7 +17,8 @@ import { gatewayRoutes } from './routes-gateway.js';
 import { modelRoutes } from './routes-models.js';
 import { actionRoutes } from './routes-actions.js';
 import { deviceRoutes } from './routes-devices.js';
-import { resourceRoutes } from './routes-resources.js';
+import { readHandler, resourceRoutes } from './routes-resources.js';
+import { readShortcut } from './read-shortcut.js';
 import { securityRoutes } from './routes-security.js';
 import { traceRoutes } from './routes-trace.js';
 import { bootstrapRoutes } from './routes-bootstrap.js';
@@ -146,6 +147,9 @@ export function buildApp(rc: RestContext, o: AppOptions): Express {
   // a device downloading its image has no API token: the per-job token in the path is its right
   firmwareDownloadRoute(app, o.firmware);
   app.use(bearerAuth(o.tokens));
+  // a device read goes straight to its handler (the router would pick the same one)
+  const read = readHandler(rc);
+  app.use(readShortcut(read));
   const limit = o.bodyLimit ?? '1mb';
   app.use(express.json({ limit, strict: false, type: ['application/json', 'application/*+json'] }));
   app.use(express.text({ limit, type: 'text/plain' }));
@@ -175,7 +179,7 @@ export function buildApp(rc: RestContext, o: AppOptions): Express {
   firmwareRoutes(app, o.firmware);
   campaignRoutes(app, o.firmware);
   actionRoutes(app, rc);
-  resourceRoutes(app, rc);
+  resourceRoutes(app, rc, read);
   o.extraRoutes?.(app);
 
   let compiled: { method: string; re: RegExp }[] | undefined;
