@@ -126,9 +126,9 @@ export function buildApp(rc: RestContext, o: AppOptions): Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.use((req, res, next) => {
-    const start = process.hrtime.bigint();
+    const start = performance.now();
     res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      const ms = performance.now() - start;
       rc.log.debug('rest', { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 });
     });
     next();
