@@ -134,6 +134,10 @@ export function buildApp(rc: RestContext, o: AppOptions): Express {
     next();
   });
   app.use(cors(o.corsOrigins));
+  const apiAuth = bearerAuth(o.tokens);
+  // a device read goes straight to its handler once authenticated (no route below takes its paths but the read)
+  const read = readHandler(rc);
+  app.use(readShortcut(read, apiAuth));
   // the web console's page and files: open (they hold no data; the page asks for a token)
   if (o.console) consoleRoutes(app, o.console.dir);
   const metrics = o.metrics;
@@ -146,10 +150,7 @@ export function buildApp(rc: RestContext, o: AppOptions): Express {
   }
   // a device downloading its image has no API token: the per-job token in the path is its right
   firmwareDownloadRoute(app, o.firmware);
-  app.use(bearerAuth(o.tokens));
-  // a device read goes straight to its handler (the router would pick the same one)
-  const read = readHandler(rc);
-  app.use(readShortcut(read));
+  app.use(apiAuth);
   const limit = o.bodyLimit ?? '1mb';
   app.use(express.json({ limit, strict: false, type: ['application/json', 'application/*+json'] }));
   app.use(express.text({ limit, type: 'text/plain' }));

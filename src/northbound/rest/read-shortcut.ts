@@ -1,7 +1,8 @@
 /**
  * The API's hot path: `GET /api/devices/{endpoint}/{object}[/{instance}[/{resource}[/{ri}]]]`
- * (a read) handed straight to the read handler, after CORS and authentication, instead
- * of walking the router's hundred-odd routes and the body parsers first.
+ * (a read) handed straight to the read handler, after CORS and authentication (the same
+ * bearerAuth the other routes pass), instead of walking the router's hundred-odd routes
+ * and the body parsers first.
  *
  * It takes only a request the router would give the generic read route anyway: GET, no
  * body, 1 to 4 segments of digits after a plain endpoint segment. Anything else (a
@@ -64,15 +65,24 @@ export function readRouteParams(method: string, url: string, headers: IncomingHt
   return params;
 }
 
-/** The middleware: a read goes to `read`, anything else to the next handler (the router). */
-export function readShortcut(read: (req: Request, res: Response) => Promise<void>): RequestHandler {
+/**
+ * The middleware: a read goes through `auth` (the API's authentication, which answers a
+ * refusal itself) to `read`; anything else to the next handler (the router).
+ */
+export function readShortcut(read: (req: Request, res: Response) => Promise<void>, auth: RequestHandler): RequestHandler {
   return (req: Request, res: Response, next: NextFunction): void => {
     const params = readRouteParams(req.method, req.url, req.headers);
     if (!params) {
       next();
       return;
     }
-    req.params = params;
-    read(req, res).catch(next);
+    void auth(req, res, (err?: unknown) => {
+      if (err !== undefined) {
+        next(err);
+        return;
+      }
+      req.params = params;
+      read(req, res).catch(next);
+    });
   };
 }

@@ -5,6 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { RestFixture } from './fixture.js';
+import type { Lwm2mTestClient } from '../../helpers/lwm2m-test-client.js';
 import { readRouteParams } from '../../../src/northbound/rest/read-shortcut.js';
 import { registeredRoutes } from '../../../src/northbound/rest/app.js';
 import { DEPTH_ROUTES, DEVICE } from '../../../src/northbound/rest/routes-resources.js';
@@ -96,6 +97,34 @@ describe('REST read shortcut', () => {
     const slash = await f.api('GET', '/api/devices/dev-sc/3/0/9/');
     assert.equal(slash.status, 200);
     assert.equal(slash.body.value, 87);
+  });
+});
+
+describe('REST read shortcut with tokens', () => {
+  let f: RestFixture;
+  let dev: Lwm2mTestClient;
+
+  before(async () => {
+    f = await RestFixture.start({ rest: { tokens: [{ token: 'ro-secret', scope: 'read' }], corsOrigins: ['https://console.example'] } });
+    ({ client: dev } = await f.registered({ endpoint: 'dev-sc-auth' }));
+  });
+  after(() => f.stop());
+
+  it('authenticates a read before it reaches the device', async () => {
+    const sent = dev.received.length;
+    const none = await f.api('GET', '/api/devices/dev-sc-auth/3/0/9');
+    assert.equal(none.status, 401);
+    assert.equal(none.headers.get('www-authenticate'), 'Bearer');
+    const wrong = await f.api('GET', '/api/devices/dev-sc-auth/3/0/9', { token: 'guess' });
+    assert.equal(wrong.status, 401);
+    assert.equal(wrong.body.code, 'UNAUTHORIZED');
+    const unknownDevice = await f.api('GET', '/api/devices/nobody/3/0/9');
+    assert.equal(unknownDevice.status, 401, 'no answer tells a caller without a token which devices exist');
+    assert.equal(dev.received.length, sent, 'a refused read never reaches the device');
+    const ok = await f.api('GET', '/api/devices/dev-sc-auth/3/0/9', { token: 'ro-secret', headers: { origin: 'https://console.example' } });
+    assert.equal(ok.status, 200);
+    assert.equal(ok.body.value, 87);
+    assert.equal(ok.headers.get('access-control-allow-origin'), 'https://console.example');
   });
 });
 
