@@ -17,7 +17,8 @@ import { gatewayRoutes } from './routes-gateway.js';
 import { modelRoutes } from './routes-models.js';
 import { actionRoutes } from './routes-actions.js';
 import { deviceRoutes } from './routes-devices.js';
-import { resourceRoutes } from './routes-resources.js';
+import { readHandler, resourceRoutes } from './routes-resources.js';
+import { readShortcut } from './read-shortcut.js';
 import { securityRoutes } from './routes-security.js';
 import { traceRoutes } from './routes-trace.js';
 import { bootstrapRoutes } from './routes-bootstrap.js';
@@ -125,14 +126,18 @@ export function buildApp(rc: RestContext, o: AppOptions): Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.use((req, res, next) => {
-    const start = process.hrtime.bigint();
+    const start = performance.now();
     res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      const ms = performance.now() - start;
       rc.log.debug('rest', { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 });
     });
     next();
   });
   app.use(cors(o.corsOrigins));
+  const apiAuth = bearerAuth(o.tokens);
+  // a device read goes straight to its handler once authenticated (no route below takes its paths but the read)
+  const read = readHandler(rc);
+  app.use(readShortcut(read, apiAuth));
   // the web console's page and files: open (they hold no data; the page asks for a token)
   if (o.console) consoleRoutes(app, o.console.dir);
   const metrics = o.metrics;
@@ -145,7 +150,7 @@ export function buildApp(rc: RestContext, o: AppOptions): Express {
   }
   // a device downloading its image has no API token: the per-job token in the path is its right
   firmwareDownloadRoute(app, o.firmware);
-  app.use(bearerAuth(o.tokens));
+  app.use(apiAuth);
   const limit = o.bodyLimit ?? '1mb';
   app.use(express.json({ limit, strict: false, type: ['application/json', 'application/*+json'] }));
   app.use(express.text({ limit, type: 'text/plain' }));
@@ -175,7 +180,7 @@ export function buildApp(rc: RestContext, o: AppOptions): Express {
   firmwareRoutes(app, o.firmware);
   campaignRoutes(app, o.firmware);
   actionRoutes(app, rc);
-  resourceRoutes(app, rc);
+  resourceRoutes(app, rc, read);
   o.extraRoutes?.(app);
 
   let compiled: { method: string; re: RegExp }[] | undefined;

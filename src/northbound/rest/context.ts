@@ -52,15 +52,25 @@ export function outcomeOf(job: Job, r: OperationResult): Outcome {
   return job.render(r);
 }
 
+const JSON_UTF8 = 'application/json; charset=utf-8';
+
+/**
+ * Writes the outcome as it is: JSON text (UTF-8, with its length) and the outcome's
+ * headers; no body for 204. The same answer express's `res.send` gave, written
+ * directly (no ETag, conditional-GET or type lookups on this path).
+ */
 export function sendOutcome(res: Response, o: Outcome): void {
-  res.status(o.status);
-  for (const [k, v] of Object.entries(o.headers ?? {})) res.setHeader(k, v);
+  res.statusCode = o.status;
+  if (o.headers) for (const k in o.headers) res.setHeader(k, o.headers[k]!);
   if (o.status === 204) {
     res.end();
     return;
   }
-  if (!res.hasHeader('content-type')) res.type('application/json');
-  res.send(JSON.stringify(o.body));
+  const type = res.getHeader('content-type');
+  res.setHeader('content-type', typeof type !== 'string' ? JSON_UTF8 : type.includes('charset=') ? type : `${type}; charset=utf-8`);
+  const text = JSON.stringify(o.body);
+  res.setHeader('content-length', Buffer.byteLength(text));
+  res.end(text);
 }
 
 function failureOutcome(e: unknown): Outcome {

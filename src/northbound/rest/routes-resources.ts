@@ -66,10 +66,10 @@ function optionalId(v: unknown, where: string): number | undefined {
   throw new ProblemError('BAD_BODY', `${where} must be an id (0..65534)`);
 }
 
-export function resourceRoutes(router: IRouter, rc: RestContext): void {
+/** GET on a device path: a Read (also taken by the read shortcut, read-shortcut.ts). */
+export function readHandler(rc: RestContext): (req: Request, res: Response) => Promise<void> {
   const { server } = rc;
-
-  const read = async (req: Request, res: Response): Promise<void> => {
+  return async (req, res) => {
     const reg = registrationOf(rc, req);
     const path = pathOf(req);
     const o = { ...opts(req), ...fmt(req) };
@@ -80,6 +80,10 @@ export function resourceRoutes(router: IRouter, rc: RestContext): void {
       render: (r) => readOutcome(reg.endpoint, path, r),
     });
   };
+}
+
+export function resourceRoutes(router: IRouter, rc: RestContext, read = readHandler(rc)): void {
+  const { server } = rc;
 
   const write = (partial: boolean) => async (req: Request, res: Response): Promise<void> => {
     const reg = registrationOf(rc, req);

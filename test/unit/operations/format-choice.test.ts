@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { toDownlink, OperationError } from '../../../src/lwm2m/server/operations/index.js';
 import { instance, multiResource, resource, resourceInstance, type LwM2mNode } from '../../../src/lwm2m/node.js';
-import { candidateFormats, guessSendFormat, looksLikeText } from '../../../src/lwm2m/server/operations/format.js';
+import { atLeast, candidateFormats, guessSendFormat, looksLikeText } from '../../../src/lwm2m/server/operations/format.js';
+import { compareVersions } from '../../../src/lwm2m/model/registry.js';
 import { CodecRegistry } from '../../../src/lwm2m/codec/registry.js';
 import { AcceptMemory, acceptOrder, NO_ACCEPT, readAcceptChoice, refusesFormat } from '../../../src/lwm2m/server/operations/accept.js';
 import { fakeCtx, reg } from './fixtures.js';
@@ -174,4 +175,13 @@ void test('inference of a missing Content-Format: Accept first, then the bytes',
   assert.equal(guessSendFormat(new Uint8Array([0x9f])), 112);
   assert.equal(guessSendFormat(new Uint8Array([0xa1])), 11544);
   assert.equal(guessSendFormat(new Uint8Array([0x01])), undefined);
+});
+
+test('atLeast: the one-digit shortcut agrees with compareVersions', () => {
+  const versions = ['', '1.0', '1.1', '1.2', '2.0', '0.9', '1.10', '10.1', '1.2.1', 'x.y', '1', '1.'];
+  for (const have of versions) {
+    for (const v of ['1.0', '1.1', '1.2', '1.10']) {
+      assert.equal(atLeast({ version: have }, v), compareVersions(have || '1.0', v) >= 0, `${have} >= ${v}`);
+    }
+  }
 });
