@@ -32,13 +32,13 @@ export async function runEcho(o: EchoOptions): Promise<EchoResult> {
       child.once('message', (m) => resolve((m as { port: number }).port));
       child.once('exit', (code) => reject(new Error(`echo server exited (${code})`)));
     });
-    return await client(port, o);
+    return await echoClient(port, o);
   } finally {
     child.kill('SIGTERM');
   }
 }
 
-async function client(port: number, o: EchoOptions): Promise<EchoResult> {
+export async function echoClient(port: number, o: EchoOptions): Promise<EchoResult> {
   const nSockets = o.sockets ?? 32;
   const window = o.window ?? 8;
   const req = Buffer.alloc(o.requestBytes, 0x61);

@@ -199,6 +199,12 @@ function workersRows(rows: Row[], w: WorkersFigures | Skipped | undefined): void
     if (!('skipped' in nt) && x !== first) rows.push([`  notifications, max`, `${n0(nt.maxPerSecond)}/s${times(nt.maxPerSecond, base)}`, '', '']);
     notificationRows(rows, '  notifications -> external broker', nt, false);
   }
+  const f = w.front;
+  if (f && 'skipped' in f) rows.push(['raw UDP echo through the front', `skipped: ${f.skipped}`, '', '']);
+  else if (f) {
+    rows.push([`raw UDP echo through the front, ${f.shards} echo shards`, `${n0(f.roundTripsPerSecond)}/s, main thread ${f.frontUsPerRoundTrip.toFixed(1)} us each`, '', '']);
+    rows.push(['  the front alone could carry', `${n0(f.frontCeilingPerSecond)} datagrams/s (its thread 100% busy)`, '', '']);
+  }
 }
 
 function peerRows(rows: Row[], p: PeerFigures | Skipped | undefined): void {

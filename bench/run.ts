@@ -455,6 +455,7 @@ async function main(): Promise<void> {
           format: FORMAT,
           conNotifications: CON,
           tmp,
+          echoSeconds: P.echoSeconds,
           // quick: the sharded run alone, on a smaller fleet (the quick test's time)
           ...(quick ? { counts: [2], devices: Math.min(P.devices, 300) } : {}),
           log,

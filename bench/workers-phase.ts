@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { externalBrokerFigures, type ExternalBrokerFigures, type ExternalBrokerOptions } from './external-broker-phase.js';
 import { runPrefix, deletePrefixes } from './redis-prefix.js';
 import type { Skipped } from './report.js';
+import { runFrontEcho, type FrontEchoResult } from './front-echo.js';
 
 export interface WorkersRun {
   workers: number;
@@ -18,9 +19,11 @@ export interface WorkersRun {
 export interface WorkersFigures {
   cores: number;
   runs: WorkersRun[];
+  /** the raw echo through the front and one echo shard per core: what the main thread can carry (front-echo.ts) */
+  front?: FrontEchoResult | Skipped;
 }
 
-export type WorkersOptions = Omit<ExternalBrokerOptions, 'storeLine' | 'workers' | 'dir' | 'topicRoot'> & { redisUrl: string; tmp: string; counts?: number[] };
+export type WorkersOptions = Omit<ExternalBrokerOptions, 'storeLine' | 'workers' | 'dir' | 'topicRoot'> & { redisUrl: string; tmp: string; counts?: number[]; echoSeconds: number };
 
 export async function workersFigures(o: WorkersOptions): Promise<WorkersFigures> {
   const cores = availableParallelism();
@@ -42,5 +45,9 @@ export async function workersFigures(o: WorkersOptions): Promise<WorkersFigures>
       await deletePrefixes(o.redisUrl, [prefix]).catch(() => {});
     }
   }
-  return { cores, runs };
+  o.log('workers: the raw echo through the front...');
+  const front = await runFrontEcho({ requestBytes: 45, responseBytes: 45, seconds: o.echoSeconds, shards: Math.max(2, cores) }).catch(
+    (e: unknown): Skipped => ({ skipped: `failed: ${e instanceof Error ? e.message : String(e)}` }),
+  );
+  return { cores, runs, front };
 }

@@ -80,6 +80,8 @@ test('bench --quick produces every figure', { timeout: 118_000 }, async () => {
       assert.ok(run && !('skipped' in run) && run.registrationsPerSecond > 0, `two shards registered the fleet: ${JSON.stringify(run)}`);
       if (run && !('skipped' in run)) assert.ok(!('skipped' in run.notifications) && run.notifications.deliveredPerSecond > 0, 'notifications of two shards reached the subscriber');
       assert.match(stdout, /workers 2 \(\d+ cores\), Redis store, external broker/);
+      const front = w && !('skipped' in w) ? w.front : undefined;
+      assert.ok(front && !('skipped' in front) && front.roundTripsPerSecond > 0 && front.frontUsPerRoundTrip > 0, `the echo through the front: ${JSON.stringify(front)}`);
     } else assert.ok(w && 'skipped' in w, 'skipped with the reason');
     // the external broker rows: measured on the machine's Mosquitto, or skipped with the reason when none answers
     const xb = f.externalBroker;
