@@ -86,7 +86,8 @@ export class ShardedGateway {
       await this.stop();
       throw e;
     }
-    front.connect(this.shards.map((s) => (b: ArrayBuffer) => s.worker.postMessage({ t: 'in', b } satisfies ToShard, [b])));
+    // by index, not by worker: a shard started again takes its place
+    front.connect(this.shards.map((_, k) => (b: ArrayBuffer) => this.shards[k]?.worker.postMessage({ t: 'in', b } satisfies ToShard, [b])));
     log.info('LwM2M server listening', { transport: 'coap+udp', address: c.address, port: this.coapPort, shards: this.count });
   }
 
