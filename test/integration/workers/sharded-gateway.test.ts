@@ -4,7 +4,7 @@
  * `lwm2m-gateway --config` and stopped with SIGTERM. Devices from many source ports land
  * on the shard their address and port hash to (each shard logs the registrations it took);
  * every one is readable through shard 0's REST API (a device of shard 1 by the store's
- * router), observed by the mapping on its own shard, and its notifications reach the
+ * router; lwm2m-node-lib's client among them), observed by the mapping on its own shard, and its notifications reach the
  * broker; generic MQTT commands are handled once each (shared subscriptions of the shards).
  */
 import { test } from 'node:test';
@@ -18,6 +18,19 @@ import { Lwm2mTestClient } from '../../helpers/lwm2m-test-client.js';
 import { REDIS_URL, deletePrefixes, redisMissing, testPrefix } from '../../helpers/redis-available.js';
 import { MosquittoProcess, noMosquitto } from '../mqtt-link/mosquitto.js';
 import { shardOf } from '../../../src/workers/shard-plan.js';
+import { createRequire } from 'node:module';
+
+type Cb<T = unknown> = (err: Error | null | undefined, result?: T) => void;
+interface NodeLibClient {
+  init(config: unknown): void;
+  register(host: string, port: number, url: string | null, endpoint: string, cb: Cb<{ location: string; localPort: number }>): void;
+  unregister(info: unknown, cb: Cb): void;
+  registry: { create(uri: string, cb: Cb): void; setResource(uri: string, id: string, value: string, cb: Cb): void; reset(cb: Cb): void };
+  cancellAllObservers(cb: Cb): void;
+}
+// lwm2m-node-lib's client (an LwM2M 1.0 client on its own CoAP stack), the module alone
+const nodeLib = createRequire(import.meta.url)('lwm2m-node-lib/lib/lwm2m-client.js') as NodeLibClient;
+const call = <T>(fn: (cb: Cb<T>) => void): Promise<T> => new Promise((resolve, reject) => fn((err, res) => (err ? reject(err) : resolve(res as T))));
 
 const OBSERVED = '/3303/0/5700';
 const TOKEN = 'sharded-gateway-test-token';
@@ -62,6 +75,7 @@ void test('two shards: devices spread by source port, each read through shard 0 
   let gw: GatewayRun | undefined;
   let watcher: mqtt.MqttClient | undefined;
   let devices: { device: Lwm2mTestClient; shard: number }[] = [];
+  let nodeLibInfo: { location: string; localPort: number } | undefined;
   try {
     await broker.start();
     const coap = await freePort('udp');
@@ -118,6 +132,19 @@ void test('two shards: devices spread by source port, each read through shard 0 
       assert.equal(reads(device, '/3/0/9'), before + 1, `${ep} was asked once`);
     }
 
+    // an independent client (lwm2m-node-lib) registers through the front; shard 0's REST API reads it
+    nodeLib.init({ client: { lifetime: '300', version: '1.0', logLevel: 'FATAL', observe: { period: 3000 }, ipProtocol: 'udp4', serverProtocol: 'udp4' } });
+    await call((cb) => nodeLib.registry.reset(cb));
+    await call((cb) => nodeLib.registry.create('/3/0', cb));
+    await call((cb) => nodeLib.registry.setResource('/3/0', '0', 'Example Corp', cb));
+    nodeLibInfo = await call<{ location: string; localPort: number }>((cb) => nodeLib.register('127.0.0.1', coap, null, 'shard-node-lib', cb));
+    const libShard = shardOf('127.0.0.1', nodeLibInfo.localPort, 2);
+    await until(`lwm2m-node-lib registered on shard ${libShard}`, () => new RegExp(`INFO  registered shard=${libShard} endpoint=shard-node-lib `).test(log()));
+    await until('REST knows lwm2m-node-lib', async () => (await api(rest, '/api/devices/shard-node-lib')).status === 200);
+    const libRead = await api(rest, '/api/devices/shard-node-lib/3/0/0');
+    assert.equal(libRead.status, 200);
+    assert.match(await libRead.text(), /Example Corp/);
+
     // notifications of both shards reach the broker on the mapped topic
     for (const { device } of devices) {
       const ep = device.options.endpoint;
@@ -146,6 +173,10 @@ void test('two shards: devices spread by source port, each read through shard 0 
     assert.deepEqual(responses().sort((a, b) => a[0] - b[0]), devices.map((_, n) => [n + 1, '2.05']));
     for (const { device } of devices) assert.equal(reads(device, '/3/0/1'), 1, `${device.options.endpoint}: the command reached it once`);
 
+    // lwm2m-node-lib de-registers (through the front, to its shard)
+    await call((cb) => nodeLib.unregister(nodeLibInfo, cb));
+    nodeLibInfo = undefined;
+
     // SIGTERM: both shards and the front stop within the grace period, exit code 0
     const proc = gw.proc;
     const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
@@ -153,6 +184,9 @@ void test('two shards: devices spread by source port, each read through shard 0 
     assert.equal(await exited, 0, log());
     gw = undefined;
   } finally {
+    const bounded = (p: Promise<unknown>): Promise<unknown> => Promise.race([p.catch(() => {}), new Promise((r) => setTimeout(r, 3000).unref())]);
+    if (nodeLibInfo) await bounded(call((cb) => nodeLib.unregister(nodeLibInfo, cb)));
+    await bounded(call((cb) => nodeLib.cancellAllObservers(cb)));
     await watcher?.endAsync();
     for (const { device } of devices) await device.stop();
     if (gw) await stopProcess(gw.proc);
