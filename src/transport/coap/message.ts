@@ -91,7 +91,7 @@ function broken(buf: Buffer, reason: string): ParseResult {
   return { ok: false, reason, header: brokenHeader(buf) };
 }
 
-const NO_BYTES = Buffer.alloc(0);
+const NO_BYTES: Buffer = Buffer.alloc(0);
 
 /**
  * Never throws. One walk over the datagram: anything that would read past its end, a
