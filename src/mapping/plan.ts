@@ -79,11 +79,16 @@ function collect(path: LwM2mPath, node: LwM2mNode, groups: Groups): void {
 
 interface Record_ { timeMs: number; nodes: Iterable<[string | LwM2mPath, LwM2mNode | null]> }
 
+/** (a function of its own, not a closure made per event) */
+function fromTimestamped(list: TimestampedNodes[], receivedAt: number): Record_[] {
+  const out: Record_[] = [];
+  for (const t of list) out.push({ timeMs: t.time === undefined ? receivedAt : Math.round(t.time * 1000), nodes: t.nodes });
+  return out;
+}
+
 function records(event: NotificationEvent | SendEvent): Record_[] {
-  const fromTimestamped = (list: TimestampedNodes[]): Record_[] =>
-    list.map((t) => ({ timeMs: t.time === undefined ? event.receivedAt : Math.round(t.time * 1000), nodes: t.nodes }));
-  if ('data' in event) return fromTimestamped(event.data);
-  if (event.timestamped && event.timestamped.length) return fromTimestamped(event.timestamped);
+  if ('data' in event) return fromTimestamped(event.data, event.receivedAt);
+  if (event.timestamped && event.timestamped.length) return fromTimestamped(event.timestamped, event.receivedAt);
   if (event.nodes) return [{ timeMs: event.receivedAt, nodes: event.nodes }];
   const path = event.observation.paths[0];
   if (event.node && path) return [{ timeMs: event.receivedAt, nodes: [[path, event.node]] }];
