@@ -44,9 +44,12 @@ export function isResponseCode(code: number): boolean {
   return c >= 2 && c <= 5;
 }
 
+/** "c.dd" of every code byte, made once (a notification's code is looked up, not formatted) */
+const CODE_TEXTS: readonly string[] = Array.from({ length: 256 }, (_, c) => `${c >> 5}.${String(c & 31).padStart(2, '0')}`);
+
 /** 0x45 -> "2.05" */
 export function codeText(code: number): string {
-  return `${code >> 5}.${String(code & 31).padStart(2, '0')}`;
+  return CODE_TEXTS[code] ?? `${code >> 5}.${String(code & 31).padStart(2, '0')}`;
 }
 
 /** "2.05" -> 0x45; undefined when it is not a c.dd code */
@@ -207,8 +210,10 @@ export function encodeMessage(m: CoapMessage, maxLength: number): Buffer {
   }
   if (length > maxLength) throw new RangeError(`Max packet size is ${maxLength}: current is ${length}`);
   if (m.code < 0 || m.code > 255) throw new RangeError(`bad code ${m.code}`);
-  // a buffer of its own, not a slice of the pool: the dedup cache and the retransmitter keep datagrams
-  const out = Buffer.allocUnsafeSlow(length);
+  // a CON is kept until answered (retransmitter.ts): a buffer of its own, not a slice of
+  // the pool that would pin the pool's 8 KiB; the rest (ACK, RST, NON) only goes out (the
+  // dedup cache keeps a reply as a string), so from the pool: no ArrayBuffer per ACK
+  const out = m.type === CON ? Buffer.allocUnsafeSlow(length) : Buffer.allocUnsafe(length);
   out[0] = 0x40 | (m.type << 4) | tkl;
   out[1] = m.code;
   out.writeUInt16BE(m.messageId, 2);
@@ -232,5 +237,5 @@ export function encodeMessage(m: CoapMessage, maxLength: number): Buffer {
 }
 
 export function emptyMessage(type: typeof ACK | typeof RST | typeof CON, messageId: number): CoapMessage {
-  return { type, code: EMPTY_CODE, messageId, token: Buffer.alloc(0), options: [], payload: Buffer.alloc(0) };
+  return { type, code: EMPTY_CODE, messageId, token: NO_BYTES, options: [], payload: NO_BYTES };
 }

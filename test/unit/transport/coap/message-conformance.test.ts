@@ -124,7 +124,7 @@ const NAMED: Record<string, number> = {
 
 void test('a parsed message is views of the datagram, an encoded one a buffer of its own', () => {
   const buf = encodeMessage({ type: CON, code: 0x45, messageId: 1, token: Buffer.from('0102', 'hex'), options: [{ number: 12, value: Buffer.from([112]) }], payload: Buffer.from('x') }, 1280);
-  assert.equal(buf.byteLength, buf.buffer.byteLength);
+  assert.equal(buf.byteLength, buf.buffer.byteLength); // a CON: kept by the retransmitter, not a slice of the pool
   const r = parseMessage(buf);
   assert.ok(r.ok);
   assert.equal(r.message.payload.buffer, buf.buffer);
