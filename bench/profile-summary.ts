@@ -4,6 +4,8 @@
  * what bounds a benchmark figure. Percentages of the busy time (idle left out).
  *
  *   npx tsx bench/profile-summary.ts bench/results/prof-.../CPU.*.cpuprofile [--top 25]
+ *     [--timeline]            busy ms per second of the profile, to find a phase
+ *     [--from S] [--to S]     only the samples between S and S seconds after the profile's start
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -23,11 +25,33 @@ interface Profile {
   timeDeltas?: number[];
 }
 
-export function summarize(p: Profile, top = 25): string {
+/** Busy ms per second since the profile's start (idle samples left out). */
+export function timeline(p: Profile): string {
+  const idleIds = new Set(p.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
+  const samples = p.samples ?? [];
+  const deltas = p.timeDeltas ?? [];
+  const busy: number[] = [];
+  let t = 0;
+  for (let k = 0; k < samples.length; k++) {
+    t += deltas[k] ?? 0;
+    const s = Math.floor(t / 1e6);
+    busy[s] = (busy[s] ?? 0) + (idleIds.has(samples[k]!) ? 0 : (deltas[k] ?? 0));
+  }
+  return [...busy].map((us, s) => `${String(s).padStart(4)} s  ${((us ?? 0) / 1000).toFixed(0).padStart(5)} ms busy`).join('\n');
+}
+
+export function summarize(p: Profile, top = 25, window: { fromS?: number; toS?: number } = {}): string {
   const self = new Map<number, number>();
   const samples = p.samples ?? [];
   const deltas = p.timeDeltas ?? [];
-  for (let k = 0; k < samples.length; k++) self.set(samples[k]!, (self.get(samples[k]!) ?? 0) + (deltas[k] ?? 0));
+  const from = (window.fromS ?? 0) * 1e6;
+  const to = (window.toS ?? Infinity) * 1e6;
+  let t = 0;
+  for (let k = 0; k < samples.length; k++) {
+    t += deltas[k] ?? 0;
+    if (t < from || t >= to) continue;
+    self.set(samples[k]!, (self.get(samples[k]!) ?? 0) + (deltas[k] ?? 0));
+  }
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const key = (n: ProfileNode): string => {
     const url = n.callFrame.url.replace(/^file:\/\//, '').replace(/.*\/node_modules\//, 'node_modules/').replace(/.*\/(src|dist)\//, '$1/');
@@ -83,6 +107,13 @@ export function summarize(p: Profile, top = 25): string {
 
 const isMain = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/.*\//, ''));
 if (isMain) {
-  const { values, positionals } = parseArgs({ options: { top: { type: 'string', default: '25' } }, allowPositionals: true });
-  for (const f of positionals) process.stdout.write(`${f}\n${summarize(JSON.parse(readFileSync(f, 'utf8')) as Profile, Number(values.top))}\n\n`);
+  const { values, positionals } = parseArgs({
+    options: { top: { type: 'string', default: '25' }, timeline: { type: 'boolean', default: false }, from: { type: 'string' }, to: { type: 'string' } },
+    allowPositionals: true,
+  });
+  const window = { ...(values.from !== undefined ? { fromS: Number(values.from) } : {}), ...(values.to !== undefined ? { toS: Number(values.to) } : {}) };
+  for (const f of positionals) {
+    const p = JSON.parse(readFileSync(f, 'utf8')) as Profile;
+    process.stdout.write(`${f}\n${values.timeline ? timeline(p) : summarize(p, Number(values.top), window)}\n\n`);
+  }
 }

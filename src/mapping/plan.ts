@@ -37,14 +37,16 @@ function parsePath(p: string | LwM2mPath): LwM2mPath | undefined {
   }
 }
 
+/** The values of object instance o/i in `groups`, added when missing. */
+function group(groups: Groups, o: number, i: number): Values {
+  const key = `${o}/${i}`;
+  let g = groups.get(key);
+  if (!g) groups.set(key, (g = { objectId: o, instanceId: i, values: new Map() }));
+  return g.values;
+}
+
 /** Adds a node's resource values to `groups` ("objectId/instanceId" -> values). */
 function collect(path: LwM2mPath, node: LwM2mNode, groups: Groups): void {
-  const group = (o: number, i: number): Values => {
-    const key = `${o}/${i}`;
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { objectId: o, instanceId: i, values: new Map() }));
-    return g.values;
-  };
   const o = path.objectId;
   if (o === undefined) return;
   switch (node.kind) {
@@ -58,14 +60,14 @@ function collect(path: LwM2mPath, node: LwM2mNode, groups: Groups): void {
       return;
     }
     case 'resource':
-      if (path.instanceId !== undefined) group(o, path.instanceId).set(node.id, node.value);
+      if (path.instanceId !== undefined) group(groups, o, path.instanceId).set(node.id, node.value);
       return;
     case 'multiResource':
-      if (path.instanceId !== undefined) group(o, path.instanceId).set(node.id, new Map([...node.instances].map(([k, v]) => [k, v.value] as [number, Value])));
+      if (path.instanceId !== undefined) group(groups, o, path.instanceId).set(node.id, new Map([...node.instances].map(([k, v]) => [k, v.value] as [number, Value])));
       return;
     case 'resourceInstance': {
       if (path.instanceId === undefined || path.resourceId === undefined) return;
-      const values = group(o, path.instanceId);
+      const values = group(groups, o, path.instanceId);
       const prev = values.get(path.resourceId);
       const m = prev instanceof Map ? new Map(prev) : new Map<number, Value>();
       m.set(node.id, node.value);
@@ -77,11 +79,16 @@ function collect(path: LwM2mPath, node: LwM2mNode, groups: Groups): void {
 
 interface Record_ { timeMs: number; nodes: Iterable<[string | LwM2mPath, LwM2mNode | null]> }
 
+/** (a function of its own, not a closure made per event) */
+function fromTimestamped(list: TimestampedNodes[], receivedAt: number): Record_[] {
+  const out: Record_[] = [];
+  for (const t of list) out.push({ timeMs: t.time === undefined ? receivedAt : Math.round(t.time * 1000), nodes: t.nodes });
+  return out;
+}
+
 function records(event: NotificationEvent | SendEvent): Record_[] {
-  const fromTimestamped = (list: TimestampedNodes[]): Record_[] =>
-    list.map((t) => ({ timeMs: t.time === undefined ? event.receivedAt : Math.round(t.time * 1000), nodes: t.nodes }));
-  if ('data' in event) return fromTimestamped(event.data);
-  if (event.timestamped && event.timestamped.length) return fromTimestamped(event.timestamped);
+  if ('data' in event) return fromTimestamped(event.data, event.receivedAt);
+  if (event.timestamped && event.timestamped.length) return fromTimestamped(event.timestamped, event.receivedAt);
   if (event.nodes) return [{ timeMs: event.receivedAt, nodes: event.nodes }];
   const path = event.observation.paths[0];
   if (event.node && path) return [{ timeMs: event.receivedAt, nodes: [[path, event.node]] }];
@@ -105,6 +112,8 @@ export class DevicePlan<M> {
   /** object id -> the resources messages name: the only values kept per device */
   readonly named = new Map<number, Set<number>>();
   private readonly outputs = new Map<number, PlannedOutput<M>[]>();
+  /** objects with an output limited to some instances (outputsOf filters only for those) */
+  private readonly limited = new Set<number>();
 
   /** `outputsOf`: a target's outputs in the face section this plan renders */
   constructor(registration: Pick<Registration, 'objects'>, files: readonly CompiledFile[], outputsOf: (target: CompiledTarget) => readonly PlannedOutput<M>[]) {
@@ -116,6 +125,7 @@ export class DevicePlan<M> {
           const list = this.outputs.get(p.objectId) ?? [];
           list.push(p);
           this.outputs.set(p.objectId, list);
+          if (p.instances) this.limited.add(p.objectId);
         }
         const registered = registration.objects.get(t.objectId)?.instances ?? [];
         const instances = t.instances ? registered.filter((i) => t.instances!.includes(i)) : registered;
@@ -196,20 +206,25 @@ export class DevicePlan<M> {
         const outputs = this.outputsOf(g.objectId, g.instanceId);
         const named = this.named.get(g.objectId);
         const k = named ? known.instance(g.objectId, g.instanceId, true) : undefined;
-        const before = outputs.map((p) => complete(k, p.names));
+        // without knowledge no output is complete before (nor after, if it names resources)
+        const before = k ? outputs.map((p) => complete(k, p.names)) : undefined;
         if (k) for (const [id, v] of g.values) if (named!.has(id)) learn(k, id, v);
         let values: ReadonlyMap<number, LeafValue> = g.values;
+        // fresh: the notification's resources; left out when they are all of `values`
+        let fresh: ReadonlySet<number> | undefined;
         if (k && k.values.size) {
           const merged = new Map(k.values);
           for (const [id, v] of g.values) merged.set(id, v);
           values = merged;
+          fresh = new Set(g.values.keys());
         }
-        const group: InstanceGroup = { endpoint: reg.endpoint, objectId: g.objectId, instanceId: g.instanceId, values, fresh: new Set(g.values.keys()), timeMs: rec.timeMs };
-        outputs.forEach((p, n) => {
+        const group: InstanceGroup = { endpoint: reg.endpoint, objectId: g.objectId, instanceId: g.instanceId, values, fresh, timeMs: rec.timeMs };
+        for (let n = 0; n < outputs.length; n++) {
+          const p = outputs[n]!;
           // a message naming several resources waits until each is known or absent, and goes out once it is
-          if (p.names.length && !complete(k, p.names)) return;
-          p.emit(group, out, !before[n]);
-        });
+          if (p.names.length && !complete(k, p.names)) continue;
+          p.emit(group, out, before ? !before[n] : false);
+        }
       }
     }
     return out;
@@ -265,8 +280,10 @@ export class DevicePlan<M> {
     return out;
   }
 
-  private outputsOf(objectId: number, instanceId: number): PlannedOutput<M>[] {
-    return (this.outputs.get(objectId) ?? []).filter((p) => !p.instances || p.instances.has(instanceId));
+  private outputsOf(objectId: number, instanceId: number): readonly PlannedOutput<M>[] {
+    const list = this.outputs.get(objectId);
+    if (!list) return [];
+    return this.limited.has(objectId) ? list.filter((p) => !p.instances || p.instances.has(instanceId)) : list;
   }
 
   private group(nodes: Iterable<[string | LwM2mPath, LwM2mNode | null]>): Groups {

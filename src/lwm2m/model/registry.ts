@@ -10,6 +10,8 @@ import { fromRow } from './compact.js';
 export class ModelRegistry implements ModelProvider {
   /** objectId -> version -> model */
   private readonly objects = new Map<number, Map<string, ObjectModel>>();
+  /** objectId -> its newest version (asked for on every decode of a version the registry lacks) */
+  private readonly newest = new Map<number, ObjectModel>();
 
   /** A new registry holding the built-in objects (the generated OMA registry table). */
   static withBuiltins(): ModelRegistry {
@@ -26,6 +28,7 @@ export class ModelRegistry implements ModelProvider {
       this.objects.set(model.id, versions);
     }
     versions.set(model.version, model);
+    this.newest.delete(model.id);
   }
 
   getObject(objectId: number, version?: string): ObjectModel | undefined {
@@ -35,8 +38,10 @@ export class ModelRegistry implements ModelProvider {
       const exact = versions.get(version);
       if (exact) return exact;
     }
-    let best: ObjectModel | undefined;
+    let best = this.newest.get(objectId);
+    if (best) return best;
     for (const m of versions.values()) if (!best || compareVersions(m.version, best.version) > 0) best = m;
+    if (best) this.newest.set(objectId, best);
     return best;
   }
 
@@ -74,9 +79,23 @@ export class ModelRegistry implements ModelProvider {
   }
 }
 
+/** version text -> its numbers; bounded (a device names its own `lwm2m=` and `ver=`) */
+const versionParts = new Map<string, number[]>();
+const MAX_VERSION_TEXTS = 256;
+
+function partsOf(v: string): number[] {
+  let p = versionParts.get(v);
+  if (p === undefined) {
+    p = v.split('.').map(Number);
+    if (versionParts.size < MAX_VERSION_TEXTS && v.length <= 32) versionParts.set(v, p);
+  }
+  return p;
+}
+
 export function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
+  if (a === b) return 0;
+  const pa = partsOf(a);
+  const pb = partsOf(b);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
     const d = (pa[i] ?? 0) - (pb[i] ?? 0);
     if (d !== 0) return d;

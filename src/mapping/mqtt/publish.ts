@@ -174,19 +174,33 @@ export function compilePublish(spec: PublishSpec, env: TargetEnv, path: FieldPat
   // SenML and the default JSON of an instance list the filter's resources, known or not
   const listed = each === 'instance' && filter ? [...filter].sort((a, b) => a - b) : undefined;
   const render = payload;
+  const byId = (a: number, b: number): number => a - b;
+  /** one message about resource `id` of the group (each: resource) */
+  const emitResource = (group: InstanceGroup, out: OutboundMessage[], id: number): void => {
+    const c: RenderContext = { endpoint: group.endpoint, instanceId: group.instanceId, resourceId: id, values: group.values, timeMs: group.timeMs };
+    out.push({ topic: topic.text(c), payload: render(c, [id]), qos, retain, mapping });
+  };
   const emit = (group: InstanceGroup, out: OutboundMessage[], force = false): void => {
-    const ids: number[] = [];
-    for (const id of group.fresh ?? group.values.keys()) if (!wanted || wanted.has(id)) ids.push(id);
-    if (ids.length === 0 && !(force && each === 'instance')) return;
-    ids.sort((a, b) => a - b);
     if (each === 'instance') {
+      const ids: number[] = [];
+      for (const id of group.fresh ?? group.values.keys()) if (!wanted || wanted.has(id)) ids.push(id);
+      if (ids.length === 0 && !force) return;
+      ids.sort(byId);
       out.push({ topic: topic.text(group), payload: render(group, listed ?? ids), qos, retain, mapping });
       return;
     }
-    for (const id of ids) {
-      const c: RenderContext = { ...group, resourceId: id };
-      out.push({ topic: topic.text(c), payload: render(c, [id]), qos, retain, mapping });
+    // each: resource, in resource id order; a notification of one resource needs no list
+    let first = -1;
+    let ids: number[] | undefined;
+    for (const id of group.fresh ?? group.values.keys()) {
+      if (wanted && !wanted.has(id)) continue;
+      if (first < 0) first = id;
+      else (ids ??= [first]).push(id);
     }
+    if (first < 0) return;
+    if (!ids) return emitResource(group, out, first);
+    ids.sort(byId);
+    for (const id of ids) emitResource(group, out, id);
   };
   const topicFilter = topicTemplateFilter(spec.topic);
   return { objectId: env.object.id, mapping, instances, each, names, ...(topicFilter !== undefined ? { topicFilter } : {}), emit };

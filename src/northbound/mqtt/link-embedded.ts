@@ -167,6 +167,13 @@ export class EmbeddedLink implements MqttLink {
 
   /** `durable`: kept across a restart (not the gateway's own will) */
   private publishMessage(m: LinkMessage, durable = true): void {
+    const aedes = this.aedes;
+    if (aedes && !aedes.closed && !this.pumping && this.buffer.length === 0 && this.inFlight < this.window && (this.inFlight === 0 || kindOf(m) === this.kind)) {
+      // nothing waits and the broker takes it now, as pump() would: handed over within this
+      // call, so the journal (which keeps only what waits for the broker) never holds it
+      this.send(aedes, m, false);
+      return;
+    }
     if (durable) this.journal?.accepted(m);
     const dropped = this.buffer.push(m);
     if (dropped) {
@@ -197,11 +204,12 @@ export class EmbeddedLink implements MqttLink {
     this.checkDrained();
   }
 
-  private send(aedes: Aedes, m: LinkMessage): void {
+  /** `journaled`: it went through the buffer (and the journal) */
+  private send(aedes: Aedes, m: LinkMessage, journaled = true): void {
     this.inFlight++;
     this.kind = kindOf(m);
     // handed to the broker in this process: it has it (a journal keeps only what waits for it)
-    this.journal?.done(m);
+    if (journaled) this.journal?.done(m);
     aedes.publish({ cmd: 'publish', topic: m.topic, payload: m.payload, qos: m.qos, retain: m.retain, dup: false }, (err) => {
       this.inFlight--;
       if (err) {

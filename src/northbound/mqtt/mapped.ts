@@ -309,7 +309,8 @@ export class MappedTopics {
   }
 
   private publishOne(m: OutboundMessage, correlationData?: Buffer): void {
-    this.o.link.publish(m.topic, m.payload, { qos: m.qos === 0 ? 0 : 1, retain: m.retain, ...(correlationData ? { properties: { correlationData } } : {}) });
+    const qos = m.qos === 0 ? 0 : 1;
+    this.o.link.publish(m.topic, m.payload, correlationData ? { qos, retain: m.retain, properties: { correlationData } } : { qos, retain: m.retain });
   }
 
   /**

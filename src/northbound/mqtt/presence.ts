@@ -40,22 +40,19 @@ export function gatewayBirth(topics: Topics, info: Record<string, unknown> = {})
 
 /** The `online` payload of a device. */
 export function onlinePayload(reg: Registration, now: number, awake?: boolean): Record<string, unknown> {
-  return {
-    status: 'online',
-    endpoint: reg.endpoint,
-    version: reg.version,
-    binding: reg.binding,
-    lifetime: reg.lifetime,
-    queueMode: reg.queueMode,
-    ...(reg.queueMode && awake !== undefined ? { awake } : {}),
-    ...(reg.smsNumber !== undefined ? { sms: reg.smsNumber } : {}),
-    objects: reg.objectLinks.map((l) => l.uri),
-    address: `${reg.peer.address}:${reg.peer.port}`,
-    transport: reg.peer.transport,
-    registeredAt: new Date(reg.registeredAt).toISOString(),
-    lastUpdateAt: new Date(reg.lastUpdateAt).toISOString(),
-    at: new Date(now).toISOString(),
-  };
+  // field by field (no spreads), in the order of the message; a time written once when two are equal (at registration)
+  const p: Record<string, unknown> = { status: 'online', endpoint: reg.endpoint, version: reg.version, binding: reg.binding, lifetime: reg.lifetime, queueMode: reg.queueMode };
+  if (reg.queueMode && awake !== undefined) p.awake = awake;
+  if (reg.smsNumber !== undefined) p.sms = reg.smsNumber;
+  p.objects = reg.objectLinks.map((l) => l.uri);
+  p.address = `${reg.peer.address}:${reg.peer.port}`;
+  p.transport = reg.peer.transport;
+  const registeredAt = new Date(reg.registeredAt).toISOString();
+  const lastUpdateAt = reg.lastUpdateAt === reg.registeredAt ? registeredAt : new Date(reg.lastUpdateAt).toISOString();
+  p.registeredAt = registeredAt;
+  p.lastUpdateAt = lastUpdateAt;
+  p.at = now === reg.lastUpdateAt ? lastUpdateAt : new Date(now).toISOString();
+  return p;
 }
 
 export interface PresenceOptions {

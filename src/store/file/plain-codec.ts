@@ -75,6 +75,75 @@ function plainObject(value: Record<string, unknown>, depth: number): Json {
   return out;
 }
 
+/** A plain object's key as written: `$` escaped, as JSON text (cached: the keys of stored records are few). */
+const keyTexts = new Map<string, string>();
+const MAX_KEY_TEXTS = 1024;
+
+function keyText(k: string): string {
+  let t = keyTexts.get(k);
+  if (t === undefined) {
+    t = JSON.stringify(k.charCodeAt(0) === 36 /* $ */ ? '$' + k : k);
+    if (keyTexts.size < MAX_KEY_TEXTS) keyTexts.set(k, t);
+  }
+  return t;
+}
+
+/**
+ * `JSON.stringify(toPlain(value))` in one walk, without the intermediate tree (the file
+ * store writes a line per registration and observation): the same text, the same errors.
+ */
+export function plainJson(value: unknown, depth = 0): string {
+  if (depth > MAX_DEPTH) throw new PlainCodecError('value nests too deep');
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      return Number.isFinite(value) ? JSON.stringify(value) : `{"$f":"${String(value)}"}`;
+    case 'bigint':
+      return `{"$n":"${value.toString()}"}`;
+    case 'undefined':
+      return '{"$x":0}';
+    case 'object':
+      break;
+    default:
+      throw new PlainCodecError(`a ${typeof value} cannot be stored`);
+  }
+  if (value === null) return 'null';
+  if (Array.isArray(value)) {
+    let s = '[';
+    for (let i = 0; i < value.length; i++) s += (i > 0 ? ',' : '') + plainJson(value[i], depth + 1);
+    return s + ']';
+  }
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto === Object.prototype || proto === null) {
+    const o = value as Record<string, unknown>;
+    let s = '{';
+    let first = true;
+    for (const k of Object.keys(o)) {
+      const v = o[k];
+      if (typeof v === 'function') continue; // a queued request's callbacks: runtime state
+      s += (first ? '' : ',') + keyText(k) + ':' + plainJson(v, depth + 1);
+      first = false;
+    }
+    return s + '}';
+  }
+  if (value instanceof Map) {
+    let s = '{"$m":[';
+    let first = true;
+    for (const [k, v] of value) {
+      s += (first ? '[' : ',[') + plainJson(k, depth + 1) + ',' + plainJson(v, depth + 1) + ']';
+      first = false;
+    }
+    return s + ']}';
+  }
+  if (Buffer.isBuffer(value)) return `{"$B":"${value.toString('base64')}"}`;
+  if (value instanceof Uint8Array) return `{"$b":"${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')}"}`;
+  if (value instanceof LwM2mPath) return `{"$p":${JSON.stringify(value.toString())}}`;
+  throw new PlainCodecError('an object of a class cannot be stored');
+}
+
 export interface PlainLimits {
   /** entries of one Map, items of one array */
   maxEntries: number;

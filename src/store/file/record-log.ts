@@ -28,7 +28,7 @@ import type { Logger } from '../../log.js';
 import { listGenerations, logFile, recoveryPlan, snapshotFile, tempFile } from './generations.js';
 import { scanLines } from './line-reader.js';
 import { lockFolder } from './folder-lock.js';
-import { DEFAULT_PLAIN_LIMITS, PlainCodecError, fromPlain, toPlain } from './plain-codec.js';
+import { DEFAULT_PLAIN_LIMITS, PlainCodecError, fromPlain, plainJson } from './plain-codec.js';
 
 /** One mutation or one item of a snapshot: kind, operation, key, value. */
 export interface LogRecord {
@@ -94,7 +94,11 @@ function parseRecord(line: Buffer): LogRecord {
 }
 
 export function recordLine(r: LogRecord): string {
-  return JSON.stringify({ k: r.k, op: r.op, ...(r.key !== undefined ? { key: r.key } : {}), ...(r.v !== undefined ? { v: toPlain(r.v) } : {}) }) + '\n';
+  // the text JSON.stringify({ k, op, key?, v: toPlain(v)? }) gives, built in one walk
+  let line = `{"k":${JSON.stringify(r.k)},"op":${JSON.stringify(r.op)}`;
+  if (r.key !== undefined) line += `,"key":${JSON.stringify(r.key)}`;
+  if (r.v !== undefined) line += `,"v":${plainJson(r.v)}`;
+  return line + '}\n';
 }
 
 /** The snapshot of `records` as buffers of about SNAPSHOT_CHUNK bytes. */

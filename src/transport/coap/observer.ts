@@ -19,7 +19,8 @@ import type { RequestSpec } from './requester.js';
 /** Observations are keyed by token alone; accepts a token or a requester token key ("peer|hex"). */
 function obsKey(token: Uint8Array | string): string {
   if (typeof token === 'string') return token.slice(token.lastIndexOf('|') + 1);
-  return Buffer.from(token.buffer, token.byteOffset, token.byteLength).toString('hex');
+  // a received token is a Buffer already (a view of the datagram): no wrapper made for it
+  return (Buffer.isBuffer(token) ? token : Buffer.from(token.buffer, token.byteOffset, token.byteLength)).toString('hex');
 }
 
 const SEQ_HALF = 2 ** 23;

@@ -52,7 +52,7 @@ void test('a plan renders the outputs of whichever face section it is built with
     mapping: 'm',
     names: [],
     emit: (g, out) => {
-      for (const id of g.fresh ?? []) out.push(`${g.endpoint}/${g.instanceId}/${id}=${String(g.values.get(id))}`);
+      for (const id of g.fresh ?? g.values.keys()) out.push(`${g.endpoint}/${g.instanceId}/${id}=${String(g.values.get(id))}`);
       seen.push(g.endpoint);
     },
   };
