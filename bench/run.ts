@@ -46,6 +46,7 @@ const { values: args } = parseArgs({
     devices: { type: 'string' },
     big: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    eld: { type: 'string' },
     src: { type: 'boolean', default: false },
     out: { type: 'string' },
     skip: { type: 'string', default: '' },
@@ -204,10 +205,10 @@ async function main(): Promise<void> {
     process.env.BENCH_HEAP_SNAPSHOT_AT = '2';
   }
   // experiments on the gateway's UDP socket (bench/preload-experiments.mjs)
-  if (args.rcvbuf) {
-    process.env.BENCH_RCVBUF = args.rcvbuf;
-    nodeFlags.push('--import', join(ROOT, 'bench/preload-experiments.mjs'));
-  }
+  if (args.rcvbuf) process.env.BENCH_RCVBUF = args.rcvbuf;
+  // --eld FILE: the gateway's event loop delay and GC pauses every 2 s into FILE
+  if (args.eld) process.env.BENCH_ELD_FILE = args.eld;
+  if (args.rcvbuf || args.eld) nodeFlags.push('--import', join(ROOT, 'bench/preload-experiments.mjs'));
 
   // 1. the machine's limit, before anything else runs
   const sz = sizes();
