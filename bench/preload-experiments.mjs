@@ -27,6 +27,7 @@ const eldFile = process.env.BENCH_ELD_FILE;
 if (eldFile) {
   const { monitorEventLoopDelay, PerformanceObserver } = await import('node:perf_hooks');
   const { appendFileSync } = await import('node:fs');
+  const { setInterval } = await import('node:timers');
   const h = monitorEventLoopDelay({ resolution: 1 });
   h.enable();
   let gcCount = 0;
