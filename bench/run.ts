@@ -223,6 +223,14 @@ async function main(): Promise<void> {
   const fleets: FleetProcess[] = [];
   let gw: GatewayRun | undefined;
   let sink: MqttSink | undefined;
+  /** the main run's subscriber, fleets and gateway stopped, before a phase that starts its own */
+  const stopMainRun = async (): Promise<void> => {
+    await sink?.close().catch(() => {});
+    sink = undefined;
+    for (const f of fleets.splice(0)) await f.close().catch(() => {});
+    if (gw) await stopProcess(gw.proc);
+    gw = undefined;
+  };
   let comparedRedis = false;
   try {
     // 2. start-up time: a few cold starts with nothing registered
@@ -376,11 +384,7 @@ async function main(): Promise<void> {
     // 8. the other stores, each on a gateway of its own with one fleet (the gateway and fleets above stopped first)
     let stores: Results['figures']['stores'] = { skipped: '--skip stores' };
     if (!skip.has('stores') && faces.mqtt) {
-      await sink?.close().catch(() => {});
-      sink = undefined;
-      for (const f of fleets.splice(0)) await f.close().catch(() => {});
-      await stopProcess(g.proc);
-      gw = undefined;
+      await stopMainRun();
       const others = (['memory', 'file', 'redis'] as const).filter((x) => x !== storeType);
       const redisUp = others.includes('redis') ? await redisReachable(args['redis-url']) : false;
       if (others.includes('redis') && !redisUp) log(`no Redis at ${args['redis-url']}: the store comparison leaves it out`);
@@ -404,11 +408,7 @@ async function main(): Promise<void> {
     // 8b. the external broker: a fresh gateway publishing to it, the subscriber on it (the others stopped)
     let externalBroker: Results['figures']['externalBroker'] = { skipped: '--skip external-broker' };
     if (!skip.has('external-broker') && faces.mqtt) {
-      await sink?.close().catch(() => {});
-      sink = undefined;
-      for (const f of fleets.splice(0)) await f.close().catch(() => {});
-      if (gw) await stopProcess(gw.proc);
-      gw = undefined;
+      await stopMainRun();
       if (!(await brokerReachable(args['mqtt-url']))) {
         externalBroker = { skipped: `no broker answers at ${args['mqtt-url']}` };
         log(`external broker: ${externalBroker.skipped}`);
@@ -436,11 +436,7 @@ async function main(): Promise<void> {
     // 8b'. shards (config workers): the Redis store and the external broker on one shard, then one per core
     let workers: Results['figures']['workers'] = { skipped: '--skip workers' };
     if (!skip.has('workers') && faces.mqtt) {
-      await sink?.close().catch(() => {});
-      sink = undefined;
-      for (const f of fleets.splice(0)) await f.close().catch(() => {});
-      if (gw) await stopProcess(gw.proc);
-      gw = undefined;
+      await stopMainRun();
       if (!(await brokerReachable(args['mqtt-url']))) workers = { skipped: `no broker answers at ${args['mqtt-url']}` };
       else if (!(await redisReachable(args['redis-url']))) workers = { skipped: `no Redis at ${args['redis-url']}` };
       else {
@@ -468,11 +464,7 @@ async function main(): Promise<void> {
     // 8c. the peer: the same registrations and reads against lwm2m-node-lib's server (the others stopped)
     let peer: Results['figures']['peer'] = { skipped: '--skip peer' };
     if (!skip.has('peer')) {
-      await sink?.close().catch(() => {});
-      sink = undefined;
-      for (const f of fleets.splice(0)) await f.close().catch(() => {});
-      if (gw) await stopProcess(gw.proc);
-      gw = undefined;
+      await stopMainRun();
       const devices = Number(args['peer-devices'] ?? (quick ? 100 : 2000));
       peer = await peerFigures({ devices, registerWindow: P.registerWindow, format: FORMAT, registerTimeoutMs: quick ? 10_000 : 60_000, readSeconds: quick ? 1 : P.restSeconds, concurrency: 64, log }).catch((e: unknown) => ({
         skipped: `lwm2m-node-lib failed: ${e instanceof Error ? e.message : String(e)}`,
@@ -487,11 +479,7 @@ async function main(): Promise<void> {
     // 9. firmware pull: one image pulled by many devices at once, on a gateway of its own (the others stopped)
     let fotaFig: Results['figures']['fotaPull'] = { skipped: '--skip fota' };
     if (!skip.has('fota') && faces.rest) {
-      await sink?.close().catch(() => {});
-      sink = undefined;
-      for (const f of fleets.splice(0)) await f.close().catch(() => {});
-      if (gw) await stopProcess(gw.proc);
-      gw = undefined;
+      await stopMainRun();
       const devices = quick ? 10 : 100;
       const size = quick ? 100_000 : 1024 * 1024;
       log(`firmware pull: ${devices} devices, ${size} bytes each...`);

@@ -4,10 +4,9 @@
  * back the same way, batched per turn of the event loop; the front puts it on the wire
  * from the one socket, so devices and NATs see the server's port as the source.
  */
-import { isIP } from 'node:net';
 import type { Peer } from '../lwm2m/transport.js';
 import type { OpenableDatagramEndpoint } from '../transport/coap/datagram-endpoint.js';
-import { TRANSPORT_NAME, isOwnPeer, normalizeAddress, udpPeer } from '../transport/coap/udp-peer.js';
+import { TRANSPORT_NAME, reachableUdpPeer, udpPeer } from '../transport/coap/udp-peer.js';
 import { BatchWriter, readBatch } from './datagram-batch.js';
 
 export class ForwardedEndpoint implements OpenableDatagramEndpoint {
@@ -54,8 +53,7 @@ export class ForwardedEndpoint implements OpenableDatagramEndpoint {
   }
 
   peerFor(peer: Peer): Peer | undefined {
-    if (!isIP(normalizeAddress(peer.address)) || !Number.isInteger(peer.port) || peer.port < 1 || peer.port > 65535) return undefined;
-    return isOwnPeer(peer) ? peer : udpPeer(peer.address, peer.port);
+    return reachableUdpPeer(peer);
   }
 
   send(peer: Peer, datagram: Buffer): void {

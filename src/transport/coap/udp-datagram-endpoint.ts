@@ -5,12 +5,11 @@
  */
 import type { RemoteInfo, Socket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
-import { isIP } from 'node:net';
 import type { Peer } from '../../lwm2m/transport.js';
 import type { CoapLogger } from './context.js';
 import type { DatagramEndpoint } from './datagram-endpoint.js';
 import { bindListener, bindUdpSocket } from './udp-listen.js';
-import { TRANSPORT_NAME, isOwnPeer, normalizeAddress, udpPeer, wireAddress } from './udp-peer.js';
+import { TRANSPORT_NAME, reachableUdpPeer, udpPeer, wireAddress } from './udp-peer.js';
 
 export interface UdpEndpointOptions {
   /** default 5683; 0 picks a free port */
@@ -104,9 +103,7 @@ export class UdpDatagramEndpoint implements DatagramEndpoint {
   }
 
   peerFor(peer: Peer): Peer | undefined {
-    if (!isIP(normalizeAddress(peer.address)) || !Number.isInteger(peer.port) || peer.port < 1 || peer.port > 65535) return undefined;
-    // the registration's own Peer when it is one of ours (no copy kept per observation)
-    return isOwnPeer(peer) ? peer : udpPeer(peer.address, peer.port);
+    return reachableUdpPeer(peer);
   }
 
   send(peer: Peer, datagram: Buffer): void {

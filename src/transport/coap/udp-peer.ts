@@ -1,7 +1,7 @@
 /**
  * UDP peers: one key per source address and port, IPv4-mapped IPv6 addresses folded to IPv4.
  */
-import { isIPv4 } from 'node:net';
+import { isIP, isIPv4 } from 'node:net';
 import type { Peer } from '../../lwm2m/transport.js';
 
 export const TRANSPORT_NAME = 'udp';
@@ -43,4 +43,11 @@ export function isOwnPeer(peer: Peer): boolean {
 export function wireAddress(address: string, socketFamily: 'udp4' | 'udp6'): string {
   const a = normalizeAddress(address);
   return socketFamily === 'udp6' && isIPv4(a) ? `::ffff:${a}` : a;
+}
+
+/** The UDP Peer to send to for one the core hands in (its own when it is one of ours); undefined when no UDP socket can reach it. */
+export function reachableUdpPeer(peer: Peer): Peer | undefined {
+  if (!isIP(normalizeAddress(peer.address)) || !Number.isInteger(peer.port) || peer.port < 1 || peer.port > 65535) return undefined;
+  // the registration's own Peer when it is one of ours (no copy kept per observation)
+  return isOwnPeer(peer) ? peer : udpPeer(peer.address, peer.port);
 }

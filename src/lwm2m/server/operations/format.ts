@@ -82,17 +82,8 @@ export function codecFormat(codecs: CodecRegistry, format: number): number {
 
 /** true when `reg.version` is at least `v` ("1.1"). */
 export function atLeast(reg: Pick<Registration, 'version'>, v: string): boolean {
-  const have = reg.version || '1.0';
-  // "1.1" and the like (one digit each side): compared as text, without parsing (every read asks)
-  if (have.length === 3 && v.length === 3 && oneDigitEach(have) && oneDigitEach(v)) return have >= v;
-  return compareVersions(have, v) >= 0;
-}
-
-/** "d.d" */
-function oneDigitEach(s: string): boolean {
-  const a = s.charCodeAt(0);
-  const b = s.charCodeAt(2);
-  return s[1] === '.' && a >= 48 && a <= 57 && b >= 48 && b <= 57;
+  // compareVersions reads parsed versions from a bounded cache: no parsing per request
+  return compareVersions(reg.version || '1.0', v) >= 0;
 }
 
 /** The first format of `prefs` the client announced and we can encode; `fallback` otherwise. */
