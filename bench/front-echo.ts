@@ -42,7 +42,7 @@ export async function runFrontEcho(o: EchoOptions & { shards: number }): Promise
 
 /** each shard: every batch it gets goes back as the batch to send (the same datagrams to the same peers) */
 const ECHO_SHARD = `const { parentPort } = require('node:worker_threads');
-parentPort.on('message', (m) => { if (m.t === 'in') parentPort.postMessage({ t: 'out', b: m.b }, [m.b]); });`;
+parentPort.on('message', (m) => { if (m.t === 'in') parentPort.postMessage({ t: 'out', b: m.b, acked: 1 }, [m.b]); });`;
 
 async function serveFront(shards: number): Promise<void> {
   const { DatagramFront } = await import('../src/workers/datagram-front.js');
@@ -50,7 +50,12 @@ async function serveFront(shards: number): Promise<void> {
   const front = new DatagramFront({ port: 0, address: '127.0.0.1', log: silentLogger });
   const { port } = await front.open();
   const workers = Array.from({ length: shards }, () => new Worker(ECHO_SHARD, { eval: true }));
-  workers.forEach((w, k) => w.on('message', (m: { t: string; b: ArrayBuffer }) => front.sendFrom(k, m.b)));
+  workers.forEach((w, k) =>
+    w.on('message', (m: { t: string; b: ArrayBuffer; acked: number }) => {
+      front.sendFrom(k, m.b);
+      front.acked(k, m.acked);
+    }),
+  );
   front.connect(workers.map((w) => (b: ArrayBuffer) => w.postMessage({ t: 'in', b }, [b])));
   let from = performance.eventLoopUtilization();
   let before = 0;

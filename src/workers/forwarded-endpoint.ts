@@ -15,14 +15,18 @@ export class ForwardedEndpoint implements OpenableDatagramEndpoint {
   private receive: (peer: Peer, datagram: Buffer) => void = () => {};
   private readonly out = new BatchWriter();
   private flushScheduled = false;
+  /** batches from the front handled since the last report (the front bounds those it waits for) */
+  private handled = 0;
   private readonly flush = (): void => {
     this.flushScheduled = false;
-    if (!this.out.empty) this.post(this.out.take());
+    const acked = this.handled;
+    this.handled = 0;
+    if (!this.out.empty || acked > 0) this.post(this.out.empty ? undefined : this.out.take(), acked);
   };
 
   constructor(
-    /** hands a batch to the front (transferred) */
-    private readonly post: (batch: ArrayBuffer) => void,
+    /** hands a batch to the front (transferred; none when only `acked` is news), with the batches handled since the last one */
+    private readonly post: (batch: ArrayBuffer | undefined, acked: number) => void,
     /** the port the front's socket listens on */
     private readonly port: number,
   ) {}
@@ -48,8 +52,9 @@ export class ForwardedEndpoint implements OpenableDatagramEndpoint {
 
   /** A batch from the front: each datagram to the message layer, from its peer. */
   deliver(batch: ArrayBuffer): void {
-    if (!this.opened) return;
-    readBatch(batch, (address, port, data) => this.receive(udpPeer(address, port), data));
+    if (this.opened) readBatch(batch, (address, port, data) => this.receive(udpPeer(address, port), data));
+    this.handled++;
+    this.schedule();
   }
 
   peerFor(peer: Peer): Peer | undefined {
@@ -58,9 +63,12 @@ export class ForwardedEndpoint implements OpenableDatagramEndpoint {
 
   send(peer: Peer, datagram: Buffer): void {
     if (!this.opened || !this.out.add(peer.address, peer.port, datagram)) return;
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(this.flush);
-    }
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(this.flush);
   }
 }

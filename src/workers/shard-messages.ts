@@ -17,5 +17,6 @@ export type ToShard = { t: 'in'; b: ArrayBuffer } | { t: 'stop'; graceMs: number
 export type FromShard =
   | { t: 'ready'; ports: Record<string, number | null | undefined> }
   | { t: 'failed'; message: string }
-  | { t: 'out'; b: ArrayBuffer }
+  /** datagrams to send (b), and the batches of datagrams from the front handled since the last message (acked) */
+  | { t: 'out'; b?: ArrayBuffer; acked: number }
   | { t: 'stopped' };

@@ -28,7 +28,7 @@ async function run(): Promise<void> {
   const say = (m: FromShard, transfer?: ArrayBuffer[]): void => port.postMessage(m, transfer);
   const c = start.config;
   const log = shardLogger(createLogger(c.log.level, undefined, c.log.format), start.shard);
-  const endpoint = new ForwardedEndpoint((b) => say({ t: 'out', b }, [b]), start.coapPort);
+  const endpoint = new ForwardedEndpoint((b, acked) => (b ? say({ t: 'out', b, acked }, [b]) : say({ t: 'out', acked })), start.coapPort);
   let gateway: Gateway | undefined;
   let starting: Promise<void> = Promise.resolve();
   port.on('message', (m: ToShard) => {

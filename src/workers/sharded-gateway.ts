@@ -102,7 +102,9 @@ export class ShardedGateway {
     const worker = ENTRY.pathname.endsWith('.ts') ? tsWorker(data) : new Worker(ENTRY, { workerData: data });
     const shard: Shard = { k, worker, stopping: false, exited: new Promise((r) => worker.once('exit', () => r())) };
     worker.on('message', (m: FromShard) => {
-      if (m.t === 'out') this.front?.sendFrom(k, m.b);
+      if (m.t !== 'out') return;
+      if (m.b) this.front?.sendFrom(k, m.b);
+      this.front?.acked(k, m.acked);
     });
     worker.on('error', (e) => this.options.logger.error('shard failed', { shard: k, error: e.stack ?? String(e) }));
     worker.once('exit', (code) => this.exited(shard, code));
@@ -145,6 +147,7 @@ export class ShardedGateway {
       this.restartedAt[s.k] = Date.now();
       const next = this.spawn(s.k);
       this.shards[s.k] = next;
+      this.front?.restarted(s.k);
       this.ready(next).then(
         () => log.info('shard started again', { shard: s.k }),
         (e: unknown) => log.error('shard did not start again', { shard: s.k, error: String(e) }),
